@@ -1,0 +1,48 @@
+"""The library's exceptions. The CLI maps each to an exit code; none carries a traceback to users."""
+
+from __future__ import annotations
+
+
+class WorkbookToolsError(Exception):
+    """Base class: a plain sentence a user can act on."""
+
+    exit_code = 2
+
+
+class UsageError(WorkbookToolsError):
+    """A bad option value: an unknown quarter form, directorate or format."""
+
+
+class ConfigurationError(WorkbookToolsError):
+    """The working folder is not usable: no plan, an invalid register, an unwritable path."""
+
+
+class PlanError(ConfigurationError):
+    """The plan register has problems; `problems` lists each with its sheet and cell."""
+
+    def __init__(self, path: object, problems: list) -> None:  # list[PlanProblem]
+        self.path = path
+        self.problems = problems
+        first = problems[0] if problems else None
+        more = f" (and {len(problems) - 1} more; run 'workbook-tools plan check')" if len(problems) > 1 else ""
+        super().__init__(f"{path}: {first}{more}" if first else f"{path}: the register is invalid")
+
+
+class UnreadableFileError(WorkbookToolsError):
+    """A file is not a workbook we can safely read (wrong kind, corrupt, too large, encrypted)."""
+
+    def __init__(self, path: object, reason: str, code: str = "file-unreadable") -> None:
+        self.path = path
+        self.reason = reason
+        self.code = code
+        super().__init__(f"{path}: {reason}")
+
+
+class MasterError(WorkbookToolsError):
+    """The master workbook cannot be read or replaced; nothing was changed."""
+
+
+class DataProblemsError(WorkbookToolsError):
+    """The data has problems (a rejected return); exit code 1."""
+
+    exit_code = 1

@@ -1,0 +1,118 @@
+"""Validation results as data: findings, a return's verdict, and a whole run.
+
+The console output, the report, the feedback files and `consolidate` all come from these."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from enum import Enum
+from pathlib import Path
+from typing import Any
+
+from workbook_tools.quarters import Quarter
+
+
+class Severity(str, Enum):
+    ERROR = "Error"
+    WARNING = "Warning"
+
+
+# A return's verdict
+ACCEPTED = "Accepted"
+ACCEPTED_WITH_WARNINGS = "Accepted with warnings"
+REJECTED = "Rejected"
+SUPERSEDED = "Superseded"
+NOT_A_RETURN = "Not a return"  # lock files, non-workbooks, unreadable files
+NOT_RECEIVED = "Not received"  # used by status and the Submissions sheet
+
+
+@dataclass(frozen=True)
+class Finding:
+    severity: Severity
+    file: str
+    directorate: str
+    sheet: str
+    cell: str       # 'F12' (the sheet is separate); '' when the finding is about the whole file
+    code: str       # stable rule code, e.g. 'value-missing'
+    message: str    # plain English, says what to do
+
+    @property
+    def where(self) -> str:
+        if self.sheet and self.cell:
+            return f"{self.sheet}!{self.cell}"
+        return self.sheet
+
+    def as_dict(self) -> dict[str, str]:
+        return {"severity": self.severity.value, "file": self.file,
+                "directorate": self.directorate, "sheet": self.sheet, "cell": self.cell,
+                "code": self.code, "message": self.message}
+
+
+@dataclass
+class ReturnData:
+    """What a readable return holds, typed and normalised.
+
+    `rows[sheet]` is one dict per item keyed by layout column key (`id`, `actual`, `rag`, ...),
+    plus `_row` (its Excel row). Numbers are floats (percentages in points), dates are
+    `datetime.date`, text is `str`, missing is None. Derived values (`rag`, `direction`,
+    `score`, `variance`) are computed by rules.py, never taken from cached formula results.
+    """
+
+    directorate: str
+    quarter: Quarter
+    meta: dict[str, str]
+    cover: dict[str, Any]  # 'Completed by', 'Approved by', 'Date'
+    rows: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+
+
+@dataclass
+class ReturnResult:
+    path: Path
+    sha256: str
+    received: dt.datetime            # the file's modification time
+    status: str                      # ACCEPTED, ACCEPTED_WITH_WARNINGS, REJECTED, SUPERSEDED, NOT_A_RETURN
+    findings: list[Finding] = field(default_factory=list)
+    directorate: str | None = None
+    quarter: str | None = None
+    data: ReturnData | None = None   # None when the file could not be read as a return
+    superseded_by: Path | None = None
+
+    @property
+    def errors(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity is Severity.ERROR]
+
+    @property
+    def warnings(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity is Severity.WARNING]
+
+    @property
+    def accepted(self) -> bool:
+        return self.status in (ACCEPTED, ACCEPTED_WITH_WARNINGS)
+
+    @property
+    def completed_by(self) -> str:
+        return str(self.data.cover.get("Completed by") or "") if self.data else ""
+
+    @property
+    def approved_by(self) -> str:
+        return str(self.data.cover.get("Approved by") or "") if self.data else ""
+
+
+@dataclass
+class ValidationRun:
+    quarter: Quarter | None
+    results: list[ReturnResult] = field(default_factory=list)
+
+    @property
+    def accepted(self) -> list[ReturnResult]:
+        return [r for r in self.results if r.accepted]
+
+    @property
+    def findings(self) -> list[Finding]:
+        return [f for r in self.results for f in r.findings]
+
+    @property
+    def exit_code(self) -> int:
+        """0 when every return is accepted; 1 when any was rejected or unreadable."""
+        return 1 if any(r.status in (REJECTED, NOT_A_RETURN) for r in self.results) else 0

@@ -1,0 +1,40 @@
+"""Fingerprints of a return's pre-filled cells, so a changed ID, name or target is found by cell."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Iterable
+from typing import Any
+
+
+def normal_value(value: Any) -> str:
+    """The text a pre-filled value is compared by, the same whichever program saved the file."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, int | float):
+        return format(float(value), ".10g")
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time() else value.isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return " ".join(str(value).split())
+
+
+def cell_hash(key: str, value: Any) -> str:
+    return hashlib.sha256(f"{key}={normal_value(value)}".encode()).hexdigest()[:8]
+
+
+def row_hashes(keys: Iterable[str], values: Iterable[Any]) -> str:
+    """One row's pre-filled cells as a '.'-joined string of short hashes, in column order."""
+    return ".".join(cell_hash(k, v) for k, v in zip(keys, values, strict=True))
+
+
+def fingerprint(rows: Iterable[tuple[str, str, str]]) -> str:
+    """The whole return's fingerprint from its (sheet, ID, row hashes) rows."""
+    digest = hashlib.sha256()
+    for sheet, item_id, hashes in rows:
+        digest.update(f"{sheet}\t{item_id}\t{hashes}\n".encode())
+    return digest.hexdigest()

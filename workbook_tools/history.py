@@ -1,0 +1,54 @@
+"""What a new return shows from earlier quarters: previous actuals, savings delivered, risk scores.
+
+Read from the master workbook (header in row 1 of each sheet, SPEC section 8)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from workbook_tools.cells import is_blank, to_number
+from workbook_tools.layout import Context
+from workbook_tools.quarters import Quarter
+
+
+def _table(rows: list[list[Any]]) -> list[dict[str, Any]]:
+    if not rows:
+        return []
+    header = [str(h).strip() for h in rows[0]]
+    return [dict(zip(header, row, strict=False)) for row in rows[1:]
+            if any(not is_blank(v) for v in row)]
+
+
+def previous_context(master: Path | None, quarter: Quarter) -> Context:
+    """The context for generating `quarter`'s returns: the previous quarter's figures where the
+    master has them, else nothing (a first quarter shows no previous actuals).
+
+    Raises:
+        UnreadableFileError: the master exists but cannot be read safely.
+    """
+    ctx = Context(quarter=quarter)
+    if master is None or not Path(master).exists():
+        return ctx
+    from workbook_tools.reading import read_values
+
+    sheets = read_values(Path(master))
+    previous = str(quarter.previous())
+
+    def rows(sheet: str) -> list[dict[str, Any]]:
+        return [r for r in _table(sheets.get(sheet, [])) if str(r.get("Quarter", "")).strip() == previous]
+
+    for row in rows("Measures"):
+        value = to_number(row.get("Actual"))
+        if value is not None and not is_blank(row.get("Measure ID")):
+            ctx.previous_actuals[str(row["Measure ID"]).strip()] = value
+    # Delivered to date is year to date: a new year's first quarter starts from nothing.
+    for row in rows("Savings") if quarter.number > 1 else []:
+        value = to_number(row.get("Delivered to date (£)"))
+        if value is not None and not is_blank(row.get("Saving ID")):
+            ctx.previous_delivered[str(row["Saving ID"]).strip()] = value
+    for row in rows("Risks"):
+        value = to_number(row.get("Score"))
+        if value is not None and not is_blank(row.get("Risk ID")):
+            ctx.previous_scores[str(row["Risk ID"]).strip()] = int(value)
+    return ctx

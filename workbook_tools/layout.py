@@ -1,0 +1,347 @@
+"""One declarative description of the return workbook.
+
+Generation, reading, validation, the master and the simulator all read this description, so
+adding a column is one change here. Each data sheet has a title block, one header row
+(`HEADER_ROW`) whose first cell is the sheet's ID header, then one row per item.
+
+Formulas are templates: `{key}` becomes the same row's cell for the column with that key
+(`K5`), `{row}` the row number. Workbook-level names (`QuarterEnd`, `AmberTolerance`) point to
+cells on the Cover.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any
+
+from workbook_tools import rules
+from workbook_tools.cells import column_letter
+
+HEADER_ROW = 4  # 1-based Excel row of each data sheet's header
+FIRST_DATA_ROW = HEADER_ROW + 1
+META_SHEET = "_meta"
+LISTS_SHEET = "_lists"
+SHEET_ORDER = ("Cover", "Measures", "Actions", "Savings", "Risks", "Checks", META_SHEET)
+DATA_SHEETS = ("Measures", "Actions", "Savings", "Risks")
+
+NOT_DUE = "Not due this quarter"
+
+
+class Role(Enum):
+    PREFILLED = "pre-filled"
+    INPUT = "input"
+    DERIVED = "derived"
+
+
+class Kind(Enum):
+    TEXT = "text"          # short text
+    LONGTEXT = "longtext"  # commentary: wrapped
+    NUMBER = "number"      # any number (a measure's actual: range depends on its unit)
+    MONEY = "money"        # £, zero or more
+    PERCENT = "percent"    # percentage points, 0-100 (see rules.percent_points)
+    DATE = "date"
+    CHOICE = "choice"      # one of `choices`
+    SCORE = "score"        # whole number 1-5
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    header: str
+    role: Role
+    kind: Kind
+    width: float
+    choices: tuple[str, ...] = ()
+    formula: str = ""
+    prompt: str = ""  # the input message a person sees when they click the cell
+
+    @property
+    def is_input(self) -> bool:
+        return self.role is Role.INPUT
+
+
+@dataclass(frozen=True)
+class SheetLayout:
+    name: str
+    title: str
+    intro: str
+    columns: tuple[Column, ...]
+
+    @property
+    def id_header(self) -> str:
+        return self.columns[0].header
+
+    def index(self, key: str) -> int:
+        for i, column in enumerate(self.columns):
+            if column.key == key:
+                return i
+        raise KeyError(key)
+
+    def column(self, key: str) -> Column:
+        return self.columns[self.index(key)]
+
+    def letter(self, key: str) -> str:
+        return column_letter(self.index(key))
+
+    def cell(self, key: str, row: int) -> str:
+        return f"{self.letter(key)}{row}"
+
+    def formula_for(self, key: str, row: int) -> str:
+        refs: dict[str, Any] = {c.key: f"{column_letter(i)}{row}" for i, c in enumerate(self.columns)}
+        refs["row"] = row
+        return "=" + self.column(key).formula.format(**refs)
+
+    def range_of(self, key: str, rows: int) -> str:
+        """The absolute range of a column's data cells, for the Checks sheet."""
+        letter = self.letter(key)
+        last = FIRST_DATA_ROW + max(rows, 1) - 1
+        return f"'{self.name}'!${letter}${FIRST_DATA_ROW}:${letter}${last}"
+
+    @property
+    def prefilled(self) -> tuple[Column, ...]:
+        return tuple(c for c in self.columns if c.role is Role.PREFILLED)
+
+    @property
+    def inputs(self) -> tuple[Column, ...]:
+        return tuple(c for c in self.columns if c.role is Role.INPUT)
+
+
+P, I, D = Role.PREFILLED, Role.INPUT, Role.DERIVED
+
+# A % measure's actual, read by the one percentage rule (rules.percent_points).
+_PCT = 'IF(AND({unit}="%",ISNUMBER({actual}),{actual}>0,{actual}<1),{actual}*100,{actual})'
+
+MEASURE_RAG = (
+    'IF(OR(NOT(ISNUMBER({actual})),NOT(ISNUMBER({target}))),"",'
+    'IF({polarity}="Lower is better",'
+    'IF(§<={target},"Green",IF(§<={target}*(1+{tolerance}/100),"Amber","Red")),'
+    'IF(§>={target},"Green",IF(§>={target}*(1-{tolerance}/100),"Amber","Red"))))'
+).replace("§", _PCT)
+MEASURE_DIRECTION = (
+    'IF(NOT(ISNUMBER({actual})),"",IF(NOT(ISNUMBER({previous})),"New",'
+    'IF(§={previous},"No change",IF((§>{previous})=({polarity}<>"Lower is better"),'
+    '"Improved","Declined"))))'
+).replace("§", _PCT)
+
+MEASURES = SheetLayout(
+    name="Measures",
+    title="Performance measures",
+    intro=("Type this quarter's actual for each measure that is due. RAG and direction of travel "
+           "work themselves out. Red or Amber needs a commentary."),
+    columns=(
+        Column("id", "Measure ID", P, Kind.TEXT, 12),
+        Column("objective", "Objective", P, Kind.LONGTEXT, 34),
+        Column("name", "Measure", P, Kind.LONGTEXT, 44),
+        Column("unit", "Unit", P, Kind.TEXT, 8),
+        Column("polarity", "Polarity", P, Kind.TEXT, 15),
+        Column("frequency", "Frequency", P, Kind.TEXT, 11),
+        Column("target", "Target", P, Kind.NUMBER, 10),
+        Column("tolerance", "Amber tolerance (%)", P, Kind.NUMBER, 10),
+        Column("previous", "Previous actual", P, Kind.NUMBER, 10),
+        Column("actual", "Actual", I, Kind.NUMBER, 11,
+               prompt="Type the actual for this quarter as a number. For a % measure type 85.5 "
+                      "for 85.5%."),
+        Column("rag", "RAG", D, Kind.TEXT, 8, formula=MEASURE_RAG),
+        Column("direction", "Direction of travel", D, Kind.TEXT, 12, formula=MEASURE_DIRECTION),
+        Column("commentary", "Commentary", I, Kind.LONGTEXT, 48,
+               prompt="Explain the figure. Required when the RAG is Red or Amber."),
+        Column("remedial", "Remedial action", I, Kind.LONGTEXT, 40,
+               prompt="What will be done to bring a Red or Amber measure back on track, and by when."),
+    ),
+)
+
+ACTIONS = SheetLayout(
+    name="Actions",
+    title="Delivery plan actions",
+    intro=("Choose a status for every action and give % complete. At risk or Off track needs a "
+           "commentary. Give a revised due date only if the date has moved."),
+    columns=(
+        Column("id", "Action ID", P, Kind.TEXT, 12),
+        Column("objective", "Objective", P, Kind.LONGTEXT, 34),
+        Column("name", "Action", P, Kind.LONGTEXT, 46),
+        Column("lead", "Lead officer", P, Kind.TEXT, 24),
+        Column("due", "Due date", P, Kind.DATE, 12),
+        Column("status", "Status", I, Kind.CHOICE, 13, choices=rules.ACTION_STATUSES,
+               prompt="Choose from the list."),
+        Column("complete", "% complete", I, Kind.PERCENT, 10,
+               prompt="A whole number from 0 to 100."),
+        Column("revised", "Revised due date", I, Kind.DATE, 13,
+               prompt="Only if the due date has moved: a date such as 31/03/2026. Say why in the "
+                      "commentary."),
+        Column("rag", "RAG", D, Kind.TEXT, 8, formula=(
+            'IF(OR({status}="On track",{status}="Complete"),"Green",IF({status}="At risk","Amber",'
+            'IF({status}="Off track","Red",IF(AND({status}="Not started",'
+            'IF(ISNUMBER({revised}),{revised},{due})<QuarterEnd),"Red",""))))')),
+        Column("commentary", "Commentary", I, Kind.LONGTEXT, 50,
+               prompt="Progress this quarter. Required for At risk or Off track."),
+    ),
+)
+
+SAVINGS = SheetLayout(
+    name="Savings",
+    title="Savings programme",
+    intro=("Give the saving delivered so far this year and your forecast for the full year, in "
+           "pounds. A forecast below target needs a commentary."),
+    columns=(
+        Column("id", "Saving ID", P, Kind.TEXT, 12),
+        Column("objective", "Objective", P, Kind.LONGTEXT, 28),
+        Column("name", "Saving proposal", P, Kind.LONGTEXT, 42),
+        Column("type", "Type", P, Kind.TEXT, 11),
+        Column("target", "Target (£)", P, Kind.MONEY, 13),
+        Column("previous", "Delivered last quarter (£)", P, Kind.MONEY, 14),
+        Column("delivered", "Delivered to date (£)", I, Kind.MONEY, 14,
+               prompt="Saving delivered so far this financial year, in pounds (no £ sign needed)."),
+        Column("forecast", "Forecast (£)", I, Kind.MONEY, 14,
+               prompt="Forecast for the full financial year, in pounds."),
+        Column("variance", "Forecast variance (£)", D, Kind.MONEY, 14,
+               formula='IF(ISNUMBER({forecast}),{forecast}-{target},"")'),
+        Column("status", "Status", I, Kind.CHOICE, 13, choices=rules.SAVING_STATUSES,
+               prompt="Choose from the list."),
+        Column("rag", "RAG", D, Kind.TEXT, 8, formula=(
+            'IF(NOT(ISNUMBER({forecast})),"",IF({forecast}>={target},"Green",'
+            'IF({forecast}>={target}*(1-AmberTolerance/100),"Amber","Red")))')),
+        Column("commentary", "Commentary", I, Kind.LONGTEXT, 48,
+               prompt="Required when the forecast is below target: why, and what mitigates it."),
+    ),
+)
+
+RISKS = SheetLayout(
+    name="Risks",
+    title="Strategic risks",
+    intro=("Score each risk as it stands now: likelihood and impact from 1 (low) to 5 (high). "
+           "Score and RAG work themselves out. Say what has been done to mitigate it."),
+    columns=(
+        Column("id", "Risk ID", P, Kind.TEXT, 10),
+        Column("name", "Risk", P, Kind.LONGTEXT, 50),
+        Column("owner", "Owner", P, Kind.TEXT, 26),
+        Column("previous", "Previous score", P, Kind.NUMBER, 10),
+        Column("likelihood", "Likelihood (1-5)", I, Kind.SCORE, 11,
+               prompt="1 rare, 2 unlikely, 3 possible, 4 likely, 5 almost certain."),
+        Column("impact", "Impact (1-5)", I, Kind.SCORE, 11,
+               prompt="1 negligible, 2 minor, 3 moderate, 4 major, 5 severe."),
+        Column("score", "Score", D, Kind.NUMBER, 8, formula=(
+            'IF(AND(ISNUMBER({likelihood}),ISNUMBER({impact})),{likelihood}*{impact},"")')),
+        Column("rag", "RAG", D, Kind.TEXT, 8, formula=(
+            'IF(ISNUMBER({score}),IF({score}>=15,"Red",IF({score}>=8,"Amber","Green")),"")')),
+        Column("direction", "Direction", D, Kind.TEXT, 11, formula=(
+            'IF(NOT(ISNUMBER({score})),"",IF(NOT(ISNUMBER({previous})),"New",'
+            'IF({score}={previous},"No change",IF({score}<{previous},"Improved","Declined"))))')),
+        Column("mitigation", "Mitigation update", I, Kind.LONGTEXT, 50,
+               prompt="What has been done this quarter to reduce the risk."),
+    ),
+)
+
+SHEETS: dict[str, SheetLayout] = {s.name: s for s in (MEASURES, ACTIONS, SAVINGS, RISKS)}
+
+
+# ---------------------------------------------------------------------------------------------
+# The Cover: labels in column B, values in column C. Sign-off inputs are found by their label.
+
+COVER_LABEL_COL = 1  # B
+COVER_VALUE_COL = 2  # C
+COMPLETED_BY = "Completed by"
+APPROVED_BY = "Approved by"
+SIGNOFF_DATE = "Date"
+SIGNOFF_FIELDS = (COMPLETED_BY, APPROVED_BY, SIGNOFF_DATE)
+
+
+# ---------------------------------------------------------------------------------------------
+# The Checks sheet. Each row counts the findings of one (sheet, rule code); validate's error
+# findings for the same return have the same counts, and `Ready to submit` is YES when all are 0.
+
+@dataclass(frozen=True)
+class Check:
+    sheet: str
+    code: str
+    label: str
+    formula: Callable[[Callable[[str], str], dt.date, int], str]
+    # formula(range_of, quarter_end, quarter_number) -> Excel formula without '='
+
+
+def _blank(r: str) -> str:
+    return f"(LEN(TRIM({r}))=0)"
+
+
+def _text(r: str) -> str:
+    return f"ISTEXT({r})*(LEN(TRIM({r}))>0)"
+
+
+def _due(rng: Callable[[str], str], quarter_number: int) -> str:
+    return "1" if quarter_number == 4 else f'({rng("frequency")}="Quarterly")'
+
+
+def _outside_list(r: str, choices: tuple[str, ...]) -> str:
+    allowed = "+".join(f'({r}="{c}")' for c in choices)
+    return f"(LEN(TRIM({r}))>0)*(({allowed})=0)"
+
+
+CHECKS: tuple[Check, ...] = (
+    Check("Measures", "value-missing", "Measures with no actual",
+          lambda rng, end, q: f"SUMPRODUCT({_due(rng, q)}*{_blank(rng('actual'))})"),
+    Check("Measures", "not-a-number", "Actuals that are not numbers",
+          lambda rng, end, q: f"SUMPRODUCT({_due(rng, q)}*{_text(rng('actual'))})"),
+    Check("Measures", "out-of-range", "Actuals out of range (% over 100, negative £ or days)",
+          lambda rng, end, q: (
+              f"SUMPRODUCT({_due(rng, q)}*ISNUMBER({rng('actual')})*"
+              f"((({rng('unit')}=\"%\")*(({rng('actual')}<0)+({rng('actual')}>100)))"
+              f"+(({rng('unit')}=\"£\")+({rng('unit')}=\"days\"))*({rng('actual')}<0)))")),
+    Check("Measures", "commentary-missing", "Red or Amber measures with no commentary",
+          lambda rng, end, q: (f"SUMPRODUCT((({rng('rag')}=\"Red\")+({rng('rag')}=\"Amber\"))*"
+                               f"{_blank(rng('commentary'))})")),
+    Check("Actions", "value-missing", "Actions with no status",
+          lambda rng, end, q: f"SUMPRODUCT(1*{_blank(rng('status'))})"),
+    Check("Actions", "not-in-list", "Statuses not from the list",
+          lambda rng, end, q: f"SUMPRODUCT({_outside_list(rng('status'), rules.ACTION_STATUSES)})"),
+    Check("Actions", "not-a-number", "% complete that is not a number",
+          lambda rng, end, q: f"SUMPRODUCT({_text(rng('complete'))})"),
+    Check("Actions", "out-of-range", "% complete outside 0 to 100",
+          lambda rng, end, q: (f"SUMPRODUCT(ISNUMBER({rng('complete')})*"
+                               f"(({rng('complete')}<0)+({rng('complete')}>100)))")),
+    Check("Actions", "not-a-date", "Revised due dates that are not dates",
+          lambda rng, end, q: f"SUMPRODUCT({_text(rng('revised'))})"),
+    Check("Actions", "commentary-missing", "At risk or Off track actions with no commentary",
+          lambda rng, end, q: (f"SUMPRODUCT((({rng('status')}=\"At risk\")+"
+                               f"({rng('status')}=\"Off track\"))*{_blank(rng('commentary'))})")),
+    Check("Savings", "value-missing", "Savings with no forecast or no status",
+          lambda rng, end, q: (f"SUMPRODUCT(1*{_blank(rng('forecast'))})"
+                               f"+SUMPRODUCT(1*{_blank(rng('status'))})")),
+    Check("Savings", "not-in-list", "Statuses not from the list",
+          lambda rng, end, q: f"SUMPRODUCT({_outside_list(rng('status'), rules.SAVING_STATUSES)})"),
+    Check("Savings", "not-a-number", "£ figures that are not numbers",
+          lambda rng, end, q: (f"SUMPRODUCT({_text(rng('delivered'))})"
+                               f"+SUMPRODUCT({_text(rng('forecast'))})")),
+    Check("Savings", "out-of-range", "Negative £ figures",
+          lambda rng, end, q: (f"SUMPRODUCT(ISNUMBER({rng('delivered')})*({rng('delivered')}<0))"
+                               f"+SUMPRODUCT(ISNUMBER({rng('forecast')})*({rng('forecast')}<0))")),
+    Check("Savings", "commentary-missing", "Forecasts below target with no commentary",
+          lambda rng, end, q: (f"SUMPRODUCT(ISNUMBER({rng('forecast')})*"
+                               f"({rng('forecast')}<{rng('target')})*{_blank(rng('commentary'))})")),
+    Check("Risks", "value-missing", "Risks with no likelihood or no impact",
+          lambda rng, end, q: (f"SUMPRODUCT(1*{_blank(rng('likelihood'))})"
+                               f"+SUMPRODUCT(1*{_blank(rng('impact'))})")),
+    Check("Risks", "out-of-range", "Likelihood or impact not a whole number from 1 to 5",
+          lambda rng, end, q: "+".join(
+              f"SUMPRODUCT((LEN(TRIM({rng(k)}))>0)*(1-ISNUMBER({rng(k)})*({rng(k)}>=1)*"
+              f"({rng(k)}<=5)*({rng(k)}=INT({rng(k)}))))"
+              for k in ("likelihood", "impact"))),
+)
+
+#: The Cover's own checks, on the sign-off (cells found by label at generation time).
+SIGNOFF_CHECKS = (
+    ("signoff-missing", "Sign-off names missing (Completed by, Approved by)"),
+    ("signoff-same-person", "Completed by and Approved by are the same person"),
+    ("signoff-date", "Sign-off date missing or not a date"),
+)
+
+
+@dataclass
+class Context:
+    """What a return needs to know beyond the plan: its quarter and the previous quarter's figures."""
+
+    quarter: Any  # quarters.Quarter
+    previous_actuals: dict[str, float] = field(default_factory=dict)     # Measure ID -> actual
+    previous_delivered: dict[str, float] = field(default_factory=dict)   # Saving ID -> delivered
+    previous_scores: dict[str, int] = field(default_factory=dict)        # Risk ID -> score

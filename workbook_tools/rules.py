@@ -1,0 +1,105 @@
+"""The derived values, as pure functions. The return's Excel formulas express the same rules
+(see layout.py), and a test recalculates a workbook in LibreOffice to prove they agree."""
+
+from __future__ import annotations
+
+from datetime import date
+
+GREEN, AMBER, RED = "Green", "Amber", "Red"
+IMPROVED, DECLINED, NO_CHANGE, NEW = "Improved", "Declined", "No change", "New"
+HIGHER_IS_BETTER, LOWER_IS_BETTER = "Higher is better", "Lower is better"
+
+ACTION_STATUSES = ("Not started", "On track", "At risk", "Off track", "Complete", "Cancelled")
+SAVING_STATUSES = ("Delivered", "On track", "At risk", "Unachievable", "Mitigated")
+UNITS = ("%", "number", "£", "days", "rate")
+POLARITIES = (HIGHER_IS_BETTER, LOWER_IS_BETTER)
+FREQUENCIES = ("Quarterly", "Annual")
+SAVING_TYPES = ("Recurring", "One-off")
+
+#: Risk score thresholds: Red at or above 15, Amber from 8 (scores 7 and 13-14 cannot occur).
+RISK_RED_FROM = 15
+RISK_AMBER_FROM = 8
+
+
+def percent_points(value: float) -> float:
+    """The one rule for percentages: they are percentage points (0-100).
+
+    Excel stores a number typed with a % sign as a fraction (12% is 0.12), so a value strictly
+    between 0 and 1 is read as such a fraction and multiplied by 100. 12, 0.12 and 12% all mean 12%.
+    """
+    if 0 < value < 1:
+        return value * 100
+    return value
+
+
+def measure_rag(
+    actual: float | None, target: float | None, polarity: str, tolerance_pct: float
+) -> str | None:
+    """Green at or better than target; Amber within the tolerance; Red beyond it."""
+    if actual is None or target is None:
+        return None
+    tolerance = tolerance_pct / 100
+    if polarity == LOWER_IS_BETTER:
+        if actual <= target:
+            return GREEN
+        return AMBER if actual <= target * (1 + tolerance) else RED
+    if actual >= target:
+        return GREEN
+    return AMBER if actual >= target * (1 - tolerance) else RED
+
+
+def direction_of_travel(actual: float | None, previous: float | None, polarity: str) -> str | None:
+    """Improved, Declined or No change against the previous actual (by polarity); New without one."""
+    if actual is None:
+        return None
+    if previous is None:
+        return NEW
+    if actual == previous:
+        return NO_CHANGE
+    better = actual > previous if polarity != LOWER_IS_BETTER else actual < previous
+    return IMPROVED if better else DECLINED
+
+
+def saving_rag(forecast: float | None, target: float | None, tolerance_pct: float) -> str | None:
+    """Green when the full-year forecast meets the target, Amber within tolerance, else Red."""
+    if forecast is None or target is None:
+        return None
+    if forecast >= target:
+        return GREEN
+    return AMBER if forecast >= target * (1 - tolerance_pct / 100) else RED
+
+
+def risk_score(likelihood: int | None, impact: int | None) -> int | None:
+    if likelihood is None or impact is None:
+        return None
+    return int(likelihood) * int(impact)
+
+
+def risk_rag(score: int | None) -> str | None:
+    if score is None:
+        return None
+    if score >= RISK_RED_FROM:
+        return RED
+    return AMBER if score >= RISK_AMBER_FROM else GREEN
+
+
+def risk_direction(score: int | None, previous_score: int | None) -> str | None:
+    """A risk's score is lower-is-better."""
+    return direction_of_travel(score, previous_score, LOWER_IS_BETTER)
+
+
+def action_rag(status: str | None, due: date | None, revised_due: date | None, as_of: date) -> str | None:
+    """On track or Complete Green, At risk Amber, Off track Red, Not started Red once its due date
+    (the revised one where given) is before the end of the quarter; Cancelled has none."""
+    if status in ("On track", "Complete"):
+        return GREEN
+    if status == "At risk":
+        return AMBER
+    if status == "Off track":
+        return RED
+    if status == "Not started":
+        effective = revised_due or due
+        if effective is not None and effective < as_of:
+            return RED
+        return None
+    return None

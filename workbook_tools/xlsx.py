@@ -1,0 +1,41 @@
+"""Shared xlsxwriter set-up: deterministic output and the house formats."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import xlsxwriter
+
+#: Written into every workbook's document properties so output is byte-stable run to run.
+FIXED_DATE = dt.datetime(2025, 4, 1)
+
+# House colours
+NAVY = "#1F4E78"
+INPUT_FILL = "#FFF2CC"      # input cells: pale yellow
+LOCKED_FILL = "#F2F2F2"     # pre-filled: light grey
+DERIVED_FILL = "#DDEBF7"    # worked out by formula: pale blue
+RAG_COLOURS = {"Green": ("#C6EFCE", "#006100"), "Amber": ("#FFEB9C", "#9C5700"),
+               "Red": ("#FFC7CE", "#9C0006")}
+
+
+def new_workbook(path: Path | str, constant_memory: bool = False) -> Any:
+    """An xlsxwriter workbook with fixed properties (so the bytes only change with the content)."""
+    workbook = xlsxwriter.Workbook(
+        str(path),
+        {"constant_memory": constant_memory, "strings_to_formulas": False,
+         "strings_to_urls": False, "strings_to_numbers": False},
+    )
+    workbook.set_properties({"created": FIXED_DATE, "author": "workbook-tools"})
+    return workbook
+
+
+def add_rag_formatting(workbook: Any, sheet: Any, first_row: int, col: int, last_row: int,
+                       last_col: int | None = None) -> None:
+    """Colour Green/Amber/Red text cells in a range (0-based rows and columns)."""
+    for word, (fill, font) in RAG_COLOURS.items():
+        fmt = workbook.add_format({"bg_color": fill, "font_color": font})
+        sheet.conditional_format(first_row, col, last_row, col if last_col is None else last_col,
+                                 {"type": "cell", "criteria": "==", "value": f'"{word}"',
+                                  "format": fmt})

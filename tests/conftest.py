@@ -41,6 +41,11 @@ def plan(workspace: Path) -> Plan:
 @pytest.fixture
 def blank_q1(workspace: Path, plan: Plan) -> dict[str, Path]:
     """Q1 blank returns for every directorate, by directorate code."""
-    paths = generate_returns(plan, Q1, workspace / "outputs" / "blank" / str(Q1),
-                             context=Context(quarter=Q1), now=GENERATED_AT)
+    paths = generate_returns(
+        plan,
+        Q1,
+        workspace / "outputs" / "blank" / str(Q1),
+        context=Context(quarter=Q1),
+        now=GENERATED_AT,
+    )
     return {p.name.split("_")[0]: p for p in paths}

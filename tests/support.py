@@ -15,7 +15,9 @@ import pytest
 
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 
-needs_libreoffice = pytest.mark.skipif(SOFFICE is None, reason="LibreOffice (soffice) is not installed")
+needs_libreoffice = pytest.mark.skipif(
+    SOFFICE is None, reason="LibreOffice (soffice) is not installed"
+)
 
 
 def libreoffice_save(path: Path, out_dir: Path) -> Path:
@@ -28,9 +30,20 @@ def libreoffice_save(path: Path, out_dir: Path) -> Path:
     out_dir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="lo-profile-") as profile:
         subprocess.run(
-            [SOFFICE, f"-env:UserInstallation=file://{profile}", "--headless", "--calc",
-             "--convert-to", "xlsx:Calc MS Excel 2007 XML", "--outdir", str(out_dir), str(path)],
-            check=True, capture_output=True, timeout=180,
+            [
+                SOFFICE,
+                f"-env:UserInstallation=file://{profile}",
+                "--headless",
+                "--calc",
+                "--convert-to",
+                "xlsx:Calc MS Excel 2007 XML",
+                "--outdir",
+                str(out_dir),
+                str(path),
+            ],
+            check=True,
+            capture_output=True,
+            timeout=180,
             env={**os.environ, "HOME": profile},
         )
     saved = out_dir / (path.stem + ".xlsx")

@@ -1,4 +1,4 @@
-"""The library's exceptions. The CLI maps each to an exit code; none carries a traceback to users."""
+"""The library's exceptions. The CLI maps each to an exit code; users never see a traceback."""
 
 from __future__ import annotations
 
@@ -24,7 +24,11 @@ class PlanError(ConfigurationError):
         self.path = path
         self.problems = problems
         first = problems[0] if problems else None
-        more = f" (and {len(problems) - 1} more; run 'workbook-tools plan check')" if len(problems) > 1 else ""
+        more = (
+            f" (and {len(problems) - 1} more; run 'workbook-tools plan check')"
+            if len(problems) > 1
+            else ""
+        )
         super().__init__(f"{path}: {first}{more}" if first else f"{path}: the register is invalid")
 
 

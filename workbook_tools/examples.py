@@ -16,12 +16,32 @@ from workbook_tools.plan import REGISTER_SHEETS
 from workbook_tools.xlsx import FIXED_DATE, new_workbook
 
 EXAMPLES = ("derbyshire", "derby")
-NUMERIC_HEADERS = {"Q1 target", "Q2 target", "Q3 target", "Q4 target", "Amber tolerance (%)",
-                   "Target (£)", "Likelihood", "Impact"}
+NUMERIC_HEADERS = {
+    "Q1 target",
+    "Q2 target",
+    "Q3 target",
+    "Q4 target",
+    "Amber tolerance (%)",
+    "Target (£)",
+    "Likelihood",
+    "Impact",
+}
 DATE_HEADERS = {"Due date"}
-REGISTER_WIDTHS = {"Objective": 60, "Measure": 60, "Action": 60, "Saving proposal": 50, "Risk": 60,
-                   "Theme": 30, "Directorate": 34, "Director": 30, "Contact email": 40,
-                   "Lead officer": 36, "Owner": 36, "Setting": 42, "Value": 30}
+REGISTER_WIDTHS = {
+    "Objective": 60,
+    "Measure": 60,
+    "Action": 60,
+    "Saving proposal": 50,
+    "Risk": 60,
+    "Theme": 30,
+    "Directorate": 34,
+    "Director": 30,
+    "Contact email": 40,
+    "Lead officer": 36,
+    "Owner": 36,
+    "Setting": 42,
+    "Value": 30,
+}
 
 GUIDE = """\
 # {council}: quarterly performance and savings returns
@@ -78,8 +98,16 @@ def _typed(header: str, value: str) -> Any:
 def write_register(sheets: dict[str, list[list[Any]]], path: Path) -> None:
     """Write a register workbook a performance officer can keep in Excel."""
     workbook = new_workbook(path)
-    header_fmt = workbook.add_format({"bold": True, "bg_color": "#1F4E78", "font_color": "#FFFFFF",
-                                      "text_wrap": True, "valign": "top", "border": 1})
+    header_fmt = workbook.add_format(
+        {
+            "bold": True,
+            "bg_color": "#1F4E78",
+            "font_color": "#FFFFFF",
+            "text_wrap": True,
+            "valign": "top",
+            "border": 1,
+        }
+    )
     date_fmt = workbook.add_format({"num_format": "dd/mm/yyyy", "valign": "top"})
     text_fmt = workbook.add_format({"text_wrap": True, "valign": "top"})
     for name, rows in sheets.items():
@@ -87,8 +115,12 @@ def write_register(sheets: dict[str, list[list[Any]]], path: Path) -> None:
         header = rows[0]
         for col, title in enumerate(header):
             sheet.write_string(0, col, title, header_fmt)
-            sheet.set_column(col, col, REGISTER_WIDTHS.get(title, max(12, len(title) + 2)),
-                             text_fmt if title in REGISTER_WIDTHS else None)
+            sheet.set_column(
+                col,
+                col,
+                REGISTER_WIDTHS.get(title, max(12, len(title) + 2)),
+                text_fmt if title in REGISTER_WIDTHS else None,
+            )
         for r, row in enumerate(rows[1:], start=1):
             for col, value in enumerate(row):
                 if value is None:
@@ -109,12 +141,17 @@ def write_register(sheets: dict[str, list[list[Any]]], path: Path) -> None:
 def _register_dropdowns(sheet: Any, header: list[str]) -> None:
     from workbook_tools import rules
 
-    lists = {"Unit": rules.UNITS, "Polarity": rules.POLARITIES, "Frequency": rules.FREQUENCIES,
-             "Type": rules.SAVING_TYPES}
+    lists = {
+        "Unit": rules.UNITS,
+        "Polarity": rules.POLARITIES,
+        "Frequency": rules.FREQUENCIES,
+        "Type": rules.SAVING_TYPES,
+    }
     for col, title in enumerate(header):
         if title in lists:
-            sheet.data_validation(1, col, 5000, col, {"validate": "list",
-                                                      "source": list(lists[title])})
+            sheet.data_validation(
+                1, col, 5000, col, {"validate": "list", "source": list(lists[title])}
+            )
 
 
 def init_folder(folder: Path, example: str = "derbyshire", force: bool = False) -> Path:
@@ -129,7 +166,8 @@ def init_folder(folder: Path, example: str = "derbyshire", force: bool = False) 
     if folder.exists() and any(folder.iterdir()) and not force:
         raise ConfigurationError(
             f"{folder} is not empty. Choose a new folder, or use --force to write the example "
-            "into it (an existing templates/plan.xlsx is replaced).")
+            "into it (an existing templates/plan.xlsx is replaced)."
+        )
     for sub in ("templates", "returns", "outputs"):
         (folder / sub).mkdir(parents=True, exist_ok=True)
     plan_path = folder / "templates" / "plan.xlsx"

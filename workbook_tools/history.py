@@ -16,8 +16,11 @@ def _table(rows: list[list[Any]]) -> list[dict[str, Any]]:
     if not rows:
         return []
     header = [str(h).strip() for h in rows[0]]
-    return [dict(zip(header, row, strict=False)) for row in rows[1:]
-            if any(not is_blank(v) for v in row)]
+    return [
+        dict(zip(header, row, strict=False))
+        for row in rows[1:]
+        if any(not is_blank(v) for v in row)
+    ]
 
 
 def previous_context(master: Path | None, quarter: Quarter) -> Context:
@@ -36,7 +39,11 @@ def previous_context(master: Path | None, quarter: Quarter) -> Context:
     previous = str(quarter.previous())
 
     def rows(sheet: str) -> list[dict[str, Any]]:
-        return [r for r in _table(sheets.get(sheet, [])) if str(r.get("Quarter", "")).strip() == previous]
+        return [
+            r
+            for r in _table(sheets.get(sheet, []))
+            if str(r.get("Quarter", "")).strip() == previous
+        ]
 
     for row in rows("Measures"):
         value = to_number(row.get("Actual"))

@@ -179,6 +179,7 @@ class PlanProblem:
 # ---------------------------------------------------------------------------------------------
 # The register's sheets and columns (SPEC section 4). `None` in `required` means optional.
 
+
 @dataclass(frozen=True)
 class RegisterColumn:
     header: str
@@ -262,7 +263,9 @@ class _SheetRows:
             index = found.get(_norm(spec.header))
             if index is None:
                 if spec.required:
-                    self.problem(1, len(header), f"the column '{spec.header}' is missing from row 1")
+                    self.problem(
+                        1, len(header), f"the column '{spec.header}' is missing from row 1"
+                    )
             else:
                 self.columns[spec.header] = index
 
@@ -291,7 +294,9 @@ class _SheetRows:
             value = int(value)
         return str(value).strip()
 
-    def number(self, row: int, values: list[Any], header: str, required: bool = True) -> float | None:
+    def number(
+        self, row: int, values: list[Any], header: str, required: bool = True
+    ) -> float | None:
         value = self.raw(values, header)
         if is_blank(value):
             if required and header in self.columns:
@@ -302,8 +307,14 @@ class _SheetRows:
             self.problem(row, self.columns[header], f"'{header}' must be a number, not '{value}'")
         return number
 
-    def choice(self, row: int, values: list[Any], header: str, allowed: tuple[str, ...],
-               required: bool = True) -> str | None:
+    def choice(
+        self,
+        row: int,
+        values: list[Any],
+        header: str,
+        allowed: tuple[str, ...],
+        required: bool = True,
+    ) -> str | None:
         value = self.text(row, values, header, required)
         if not value:
             return None
@@ -311,7 +322,8 @@ class _SheetRows:
             if _norm(option) == _norm(value):
                 return option
         self.problem(
-            row, self.columns[header],
+            row,
+            self.columns[header],
             f"'{value}' is not a valid {header.lower()}: use one of {', '.join(allowed)}",
         )
         return None
@@ -331,12 +343,17 @@ class _SheetRows:
         if not value:
             return
         if value in seen:
-            self.problem(row, self.columns[header],
-                         f"'{value}' is a duplicate {header} (first used in row {seen[value]})")
+            self.problem(
+                row,
+                self.columns[header],
+                f"'{value}' is a duplicate {header} (first used in row {seen[value]})",
+            )
         else:
             seen[value] = row
 
-    def known(self, row: int, header: str, value: str | None, known: Iterable[str], what: str) -> None:
+    def known(
+        self, row: int, header: str, value: str | None, known: Iterable[str], what: str
+    ) -> None:
         if value and value not in set(known):
             self.problem(row, self.columns[header], f"'{value}' is not a {what} in the register")
 
@@ -372,8 +389,9 @@ def check_plan(path: str | Path) -> tuple[Plan | None, list[PlanProblem]]:
     return plan_from_rows(sheets, path)
 
 
-def plan_from_rows(sheets: dict[str, list[list[Any]]], path: Path | None = None
-                   ) -> tuple[Plan | None, list[PlanProblem]]:
+def plan_from_rows(
+    sheets: dict[str, list[list[Any]]], path: Path | None = None
+) -> tuple[Plan | None, list[PlanProblem]]:
     problems: list[PlanProblem] = []
     by_name = {_norm(name): name for name in sheets}
     tables: dict[str, _SheetRows] = {}
@@ -386,17 +404,31 @@ def plan_from_rows(sheets: dict[str, list[list[Any]]], path: Path | None = None
             tables[name] = _SheetRows(name, sheets[actual], problems)
 
     settings = _settings(tables["Settings"])
-    themes = _items(tables["Themes"], "Theme code", lambda t, r, v: Theme(
-        t.text(r, v, "Theme code"), t.text(r, v, "Theme")))
-    directorates = _items(tables["Directorates"], "Directorate code", lambda t, r, v: Directorate(
-        t.text(r, v, "Directorate code"), t.text(r, v, "Directorate"),
-        t.text(r, v, "Director"), t.text(r, v, "Contact email")))
+    themes = _items(
+        tables["Themes"],
+        "Theme code",
+        lambda t, r, v: Theme(t.text(r, v, "Theme code"), t.text(r, v, "Theme")),
+    )
+    directorates = _items(
+        tables["Directorates"],
+        "Directorate code",
+        lambda t, r, v: Directorate(
+            t.text(r, v, "Directorate code"),
+            t.text(r, v, "Directorate"),
+            t.text(r, v, "Director"),
+            t.text(r, v, "Contact email"),
+        ),
+    )
     theme_codes = {t.code for t in themes}
     dir_codes = {d.code for d in directorates}
 
     def objective(t: _SheetRows, r: int, v: list[Any]) -> Objective:
-        item = Objective(t.text(r, v, "Objective code"), t.text(r, v, "Theme code"),
-                         t.text(r, v, "Objective"), t.text(r, v, "Lead directorate"))
+        item = Objective(
+            t.text(r, v, "Objective code"),
+            t.text(r, v, "Theme code"),
+            t.text(r, v, "Objective"),
+            t.text(r, v, "Lead directorate"),
+        )
         t.known(r, "Theme code", item.theme_code, theme_codes, "theme code")
         t.known(r, "Lead directorate", item.lead_directorate, dir_codes, "directorate code")
         return item
@@ -404,10 +436,16 @@ def plan_from_rows(sheets: dict[str, list[list[Any]]], path: Path | None = None
     objectives = _items(tables["Objectives"], "Objective code", objective)
     objective_codes = {o.code for o in objectives}
 
-    def owned(t: _SheetRows, r: int, v: list[Any], objective_required: bool = True) -> tuple[str, str]:
+    def owned(
+        t: _SheetRows, r: int, v: list[Any], objective_required: bool = True
+    ) -> tuple[str, str]:
         directorate = t.text(r, v, "Directorate code")
         t.known(r, "Directorate code", directorate, dir_codes, "directorate code")
-        code = t.text(r, v, "Objective code", objective_required) if "Objective code" in t.columns else ""
+        code = (
+            t.text(r, v, "Objective code", objective_required)
+            if "Objective code" in t.columns
+            else ""
+        )
         t.known(r, "Objective code", code, objective_codes, "objective code")
         return directorate, code
 
@@ -417,31 +455,57 @@ def plan_from_rows(sheets: dict[str, list[list[Any]]], path: Path | None = None
         targets = tuple(t.number(r, v, f"Q{n} target", required=False) for n in (1, 2, 3, 4))
         due = (1, 2, 3, 4) if frequency == "Quarterly" else (4,)
         for n in due:
-            if targets[n - 1] is None and f"Q{n} target" in t.columns and is_blank(t.raw(v, f"Q{n} target")):
-                t.problem(r, t.columns[f"Q{n} target"], f"a {frequency.lower()} measure needs a Q{n} target")
+            if (
+                targets[n - 1] is None
+                and f"Q{n} target" in t.columns
+                and is_blank(t.raw(v, f"Q{n} target"))
+            ):
+                t.problem(
+                    r,
+                    t.columns[f"Q{n} target"],
+                    f"a {frequency.lower()} measure needs a Q{n} target",
+                )
         tolerance = t.number(r, v, "Amber tolerance (%)", required=False)
         if tolerance is not None and not 0 <= tolerance <= 100:
-            t.problem(r, t.columns["Amber tolerance (%)"], "the amber tolerance must be from 0 to 100")
+            t.problem(
+                r, t.columns["Amber tolerance (%)"], "the amber tolerance must be from 0 to 100"
+            )
         return Measure(
-            t.text(r, v, "Measure ID"), code, directorate, t.text(r, v, "Measure"),
+            t.text(r, v, "Measure ID"),
+            code,
+            directorate,
+            t.text(r, v, "Measure"),
             t.choice(r, v, "Unit", rules.UNITS) or "number",
             t.choice(r, v, "Polarity", rules.POLARITIES) or rules.HIGHER_IS_BETTER,
-            frequency, targets, tolerance,  # type: ignore[arg-type]
+            frequency,
+            targets,
+            tolerance,  # type: ignore[arg-type]
         )
 
     def action(t: _SheetRows, r: int, v: list[Any]) -> Action:
         directorate, code = owned(t, r, v)
-        return Action(t.text(r, v, "Action ID"), code, directorate, t.text(r, v, "Action"),
-                      t.text(r, v, "Lead officer"), t.date(r, v, "Due date"))
+        return Action(
+            t.text(r, v, "Action ID"),
+            code,
+            directorate,
+            t.text(r, v, "Action"),
+            t.text(r, v, "Lead officer"),
+            t.date(r, v, "Due date"),
+        )
 
     def saving(t: _SheetRows, r: int, v: list[Any]) -> Saving:
         directorate, code = owned(t, r, v, objective_required=False)
         target = t.number(r, v, "Target (£)")
         if target is not None and target < 0:
             t.problem(r, t.columns["Target (£)"], "a saving's target cannot be negative")
-        return Saving(t.text(r, v, "Saving ID"), directorate, code or None,
-                      t.text(r, v, "Saving proposal"),
-                      t.choice(r, v, "Type", rules.SAVING_TYPES, required=False), target or 0.0)
+        return Saving(
+            t.text(r, v, "Saving ID"),
+            directorate,
+            code or None,
+            t.text(r, v, "Saving proposal"),
+            t.choice(r, v, "Type", rules.SAVING_TYPES, required=False),
+            target or 0.0,
+        )
 
     def risk(t: _SheetRows, r: int, v: list[Any]) -> Risk:
         directorate, _ = owned(t, r, v, objective_required=False)
@@ -452,8 +516,14 @@ def plan_from_rows(sheets: dict[str, list[list[Any]]], path: Path | None = None
                 t.problem(r, t.columns[header], f"'{header}' must be a whole number from 1 to 5")
                 number = None
             scores.append(int(number) if number is not None else None)
-        return Risk(t.text(r, v, "Risk ID"), directorate, t.text(r, v, "Risk"),
-                    t.text(r, v, "Owner"), scores[0], scores[1])
+        return Risk(
+            t.text(r, v, "Risk ID"),
+            directorate,
+            t.text(r, v, "Risk"),
+            t.text(r, v, "Owner"),
+            scores[0],
+            scores[1],
+        )
 
     measures = _items(tables["Measures"], "Measure ID", measure)
     actions = _items(tables["Actions"], "Action ID", action)
@@ -463,11 +533,22 @@ def plan_from_rows(sheets: dict[str, list[list[Any]]], path: Path | None = None
         problems.append(PlanProblem("Directorates", "A2", "the register has no directorates"))
     if problems or settings is None:
         return None, problems
-    return Plan(settings, tuple(themes), tuple(objectives), tuple(directorates), tuple(measures),
-                tuple(actions), tuple(savings), tuple(risks), path), problems
+    return Plan(
+        settings,
+        tuple(themes),
+        tuple(objectives),
+        tuple(directorates),
+        tuple(measures),
+        tuple(actions),
+        tuple(savings),
+        tuple(risks),
+        path,
+    ), problems
 
 
-def _items(table: _SheetRows, id_header: str, build: Callable[[_SheetRows, int, list[Any]], Any]) -> list[Any]:
+def _items(
+    table: _SheetRows, id_header: str, build: Callable[[_SheetRows, int, list[Any]], Any]
+) -> list[Any]:
     if id_header not in table.columns:
         return []
     seen: dict[str, int] = {}
@@ -501,7 +582,9 @@ def _settings(table: _SheetRows) -> Settings | None:
             if where:
                 table.problem(where, value_col, f"the setting '{name}' has no value")
             else:
-                table.problems.append(PlanProblem("Settings", "", f"the setting '{name}' is missing"))
+                table.problems.append(
+                    PlanProblem("Settings", "", f"the setting '{name}' is missing")
+                )
             missing = True
     numbers: dict[str, float] = {}
     for name in (SETTING_TARGET, SETTING_TOLERANCE, SETTING_DEADLINE):
@@ -509,20 +592,27 @@ def _settings(table: _SheetRows) -> Settings | None:
             continue
         number = to_number(values[name])
         if number is None or number < 0:
-            table.problem(rows.get(name, 0), value_col,
-                          f"the setting '{name}' must be a number of zero or more, not '{values[name]}'")
+            table.problem(
+                rows.get(name, 0),
+                value_col,
+                f"the setting '{name}' must be a number of zero or more, not '{values[name]}'",
+            )
             missing = True
         else:
             numbers[name] = number
     year = "" if is_blank(values.get(SETTING_YEAR)) else str(values[SETTING_YEAR]).strip()
     if year:
-        from workbook_tools.quarters import parse_year, year_label
         from workbook_tools.errors import UsageError
+        from workbook_tools.quarters import parse_year, year_label
+
         try:
             year = year_label(parse_year(year))
         except UsageError:
-            table.problem(rows.get(SETTING_YEAR, 0), value_col,
-                          f"the financial year '{year}' should look like 2025-26")
+            table.problem(
+                rows.get(SETTING_YEAR, 0),
+                value_col,
+                f"the financial year '{year}' should look like 2025-26",
+            )
             missing = True
     if missing:
         return None
@@ -532,5 +622,7 @@ def _settings(table: _SheetRows) -> Settings | None:
         savings_target=numbers[SETTING_TARGET],
         amber_tolerance=numbers[SETTING_TOLERANCE],
         deadline_days=int(numbers[SETTING_DEADLINE]),
-        cover_note="" if is_blank(values.get(SETTING_COVER_NOTE)) else str(values[SETTING_COVER_NOTE]),
+        cover_note=""
+        if is_blank(values.get(SETTING_COVER_NOTE))
+        else str(values[SETTING_COVER_NOTE]),
     )

@@ -49,7 +49,7 @@ def measure_rag(
 
 
 def direction_of_travel(actual: float | None, previous: float | None, polarity: str) -> str | None:
-    """Improved, Declined or No change against the previous actual (by polarity); New without one."""
+    """Improved, Declined or No change against the previous actual (by polarity); else New."""
     if actual is None:
         return None
     if previous is None:
@@ -88,7 +88,9 @@ def risk_direction(score: int | None, previous_score: int | None) -> str | None:
     return direction_of_travel(score, previous_score, LOWER_IS_BETTER)
 
 
-def action_rag(status: str | None, due: date | None, revised_due: date | None, as_of: date) -> str | None:
+def action_rag(
+    status: str | None, due: date | None, revised_due: date | None, as_of: date
+) -> str | None:
     """On track or Complete Green, At risk Amber, Off track Red, Not started Red once its due date
     (the revised one where given) is before the end of the quarter; Cancelled has none."""
     if status in ("On track", "Complete"):

@@ -13,29 +13,70 @@ FIXED_DATE = dt.datetime(2025, 4, 1)
 
 # House colours
 NAVY = "#1F4E78"
-INPUT_FILL = "#FFF2CC"      # input cells: pale yellow
-LOCKED_FILL = "#F2F2F2"     # pre-filled: light grey
-DERIVED_FILL = "#DDEBF7"    # worked out by formula: pale blue
-RAG_COLOURS = {"Green": ("#C6EFCE", "#006100"), "Amber": ("#FFEB9C", "#9C5700"),
-               "Red": ("#FFC7CE", "#9C0006")}
+INPUT_FILL = "#FFF2CC"  # input cells: pale yellow
+LOCKED_FILL = "#F2F2F2"  # pre-filled: light grey
+DERIVED_FILL = "#DDEBF7"  # worked out by formula: pale blue
+RAG_COLOURS = {
+    "Green": ("#C6EFCE", "#006100"),
+    "Amber": ("#FFEB9C", "#9C5700"),
+    "Red": ("#FFC7CE", "#9C0006"),
+}
 
 
 def new_workbook(path: Path | str, constant_memory: bool = False) -> Any:
     """An xlsxwriter workbook with fixed properties (so the bytes only change with the content)."""
     workbook = xlsxwriter.Workbook(
         str(path),
-        {"constant_memory": constant_memory, "strings_to_formulas": False,
-         "strings_to_urls": False, "strings_to_numbers": False},
+        {
+            "constant_memory": constant_memory,
+            "strings_to_formulas": False,
+            "strings_to_urls": False,
+            "strings_to_numbers": False,
+        },
     )
     workbook.set_properties({"created": FIXED_DATE, "author": "workbook-tools"})
     return workbook
 
 
-def add_rag_formatting(workbook: Any, sheet: Any, first_row: int, col: int, last_row: int,
-                       last_col: int | None = None) -> None:
+def add_rag_formatting(
+    workbook: Any, sheet: Any, first_row: int, col: int, last_row: int, last_col: int | None = None
+) -> None:
     """Colour Green/Amber/Red text cells in a range (0-based rows and columns)."""
     for word, (fill, font) in RAG_COLOURS.items():
         fmt = workbook.add_format({"bg_color": fill, "font_color": font})
-        sheet.conditional_format(first_row, col, last_row, col if last_col is None else last_col,
-                                 {"type": "cell", "criteria": "==", "value": f'"{word}"',
-                                  "format": fmt})
+        sheet.conditional_format(
+            first_row,
+            col,
+            last_row,
+            col if last_col is None else last_col,
+            {"type": "cell", "criteria": "==", "value": f'"{word}"', "format": fmt},
+        )
+
+
+def stabilise(path: Path | str) -> None:
+    """Make a workbook saved by openpyxl byte-stable: fixed zip entry times and document dates.
+
+    openpyxl stamps the save time into docProps/core.xml and into each zip entry; the same
+    content should give the same bytes, so both are replaced by FIXED_DATE.
+    """
+    import re
+    import zipfile
+
+    path = Path(path)
+    stamp = FIXED_DATE.strftime("%Y-%m-%dT%H:%M:%SZ")
+    with zipfile.ZipFile(path) as source:
+        members = [(info, source.read(info)) for info in source.infolist()]
+    temporary = path.with_name(path.name + ".stable")
+    with zipfile.ZipFile(temporary, "w", zipfile.ZIP_DEFLATED) as target:
+        for info, data in members:
+            if info.filename == "docProps/core.xml":
+                data = re.sub(
+                    rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(<)",
+                    rb"\g<1>" + stamp.encode() + rb"\2",
+                    data,
+                )
+            fixed = zipfile.ZipInfo(info.filename, date_time=FIXED_DATE.timetuple()[:6])
+            fixed.compress_type = zipfile.ZIP_DEFLATED
+            fixed.external_attr = info.external_attr
+            target.writestr(fixed, data)
+    temporary.replace(path)

@@ -1,0 +1,349 @@
+"""Fill blank returns as directorates would: for demos, training and tests.
+
+Answers are plausible: actuals near target with a realistic share of misses, commentary that
+explains every Red and Amber, statuses and % complete that agree, forecasts, risk scores and a
+sign-off by two different people. With `error_rate`, about that share of rows carry the mistakes
+people make. The same seed gives the same files, byte for byte.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+
+from workbook_tools import layout, rules
+from workbook_tools.cells import is_blank, to_date, to_number
+from workbook_tools.errors import ConfigurationError
+from workbook_tools.layout import FIRST_DATA_ROW, SheetLayout
+from workbook_tools.quarters import Quarter
+from workbook_tools.xlsx import stabilise
+
+OFFICERS = (
+    "Sam Patel",
+    "Alex Morgan",
+    "Jo Whitfield",
+    "Priya Shah",
+    "Chris Bennett",
+    "Hannah Lee",
+    "Tom Ashworth",
+    "Fiona Grant",
+    "Dev Mistry",
+    "Rachel Owen",
+)
+APPROVERS = ("Helen Ward", "Mark Dawson", "Claire Hughes", "Simon Barker", "Louise Kerr")
+
+WHY_MISSED = (
+    "Demand rose sharply this quarter, above the level the target assumed.",
+    "Staff vacancies in the team slowed work through the quarter.",
+    "A backlog from the previous quarter is still being cleared.",
+    "Performance dipped while the new system bedded in.",
+    "Seasonal pressure was higher than in previous years.",
+    "Data from a partner arrived late, so the figure is provisional.",
+)
+REMEDY = (
+    "Recovery plan agreed with the service manager; weekly monitoring until back on target.",
+    "Two posts filled from next month and overtime approved to clear the backlog.",
+    "Process reviewed with partners; revised workflow goes live next quarter.",
+    "Extra capacity commissioned for the next two quarters.",
+)
+ON_TARGET = (
+    "On target; performance is steady.",
+    "Better than target this quarter, reflecting the changes made last year.",
+    "Performance remains on track against the annual plan.",
+    "",
+    "",
+)
+ACTION_NOTES = {
+    "Not started": "Due to start later in the year as planned.",
+    "On track": "Work is progressing to plan; milestones for the quarter were met.",
+    "At risk": "Progress is slower than planned because of a supplier delay; mitigation agreed.",
+    "Off track": "The project has slipped after the procurement was re-run; a revised plan goes "
+    "to the programme board next month.",
+    "Complete": "Completed and signed off by the programme board.",
+    "Cancelled": "Cancelled: superseded by the wider service review.",
+}
+SAVING_NOTES = (
+    "Forecast below target because implementation started later than planned; the gap is "
+    "being mitigated through vacancy control.",
+    "Demand pressures mean part of the saving will not be achieved this year; alternative "
+    "proposals are going to the budget board.",
+    "Consultation delayed the start; the full-year effect will be delivered next year.",
+)
+MITIGATION = (
+    "Controls reviewed at the quarterly risk meeting; actions on track.",
+    "Additional monitoring in place and escalation route agreed with partners.",
+    "Business continuity plan tested this quarter; no new concerns.",
+    "Mitigation plan refreshed and reported to the directorate leadership team.",
+)
+
+
+def simulate_returns(
+    blank_dir: Path, out_dir: Path, quarter: Quarter, seed: int = 1, error_rate: float = 0.0
+) -> list[Path]:
+    """Fill every blank return for `quarter` in `blank_dir` into `out_dir`.
+
+    Raises:
+        ConfigurationError: there are no blank returns for the quarter.
+    """
+    blank_dir, out_dir = Path(blank_dir), Path(out_dir)
+    blanks = sorted(blank_dir.glob(f"*_{quarter}.xlsx")) if blank_dir.is_dir() else []
+    if not blanks:
+        raise ConfigurationError(
+            f"{blank_dir}: no blank returns for {quarter}. Run 'workbook-tools generate "
+            f"--quarter {quarter}' first."
+        )
+    out_dir.mkdir(parents=True, exist_ok=True)
+    return [
+        fill_return(blank, out_dir / blank.name, seed=seed, error_rate=error_rate)
+        for blank in blanks
+    ]
+
+
+def fill_return(blank: Path, out: Path, seed: int = 1, error_rate: float = 0.0) -> Path:
+    """Fill one blank return as its directorate would and save it to `out`."""
+    workbook = openpyxl.load_workbook(blank)
+    meta = {
+        str(row[0].value): row[1].value
+        for row in workbook[layout.META_SHEET].iter_rows(min_row=1, max_row=12, max_col=2)
+        if row[0].value
+    }
+    quarter_text = str(meta.get("Quarter", ""))
+    from workbook_tools.quarters import parse_quarter
+
+    quarter = parse_quarter(quarter_text)
+    rng = random.Random(f"{seed}|{meta.get('Directorate')}|{quarter_text}")
+    filler = _Filler(rng, quarter, error_rate)
+    for name, spec in layout.SHEETS.items():
+        sheet = workbook[name]
+        for row in _item_rows(sheet, spec):
+            filler.fill(name, spec, sheet, row)
+    filler.sign_off(workbook["Cover"])
+    workbook.save(out)
+    stabilise(out)
+    return out
+
+
+def _item_rows(sheet: Any, spec: SheetLayout) -> list[int]:
+    rows = []
+    row = FIRST_DATA_ROW
+    while not is_blank(sheet.cell(row=row, column=1).value) and spec.name != "":
+        if sheet.cell(row=row, column=spec.index("id") + 1).value is None:
+            break
+        rows.append(row)
+        row += 1
+    # a sheet with no items holds one explanatory line in A, which is not an ID
+    if rows and spec.columns[1].key and sheet.cell(row=rows[0], column=2).value is None:
+        return []
+    return rows
+
+
+class _Filler:
+    def __init__(self, rng: random.Random, quarter: Quarter, error_rate: float) -> None:
+        self.rng = rng
+        self.quarter = quarter
+        self.error_rate = error_rate
+
+    def mistake(self) -> bool:
+        return self.error_rate > 0 and self.rng.random() < self.error_rate
+
+    def fill(self, name: str, spec: SheetLayout, sheet: Any, row: int) -> None:
+        def get(key: str) -> Any:
+            return sheet.cell(row=row, column=spec.index(key) + 1).value
+
+        def put(key: str, value: Any) -> None:
+            sheet.cell(row=row, column=spec.index(key) + 1).value = value
+
+        fillers: dict[str, Callable[[Callable[[str], Any], Callable[[str, Any], None]], None]] = {
+            "Measures": self.measure,
+            "Actions": self.action,
+            "Savings": self.saving,
+            "Risks": self.risk,
+        }
+        fillers[name](get, put)
+
+    # --- Measures -------------------------------------------------------------------------
+    def measure(self, get: Callable[[str], Any], put: Callable[[str, Any], None]) -> None:
+        if get("actual") == layout.NOT_DUE:
+            return
+        target = to_number(get("target"))
+        unit, polarity = str(get("unit")), str(get("polarity"))
+        tolerance = to_number(get("tolerance")) or 5.0
+        if target is None:
+            return
+        draw = self.rng.random()
+        band = "Green" if draw < 0.68 else ("Amber" if draw < 0.86 else "Red")
+        actual = self._actual_for(band, target, unit, polarity, tolerance)
+        rag = rules.measure_rag(actual, target, polarity, tolerance)
+        put("actual", actual)
+        if rag in ("Red", "Amber"):
+            put("commentary", self.rng.choice(WHY_MISSED))
+            put("remedial", self.rng.choice(REMEDY))
+        else:
+            note = self.rng.choice(ON_TARGET)
+            put("commentary", note or None)
+        if self.mistake():
+            kind = self.rng.choice(("missing", "text", "no-commentary", "range"))
+            if kind == "missing":
+                put("actual", None)
+            elif kind == "text":
+                put("actual", self.rng.choice(("tbc", "awaiting data", f"{actual}%")))
+            elif kind == "no-commentary":
+                put("actual", self._actual_for("Red", target, unit, polarity, tolerance))
+                put("commentary", None)
+            else:
+                put("actual", 120 if unit == "%" else -abs(actual or 1))
+
+    def _actual_for(
+        self, band: str, target: float, unit: str, polarity: str, tolerance: float
+    ) -> float:
+        tol = tolerance / 100
+        sign = 1 if polarity == rules.HIGHER_IS_BETTER else -1
+        if band == "Green":
+            factor = 1 + sign * self.rng.uniform(0, 0.06)
+        elif band == "Amber":
+            factor = 1 - sign * self.rng.uniform(0.1 * tol, 0.9 * tol)
+        else:
+            factor = 1 - sign * self.rng.uniform(tol * 1.3, tol + 0.25)
+        value = target * factor
+        if unit == "%":
+            value = min(max(round(value, 1), 0.0), 100.0)
+        elif abs(target) >= 100 or unit == "£":
+            value = float(round(value))
+        else:
+            value = round(value, 2)
+        # rounding can move a value across a boundary: settle on what the rules say
+        return value
+
+    # --- Actions --------------------------------------------------------------------------
+    def action(self, get: Callable[[str], Any], put: Callable[[str, Any], None]) -> None:
+        due = to_date(get("due"))
+        start, end = self.quarter.start_date, self.quarter.end_date
+        draw = self.rng.random()
+        if due is not None and due < start:
+            status = "Complete" if draw < 0.75 else ("Off track" if draw < 0.9 else "At risk")
+        elif due is not None and due <= end:
+            status = (
+                "Complete"
+                if draw < 0.55
+                else ("On track" if draw < 0.8 else ("At risk" if draw < 0.93 else "Off track"))
+            )
+        else:
+            status = (
+                "On track"
+                if draw < 0.62
+                else (
+                    "Not started"
+                    if draw < 0.8
+                    else (
+                        "At risk" if draw < 0.93 else ("Off track" if draw < 0.98 else "Cancelled")
+                    )
+                )
+            )
+        complete = {"Complete": 100, "Not started": 0, "Cancelled": None}.get(
+            status,
+            self.rng.choice(
+                (20, 30, 40, 50, 60, 70, 80, 90) if status == "On track" else (10, 20, 30, 40, 50)
+            ),
+        )
+        put("status", status)
+        put("complete", complete)
+        note = ACTION_NOTES[status]
+        if status in ("At risk", "Off track") and due is not None and self.rng.random() < 0.6:
+            revised = _add_months(max(due, end), 3)
+            put("revised", revised)
+            note += f" Revised completion date {revised:%d/%m/%Y}."
+        put("commentary", note)
+        if self.mistake():
+            kind = self.rng.choice(("missing", "no-commentary", "range"))
+            if kind == "missing":
+                put("status", None)
+            elif kind == "no-commentary":
+                put("status", "Off track")
+                put("commentary", None)
+            else:
+                put("complete", 150)
+
+    # --- Savings --------------------------------------------------------------------------
+    def saving(self, get: Callable[[str], Any], put: Callable[[str, Any], None]) -> None:
+        target = to_number(get("target")) or 0.0
+        previous = to_number(get("previous")) or 0.0
+        draw = self.rng.random()
+        if draw < 0.66:
+            forecast = target
+        elif draw < 0.85:
+            forecast = target * self.rng.uniform(0.955, 0.995)
+        else:
+            forecast = target * self.rng.uniform(0.4, 0.85)
+        forecast = float(round(forecast, -3)) if target >= 10000 else float(round(forecast))
+        share = self.quarter.number / 4
+        delivered = float(round(forecast * share * self.rng.uniform(0.8, 1.0), -3))
+        delivered = min(max(delivered, previous), forecast)
+        if forecast >= target:
+            status = "Delivered" if delivered >= target else "On track"
+        else:
+            status = self.rng.choice(("At risk", "At risk", "Mitigated", "Unachievable"))
+        put("delivered", delivered)
+        put("forecast", forecast)
+        put("status", status)
+        if forecast < target:
+            put("commentary", self.rng.choice(SAVING_NOTES))
+        if self.mistake():
+            kind = self.rng.choice(("missing", "negative", "no-commentary"))
+            if kind == "missing":
+                put("forecast", None)
+            elif kind == "negative":
+                put("delivered", -delivered or -1000.0)
+            else:
+                put("forecast", float(round(target * 0.5)))
+                put("commentary", None)
+
+    # --- Risks ----------------------------------------------------------------------------
+    def risk(self, get: Callable[[str], Any], put: Callable[[str, Any], None]) -> None:
+        previous = int(to_number(get("previous")) or 9)
+        pairs = [(lk, im) for lk in range(1, 6) for im in range(1, 6)]
+        drift = self.rng.choice((0, 0, 0, -1, 1, -2, 2, 3))
+        best = min(abs(lk * im - (previous + drift)) for lk, im in pairs)
+        likelihood, impact = self.rng.choice(
+            [p for p in pairs if abs(p[0] * p[1] - (previous + drift)) == best]
+        )
+        put("likelihood", likelihood)
+        put("impact", impact)
+        put("mitigation", self.rng.choice(MITIGATION))
+        if self.mistake():
+            if self.rng.random() < 0.5:
+                put("likelihood", 7)
+            else:
+                put("impact", None)
+
+    # --- Cover ----------------------------------------------------------------------------
+    def sign_off(self, cover: Any) -> None:
+        from workbook_tools.generate import COVER
+
+        completed = self.rng.choice(OFFICERS)
+        approved = self.rng.choice(APPROVERS)
+        signed = self.quarter.end_date + dt.timedelta(days=self.rng.randint(4, 13))
+        if self.error_rate > 0 and self.rng.random() < min(1.0, self.error_rate * 4):
+            if self.rng.random() < 0.6:
+                approved = None
+            else:
+                approved = completed
+        cover.cell(row=COVER.completed_by, column=3).value = completed
+        cover.cell(row=COVER.approved_by, column=3).value = approved
+        cover.cell(row=COVER.signoff_date, column=3).value = signed
+
+
+def _add_months(day: dt.date, months: int) -> dt.date:
+    month = day.month - 1 + months
+    year = day.year + month // 12
+    month = month % 12 + 1
+    for candidate in (31, 30, 29, 28):
+        try:
+            return dt.date(year, month, min(day.day, candidate))
+        except ValueError:
+            continue
+    return day

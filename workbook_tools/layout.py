@@ -90,7 +90,9 @@ class SheetLayout:
         return f"{self.letter(key)}{row}"
 
     def formula_for(self, key: str, row: int) -> str:
-        refs: dict[str, Any] = {c.key: f"{column_letter(i)}{row}" for i, c in enumerate(self.columns)}
+        refs: dict[str, Any] = {
+            c.key: f"{column_letter(i)}{row}" for i, c in enumerate(self.columns)
+        }
         refs["row"] = row
         return "=" + self.column(key).formula.format(**refs)
 
@@ -109,7 +111,7 @@ class SheetLayout:
         return tuple(c for c in self.columns if c.role is Role.INPUT)
 
 
-P, I, D = Role.PREFILLED, Role.INPUT, Role.DERIVED
+P, I, D = Role.PREFILLED, Role.INPUT, Role.DERIVED  # noqa: E741
 
 # A % measure's actual, read by the one percentage rule (rules.percent_points).
 _PCT = 'IF(AND({unit}="%",ISNUMBER({actual}),{actual}>0,{actual}<1),{actual}*100,{actual})'
@@ -132,24 +134,26 @@ MEASURES = SheetLayout(
     intro=("Type this quarter's actual for each measure that is due. RAG and direction of travel "
            "work themselves out. Red or Amber needs a commentary."),
     columns=(
-        Column("id", "Measure ID", P, Kind.TEXT, 12),
-        Column("objective", "Objective", P, Kind.LONGTEXT, 34),
-        Column("name", "Measure", P, Kind.LONGTEXT, 44),
-        Column("unit", "Unit", P, Kind.TEXT, 8),
-        Column("polarity", "Polarity", P, Kind.TEXT, 15),
-        Column("frequency", "Frequency", P, Kind.TEXT, 11),
-        Column("target", "Target", P, Kind.NUMBER, 10),
-        Column("tolerance", "Amber tolerance (%)", P, Kind.NUMBER, 10),
-        Column("previous", "Previous actual", P, Kind.NUMBER, 10),
-        Column("actual", "Actual", I, Kind.NUMBER, 11,
+        Column("id", "Measure ID", P, Kind.TEXT, 10),
+        Column("objective", "Objective", P, Kind.LONGTEXT, 20),
+        Column("name", "Measure", P, Kind.LONGTEXT, 32),
+        Column("unit", "Unit", P, Kind.TEXT, 6.5),
+        Column("polarity", "Polarity", P, Kind.TEXT, 9.5),
+        Column("frequency", "Frequency", P, Kind.TEXT, 10),
+        Column("target", "Target", P, Kind.NUMBER, 9),
+        Column("tolerance", "Amber tolerance (%)", P, Kind.NUMBER, 9),
+        Column("previous", "Previous actual", P, Kind.NUMBER, 9),
+        Column("actual", "Actual", I, Kind.NUMBER, 10,
                prompt="Type the actual for this quarter as a number. For a % measure type 85.5 "
                       "for 85.5%."),
-        Column("rag", "RAG", D, Kind.TEXT, 8, formula=MEASURE_RAG),
-        Column("direction", "Direction of travel", D, Kind.TEXT, 12, formula=MEASURE_DIRECTION),
-        Column("commentary", "Commentary", I, Kind.LONGTEXT, 48,
+        Column("rag", "RAG", D, Kind.TEXT, 7.5, formula=MEASURE_RAG),
+        Column("direction", "Direction of travel", D, Kind.TEXT, 10,
+               formula=MEASURE_DIRECTION),
+        Column("commentary", "Commentary", I, Kind.LONGTEXT, 32,
                prompt="Explain the figure. Required when the RAG is Red or Amber."),
-        Column("remedial", "Remedial action", I, Kind.LONGTEXT, 40,
-               prompt="What will be done to bring a Red or Amber measure back on track, and by when."),
+        Column("remedial", "Remedial action", I, Kind.LONGTEXT, 27,
+               prompt="For a Red or Amber measure: what will be done to bring it back on "
+                      "track, and by when."),
     ),
 )
 
@@ -159,23 +163,23 @@ ACTIONS = SheetLayout(
     intro=("Choose a status for every action and give % complete. At risk or Off track needs a "
            "commentary. Give a revised due date only if the date has moved."),
     columns=(
-        Column("id", "Action ID", P, Kind.TEXT, 12),
-        Column("objective", "Objective", P, Kind.LONGTEXT, 34),
-        Column("name", "Action", P, Kind.LONGTEXT, 46),
-        Column("lead", "Lead officer", P, Kind.TEXT, 24),
-        Column("due", "Due date", P, Kind.DATE, 12),
-        Column("status", "Status", I, Kind.CHOICE, 13, choices=rules.ACTION_STATUSES,
+        Column("id", "Action ID", P, Kind.TEXT, 10),
+        Column("objective", "Objective", P, Kind.LONGTEXT, 22),
+        Column("name", "Action", P, Kind.LONGTEXT, 38),
+        Column("lead", "Lead officer", P, Kind.TEXT, 18),
+        Column("due", "Due date", P, Kind.DATE, 10.5),
+        Column("status", "Status", I, Kind.CHOICE, 11.5, choices=rules.ACTION_STATUSES,
                prompt="Choose from the list."),
-        Column("complete", "% complete", I, Kind.PERCENT, 10,
+        Column("complete", "% complete", I, Kind.PERCENT, 9.5,
                prompt="A whole number from 0 to 100."),
-        Column("revised", "Revised due date", I, Kind.DATE, 13,
+        Column("revised", "Revised due date", I, Kind.DATE, 10.5,
                prompt="Only if the due date has moved: a date such as 31/03/2026. Say why in the "
                       "commentary."),
         Column("rag", "RAG", D, Kind.TEXT, 8, formula=(
             'IF(OR({status}="On track",{status}="Complete"),"Green",IF({status}="At risk","Amber",'
             'IF({status}="Off track","Red",IF(AND({status}="Not started",'
             'IF(ISNUMBER({revised}),{revised},{due})<QuarterEnd),"Red",""))))')),
-        Column("commentary", "Commentary", I, Kind.LONGTEXT, 50,
+        Column("commentary", "Commentary", I, Kind.LONGTEXT, 42,
                prompt="Progress this quarter. Required for At risk or Off track."),
     ),
 )
@@ -186,24 +190,24 @@ SAVINGS = SheetLayout(
     intro=("Give the saving delivered so far this year and your forecast for the full year, in "
            "pounds. A forecast below target needs a commentary."),
     columns=(
-        Column("id", "Saving ID", P, Kind.TEXT, 12),
-        Column("objective", "Objective", P, Kind.LONGTEXT, 28),
-        Column("name", "Saving proposal", P, Kind.LONGTEXT, 42),
-        Column("type", "Type", P, Kind.TEXT, 11),
-        Column("target", "Target (£)", P, Kind.MONEY, 13),
-        Column("previous", "Delivered last quarter (£)", P, Kind.MONEY, 14),
-        Column("delivered", "Delivered to date (£)", I, Kind.MONEY, 14,
+        Column("id", "Saving ID", P, Kind.TEXT, 10),
+        Column("objective", "Objective", P, Kind.LONGTEXT, 20),
+        Column("name", "Saving proposal", P, Kind.LONGTEXT, 34),
+        Column("type", "Type", P, Kind.TEXT, 10),
+        Column("target", "Target (£)", P, Kind.MONEY, 12),
+        Column("previous", "Delivered last quarter (£)", P, Kind.MONEY, 12),
+        Column("delivered", "Delivered to date (£)", I, Kind.MONEY, 12,
                prompt="Saving delivered so far this financial year, in pounds (no £ sign needed)."),
-        Column("forecast", "Forecast (£)", I, Kind.MONEY, 14,
+        Column("forecast", "Forecast (£)", I, Kind.MONEY, 12,
                prompt="Forecast for the full financial year, in pounds."),
-        Column("variance", "Forecast variance (£)", D, Kind.MONEY, 14,
+        Column("variance", "Forecast variance (£)", D, Kind.MONEY, 12,
                formula='IF(ISNUMBER({forecast}),{forecast}-{target},"")'),
-        Column("status", "Status", I, Kind.CHOICE, 13, choices=rules.SAVING_STATUSES,
+        Column("status", "Status", I, Kind.CHOICE, 12, choices=rules.SAVING_STATUSES,
                prompt="Choose from the list."),
         Column("rag", "RAG", D, Kind.TEXT, 8, formula=(
             'IF(NOT(ISNUMBER({forecast})),"",IF({forecast}>={target},"Green",'
             'IF({forecast}>={target}*(1-AmberTolerance/100),"Amber","Red")))')),
-        Column("commentary", "Commentary", I, Kind.LONGTEXT, 48,
+        Column("commentary", "Commentary", I, Kind.LONGTEXT, 36,
                prompt="Required when the forecast is below target: why, and what mitigates it."),
     ),
 )
@@ -214,22 +218,22 @@ RISKS = SheetLayout(
     intro=("Score each risk as it stands now: likelihood and impact from 1 (low) to 5 (high). "
            "Score and RAG work themselves out. Say what has been done to mitigate it."),
     columns=(
-        Column("id", "Risk ID", P, Kind.TEXT, 10),
-        Column("name", "Risk", P, Kind.LONGTEXT, 50),
-        Column("owner", "Owner", P, Kind.TEXT, 26),
-        Column("previous", "Previous score", P, Kind.NUMBER, 10),
-        Column("likelihood", "Likelihood (1-5)", I, Kind.SCORE, 11,
+        Column("id", "Risk ID", P, Kind.TEXT, 8),
+        Column("name", "Risk", P, Kind.LONGTEXT, 44),
+        Column("owner", "Owner", P, Kind.TEXT, 22),
+        Column("previous", "Previous score", P, Kind.NUMBER, 9),
+        Column("likelihood", "Likelihood (1-5)", I, Kind.SCORE, 10.5,
                prompt="1 rare, 2 unlikely, 3 possible, 4 likely, 5 almost certain."),
-        Column("impact", "Impact (1-5)", I, Kind.SCORE, 11,
+        Column("impact", "Impact (1-5)", I, Kind.SCORE, 9.5,
                prompt="1 negligible, 2 minor, 3 moderate, 4 major, 5 severe."),
-        Column("score", "Score", D, Kind.NUMBER, 8, formula=(
+        Column("score", "Score", D, Kind.NUMBER, 7, formula=(
             'IF(AND(ISNUMBER({likelihood}),ISNUMBER({impact})),{likelihood}*{impact},"")')),
         Column("rag", "RAG", D, Kind.TEXT, 8, formula=(
             'IF(ISNUMBER({score}),IF({score}>=15,"Red",IF({score}>=8,"Amber","Green")),"")')),
-        Column("direction", "Direction", D, Kind.TEXT, 11, formula=(
+        Column("direction", "Direction", D, Kind.TEXT, 10, formula=(
             'IF(NOT(ISNUMBER({score})),"",IF(NOT(ISNUMBER({previous})),"New",'
             'IF({score}={previous},"No change",IF({score}<{previous},"Improved","Declined"))))')),
-        Column("mitigation", "Mitigation update", I, Kind.LONGTEXT, 50,
+        Column("mitigation", "Mitigation update", I, Kind.LONGTEXT, 44,
                prompt="What has been done this quarter to reduce the risk."),
     ),
 )
@@ -339,7 +343,7 @@ SIGNOFF_CHECKS = (
 
 @dataclass
 class Context:
-    """What a return needs to know beyond the plan: its quarter and the previous quarter's figures."""
+    """What a return needs beyond the plan: its quarter and the previous quarter's figures."""
 
     quarter: Any  # quarters.Quarter
     previous_actuals: dict[str, float] = field(default_factory=dict)     # Measure ID -> actual

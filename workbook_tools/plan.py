@@ -11,7 +11,7 @@ from typing import Any
 
 from workbook_tools import rules
 from workbook_tools.cells import cell_ref, is_blank, to_date, to_number
-from workbook_tools.errors import ConfigurationError, PlanError
+from workbook_tools.errors import ConfigurationError, PlanError, UnreadableFileError
 from workbook_tools.quarters import Quarter
 
 SETTING_COUNCIL = "Council name"
@@ -355,7 +355,10 @@ class _SheetRows:
         self, row: int, header: str, value: str | None, known: Iterable[str], what: str
     ) -> None:
         if value and value not in set(known):
-            self.problem(row, self.columns[header], f"'{value}' is not a {what} in the register")
+            article = "an" if what[:1] in "aeiou" else "a"
+            self.problem(
+                row, self.columns[header], f"'{value}' is not {article} {what} in the register"
+            )
 
 
 def read_register_rows(path: Path) -> dict[str, list[list[Any]]]:
@@ -385,7 +388,20 @@ def check_plan(path: str | Path) -> tuple[Plan | None, list[PlanProblem]]:
         raise ConfigurationError(
             f"{path}: no plan register here. Run 'workbook-tools init DIR' or give --plan FILE."
         )
-    sheets = read_register_rows(path)
+    if path.is_dir():
+        raise ConfigurationError(
+            f"{path}: is a folder, not a plan register; give the register's .xlsx file."
+        )
+    try:
+        sheets = read_register_rows(path)
+    except UnreadableFileError as exc:
+        reason = exc.reason.split(";")[0]
+        advice = (
+            "restore a saved copy, or start again with 'workbook-tools init DIR'"
+            if exc.code in ("file-corrupt", "file-empty")
+            else "save it from Excel as an Excel Workbook (.xlsx) without a password"
+        )
+        raise ConfigurationError(f"{path}: the plan register {reason}; {advice}.") from None
     return plan_from_rows(sheets, path)
 
 
@@ -452,7 +468,8 @@ def plan_from_rows(
     def measure(t: _SheetRows, r: int, v: list[Any]) -> Measure:
         directorate, code = owned(t, r, v)
         frequency = t.choice(r, v, "Frequency", rules.FREQUENCIES) or "Quarterly"
-        targets = tuple(t.number(r, v, f"Q{n} target", required=False) for n in (1, 2, 3, 4))
+        q1, q2, q3, q4 = (t.number(r, v, f"Q{n} target", required=False) for n in (1, 2, 3, 4))
+        targets = (q1, q2, q3, q4)
         due = (1, 2, 3, 4) if frequency == "Quarterly" else (4,)
         for n in due:
             if (
@@ -479,7 +496,7 @@ def plan_from_rows(
             t.choice(r, v, "Polarity", rules.POLARITIES) or rules.HIGHER_IS_BETTER,
             frequency,
             targets,
-            tolerance,  # type: ignore[arg-type]
+            tolerance,
         )
 
     def action(t: _SheetRows, r: int, v: list[Any]) -> Action:

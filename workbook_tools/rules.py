@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import math
 from datetime import date
 
 GREEN, AMBER, RED = "Green", "Amber", "Red"
@@ -19,6 +20,24 @@ SAVING_TYPES = ("Recurring", "One-off")
 #: Risk score thresholds: Red at or above 15, Amber from 8 (scores 7 and 13-14 cannot occur).
 RISK_RED_FROM = 15
 RISK_AMBER_FROM = 8
+
+
+def same(a: float, b: float) -> bool:
+    """Equal as a spreadsheet compares numbers: to about 15 significant digits.
+
+    Excel and LibreOffice treat 0.29*100 as equal to 29 (the binary result is 28.999999999999996)
+    and 80*(1-5/100) as equal to 76; the rules must agree with the workbook's formulas on every
+    boundary, so every comparison here goes through this.
+    """
+    return math.isclose(a, b, rel_tol=1e-12, abs_tol=1e-12)
+
+
+def at_least(a: float, b: float) -> bool:
+    return a >= b or same(a, b)
+
+
+def at_most(a: float, b: float) -> bool:
+    return a <= b or same(a, b)
 
 
 def percent_points(value: float) -> float:
@@ -40,12 +59,12 @@ def measure_rag(
         return None
     tolerance = tolerance_pct / 100
     if polarity == LOWER_IS_BETTER:
-        if actual <= target:
+        if at_most(actual, target):
             return GREEN
-        return AMBER if actual <= target * (1 + tolerance) else RED
-    if actual >= target:
+        return AMBER if at_most(actual, target * (1 + tolerance)) else RED
+    if at_least(actual, target):
         return GREEN
-    return AMBER if actual >= target * (1 - tolerance) else RED
+    return AMBER if at_least(actual, target * (1 - tolerance)) else RED
 
 
 def direction_of_travel(actual: float | None, previous: float | None, polarity: str) -> str | None:
@@ -54,7 +73,7 @@ def direction_of_travel(actual: float | None, previous: float | None, polarity: 
         return None
     if previous is None:
         return NEW
-    if actual == previous:
+    if same(actual, previous):
         return NO_CHANGE
     better = actual > previous if polarity != LOWER_IS_BETTER else actual < previous
     return IMPROVED if better else DECLINED
@@ -64,9 +83,9 @@ def saving_rag(forecast: float | None, target: float | None, tolerance_pct: floa
     """Green when the full-year forecast meets the target, Amber within tolerance, else Red."""
     if forecast is None or target is None:
         return None
-    if forecast >= target:
+    if at_least(forecast, target):
         return GREEN
-    return AMBER if forecast >= target * (1 - tolerance_pct / 100) else RED
+    return AMBER if at_least(forecast, target * (1 - tolerance_pct / 100)) else RED
 
 
 def risk_score(likelihood: int | None, impact: int | None) -> int | None:

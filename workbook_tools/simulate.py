@@ -106,7 +106,7 @@ def simulate_returns(
 
 def fill_return(blank: Path, out: Path, seed: int = 1, error_rate: float = 0.0) -> Path:
     """Fill one blank return as its directorate would and save it to `out`."""
-    workbook = openpyxl.load_workbook(blank)
+    workbook = openpyxl.load_workbook(blank, rich_text=True)
     meta = {
         str(row[0].value): row[1].value
         for row in workbook[layout.META_SHEET].iter_rows(min_row=1, max_row=12, max_col=2)
@@ -122,6 +122,7 @@ def fill_return(blank: Path, out: Path, seed: int = 1, error_rate: float = 0.0) 
         sheet = workbook[name]
         for row in _item_rows(sheet, spec):
             filler.fill(name, spec, sheet, row)
+            _fit_row(sheet, spec, row)
     filler.sign_off(workbook["Cover"])
     workbook.save(out)
     stabilise(out)
@@ -140,6 +141,17 @@ def _item_rows(sheet: Any, spec: SheetLayout) -> list[int]:
     if rows and spec.columns[1].key and sheet.cell(row=rows[0], column=2).value is None:
         return []
     return rows
+
+
+def _fit_row(sheet: Any, spec: SheetLayout, row: int) -> None:
+    """Make the row tall enough for the text just typed (as Excel does for its own typing)."""
+    from workbook_tools.generate import item_row_height
+
+    values = {c.key: sheet.cell(row=row, column=i + 1).value for i, c in enumerate(spec.columns)}
+    needed = item_row_height(spec, values)
+    current = sheet.row_dimensions[row].height
+    if current is None or current < needed:
+        sheet.row_dimensions[row].height = needed
 
 
 class _Filler:
@@ -187,13 +199,19 @@ class _Filler:
             note = self.rng.choice(ON_TARGET)
             put("commentary", note or None)
         if self.mistake():
-            kind = self.rng.choice(("missing", "text", "no-commentary", "range"))
+            # only units with a range can be out of it: a count or a rate may be negative
+            ranged = ("range",) if unit in ("%", "£", "days") else ()
+            kind = self.rng.choice(("missing", "text", "no-commentary", *ranged))
+            red = self._actual_for("Red", target, unit, polarity, tolerance)
+            if kind == "no-commentary" and rules.measure_rag(red, target, polarity, tolerance) \
+                    not in ("Red", "Amber"):
+                kind = "missing"  # a target of 0 cannot be missed by a share of itself
             if kind == "missing":
                 put("actual", None)
             elif kind == "text":
                 put("actual", self.rng.choice(("tbc", "awaiting data", f"{actual}%")))
             elif kind == "no-commentary":
-                put("actual", self._actual_for("Red", target, unit, polarity, tolerance))
+                put("actual", red)
                 put("commentary", None)
             else:
                 put("actual", 120 if unit == "%" else -abs(actual or 1))
@@ -325,7 +343,7 @@ class _Filler:
         from workbook_tools.generate import COVER
 
         completed = self.rng.choice(OFFICERS)
-        approved = self.rng.choice(APPROVERS)
+        approved: str | None = self.rng.choice(APPROVERS)
         signed = self.quarter.end_date + dt.timedelta(days=self.rng.randint(4, 13))
         if self.error_rate > 0 and self.rng.random() < min(1.0, self.error_rate * 4):
             if self.rng.random() < 0.6:

@@ -1,0 +1,179 @@
+"""How a return looks: its cell formats, number formats that suit each value, and row heights
+that show wrapped text (Excel and LibreOffice do not grow a row for text a program wrote)."""
+
+from __future__ import annotations
+
+import math
+import re
+import textwrap
+import zipfile
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from workbook_tools.layout import Column, Kind, Role
+from workbook_tools.xlsx import DERIVED_FILL, INPUT_FILL, LOCKED_FILL, NAVY
+
+FONT_SIZE = 10
+#: Characters of 10pt text per unit of column width. Units are digit widths of the default
+#: 11pt font; proportional 10pt text fits more, and this errs towards a spare line.
+CHARS_PER_WIDTH = 1.25
+LINE_POINTS = 13.0  # height of one line of 10pt text
+BORDER = "#BFBFBF"
+GREY_TEXT = "#595959"
+
+
+def text_lines(text: Any, width: float, font_size: float = FONT_SIZE) -> int:
+    """How many lines `text` wraps to in a column `width` units wide."""
+    if text is None or text == "":
+        return 1
+    per_line = max(int(width * CHARS_PER_WIDTH * FONT_SIZE / font_size) - 1, 1)
+    return sum(
+        max(1, len(textwrap.wrap(part, per_line, break_on_hyphens=False)))
+        for part in str(text).split("\n")
+    )
+
+
+def row_points(lines: int, font_size: float = FONT_SIZE) -> float:
+    """The row height, in points, that shows `lines` lines of text (whole pixels: 0.75pt)."""
+    return math.ceil((lines * LINE_POINTS * font_size / FONT_SIZE + 4) / 0.75) * 0.75
+
+
+def fitted_height(cells: Iterable[tuple[Any, float]], least_lines: int = 1) -> float:
+    """The height of a row holding (text, column width) cells."""
+    lines = max((text_lines(text, width) for text, width in cells), default=1)
+    return row_points(max(lines, least_lines))
+
+
+def shorten(text: str, limit: int) -> str:
+    """`text` cut at a word boundary to at most `limit` characters, with an ellipsis if cut."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1].rsplit(" ", 1)[0].rstrip(",;:.-")
+    return cut + "…"
+
+
+def number_format(value: float, unit: str = "") -> str:
+    """A format that shows `value` as a person writes it: no '80.' for 80, a unit where known."""
+    decimals = "" if float(value).is_integer() else ".0#"
+    if unit == "£":
+        return f"£#,##0{decimals};[Red]-£#,##0{decimals}"
+    if unit == "%":
+        return f'0{decimals}"%"'
+    return f"#,##0{decimals}"
+
+
+def auto_heights(path: Path, sheets: dict[str, int]) -> None:
+    """Let rows from a given row down keep their height but grow as people type.
+
+    xlsxwriter marks every row whose height it sets as a custom height, which Excel never
+    changes; without the mark Excel and LibreOffice show the stored height and fit the row
+    again when a cell in it is edited. `sheets` maps each worksheet's part name
+    ('xl/worksheets/sheet2.xml') to its first such row.
+    """
+    with zipfile.ZipFile(path) as source:
+        members = [(info, source.read(info)) for info in source.infolist()]
+
+    def unmark(data: bytes, first: int) -> bytes:
+        def fix(match: re.Match[bytes]) -> bytes:
+            tag = match.group(0)
+            if int(match.group(1)) >= first:
+                return tag.replace(b' customHeight="1"', b"")
+            return tag
+
+        return re.sub(rb'<row r="(\d+)"[^>]*>', fix, data)
+
+    temporary = path.with_name(path.name + ".rows")
+    with zipfile.ZipFile(temporary, "w", zipfile.ZIP_DEFLATED) as target:
+        for info, data in members:
+            if info.filename in sheets:
+                data = unmark(data, sheets[info.filename])
+            target.writestr(info, data)
+    temporary.replace(path)
+
+
+class Styles:
+    """The return's cell formats, made once per workbook."""
+
+    NUMBER_FORMATS = {
+        Kind.MONEY: "£#,##0;[Red]-£#,##0",
+        Kind.DATE: "dd/mm/yyyy",
+        Kind.PERCENT: "0",
+        Kind.SCORE: "0",
+    }
+    FILLS = {Role.INPUT: INPUT_FILL, Role.PREFILLED: LOCKED_FILL, Role.DERIVED: DERIVED_FILL}
+
+    def __init__(self, workbook: Any) -> None:
+        self.workbook = workbook
+        self._cache: dict[tuple[Any, ...], Any] = {}
+        base = {"valign": "top", "border": 1, "border_color": BORDER, "font_size": FONT_SIZE}
+        self.base = base
+        add = workbook.add_format
+        self.title = add({"bold": True, "font_size": 16, "font_color": NAVY})
+        self.subtitle = add({"font_size": 11, "font_color": "#404040"})
+        self.intro = add({"font_size": 10, "text_wrap": True, "valign": "top",
+                          "font_color": "#262626"})
+        self.note = add({"italic": True, "font_size": 10, "text_wrap": True, "valign": "top",
+                         "font_color": GREY_TEXT})
+        self.deadline_line = add({"bold": True, "font_size": 10, "font_color": "#C00000",
+                                  "valign": "top"})
+        self.header = add({"bold": True, "font_color": "#FFFFFF", "bg_color": NAVY,
+                           "text_wrap": True, "valign": "vcenter", "border": 1,
+                           "border_color": BORDER, "font_size": FONT_SIZE})
+        self.header_input = add({"bold": True, "font_color": "#000000", "bg_color": "#FFD966",
+                                 "text_wrap": True, "valign": "vcenter", "border": 1,
+                                 "border_color": BORDER, "font_size": FONT_SIZE})
+        self.label = add({"bold": True, "valign": "top", "font_size": 10})
+        self.section = add({"bold": True, "font_size": 12, "font_color": NAVY, "bottom": 2,
+                            "bottom_color": NAVY})
+        self.text = add({"text_wrap": True, "valign": "top", "font_size": 10})
+        self.small = add({"text_wrap": True, "valign": "top", "font_size": 9,
+                          "font_color": GREY_TEXT})
+        self.link = add({"text_wrap": True, "valign": "top", "font_size": 10,
+                         "font_color": "#0563C1", "underline": 1})
+        locked_value = {**base, "text_wrap": True, "bg_color": LOCKED_FILL}
+        self.value = add(locked_value)
+        self.value_date = add({**locked_value, "align": "left", "num_format": "dddd d mmmm yyyy"})
+        self.deadline = add({**locked_value, "align": "left", "num_format": "dddd d mmmm yyyy",
+                             "bold": True, "font_size": 12, "font_color": "#C00000"})
+        self.big = add({"bold": True, "font_size": 14, "align": "center", "valign": "vcenter",
+                        "border": 1})
+        self.count = add({"font_size": 11, "align": "center", "bold": True, "border": 1,
+                          "border_color": BORDER, "bg_color": DERIVED_FILL})
+        self.key = {role: add({"bg_color": fill, "border": 1, "border_color": BORDER})
+                    for role, fill in self.FILLS.items()}
+        self.input_text = add({**base, "bg_color": INPUT_FILL, "locked": False,
+                               "text_wrap": True})
+        self.input_date = add({**base, "bg_color": INPUT_FILL, "locked": False,
+                               "num_format": "dd/mm/yyyy", "align": "left"})
+        self.not_due = add({**base, "bg_color": LOCKED_FILL, "italic": True,
+                            "font_color": "#7F7F7F", "text_wrap": True})
+
+    def cell(self, column: Column, num_format: str | None = None) -> Any:
+        """The format of a data cell in `column` (with another number format if given)."""
+        muted = column.role is Role.PREFILLED and column.key == "objective"  # context only
+        key = (column.role.value, column.kind, num_format, muted)
+        if key not in self._cache:
+            props: dict[str, Any] = {
+                **self.base,
+                "bg_color": self.FILLS[column.role],
+                "locked": column.role is not Role.INPUT,
+            }
+            if column.kind in (Kind.TEXT, Kind.LONGTEXT, Kind.CHOICE):
+                props["text_wrap"] = True
+            if num_format or column.kind in self.NUMBER_FORMATS:
+                props["num_format"] = num_format or self.NUMBER_FORMATS[column.kind]
+            if column.role is Role.DERIVED and column.kind is Kind.TEXT or column.kind is Kind.DATE:
+                props["align"] = "center"
+            if muted:
+                props["font_color"] = GREY_TEXT
+            self._cache[key] = self.workbook.add_format(props)
+        return self._cache[key]
+
+    def fill(self, colour: str, **extra: Any) -> Any:
+        """A conditional format's fill (and font colour)."""
+        key = ("fill", colour, tuple(sorted(extra.items())))
+        if key not in self._cache:
+            self._cache[key] = self.workbook.add_format({"bg_color": colour, **extra})
+        return self._cache[key]

@@ -6,14 +6,14 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
 from workbook_tools.quarters import Quarter
 
 
-class Severity(str, Enum):
+class Severity(StrEnum):
     ERROR = "Error"
     WARNING = "Warning"
 
@@ -71,7 +71,7 @@ class ReturnResult:
     path: Path
     sha256: str
     received: dt.datetime            # the file's modification time
-    status: str                      # ACCEPTED, ACCEPTED_WITH_WARNINGS, REJECTED, SUPERSEDED, NOT_A_RETURN
+    status: str  # ACCEPTED, ACCEPTED_WITH_WARNINGS, REJECTED, SUPERSEDED or NOT_A_RETURN
     findings: list[Finding] = field(default_factory=list)
     directorate: str | None = None
     quarter: str | None = None

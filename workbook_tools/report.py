@@ -1,0 +1,174 @@
+"""The validation report (`outputs/validation-<QUARTER>.xlsx`): one row per return and one per
+finding, as Excel tables with filters, for the performance team to sort and filter."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from workbook_tools.cells import column_letter
+from workbook_tools.errors import ConfigurationError
+from workbook_tools.findings import (
+    ACCEPTED,
+    ACCEPTED_WITH_WARNINGS,
+    NOT_A_RETURN,
+    REJECTED,
+    SUPERSEDED,
+    Severity,
+    ValidationRun,
+)
+from workbook_tools.xlsx import NAVY, RAG_COLOURS, new_workbook
+
+RETURN_HEADERS = ("File", "Directorate", "Quarter", "Status", "Errors", "Warnings", "Received",
+                  "SHA-256", "Superseded by")
+FINDING_HEADERS = ("Severity", "File", "Directorate", "Sheet", "Cell", "Rule", "Message")
+
+_STATUS_COLOURS = {ACCEPTED: "Green", ACCEPTED_WITH_WARNINGS: "Amber", REJECTED: "Red",
+                   NOT_A_RETURN: "Red"}
+_SEVERITY_COLOURS = {Severity.ERROR.value: "Red", Severity.WARNING.value: "Amber"}
+_SUPERSEDED_FONT = "#7F7F7F"
+MESSAGE_WIDTH = 90
+MAX_WIDTH = 60
+LINE_HEIGHT = 15
+CHARS_PER_WIDTH = 1.1  # text characters per unit of column width (units are digit widths)
+
+
+def write_validation_report(run: ValidationRun, path: Path) -> Path:
+    """Write the report: a `Returns` sheet and a `Findings` sheet.
+
+    The same run gives the same bytes (fixed document dates, rows in the run's order).
+
+    Raises:
+        ConfigurationError: the file cannot be written (open in Excel, or a folder not writable).
+    """
+    import xlsxwriter.exceptions
+
+    path = Path(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ConfigurationError(f"{path.parent}: cannot make the folder ({exc.strerror}).") \
+            from None
+    workbook = new_workbook(path)
+    formats = _formats(workbook)
+    _returns_sheet(workbook, formats, run)
+    _findings_sheet(workbook, formats, run)
+    try:
+        workbook.close()
+    except (xlsxwriter.exceptions.FileCreateError, OSError) as exc:
+        raise ConfigurationError(
+            f"{path}: cannot be written ({exc}). Close it if it is open in Excel, then try "
+            "again.") from None
+    return path
+
+
+def _formats(workbook: Any) -> dict[str, Any]:
+    base = {"valign": "top", "font_size": 10}
+    return {
+        "header": workbook.add_format({**base, "bold": True, "font_color": "#FFFFFF",
+                                       "bg_color": NAVY, "text_wrap": True}),
+        "text": workbook.add_format(base),
+        "wrap": workbook.add_format({**base, "text_wrap": True}),
+        "count": workbook.add_format({**base, "align": "center"}),
+        "received": workbook.add_format({**base, "num_format": "dd/mm/yyyy hh:mm",
+                                         "align": "left"}),
+        "hash": workbook.add_format({**base, "font_name": "Consolas", "font_size": 9}),
+    }
+
+
+def _returns_sheet(workbook: Any, formats: dict[str, Any], run: ValidationRun) -> None:
+    sheet = workbook.add_worksheet("Returns")
+    rows = []
+    for result in run.results:
+        rows.append((
+            result.path.name, result.directorate or "", result.quarter or "", result.status,
+            len(result.errors), len(result.warnings), result.received, result.sha256,
+            result.superseded_by.name if result.superseded_by else "",
+        ))
+    cell_formats = [formats["text"], formats["text"], formats["text"], formats["text"],
+                    formats["count"], formats["count"], formats["received"], formats["hash"],
+                    formats["text"]]
+    for r, values in enumerate(rows, start=1):
+        for c, value in enumerate(values):
+            if c == 6:
+                sheet.write_datetime(r, c, value, cell_formats[c])
+            elif isinstance(value, int):
+                sheet.write_number(r, c, value, cell_formats[c])
+            else:
+                sheet.write_string(r, c, value, cell_formats[c])
+    widths = _widths(RETURN_HEADERS, rows, {"Received": 16, "SHA-256": 46})
+    _table(sheet, formats, "Returns", RETURN_HEADERS, len(rows), widths)
+    last = max(len(rows), 1)
+    status_col = RETURN_HEADERS.index("Status")
+    for word, rag in _STATUS_COLOURS.items():
+        _colour_rows(workbook, sheet, last, len(RETURN_HEADERS) - 1, status_col, word, rag)
+    grey = workbook.add_format({"font_color": _SUPERSEDED_FONT})
+    sheet.conditional_format(1, 0, last, len(RETURN_HEADERS) - 1, {
+        "type": "formula", "criteria": f'=$D2="{SUPERSEDED}"', "format": grey})
+
+
+def _findings_sheet(workbook: Any, formats: dict[str, Any], run: ValidationRun) -> None:
+    sheet = workbook.add_worksheet("Findings")
+    rows = [(f.severity.value, Path(f.file).name, f.directorate, f.sheet, f.cell, f.code,
+             f.message) for f in run.findings]
+    message_col = FINDING_HEADERS.index("Message")
+    for r, values in enumerate(rows, start=1):
+        for c, value in enumerate(values):
+            sheet.write_string(r, c, value, formats["wrap" if c == message_col else "text"])
+        lines = _lines(values[message_col], MESSAGE_WIDTH)
+        if lines > 1:
+            sheet.set_row(r, LINE_HEIGHT * lines)
+    widths = _widths(FINDING_HEADERS, rows, {"Message": MESSAGE_WIDTH})
+    _table(sheet, formats, "Findings", FINDING_HEADERS, len(rows), widths)
+    for word, rag in _SEVERITY_COLOURS.items():
+        _colour_rows(workbook, sheet, max(len(rows), 1), len(FINDING_HEADERS) - 1, 0, word, rag)
+
+
+def _table(sheet: Any, formats: dict[str, Any], name: str, headers: Sequence[str], rows: int,
+           widths: list[float]) -> None:
+    """An Excel table with filters over the rows (one empty row when there are none), a frozen
+    header, columns as wide as their contents, printed landscape on A4."""
+    sheet.add_table(0, 0, max(rows, 1), len(headers) - 1, {
+        "name": f"{name}Table", "style": "Table Style Light 1",
+        "columns": [{"header": h, "header_format": formats["header"]} for h in headers],
+    })
+    for col, width in enumerate(widths):
+        sheet.set_column(col, col, width)
+    sheet.set_row(0, LINE_HEIGHT + 5)
+    sheet.freeze_panes(1, 0)
+    sheet.set_landscape()
+    sheet.set_paper(9)
+    sheet.fit_to_pages(1, 0)
+    sheet.repeat_rows(0)
+
+
+def _colour_rows(workbook: Any, sheet: Any, last: int, last_col: int, col: int, word: str,
+                 rag: str) -> None:
+    """Colour a whole row by the word in one of its columns (so it survives sorting)."""
+    fill, font = RAG_COLOURS[rag]
+    fmt = workbook.add_format({"bg_color": fill, "font_color": font})
+    letter = column_letter(col)
+    sheet.conditional_format(1, 0, last, last_col, {
+        "type": "formula", "criteria": f'=${letter}2="{word}"', "format": fmt})
+
+
+def _widths(headers: Sequence[str], rows: list[tuple[Any, ...]],
+            fixed: dict[str, float]) -> list[float]:
+    """Each column as wide as its longest entry (and its header, with room for the filter
+    button), within MAX_WIDTH; `fixed` sets some outright."""
+    widths = []
+    for col, header in enumerate(headers):
+        if header in fixed:
+            widths.append(fixed[header])
+            continue
+        longest = max((len(str(row[col])) for row in rows), default=0)
+        widths.append(min(max(longest + 2, len(header) + 4, 8), MAX_WIDTH))
+    return widths
+
+
+def _lines(text: str, width: float) -> int:
+    """Roughly how many lines wrapped text takes in a column `width` characters wide."""
+    per_line = width * CHARS_PER_WIDTH
+    return sum(max(1, math.ceil(len(part) / per_line)) for part in text.split("\n"))

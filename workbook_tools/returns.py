@@ -1,0 +1,626 @@
+"""Read one return file: identify it by its `_meta`, check its structure, type its values.
+
+A return is identified by its hidden `_meta` sheet (very hidden as generated, merely hidden once
+LibreOffice has saved it), never by its file name. `_meta`'s table lists every item row the return
+was generated with (sheet, row, ID and a hash of each pre-filled cell), so rows inserted, deleted
+or moved, and any pre-filled cell that was changed, are found and named by cell.
+
+Values are typed by one rule per kind of column (see `_number`, `_choice`, `_date`), and the
+derived values (RAG, direction, score, variance) are worked out by rules.py: the workbook's cached
+formula results are never used.
+
+Percentages: a % measure's actual and an action's % complete are percentage points (0-100). A
+number strictly between 0 and 1 is read as a fraction and multiplied by 100, so 12, 0.12 and a
+cell typed as 12% in Excel or LibreOffice (stored as 0.12) all mean 12% (rules.percent_points).
+Text such as '12%' is not a number: the workbook's own Checks count it, and so does validate.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+from workbook_tools import TEMPLATE_VERSION, layout, rules
+from workbook_tools.cells import EXCEL_EPOCH, column_letter, plain_text, to_date, to_number
+from workbook_tools.findings import Finding, ReturnData, Severity
+from workbook_tools.fingerprint import cell_hash, fingerprint
+from workbook_tools.generate import COVER, META_KEYS, META_TABLE_ROW, RETURN_MARKER
+from workbook_tools.layout import HEADER_ROW, Kind, SheetLayout
+from workbook_tools.plan import Plan
+from workbook_tools.quarters import Quarter, parse_quarter
+from workbook_tools.reading import DEFAULT_LIMITS, Limits, SafeWorkbook
+
+ERROR, WARNING = Severity.ERROR, Severity.WARNING
+NOTHING_ON_SHEET = "Nothing for your directorate on this sheet"
+HEADER_SEARCH_ROWS = 10
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A rule code, its severity and its message templates (one per variant), as in
+    frictionless-py: the code is stable, the message says what is wrong and what to do."""
+
+    code: str
+    severity: Severity
+    templates: Mapping[str, str]
+
+    def finding(
+        self, source: str, directorate: str, sheet: str, cell: str, variant: str = "", /,
+        **fields: Any,
+    ) -> Finding:
+        """A finding about `source` (the file's path); `fields` fill the template."""
+        text = self.templates[variant or next(iter(self.templates))].format(**fields)
+        where = f"{sheet}!{cell}" if sheet and cell else sheet
+        if where:
+            message = f"{where}: {text}"
+        elif fields.get("file") and text.startswith(str(fields["file"])):
+            message = text  # begins with the file's name, as it is spelt
+        else:
+            message = text[:1].upper() + text[1:]
+        return Finding(self.severity, source, directorate, sheet, cell, self.code, message)
+
+
+def _rule(code: str, severity: Severity, *templates: str, **variants: str) -> Rule:
+    return Rule(code, severity, {"": templates[0]} if templates else variants)
+
+
+#: Findings about a file as a whole: not a workbook we can read (reading.py's codes).
+FILE_RULE = _rule("file-unreadable", ERROR, "{file} {reason}.")
+
+STRUCTURE_RULES: dict[str, Rule] = {r.code: r for r in (
+    _rule("not-a-return", ERROR,
+          "{file} is a workbook but not a quarterly return made by workbook-tools (it has no "
+          "{detail}). Fill in and send the return you were sent for this quarter."),
+    _rule("meta-changed", ERROR,
+          "the hidden _meta sheet has been changed ({detail}), so the return cannot be checked. "
+          "Fill in a fresh copy of the return you were sent."),
+    _rule("old-template", ERROR,
+          "this return was made with template version {found}; returns now use version "
+          "{expected}. Copy your answers into the return sent to you for this quarter."),
+    _rule("wrong-quarter", ERROR,
+          "this is the return for {found}, not {expected}. Send the return for {expected}."),
+    _rule("wrong-council", ERROR,
+          "this return was made for {found}, not {expected}. Send {expected}'s return."),
+    _rule("wrong-directorate", ERROR,
+          "this return is for directorate '{found}', which is not in the plan register. Check "
+          "that the right file was sent, or ask the performance team."),
+    _rule("sheet-missing", ERROR,
+          "the sheet is missing. Use the return as it was sent: do not delete or rename sheets."),
+    _rule("sheet-renamed", ERROR,
+          "the sheet has been renamed to '{found}'. Rename it back to '{expected}'."),
+    _rule("header-missing", ERROR,
+          "the header row (the row starting '{header}') is not in the first ten rows. Use the "
+          "return as it was sent: do not delete or change the header row."),
+    _rule("columns-changed", ERROR,
+          changed="the column header should be '{expected}' but is '{found}'. Do not add, "
+                  "delete, move or rename columns.",
+          added="a column '{found}' has been added. Remove it: columns cannot be added."),
+    _rule("row-deleted", ERROR,
+          "the row for {id} (row {row} as sent) has been deleted. Put it back: every item in "
+          "the return must keep its row."),
+    _rule("row-inserted", ERROR,
+          repeat="row {row} repeats {id}. Remove the extra row: rows cannot be added.",
+          unknown="row {row} has been added ('{id}' is not an item in this return). Remove it: "
+                  "rows cannot be added.",
+          blank="row {row} has been added (it has no {header}). Remove it: rows cannot be "
+                "added."),
+    _rule("row-moved", ERROR,
+          "{id} has moved from row {expected} to row {row}. Put the rows back in the order they "
+          "were sent."),
+    _rule("prefilled-changed", ERROR,
+          "the {column} for {id} has been changed (it now reads '{found}'). Pre-filled cells "
+          "come from the plan and must not be changed: undo the change, or ask the performance "
+          "team if the plan is wrong.",
+          ),
+    _rule("formula-without-value", ERROR,
+          "this cell holds a formula (={formula}) but no value saved by Excel or LibreOffice, so "
+          "its value cannot be known. Type the value itself."),
+    _rule("cell-error", ERROR, "this cell shows the error {found}. Type the value itself."),
+    _rule("wrong-type", ERROR, "'{found}' is not {expected}. Type {expected}."),
+)}
+
+
+@dataclass
+class ReturnFile:
+    """One file read as a return: what identifies it, its structural findings, its raw and typed
+    values. `is_return` is False when the file is a workbook but not one of ours."""
+
+    path: Path
+    is_return: bool
+    findings: list[Finding] = field(default_factory=list)
+    meta: dict[str, str] = field(default_factory=dict)
+    directorate: str = ""
+    quarter: Quarter | None = None
+    #: per data sheet, one dict per item row (layout keys -> value as read, '' made None), '_row'
+    raw: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    cover_raw: dict[str, Any] = field(default_factory=dict)  # sign-off label -> value as read
+    cover_cells: dict[str, str] = field(default_factory=dict)  # sign-off label -> 'C31'
+    unknown_cells: dict[str, set[str]] = field(default_factory=dict)  # sheet -> refs reported
+    data: ReturnData | None = None  # None when identity or structure stops the reading
+
+    @property
+    def file(self) -> str:
+        return str(self.path)
+
+    def add(self, code: str, sheet: str = "", cell: str = "", variant: str = "",
+            **fields: Any) -> None:
+        self.findings.append(STRUCTURE_RULES[code].finding(
+            self.file, self.directorate, sheet, cell, variant, file=self.path.name, **fields))
+
+
+def read_return(
+    path: Path,
+    quarter: Quarter | None = None,
+    plan: Plan | None = None,
+    limits: Limits = DEFAULT_LIMITS,
+) -> ReturnFile:
+    """Read one file as a return.
+
+    Args:
+        quarter: the quarter being validated; a return for another quarter is refused. None
+            takes each return's own quarter from its `_meta`.
+        plan: the register, to check the council and the directorate.
+
+    Raises:
+        UnreadableFileError: the file is not a workbook that can be read safely.
+    """
+    path = Path(path)
+    with SafeWorkbook(path, limits) as workbook:
+        result = ReturnFile(path, is_return=False)
+        if layout.META_SHEET not in workbook.sheet_names:
+            result.add("not-a-return", detail="hidden _meta sheet")
+            return result
+        meta_rows, _ = workbook.read(layout.META_SHEET)
+        meta, table = _parse_meta(meta_rows)
+        if meta.get("Return") != RETURN_MARKER:
+            result.add("not-a-return", detail="return marker on its hidden _meta sheet")
+            return result
+        result.is_return = True
+        result.meta = meta
+        result.directorate = meta.get("Directorate", "")
+        if not _identify(result, table, quarter, plan):
+            return result
+        assert result.quarter is not None
+        sheets = _find_sheets(result, workbook.sheet_names)
+        cover = sheets.get("Cover")
+        tolerance = plan.settings.amber_tolerance if plan else 5.0
+        if cover:
+            rows, scan = workbook.read(cover, watch=column_letter(COVER_VALUE))
+            tolerance = _read_cover(result, rows, scan.formulas, scan.errors, tolerance)
+        data = ReturnData(result.directorate, result.quarter, meta, _typed_cover(result))
+        for name, spec in layout.SHEETS.items():
+            actual = sheets.get(name)
+            result.raw[name] = []
+            if actual:
+                watch = "".join(spec.letter(c.key) for c in spec.inputs)
+                rows, scan = workbook.read(actual, watch=watch)
+                _read_sheet(result, spec, rows, table.get(name, []), scan.formulas, scan.errors)
+            data.rows[name] = [_typed_row(spec, raw, result.quarter, tolerance)
+                               for raw in result.raw[name]]
+        result.data = data
+    return result
+
+
+# ---------------------------------------------------------------------------------------------
+# Identity: _meta, template version, quarter, council, directorate.
+
+MetaItem = tuple[int, str, str]  # (row as generated, ID, '.'-joined cell hashes)
+
+
+def _parse_meta(rows: list[list[Any]]) -> tuple[dict[str, str], dict[str, list[MetaItem]]]:
+    meta: dict[str, str] = {}
+    for values in rows[: META_TABLE_ROW - 1]:
+        if len(values) >= 2 and plain_text(values[0]):
+            meta[plain_text(values[0])] = plain_text(values[1])
+    table: dict[str, list[MetaItem]] = {}
+    for values in rows[META_TABLE_ROW:]:
+        if len(values) < 4 or not values[0]:
+            break
+        sheet, row, item_id, hashes = values[:4]
+        if type(item_id) is not str:
+            item_id = plain_text(item_id)
+        table.setdefault(str(sheet), []).append(
+            (int(row) if type(row) is float else 0, item_id.strip(), str(hashes).strip()))
+    return meta, table
+
+
+def _identify(result: ReturnFile, table: dict[str, list[MetaItem]], quarter: Quarter | None,
+              plan: Plan | None) -> bool:
+    """Check what the return says it is; False stops the reading (the findings say why)."""
+    meta = result.meta
+    missing = [key for key in META_KEYS if key not in meta]
+    rows = [(sheet, item_id, hashes) for sheet in layout.DATA_SHEETS
+            for _, item_id, hashes in table.get(sheet, [])]
+    if meta.get("Template version", TEMPLATE_VERSION) != TEMPLATE_VERSION:
+        result.add("old-template", found=meta["Template version"] or "(none)",
+                   expected=TEMPLATE_VERSION)
+        return False
+    if missing:
+        result.add("meta-changed", layout.META_SHEET, detail=f"'{missing[0]}' is missing")
+        return False
+    if fingerprint(rows) != meta["Fingerprint"]:
+        result.add("meta-changed", layout.META_SHEET, detail="its fingerprint does not match")
+        return False
+    try:
+        result.quarter = parse_quarter(meta["Quarter"])
+    except Exception:
+        result.add("meta-changed", layout.META_SHEET, detail=f"quarter '{meta['Quarter']}'")
+        return False
+    if quarter is not None and result.quarter != quarter:
+        result.add("wrong-quarter", found=str(result.quarter), expected=str(quarter))
+        return False
+    if plan is not None:
+        council = plan.settings.council_name
+        if meta["Council"].casefold() != council.casefold():
+            result.add("wrong-council", found=meta["Council"], expected=council)
+            return False
+        if result.directorate not in {d.code for d in plan.directorates}:
+            result.add("wrong-directorate", found=result.directorate)
+            return False
+    return True
+
+
+def _norm(value: Any) -> str:
+    return " ".join(plain_text(value).split()).casefold()
+
+
+def _find_sheets(result: ReturnFile, names: list[str]) -> dict[str, str]:
+    """Each expected sheet's name in the file; a renamed one is used but reported."""
+    found: dict[str, str] = {}
+    spare = [n for n in names if n not in layout.SHEET_ORDER]
+    for expected in layout.SHEET_ORDER:
+        if expected in names:
+            found[expected] = expected
+            continue
+        near = next((n for n in spare if _norm(n) == _norm(expected)), None)
+        if near is None and expected in layout.SHEETS:  # 'Measures Q1' for 'Measures'
+            near = next((n for n in spare if _norm(n).startswith(_norm(expected)[:4])), None)
+        if near is not None:
+            spare.remove(near)
+            found[expected] = near
+            result.add("sheet-renamed", expected, found=near, expected=expected)
+        else:
+            result.add("sheet-missing", expected)
+    return found
+
+
+# ---------------------------------------------------------------------------------------------
+# The Cover: the sign-off, found by its labels in column B.
+
+COVER_LABEL, COVER_VALUE = layout.COVER_LABEL_COL, layout.COVER_VALUE_COL
+_SIGNOFF_ROWS = {layout.COMPLETED_BY: COVER.completed_by, layout.APPROVED_BY: COVER.approved_by,
+                 layout.SIGNOFF_DATE: COVER.signoff_date}
+
+
+def _cell(rows: list[list[Any]], row1: int, col: int) -> Any:
+    if 0 < row1 <= len(rows) and col < len(rows[row1 - 1]):
+        value = rows[row1 - 1][col]
+        return None if value == "" else value
+    return None
+
+
+def _read_cover(result: ReturnFile, rows: list[list[Any]], formulas: dict[str, str],
+                errors: dict[str, str], tolerance: float) -> float:
+    labels = {plain_text(_cell(rows, r, COVER_LABEL)): r for r in range(1, min(len(rows), 80) + 1)}
+    letter = column_letter(COVER_VALUE)
+    for label, default in _SIGNOFF_ROWS.items():
+        row1 = labels.get(label, default)
+        ref = f"{letter}{row1}"
+        result.cover_cells[label] = ref
+        result.cover_raw[label] = _cell(rows, row1, COVER_VALUE)
+        _unknown(result, "Cover", ref, formulas, errors)
+    expected = {4: result.meta["Council"],
+                5: f"{result.meta['Directorate name']} ({result.directorate})"}
+    for row1, text in expected.items():
+        found = plain_text(_cell(rows, row1, COVER_VALUE))
+        if _norm(found) != _norm(text):
+            result.add("prefilled-changed", "Cover", f"{letter}{row1}",
+                       column=plain_text(_cell(rows, row1, COVER_LABEL)).lower() or "value",
+                       id="the return", found=found)
+    value = _cell(rows, COVER.tolerance, COVER_VALUE)
+    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) \
+        else tolerance
+
+
+def _unknown(result: ReturnFile, sheet: str, ref: str, formulas: dict[str, str],
+             errors: dict[str, str]) -> None:
+    """Report an input cell whose value cannot be known: an unsaved formula or an error value."""
+    if ref in errors:
+        result.add("cell-error", sheet, ref, found=errors[ref])
+    elif ref in formulas:
+        result.add("formula-without-value", sheet, ref, formula=formulas[ref] or "...")
+    else:
+        return
+    result.unknown_cells.setdefault(sheet, set()).add(ref)
+
+
+def _typed_cover(result: ReturnFile) -> dict[str, Any]:
+    raw = result.cover_raw
+    signed = raw.get(layout.SIGNOFF_DATE)
+    return {
+        layout.COMPLETED_BY: plain_text(raw.get(layout.COMPLETED_BY)) or None,
+        layout.APPROVED_BY: plain_text(raw.get(layout.APPROVED_BY)) or None,
+        layout.SIGNOFF_DATE: None if isinstance(signed, str | bool) else to_date(signed),
+    }
+
+
+# ---------------------------------------------------------------------------------------------
+# A data sheet: header, rows against _meta, pre-filled cells against their hashes.
+
+
+def _find_header(spec: SheetLayout, rows: list[list[Any]]) -> int | None:
+    """The 0-based index of the header row: the first of the first ten rows starting with the
+    sheet's ID header."""
+    wanted = _norm(spec.id_header)
+    for index, values in enumerate(rows[:HEADER_SEARCH_ROWS]):
+        if values and _norm(values[0]) == wanted:
+            return index
+    return None
+
+
+def _check_columns(result: ReturnFile, spec: SheetLayout, header: list[Any], row1: int) -> bool:
+    ok = True
+    for col, column in enumerate(spec.columns):
+        found = plain_text(header[col]) if col < len(header) else ""
+        if _norm(found) != _norm(column.header):
+            result.add("columns-changed", spec.name, f"{column_letter(col)}{row1}", "changed",
+                       expected=column.header, found=found)
+            ok = False
+            break
+    for col in range(len(spec.columns), len(header)):
+        if plain_text(header[col]):
+            result.add("columns-changed", spec.name, f"{column_letter(col)}{row1}", "added",
+                       found=plain_text(header[col]))
+            return False
+    return ok
+
+
+def _read_sheet(result: ReturnFile, spec: SheetLayout, rows: list[list[Any]],
+                items: list[MetaItem], formulas: dict[str, str], errors: dict[str, str]) -> None:
+    header = _find_header(spec, rows)
+    if header is None:
+        result.add("header-missing", spec.name, header=spec.id_header)
+        return
+    if not _check_columns(result, spec, rows[header], header + 1):
+        return
+    shift = header + 1 - HEADER_ROW  # rows added or removed above the header move everything
+    found: list[tuple[int, list[Any]]] = []
+    for index in range(header + 1, len(rows)):
+        values = rows[index]
+        if values[0] != "" or any(
+                v != "" and not (type(v) is str and not v.strip()) for v in values):
+            found.append((index + 1, values))
+    if not items:
+        found = [(r, v) for r, v in found if not plain_text(v[0]).startswith(NOTHING_ON_SHEET)]
+    id_header = spec.id_header
+    matched = _match_rows(result, spec, items, found, shift, id_header)
+    keys = [c.key for c in spec.prefilled]
+    indexes = [spec.index(k) for k in keys]
+    width = len(spec.columns)
+    all_keys = [c.key for c in spec.columns]
+    pairs = list(zip(keys, indexes, strict=True))
+    unknown = bool(formulas or errors)
+    for (_, item_id, hashes), row1, values in matched:
+        if len(values) != width:
+            values = [*values[:width], *[""] * (width - len(values))]
+        if ".".join([_hash(k, values[c]) for k, c in pairs]) != hashes:
+            expected = hashes.split(".")
+            if len(expected) != len(keys):
+                result.add("meta-changed", layout.META_SHEET, detail=f"the hashes for {item_id}")
+                continue
+            for key, col, want in zip(keys, indexes, expected, strict=True):
+                if _hash(key, values[col]) != want:
+                    result.add("prefilled-changed", spec.name, f"{column_letter(col)}{row1}",
+                               column=spec.columns[col].header, id=item_id,
+                               found=plain_text(values[col]))
+        raw = {k: (None if v == "" else v) for k, v in zip(all_keys, values, strict=True)}
+        raw["id"] = item_id
+        raw["_row"] = row1
+        if unknown:
+            for column in spec.inputs:
+                _unknown(result, spec.name, f"{spec.letter(column.key)}{row1}", formulas, errors)
+        result.raw[spec.name].append(raw)
+
+
+_HASHES: dict[tuple[str, Any], str] = {}
+
+
+def _hash(key: str, value: Any) -> str:
+    """fingerprint.cell_hash, remembered: names, units and objectives repeat down a sheet."""
+    try:
+        return _HASHES[(key, value)]
+    except KeyError:
+        if len(_HASHES) > 100_000:
+            _HASHES.clear()
+        digest = _HASHES[(key, value)] = cell_hash(key, value)
+        return digest
+    except TypeError:  # not hashable
+        return cell_hash(key, value)
+
+
+def _match_rows(
+    result: ReturnFile, spec: SheetLayout, items: list[MetaItem],
+    found: list[tuple[int, list[Any]]], shift: int, id_header: str,
+) -> list[tuple[MetaItem, int, list[Any]]]:
+    """Pair each item of `_meta` with its row; report rows deleted, added, repeated or moved."""
+    ids = [item[1] for item in items]
+    seen = [v.strip() if type(v := values[0]) is str else plain_text(v) for _, values in found]
+    if ids == seen:  # the usual case
+        return [(item, row1, values) for item, (row1, values) in zip(items, found, strict=True)]
+    matched: list[tuple[MetaItem, int, list[Any]]] = []
+    deleted: list[int] = []
+    inserted: list[int] = []
+    matcher = difflib.SequenceMatcher(None, ids, seen, autojunk=False)
+    for op, i1, i2, j1, j2 in matcher.get_opcodes():
+        if op == "equal":
+            matched.extend((items[i1 + k], *found[j1 + k]) for k in range(i2 - i1))
+        elif (op == "replace" and i2 - i1 == j2 - j1
+              and not set(seen[j1:j2]) & set(ids) and not set(ids[i1:i2]) & set(seen)):
+            # IDs typed over in place: the pre-filled check names each changed ID cell
+            matched.extend((items[i1 + k], *found[j1 + k]) for k in range(i2 - i1))
+        else:
+            deleted.extend(range(i1, i2))
+            inserted.extend(range(j1, j2))
+    known = set(ids)
+    taken: set[int] = set()
+    for j in inserted:
+        row1, values = found[j]
+        item_id = seen[j]
+        place = next((i for i in deleted if ids[i] == item_id and i not in taken), None)
+        if place is not None:
+            taken.add(place)
+            matched.append((items[place], row1, values))
+            result.add("row-moved", spec.name, f"A{row1}", id=item_id,
+                       expected=items[place][0] + shift, row=row1)
+        elif not item_id:
+            result.add("row-inserted", spec.name, f"A{row1}", "blank", row=row1, header=id_header)
+        elif item_id in known:
+            result.add("row-inserted", spec.name, f"A{row1}", "repeat", row=row1, id=item_id)
+        else:
+            result.add("row-inserted", spec.name, f"A{row1}", "unknown", row=row1, id=item_id)
+    for i in deleted:
+        if i not in taken:
+            row1 = items[i][0] + shift
+            result.add("row-deleted", spec.name, f"A{row1}", id=ids[i], row=items[i][0])
+    matched.sort(key=lambda m: m[1])
+    return matched
+
+
+# ---------------------------------------------------------------------------------------------
+# Typed values: one rule per kind of column.
+
+
+def number_of(value: Any) -> float | None:
+    """A number as a spreadsheet holds it: numbers as they are, a date or time as its serial
+    number (what a formula sees); text, booleans and blanks are not numbers."""
+    if type(value) is float:
+        return value
+    if isinstance(value, bool) or value is None or isinstance(value, str):
+        return None
+    if isinstance(value, int | float):
+        return float(value)
+    if isinstance(value, dt.datetime):
+        delta = value - dt.datetime.combine(EXCEL_EPOCH, dt.time())
+        return delta.days + delta.seconds / 86400
+    if isinstance(value, dt.date):
+        return float((value - EXCEL_EPOCH).days)
+    if isinstance(value, dt.time):
+        return (value.hour * 3600 + value.minute * 60 + value.second) / 86400
+    if isinstance(value, dt.timedelta):
+        return value.total_seconds() / 86400
+    return None
+
+
+def choice_of(value: Any, choices: tuple[str, ...]) -> str | None:
+    """The list entry a value is, as a spreadsheet compares text: ignoring case only."""
+    if not isinstance(value, str):
+        return None
+    folded = value.casefold()
+    return next((c for c in choices if c.casefold() == folded), None)
+
+
+def date_of(value: Any) -> dt.date | None:
+    """A date cell: a date, or a number (a date's serial); text is not a date."""
+    if isinstance(value, str | bool) or value is None:
+        return None
+    return to_date(value)
+
+
+def is_measure_due(raw: dict[str, Any], quarter: Quarter) -> bool:
+    return quarter.number == 4 or plain_text(raw.get("frequency")) != "Annual"
+
+
+def _text(value: Any) -> str | None:
+    if type(value) is str:
+        value = value.strip()
+        return value or None
+    text = plain_text(value)
+    return text if text.strip() else None
+
+
+def _prefilled_number(value: Any) -> float | None:
+    return float(value) if type(value) is float else to_number(value)
+
+
+def _percent(value: Any) -> float | None:
+    number = number_of(value)
+    return rules.percent_points(number) if number is not None else None
+
+
+def _score(value: Any) -> float | None:
+    number = number_of(value)
+    if number is None or number != int(number) or not 1 <= number <= 5:
+        return None
+    return number
+
+
+_CONVERTERS: dict[str, tuple[tuple[str, Callable[[Any], Any]], ...]] = {}
+
+
+def _converters(spec: SheetLayout) -> tuple[tuple[str, Callable[[Any], Any]], ...]:
+    """How each column's value is typed: one rule per kind of column."""
+    if spec.name in _CONVERTERS:
+        return _CONVERTERS[spec.name]
+    out: list[tuple[str, Callable[[Any], Any]]] = []
+    for column in spec.columns:
+        kind = column.kind
+        convert: Callable[[Any], Any] = _text
+        if column.is_input and kind is Kind.PERCENT:
+            convert = _percent
+        elif column.is_input and kind is Kind.SCORE:
+            convert = _score
+        elif column.is_input and kind in (Kind.NUMBER, Kind.MONEY):
+            convert = number_of
+        elif kind in (Kind.NUMBER, Kind.MONEY, Kind.PERCENT, Kind.SCORE):
+            convert = _prefilled_number
+        elif kind is Kind.DATE:
+            convert = date_of if column.is_input else to_date
+        elif kind is Kind.CHOICE:
+            convert = partial(choice_of, choices=column.choices)
+        out.append((column.key, convert))
+    _CONVERTERS[spec.name] = tuple(out)
+    return _CONVERTERS[spec.name]
+
+
+def _typed_row(spec: SheetLayout, raw: dict[str, Any], quarter: Quarter,
+               tolerance: float) -> dict[str, Any]:
+    row: dict[str, Any] = {"_row": raw["_row"]}
+    for key, convert in _converters(spec):
+        value = raw[key]
+        row[key] = None if value is None else convert(value)
+    row["id"] = raw["id"]
+    _derive(spec.name, row, quarter, tolerance)
+    return row
+
+
+def _derive(sheet: str, row: dict[str, Any], quarter: Quarter, tolerance: float) -> None:
+    """The derived values, by rules.py (the same rules as the workbook's formulas)."""
+    if sheet == "Measures":
+        if not is_measure_due(row, quarter):
+            row["actual"] = None
+        elif row["unit"] == "%" and row["actual"] is not None:
+            row["actual"] = rules.percent_points(row["actual"])
+        polarity = row["polarity"] or rules.HIGHER_IS_BETTER
+        row["rag"] = rules.measure_rag(row["actual"], row["target"], polarity,
+                                       row["tolerance"] or 0.0)
+        row["direction"] = rules.direction_of_travel(row["actual"], row["previous"], polarity)
+    elif sheet == "Actions":
+        row["rag"] = rules.action_rag(row["status"], row["due"], row["revised"],
+                                      quarter.end_date)
+    elif sheet == "Savings":
+        forecast, target = row["forecast"], row["target"]
+        row["variance"] = forecast - target if forecast is not None and target is not None \
+            else None
+        row["rag"] = rules.saving_rag(forecast, target, tolerance)
+    elif sheet == "Risks":
+        score = rules.risk_score(row["likelihood"], row["impact"])
+        previous = row["previous"]
+        row["score"] = score
+        row["rag"] = rules.risk_rag(score)
+        row["direction"] = rules.risk_direction(
+            score, int(previous) if previous is not None else None)

@@ -1,0 +1,663 @@
+"""Validation (SPEC section 7): every rule as a check that produces findings, and a whole run
+over files and folders with resubmissions resolved.
+
+The input-level rules mirror the return's Checks sheet exactly (layout.CHECKS): for every
+return, the number of error findings per (sheet, code) equals the Checks count of that row, so
+`Ready to submit` shows YES exactly when validate finds no input-level error. They judge values
+the way the workbook's formulas do: a blank is empty or only spaces, text in a number cell is not
+a number (even '12%'), a date in a number cell is its serial number, list entries match ignoring
+case. Every code, with its severity and message templates, is in `RULES`.
+
+Warnings (the return is still accepted):
+- implausible-change: an actual more than double, or less than half, the previous actual, and
+  different by more than 10 percentage points for a % measure (1 unit otherwise). A ratio, not a
+  difference, so cumulative measures that grow through the year are not flagged;
+- commentary-uninformative: an explanation that is a placeholder ('n/a', 'see above', '-', ...)
+  or shorter than 10 characters, where an explanation is needed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+from collections.abc import Callable, Iterable, Iterator
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+from workbook_tools import layout, rules
+from workbook_tools.cells import plain_text, to_number
+from workbook_tools.errors import ConfigurationError, UnreadableFileError
+from workbook_tools.findings import (
+    ACCEPTED,
+    ACCEPTED_WITH_WARNINGS,
+    NOT_A_RETURN,
+    REJECTED,
+    SUPERSEDED,
+    Finding,
+    ReturnResult,
+    Severity,
+    ValidationRun,
+)
+from workbook_tools.layout import Context
+from workbook_tools.plan import Plan
+from workbook_tools.quarters import Quarter
+from workbook_tools.returns import (
+    FILE_RULE,
+    STRUCTURE_RULES,
+    ReturnFile,
+    Rule,
+    _rule,
+    choice_of,
+    date_of,
+    is_measure_due,
+    number_of,
+    read_return,
+)
+
+ERROR, WARNING = Severity.ERROR, Severity.WARNING
+
+IMPLAUSIBLE_RATIO = 2.0  # more than double or less than half the previous actual ...
+IMPLAUSIBLE_MINIMUM = {"%": 10.0}  # ... and by more than this (percentage points for %)
+IMPLAUSIBLE_MINIMUM_OTHER = 1.0
+MIN_EXPLANATION = 10  # characters
+EMPTY_PHRASES = frozenset({
+    "n/a", "na", "n.a", "none", "nil", "nothing", "-", "--", "---", ".", "..", "...", "?", "x",
+    "tbc", "tbd", "see above", "as above", "as before", "as previous", "see previous",
+    "see last quarter", "same as last quarter", "as last quarter", "no comment", "no comments",
+    "no change", "ok", "fine", "nothing to report", "not applicable", "see attached",
+})
+
+_CHOICES_ACTIONS = ", ".join(rules.ACTION_STATUSES)
+_CHOICES_SAVINGS = ", ".join(rules.SAVING_STATUSES)
+
+INPUT_RULES: dict[str, Rule] = {r.code: r for r in (
+    _rule("value-missing", ERROR,
+          actual="the actual is missing. Type this quarter's figure for {id} ({name}).",
+          action_status="the status of {id} is missing. Choose one from the list: "
+                        + _CHOICES_ACTIONS + ".",
+          forecast="the full-year forecast for {id} is missing. Type it in pounds.",
+          saving_status="the status of {id} is missing. Choose one from the list: "
+                        + _CHOICES_SAVINGS + ".",
+          likelihood="the likelihood of {id} is missing. Type a whole number from 1 (rare) to "
+                     "5 (almost certain).",
+          impact="the impact of {id} is missing. Type a whole number from 1 (negligible) to "
+                 "5 (severe)."),
+    _rule("not-a-number", ERROR,
+          actual="'{found}' is not a number. Type the actual for {id} as a number{hint}.",
+          complete="'{found}' is not a number. Type % complete for {id} as a number from 0 to "
+                   "100.",
+          money="'{found}' is not an amount. Type the {what} for {id} in pounds as a plain "
+                "number{hint}."),
+    _rule("out-of-range", ERROR,
+          percent="{found} is not a percentage from 0 to 100. Type the actual for {id} as a "
+                  "percentage (85.5 for 85.5%).",
+          negative="{found} is below zero. Type the actual for {id} as zero or more.",
+          complete="{found} is outside 0 to 100. Type % complete for {id} as a number from 0 to "
+                   "100.",
+          money="{found} is below zero. Type the {what} for {id} in pounds, zero or more.",
+          score="'{found}' is not a whole number from 1 to 5. Type the {what} of {id} as 1, 2, "
+                "3, 4 or 5."),
+    _rule("not-in-list", ERROR,
+          action="'{found}' is not a status. Choose one from the list for {id}: "
+                 + _CHOICES_ACTIONS + ".",
+          saving="'{found}' is not a status. Choose one from the list for {id}: "
+                 + _CHOICES_SAVINGS + "."),
+    _rule("not-a-date", ERROR,
+          "'{found}' is not a date. Type the revised due date for {id} as a date, such as "
+          "31/03/2026."),
+    _rule("commentary-missing", ERROR,
+          measure="{id} is {rag} ({actual} against a target of {target}) but has no "
+                  "commentary. Say why, and what will be done under Remedial action.",
+          action="{id} is {status} but has no commentary. Say what the problem is and what is "
+                 "being done about it.",
+          saving="the forecast for {id} ({forecast}) is below its target ({target}) but there "
+                 "is no commentary. Say why, and what will make up the gap."),
+    _rule("signoff-missing", ERROR,
+          completed="Completed by is empty. Type the name of the officer who completed the "
+                    "return.",
+          approved="Approved by is empty. Type the name of the director or head of service who "
+                   "approved the return."),
+    _rule("signoff-same-person", ERROR,
+          "Completed by and Approved by are both '{name}'. The return must be approved by "
+          "someone other than the person who completed it."),
+    _rule("signoff-date", ERROR,
+          missing="the sign-off date is missing. Type the date the return was approved, such "
+                  "as 14/07/2025.",
+          text="'{found}' is not a date. Type the date the return was approved as a date, such "
+               "as 14/07/2025."),
+)}
+
+WARNING_RULES: dict[str, Rule] = {r.code: r for r in (
+    _rule("implausible-change", WARNING,
+          "the actual for {id} ({actual}) is {change} on last quarter's {previous}. Check the "
+          "figure; if it is right, say why in the commentary."),
+    _rule("delivered-fell", WARNING,
+          "delivered to date for {id} ({delivered}) is less than last quarter's {previous}. "
+          "Delivered to date is for the year so far and should not fall: check the figure."),
+    _rule("complete-below-100", WARNING,
+          "{id} is Complete but % complete is {found}. Make it 100, or change the status."),
+    _rule("full-but-not-complete", WARNING,
+          "{id} is 100% complete but its status is {status}. Choose Complete, or correct % "
+          "complete."),
+    _rule("delivered-above-forecast", WARNING,
+          "delivered to date for {id} ({delivered}) is more than the full-year forecast "
+          "({forecast}). Raise the forecast to at least what has been delivered, or correct the "
+          "figure."),
+    _rule("revised-before-due", WARNING,
+          "the revised due date for {id} ({revised}) is before the original due date ({due}). "
+          "Check the date: a revised date should be later."),
+    _rule("revised-without-commentary", WARNING,
+          "{id} has a revised due date ({revised}) but no commentary. Say why the date has "
+          "moved."),
+    _rule("commentary-uninformative", WARNING,
+          "'{found}' does not explain anything. Say {what} for {id}."),
+    _rule("looks-like-a-date", WARNING,
+          "this holds a date ({found}) rather than a number: Excel turns entries such as 1/4 "
+          "into dates. Type the figure for {id} as a plain number."),
+)}
+
+RESUBMISSION_RULES: dict[str, Rule] = {r.code: r for r in (
+    _rule("superseded", WARNING,
+          later="replaced by {winner}, a later return for {directorate} {quarter}; only that "
+                "one is used.",
+          undecided="replaced by later returns for {directorate} {quarter}; only a later one "
+                    "can be used."),
+    _rule("duplicate-copy", WARNING, "an identical copy of {other}; it is counted once."),
+    _rule("resubmission-undecidable", ERROR,
+          "{file} and {other} are different returns for {directorate} {quarter} with the same "
+          "sign-off date and file time, so neither is used. Remove the one that is not wanted, "
+          "or send the right one again with a later sign-off date."),
+)}
+
+FILE_CODES = ("file-lock", "file-empty", "file-old-or-encrypted", "file-not-workbook",
+              "file-corrupt", "file-too-large", "file-bomb", "file-unsafe", "file-unreadable",
+              "sheet-too-large")
+
+#: Every rule code: file, structure, input (the Checks sheet's), warning and resubmission rules.
+RULES: dict[str, Rule] = {
+    **{code: Rule(code, WARNING if code == "file-lock" else ERROR, FILE_RULE.templates)
+       for code in FILE_CODES},
+    **STRUCTURE_RULES, **INPUT_RULES, **WARNING_RULES, **RESUBMISSION_RULES,
+}
+
+#: The codes the Checks sheet counts (its rows, and the Cover's sign-off).
+CHECKS_CODES = frozenset({c.code for c in layout.CHECKS} | {c for c, _ in layout.SIGNOFF_CHECKS})
+
+
+# ---------------------------------------------------------------------------------------------
+# Values as the workbook's formulas see them.
+
+
+def excel_blank(value: Any) -> bool:
+    """LEN(TRIM(x))=0: empty, or only spaces (TRIM removes spaces, not other whitespace)."""
+    return value is None or (type(value) is str and not value.strip(" "))
+
+
+def is_text(value: Any) -> bool:
+    """ISTEXT(x)*(LEN(TRIM(x))>0)."""
+    return isinstance(value, str) and not excel_blank(value)
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, dt.datetime | dt.date):
+        return f"{value:%d/%m/%Y}"
+    return plain_text(value)
+
+
+def _num(value: float | None) -> str:
+    if value is None:
+        return ""
+    return f"{value:,.2f}".rstrip("0").rstrip(".")
+
+
+def _money(value: float | None) -> str:
+    return "" if value is None else f"£{value:,.0f}"
+
+
+def _excel_trim_lower(value: Any) -> str:
+    return re.sub(" +", " ", plain_text(value)).strip(" ").lower()
+
+
+def uninformative(text: str | None) -> bool:
+    """An explanation that explains nothing: a placeholder or a few characters."""
+    if text is None:
+        return False
+    stripped = " ".join(text.split())
+    folded = stripped.casefold().strip(" .!")
+    return len(stripped) < MIN_EXPLANATION or folded in EMPTY_PHRASES or stripped in EMPTY_PHRASES
+
+
+# ---------------------------------------------------------------------------------------------
+# The checks on one return.
+
+
+_Ref = Callable[[str], str]  # a column key -> that column's cell on the row, such as 'J12'
+
+
+def _cell_ref(letters: dict[str, str], row1: int, key: str) -> str:
+    return f"{letters[key]}{row1}"
+
+
+class _Checker:
+    """Collects one return's input findings and warnings."""
+
+    def __init__(self, rf: ReturnFile, context: Context | None) -> None:
+        self.rf = rf
+        self.context = context
+        self.findings: list[Finding] = []
+        assert rf.quarter is not None
+        self.quarter: Quarter = rf.quarter
+
+    def add(self, code: str, sheet: str, cell: str, variant: str = "", **fields: Any) -> None:
+        self.findings.append(RULES[code].finding(self.rf.file, self.rf.directorate, sheet, cell,
+                                                 variant, **fields))
+
+    def known(self, sheet: str, ref: str) -> bool:
+        """False for a cell already reported as holding an unsaved formula or an error."""
+        unknown = self.rf.unknown_cells
+        return not unknown or ref not in unknown.get(sheet, ())
+
+    def rows(self, sheet: str) -> Iterator[tuple[dict[str, Any], dict[str, Any], _Ref]]:
+        spec = layout.SHEETS[sheet]
+        letters = {c.key: spec.letter(c.key) for c in spec.columns}
+        assert self.rf.data is not None
+        for raw, typed in zip(self.rf.raw[sheet], self.rf.data.rows[sheet], strict=True):
+            yield raw, typed, partial(_cell_ref, letters, raw["_row"])
+
+    def number_cell(self, sheet: str, ref: str, value: Any, item: str, variant: str,
+                    **fields: Any) -> float | None:
+        """A number input: text is not-a-number, a boolean the wrong type; the number, else."""
+        if not self.known(sheet, ref) or excel_blank(value):
+            return None
+        if is_text(value):
+            number = to_number(value)
+            hint = f" ({_num(number)})" if number is not None else ""
+            self.add("not-a-number", sheet, ref, variant, found=value, id=item, hint=hint,
+                     **fields)
+            return None
+        number = number_of(value)
+        if number is None:
+            self.add("wrong-type", sheet, ref, found=_show(value), expected="a number")
+        elif isinstance(value, dt.date):
+            self.add("looks-like-a-date", sheet, ref, found=_show(value), id=item)
+        return number
+
+    def explained(self, sheet: str, ref: str, text: str | None, item: str, what: str) -> None:
+        if uninformative(text):
+            self.add("commentary-uninformative", sheet, ref, found=text, id=item, what=what)
+
+    # --- the sheets -------------------------------------------------------------------------
+
+    def measures(self) -> None:
+        sheet = "Measures"
+        for raw, typed, ref in self.rows(sheet):
+            item = typed["id"]
+            if is_measure_due(raw, self.quarter):
+                cell = ref("actual")
+                value = raw["actual"]
+                if self.known(sheet, cell) and excel_blank(value):
+                    self.add("value-missing", sheet, cell, "actual", id=item,
+                             name=typed["name"] or "")
+                number = self.number_cell(sheet, cell, value, item, "actual")
+                unit = typed["unit"]
+                if number is not None and unit == "%" and not 0 <= number <= 100:
+                    self.add("out-of-range", sheet, cell, "percent", found=_show(value), id=item)
+                elif number is not None and unit in ("£", "days") and number < 0:
+                    self.add("out-of-range", sheet, cell, "negative", found=_show(value), id=item)
+                self.implausible(sheet, cell, typed)
+            rag = typed["rag"]
+            if rag in (rules.RED, rules.AMBER):
+                commentary = raw["commentary"]
+                if excel_blank(commentary):
+                    self.add("commentary-missing", sheet, ref("commentary"), "measure", id=item,
+                             rag=rag, actual=_num(typed["actual"]), target=_num(typed["target"]))
+                else:
+                    self.explained(sheet, ref("commentary"), typed["commentary"], item,
+                                   f"why it is {rag}")
+                self.explained(sheet, ref("remedial"), typed["remedial"], item,
+                               "what will be done to bring it back on track, and by when")
+
+    def implausible(self, sheet: str, cell: str, typed: dict[str, Any]) -> None:
+        actual, previous = typed["actual"], typed["previous"]
+        if previous is None and self.context is not None:
+            previous = self.context.previous_actuals.get(typed["id"])
+        if actual is None or previous is None:
+            return
+        change = actual - previous
+        minimum = IMPLAUSIBLE_MINIMUM.get(typed["unit"] or "", IMPLAUSIBLE_MINIMUM_OTHER)
+        low, high = sorted((abs(actual), abs(previous)))
+        if abs(change) > minimum and (low == 0 or high / low > IMPLAUSIBLE_RATIO
+                                      or (actual < 0) != (previous < 0)):
+            if previous and (actual < 0) == (previous < 0):
+                share = f"{abs(change) / abs(previous):.0%} {'up' if change > 0 else 'down'}"
+            else:
+                share = "a large change"
+            self.add("implausible-change", sheet, cell, id=typed["id"], actual=_num(actual),
+                     change=share, previous=_num(previous))
+
+    def actions(self) -> None:
+        sheet = "Actions"
+        for raw, typed, ref in self.rows(sheet):
+            item = typed["id"]
+            cell, status = ref("status"), raw["status"]
+            chosen = choice_of(status, rules.ACTION_STATUSES)
+            if self.known(sheet, cell):
+                if excel_blank(status):
+                    self.add("value-missing", sheet, cell, "action_status", id=item)
+                elif chosen is None:
+                    self.add("not-in-list", sheet, cell, "action", found=_show(status), id=item)
+            cell = ref("complete")
+            complete = self.number_cell(sheet, cell, raw["complete"], item, "complete")
+            if complete is not None and not 0 <= complete <= 100:
+                self.add("out-of-range", sheet, cell, "complete", found=_show(raw["complete"]),
+                         id=item)
+            cell = ref("revised")
+            revised = raw["revised"]
+            if self.known(sheet, cell) and is_text(revised):
+                self.add("not-a-date", sheet, cell, found=revised, id=item)
+            elif self.known(sheet, cell) and isinstance(revised, bool):
+                self.add("wrong-type", sheet, cell, found=_show(revised), expected="a date")
+            commentary = raw["commentary"]
+            needs_note = chosen in ("At risk", "Off track")
+            if needs_note and excel_blank(commentary):
+                self.add("commentary-missing", sheet, ref("commentary"), "action", id=item,
+                         status=chosen)
+            percent = typed["complete"]
+            if chosen == "Complete" and percent is not None and percent < 100:
+                self.add("complete-below-100", sheet, ref("complete"), id=item,
+                         found=_num(percent))
+            elif chosen is not None and chosen != "Complete" and percent == 100:
+                self.add("full-but-not-complete", sheet, ref("status"), id=item, status=chosen)
+            revised_date, due = date_of(revised), typed["due"]
+            if revised_date is not None and due is not None and revised_date < due:
+                self.add("revised-before-due", sheet, ref("revised"), id=item,
+                         revised=_show(revised_date), due=_show(due))
+            if revised_date is not None and excel_blank(commentary):
+                self.add("revised-without-commentary", sheet, ref("commentary"), id=item,
+                         revised=_show(revised_date))
+            if (needs_note or revised_date is not None) and not excel_blank(commentary):
+                self.explained(sheet, ref("commentary"), typed["commentary"], item,
+                               "what has happened and what is being done")
+
+    def savings(self) -> None:
+        sheet = "Savings"
+        for raw, typed, ref in self.rows(sheet):
+            item = typed["id"]
+            cell = ref("forecast")
+            if self.known(sheet, cell) and excel_blank(raw["forecast"]):
+                self.add("value-missing", sheet, cell, "forecast", id=item)
+            cell, status = ref("status"), raw["status"]
+            if self.known(sheet, cell):
+                if excel_blank(status):
+                    self.add("value-missing", sheet, cell, "saving_status", id=item)
+                elif choice_of(status, rules.SAVING_STATUSES) is None:
+                    self.add("not-in-list", sheet, cell, "saving", found=_show(status), id=item)
+            amounts: dict[str, float | None] = {}
+            for key, what in (("delivered", "saving delivered to date"),
+                              ("forecast", "full-year forecast")):
+                cell = ref(key)
+                amount = self.number_cell(sheet, cell, raw[key], item, "money", what=what)
+                if amount is not None and amount < 0:
+                    self.add("out-of-range", sheet, cell, "money", found=_show(raw[key]),
+                             id=item, what=what)
+                amounts[key] = amount
+            forecast, target = amounts["forecast"], typed["target"]
+            below = forecast is not None and target is not None and forecast < target
+            if below and excel_blank(raw["commentary"]):
+                self.add("commentary-missing", sheet, ref("commentary"), "saving", id=item,
+                         forecast=_money(forecast), target=_money(target))
+            elif below:
+                self.explained(sheet, ref("commentary"), typed["commentary"], item,
+                               "why the forecast is below target and what will make up the gap")
+            delivered = amounts["delivered"]
+            previous = typed["previous"]
+            if previous is None and self.context is not None and self.quarter.number > 1:
+                previous = self.context.previous_delivered.get(item)
+            if delivered is not None and previous is not None and delivered < previous:
+                self.add("delivered-fell", sheet, ref("delivered"), id=item,
+                         delivered=_money(delivered), previous=_money(previous))
+            if delivered is not None and forecast is not None and delivered > forecast:
+                self.add("delivered-above-forecast", sheet, ref("delivered"), id=item,
+                         delivered=_money(delivered), forecast=_money(forecast))
+
+    def risks(self) -> None:
+        sheet = "Risks"
+        for raw, typed, ref in self.rows(sheet):
+            item = typed["id"]
+            for key, what in (("likelihood", "likelihood"), ("impact", "impact")):
+                cell, value = ref(key), raw[key]
+                if not self.known(sheet, cell):
+                    continue
+                if excel_blank(value):
+                    self.add("value-missing", sheet, cell, key, id=item)
+                    continue
+                number = number_of(value)
+                if number is None or not 1 <= number <= 5 or number != int(number):
+                    self.add("out-of-range", sheet, cell, "score", found=_show(value), id=item,
+                             what=what)
+            if not excel_blank(raw["mitigation"]):
+                self.explained(sheet, ref("mitigation"), typed["mitigation"], item,
+                               "what has been done this quarter to reduce the risk")
+
+    def cover(self) -> None:
+        sheet = "Cover"
+        raw, cells = self.rf.cover_raw, self.rf.cover_cells
+        if not cells:
+            return
+        completed, approved = raw.get(layout.COMPLETED_BY), raw.get(layout.APPROVED_BY)
+        for label, value, variant in ((layout.COMPLETED_BY, completed, "completed"),
+                                      (layout.APPROVED_BY, approved, "approved")):
+            if self.known(sheet, cells[label]) and excel_blank(value):
+                self.add("signoff-missing", sheet, cells[label], variant)
+        if not excel_blank(completed) and _excel_trim_lower(completed) == _excel_trim_lower(
+                approved):
+            self.add("signoff-same-person", sheet, cells[layout.APPROVED_BY],
+                     name=plain_text(approved))
+        cell, signed = cells[layout.SIGNOFF_DATE], raw.get(layout.SIGNOFF_DATE)
+        if self.known(sheet, cell) and number_of(signed) is None:
+            if excel_blank(signed):
+                self.add("signoff-date", sheet, cell, "missing")
+            else:
+                self.add("signoff-date", sheet, cell, "text", found=_show(signed))
+
+
+def check_return(rf: ReturnFile, context: Context | None = None) -> list[Finding]:
+    """The input rules and warnings for a return that could be read (rf.data is set).
+
+    Args:
+        context: the previous quarter's figures from the master, used where the return's own
+            Previous actual / Delivered last quarter cells are blank.
+    """
+    if rf.data is None:
+        return []
+    checker = _Checker(rf, context)
+    checker.cover()
+    checker.measures()
+    checker.actions()
+    checker.savings()
+    checker.risks()
+    return checker.findings
+
+
+# ---------------------------------------------------------------------------------------------
+# Files, folders and a whole run.
+
+SYSTEM_FILES = frozenset({"thumbs.db", "desktop.ini"})
+
+
+def expand_paths(paths: Iterable[Path]) -> list[Path]:
+    """Files as given and the files directly inside each folder (by name), each once. Hidden
+    files and Windows' Thumbs.db / desktop.ini are left out; Excel's lock files are kept, to be
+    reported.
+
+    Raises:
+        ConfigurationError: a path that does not exist.
+    """
+    files: list[Path] = []
+    seen: set[Path] = set()
+    for given in paths:
+        path = Path(given)
+        if path.is_dir():
+            entries = sorted(
+                (e for e in path.iterdir() if e.is_file() and not e.name.startswith(".")
+                 and e.name.lower() not in SYSTEM_FILES),
+                key=lambda e: e.name.lower())
+        elif path.is_file():
+            entries = [path]
+        else:
+            raise ConfigurationError(f"{path}: there is no such file or folder.")
+        for entry in entries:
+            key = entry.resolve()
+            if key not in seen:
+                seen.add(key)
+                files.append(entry)
+    return files
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+_SHEET_RANK = {name: i for i, name in enumerate(("", *layout.SHEET_ORDER))}
+_REF = re.compile(r"^([A-Z]+)(\d+)$")
+
+
+def _order(finding: Finding) -> tuple[int, int, int, int, str]:
+    match = _REF.match(finding.cell)
+    row = int(match.group(2)) if match else 0
+    col = len(match.group(1)) * 100 + ord(match.group(1)[-1]) if match else 0
+    return (finding.severity is not ERROR, _SHEET_RANK.get(finding.sheet, 99), row, col,
+            finding.code)
+
+
+def validate_file(path: Path, quarter: Quarter | None = None, plan: Plan | None = None,
+                  context: Callable[[Quarter], Context | None] | None = None) -> ReturnResult:
+    """One file's verdict and findings (errors first, then warnings, each in sheet order)."""
+    path = Path(path)
+    try:
+        stat = path.stat()
+        sha = _sha256(path)
+    except OSError as exc:
+        raise ConfigurationError(f"{path}: cannot be read ({exc.strerror or exc}).") from None
+    received = dt.datetime.fromtimestamp(stat.st_mtime)
+    result = ReturnResult(path, sha, received, NOT_A_RETURN)
+    try:
+        rf = read_return(path, quarter, plan)
+    except UnreadableFileError as exc:
+        rule = RULES.get(exc.code, RULES["file-unreadable"])
+        result.findings = [rule.finding(str(path), "", "", "", file=path.name,
+                                        reason=exc.reason)]
+        return result
+    result.directorate = rf.directorate or None
+    result.quarter = str(rf.quarter) if rf.quarter else rf.meta.get("Quarter") or None
+    result.data = rf.data
+    findings = list(rf.findings)
+    if rf.data is not None and rf.quarter is not None:
+        findings += check_return(rf, context(rf.quarter) if context else None)
+    result.findings = sorted(findings, key=_order)
+    if not rf.is_return:
+        result.status = NOT_A_RETURN
+    elif result.errors:
+        result.status = REJECTED
+    else:
+        result.status = ACCEPTED_WITH_WARNINGS if result.warnings else ACCEPTED
+    return result
+
+
+def validate_paths(
+    paths: Iterable[Path],
+    quarter: Quarter | None = None,
+    plan: Plan | None = None,
+    master: Path | None = None,
+    progress: Callable[[Path], None] | None = None,
+) -> ValidationRun:
+    """Validate files and folders of returns; resubmissions and copies are resolved.
+
+    Args:
+        quarter: the quarter being validated (a return for another is refused); None takes each
+            return's quarter from its `_meta`.
+        plan: the register, to check each return's council and directorate.
+        master: the master workbook, for last quarter's figures where a return lacks them.
+        progress: called with each file once it is done.
+
+    Raises:
+        ConfigurationError: a path that does not exist.
+        UnreadableFileError: the master cannot be read safely.
+    """
+    files = expand_paths(paths)
+    contexts: dict[Quarter, Context | None] = {}
+
+    def context(q: Quarter) -> Context | None:
+        if q not in contexts:
+            from workbook_tools.history import previous_context
+
+            contexts[q] = previous_context(master, q) if master else None
+        return contexts[q]
+
+    results = []
+    for path in files:
+        results.append(validate_file(path, quarter, plan, context))
+        if progress is not None:
+            progress(path)
+    resolve_resubmissions(results)
+    return ValidationRun(quarter, results)
+
+
+def _signed(result: ReturnResult) -> dt.date:
+    signed = result.data.cover.get(layout.SIGNOFF_DATE) if result.data else None
+    return signed if isinstance(signed, dt.date) else dt.date.min
+
+
+def resolve_resubmissions(results: list[ReturnResult]) -> None:
+    """Several files for one directorate and quarter: the latest valid one (latest sign-off
+    date, then file time) is taken, the others are superseded; identical copies count once; two
+    different valid files that cannot be told apart are both refused."""
+    groups: dict[tuple[str, str], list[ReturnResult]] = {}
+    for result in results:
+        if result.status != NOT_A_RETURN and result.directorate and result.quarter:
+            groups.setdefault((result.directorate, result.quarter), []).append(result)
+    for (directorate, quarter), group in groups.items():
+        if len(group) < 2:
+            continue
+        names = {"directorate": directorate, "quarter": quarter}
+        distinct: dict[str, ReturnResult] = {}
+        for result in group:
+            first = distinct.setdefault(result.sha256, result)
+            if first is not result:
+                _supersede(result, first.path, RULES["duplicate-copy"].finding(
+                    str(result.path), directorate, "", "", other=first.path.name))
+        valid = sorted((r for r in distinct.values() if r.accepted),
+                       key=lambda r: (_signed(r), r.received), reverse=True)
+        if not valid:
+            continue
+        best = valid[0]
+        ties = [r for r in valid[1:] if (_signed(r), r.received) == (_signed(best), best.received)]
+        chosen = None if ties else best
+        for result in distinct.values():
+            if result is chosen:
+                continue
+            if ties and result in (best, *ties):
+                other = next(r for r in (best, *ties) if r is not result)
+                result.status = REJECTED
+                result.findings.insert(0, RULES["resubmission-undecidable"].finding(
+                    str(result.path), directorate, "", "", file=result.path.name,
+                    other=other.path.name, **names))
+            elif chosen is not None:
+                _supersede(result, chosen.path, RULES["superseded"].finding(
+                    str(result.path), directorate, "", "", "later", winner=chosen.path.name,
+                    **names))
+            else:
+                _supersede(result, None, RULES["superseded"].finding(
+                    str(result.path), directorate, "", "", "undecided", **names))
+
+
+def _supersede(result: ReturnResult, by: Path | None, finding: Finding) -> None:
+    result.status = SUPERSEDED
+    result.superseded_by = by
+    result.findings.insert(0, finding)

@@ -17,21 +17,55 @@ ACTIONS = ("Quarter", "Directorate", "Action ID", "Theme", "Objective code", "Ob
 
 FINANCE_COLUMNS = ("Finance confirmed (£)", "Finance adjustment (£)", "Finance status",
                    "Finance note")
-LEDGER_COLUMNS = ("Ledger (£)", "Ledger variance (£)", "Ledger variance to finance (£)")
+LEDGER = "Ledger (£)"
+LEDGER_VARIANCE = "Ledger variance (£)"  # Ledger - Delivered to date
+LEDGER_VARIANCE_TO_FINANCE = "Ledger variance to finance (£)"  # Ledger - Finance confirmed
+LEDGER_COLUMNS = (LEDGER, LEDGER_VARIANCE, LEDGER_VARIANCE_TO_FINANCE)
+ORPHANED = "Orphaned"  # why a row holds finance's entries but no return figures
 
 SAVINGS = ("Quarter", "Directorate", "Saving ID", "Theme", "Objective code", "Objective",
            "Saving proposal", "Type", "Target (£)", "Delivered to date (£)", "Forecast (£)",
            "Forecast variance (£)", "Status", "RAG", "Commentary", *FINANCE_COLUMNS,
-           *LEDGER_COLUMNS, "Orphaned")
+           *LEDGER_COLUMNS, ORPHANED)
 
 RISKS = ("Quarter", "Directorate", "Risk ID", "Risk", "Owner", "Previous score", "Likelihood",
          "Impact", "Score", "RAG", "Direction", "Mitigation update")
 
 VALIDATION = ("Quarter", "Severity", "File", "Directorate", "Sheet", "Cell", "Rule", "Message")
 
-LOG = ("When", "Who", "Tool version", "Quarter", "Accepted", "Rejected", "Files")
+LOG = ("When", "Who", "Tool version", "Quarter", "Accepted", "Rejected", "Files", "Ledger")
 
 SHEETS: dict[str, tuple[str, ...]] = {
     "Submissions": SUBMISSIONS, "Measures": MEASURES, "Actions": ACTIONS, "Savings": SAVINGS,
     "Risks": RISKS, "Validation": VALIDATION, "Log": LOG,
 }
+
+#: The ID column of each item sheet.
+ID_COLUMNS = {"Measures": "Measure ID", "Actions": "Action ID", "Savings": "Saving ID",
+              "Risks": "Risk ID"}
+
+# What each column holds, for number formats and widths (the same header means the same kind on
+# every sheet): money (£), points (a percentage as 0-100), date, datetime, integer, number,
+# longtext (wrapped), rag (Green/Amber/Red), code (a long identifier such as a SHA-256), text.
+MONEY = ("Target (£)", "Delivered to date (£)", "Forecast (£)", "Forecast variance (£)",
+         "Finance confirmed (£)", "Finance adjustment (£)", *LEDGER_COLUMNS)
+KINDS: dict[str, str] = {
+    **{header: "money" for header in MONEY},
+    "% complete": "points",
+    "Due date": "date", "Revised due date": "date", "Sign-off date": "date",
+    "Received": "datetime", "When": "datetime",
+    "Errors": "integer", "Warnings": "integer", "Accepted": "integer", "Rejected": "integer",
+    "Previous score": "integer", "Likelihood": "integer", "Impact": "integer", "Score": "integer",
+    "Target": "number", "Previous actual": "number", "Actual": "number",
+    "Amber tolerance (%)": "number",
+    **{header: "longtext" for header in (
+        "Objective", "Measure", "Action", "Saving proposal", "Risk", "Commentary",
+        "Remedial action", "Mitigation update", "Finance note", "Message", "Files")},
+    "RAG": "rag",
+    "SHA-256": "code",
+}
+
+
+def kind_of(header: str) -> str:
+    """The kind of a column by its header ('text' when it is not listed)."""
+    return KINDS.get(header, "text")

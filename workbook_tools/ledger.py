@@ -1,0 +1,143 @@
+"""The ledger export finance gives `consolidate --ledger`: a CSV with the columns `Saving ID`,
+`Quarter` and `Amount` (other columns are ignored). Quarters may be written in any accepted form,
+amounts with a £ sign, thousands commas, or in brackets for a negative. Several lines for the same
+saving and quarter add up. Anything wrong is an error naming the line, and nothing is written."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import re
+from collections.abc import Collection
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from workbook_tools.cells import is_blank, to_number
+from workbook_tools.errors import ConfigurationError, UsageError
+from workbook_tools.quarters import ACCEPTED_FORMS, parse_quarter
+from workbook_tools.reading import sniff
+
+COLUMNS = ("Saving ID", "Quarter", "Amount")
+MAX_BYTES = 64 * 1024 * 1024
+_BRACKETED = re.compile(r"^\(\s*(.*?)\s*\)$")
+
+
+class LedgerError(ConfigurationError):
+    """The ledger CSV cannot be used; the message names the file and line."""
+
+
+@dataclass
+class Ledger:
+    path: Path
+    sha256: str
+    amounts: dict[tuple[str, str], float] = field(default_factory=dict)  # (Quarter, ID) -> £
+    lines: int = 0  # lines with an amount
+
+    @property
+    def quarters(self) -> set[str]:
+        """The quarters the ledger covers (canonical, such as '2025-26-Q1')."""
+        return {quarter for quarter, _ in self.amounts}
+
+
+def read_ledger(path: Path, known: Collection[str] | None = None) -> Ledger:
+    """Read a ledger CSV.
+
+    Args:
+        known: the Saving IDs a line may name (the register's and the master's); None allows any.
+
+    Raises:
+        LedgerError: a file that is not a CSV, a missing column, an unknown Saving ID, a bad
+            quarter or amount; the message names the line.
+    """
+    path = Path(path)
+    data = _read_bytes(path)
+    text = _decode(path, data)
+    reader = csv.reader(io.StringIO(text, newline=""))
+    header = next(reader, None)
+    while header is not None and all(is_blank(cell) for cell in header):
+        header = next(reader, None)
+    if header is None:
+        raise LedgerError(f"{path}: is empty; the ledger needs a header line with the columns "
+                          f"{', '.join(COLUMNS)}. Nothing was written.")
+    names = {cell.strip().casefold(): i for i, cell in reversed(list(enumerate(header)))}
+    where: dict[str, int] = {}
+    for column in COLUMNS:
+        if column.casefold() not in names:
+            raise LedgerError(
+                f"{path}, line {reader.line_num}: there is no '{column}' column; the ledger "
+                f"needs the columns {', '.join(COLUMNS)}. Nothing was written.")
+        where[column] = names[column.casefold()]
+    ledger = Ledger(path, hashlib.sha256(data).hexdigest())
+    totals: dict[tuple[str, str], float] = {}
+    for cells in reader:
+        if all(is_blank(cell) for cell in cells):
+            continue
+        line = reader.line_num
+
+        def cell(column: str, cells: list[str] = cells) -> str:
+            index = where[column]
+            return cells[index].strip() if index < len(cells) else ""
+
+        saving, quarter_text, amount_text = cell("Saving ID"), cell("Quarter"), cell("Amount")
+        if not saving:
+            raise LedgerError(f"{path}, line {line}: has no Saving ID. Nothing was written.")
+        if known is not None and saving not in known:
+            raise LedgerError(f"{path}, line {line}: '{saving}' is not a Saving ID in the "
+                              f"register or the master. Nothing was written.")
+        try:
+            quarter = str(parse_quarter(quarter_text))
+        except UsageError:
+            raise LedgerError(f"{path}, line {line}: '{quarter_text}' is not a quarter; use one "
+                              f"of {ACCEPTED_FORMS}. Nothing was written.") from None
+        if not amount_text:
+            raise LedgerError(f"{path}, line {line}: has no Amount. Nothing was written.")
+        amount = _amount(amount_text)
+        if amount is None:
+            raise LedgerError(f"{path}, line {line}: '{amount_text}' is not an amount of money; "
+                              f"write it as 1250.50, £1,250.50 or (1,250.50) for a negative. "
+                              f"Nothing was written.")
+        totals[(quarter, saving)] = totals.get((quarter, saving), 0.0) + amount
+        ledger.lines += 1
+    ledger.amounts = {key: round(value, 2) for key, value in totals.items()}
+    return ledger
+
+
+def _read_bytes(path: Path) -> bytes:
+    try:
+        size = path.stat().st_size
+        if size > MAX_BYTES:
+            raise LedgerError(f"{path}: is {size // (1024 * 1024)} MB, too large for a ledger "
+                              f"export. Nothing was written.")
+        kind = sniff(path)
+        data = path.read_bytes()
+    except OSError as exc:
+        raise LedgerError(f"{path}: cannot be read ({exc.strerror or exc}). "
+                          f"Nothing was written.") from None
+    if kind == "zip" or kind == "ole":
+        raise LedgerError(f"{path}: is a workbook, not a CSV file; save the ledger as CSV "
+                          f"(comma delimited) and run again. Nothing was written.")
+    if kind == "other":
+        raise LedgerError(f"{path}: is not a CSV text file. Nothing was written.")
+    return data
+
+
+def _decode(path: Path, data: bytes) -> str:
+    """UTF-8 (with or without Excel's byte-order mark), else Windows' own encoding."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        try:
+            return data.decode("cp1252")
+        except UnicodeDecodeError:
+            raise LedgerError(f"{path}: is not a CSV text file. Nothing was written.") from None
+
+
+def _amount(text: str) -> float | None:
+    bracketed = _BRACKETED.match(text)
+    if bracketed:
+        value = to_number(bracketed.group(1))
+        return -value if value is not None else None
+    if "%" in text:
+        return None
+    return to_number(text)

@@ -1,0 +1,373 @@
+"""Consolidate a quarter's accepted returns into the master workbook (SPEC section 8).
+
+The master keeps every quarter: consolidating a quarter replaces that quarter's rows and nothing
+else. Finance's columns on Savings are read back by (Quarter, Saving ID) and kept; an entry whose
+row has gone stays in a row marked orphaned. The new master is written beside the old one and
+swapped in only when complete; the old one is kept in the backups folder.
+
+Reading the master is master_read.py, its rows for a quarter master_rows.py, writing it
+master_write.py.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import getpass
+import hashlib
+import os
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from workbook_tools import __version__
+from workbook_tools import master_columns as mc
+from workbook_tools.errors import ConfigurationError, MasterError
+from workbook_tools.findings import (
+    ACCEPTED,
+    ACCEPTED_WITH_WARNINGS,
+    NOT_A_RETURN,
+    NOT_RECEIVED,
+    REJECTED,
+    ValidationRun,
+)
+from workbook_tools.ledger import Ledger, read_ledger
+from workbook_tools.master_read import (
+    NOTHING_CHANGED,
+    FinanceEntry,
+    Master,
+    ledger_variances,
+    quarter_order,
+    read_master,
+)
+from workbook_tools.master_rows import Ranks, quarter_rows
+from workbook_tools.master_write import write_master
+from workbook_tools.plan import Plan
+from workbook_tools.quarters import Quarter
+
+__all__ = ["ConsolidationResult", "Master", "consolidate", "read_master"]
+
+NOT_IN_REGISTER = "Saving no longer in the register"
+NOT_ACCEPTED = "Return not accepted in the latest run"
+NOT_RECEIVED_REASON = "No return received in the latest run"
+NOT_IN_RETURN = "Saving not in the directorate's return"
+MAX_CELL_TEXT = 32_000  # Excel holds at most 32,767 characters in a cell
+
+
+@dataclass
+class ConsolidationResult:
+    """What `consolidate` did.
+
+    Attributes:
+        run: the validation of the quarter's returns.
+        counts: rows written for the quarter, by sheet (Savings without orphaned rows).
+        quarters: every quarter in the master after the write.
+        not_received: directorates in the register with no return for the quarter.
+        orphaned: finance entries (every quarter) kept in rows marked orphaned.
+        left_out: items in an accepted return that are no longer in the register.
+        backup: where the previous master was kept (None when there was none).
+    """
+
+    quarter: Quarter
+    run: ValidationRun
+    master: Path
+    backup: Path | None
+    counts: dict[str, int] = field(default_factory=dict)
+    quarters: list[str] = field(default_factory=list)
+    not_received: list[str] = field(default_factory=list)
+    orphaned: int = 0
+    left_out: list[str] = field(default_factory=list)
+    ledger: Ledger | None = None
+
+    @property
+    def exit_code(self) -> int:
+        """0 when every return present was accepted; 1 when any was rejected or unreadable."""
+        return self.run.exit_code
+
+
+def consolidate(
+    plan: Plan,
+    quarter: Quarter,
+    returns_dir: Path,
+    master_path: Path,
+    ledger_csv: Path | None = None,
+    backups_dir: Path | None = None,
+    progress: Callable[[Path], None] | None = None,
+    now: dt.datetime | None = None,
+    user: str | None = None,
+) -> ConsolidationResult:
+    """Validate every return in `returns_dir` and write the accepted ones into the master.
+
+    Args:
+        ledger_csv: a ledger export (Saving ID, Quarter, Amount) for the `Ledger (£)` column.
+        backups_dir: where the previous master is kept [default: `backups` beside the master].
+        progress: called with each return once it is validated.
+        now, user: recorded in the Log (defaults: the time now, the login name).
+
+    Raises:
+        ConfigurationError: the returns folder is missing or empty; a malformed ledger
+            (LedgerError, naming its line).
+        MasterError: the master cannot be read, is not ours, is open elsewhere, or cannot be
+            replaced. In every error case nothing is written.
+    """
+    from workbook_tools.validate import expand_paths, validate_paths
+
+    master_path, returns_dir = Path(master_path), Path(returns_dir)
+    backups = Path(backups_dir) if backups_dir else master_path.parent / "backups"
+    stamp = (now or dt.datetime.now()).replace(microsecond=0)
+    check_not_open(master_path)
+    before = _state(master_path)
+    old = read_master(master_path) if before is not None else Master()
+    ledger = None
+    if ledger_csv is not None:
+        known = {s.id for s in plan.savings} | {
+            str(r["Saving ID"]) for r in old.sheets["Savings"] if r.get("Saving ID")}
+        ledger = read_ledger(Path(ledger_csv), known)
+    if not returns_dir.is_dir():
+        raise ConfigurationError(f"{returns_dir}: there is no such folder. Save the returns "
+                                 f"there, or give --returns. {NOTHING_CHANGED}")
+    files = expand_paths([returns_dir])
+    if not files:
+        raise ConfigurationError(f"{returns_dir}: has no returns for {quarter}. "
+                                 f"{NOTHING_CHANGED}")
+    run = validate_paths(files, quarter, plan, master_path if before else None, progress)
+    new, result = _merge(old, plan, quarter, run, ledger)
+    new.sheets["Log"].append(_log_row(stamp, user, quarter, run, ledger))
+    result.master = master_path
+    result.backup = _write_safely(new, master_path, backups, stamp, before)
+    return result
+
+
+def check_not_open(master_path: Path) -> None:
+    """Refuse a master that Excel or LibreOffice has open (their lock file is beside it).
+
+    Raises:
+        MasterError: naming the lock file.
+    """
+    name = master_path.name
+    for lock in (f"~${name}", f".~lock.{name}#"):
+        if (master_path.parent / lock).exists():
+            raise MasterError(
+                f"{master_path}: is open in another program (its lock file {lock} is beside "
+                f"it); close it and run again. {NOTHING_CHANGED}")
+
+
+# ---------------------------------------------------------------------------------------------
+# Merging a quarter into the master.
+
+
+def _merge(old: Master, plan: Plan, quarter: Quarter, run: ValidationRun,
+           ledger: Ledger | None) -> tuple[Master, ConsolidationResult]:
+    q = str(quarter)
+    fresh = quarter_rows(plan, quarter, run)
+    new = Master(path=old.path, headers=dict(old.headers))
+    for name in mc.SHEETS:
+        kept = [r for r in old.sheets[name] if name == "Log" or r.get("Quarter") != q]
+        new.sheets[name] = kept + fresh.sheets.get(name, [])
+    result = ConsolidationResult(quarter, run, Path(), None, left_out=fresh.left_out)
+    result.counts = {name: len(fresh.sheets[name]) for name in mc.SHEETS if name != "Log"}
+    result.not_received = [code for code, status in fresh.status.items()
+                           if status == NOT_RECEIVED]
+    entries = dict(old.finance)
+    if ledger is not None:
+        _apply_ledger(entries, ledger)
+    register = {s.id for s in plan.savings}
+    directorate_of = {s.id: s.directorate_code for s in plan.savings}
+
+    def reason(entry: FinanceEntry) -> str:
+        if entry.saving_id not in register:
+            return NOT_IN_REGISTER
+        if entry.quarter != q:
+            return entry.orphaned or f"No row for this saving in {entry.quarter}"
+        status = fresh.status.get(directorate_of[entry.saving_id], NOT_RECEIVED)
+        if status == NOT_RECEIVED:
+            return NOT_RECEIVED_REASON
+        if status in (ACCEPTED, ACCEPTED_WITH_WARNINGS):
+            return NOT_IN_RETURN
+        return NOT_ACCEPTED
+
+    new.sheets["Savings"] = _attach_finance(new, entries, reason, plan)
+    result.orphaned = sum(1 for r in new.sheets["Savings"] if r.get(mc.ORPHANED))
+    _sort(new, plan)
+    result.quarters = new.quarters()
+    result.ledger = ledger
+    return new, result
+
+
+def _apply_ledger(entries: dict[tuple[str, str], FinanceEntry], ledger: Ledger) -> None:
+    """The ledger's figures replace `Ledger (£)` for every saving in the quarters it covers."""
+    for (quarter, _saving), entry in entries.items():
+        if quarter in ledger.quarters:
+            entry.values[mc.LEDGER] = None
+    for (quarter, saving), amount in ledger.amounts.items():
+        found = entries.setdefault((quarter, saving), FinanceEntry(quarter, saving, {}, {}))
+        found.values[mc.LEDGER] = amount
+
+
+def _attach_finance(new: Master, entries: dict[tuple[str, str], FinanceEntry],
+                    reason: Callable[[FinanceEntry], str], plan: Plan) -> list[dict[str, Any]]:
+    """Savings rows with finance's entries put back on their rows; entries with no row kept in
+    orphaned rows."""
+    columns = (*new.finance_columns, mc.LEDGER)
+    rows: list[dict[str, Any]] = []
+    for row in new.sheets["Savings"]:
+        if row.get(mc.ORPHANED):
+            continue  # orphaned rows are made again below from their entries
+        key = (str(row.get("Quarter")), str(row.get("Saving ID") or "").strip())
+        entry = entries.pop(key, None)
+        row = {**row, **{h: entry.values.get(h) if entry else None for h in columns}}
+        row[mc.ORPHANED] = None
+        rows.append(row)
+    savings = {s.id: s for s in plan.savings}
+    for entry in entries.values():
+        if not entry.has_values:
+            continue
+        base = {h: entry.row.get(h) for h in ("Directorate", "Theme", "Objective code",
+                                              "Objective", "Saving proposal", "Type",
+                                              "Target (£)")}
+        saving = savings.get(entry.saving_id)
+        if saving is not None and base["Directorate"] is None:
+            objective = plan.objective(saving.objective_code)
+            theme = plan.theme_of(saving.objective_code)
+            base.update({"Directorate": saving.directorate_code,
+                         "Theme": theme.name if theme else None,
+                         "Objective code": saving.objective_code,
+                         "Objective": objective.name if objective else None,
+                         "Saving proposal": saving.name, "Type": saving.type,
+                         "Target (£)": saving.target})
+        rows.append({"Quarter": entry.quarter, "Saving ID": entry.saving_id, **base,
+                     **{h: entry.values.get(h) for h in columns},
+                     mc.ORPHANED: reason(entry)})
+    for row in rows:
+        ledger_variances(row)
+    return rows
+
+
+def _sort(master: Master, plan: Plan) -> None:
+    """Quarter, then the register's order of directorates and items (stable for the rest)."""
+    ranks = Ranks.of(plan)
+    for name, id_header in mc.ID_COLUMNS.items():
+
+        def order(row: dict[str, Any], sheet: str = name, key: str = id_header) -> tuple:
+            return (quarter_order(row.get("Quarter")), ranks.directorate(row.get("Directorate")),
+                    bool(row.get(mc.ORPHANED)), ranks.item(sheet, row.get(key)))
+
+        master.sheets[name].sort(key=order)
+    for name in ("Submissions", "Validation"):
+        master.sheets[name].sort(key=lambda r: quarter_order(r.get("Quarter")))
+
+
+def _log_row(stamp: dt.datetime, user: str | None, quarter: Quarter, run: ValidationRun,
+             ledger: Ledger | None) -> dict[str, Any]:
+    lines = []
+    for result in run.results:
+        counts = f"{len(result.errors)} errors, {len(result.warnings)} warnings"
+        lines.append(f"{result.path.name}: {result.status} ({counts}); SHA-256 {result.sha256}")
+    files = "\n".join(lines)
+    if len(files) > MAX_CELL_TEXT:
+        shown = files[:MAX_CELL_TEXT].rsplit("\n", 1)[0]
+        files = f"{shown}\n... and {len(lines) - shown.count(chr(10)) - 1} more (see Submissions)"
+    return {
+        "When": stamp, "Who": user or _login(), "Tool version": __version__,
+        "Quarter": str(quarter), "Accepted": len(run.accepted),
+        "Rejected": sum(1 for r in run.results if r.status in (REJECTED, NOT_A_RETURN)),
+        "Files": files or None,
+        "Ledger": f"{ledger.path.name}: {ledger.lines} lines; SHA-256 {ledger.sha256}"
+        if ledger else None,
+    }
+
+
+def _login() -> str:
+    try:
+        return getpass.getuser()
+    except Exception:  # no login name in this environment
+        return ""
+
+
+# ---------------------------------------------------------------------------------------------
+# The safe write: beside the old master, swapped in only when complete.
+
+
+def _state(path: Path) -> tuple[int, int, str] | None:
+    """(size, modification time, SHA-256) of the master, None when there is none."""
+    try:
+        stat = path.stat()
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise MasterError(f"{path}: cannot be read ({exc.strerror or exc}). "
+                          f"{NOTHING_CHANGED}") from None
+    return (stat.st_size, stat.st_mtime_ns, digest)
+
+
+def _write_safely(master: Master, path: Path, backups: Path, stamp: dt.datetime,
+                  before: tuple[int, int, str] | None) -> Path | None:
+    """Write the new master beside the old, keep the old in `backups`, swap the new one in.
+
+    Raises:
+        MasterError: the new master cannot be written or swapped in; the old one is untouched
+            and no partial file is left behind.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f"{path.name}.tmp-{os.getpid()}")
+    backup = None
+    try:
+        try:
+            write_master(master, temporary)
+            with open(temporary, "rb+") as handle:
+                os.fsync(handle.fileno())
+        except OSError as exc:
+            raise MasterError(f"{path}: the new master could not be written "
+                              f"({exc.strerror or exc}). {NOTHING_CHANGED}") from None
+        check_not_open(path)
+        if _state(path) != before:
+            raise MasterError(f"{path}: was changed by someone else while consolidating; run "
+                              f"again. {NOTHING_CHANGED}")
+        if before is not None:
+            backup = _backup(path, backups, stamp)
+        try:
+            os.replace(temporary, path)
+        except PermissionError:
+            raise MasterError(f"{path}: is open in another program (it cannot be replaced); "
+                              f"close it and run again. {NOTHING_CHANGED}") from None
+        except OSError as exc:
+            raise MasterError(f"{path}: cannot be replaced ({exc.strerror or exc}). "
+                              f"{NOTHING_CHANGED}") from None
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        if backup is not None:
+            backup.unlink(missing_ok=True)
+        raise
+    _fsync_folder(path.parent)
+    return backup
+
+
+def _backup(path: Path, backups: Path, stamp: dt.datetime) -> Path:
+    try:
+        backups.mkdir(parents=True, exist_ok=True)
+        base = f"{path.stem}-{stamp:%Y%m%d-%H%M%S}"
+        target = backups / f"{base}{path.suffix}"
+        number = 1
+        while target.exists():
+            number += 1
+            target = backups / f"{base}-{number}{path.suffix}"
+        shutil.copy2(path, target)
+    except OSError as exc:
+        raise MasterError(f"{backups}: the previous master could not be kept there "
+                          f"({exc.strerror or exc}). {NOTHING_CHANGED}") from None
+    return target
+
+
+def _fsync_folder(folder: Path) -> None:
+    try:
+        descriptor = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return  # not possible on every platform; the file itself was synced
+    try:
+        os.fsync(descriptor)
+    except OSError:
+        pass
+    finally:
+        os.close(descriptor)

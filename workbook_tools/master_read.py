@@ -1,0 +1,256 @@
+"""Reading the master workbook back: every sheet as rows keyed by header, and finance's entries.
+
+The master is read with python-calamine through reading.py's safety checks. It must be ours:
+every sheet of SPEC section 8 with every header in row 1 (in any order). Anything the tool could
+not write back is refused with a MasterError rather than lost: a sheet someone added, a column
+added to a sheet other than Savings, finance figures on a row with no Quarter or Saving ID, a
+finance cell whose formula has no saved value or that shows an error. A formula in finance's
+columns is kept as its value (rows are re-sorted, so its references would point elsewhere).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from workbook_tools import master_columns as mc
+from workbook_tools.cells import cell_ref, is_blank
+from workbook_tools.errors import MasterError, UnreadableFileError, UsageError
+from workbook_tools.quarters import Quarter, parse_quarter
+from workbook_tools.reading import MIB, Limits, SafeWorkbook
+
+#: The master is our own file and holds every quarter, so it may be larger than a return.
+MASTER_LIMITS = Limits(max_file_bytes=512 * MIB, max_member_bytes=1024 * MIB,
+                       max_total_bytes=2048 * MIB, max_sheet_cells=40_000_000)
+
+NOTHING_CHANGED = "Nothing was changed."
+_ALL_LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+
+@dataclass
+class FinanceEntry:
+    """What finance (or the ledger) put against one saving in one quarter."""
+
+    quarter: str
+    saving_id: str
+    values: dict[str, Any]  # finance columns (and any finance added) and 'Ledger (£)'
+    row: dict[str, Any]  # the Savings row it was read from
+    orphaned: str | None = None  # the reason, when it was read from an orphaned row
+
+    @property
+    def has_values(self) -> bool:
+        return any(not is_blank(v) for v in self.values.values())
+
+
+@dataclass
+class Master:
+    """The master workbook's content.
+
+    Attributes:
+        path: where it was read from (None for a new master).
+        headers: sheet name -> its headers in order. Savings may carry columns finance added
+            after ours; they are finance's and kept like the four finance columns.
+        sheets: sheet name -> rows, each a dict keyed by header. Blank cells are None, numbers
+            float, dates `datetime.date`, times `datetime.datetime`, text `str`, as typed.
+            `Quarter` is canonical text such as '2025-26-Q1'.
+        finance: (Quarter, Saving ID) -> FinanceEntry for every Savings row, orphaned or not,
+            with a finance value or a ledger figure.
+    """
+
+    path: Path | None = None
+    headers: dict[str, tuple[str, ...]] = field(default_factory=lambda: dict(mc.SHEETS))
+    sheets: dict[str, list[dict[str, Any]]] = field(
+        default_factory=lambda: {name: [] for name in mc.SHEETS})
+    finance: dict[tuple[str, str], FinanceEntry] = field(default_factory=dict)
+
+    @property
+    def finance_columns(self) -> tuple[str, ...]:
+        """The four finance columns and any column finance added to Savings."""
+        extra = tuple(h for h in self.headers["Savings"] if h not in mc.SAVINGS)
+        return (*mc.FINANCE_COLUMNS, *extra)
+
+    def rows(self, sheet: str, quarter: Quarter | str | None = None) -> list[dict[str, Any]]:
+        """A sheet's rows, for one quarter when given."""
+        if quarter is None:
+            return list(self.sheets[sheet])
+        wanted = str(quarter)
+        return [r for r in self.sheets[sheet] if r.get("Quarter") == wanted]
+
+    def quarters(self) -> list[str]:
+        """Quarters with rows on any item sheet or Submissions, earliest first."""
+        found = {str(r["Quarter"]) for name in ("Submissions", *mc.ID_COLUMNS)
+                 for r in self.sheets[name] if not is_blank(r.get("Quarter"))}
+        return sorted(found, key=quarter_order)
+
+    def frame(self, sheet: str) -> Any:
+        """A sheet as a pandas DataFrame with the sheet's headers as columns."""
+        import pandas as pd
+
+        return pd.DataFrame(self.sheets[sheet], columns=list(self.headers[sheet]))
+
+
+def quarter_order(text: Any) -> tuple[int, int, str]:
+    """Sort key: quarters in time order; anything that is not a quarter after them."""
+    try:
+        quarter = parse_quarter(str(text))
+    except UsageError:
+        return (9999, 9, str(text))
+    return (quarter.start_year, quarter.number, "")
+
+
+def canonical_quarter(value: Any) -> str | None:
+    """'2025-26-Q1' from any accepted spelling; None when it is not a quarter."""
+    if is_blank(value):
+        return None
+    try:
+        return str(parse_quarter(str(value)))
+    except UsageError:
+        return None
+
+
+def read_master(path: Path | str) -> Master:
+    """Read the master workbook.
+
+    Raises:
+        MasterError: it cannot be read safely, is not a master written by workbook-tools, or
+            holds something the tool could not keep (the message says what and where).
+    """
+    path = Path(path)
+    master = Master(path=path)
+    try:
+        with SafeWorkbook(path, MASTER_LIMITS) as workbook:
+            names = workbook.sheet_names
+            missing = [name for name in mc.SHEETS if name not in names]
+            if missing:
+                raise MasterError(
+                    f"{path}: is not a master workbook written by workbook-tools (it has no "
+                    f"sheet '{missing[0]}'). Give another --master, or move the file aside. "
+                    f"{NOTHING_CHANGED}")
+            for name in names:
+                if name in mc.SHEETS:
+                    continue
+                rows, _ = workbook.read(name)
+                if any(not is_blank(v) for row in rows for v in row):
+                    raise MasterError(
+                        f"{path}: has a sheet '{name}' that workbook-tools did not write and "
+                        f"would not keep; move it to a workbook of your own and run again. "
+                        f"{NOTHING_CHANGED}")
+            for name in mc.SHEETS:
+                watch = _ALL_LETTERS if name == "Savings" else ""
+                rows, scan = workbook.read(name, watch=watch)
+                _read_sheet(master, path, name, rows, scan.formulas, scan.errors)
+    except UnreadableFileError as exc:
+        raise MasterError(
+            f"{path}: cannot be read as the master workbook: it {exc.reason}. Restore the latest "
+            f"copy from the backups folder, or move it aside to start a new master. "
+            f"{NOTHING_CHANGED}") from None
+    except OSError as exc:
+        raise MasterError(f"{path}: cannot be read ({exc.strerror or exc}). "
+                          f"{NOTHING_CHANGED}") from None
+    _collect_finance(master, path)
+    return master
+
+
+def _read_sheet(master: Master, path: Path, name: str, rows: list[list[Any]],
+                formulas: dict[str, str], errors: dict[str, str]) -> None:
+    header = [str(h).strip() if not is_blank(h) else "" for h in (rows[0] if rows else [])]
+    wanted = mc.SHEETS[name]
+    absent = [h for h in wanted if h not in header]
+    if absent:
+        raise MasterError(
+            f"{path}: sheet '{name}' has no column '{absent[0]}' in row 1, so it is not a master "
+            f"workbook written by workbook-tools (was the column renamed?). Put the header "
+            f"back and run again. {NOTHING_CHANGED}")
+    twice = next((h for i, h in enumerate(header) if h and h in header[:i]), None)
+    if twice:
+        raise MasterError(
+            f"{path}: sheet '{name}' has two columns headed '{twice}'; give one of them another "
+            f"header and run again. {NOTHING_CHANGED}")
+    extra = [i for i, h in enumerate(header) if h not in wanted]
+    finance_extra = [i for i in extra if header[i]] if name == "Savings" else []
+    for i in extra:
+        if i in finance_extra:
+            continue
+        for r, row in enumerate(rows[1:], start=2):
+            if i < len(row) and not is_blank(row[i]):
+                raise MasterError(
+                    f"{path}: {name}!{cell_ref(r, i)} is in a column workbook-tools does not "
+                    f"keep{' (it has no header)' if name == 'Savings' else ''}; move it to a "
+                    f"workbook of your own and run again. {NOTHING_CHANGED}")
+    columns = [(i, h) for i, h in enumerate(header) if h in wanted or i in finance_extra]
+    master.headers[name] = (*wanted, *(header[i] for i in finance_extra))
+    finance = set(mc.FINANCE_COLUMNS) | {header[i] for i in finance_extra}
+    for r, row in enumerate(rows[1:], start=2):
+        record = {h: _value(row[i]) if i < len(row) else None for i, h in columns}
+        if all(v is None for v in record.values()):
+            continue
+        if name == "Savings":
+            for i, h in columns:
+                ref = cell_ref(r, i)
+                if h in finance and ref in formulas:
+                    raise MasterError(
+                        f"{path}: Savings!{ref} holds a formula (={formulas[ref]}) whose value "
+                        f"was never saved; open the master in Excel or LibreOffice and save it, "
+                        f"or type the value, then run again. {NOTHING_CHANGED}")
+                if h in finance and ref in errors:
+                    raise MasterError(
+                        f"{path}: Savings!{ref} shows the error {errors[ref]}; correct it and "
+                        f"run again. {NOTHING_CHANGED}")
+        quarter = canonical_quarter(record.get("Quarter"))
+        if quarter is not None:
+            record["Quarter"] = quarter
+        record["_row"] = r
+        master.sheets[name].append(record)
+
+
+def _value(value: Any) -> Any:
+    """A cell as typed; an empty cell (calamine gives '') is None."""
+    if isinstance(value, str) and not value.strip():
+        return None
+    return value
+
+
+def number(value: Any) -> float | None:
+    """A cell's number as Excel's ISNUMBER sees it (text that looks like a number is not one)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return float(value)
+
+
+def _collect_finance(master: Master, path: Path) -> None:
+    columns = (*master.finance_columns, mc.LEDGER)
+    for row in master.sheets["Savings"]:
+        values = {h: row.get(h) for h in columns}
+        if all(is_blank(v) for v in values.values()):
+            continue
+        quarter, saving = row.get("Quarter"), row.get("Saving ID")
+        if canonical_quarter(quarter) is None or is_blank(saving):
+            raise MasterError(
+                f"{path}: Savings row {row['_row']} has finance figures but no "
+                f"{'Saving ID' if canonical_quarter(quarter) else 'quarter'}, so they cannot be "
+                f"kept with their saving; give the row its Quarter and Saving ID (or move the "
+                f"figures) and run again. {NOTHING_CHANGED}")
+        key = (str(quarter), str(saving).strip())
+        if key in master.finance:
+            first = master.finance[key].row["_row"]
+            raise MasterError(
+                f"{path}: Savings rows {first} and {row['_row']} both hold finance figures for "
+                f"{key[1]} in {key[0]}; keep them on one row and run again. {NOTHING_CHANGED}")
+        reason = row.get(mc.ORPHANED)
+        master.finance[key] = FinanceEntry(key[0], key[1], values, row,
+                                           None if is_blank(reason) else str(reason))
+    for row in master.sheets["Savings"]:
+        ledger_variances(row)
+
+
+def ledger_variances(row: dict[str, Any]) -> None:
+    """Ledger - Delivered to date, and Ledger - Finance confirmed (the cells are formulas, whose
+    saved values a program that does not calculate drops; they are worked out again here)."""
+    ledger = number(row.get(mc.LEDGER))
+    delivered = number(row.get("Delivered to date (£)"))
+    confirmed = number(row.get("Finance confirmed (£)"))
+    row[mc.LEDGER_VARIANCE] = ledger - delivered if ledger is not None and \
+        delivered is not None else None
+    row[mc.LEDGER_VARIANCE_TO_FINANCE] = ledger - confirmed if ledger is not None and \
+        confirmed is not None else None

@@ -1,0 +1,158 @@
+"""The rows one quarter's validation run puts into the master: each accepted return's items with
+the register's descriptive columns, the Submissions tracker and the Validation findings."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from workbook_tools import layout
+from workbook_tools import master_columns as mc
+from workbook_tools.findings import (
+    NOT_RECEIVED,
+    SUPERSEDED,
+    ReturnResult,
+    ValidationRun,
+)
+from workbook_tools.plan import Plan
+from workbook_tools.quarters import Quarter
+
+UNRANKED = 1_000_000
+
+# Master headers that differ from the return's header for the same layout column.
+_RENAMED = {("Risks", "likelihood"): "Likelihood", ("Risks", "impact"): "Impact"}
+
+
+def return_columns(sheet: str) -> dict[str, str]:
+    """Master header -> layout key, for the columns a return fills on an item sheet."""
+    wanted = mc.SHEETS[sheet]
+    found: dict[str, str] = {}
+    for column in layout.SHEETS[sheet].columns:
+        header = _RENAMED.get((sheet, column.key), column.header)
+        if header in wanted:
+            found[header] = column.key
+    return found
+
+
+RETURN_COLUMNS = {sheet: return_columns(sheet) for sheet in mc.ID_COLUMNS}
+
+
+def plan_items(plan: Plan, sheet: str) -> tuple[Any, ...]:
+    return {"Measures": plan.measures, "Actions": plan.actions, "Savings": plan.savings,
+            "Risks": plan.risks}[sheet]
+
+
+@dataclass
+class Ranks:
+    """The register's order, for a stable row order: directorate, then item."""
+
+    directorates: dict[str, int]
+    items: dict[str, dict[str, int]]
+
+    @classmethod
+    def of(cls, plan: Plan) -> Ranks:
+        return cls({d.code: i for i, d in enumerate(plan.directorates)},
+                   {sheet: {item.id: i for i, item in enumerate(plan_items(plan, sheet))}
+                    for sheet in mc.ID_COLUMNS})
+
+    def directorate(self, code: Any) -> tuple[int, str]:
+        text = "" if code is None else str(code)
+        return (self.directorates.get(text, UNRANKED), text)
+
+    def item(self, sheet: str, item_id: Any) -> tuple[int, str]:
+        text = "" if item_id is None else str(item_id)
+        return (self.items[sheet].get(text, UNRANKED), text)
+
+
+@dataclass
+class QuarterRows:
+    """What one run gives the master for its quarter."""
+
+    sheets: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    status: dict[str, str] = field(default_factory=dict)  # directorate -> its verdict
+    left_out: list[str] = field(default_factory=list)  # items in a return but not the register
+    taken: dict[str, ReturnResult] = field(default_factory=dict)  # directorate -> accepted return
+
+
+def quarter_rows(plan: Plan, quarter: Quarter, run: ValidationRun) -> QuarterRows:
+    """The quarter's rows on every sheet but Log (Savings without finance's columns yet)."""
+    ranks = Ranks.of(plan)
+    out = QuarterRows(sheets={name: [] for name in mc.SHEETS if name != "Log"})
+    results = sorted(run.results, key=lambda r: (ranks.directorate(r.directorate),
+                                                 r.path.name.lower(), r.path.name))
+    for result in results:
+        if result.accepted and result.directorate and result.data is not None:
+            out.taken.setdefault(result.directorate, result)
+    for directorate in plan.directorates:
+        mine = [r for r in results if r.directorate == directorate.code]
+        out.status[directorate.code] = _verdict(mine, out.taken.get(directorate.code))
+        for result in mine:
+            out.sheets["Submissions"].append(_submission(quarter, result, directorate.name))
+        if not mine:
+            out.sheets["Submissions"].append({
+                "Quarter": str(quarter), "Directorate": directorate.code,
+                "Directorate name": directorate.name, "Status": NOT_RECEIVED})
+    known = {d.code for d in plan.directorates}
+    for result in results:
+        if result.directorate not in known:
+            out.sheets["Submissions"].append(_submission(quarter, result, ""))
+    for result in results:
+        for finding in result.findings:
+            out.sheets["Validation"].append({
+                "Quarter": str(quarter), "Severity": finding.severity.value,
+                "File": Path(finding.file).name or result.path.name,
+                "Directorate": finding.directorate or result.directorate, "Sheet": finding.sheet,
+                "Cell": finding.cell, "Rule": finding.code, "Message": finding.message})
+    for sheet in mc.ID_COLUMNS:
+        out.sheets[sheet] = _item_rows(plan, quarter, sheet, out)
+    return out
+
+
+def _verdict(results: list[ReturnResult], taken: ReturnResult | None) -> str:
+    if taken is not None:
+        return taken.status
+    if not results:
+        return NOT_RECEIVED
+    return next((r.status for r in results if r.status != SUPERSEDED), results[0].status)
+
+
+def _submission(quarter: Quarter, result: ReturnResult, name: str) -> dict[str, Any]:
+    signed = result.data.cover.get(layout.SIGNOFF_DATE) if result.data else None
+    if result.data is not None and not name:
+        name = result.data.meta.get("Directorate name", "")
+    return {
+        "Quarter": str(quarter), "Directorate": result.directorate, "Directorate name": name,
+        "Status": result.status, "File": result.path.name, "SHA-256": result.sha256,
+        "Received": result.received.replace(microsecond=0), "Errors": len(result.errors),
+        "Warnings": len(result.warnings), "Completed by": result.completed_by or None,
+        "Approved by": result.approved_by or None,
+        "Sign-off date": signed if isinstance(signed, dt.date) else None,
+    }
+
+
+def _item_rows(plan: Plan, quarter: Quarter, sheet: str, out: QuarterRows) -> list[dict[str, Any]]:
+    items = {item.id: item for item in plan_items(plan, sheet)}
+    id_header = mc.ID_COLUMNS[sheet]
+    columns = RETURN_COLUMNS[sheet]
+    rows = []
+    for code, result in out.taken.items():
+        assert result.data is not None
+        for typed in result.data.rows.get(sheet, []):
+            item = items.get(typed["id"])
+            if item is None:
+                out.left_out.append(f"{sheet} {typed['id']} ({code}): in the return but no "
+                                    "longer in the register")
+                continue
+            row: dict[str, Any] = {"Quarter": str(quarter), "Directorate": code,
+                                   id_header: typed["id"]}
+            objective_code = getattr(item, "objective_code", None)
+            if "Objective code" in mc.SHEETS[sheet]:
+                theme = plan.theme_of(objective_code)
+                row["Theme"] = theme.name if theme else None
+                row["Objective code"] = objective_code or None
+            for header, key in columns.items():
+                row[header] = typed.get(key)
+            rows.append(row)
+    return rows

@@ -1,0 +1,257 @@
+"""Writing the master workbook with xlsxwriter: each sheet an Excel table with filters, a frozen
+header, RAG colours, £ and % formats and widths that fit. Finance's columns on Savings are shaded
+as theirs, with a note on each header saying so.
+
+Every text value is written with `write_string`, so text from a return that starts with `=`, `+`,
+`-` or `@` stays text. The same content gives the same file.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from xlsxwriter.exceptions import FileCreateError
+
+from workbook_tools import master_columns as mc
+from workbook_tools.cells import column_letter, is_blank
+from workbook_tools.master_read import Master, number
+from workbook_tools.xlsx import NAVY, RAG_COLOURS, add_rag_formatting, new_workbook
+
+FINANCE_FILL = "#E2EFDA"  # finance's own columns: pale green
+FINANCE_HEADER = "#375623"
+LEDGER_FILL = "#EDEDED"
+ITEM_SHEETS = ("Measures", "Actions", "Savings", "Risks")
+
+FINANCE_NOTE = ("Finance's own column. Type here: workbook-tools never overwrites it. Every "
+                "consolidate reads it back by Quarter and Saving ID and keeps it; if the saving's "
+                "row goes, the entry stays in a row marked Orphaned.")
+LEDGER_NOTE = ("Filled by 'workbook-tools consolidate --ledger FILE' from the ledger (columns "
+               "Saving ID, Quarter, Amount); the variances work themselves out.")
+ORPHANED_NOTE = ("Filled when finance's entries have no row this quarter (the saving left the "
+                 "register, or its return was not accepted). The entries are kept here and go "
+                 "back to the saving's row when it returns.")
+
+_NUMBER_FORMATS = {
+    "money": '"£"#,##0;[Red]-"£"#,##0',
+    "points": '0"%"',
+    "date": "dd/mm/yyyy",
+    "datetime": "dd/mm/yyyy hh:mm",
+    "integer": "0",
+    "number": "General",
+}
+_WIDTH_CAPS = {"longtext": 60, "code": 66, "text": 36, "Files": 110}
+LINE_HEIGHT = 15  # points per line of wrapped text (Calibri 11)
+MAX_ROW_HEIGHT = 409  # Excel's limit
+_STATUS_COLOURS = {
+    "Accepted": "Green", "Accepted with warnings": "Amber", "Rejected": "Red",
+    "Not received": "Red", "Not a return": "Red", "Error": "Red", "Warning": "Amber",
+    "Improved": "Green", "Declined": "Red",
+}
+
+
+class _Formats:
+    """One xlsxwriter format per (kind, shading), made once per workbook."""
+
+    def __init__(self, workbook: Any) -> None:
+        self.workbook = workbook
+        self._cache: dict[tuple[str, str], Any] = {}
+        self.header = workbook.add_format({"bold": True, "font_color": "#FFFFFF",
+                                           "bg_color": NAVY, "text_wrap": True,
+                                           "valign": "top", "border": 1})
+        self.finance_header = workbook.add_format({"bold": True, "font_color": "#FFFFFF",
+                                                   "bg_color": FINANCE_HEADER, "text_wrap": True,
+                                                   "valign": "top", "border": 1})
+        self.orphaned = workbook.add_format({"bold": True, "font_color": "#9C0006",
+                                             "valign": "top"})
+
+    def cell(self, kind: str, shade: str = "") -> Any:
+        key = (kind, shade)
+        if key not in self._cache:
+            spec: dict[str, Any] = {"valign": "top"}
+            if kind in _NUMBER_FORMATS:
+                spec["num_format"] = _NUMBER_FORMATS[kind]
+            if kind == "longtext":
+                spec["text_wrap"] = True
+            if shade:
+                spec["bg_color"] = shade
+                spec["border"] = 1
+                spec["border_color"] = "#BFBFBF"
+            self._cache[key] = self.workbook.add_format(spec)
+        return self._cache[key]
+
+
+def write_master(master: Master, path: Path) -> None:
+    """Write every sheet of `master` to `path` (which is overwritten).
+
+    Raises:
+        OSError: the file could not be saved.
+    """
+    workbook = new_workbook(path)  # not constant-memory: add_table() needs the whole sheet
+    formats = _Formats(workbook)
+    finance = set(master.finance_columns)
+    for name in mc.SHEETS:
+        _write_sheet(workbook, formats, name, master.headers[name], master.sheets[name], finance)
+    try:
+        workbook.close()
+    except FileCreateError as exc:  # xlsxwriter wraps the OSError it met while saving
+        cause = exc.args[0] if exc.args and isinstance(exc.args[0], OSError) else None
+        raise cause or OSError(str(exc)) from None
+
+
+def write_row(sheet: Any, row: int, values: Sequence[Any], cell_formats: Sequence[Any],
+              date_formats: Sequence[tuple[Any, Any]]) -> None:
+    """Write one row: text always as text, numbers, dates, booleans and blanks by their type.
+
+    `date_formats` gives each column's (date, date and time) formats, for a date typed into a
+    column that is not a date column (finance's notes, say), so it stays a date.
+    """
+    for col, (value, fmt) in enumerate(zip(values, cell_formats, strict=True)):
+        if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+            fmt = date_formats[col][0]
+        elif isinstance(value, dt.datetime):
+            fmt = date_formats[col][1]
+        if isinstance(value, Formula):
+            sheet.write_formula(row, col, value.text, fmt,
+                                "" if value.value is None else value.value)
+        elif is_blank(value) or (isinstance(value, float) and not math.isfinite(value)):
+            sheet.write_blank(row, col, None, fmt)
+        elif isinstance(value, bool):
+            sheet.write_boolean(row, col, value, fmt)
+        elif isinstance(value, int | float):
+            sheet.write_number(row, col, value, fmt)
+        elif isinstance(value, dt.datetime | dt.date):
+            sheet.write_datetime(row, col, value, fmt)
+        else:
+            sheet.write_string(row, col, str(value), fmt)
+
+
+class Formula:
+    """A formula the tool writes, with the value it gives (so readers that do not calculate see
+    it too)."""
+
+    def __init__(self, text: str, value: float | None) -> None:
+        self.text = text
+        self.value = value
+
+
+def _write_sheet(workbook: Any, formats: _Formats, name: str, headers: Sequence[str],
+                 rows: list[dict[str, Any]], finance: set[str]) -> None:
+    sheet = workbook.add_worksheet(name)
+    kinds = [mc.kind_of(h) for h in headers]
+    shades = [FINANCE_FILL if h in finance else LEDGER_FILL if h in mc.LEDGER_COLUMNS else ""
+              for h in headers]
+    cell_formats = [formats.cell(k, s) for k, s in zip(kinds, shades, strict=True)]
+    date_formats = [(own, own) if k in ("date", "datetime") else
+                    (formats.cell("date", s), formats.cell("datetime", s))
+                    for own, k, s in zip(cell_formats, kinds, shades, strict=True)]
+    if mc.ORPHANED in headers:
+        cell_formats[headers.index(mc.ORPHANED)] = formats.orphaned
+    letters = {h: column_letter(i) for i, h in enumerate(headers)}
+    widths = [_width(h, k, [r.get(h) for r in rows]) for h, k in zip(headers, kinds, strict=True)]
+    wrapped = [(i, widths[i]) for i, k in enumerate(kinds) if k == "longtext"]
+    header_lines = max(_lines(h, w) for h, w in zip(headers, widths, strict=True))
+    sheet.set_row(0, LINE_HEIGHT * header_lines + 2)
+    last_row = max(len(rows), 1)
+    columns = []
+    for h in headers:
+        header_format = formats.finance_header if h in finance else formats.header
+        columns.append({"header": h, "header_format": header_format})
+    sheet.add_table(0, 0, last_row, len(headers) - 1, {
+        "name": f"{name}Table", "columns": columns, "style": "Table Style Light 1",
+    })
+    for r, record in enumerate(rows, start=1):
+        values = [record.get(h) for h in headers]
+        if name == "Savings":
+            _ledger_formulas(values, headers, letters, r + 1, record)
+        lines = max((_lines(values[i], width) for i, width in wrapped), default=1)
+        if lines > 1:
+            sheet.set_row(r, min(LINE_HEIGHT * lines, MAX_ROW_HEIGHT))
+        write_row(sheet, r, values, cell_formats, date_formats)
+    sheet.freeze_panes(1, 3 if name in ITEM_SHEETS else 0)
+    sheet.set_landscape()
+    sheet.set_paper(9)  # A4
+    sheet.fit_to_pages(1, 0)
+    sheet.repeat_rows(0)
+    for col, header in enumerate(headers):
+        if header in finance:
+            sheet.write_comment(0, col, FINANCE_NOTE, {"x_scale": 2.2, "y_scale": 1.6})
+        elif header == mc.LEDGER:
+            sheet.write_comment(0, col, LEDGER_NOTE, {"x_scale": 2.2, "y_scale": 1.2})
+        elif header == mc.ORPHANED:
+            sheet.write_comment(0, col, ORPHANED_NOTE, {"x_scale": 2.2, "y_scale": 1.6})
+        if kinds[col] == "rag":
+            add_rag_formatting(workbook, sheet, 1, col, last_row)
+        elif header in ("Status", "Severity", "Direction of travel", "Direction"):
+            _status_colours(workbook, sheet, col, last_row)
+        sheet.set_column(col, col, widths[col])
+
+
+def _ledger_formulas(values: list[Any], headers: Sequence[str], letters: dict[str, str],
+                     row: int, record: dict[str, Any]) -> None:
+    """The ledger variances as live formulas, so finance sees them move as they type."""
+    ledger = f"{letters[mc.LEDGER]}{row}"
+    for header, other in ((mc.LEDGER_VARIANCE, "Delivered to date (£)"),
+                          (mc.LEDGER_VARIANCE_TO_FINANCE, "Finance confirmed (£)")):
+        ref = f"{letters[other]}{row}"
+        text = f'=IF(AND(ISNUMBER({ledger}),ISNUMBER({ref})),{ledger}-{ref},"")'
+        values[headers.index(header)] = Formula(text, number(record.get(header)))
+
+
+def _status_colours(workbook: Any, sheet: Any, col: int, last_row: int) -> None:
+    for word, rag in _STATUS_COLOURS.items():
+        fill, font = RAG_COLOURS[rag]
+        fmt = workbook.add_format({"bg_color": fill, "font_color": font})
+        sheet.conditional_format(1, col, last_row, col, {
+            "type": "cell", "criteria": "==", "value": f'"{word}"', "format": fmt})
+
+
+def _shown_length(value: Any, kind: str) -> int:
+    if is_blank(value):
+        return 0
+    if isinstance(value, Formula):
+        value = value.value
+        if value is None:
+            return 0
+    if kind == "money" and isinstance(value, int | float):
+        return len(f"£{value:,.0f}") + (1 if value < 0 else 0)
+    if isinstance(value, dt.datetime):
+        return 16
+    if isinstance(value, dt.date):
+        return 10
+    if isinstance(value, float):
+        return len(f"{value:g}")
+    return max(len(line) for line in str(value).splitlines() or [""])
+
+
+def _width(header: str, kind: str, values: list[Any]) -> float:
+    """Wide enough for the longest value (long text wraps at its cap) and the header's longest
+    word; headers wrap."""
+    content = max((_shown_length(v, kind) for v in values), default=0)
+    header_words = max(len(w) for w in header.split())
+    width = max(content + 2, header_words + 3, min(len(header), 14) + 3)  # + filter button
+    return float(min(width, _WIDTH_CAPS.get(header, _WIDTH_CAPS.get(kind, 18))))
+
+
+def _lines(value: Any, width: float) -> int:
+    """Lines a wrapped cell needs at a column width (programs do not all fit rows themselves)."""
+    if not isinstance(value, str) or not value.strip():
+        return 1
+    per_line = max(int(width * 1.15) - 2, 1)  # proportional fonts fit more than the width
+    total = 0
+    for paragraph in value.splitlines() or [""]:
+        count, used = 1, 0
+        for word in paragraph.split():
+            need = len(word) if used == 0 else used + 1 + len(word)
+            if need <= per_line:
+                used = need
+                continue
+            if used:
+                count += 1
+            count += (len(word) - 1) // per_line
+            used = len(word) % per_line or per_line
+        total += count
+    return total

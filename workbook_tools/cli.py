@@ -87,8 +87,11 @@ class _Cli(click.Group):
 def cli() -> None:
     """Run a council's quarterly performance and savings cycle through Excel returns.
 
+    Commands run in a working folder (make one with init); the repository's own folder holds
+    the shipped example.
+
     \b
-    Example (the shipped example, in this folder):
+    Example:
       workbook-tools generate --quarter 2025-26-Q1
       workbook-tools simulate --quarter 2025-26-Q1
       workbook-tools validate --quarter 2025-26-Q1
@@ -147,8 +150,9 @@ def plan_check(plan_path: Path | None) -> None:
         click.echo(f"{len(problems)} problem{'s' if len(problems) != 1 else ''} in the register.")
         sys.exit(2)
     assert loaded is not None
+    settings = loaded.settings
     click.echo(
-        f"{_shown(path)}: no problems. {loaded.settings.council_name}, {loaded.settings.financial_year}: "
+        f"{_shown(path)}: no problems. {settings.council_name}, {settings.financial_year}: "
         f"{len(loaded.directorates)} directorates, {len(loaded.objectives)} objectives, "
         f"{len(loaded.measures)} measures, {len(loaded.actions)} actions, "
         f"{len(loaded.savings)} savings lines (£{sum(s.target for s in loaded.savings):,.0f}), "
@@ -214,6 +218,377 @@ def simulate(quarter: Quarter, blank: Path | None, out: Path | None, seed: int,
     for path in paths:
         click.echo(f"Wrote {_shown(path)}")
     click.echo(f"{len(paths)} completed return{'s' if len(paths) != 1 else ''} for {quarter}.")
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--quarter", "-q", type=QUARTER, default=None,
+              help=f"The quarter, such as 2025-26-Q1 (also {ACCEPTED_FORMS}). Needed to find "
+                   "returns/QUARTER; with PATHs, returns for another quarter are rejected.")
+@plan_option
+@click.option("--master", type=click.Path(path_type=Path), default=None,
+              help="Master workbook for last quarter's figures [default: outputs/master.xlsx].")
+@click.option("--report", type=click.Path(path_type=Path), default=None,
+              help="Validation report to write [default: outputs/validation-QUARTER.xlsx].")
+@click.option("--feedback", type=click.Path(path_type=Path), default=None,
+              help="Folder for each directorate's return with its problems marked.")
+@click.option("--json", "as_json", is_flag=True, help="Print the findings as JSON.")
+@click.pass_context
+def validate(ctx: click.Context, paths: tuple[Path, ...], quarter: Quarter | None,
+             plan_path: Path | None, master: Path | None, report: Path | None,
+             feedback: Path | None, as_json: bool) -> None:
+    """Check returns (files or folders; default returns/QUARTER) and report every problem.
+
+    Each return is accepted, accepted with warnings, rejected or superseded. Exit 0 when every
+    file is accepted, 1 when any is rejected or is not a return, 2 for a usage problem.
+
+    \b
+    Example:
+      workbook-tools validate --quarter 2025-26-Q1
+      workbook-tools validate returns/2025-26-Q1/CS_2025-26-Q1.xlsx --json
+      workbook-tools validate -q 2025-26-Q1 --feedback outputs/feedback/2025-26-Q1
+    """
+    import json
+
+    from workbook_tools.errors import ConfigurationError
+    from workbook_tools.validate import expand_paths, validate_paths
+
+    ws = Workspace.here()
+    if not paths:
+        if quarter is None:
+            raise click.UsageError("Give --quarter (to check returns/QUARTER) or the returns' "
+                                   "paths.")
+        folder = ws.returns(quarter)
+        if not folder.is_dir():
+            raise ConfigurationError(f"{_shown(folder)}: there is no such folder. Save the "
+                                     "returns there, or give their paths.")
+        paths = (folder,)
+    loaded = _plan(plan_path) if plan_path or ws.plan.exists() else None
+    files = expand_paths(paths)
+    with progress("Validating", len(files)) as done:
+        run = validate_paths(files, quarter, loaded, master or ws.master, progress=done)
+    quarters = {r.quarter for r in run.results if r.quarter}
+    label = str(quarter) if quarter else (quarters.pop() if len(quarters) == 1 else "")
+    report_path = report or (ws.outputs / f"validation-{label}.xlsx" if label
+                             else ws.outputs / "validation.xlsx")
+    from workbook_tools.report import write_validation_report
+
+    write_validation_report(run, report_path)
+    written = []
+    if feedback is not None:
+        from workbook_tools.feedback import write_feedback
+
+        written = write_feedback(run, feedback)
+    if as_json:
+        click.echo(json.dumps({
+            "quarter": label or None,
+            "returns": [{"file": str(r.path), "directorate": r.directorate, "status": r.status,
+                         "errors": len(r.errors), "warnings": len(r.warnings),
+                         "findings": [f.as_dict() for f in r.findings]} for r in run.results],
+        }, indent=2, ensure_ascii=False))
+    else:
+        _echo_run(run, files, paths)
+        click.echo(f"Report: {_shown(report_path)}")
+        if feedback is not None:
+            click.echo(f"Feedback: {len(written)} file{'s' if len(written) != 1 else ''} in "
+                       f"{_shown(feedback)}")
+    ctx.exit(run.exit_code)
+
+
+def _echo_run(run: Any, files: list[Path], paths: tuple[Path, ...]) -> None:
+    """One line per file, its findings under it (errors first), and a closing count."""
+    if not files:
+        click.echo(f"No files to check in {', '.join(_shown(Path(p)) for p in paths)}.")
+    for result in run.results:
+        who = ""
+        if result.data is not None:
+            who = f"{result.data.meta.get('Directorate name', '')} ({result.directorate}), "
+        elif result.directorate:
+            who = f"{result.directorate}, "
+        counts = []
+        if result.errors:
+            counts.append(f"{len(result.errors)} error{'s' if len(result.errors) != 1 else ''}")
+        if result.warnings:
+            counts.append(f"{len(result.warnings)} warning"
+                          f"{'s' if len(result.warnings) != 1 else ''}")
+        tail = f": {', '.join(counts)}" if counts else ""
+        click.echo(f"{_shown(result.path)}: {who}{result.status}{tail}")
+        for finding in sorted(result.findings, key=lambda f: f.severity.value != "Error"):
+            click.echo(f"  {finding.severity.value + ':':<9}{finding.message} [{finding.code}]")
+    from workbook_tools.findings import (
+        ACCEPTED,
+        ACCEPTED_WITH_WARNINGS,
+        NOT_A_RETURN,
+        REJECTED,
+        SUPERSEDED,
+    )
+
+    statuses = (ACCEPTED, ACCEPTED_WITH_WARNINGS, REJECTED, SUPERSEDED, NOT_A_RETURN)
+    tally = {s: sum(1 for r in run.results if r.status == s) for s in statuses}
+    summary = ", ".join(f"{n} {status.lower()}" for status, n in tally.items() if n)
+    total = len(run.results)
+    click.echo(f"{total} file{'s' if total != 1 else ''} checked" + (f": {summary}." if
+                                                                      summary else "."))
+
+
+@cli.command()
+@quarter_option
+@plan_option
+@click.option("--returns", "returns_dir", type=click.Path(path_type=Path), default=None,
+              help="Folder of returns [default: returns/QUARTER].")
+@click.option("--chase", type=click.Path(path_type=Path), default=None, metavar="DIR",
+              help="Write an email draft (.eml) into DIR for each directorate whose return is "
+                   "missing or rejected.")
+@click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              metavar="YYYY-MM-DD", help="Count the days to the deadline from this date "
+                                         "[default: today].")
+@click.pass_context
+def status(ctx: click.Context, quarter: Quarter, plan_path: Path | None,
+           returns_dir: Path | None, chase: Path | None, today: Any) -> None:
+    """Show each directorate's return for a quarter: not received, rejected, accepted.
+
+    The returns are validated as `validate` does. Exit 0 when every directorate's return is
+    accepted, 1 when any is missing or rejected, 2 for a usage problem.
+
+    \b
+    Example:
+      workbook-tools status --quarter 2025-26-Q1
+      workbook-tools status -q 2025-26-Q1 --chase outputs/chase/2025-26-Q1
+    """
+    import datetime as dt
+
+    from workbook_tools.errors import ConfigurationError
+    from workbook_tools.status import directorate_status, write_chase_emails
+    from workbook_tools.validate import expand_paths, validate_paths
+
+    ws = Workspace.here()
+    loaded = _plan(plan_path)
+    folder = returns_dir or ws.returns(quarter)
+    if returns_dir is not None and not folder.is_dir():
+        raise ConfigurationError(f"{_shown(folder)}: there is no such folder.")
+    files = expand_paths([folder]) if folder.is_dir() else []
+    with progress("Validating", len(files)) as done:
+        run = validate_paths(files, quarter, loaded, ws.master, progress=done)
+    rows = directorate_status(loaded, quarter, run, today.date() if today else dt.date.today())
+    _echo_status(loaded, quarter, rows, run, folder)
+    if chase is not None:
+        drafts = write_chase_emails(rows, loaded, quarter, run, chase, ws.blank(quarter))
+        click.echo(f"Wrote {len(drafts)} email draft{'s' if len(drafts) != 1 else ''} in "
+                   f"{_shown(chase)}" + (f": {', '.join(p.name for p in drafts)}." if drafts
+                                         else "."))
+        for row in rows:
+            if row.needs_chasing and not row.contact:
+                click.echo(f"{row.code} has no contact email in the register: add the address "
+                           "to its draft before sending.")
+    ctx.exit(1 if any(row.needs_chasing for row in rows) else 0)
+
+
+def _echo_status(loaded: Any, quarter: Quarter, rows: list[Any], run: Any,
+                 folder: Path) -> None:
+    """A heading with the deadline, one line per directorate, then a count."""
+    from workbook_tools.status import unattributed
+
+    deadline = quarter.deadline(loaded.settings.deadline_days)
+    days = rows[0].days_to_deadline if rows else 0
+    when = ("today" if days == 0 else f"in {days} day{'s' if days != 1 else ''}" if days > 0
+            else f"{-days} day{'s' if days != -1 else ''} ago")
+    click.echo(f"{loaded.settings.council_name}, {quarter}: deadline {deadline:%A %d %B %Y} "
+               f"({when}).")
+    table = [("Code", "Directorate", "Status", "Received", "Deadline", "File")]
+    for row in rows:
+        table.append((row.code, row.name, row.shown_status,
+                      f"{row.received:%d/%m/%Y %H:%M}" if row.received else "-", row.timing,
+                      row.file.name if row.file else "-"))
+    widths = [max(len(line[col]) for line in table) for col in range(len(table[0]) - 1)]
+    for line in table:
+        click.echo("  ".join(text.ljust(width) for text, width in zip(line, widths,
+                                                                      strict=False))
+                   + "  " + line[-1])
+    for result in unattributed(run):
+        click.echo(f"Also in {_shown(folder)}: {result.path.name} ({result.status.lower()}).")
+    from workbook_tools.findings import ACCEPTED, ACCEPTED_WITH_WARNINGS, NOT_RECEIVED, REJECTED
+
+    counts = {s: sum(1 for row in rows if row.status == s)
+              for s in (ACCEPTED, ACCEPTED_WITH_WARNINGS, REJECTED, NOT_RECEIVED)}
+    tally = ", ".join(f"{n} {word.lower()}" for word, n in counts.items() if n)
+    click.echo(f"{len(rows)} directorate{'s' if len(rows) != 1 else ''}: {tally}.")
+
+
+@cli.command()
+@quarter_option
+@plan_option
+@click.option("--returns", "returns_dir", type=click.Path(path_type=Path), default=None,
+              help="Folder of returns [default: returns/QUARTER].")
+@click.option("--master", type=click.Path(path_type=Path), default=None,
+              help="The master workbook [default: outputs/master.xlsx].")
+@click.option("--ledger", type=click.Path(path_type=Path), default=None,
+              help="Ledger export (CSV: Saving ID, Quarter, Amount) for the Ledger (£) column.")
+@click.pass_context
+def consolidate(ctx: click.Context, quarter: Quarter, plan_path: Path | None,
+                returns_dir: Path | None, master: Path | None, ledger: Path | None) -> None:
+    """Validate a quarter's returns and put the accepted ones into the master workbook.
+
+    The quarter's rows are replaced; every other quarter, and finance's columns on Savings,
+    are kept. The previous master is kept in outputs/backups/. Exit 0 when every return was
+    accepted, 1 when any was rejected (the master still gets the accepted ones).
+
+    \b
+    Example:
+      workbook-tools consolidate --quarter 2025-26-Q1
+      workbook-tools consolidate -q 2025-26-Q2 --ledger ledger-q2.csv
+    """
+    from workbook_tools.master import consolidate as consolidate_returns
+
+    ws = Workspace.here()
+    loaded = _plan(plan_path)
+    folder = returns_dir or ws.returns(quarter)
+    master_path = master or ws.master
+    total = sum(1 for p in folder.iterdir() if p.is_file()) if folder.is_dir() else 0
+    with progress("Validating", total) as done:
+        result = consolidate_returns(loaded, quarter, folder, master_path, ledger_csv=ledger,
+                                     progress=done)
+    for item in result.run.results:
+        counts = [f"{len(found)} {word}{'s' if len(found) != 1 else ''}"
+                  for found, word in ((item.errors, "error"), (item.warnings, "warning"))
+                  if found]
+        click.echo(f"{_shown(item.path)}: {item.status}"
+                   + (f" ({', '.join(counts)})" if counts else ""))
+    if result.not_received:
+        click.echo(f"Not received: {', '.join(result.not_received)}.")
+    for line in result.left_out:
+        click.echo(f"Left out: {line}.")
+    rows = result.counts
+    click.echo(
+        f"Wrote {_shown(result.master)}: {quarter} has {rows['Measures']} measures, "
+        f"{rows['Actions']} actions, {rows['Savings']} savings and {rows['Risks']} risks "
+        f"from {len(result.run.accepted)} accepted return"
+        f"{'s' if len(result.run.accepted) != 1 else ''}; quarters in the master: "
+        f"{', '.join(result.quarters)}.")
+    if result.ledger is not None:
+        click.echo(f"Ledger: {result.ledger.lines} lines for {len(result.ledger.amounts)} "
+                   f"savings from {_shown(result.ledger.path)}.")
+    if result.orphaned:
+        click.echo(f"{result.orphaned} finance entr{'ies' if result.orphaned != 1 else 'y'} "
+                   "kept in rows marked Orphaned on the Savings sheet.")
+    if result.backup is not None:
+        click.echo(f"Previous master kept as {_shown(result.backup)}.")
+    if result.exit_code:
+        click.echo("Rejected returns were left out; run 'workbook-tools validate --quarter "
+                   f"{quarter} --feedback outputs/feedback/{quarter}' for what to fix.")
+    ctx.exit(result.exit_code)
+
+
+def _summary_plan(plan_path: Path | None) -> Any:
+    """The register for the council's name and the programme target: --plan, else the working
+    folder's when there is one (without it the summary takes names from the master)."""
+    if plan_path is not None:
+        return _plan(plan_path)
+    default = Workspace(Path()).plan
+    return _plan(default) if default.exists() else None
+
+
+@cli.command()
+@click.option("--quarter", "-q", type=QUARTER, default=None,
+              help=f"The quarter, such as 2025-26-Q1 (also {ACCEPTED_FORMS}).")
+@click.option("--year", "-y", default=None, metavar="YEAR",
+              help="A financial year, such as 2025-26, for the annual summary instead.")
+@click.option("--master", type=click.Path(path_type=Path), default=None,
+              help="The master workbook [default: outputs/master.xlsx].")
+@click.option("--out", type=click.Path(path_type=Path), default=None,
+              help="The summary to write [default: outputs/summary-QUARTER.xlsx or "
+                   "outputs/annual-YEAR.xlsx].")
+@click.option("--plan", "plan_path", type=click.Path(path_type=Path), default=None,
+              help="The plan register, for the council's name and the savings programme "
+                   "target [default: templates/plan.xlsx when there is one].")
+def summarise(quarter: Quarter | None, year: str | None, master: Path | None, out: Path | None,
+              plan_path: Path | None) -> None:
+    """Write the quarterly summary for Cabinet, or with --year the annual one.
+
+    The quarterly summary has Overview, By theme, By objective, By directorate, Exceptions,
+    Savings, Trends, Risks and What changed, with charts, ready to print. The annual one gives
+    the year-end position of every measure, action, saving and risk, the year quarter by
+    quarter, and highlights and concerns.
+
+    \b
+    Example:
+      workbook-tools summarise --quarter 2025-26-Q2
+      workbook-tools summarise --year 2025-26 --out annual-report-2025-26.xlsx
+    """
+    if (quarter is None) == (year is None):
+        raise click.UsageError("Give --quarter (the quarterly summary) or --year (the annual "
+                               "one), not both.")
+    ws = Workspace(Path())
+    loaded = _summary_plan(plan_path)
+    if quarter is not None:
+        from workbook_tools.summary import summarise_quarter
+
+        result = summarise_quarter(master or ws.master, quarter, out or ws.summary(quarter),
+                                   loaded)
+    else:
+        from workbook_tools.summary_annual import summarise_year
+
+        start = parse_year(str(year))
+        result = summarise_year(master or ws.master, start, out or ws.annual(
+            f"{start}-{(start + 1) % 100:02d}"), loaded)
+    click.echo(f"Wrote {_shown(result.path)}: {len(result.sheets)} sheets "
+               f"({', '.join(result.sheets)}), {result.charts} charts.")
+    for line in result.lines:
+        click.echo(f"  {line}")
+
+
+@cli.command()
+@click.option("--master", type=click.Path(path_type=Path), default=None,
+              help="The master workbook [default: outputs/master.xlsx].")
+@click.option("--format", "fmt", type=click.Choice(["csv", "parquet"]), default="csv",
+              show_default=True, help="Parquet needs pyarrow: pip install "
+                                      "'workbook-tools[parquet]'.")
+@click.option("--out", type=click.Path(path_type=Path), default=None,
+              help="Folder for the files [default: outputs/export].")
+def export(master: Path | None, fmt: str, out: Path | None) -> None:
+    """Write the master's tables in long form, for Power BI and similar tools.
+
+    One file per master sheet (submissions, measures, actions, savings, risks, validation)
+    with the financial year, quarter number and dates added, and figures: every number in the
+    master as one row (quarter, directorate, item, figure, value).
+
+    \b
+    Example:
+      workbook-tools export
+      workbook-tools export --format parquet --out powerbi
+    """
+    from workbook_tools.export import export_master
+
+    ws = Workspace(Path())
+    result = export_master(master or ws.master, out or ws.outputs / "export", fmt)
+    for path, rows in result.files:
+        click.echo(f"Wrote {_shown(path)}: {rows} row{'s' if rows != 1 else ''}")
+    click.echo(f"{len(result.files)} {fmt.upper()} files in {_shown(result.folder)}.")
+
+
+@cli.command()
+@click.option("--out", type=click.Path(path_type=Path), default=Path("outputs/demo"),
+              show_default=True, help="The demo's working folder (empty, or an earlier demo's).")
+def demo(out: Path) -> None:
+    """Run the whole cycle on the shipped example for two quarters.
+
+    Generates the returns, fills them in as directorates would (some with mistakes),
+    validates them, consolidates them into the master and writes each quarter's summary,
+    all inside the demo folder.
+
+    \b
+    Example:
+      workbook-tools demo
+      workbook-tools demo --out /tmp/demo
+    """
+    from workbook_tools.demo import run_demo
+
+    result = run_demo(out, say=click.echo)
+    click.echo(f"Done in {result.seconds:.1f} seconds. Open:")
+    for path in result.files:
+        click.echo(f"  {_shown(path)}")
+    click.echo("What an officer would do next:")
+    for line in result.next_steps:
+        click.echo(f"  - {line}")
 
 
 def main() -> None:

@@ -1,0 +1,107 @@
+"""`workbook-tools demo`: the whole cycle end to end, from real generated and filled-in returns
+to the summaries, whose figures are checked against the master it made."""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+from summary_support import find_row, master_frames, open_summary, read_table
+
+from workbook_tools.cli import cli
+from workbook_tools.demo import MARKER, _prepare
+from workbook_tools.errors import ConfigurationError
+
+Q2 = "2025-26-Q2"
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, Result, float]:
+    """The demo run from an unrelated folder, writing into another."""
+    elsewhere = tmp_path_factory.mktemp("elsewhere")
+    out = tmp_path_factory.mktemp("demo-parent") / "demo"
+    before = Path.cwd()
+    os.chdir(elsewhere)
+    try:
+        started = time.monotonic()
+        result = CliRunner().invoke(cli, ["demo", "--out", str(out)])
+        seconds = time.monotonic() - started
+    finally:
+        os.chdir(before)
+    return out, elsewhere, result, seconds
+
+
+def test_runs_the_cycle_quickly_and_says_what_next(demo: tuple[Path, Path, Result, float]) -> None:
+    out, elsewhere, result, seconds = demo
+    assert result.exit_code == 0, result.output
+    assert seconds < 30
+    for quarter in ("2025-26-Q1", Q2):
+        assert (out / "outputs" / f"summary-{quarter}.xlsx").exists()
+        assert (out / "outputs" / f"validation-{quarter}.xlsx").exists()
+        assert len(list((out / "returns" / quarter).glob("*.xlsx"))) == 4
+        assert f"{quarter}: validated:" in result.output
+    assert "rejected" in result.output  # the mistakes gave validation something to say
+    assert "corrected its return and sent it again" in result.output
+    assert any((out / "outputs" / "feedback").rglob("*_feedback.xlsx"))
+    assert "What an officer would do next:" in result.output
+    assert "workbook-tools generate --quarter 2025-26-Q3" in result.output
+    assert list(elsewhere.iterdir()) == []  # nothing written outside the demo folder
+
+
+def test_summary_figures_equal_the_master(demo: tuple[Path, Path, Result, float]) -> None:
+    out = demo[0]
+    frames = master_frames(out / "outputs" / "master.xlsx")
+    quarter = {name: frame[frame["Quarter"] == Q2] for name, frame in frames.items()}
+    assert set(quarter["Submissions"]["Status"]) <= {"Accepted", "Accepted with warnings"}
+    book = open_summary(out / "outputs" / f"summary-{Q2}.xlsx")
+    overview = book["Overview"]
+
+    def value(section: str, label: str) -> object:
+        return overview.cell(find_row(overview, label, start=find_row(overview, section)), 2).value
+
+    savings = quarter["Savings"]
+    assert value("Savings", "Programme target") == 37_500_000
+    assert value("Savings", "Forecast (full year)") == pytest.approx(savings["Forecast (£)"].sum())
+    assert value("Savings", "Gap: programme target less forecast") == \
+        pytest.approx(37_500_000 - savings["Forecast (£)"].sum())
+    for rag in ("Green", "Amber", "Red"):
+        assert value("Measures", rag) == (quarter["Measures"]["RAG"] == rag).sum()
+    ws = book["By theme"]
+    rows = {r["Theme"]: r for r in read_table(ws, find_row(ws, "Theme"))}
+    counts = quarter["Actions"].groupby(["Theme", "RAG"]).size()
+    for theme in ("People", "Place", "The council"):
+        for rag in ("Green", "Amber", "Red"):
+            assert rows[theme][f"Actions {rag}"] == counts.get((theme, rag), 0)
+    ws = book["Exceptions"]
+    red = quarter["Measures"][quarter["Measures"]["RAG"] == "Red"]
+    listed = read_table(ws, find_row(ws, "Measure"))
+    assert sorted(r["Measure ID"] for r in listed) == sorted(red["Measure ID"])
+    trends = book["Trends"]
+    by_quarter = {r["Quarter"]: r for r in read_table(trends, find_row(trends, "Quarter"))}
+    for q, frame in frames["Savings"].groupby("Quarter"):
+        assert by_quarter[q]["Delivered to date (£)"] == pytest.approx(
+            frame["Delivered to date (£)"].sum())
+
+
+def test_refuses_a_folder_it_did_not_make(tmp_path: Path) -> None:
+    (tmp_path / "mine.txt").write_text("keep me")
+    result = CliRunner().invoke(cli, ["demo", "--out", str(tmp_path)])
+    assert result.exit_code == 2
+    assert "was not made by the demo" in result.output
+    assert (tmp_path / "mine.txt").read_text() == "keep me"
+
+
+def test_clears_only_its_own_outputs_when_run_again(tmp_path: Path) -> None:
+    (tmp_path / MARKER).write_text("")
+    for name in ("returns", "outputs", "templates"):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "old.txt").write_text("old")
+    _prepare(tmp_path)
+    assert not (tmp_path / "returns").exists() and not (tmp_path / "outputs").exists()
+    assert (tmp_path / "templates" / "old.txt").exists()
+    with pytest.raises(ConfigurationError):
+        (tmp_path / MARKER).unlink()
+        _prepare(tmp_path)

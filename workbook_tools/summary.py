@@ -1,0 +1,391 @@
+"""The quarterly summary for Cabinet (SPEC section 9): `summary-<QUARTER>.xlsx`.
+
+Figures come from summary_tables.py (pandas over the master's sheets), the workbook from
+summary_write.py and the charts from summary_charts.py. The annual summary is summary_annual.py.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from workbook_tools import summary_charts as charts
+from workbook_tools import summary_tables as t
+from workbook_tools.errors import ConfigurationError, UsageError
+from workbook_tools.master_read import read_master
+from workbook_tools.plan import Plan
+from workbook_tools.quarters import Quarter, parse_quarter
+from workbook_tools.summary_changes import Changes, what_changed
+from workbook_tools.summary_write import Block, Book, Sheet
+
+QUARTER_SHEETS = ("Overview", "By theme", "By objective", "By directorate", "Exceptions",
+                  "Savings", "Savings lines", "Trends", "Risks", "What changed")
+MAX_TREND_QUARTERS = 8
+CHART_ROWS = 16  # rows a 300-pixel chart covers
+
+RAG_NOTE = ("Not rated: no figure this quarter, or an annual measure not yet due. No rating: "
+            "an action cancelled, or not started before its due date.")
+GAP_NOTE = "Gap = target less forecast: a shortfall is positive."
+
+
+@dataclass
+class SummaryResult:
+    """What a summary run wrote, with the headline figures to print."""
+
+    path: Path
+    period: str
+    sheets: list[str]
+    charts: int
+    figures: dict[str, Any] = field(default_factory=dict)
+    lines: list[str] = field(default_factory=list)  # the headline, in sentences
+
+
+def load(master_path: Path, plan: Plan | None, first_quarter: Quarter) -> t.Frames:
+    """The master's figures.
+
+    Raises:
+        ConfigurationError: the master does not exist yet.
+        MasterError: it cannot be read, or is not a master.
+    """
+    master_path = Path(master_path)
+    if not master_path.exists():
+        raise ConfigurationError(
+            f"{master_path} does not exist yet: run 'workbook-tools consolidate --quarter "
+            f"{first_quarter}' first.")
+    return t.load_frames(read_master(master_path), plan)
+
+
+def write_book(out: Path, council: str, period: str, produced: dt.date,
+               fill: Callable[[Book], None]) -> None:
+    """Write a workbook beside `out` and swap it in only when complete.
+
+    Raises:
+        ConfigurationError: `out` cannot be written (open in Excel, a folder, no permission).
+    """
+    out = Path(out)
+    temporary = out.with_name(f".{out.name}.tmp-{os.getpid()}")
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        book = Book(temporary, council, period, produced)
+        fill(book)
+        book.close()
+        os.replace(temporary, out)
+    except OSError as exc:
+        raise ConfigurationError(
+            f"{out}: cannot be written ({getattr(exc, 'strerror', None) or exc}); close it if "
+            f"it is open in Excel or LibreOffice, and run again.") from None
+    except Exception as exc:
+        if type(exc).__name__ == "FileCreateError":  # xlsxwriter's, when the file is locked
+            raise ConfigurationError(
+                f"{out}: cannot be written; close it if it is open in Excel or LibreOffice, and "
+                f"run again.") from None
+        raise
+    finally:
+        temporary.unlink(missing_ok=True)
+
+
+def summarise_quarter(master_path: Path, quarter: Quarter, out: Path, plan: Plan | None = None,
+                      produced: dt.date | None = None) -> SummaryResult:
+    """Write the quarterly summary of `quarter` from the master.
+
+    Args:
+        plan: the register, for the council's name, the programme target and the order of
+            themes and directorates (without it, names and order come from the master).
+        produced: the date in the footer [default: today].
+
+    Raises:
+        ConfigurationError: no master yet, or `out` cannot be written.
+        UsageError: the master has no rows for `quarter`.
+        MasterError: the master cannot be read.
+    """
+    frames = load(master_path, plan, quarter)
+    q = str(quarter)
+    if q not in frames.quarters:
+        held = ", ".join(frames.quarters) or "none"
+        raise UsageError(f"{master_path}: has no rows for {q} (quarters in it: {held}); run "
+                         f"'workbook-tools consolidate --quarter {q}' first.")
+    produced = produced or dt.date.today()
+    council = frames.register.council
+    period = f"{q} ({quarter.months} {quarter.start_date.year})"
+    summary = QuarterSummary(frames, quarter, Path(master_path).name)
+    write_book(Path(out), council, period, produced, summary.write)
+    return SummaryResult(Path(out), q, list(QUARTER_SHEETS), summary.charts, summary.figures,
+                         headline_sentences(t.headline(summary.position, frames.register)))
+
+
+def trend_quarters(frames: t.Frames, quarter: Quarter) -> list[str]:
+    """The quarters in the master up to `quarter` (the last eight at most)."""
+    upto = [q for q in frames.quarters if parse_quarter(q) <= quarter]
+    return upto[-MAX_TREND_QUARTERS:]
+
+
+class QuarterSummary:
+    """Writes each sheet of the quarterly summary."""
+
+    def __init__(self, frames: t.Frames, quarter: Quarter, master_name: str) -> None:
+        self.frames = frames
+        self.quarter = quarter
+        self.q = str(quarter)
+        self.master_name = master_name
+        self.position = frames.at(self.q)
+        self.register = frames.register
+        self.returns = t.return_statuses(frames, self.q)
+        self.charts = 0
+        self.figures: dict[str, Any] = {}
+        self.blocks: dict[str, Block] = {}
+        self.theme_rows: int | None = None
+
+    def title(self, what: str) -> str:
+        council = self.register.council
+        text = f"{what}, {self.q}"
+        return f"{council}: {text}" if council else text[0].upper() + text[1:]
+
+    def write(self, book: Book) -> None:
+        produced = f"{book.produced:%d %B %Y}"
+        subtitle = (f"{self.quarter.months} {self.quarter.start_date.year}. Figures from "
+                    f"{self.master_name}; produced {produced}.")
+        overview = book.sheet("Overview", self.title("performance and savings summary"),
+                              subtitle)
+        self.by_theme(book.sheet("By theme", self.title("measures and actions by theme")))
+        self.by_objective(book.sheet("By objective", self.title("by strategic objective")))
+        self.by_directorate(book.sheet("By directorate", self.title("by directorate")))
+        self.exceptions(book.sheet("Exceptions", self.title("exceptions")))
+        self.savings(book.sheet("Savings", self.title("savings programme")))
+        lines = book.sheet("Savings lines", self.title("every savings line"))
+        lines.table(t.savings_lines(self.position["Savings"], self.register),
+                    kinds={"Saving proposal": "longtext", "Commentary": "longtext"})
+        self.trends(book.sheet("Trends", self.title("trends")))
+        self.risks(book.sheet("Risks", self.title("strategic risks")))
+        changes = what_changed(self.frames, self.q)
+        self.what_changed(book.sheet("What changed", self.title("what changed")), changes)
+        self.overview(book, overview, changes)
+
+    def add_chart(self, sheet: Sheet, chart: Any, row: int, col: int = 0, x_offset: int = 0,
+                  width: int = 620, height: int = 300) -> None:
+        sheet.chart(chart, row, col, x_offset, width, height)
+        self.charts += 1
+
+    # -- sheets ---------------------------------------------------------------------------------
+
+    def overview(self, book: Book, sheet: Sheet, changes: Changes) -> None:
+        lines = t.headline(self.position, self.register, self.returns)
+        write_headline(sheet, lines)
+        sheet.heading(f"What changed since {changes.previous}" if changes.previous
+                      else "What changed")
+        if changes.previous is None:
+            sheet.note("This is the first quarter in the master: nothing to compare with.")
+        for label, count in changes.counts.items():
+            sheet.cell(sheet.row, 0, label)
+            sheet.cell(sheet.row, 1, count, "integer")
+            sheet.row += 1
+        sheet.width(0, 40)
+        sheet.width(1, 16)
+        sheet.width(2, 22)
+        sheet.width(3, 3)
+        programme = self.blocks["programme"]
+        self.add_chart(sheet, charts.programme_by_quarter(
+            book, programme, ["Forecast (£)", "Delivered to date (£)"],
+            "Savings forecast against the programme target",
+            "Programme target (£)" if self.register.programme_target is not None else None),
+            3, 4, width=560, height=300)
+        theme = self.blocks["theme"]
+        self.add_chart(sheet, charts.stacked_bar(
+            book, theme, "Theme", [("Measures", r) for r in t.RAGS], "Measures by RAG, by theme",
+            self.theme_rows), 3 + CHART_ROWS, 4, width=560, height=260)
+        figures = {h.label if h.section != "Measures" else f"Measures {h.label}": h.value
+                   for h in lines if h.section in ("Measures", "Savings")}
+        self.figures.update(figures)
+
+    def by_theme(self, sheet: Sheet) -> None:
+        table = t.by_theme(self.position, self.register)
+        block = sheet.table(table, index=True, total=["All themes", *t.totals(table)])
+        self.blocks["theme"] = block
+        self.theme_rows = t.themes_to_chart(table)
+        sheet.note(RAG_NOTE)
+        sheet.note(GAP_NOTE)
+        row = sheet.row + 1
+        book = sheet.book
+        self.add_chart(sheet, charts.stacked_bar(
+            book, block, "Theme", [("Measures", r) for r in t.RAGS], "Measures by RAG, by theme",
+            self.theme_rows), row, 0, width=520, height=280)
+        self.add_chart(sheet, charts.stacked_bar(
+            book, block, "Theme", [("Actions", r) for r in t.RAGS], "Actions by RAG, by theme",
+            self.theme_rows), row, 0, x_offset=540, width=520, height=280)
+        sheet.skip(CHART_ROWS)
+
+    def by_objective(self, sheet: Sheet) -> None:
+        table = t.by_objective(self.position, self.register)
+        sheet.table(table, total=["All objectives", None, None, *t.totals(table)[3:]],
+                    kinds={"Objective": "longtext"})
+        sheet.note(RAG_NOTE)
+
+    def by_directorate(self, sheet: Sheet) -> None:
+        table = t.by_directorate(self.position, self.register, self.returns)
+        sheet.table(table, total=["All directorates", None, None, *t.totals(table)[3:]])
+        sheet.note(RAG_NOTE)
+        sheet.note(GAP_NOTE)
+
+    def exceptions(self, sheet: Sheet) -> None:
+        measures = t.red_measures(self.position, self.register)
+        sheet.heading(f"Red measures ({len(measures)})")
+        sheet.table(measures.drop(columns="Unit"), units=list(measures["Unit"]),
+                    kinds={"Target": "number", "Actual": "number", "Previous actual": "number",
+                           "Measure": "longtext"},
+                    empty="No measure is Red this quarter.")
+        actions = t.red_actions(self.position, self.register)
+        sheet.heading(f"Red actions: off track, or not started after their due date "
+                      f"({len(actions)})")
+        sheet.table(actions, kinds={"Action": "longtext"},
+                    empty="No action is Red this quarter.")
+        self.figures["Red measures"] = len(measures)
+        self.figures["Red actions"] = len(actions)
+
+    def savings(self, sheet: Sheet) -> None:
+        savings = self.position["Savings"]
+        table = t.savings_by_directorate(savings, self.register)
+        sheet.heading("By directorate: the directorates' figures beside finance's")
+        block = sheet.table(table, total=["All directorates", *t.totals(table)[1:-1], None])
+        target = self.register.programme_target
+        forecast = savings["Forecast (£)"].sum(min_count=1)
+        programme = pd.DataFrame([
+            {"Programme": "Programme target", "£": target},
+            {"Programme": "Forecast (full year)", "£": forecast},
+            {"Programme": "Gap: programme target less forecast",
+             "£": target - forecast if target is not None and pd.notna(forecast) else None},
+        ])
+        sheet.table(programme, kinds={"£": "money"})
+        sheet.note(GAP_NOTE + " Finance confirmed: entered by finance on the master's "
+                   "Savings sheet.")
+        row = sheet.row + 1
+        series = ["Target (£)", "Forecast (£)", "Delivered to date (£)"]
+        if savings[t.CONFIRMED].notna().any():
+            series.append(t.CONFIRMED)
+        self.add_chart(sheet, charts.money_columns(
+            sheet.book, block, "Directorate", series, "Savings by directorate"),
+            row, 0, width=720, height=300)
+        sheet.skip(CHART_ROWS + 1)
+
+    def trends(self, sheet: Sheet) -> None:
+        quarters = trend_quarters(self.frames, self.quarter)
+        year = [q for q in quarters if parse_quarter(q).start_year == self.quarter.start_year]
+        sheet.heading(f"The savings programme, quarter by quarter ({self.quarter.year_label})")
+        self.blocks["programme"] = sheet.table(t.savings_by_quarter(self.frames, year))
+        sheet.heading("Measures and actions by RAG, quarter by quarter")
+        rag = t.rag_by_quarter(self.frames, quarters)
+        rag_block = sheet.table(rag, index=True)
+        sheet.heading(f"Direction of travel of measures, by theme ({self.q})")
+        directions = t.directions_by_theme(self.position, self.register)
+        direction_block = sheet.table(directions, index=True,
+                                      total=["All themes", *t.totals(directions)])
+        row = sheet.row
+        book = sheet.book
+        self.add_chart(sheet, charts.stacked_bar(
+            book, direction_block, "Theme", list(t.DIRECTIONS),
+            f"Direction of travel, by theme ({self.q})"), row, 0, width=520, height=280)
+        self.add_chart(sheet, charts.rag_columns(
+            book, rag_block, [("Measures", r) for r in t.RAGS], "Measures by RAG, by quarter"),
+            row, 0, x_offset=540, width=440, height=280)
+        sheet.skip(CHART_ROWS)
+        sheet.heading("Each measure across the quarters")
+        table, units = t.measure_trends(self.frames, quarters)
+        sheet.table(table, units=units, kinds={
+            **{q: "number" for q in quarters}, f"Target ({self.q})": "number",
+            "Measure": "longtext"})
+
+    def risks(self, sheet: Sheet) -> None:
+        risks = self.position["Risks"]
+        sheet.heading("Risks by rating")
+        sheet.table(t.risk_counts(risks), kinds={"Rating": "rag"})
+        sheet.heading("Risks by likelihood and impact (score = likelihood x impact)")
+        write_grid(sheet, t.risk_grid(risks))
+        sheet.heading("Every risk, highest score first")
+        sheet.table(t.risk_list(risks, self.register),
+                    kinds={"Risk": "longtext", "Mitigation update": "longtext"})
+
+    def what_changed(self, sheet: Sheet, changes: Changes) -> None:
+        if changes.previous is None:
+            sheet.note(f"{self.q} is the first quarter in the master: nothing to compare with.")
+            return
+        sheet.note(f"{self.q} compared with {changes.previous}, for items in both quarters.")
+        sheet.skip()
+        sheet.heading(f"RAG changes ({len(changes.rag)})")
+        sheet.table(changes.rag, kinds={"Name": "longtext", "Commentary": "longtext"},
+                    empty="No measure or action changed its RAG.")
+        sheet.heading(f"Actions whose due date slipped ({len(changes.slipped)})")
+        sheet.table(changes.slipped, kinds={"Action": "longtext", "Commentary": "longtext"},
+                    empty="No action's due date slipped.")
+        sheet.heading(f"Savings whose forecast fell ({len(changes.forecast_fell)})")
+        sheet.table(changes.forecast_fell, kinds={"Commentary": "longtext"},
+                    empty="No saving's forecast fell.")
+        sheet.heading(f"Risks whose score rose ({len(changes.risk_rose)})")
+        sheet.table(changes.risk_rose, kinds={"Risk": "longtext",
+                                              "Mitigation update": "longtext"},
+                    empty="No risk's score rose.")
+
+
+def headline_sentences(lines: list[t.Headline]) -> list[str]:
+    """The headline in a few sentences, for the command line."""
+    found = {(h.section, h.label): h.value for h in lines}
+    sentences = []
+    for sheet in ("Measures", "Actions"):
+        counts = ", ".join(f"{found.get((sheet, rag), 0)} {rag}" for rag in t.RAGS)
+        sentences.append(f"{sheet}: {counts} (of {found.get((sheet, f'{sheet} reported'), 0)}).")
+    forecast = found.get(("Savings", "Forecast (full year)"))
+    delivered = found.get(("Savings", "Delivered to date"))
+    target = found.get(("Savings", "Programme target"))
+    text = f"Savings: forecast {money(forecast)}, delivered to date {money(delivered)}"
+    if target is not None:
+        text += f", against the programme target of {money(target)}"
+        gap = found.get(("Savings", "Gap: programme target less forecast"))
+        if gap is not None:
+            text += f" (gap {money(gap)})"
+    sentences.append(text + ".")
+    risks = ", ".join(f"{found.get(('Risks', rag), 0)} {rag}" for rag in t.RAGS[::-1])
+    sentences.append(f"Risks: {risks}.")
+    return sentences
+
+
+def money(value: Any) -> str:
+    """£1,234,567 (or 'none')."""
+    if value is None or pd.isna(value):
+        return "none"
+    return f"-£{-value:,.0f}" if value < 0 else f"£{value:,.0f}"
+
+
+def write_headline(sheet: Sheet, lines: list[t.Headline]) -> None:
+    """The Overview's figures: a heading per section, then label, value and note."""
+    section = None
+    for line in lines:
+        if line.section != section:
+            if section is not None:
+                sheet.skip()
+            section = line.section
+            sheet.heading(section)
+        kind = "rag" if line.label in t.RAGS else "text"
+        sheet.cell(sheet.row, 0, line.label, kind)
+        if line.kind == "text":
+            sheet.cell(sheet.row, 1, line.value, "text")
+        else:
+            sheet.cell(sheet.row, 1, line.value, line.kind)
+        sheet.cell(sheet.row, 2, line.note or None, indent=1)
+        sheet.row += 1
+    sheet.skip()
+
+
+def write_grid(sheet: Sheet, grid: pd.DataFrame) -> None:
+    """The likelihood x impact grid, each cell coloured by the rating its score gives."""
+    from workbook_tools.rules import risk_rag
+
+    block = sheet.table(grid, index=True)
+    for r, likelihood in enumerate((5, 4, 3, 2, 1)):
+        for c, impact in enumerate((1, 2, 3, 4, 5)):
+            value = int(grid.iloc[r, c])
+            fmt = sheet.book.fmt("integer", colour=risk_rag(likelihood * impact),
+                                 align="center", bold=bool(value))
+            sheet.ws.write_number(block.first_row + r, c + 1, value, fmt)

@@ -1,0 +1,447 @@
+"""The annual summary (SPEC section 9): `annual-<YEAR>.xlsx`, the year-end position of each
+measure, action, saving and risk, the trend across the year's quarters, savings delivered against
+the programme target, and a short list of highlights and concerns for the annual report.
+
+An item's year-end position is its row in the latest quarter of the year that the master holds
+for it (for a measure, the latest quarter with an actual); the `As at` column says which.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from workbook_tools import master_columns as mc
+from workbook_tools import summary_charts as charts
+from workbook_tools import summary_tables as t
+from workbook_tools.errors import UsageError
+from workbook_tools.plan import Plan
+from workbook_tools.quarters import quarters_of_year, year_label
+from workbook_tools.rules import LOWER_IS_BETTER, RED, direction_of_travel
+from workbook_tools.summary import (
+    CHART_ROWS,
+    GAP_NOTE,
+    RAG_NOTE,
+    SummaryResult,
+    headline_sentences,
+    load,
+    money,
+    write_book,
+    write_grid,
+    write_headline,
+)
+from workbook_tools.summary_write import Block, Book, Sheet
+
+ANNUAL_SHEETS = ("Overview", "Highlights", "By theme", "By directorate", "Measures", "Actions",
+                 "Savings", "Savings lines", "Exceptions", "Trends", "Risks")
+AS_AT = "As at"
+SHORT_LIST = 3  # items per kind in the highlights and the concerns
+
+
+def year_end(frames: t.Frames, quarters: list[str]) -> t.Position:
+    """Each item's latest row in `quarters` (for a measure, the latest with an actual), with the
+    quarter it comes from in `As at`, in the register's order of directorates."""
+    ranks = {code: i for i, code in enumerate(frames.register.directorates)}
+    position: t.Position = {}
+    for sheet in t.ITEM_SHEETS:
+        key = mc.ID_COLUMNS[sheet]
+        frame = frames.sheets[sheet]
+        frame = frame[frame["Quarter"].isin(quarters)].copy()
+        frame["_when"] = frame["Quarter"].map(quarters.index)
+        frame["_has"] = frame["Actual"].notna() if sheet == "Measures" else True
+        latest = frame.sort_values(["_has", "_when"], kind="stable").drop_duplicates(
+            key, keep="last")
+        order = {item: i for i, item in enumerate(dict.fromkeys(
+            frame.sort_values("_when", ascending=False, kind="stable")[key]))}
+        latest = latest.assign(_rank=latest["Directorate"].map(lambda d: ranks.get(d, 10**6)),
+                               _item=latest[key].map(order))
+        latest = latest.sort_values(["_rank", "_item"], kind="stable")
+        latest[AS_AT] = latest["Quarter"]
+        position[sheet] = latest.drop(columns=["_when", "_has", "_rank", "_item"]) \
+            .reset_index(drop=True)
+    return position
+
+
+def _by_quarter(frames: t.Frames, sheet: str, quarters: list[str], value: str) -> pd.DataFrame:
+    frame = frames.sheets[sheet]
+    frame = frame[frame["Quarter"].isin(quarters)]
+    key = mc.ID_COLUMNS[sheet]
+    table = frame.pivot_table(index=key, columns="Quarter", values=value, aggfunc="first") \
+        if frame[value].notna().any() and pd.api.types.is_numeric_dtype(frame[value]) else None
+    if table is None:
+        table = frame.drop_duplicates([key, "Quarter"]).set_index([key, "Quarter"])[value] \
+            .unstack() if len(frame) else pd.DataFrame()
+    return table.reindex(columns=quarters)
+
+
+def measures_year(frames: t.Frames, position: t.Position, quarters: list[str]) -> pd.DataFrame:
+    """Each measure's actual every quarter, its year-end position and its direction over the
+    year (first figure against last, by polarity)."""
+    measures = position["Measures"]
+    actuals = _by_quarter(frames, "Measures", quarters, "Actual").reindex(measures["Measure ID"])
+    table = pd.DataFrame({"Measure": measures["Measure"], "Measure ID": measures["Measure ID"]})
+    for quarter in quarters:
+        table[quarter] = actuals[quarter].tolist()
+    table["Year-end actual"] = measures["Actual"]
+    table["Target"] = measures["Target"]
+    table["RAG"] = measures["RAG"]
+    table[AS_AT] = measures[AS_AT]
+    over = []
+    for (_, figures), polarity in zip(actuals.iterrows(), measures["Polarity"], strict=True):
+        known = figures.dropna()
+        over.append(direction_of_travel(known.iloc[-1], known.iloc[0], polarity or "")
+                    if len(known) > 1 else None)
+    table["Over the year"] = over
+    table["Directorate"] = measures["Directorate"].map(frames.register.directorate_name)
+    return table
+
+
+def actions_year(frames: t.Frames, position: t.Position, quarters: list[str]) -> pd.DataFrame:
+    """Each action's status every quarter and its year-end position."""
+    actions = position["Actions"]
+    statuses = _by_quarter(frames, "Actions", quarters, "Status").reindex(actions["Action ID"])
+    table = pd.DataFrame({"Action": actions["Action"], "Action ID": actions["Action ID"]})
+    for quarter in quarters:
+        table[quarter] = statuses[quarter].tolist()
+    for header in ("% complete", "Due date", "Revised due date", "RAG", AS_AT):
+        table[header] = actions[header]
+    table["Directorate"] = actions["Directorate"].map(frames.register.directorate_name)
+    return table
+
+
+def savings_year(frames: t.Frames, position: t.Position, quarters: list[str]) -> pd.DataFrame:
+    """Each saving's delivered to date every quarter and its year-end position."""
+    savings = position["Savings"]
+    delivered = _by_quarter(frames, "Savings", quarters, "Delivered to date (£)") \
+        .reindex(savings["Saving ID"])
+    table = pd.DataFrame({"Saving proposal": savings["Saving proposal"],
+                          "Saving ID": savings["Saving ID"]})
+    for quarter in quarters:
+        table[f"Delivered {quarter} (£)"] = delivered[quarter].tolist()
+    for header in t.SAVING_MONEY:
+        table[header] = savings[header]
+    table["Gap (£)"] = savings["Target (£)"] - savings["Forecast (£)"]
+    for header in (t.CONFIRMED, "Status", "RAG", AS_AT):
+        table[header] = savings[header]
+    table["Directorate"] = savings["Directorate"].map(frames.register.directorate_name)
+    return table
+
+
+def risks_year(frames: t.Frames, position: t.Position, quarters: list[str]) -> pd.DataFrame:
+    """Each risk's score every quarter and its year-end position, highest score first."""
+    risks = t.risk_list(position["Risks"], frames.register)
+    scores = _by_quarter(frames, "Risks", quarters, "Score").reindex(risks["Risk ID"])
+    table = risks[["Risk", "Risk ID"]].copy()
+    for quarter in quarters:
+        table[f"Score {quarter}"] = scores[quarter].tolist()
+    for header in ("Likelihood", "Impact", "Score", "RAG", "Directorate", "Owner"):
+        table[header] = risks[header]
+    table[AS_AT] = position["Risks"].set_index("Risk ID").loc[risks["Risk ID"], AS_AT].tolist()
+    return table
+
+
+# ---------------------------------------------------------------------------------------------
+# Highlights and concerns.
+
+
+def _figure(value: Any, unit: str) -> str:
+    if value is None or pd.isna(value):
+        return "no figure"
+    if unit == "£":
+        return money(value)
+    text = f"{value:,.1f}".removesuffix(".0")
+    return f"{text}%" if unit == "%" else text
+
+
+def highlights(frames: t.Frames, position: t.Position,
+               measures: pd.DataFrame) -> pd.DataFrame:
+    """Up to three each: savings delivered in full, measures Green that improved over the year,
+    actions complete."""
+    name = frames.register.directorate_name
+    rows: list[dict[str, Any]] = []
+    savings = position["Savings"]
+    full = savings[(savings["Target (£)"] > 0)
+                   & (savings["Delivered to date (£)"] >= savings["Target (£)"])]
+    for row in full.sort_values("Target (£)", ascending=False).head(SHORT_LIST).to_dict("records"):
+        rows.append({"Area": "Savings", "Item": row["Saving proposal"],
+                     "Directorate": name(row["Directorate"]),
+                     "Detail": f"{money(row['Delivered to date (£)'])} delivered against a target "
+                               f"of {money(row['Target (£)'])}."})
+    m = position["Measures"].assign(_over=measures["Over the year"].tolist())
+    improved = m[(m["RAG"] == "Green") & (m["_over"] == "Improved")].copy()
+    improved["_size"] = _relative_change(improved)
+    for row in improved.sort_values("_size", ascending=False).head(SHORT_LIST).to_dict("records"):
+        first = _first_figure(frames, row["Measure ID"], measures)
+        rows.append({"Area": "Measures", "Item": row["Measure"],
+                     "Directorate": name(row["Directorate"]),
+                     "Detail": f"Improved from {_figure(first[1], row['Unit'])} ({first[0]}) to "
+                               f"{_figure(row['Actual'], row['Unit'])} ({row[AS_AT]}); target "
+                               f"{_figure(row['Target'], row['Unit'])}."})
+    actions = position["Actions"]
+    complete = actions[actions["Status"] == "Complete"]
+    for row in complete.head(SHORT_LIST).to_dict("records"):
+        rows.append({"Area": "Actions", "Item": row["Action"],
+                     "Directorate": name(row["Directorate"]),
+                     "Detail": f"Complete ({row[AS_AT]})."})
+    if len(complete) > SHORT_LIST:
+        rows.append({"Area": "Actions", "Item": f"{len(complete)} actions complete in all",
+                     "Directorate": None, "Detail": "See the Actions sheet."})
+    return pd.DataFrame(rows, columns=["Area", "Item", "Directorate", "Detail"])
+
+
+def _relative_change(frame: pd.DataFrame) -> pd.Series:
+    target = frame["Target"].abs().where(frame["Target"].abs() > 0)
+    return ((frame["Actual"] - frame["Target"]) / target).abs().fillna(0)
+
+
+def _first_figure(frames: t.Frames, measure_id: str, measures: pd.DataFrame) -> tuple[str, Any]:
+    row = measures[measures["Measure ID"] == measure_id].iloc[0]
+    for quarter in [c for c in measures.columns if str(c)[:4].isdigit()]:
+        if pd.notna(row[quarter]):
+            return quarter, row[quarter]
+    return "", None
+
+
+def concerns(frames: t.Frames, position: t.Position) -> pd.DataFrame:
+    """Up to three each: Red measures (furthest from target first), Red actions, Red savings
+    (largest gap first) and Red risks (highest score first), at the year end."""
+    name = frames.register.directorate_name
+    rows: list[dict[str, Any]] = []
+    measures = position["Measures"]
+    red = measures[measures["RAG"] == RED].copy()
+    red["_size"] = _relative_change(red)
+    for row in red.sort_values("_size", ascending=False).head(SHORT_LIST).to_dict("records"):
+        better = "at most" if row["Polarity"] == LOWER_IS_BETTER else "at least"
+        rows.append({"Area": "Measures", "Item": row["Measure"],
+                     "Directorate": name(row["Directorate"]),
+                     "Detail": f"{_figure(row['Actual'], row['Unit'])} ({row[AS_AT]}) against a "
+                               f"target of {better} {_figure(row['Target'], row['Unit'])}."})
+    actions = position["Actions"]
+    red_actions = actions[actions["RAG"] == RED]
+    for row in red_actions.head(SHORT_LIST).to_dict("records"):
+        due = row["Revised due date"] if pd.notna(row["Revised due date"]) else row["Due date"]
+        when = f", due {due:%d/%m/%Y}" if pd.notna(due) else ""
+        rows.append({"Area": "Actions", "Item": row["Action"],
+                     "Directorate": name(row["Directorate"]),
+                     "Detail": f"{row['Status']}{when} ({row[AS_AT]})."})
+    savings = position["Savings"]
+    red_savings = savings[savings["RAG"] == RED].assign(
+        _gap=savings["Target (£)"] - savings["Forecast (£)"])
+    for row in red_savings.sort_values("_gap", ascending=False).head(SHORT_LIST) \
+            .to_dict("records"):
+        rows.append({"Area": "Savings", "Item": row["Saving proposal"],
+                     "Directorate": name(row["Directorate"]),
+                     "Detail": f"Forecast {money(row['Forecast (£)'])} against a target of "
+                               f"{money(row['Target (£)'])} (gap {money(row['_gap'])})."})
+    risks = position["Risks"]
+    red_risks = risks[risks["RAG"] == RED].sort_values(["Score", "Risk ID"],
+                                                        ascending=[False, True])
+    for row in red_risks.head(SHORT_LIST).to_dict("records"):
+        rows.append({"Area": "Risks", "Item": row["Risk"], "Directorate": name(row["Directorate"]),
+                     "Detail": f"Score {row['Score']:.0f} (likelihood {row['Likelihood']:.0f} x "
+                               f"impact {row['Impact']:.0f})."})
+    return pd.DataFrame(rows, columns=["Area", "Item", "Directorate", "Detail"])
+
+
+# ---------------------------------------------------------------------------------------------
+# The workbook.
+
+
+def summarise_year(master_path: Path, start_year: int, out: Path, plan: Plan | None = None,
+                   produced: dt.date | None = None) -> SummaryResult:
+    """Write the annual summary of the financial year starting in April `start_year`.
+
+    Raises:
+        ConfigurationError: no master yet, or `out` cannot be written.
+        UsageError: the master has no rows for any quarter of the year.
+        MasterError: the master cannot be read.
+    """
+    label = year_label(start_year)
+    every = quarters_of_year(start_year)
+    frames = load(master_path, plan, every[0])
+    quarters = [str(q) for q in every if str(q) in frames.quarters]
+    if not quarters:
+        held = ", ".join(frames.quarters) or "none"
+        raise UsageError(f"{master_path}: has no rows for {label} (quarters in it: {held}); "
+                         f"run 'workbook-tools consolidate --quarter {every[0]}' first.")
+    summary = AnnualSummary(frames, start_year, quarters, Path(master_path).name)
+    write_book(Path(out), frames.register.council, f"Annual summary {label}",
+               produced or dt.date.today(), summary.write)
+    return SummaryResult(Path(out), label, list(ANNUAL_SHEETS), summary.charts, summary.figures,
+                         headline_sentences(t.headline(summary.position, frames.register)))
+
+
+class AnnualSummary:
+    """Writes each sheet of the annual summary."""
+
+    def __init__(self, frames: t.Frames, start_year: int, quarters: list[str],
+                 master_name: str) -> None:
+        self.frames = frames
+        self.register = frames.register
+        self.label = year_label(start_year)
+        self.quarters = quarters
+        self.master_name = master_name
+        self.position = year_end(frames, quarters)
+        self.charts = 0
+        self.figures: dict[str, Any] = {}
+        self.blocks: dict[str, Block] = {}
+
+    def title(self, what: str) -> str:
+        council = self.register.council
+        text = f"{what}, {self.label}"
+        return f"{council}: {text}" if council else text[0].upper() + text[1:]
+
+    def add_chart(self, sheet: Sheet, chart: Any, row: int, col: int = 0, x_offset: int = 0,
+                  width: int = 620, height: int = 300) -> None:
+        sheet.chart(chart, row, col, x_offset, width, height)
+        self.charts += 1
+
+    def write(self, book: Book) -> None:
+        missing = [str(q) for q in quarters_of_year(int(self.label[:4]))
+                   if str(q) not in self.quarters]
+        subtitle = (f"Year-end position from {self.master_name}: quarters "
+                    f"{', '.join(self.quarters)}" + (f" (not yet in the master: "
+                                                      f"{', '.join(missing)})" if missing else "")
+                    + f"; produced {book.produced:%d %B %Y}.")
+        overview = book.sheet("Overview", self.title("annual performance and savings summary"),
+                              subtitle)
+        measures = measures_year(self.frames, self.position, self.quarters)
+        self.highlights(book.sheet("Highlights", self.title("highlights and concerns")), measures)
+        self.by_theme(book.sheet("By theme", self.title("year-end position by theme")))
+        directorates = book.sheet("By directorate", self.title("year-end position by directorate"))
+        accepted = {code: sum(1 for q in self.quarters
+                              if t.return_statuses(self.frames, q).get(code)
+                              in t.ACCEPTED_STATUSES)
+                    for code in self.register.directorates}
+        table = t.by_directorate(self.position, self.register,
+                                 {c: f"{n} of {len(self.quarters)}" for c, n in accepted.items()})
+        table = table.rename(columns={"Return": "Quarters in the master"})
+        directorates.table(table, total=["All directorates", None, None, *t.totals(table)[3:]])
+        directorates.note(RAG_NOTE)
+        sheet = book.sheet("Measures", self.title("measures: year-end position"))
+        sheet.table(measures, units=list(self.position["Measures"]["Unit"]),
+                    kinds={**{q: "number" for q in self.quarters}, "Year-end actual": "number",
+                           "Target": "number", "Measure": "longtext"})
+        sheet.note("Over the year: the last figure of the year against the first, by polarity.")
+        sheet = book.sheet("Actions", self.title("actions: year-end position"))
+        sheet.table(actions_year(self.frames, self.position, self.quarters),
+                    kinds={**{q: "rag" for q in self.quarters}, "Action": "longtext"})
+        self.savings(book.sheet("Savings", self.title("savings programme: year-end position")))
+        sheet = book.sheet("Savings lines", self.title("every savings line"))
+        sheet.table(savings_year(self.frames, self.position, self.quarters),
+                    kinds={"Saving proposal": "longtext"})
+        self.exceptions(book.sheet("Exceptions", self.title("exceptions at the year end")))
+        self.trends(book.sheet("Trends", self.title("the year quarter by quarter")))
+        self.risks(book.sheet("Risks", self.title("strategic risks: year-end position")))
+        self.overview(book, overview)
+
+    def highlights(self, sheet: Sheet, measures: pd.DataFrame) -> None:
+        sheet.heading("Highlights")
+        sheet.table(highlights(self.frames, self.position, measures),
+                    kinds={"Item": "longtext", "Detail": "longtext"},
+                    empty="Nothing stands out this year.")
+        sheet.heading("Concerns")
+        sheet.table(concerns(self.frames, self.position),
+                    kinds={"Item": "longtext", "Detail": "longtext"},
+                    empty="No Red measure, action, saving or risk at the year end.")
+        sheet.note(f"At most {SHORT_LIST} of each kind; the other sheets list every item.")
+
+    def overview(self, book: Book, sheet: Sheet) -> None:
+        lines = t.headline(self.position, self.register)
+        savings = self.position["Savings"]
+        target = self.register.programme_target
+        delivered = savings["Delivered to date (£)"].sum(min_count=1)
+        if target is not None and pd.notna(delivered):
+            lines.insert(0, t.Headline("The year", "Savings delivered against the programme "
+                                       "target", delivered / target, "share",
+                                       f"{money(delivered)} of {money(target)}"))
+        write_headline(sheet, lines)
+        sheet.width(0, 40)
+        sheet.width(1, 18)
+        sheet.width(2, 24)
+        sheet.width(3, 3)
+        self.add_chart(sheet, charts.programme_by_quarter(
+            book, self.blocks["programme"], ["Forecast (£)", "Delivered to date (£)"],
+            "Savings delivered and forecast against the programme target",
+            "Programme target (£)" if target is not None else None), 3, 4, width=560)
+        self.add_chart(sheet, charts.rag_columns(
+            book, self.blocks["rag"], [("Measures", r) for r in t.RAGS],
+            "Measures by RAG, quarter by quarter"), 3 + CHART_ROWS, 4, width=560, height=260)
+        self.figures.update({"Savings delivered": None if pd.isna(delivered) else delivered,
+                             "Programme target": target})
+
+    def by_theme(self, sheet: Sheet) -> None:
+        table = t.by_theme(self.position, self.register)
+        block = sheet.table(table, index=True, total=["All themes", *t.totals(table)])
+        sheet.note(RAG_NOTE)
+        sheet.note(GAP_NOTE)
+        row = sheet.row + 1
+        rows = t.themes_to_chart(table)
+        self.add_chart(sheet, charts.stacked_bar(
+            sheet.book, block, "Theme", [("Measures", r) for r in t.RAGS],
+            "Measures by RAG, by theme (year end)", rows), row, 0, width=520, height=280)
+        self.add_chart(sheet, charts.stacked_bar(
+            sheet.book, block, "Theme", [("Actions", r) for r in t.RAGS],
+            "Actions by RAG, by theme (year end)", rows), row, 0, x_offset=540, width=520,
+            height=280)
+        sheet.skip(CHART_ROWS)
+
+    def savings(self, sheet: Sheet) -> None:
+        savings = self.position["Savings"]
+        table = t.savings_by_directorate(savings, self.register)
+        sheet.heading("By directorate at the year end: the directorates' figures beside finance's")
+        block = sheet.table(table, total=["All directorates", *t.totals(table)[1:-1], None])
+        target = self.register.programme_target
+        delivered = savings["Delivered to date (£)"].sum(min_count=1)
+        forecast = savings["Forecast (£)"].sum(min_count=1)
+        sheet.table(pd.DataFrame([
+            {"Programme": "Programme target", "£": target},
+            {"Programme": "Delivered in the year", "£": delivered},
+            {"Programme": "Finance confirmed", "£": savings[t.CONFIRMED].sum(min_count=1)},
+            {"Programme": "Programme target less delivered",
+             "£": target - delivered if target is not None and pd.notna(delivered) else None},
+            {"Programme": "Forecast (full year)", "£": forecast},
+        ]), kinds={"£": "money"})
+        sheet.note(GAP_NOTE)
+        series = ["Target (£)", "Forecast (£)", "Delivered to date (£)"]
+        if savings[t.CONFIRMED].notna().any():
+            series.append(t.CONFIRMED)
+        self.add_chart(sheet, charts.money_columns(
+            sheet.book, block, "Directorate", series, "Savings by directorate (year end)"),
+            sheet.row + 1, 0, width=720)
+        sheet.skip(CHART_ROWS + 2)
+
+    def exceptions(self, sheet: Sheet) -> None:
+        measures = t.red_measures(self.position, self.register)
+        sheet.heading(f"Red measures at the year end ({len(measures)})")
+        sheet.table(measures.drop(columns="Unit"), units=list(measures["Unit"]),
+                    kinds={"Target": "number", "Actual": "number", "Previous actual": "number",
+                           "Measure": "longtext"}, empty="No measure is Red at the year end.")
+        actions = t.red_actions(self.position, self.register)
+        sheet.heading(f"Red actions at the year end ({len(actions)})")
+        sheet.table(actions, kinds={"Action": "longtext"},
+                    empty="No action is Red at the year end.")
+
+    def trends(self, sheet: Sheet) -> None:
+        sheet.heading("The savings programme, quarter by quarter")
+        self.blocks["programme"] = sheet.table(t.savings_by_quarter(self.frames, self.quarters))
+        sheet.heading("Measures and actions by RAG, quarter by quarter")
+        rag = t.rag_by_quarter(self.frames, self.quarters)
+        self.blocks["rag"] = sheet.table(rag, index=True)
+        self.add_chart(sheet, charts.rag_columns(
+            sheet.book, self.blocks["rag"], [("Actions", r) for r in t.RAGS],
+            "Actions by RAG, quarter by quarter"), sheet.row, 0, width=520, height=280)
+        sheet.skip(CHART_ROWS)
+
+    def risks(self, sheet: Sheet) -> None:
+        risks = self.position["Risks"]
+        sheet.heading("Risks by rating at the year end")
+        sheet.table(t.risk_counts(risks), kinds={"Rating": "rag"})
+        sheet.heading("Risks by likelihood and impact at the year end")
+        write_grid(sheet, t.risk_grid(risks))
+        sheet.heading("Every risk: its score each quarter, highest first at the year end")
+        sheet.table(risks_year(self.frames, self.position, self.quarters),
+                    kinds={"Risk": "longtext"})

@@ -390,3 +390,19 @@ def test_unreadable_error_is_plain(tmp_path: Path) -> None:
     with pytest.raises(UnreadableFileError) as caught:
         reading.read_values(path)
     assert str(caught.value) == f"{path}: is empty (0 bytes)"
+
+
+def test_a_lock_file_beside_an_open_return_is_reported_but_does_not_fail_the_run(tmp_path):
+    """Someone having a return open in Excel leaves ~$CS_....xlsx beside it: not a data problem."""
+    from workbook_tools.findings import NOT_A_RETURN, ReturnResult, ValidationRun
+    from workbook_tools.validate import validate_paths
+
+    lock = tmp_path / "~$CS_2025-26-Q1.xlsx"
+    lock.write_bytes(b"\x0bSam Patel" + b" " * 100)
+    run = validate_paths([lock], None)
+    assert [r.status for r in run.results] == [NOT_A_RETURN]
+    assert [f.code for f in run.results[0].findings] == ["file-lock"]
+    assert run.exit_code == 0
+    rejected = ReturnResult(path=tmp_path / "x.txt", sha256="", received=run.results[0].received,
+                            status=NOT_A_RETURN, findings=[])
+    assert ValidationRun(None, [rejected]).exit_code == 0

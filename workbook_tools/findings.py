@@ -114,5 +114,10 @@ class ValidationRun:
 
     @property
     def exit_code(self) -> int:
-        """0 when every return is accepted; 1 when any was rejected or unreadable."""
-        return 1 if any(r.status in (REJECTED, NOT_A_RETURN) for r in self.results) else 0
+        """0 when every return is accepted; 1 when any was rejected or unreadable.
+
+        A file with only warnings (Excel's lock file beside an open return) is reported but
+        does not fail the run: someone having a return open is not a problem with the data.
+        """
+        return 1 if any(r.status == REJECTED or (r.status == NOT_A_RETURN and r.errors)
+                        for r in self.results) else 0

@@ -25,6 +25,7 @@ from workbook_tools import layout
 from workbook_tools.errors import ConfigurationError
 from workbook_tools.findings import SUPERSEDED, Finding, ReturnResult, Severity, ValidationRun
 from workbook_tools.layout import HEADER_ROW
+from workbook_tools.workspace import make_folder
 from workbook_tools.xlsx import NAVY, RAG_COLOURS, stabilise
 
 PROBLEMS_SHEET = "Problems"
@@ -62,13 +63,8 @@ def write_feedback(run: ValidationRun, folder: Path) -> list[Path]:
         ConfigurationError: the folder cannot be written, or a return changed after it was
             checked.
     """
-    folder = Path(folder)
+    folder = make_folder(folder)
     chosen = returns_for_feedback(run.results)
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise ConfigurationError(f"{folder}: cannot make the folder ({exc.strerror}).") \
-            from None
     paths = []
     for result in chosen:
         assert result.directorate and result.quarter

@@ -25,6 +25,7 @@ from workbook_tools.findings import (
 from workbook_tools.generate import return_filename
 from workbook_tools.plan import Directorate, Plan
 from workbook_tools.quarters import Quarter
+from workbook_tools.workspace import make_folder
 
 #: The most problems listed in one email; the rest are counted.
 MAX_LISTED = 30
@@ -141,12 +142,7 @@ def write_chase_emails(rows: Iterable[StatusRow], plan: Plan, quarter: Quarter,
     Raises:
         ConfigurationError: the folder cannot be written.
     """
-    folder = Path(folder)
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise ConfigurationError(f"{folder}: cannot make the folder ({exc.strerror}).") \
-            from None
+    folder = make_folder(folder)
     paths = []
     for row in rows:
         if not row.needs_chasing:

@@ -49,3 +49,19 @@ class Workspace:
 
     def annual(self, year_label: str) -> Path:
         return self.outputs / f"annual-{year_label}.xlsx"
+
+
+def make_folder(folder: Path | str) -> Path:
+    """Make an output folder (and its parents), or say plainly why it cannot be made.
+
+    Raises:
+        ConfigurationError: the folder cannot be made.
+    """
+    from workbook_tools.errors import ConfigurationError
+
+    folder = Path(folder)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ConfigurationError(f"{folder}: cannot make the folder ({exc.strerror}).") from None
+    return folder

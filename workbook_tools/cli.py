@@ -47,9 +47,17 @@ def progress(label: str, total: int) -> Iterator[Callable[[Any], None]]:
     """A progress bar on a terminal, nothing in a pipe. Yields a callback for each item done."""
     if total > 1 and sys.stderr.isatty():
         with click.progressbar(length=total, label=label, file=sys.stderr) as bar:
-            yield lambda _item=None: bar.update(1)
+
+            def advance(_item: Any = None) -> None:
+                bar.update(1)
+
+            yield advance
     else:
-        yield lambda _item=None: None
+
+        def ignore(_item: Any = None) -> None:
+            return None
+
+        yield ignore
 
 
 def _shown(path: Path) -> str:

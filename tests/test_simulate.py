@@ -150,3 +150,22 @@ def test_no_blank_returns_is_one_sentence(workspace: Path) -> None:
     with pytest.raises(ConfigurationError, match=r"no blank returns for 2025-26-Q1\. Run "
                                                  r"'workbook-tools generate --quarter "):
         simulate_returns(workspace / "outputs" / "blank" / "2025-26-Q1", workspace / "r", Q1)
+
+
+def test_savings_lines_without_an_objective_are_filled(workspace: Path, plan: Plan) -> None:
+    """A register may leave a saving's objective blank; the line is still a saving to report
+    on, not the 'nothing on this sheet' line (found at scale: whole Savings sheets were left
+    empty)."""
+    import dataclasses
+
+    loose = dataclasses.replace(plan, savings=tuple(
+        dataclasses.replace(s, objective_code=None) for s in plan.savings))
+    blank = workspace / "blank"
+    generate_returns(loose, Q1, blank, now=GENERATED_AT)
+    (path,) = [p for p in simulate_returns(blank, workspace / "filled", Q1, seed=3)
+               if p.name.startswith("CS_")]
+    result = validate_file(path, Q1)
+    assert result.status == "Accepted", [f.message for f in result.findings][:3]
+    assert result.data is not None
+    assert all(row["forecast"] is not None for row in result.data.rows["Savings"])
+    assert len(result.data.rows["Savings"]) == len(loose.for_directorate("CS").savings) > 0

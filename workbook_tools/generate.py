@@ -51,7 +51,7 @@ META_KEYS = (
 )
 RETURN_MARKER = "workbook-tools quarterly return"
 OBJECTIVE_CHARS = 64  # an objective is shown by its code and at most this much of its name
-NOTHING_HERE = "Nothing for your directorate on this sheet this quarter."
+NOTHING_HERE = layout.NOTHING_ON_SHEET
 INTRO_WIDTH = 110  # the intro lines above a data sheet's header span about this many units
 
 

@@ -22,6 +22,8 @@ from workbook_tools.cells import column_letter
 
 HEADER_ROW = 4  # 1-based Excel row of each data sheet's header
 FIRST_DATA_ROW = HEADER_ROW + 1
+#: The one line on a data sheet that has no items for the directorate (in A, below the header).
+NOTHING_ON_SHEET = "Nothing for your directorate on this sheet this quarter."
 META_SHEET = "_meta"
 LISTS_SHEET = "_lists"
 SHEET_ORDER = ("Cover", "Measures", "Actions", "Savings", "Risks", "Checks", META_SHEET)

@@ -36,7 +36,6 @@ from workbook_tools.quarters import Quarter, parse_quarter
 from workbook_tools.reading import DEFAULT_LIMITS, Limits, SafeWorkbook
 
 ERROR, WARNING = Severity.ERROR, Severity.WARNING
-NOTHING_ON_SHEET = "Nothing for your directorate on this sheet"
 HEADER_SEARCH_ROWS = 10
 
 
@@ -396,7 +395,7 @@ def _read_sheet(result: ReturnFile, spec: SheetLayout, rows: list[list[Any]],
                 v != "" and not (type(v) is str and not v.strip()) for v in values):
             found.append((index + 1, values))
     if not items:
-        found = [(r, v) for r, v in found if not plain_text(v[0]).startswith(NOTHING_ON_SHEET)]
+        found = [(r, v) for r, v in found if not plain_text(v[0]).startswith(_NOTHING_PREFIX)]
     id_header = spec.id_header
     matched = _match_rows(result, spec, items, found, shift, id_header)
     keys = [c.key for c in spec.prefilled]
@@ -427,6 +426,7 @@ def _read_sheet(result: ReturnFile, spec: SheetLayout, rows: list[list[Any]],
         result.raw[spec.name].append(raw)
 
 
+_NOTHING_PREFIX = layout.NOTHING_ON_SHEET.split(" this quarter")[0]
 _HASHES: dict[tuple[str, Any], str] = {}
 
 

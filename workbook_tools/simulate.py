@@ -137,8 +137,9 @@ def _item_rows(sheet: Any, spec: SheetLayout) -> list[int]:
             break
         rows.append(row)
         row += 1
-    # a sheet with no items holds one explanatory line in A, which is not an ID
-    if rows and spec.columns[1].key and sheet.cell(row=rows[0], column=2).value is None:
+    # a sheet with no items holds one explanatory line in A, which is not an ID (a saving with
+    # no objective has an empty column B, so the line is known by its text)
+    if rows and sheet.cell(row=rows[0], column=1).value == layout.NOTHING_ON_SHEET:
         return []
     return rows
 

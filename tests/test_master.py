@@ -126,6 +126,25 @@ def test_generate_takes_previous_actual_from_the_master(folder: Folder) -> None:
     assert sum(v is not None for v in shown.values()) > 20
 
 
+def test_last_quarters_figures_come_from_a_master_larger_than_a_return_may_be(
+        folder: Folder) -> None:
+    """A national collection's master is far larger than one return: previous figures are read
+    with the master's own limits, not a return's (32 MB)."""
+    import os
+    import zipfile
+
+    from workbook_tools.history import previous_context
+    from workbook_tools.reading import DEFAULT_LIMITS
+
+    folder.consolidate(Q1)
+    small = previous_context(folder.master, Q2)
+    with zipfile.ZipFile(folder.master, "a", zipfile.ZIP_STORED) as archive:
+        archive.writestr("customXml/padding.bin", os.urandom(DEFAULT_LIMITS.max_file_bytes))
+    assert folder.master.stat().st_size > DEFAULT_LIMITS.max_file_bytes
+    big = previous_context(folder.master, Q2)
+    assert big.previous_actuals == small.previous_actuals and len(big.previous_actuals) > 20
+
+
 def test_submissions_lists_every_directorate_and_rejected_rows_stay_out(folder: Folder) -> None:
     folder.consolidate(Q1)
     returns = folder.returns(Q1)

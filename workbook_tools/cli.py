@@ -274,7 +274,8 @@ def validate(ctx: click.Context, paths: tuple[Path, ...], quarter: Quarter | Non
     loaded = _plan(plan_path) if plan_path or ws.plan.exists() else None
     files = expand_paths(paths)
     with progress("Validating", len(files)) as done:
-        run = validate_paths(files, quarter, loaded, master or ws.master, progress=done)
+        run = validate_paths(files, quarter, loaded, master or ws.master, progress=done,
+                             keep_rows=False)
     quarters = {r.quarter for r in run.results if r.quarter}
     label = str(quarter) if quarter else (quarters.pop() if len(quarters) == 1 else "")
     report_path = report or (ws.outputs / f"validation-{label}.xlsx" if label
@@ -376,7 +377,8 @@ def status(ctx: click.Context, quarter: Quarter, plan_path: Path | None,
         raise ConfigurationError(f"{_shown(folder)}: there is no such folder.")
     files = expand_paths([folder]) if folder.is_dir() else []
     with progress("Validating", len(files)) as done:
-        run = validate_paths(files, quarter, loaded, ws.master, progress=done)
+        run = validate_paths(files, quarter, loaded, ws.master, progress=done,
+                             keep_rows=False)
     rows = directorate_status(loaded, quarter, run, today.date() if today else dt.date.today())
     _echo_status(loaded, quarter, rows, run, folder)
     if chase is not None:

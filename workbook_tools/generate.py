@@ -23,6 +23,7 @@ from workbook_tools.layout import (
     Role,
     SheetLayout,
 )
+from workbook_tools.parallel import ordered_map
 from workbook_tools.plan import DirectoratePlan, Plan
 from workbook_tools.quarters import Quarter
 from workbook_tools.return_inputs import add_validations, highlight_problems
@@ -144,12 +145,23 @@ def generate_returns(
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     stamp = (now or dt.datetime.now()).replace(microsecond=0)
-    paths = []
-    for code in wanted:
-        path = out_dir / return_filename(code, quarter)
-        write_return(plan.for_directorate(code), ctx, path, password=password, generated=stamp)
-        paths.append(path)
-    return paths
+    job = _WriteReturn(plan, ctx, out_dir, password, stamp)
+    return list(ordered_map(job, wanted))
+
+
+class _WriteReturn:
+    """One directorate's return, as a task for a worker process (parallel.ordered_map)."""
+
+    def __init__(self, plan: Plan, ctx: Context, out_dir: Path, password: str | None,
+                 stamp: dt.datetime) -> None:
+        self.plan, self.ctx, self.out_dir = plan, ctx, out_dir
+        self.password, self.stamp = password, stamp
+
+    def __call__(self, code: str) -> Path:
+        path = self.out_dir / return_filename(code, self.ctx.quarter)
+        write_return(self.plan.for_directorate(code), self.ctx, path, password=self.password,
+                     generated=self.stamp)
+        return path
 
 
 def write_return(

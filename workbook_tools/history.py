@@ -33,9 +33,14 @@ def previous_context(master: Path | None, quarter: Quarter) -> Context:
     ctx = Context(quarter=quarter)
     if master is None or not Path(master).exists():
         return ctx
-    from workbook_tools.reading import read_values
+    from workbook_tools.master_read import MASTER_LIMITS
+    from workbook_tools.reading import SafeWorkbook
 
-    sheets = read_values(Path(master))
+    # the master holds every quarter of every directorate: read with the master's limits, and
+    # only the three sheets with last quarter's figures
+    with SafeWorkbook(Path(master), MASTER_LIMITS) as workbook:
+        sheets = {name: workbook.read(name)[0] for name in ("Measures", "Savings", "Risks")
+                  if name in workbook.sheet_names}
     previous = str(quarter.previous())
 
     def rows(sheet: str) -> list[dict[str, Any]]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -131,26 +132,33 @@ class Plan:
             return None
         return self._themes.get(objective.theme_code)
 
-    @property
+    @cached_property
     def _objectives(self) -> dict[str, Objective]:
         return {o.code: o for o in self.objectives}
 
-    @property
+    @cached_property
     def _themes(self) -> dict[str, Theme]:
         return {t.code: t for t in self.themes}
+
+    @cached_property
+    def _items_by_directorate(self) -> dict[str, tuple[list[Any], ...]]:
+        """Each directorate's measures, actions, savings and risks, in register order (one pass
+        over the register, not one per directorate: a national register has 100,000s)."""
+        groups: dict[str, tuple[list[Any], ...]] = {}
+        for index, items in enumerate((self.measures, self.actions, self.savings, self.risks)):
+            for item in items:
+                groups.setdefault(item.directorate_code, ([], [], [], []))[index].append(item)
+        return groups
 
     def tolerance_for(self, measure: Measure) -> float:
         return measure.tolerance if measure.tolerance is not None else self.settings.amber_tolerance
 
     def for_directorate(self, code: str) -> DirectoratePlan:
-        return DirectoratePlan(
-            plan=self,
-            directorate=self.directorate(code),
-            measures=tuple(m for m in self.measures if m.directorate_code == code),
-            actions=tuple(a for a in self.actions if a.directorate_code == code),
-            savings=tuple(s for s in self.savings if s.directorate_code == code),
-            risks=tuple(r for r in self.risks if r.directorate_code == code),
-        )
+        measures, actions, savings, risks = self._items_by_directorate.get(
+            code, ([], [], [], []))
+        return DirectoratePlan(plan=self, directorate=self.directorate(code),
+                               measures=tuple(measures), actions=tuple(actions),
+                               savings=tuple(savings), risks=tuple(risks))
 
 
 @dataclass(frozen=True)
@@ -249,6 +257,9 @@ def _norm(text: Any) -> str:
     return " ".join(str(text).split()).casefold() if text is not None else ""
 
 
+_OPTIONS: dict[tuple[str, ...], dict[str, str]] = {}
+
+
 class _SheetRows:
     """Rows of one register sheet, with a problem list and typed cell readers."""
 
@@ -275,7 +286,8 @@ class _SheetRows:
     def records(self) -> Iterable[tuple[int, list[Any]]]:
         """(Excel row number, values) for every row that is not blank."""
         for offset, values in enumerate(self.body):
-            if any(not is_blank(v) for v in values):
+            if any(v is not None and v != "" and not (type(v) is str and not v.strip())
+                   for v in values):
                 yield offset + 2, values
 
     def raw(self, values: list[Any], header: str) -> Any:
@@ -285,14 +297,19 @@ class _SheetRows:
         return values[index]
 
     def text(self, row: int, values: list[Any], header: str, required: bool = True) -> str:
-        value = self.raw(values, header)
-        if is_blank(value):
-            if required and header in self.columns:
-                self.problem(row, self.columns[header], f"'{header}' is empty")
-            return ""
-        if isinstance(value, float) and value.is_integer():
-            value = int(value)
-        return str(value).strip()
+        index = self.columns.get(header)
+        value = values[index] if index is not None and index < len(values) else None
+        if type(value) is str:  # most cells: no further calls (a register may have 100,000s)
+            value = value.strip()
+            if value:
+                return value
+        elif value is not None:
+            if isinstance(value, float) and value.is_integer():
+                value = int(value)
+            return str(value).strip()
+        if required and index is not None:
+            self.problem(row, index, f"'{header}' is empty")
+        return ""
 
     def number(
         self, row: int, values: list[Any], header: str, required: bool = True
@@ -318,9 +335,12 @@ class _SheetRows:
         value = self.text(row, values, header, required)
         if not value:
             return None
-        for option in allowed:
-            if _norm(option) == _norm(value):
-                return option
+        options = _OPTIONS.get(allowed)
+        if options is None:
+            options = _OPTIONS[allowed] = {_norm(o): o for o in reversed(allowed)}
+        option = options.get(_norm(value))
+        if option is not None:
+            return option
         self.problem(
             row,
             self.columns[header],
@@ -354,7 +374,7 @@ class _SheetRows:
     def known(
         self, row: int, header: str, value: str | None, known: Iterable[str], what: str
     ) -> None:
-        if value and value not in set(known):
+        if value and value not in (known if isinstance(known, set | frozenset) else set(known)):
             article = "an" if what[:1] in "aeiou" else "a"
             self.problem(
                 row, self.columns[header], f"'{value}' is not {article} {what} in the register"

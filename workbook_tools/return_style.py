@@ -8,6 +8,7 @@ import re
 import textwrap
 import zipfile
 from collections.abc import Iterable
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -28,10 +29,14 @@ def text_lines(text: Any, width: float, font_size: float = FONT_SIZE) -> int:
     if text is None or text == "":
         return 1
     per_line = max(int(width * CHARS_PER_WIDTH * FONT_SIZE / font_size) - 1, 1)
-    return sum(
-        max(1, len(textwrap.wrap(part, per_line, break_on_hyphens=False)))
-        for part in str(text).split("\n")
-    )
+    return sum(_wrapped_lines(part, per_line) for part in str(text).split("\n"))
+
+
+@lru_cache(maxsize=4096)
+def _wrapped_lines(part: str, per_line: int) -> int:
+    if len(part) <= per_line:  # fits: what textwrap would say, without wrapping it
+        return 1
+    return max(1, len(textwrap.wrap(part, per_line, break_on_hyphens=False)))
 
 
 def row_points(lines: int, font_size: float = FONT_SIZE) -> float:

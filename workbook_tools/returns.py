@@ -404,10 +404,13 @@ def _read_sheet(result: ReturnFile, spec: SheetLayout, rows: list[list[Any]],
     all_keys = [c.key for c in spec.columns]
     pairs = list(zip(keys, indexes, strict=True))
     unknown = bool(formulas or errors)
+    remembered = _HASHES
     for (_, item_id, hashes), row1, values in matched:
         if len(values) != width:
             values = [*values[:width], *[""] * (width - len(values))]
-        if ".".join([_hash(k, values[c]) for k, c in pairs]) != hashes:
+        # the remembered hash where there is one (a dict lookup, not a call: 100,000s of cells)
+        if ".".join([remembered.get((k, values[c])) or _hash(k, values[c])
+                     for k, c in pairs]) != hashes:
             expected = hashes.split(".")
             if len(expected) != len(keys):
                 result.add("meta-changed", layout.META_SHEET, detail=f"the hashes for {item_id}")
@@ -520,8 +523,13 @@ def choice_of(value: Any, choices: tuple[str, ...]) -> str | None:
     """The list entry a value is, as a spreadsheet compares text: ignoring case only."""
     if not isinstance(value, str):
         return None
-    folded = value.casefold()
-    return next((c for c in choices if c.casefold() == folded), None)
+    folded = _FOLDED.get(choices)
+    if folded is None:
+        folded = _FOLDED[choices] = {c.casefold(): c for c in reversed(choices)}
+    return folded.get(value.casefold())
+
+
+_FOLDED: dict[tuple[str, ...], dict[str, str]] = {}
 
 
 def date_of(value: Any) -> dt.date | None:
@@ -532,7 +540,10 @@ def date_of(value: Any) -> dt.date | None:
 
 
 def is_measure_due(raw: dict[str, Any], quarter: Quarter) -> bool:
-    return quarter.number == 4 or plain_text(raw.get("frequency")) != "Annual"
+    if quarter.number == 4:
+        return True
+    frequency = raw.get("frequency")
+    return (frequency.strip() if type(frequency) is str else plain_text(frequency)) != "Annual"
 
 
 def _text(value: Any) -> str | None:
@@ -592,7 +603,14 @@ def _typed_row(spec: SheetLayout, raw: dict[str, Any], quarter: Quarter,
     row: dict[str, Any] = {"_row": raw["_row"]}
     for key, convert in _converters(spec):
         value = raw[key]
-        row[key] = None if value is None else convert(value)
+        if value is None:
+            row[key] = None
+        elif convert is _text and type(value) is str:  # most cells: no call
+            row[key] = value.strip() or None
+        elif convert is number_of and type(value) is float:
+            row[key] = value
+        else:
+            row[key] = convert(value)
     row["id"] = raw["id"]
     _derive(spec.name, row, quarter, tolerance)
     return row

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,7 @@ from workbook_tools import layout, rules
 from workbook_tools.cells import is_blank, to_date, to_number
 from workbook_tools.errors import ConfigurationError
 from workbook_tools.layout import FIRST_DATA_ROW, SheetLayout
+from workbook_tools.parallel import ordered_map
 from workbook_tools.quarters import Quarter
 from workbook_tools.xlsx import stabilise
 
@@ -98,10 +100,13 @@ def simulate_returns(
             f"--quarter {quarter}' first."
         )
     out_dir.mkdir(parents=True, exist_ok=True)
-    return [
-        fill_return(blank, out_dir / blank.name, seed=seed, error_rate=error_rate)
-        for blank in blanks
-    ]
+    return list(ordered_map(partial(_fill_into, out_dir, seed, error_rate), blanks))
+
+
+def _fill_into(out_dir: Path, seed: int, error_rate: float, blank: Path) -> Path:
+    """One return filled, as a task for a worker process (each return has its own random
+    stream, so the result does not depend on which worker fills it)."""
+    return fill_return(blank, out_dir / blank.name, seed=seed, error_rate=error_rate)
 
 
 def fill_return(blank: Path, out: Path, seed: int = 1, error_rate: float = 0.0) -> Path:

@@ -41,6 +41,7 @@ from workbook_tools.findings import (
     ValidationRun,
 )
 from workbook_tools.layout import Context
+from workbook_tools.parallel import ordered_map
 from workbook_tools.plan import Plan
 from workbook_tools.quarters import Quarter
 from workbook_tools.returns import (
@@ -576,37 +577,63 @@ def validate_paths(
     plan: Plan | None = None,
     master: Path | None = None,
     progress: Callable[[Path], None] | None = None,
+    keep_rows: bool = True,
+    workers: int | None = None,
 ) -> ValidationRun:
     """Validate files and folders of returns; resubmissions and copies are resolved.
+
+    Returns are read in parallel, one per worker process at a time (parallel.ordered_map); the
+    results come back in the order of the files, so output does not depend on the timing.
 
     Args:
         quarter: the quarter being validated (a return for another is refused); None takes each
             return's quarter from its `_meta`.
         plan: the register, to check each return's council and directorate.
         master: the master workbook, for last quarter's figures where a return lacks them.
-        progress: called with each file once it is done.
+        progress: called with each file once it is done, in the files' order.
+        keep_rows: False drops each return's typed rows once it is checked (its cover and
+            `_meta` stay), so memory does not grow with the number of returns; consolidate
+            needs them, validate and status do not.
+        workers: processes to use; None for one per core (parallel.worker_count), 1 for
+            this process only.
 
     Raises:
         ConfigurationError: a path that does not exist.
         UnreadableFileError: the master cannot be read safely.
     """
     files = expand_paths(paths)
-    contexts: dict[Quarter, Context | None] = {}
-
-    def context(q: Quarter) -> Context | None:
-        if q not in contexts:
-            from workbook_tools.history import previous_context
-
-            contexts[q] = previous_context(master, q) if master else None
-        return contexts[q]
-
+    job = _Job(quarter, plan, master, keep_rows)
+    if master is not None and quarter is not None:
+        job.context(quarter)  # read the master once, here, not once per worker
     results = []
-    for path in files:
-        results.append(validate_file(path, quarter, plan, context))
+    for result in ordered_map(job, files, workers):
+        results.append(result)
         if progress is not None:
-            progress(path)
+            progress(result.path)
     resolve_resubmissions(results)
     return ValidationRun(quarter, results)
+
+
+class _Job:
+    """What every worker needs to validate one file; sent to each worker once."""
+
+    def __init__(self, quarter: Quarter | None, plan: Plan | None, master: Path | None,
+                 keep_rows: bool) -> None:
+        self.quarter, self.plan, self.master, self.keep_rows = quarter, plan, master, keep_rows
+        self.contexts: dict[Quarter, Context | None] = {}
+
+    def context(self, q: Quarter) -> Context | None:
+        if q not in self.contexts:
+            from workbook_tools.history import previous_context
+
+            self.contexts[q] = previous_context(self.master, q) if self.master else None
+        return self.contexts[q]
+
+    def __call__(self, path: Path) -> ReturnResult:
+        result = validate_file(path, self.quarter, self.plan, self.context)
+        if not self.keep_rows and result.data is not None:
+            result.data.rows = {}
+        return result
 
 
 def _signed(result: ReturnResult) -> dt.date:

@@ -1,0 +1,73 @@
+"""Work on many files at once: one process per core, results in the order of the inputs.
+
+A national collection is hundreds of returns; reading, generating or filling one is
+independent of the others, so each is a task for a pool of worker processes. Results come back
+in the order the items were given, whatever finished first, so output never depends on timing.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+WORKERS_VARIABLE = "WORKBOOK_TOOLS_WORKERS"
+MIN_ITEMS_PER_WORKER = 2  # below this, starting a process costs more than it saves
+
+
+def cores() -> int:
+    """The cores this process may use, or WORKBOOK_TOOLS_WORKERS when set (1 keeps all the
+    work in this process)."""
+    setting = os.environ.get(WORKERS_VARIABLE, "").strip()
+    if setting.isdigit() and int(setting) > 0:
+        return int(setting)
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
+
+
+def worker_count(items: int) -> int:
+    """Processes for `items` tasks: one per core, at most one per two tasks."""
+    return max(1, min(cores(), items // MIN_ITEMS_PER_WORKER))
+
+
+_JOB: list[Callable[[Any], Any]] = []
+
+
+def _start(job: Callable[[Any], Any]) -> None:
+    _JOB[:] = [job]
+
+
+def _call(item: Any) -> Any:
+    return _JOB[0](item)
+
+
+def ordered_map(job: Callable[[T], R], items: Iterable[T], workers: int | None = None
+                ) -> Iterator[R]:
+    """`map(job, items)`, in `workers` processes (None: `worker_count`), in the items' order.
+
+    `job` is sent to each worker once (a picklable callable: a module-level function or an
+    object of a module-level class), so what it carries, such as the plan, is not sent with
+    every item. An exception in a job is raised here, as `map` would.
+    """
+    items = list(items)
+    count = worker_count(len(items)) if workers is None else max(1, workers)
+    if count <= 1 or len(items) < 2:
+        yield from map(job, items)
+        return
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    # fork starts a worker in milliseconds with the job already in memory; where there is no
+    # fork (Windows), the platform's default start method pickles the job to each worker once
+    methods = multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("fork" if "fork" in methods else None)
+    pool = ProcessPoolExecutor(min(count, len(items)), mp_context=context, initializer=_start,
+                               initargs=(job,))
+    try:
+        yield from pool.map(_call, items)
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)

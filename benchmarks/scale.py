@@ -92,7 +92,8 @@ def run_step(step: str, root: Path) -> None:
                     pass
             book.close()
         return
-    plan = load_plan(root / "templates" / "plan.xlsx")  # as the CLI does, in every step
+    # the register as each command reads it: validate needs only its settings and directorates
+    plan = load_plan(root / "templates" / "plan.xlsx", items=not step.startswith("validate"))
     if step == "generate":
         from workbook_tools.generate import generate_returns
         generate_returns(plan, quarter, blank)
@@ -118,12 +119,24 @@ def child(step: str, root: Path) -> None:
     start = time.perf_counter()
     run_step(step, root)
     seconds = time.perf_counter() - start
-    main_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    main_mb = _high_water_mb()
     worker_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     files = len(list((root / "outputs" / "blank" / "2025-26-Q1").glob("*.xlsx")))
     workers = 0 if step in ("calamine", "openpyxl", "validate-1") or worker_mb == 0 \
         else worker_count(files)
     print(f"{seconds:.3f} {main_mb:.0f} {worker_mb if workers else 0:.0f} {workers}")
+
+
+def _high_water_mb() -> float:
+    """This process's peak resident memory since it started (VmHWM on Linux; ru_maxrss, which
+    Linux carries over from the parent that forked it, elsewhere)."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def measure(step: str, root: Path) -> tuple[float, float, float, int]:
@@ -137,7 +150,10 @@ def one_size(returns: int, rows: int, repeat: int, keep: Path | None) -> dict[st
         root = (keep / f"{returns}x{rows}") if keep else Path(scratch) / "ws"
         results: dict[str, tuple[float, float, float, int]] = {}
         if not (root / "returns" / "2025-26-Q1").is_dir():
-            build_register(root, returns, rows)
+            # in a child too, so this process stays small (a child's peak memory starts from
+            # its parent's size when it is forked)
+            subprocess.run([sys.executable, __file__, "--register", str(returns), str(rows),
+                            "--root", str(root)], check=True)
             for step in BUILD:
                 results[step] = measure(step, root)
         best: dict[str, list[tuple[float, float, float, int]]] = {s: [] for s in TIMED}
@@ -196,8 +212,12 @@ def main() -> None:
     parser.add_argument("--keep", type=Path, help="build the files in (or reuse them from) "
                                                   "this folder")
     parser.add_argument("--step", choices=BUILD + TIMED, help=argparse.SUPPRESS)
+    parser.add_argument("--register", type=int, nargs=2, help=argparse.SUPPRESS)
     parser.add_argument("--root", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.register:
+        build_register(args.root, *args.register)
+        return
     if args.step:
         child(args.step, args.root)
         return

@@ -158,6 +158,37 @@ def test_invalid_register_is_a_configuration_error(
     assert result.exit_code == 2 and "plan.xlsx" in result.output
 
 
+def test_validate_reads_only_the_registers_directorates_and_settings(
+        r: Returns, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """validate needs a return's council and directorate from the register, nothing more: a
+    mistake in the Measures sheet does not stop returns being checked on deadline day (plan
+    check and generate still report it), while one in Directorates or Settings does."""
+    import openpyxl
+
+    from workbook_tools.errors import PlanError
+    from workbook_tools.plan import load_plan
+
+    def register(name: str, sheet: str, ref: str, value: Any) -> Path:
+        workbook = openpyxl.load_workbook(r.root / "templates" / "plan.xlsx")
+        workbook[sheet][ref] = value
+        workbook.save(tmp_path / name)
+        return tmp_path / name
+
+    measures = register("measures.xlsx", "Measures", "E2", "furlongs")
+    with pytest.raises(PlanError, match="furlongs"):
+        load_plan(measures)
+    result = invoke(r.root, str(r.clean), "--plan", str(measures), monkeypatch=monkeypatch)
+    assert result.exit_code == 0 and "1 file checked: 1 accepted." in result.output
+
+    directorates = register("directorates.xlsx", "Directorates", "B2", None)
+    result = invoke(r.root, str(r.clean), "--plan", str(directorates), monkeypatch=monkeypatch)
+    assert result.exit_code == 2 and "Directorates!B2" in result.output
+
+    council = register("council.xlsx", "Settings", "B2", "Another Council")
+    result = invoke(r.root, str(r.clean), "--plan", str(council), monkeypatch=monkeypatch)
+    assert result.exit_code == 1 and "[wrong-council]" in result.output
+
+
 def test_help_has_an_example() -> None:
     result = CliRunner().invoke(cli, ["validate", "--help"])
     assert result.exit_code == 0

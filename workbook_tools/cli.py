@@ -36,10 +36,10 @@ plan_option = click.option("--plan", "plan_path", type=click.Path(path_type=Path
                            default=None, help="The plan register [default: templates/plan.xlsx].")
 
 
-def _plan(path: Path | None) -> Any:
+def _plan(path: Path | None, items: bool = True) -> Any:
     from workbook_tools.plan import load_plan
 
-    return load_plan(path or Workspace.here().plan)
+    return load_plan(path or Workspace.here().plan, items)
 
 
 @contextmanager
@@ -271,7 +271,8 @@ def validate(ctx: click.Context, paths: tuple[Path, ...], quarter: Quarter | Non
             raise ConfigurationError(f"{_shown(folder)}: there is no such folder. Save the "
                                      "returns there, or give their paths.")
         paths = (folder,)
-    loaded = _plan(plan_path) if plan_path or ws.plan.exists() else None
+    # a return's council and directorate are all validate needs from the register
+    loaded = _plan(plan_path, items=False) if plan_path or ws.plan.exists() else None
     files = expand_paths(paths)
     with progress("Validating", len(files)) as done:
         run = validate_paths(files, quarter, loaded, master or ws.master, progress=done,
@@ -371,7 +372,7 @@ def status(ctx: click.Context, quarter: Quarter, plan_path: Path | None,
     from workbook_tools.validate import expand_paths, validate_paths
 
     ws = Workspace.here()
-    loaded = _plan(plan_path)
+    loaded = _plan(plan_path, items=False)  # its directorates and settings are all status needs
     folder = returns_dir or ws.returns(quarter)
     if returns_dir is not None and not folder.is_dir():
         raise ConfigurationError(f"{_shown(folder)}: there is no such folder.")

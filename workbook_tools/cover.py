@@ -4,36 +4,19 @@ sheet (live counts of what is missing or wrong, and Ready to submit)."""
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
 from workbook_tools import layout
-from workbook_tools.layout import FIRST_DATA_ROW, Context, Role
+from workbook_tools.layout import COVER, FIRST_DATA_ROW, Context, CoverCells, Role
 from workbook_tools.plan import DirectoratePlan
 from workbook_tools.quarters import Quarter
 from workbook_tools.return_style import Styles, fitted_height, number_format, row_points
 
 GREEN_FILL, RED_FILL, RED_FONT = "#C6EFCE", "#FFC7CE", "#9C0006"
 
+__all__ = ["COVER", "CoverCells", "write_checks", "write_cover"]
 
-@dataclass(frozen=True)
-class CoverCells:
-    """Where the Cover's values sit (1-based rows, in column C)."""
-
-    quarter_end: int = 7
-    deadline: int = 8
-    tolerance: int = 9
-    ready: int = 10
-    completed_by: int = 31
-    approved_by: int = 32
-    signoff_date: int = 33
-
-    def ref(self, row: int) -> str:
-        return f"Cover!$C${row}"
-
-
-COVER = CoverCells()
 COVER_WIDTHS = (2, 24, 72, 2)  # columns A to D
 _TEXT_WIDTH = COVER_WIDTHS[1] + COVER_WIDTHS[2]  # the merged B:C
 

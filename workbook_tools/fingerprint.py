@@ -10,6 +10,8 @@ from typing import Any
 
 def normal_value(value: Any) -> str:
     """The text a pre-filled value is compared by, the same whichever program saved the file."""
+    if type(value) is str:  # most pre-filled cells
+        return " ".join(value.split())
     if value is None:
         return ""
     if isinstance(value, bool):

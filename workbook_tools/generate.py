@@ -17,6 +17,9 @@ from workbook_tools.fingerprint import fingerprint, row_hashes
 from workbook_tools.layout import (
     FIRST_DATA_ROW,
     HEADER_ROW,
+    META_KEYS,
+    META_TABLE_ROW,
+    RETURN_MARKER,
     Column,
     Context,
     Kind,
@@ -36,21 +39,9 @@ from workbook_tools.return_style import (
 )
 from workbook_tools.xlsx import add_rag_formatting, new_workbook
 
-__all__ = ["COVER", "CoverCells", "generate_returns", "return_filename", "write_return"]
+__all__ = ["COVER", "META_KEYS", "META_TABLE_ROW", "RETURN_MARKER", "CoverCells",
+           "generate_returns", "return_filename", "write_return"]
 
-META_TABLE_ROW = 20  # 1-based row where _meta's per-row table header sits
-META_KEYS = (
-    "Return",
-    "Template version",
-    "Tool version",
-    "Council",
-    "Directorate",
-    "Directorate name",
-    "Quarter",
-    "Generated",
-    "Fingerprint",
-)
-RETURN_MARKER = "workbook-tools quarterly return"
 OBJECTIVE_CHARS = 64  # an objective is shown by its code and at most this much of its name
 NOTHING_HERE = layout.NOTHING_ON_SHEET
 INTRO_WIDTH = 110  # the intro lines above a data sheet's header span about this many units

@@ -39,8 +39,9 @@ def previous_context(master: Path | None, quarter: Quarter) -> Context:
     # the master holds every quarter of every directorate: read with the master's limits, and
     # only the three sheets with last quarter's figures
     with SafeWorkbook(Path(master), MASTER_LIMITS) as workbook:
-        sheets = {name: workbook.read(name)[0] for name in ("Measures", "Savings", "Risks")
-                  if name in workbook.sheet_names}
+        sheets: dict[str, list[list[Any]]] = {
+            name: workbook.read(name)[0] for name in ("Measures", "Savings", "Risks")
+            if name in workbook.sheet_names}
     previous = str(quarter.previous())
 
     def rows(sheet: str) -> list[dict[str, Any]]:

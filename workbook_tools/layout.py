@@ -351,3 +351,42 @@ class Context:
     previous_actuals: dict[str, float] = field(default_factory=dict)     # Measure ID -> actual
     previous_delivered: dict[str, float] = field(default_factory=dict)   # Saving ID -> delivered
     previous_scores: dict[str, int] = field(default_factory=dict)        # Risk ID -> score
+
+
+# ---------------------------------------------------------------------------------------------
+# The Cover's value cells and the hidden _meta sheet (read by returns.py without importing the
+# writers, so validate starts quickly).
+
+
+@dataclass(frozen=True)
+class CoverCells:
+    """Where the Cover's values sit (1-based rows, in column C)."""
+
+    quarter_end: int = 7
+    deadline: int = 8
+    tolerance: int = 9
+    ready: int = 10
+    completed_by: int = 31
+    approved_by: int = 32
+    signoff_date: int = 33
+
+    def ref(self, row: int) -> str:
+        return f"Cover!$C${row}"
+
+
+COVER = CoverCells()
+
+
+META_TABLE_ROW = 20  # 1-based row where _meta's per-row table header sits
+META_KEYS = (
+    "Return",
+    "Template version",
+    "Tool version",
+    "Council",
+    "Directorate",
+    "Directorate name",
+    "Quarter",
+    "Generated",
+    "Fingerprint",
+)
+RETURN_MARKER = "workbook-tools quarterly return"

@@ -145,7 +145,9 @@ class Plan:
         """Each directorate's measures, actions, savings and risks, in register order (one pass
         over the register, not one per directorate: a national register has 100,000s)."""
         groups: dict[str, tuple[list[Any], ...]] = {}
-        for index, items in enumerate((self.measures, self.actions, self.savings, self.risks)):
+        sheets: tuple[tuple[Any, ...], ...] = (self.measures, self.actions, self.savings,
+                                               self.risks)
+        for index, items in enumerate(sheets):
             for item in items:
                 groups.setdefault(item.directorate_code, ([], [], [], []))[index].append(item)
         return groups
@@ -381,28 +383,43 @@ class _SheetRows:
             )
 
 
-def read_register_rows(path: Path) -> dict[str, list[list[Any]]]:
-    """Every sheet of the register as rows of values, starting at A1."""
-    from workbook_tools.reading import read_values  # reading is the security boundary
-
-    return read_values(path)
+#: The register's sheets of items, one row per thing a return asks about.
+ITEM_SHEETS = ("Measures", "Actions", "Savings", "Risks")
 
 
-def load_plan(path: str | Path) -> Plan:
+def read_register_rows(path: Path, items: bool = True) -> dict[str, list[list[Any]]]:
+    """Every sheet of the register as rows of values, starting at A1 (without the item sheets
+    when `items` is False)."""
+    from workbook_tools.reading import SafeWorkbook  # reading is the security boundary
+
+    skip = set() if items else {_norm(name) for name in ITEM_SHEETS}
+    with SafeWorkbook(Path(path)) as workbook:
+        return {name: workbook.read(name)[0] for name in workbook.sheet_names
+                if _norm(name) not in skip}
+
+
+def load_plan(path: str | Path, items: bool = True) -> Plan:
     """Load and check a register.
+
+    Args:
+        items: False reads and checks only the settings, themes, objectives and directorates,
+            and leaves the plan's measures, actions, savings and risks empty. That is all
+            `validate` needs (a return's council and directorate), and a national register of
+            100,000s of items then costs nothing to validate against.
 
     Raises:
         ConfigurationError: the file is missing or not a readable workbook.
         PlanError: the register has problems (each with sheet and cell).
     """
-    plan, problems = check_plan(path)
+    plan, problems = check_plan(path, items)
     if problems or plan is None:
         raise PlanError(path, problems)
     return plan
 
 
-def check_plan(path: str | Path) -> tuple[Plan | None, list[PlanProblem]]:
-    """Every problem in a register, and the plan when there are none."""
+def check_plan(path: str | Path, items: bool = True) -> tuple[Plan | None, list[PlanProblem]]:
+    """Every problem in a register (in its item sheets too unless `items` is False), and the
+    plan when there are none."""
     path = Path(path)
     if not path.exists():
         raise ConfigurationError(
@@ -413,7 +430,7 @@ def check_plan(path: str | Path) -> tuple[Plan | None, list[PlanProblem]]:
             f"{path}: is a folder, not a plan register; give the register's .xlsx file."
         )
     try:
-        sheets = read_register_rows(path)
+        sheets = read_register_rows(path, items)
     except UnreadableFileError as exc:
         reason = exc.reason.split(";")[0]
         advice = (
@@ -422,18 +439,20 @@ def check_plan(path: str | Path) -> tuple[Plan | None, list[PlanProblem]]:
             else "save it from Excel as an Excel Workbook (.xlsx) without a password"
         )
         raise ConfigurationError(f"{path}: the plan register {reason}; {advice}.") from None
-    return plan_from_rows(sheets, path)
+    return plan_from_rows(sheets, path, items)
 
 
 def plan_from_rows(
-    sheets: dict[str, list[list[Any]]], path: Path | None = None
+    sheets: dict[str, list[list[Any]]], path: Path | None = None, items: bool = True
 ) -> tuple[Plan | None, list[PlanProblem]]:
     problems: list[PlanProblem] = []
     by_name = {_norm(name): name for name in sheets}
     tables: dict[str, _SheetRows] = {}
     for name in REGISTER_SHEETS:
         actual = by_name.get(_norm(name))
-        if actual is None:
+        if not items and name in ITEM_SHEETS:
+            tables[name] = _SheetRows(name, [], [])  # not read: no items, no problems
+        elif actual is None:
             problems.append(PlanProblem(name, "", f"the sheet '{name}' is missing"))
             tables[name] = _SheetRows(name, [[c.header for c in REGISTER_SHEETS[name]]], [])
         else:

@@ -29,8 +29,15 @@ from workbook_tools import TEMPLATE_VERSION, layout, rules
 from workbook_tools.cells import EXCEL_EPOCH, column_letter, plain_text, to_date, to_number
 from workbook_tools.findings import Finding, ReturnData, Severity
 from workbook_tools.fingerprint import cell_hash, fingerprint
-from workbook_tools.generate import COVER, META_KEYS, META_TABLE_ROW, RETURN_MARKER
-from workbook_tools.layout import HEADER_ROW, Kind, SheetLayout
+from workbook_tools.layout import (
+    COVER,
+    HEADER_ROW,
+    META_KEYS,
+    META_TABLE_ROW,
+    RETURN_MARKER,
+    Kind,
+    SheetLayout,
+)
 from workbook_tools.plan import Plan
 from workbook_tools.quarters import Quarter, parse_quarter
 from workbook_tools.reading import DEFAULT_LIMITS, Limits, SafeWorkbook
@@ -135,7 +142,8 @@ class ReturnFile:
     meta: dict[str, str] = field(default_factory=dict)
     directorate: str = ""
     quarter: Quarter | None = None
-    #: per data sheet, one dict per item row (layout keys -> value as read, '' made None), '_row'
+    #: per data sheet, one dict per item row: each input column's value as read ('' made
+    #: None), and 'id' and '_row'
     raw: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     cover_raw: dict[str, Any] = field(default_factory=dict)  # sign-off label -> value as read
     cover_cells: dict[str, str] = field(default_factory=dict)  # sign-off label -> 'C31'
@@ -194,13 +202,15 @@ def read_return(
         data = ReturnData(result.directorate, result.quarter, meta, _typed_cover(result))
         for name, spec in layout.SHEETS.items():
             actual = sheets.get(name)
-            result.raw[name] = []
+            columns: dict[str, list[Any]] = {}
             if actual:
                 watch = "".join(spec.letter(c.key) for c in spec.inputs)
                 rows, scan = workbook.read(actual, watch=watch)
-                _read_sheet(result, spec, rows, table.get(name, []), scan.formulas, scan.errors)
-            data.rows[name] = [_typed_row(spec, raw, result.quarter, tolerance)
-                               for raw in result.raw[name]]
+                columns = _read_sheet(result, spec, rows, table.get(name, []), scan.formulas,
+                                      scan.errors)
+            result.raw[name] = _rows_of({key: columns[key] for key in _RAW_KEYS[name]}
+                                        if columns else {})
+            data.rows[name] = _typed_rows(spec, columns, result.quarter, tolerance)
         result.data = data
     return result
 
@@ -380,13 +390,19 @@ def _check_columns(result: ReturnFile, spec: SheetLayout, header: list[Any], row
 
 
 def _read_sheet(result: ReturnFile, spec: SheetLayout, rows: list[list[Any]],
-                items: list[MetaItem], formulas: dict[str, str], errors: dict[str, str]) -> None:
+                items: list[MetaItem], formulas: dict[str, str], errors: dict[str, str]
+                ) -> dict[str, list[Any]]:
+    """The sheet's item rows as columns (layout key -> values as read, '' made None; 'id' from
+    `_meta`; '_row' the Excel row), structural problems added to `result`.
+
+    Columns, not a dict per row: a national collection is 100,000s of rows, and a list
+    comprehension down a column costs far less than a Python call per cell."""
     header = _find_header(spec, rows)
     if header is None:
         result.add("header-missing", spec.name, header=spec.id_header)
-        return
+        return {}
     if not _check_columns(result, spec, rows[header], header + 1):
-        return
+        return {}
     shift = header + 1 - HEADER_ROW  # rows added or removed above the header move everything
     found: list[tuple[int, list[Any]]] = []
     for index in range(header + 1, len(rows)):
@@ -405,6 +421,9 @@ def _read_sheet(result: ReturnFile, spec: SheetLayout, rows: list[list[Any]],
     pairs = list(zip(keys, indexes, strict=True))
     unknown = bool(formulas or errors)
     remembered = _HASHES
+    ids: list[str] = []
+    row1s: list[int] = []
+    kept: list[list[Any]] = []
     for (_, item_id, hashes), row1, values in matched:
         if len(values) != width:
             values = [*values[:width], *[""] * (width - len(values))]
@@ -420,13 +439,32 @@ def _read_sheet(result: ReturnFile, spec: SheetLayout, rows: list[list[Any]],
                     result.add("prefilled-changed", spec.name, f"{column_letter(col)}{row1}",
                                column=spec.columns[col].header, id=item_id,
                                found=plain_text(values[col]))
-        raw = {k: (None if v == "" else v) for k, v in zip(all_keys, values, strict=True)}
-        raw["id"] = item_id
-        raw["_row"] = row1
         if unknown:
             for column in spec.inputs:
                 _unknown(result, spec.name, f"{spec.letter(column.key)}{row1}", formulas, errors)
-        result.raw[spec.name].append(raw)
+        ids.append(item_id)
+        row1s.append(row1)
+        kept.append(values)
+    if not kept:
+        return {}
+    columns: dict[str, list[Any]] = {
+        key: [None if v == "" else v for v in column]
+        for key, column in zip(all_keys, zip(*kept, strict=True), strict=True)}
+    columns["id"] = ids
+    columns["_row"] = row1s
+    return columns
+
+
+_RAW_KEYS = {name: ("id", "_row", *(c.key for c in spec.inputs))
+             for name, spec in layout.SHEETS.items()}
+
+
+def _rows_of(columns: dict[str, list[Any]]) -> list[dict[str, Any]]:
+    """Columns (key -> values) as one dict per row."""
+    if not columns:
+        return []
+    keys = list(columns)
+    return [dict(zip(keys, row, strict=True)) for row in zip(*columns.values(), strict=True)]
 
 
 _NOTHING_PREFIX = layout.NOTHING_ON_SHEET.split(" this quarter")[0]
@@ -598,22 +636,30 @@ def _converters(spec: SheetLayout) -> tuple[tuple[str, Callable[[Any], Any]], ..
     return _CONVERTERS[spec.name]
 
 
-def _typed_row(spec: SheetLayout, raw: dict[str, Any], quarter: Quarter,
-               tolerance: float) -> dict[str, Any]:
-    row: dict[str, Any] = {"_row": raw["_row"]}
+def _typed_rows(spec: SheetLayout, columns: dict[str, list[Any]], quarter: Quarter,
+                tolerance: float) -> list[dict[str, Any]]:
+    """One typed dict per row from the sheet's raw columns, with the derived values. The
+    common cells (text, and numbers calamine already gives as floats) are typed without a
+    call."""
+    if not columns:
+        return []
+    typed: dict[str, list[Any]] = {"_row": columns["_row"]}
     for key, convert in _converters(spec):
-        value = raw[key]
-        if value is None:
-            row[key] = None
-        elif convert is _text and type(value) is str:  # most cells: no call
-            row[key] = value.strip() or None
-        elif convert is number_of and type(value) is float:
-            row[key] = value
+        values = columns[key]
+        if key == "id":
+            typed[key] = values  # the ID as _meta has it
+        elif convert is _text:
+            typed[key] = [(v.strip() or None) if type(v) is str
+                          else None if v is None else _text(v) for v in values]
+        elif convert is number_of or convert is _prefilled_number:
+            typed[key] = [v if type(v) is float else None if v is None else convert(v)
+                          for v in values]
         else:
-            row[key] = convert(value)
-    row["id"] = raw["id"]
-    _derive(spec.name, row, quarter, tolerance)
-    return row
+            typed[key] = [None if v is None else convert(v) for v in values]
+    rows = _rows_of(typed)
+    for row in rows:
+        _derive(spec.name, row, quarter, tolerance)
+    return rows
 
 
 def _derive(sheet: str, row: dict[str, Any], quarter: Quarter, tolerance: float) -> None:

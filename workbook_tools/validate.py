@@ -295,7 +295,7 @@ class _Checker:
         sheet = "Measures"
         for raw, typed, ref in self.rows(sheet):
             item = typed["id"]
-            if is_measure_due(raw, self.quarter):
+            if is_measure_due(typed, self.quarter):
                 cell = ref("actual")
                 value = raw["actual"]
                 if self.known(sheet, cell) and excel_blank(value):

@@ -247,12 +247,38 @@ def test_fast_and_precise_scans_agree(r: Returns) -> None:
         for name in ("Cover", "Measures", "Actions"):
             part = sheet_part(r.clean, name)
             with archive.open(part) as stream:
-                fast = reading._fast_scan(stream, "CJM")
+                fast = reading._fast_scan(stream, "CJM", reading._near(4_000_000))
             with archive.open(part) as stream:
                 precise = reading._precise_scan(stream, "CJM", r.clean)
             assert fast is not None and not fast.precise
             assert (fast.formulas, fast.errors, fast.dimension) == \
                 (precise.formulas, precise.errors, precise.dimension)
+
+
+def test_a_tall_narrow_sheet_is_scanned_fast_and_a_wide_one_still_counted(tmp_path: Path
+                                                                         ) -> None:
+    """A national register or master has 100,000s of rows in a few columns: within the limit,
+    so the streaming regex scan passes it (the XML parse took 28 s for a 240-directorate
+    register). A far cell outside the fast shapes is still counted precisely and refused."""
+    import xlsxwriter
+
+    def sheet(name: str, cells: list[tuple[int, int]]) -> Path:
+        book = xlsxwriter.Workbook(str(tmp_path / name), {"constant_memory": True})
+        page = book.add_worksheet("S")
+        for row, col in cells:
+            page.write_number(row, col, 1)
+        book.close()
+        return tmp_path / name
+
+    tall = sheet("tall.xlsx", [(r, c) for r in range(0, 250_000, 25) for c in range(3)])
+    with reading.SafeWorkbook(tall) as book:
+        rows, scan = book.read("S")
+    assert not scan.precise and len(rows) == 249_976
+    wide = sheet("wide.xlsx", [(0, 0), (99_998, 60)])  # BI99999: 6.1 million cells
+    with pytest.raises(UnreadableFileError, match="sheet-too-large|S!BI99999") as caught:
+        with reading.SafeWorkbook(wide) as book:
+            book.read("S")
+    assert caught.value.code == "sheet-too-large"
 
 
 def test_cells_without_references_are_placed_as_calamine_places_them(tmp_path: Path) -> None:

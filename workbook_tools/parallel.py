@@ -38,6 +38,11 @@ _JOB: list[Callable[[Any], Any]] = []
 
 
 def _start(job: Callable[[Any], Any]) -> None:
+    import signal
+
+    # Ctrl+C is for the main process, which stops the pool; a worker would only print a
+    # traceback
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     _JOB[:] = [job]
 
 

@@ -51,15 +51,18 @@ class Limits:
 
 DEFAULT_LIMITS = Limits()
 
-# A sheet whose cells all sit within column BZ (78) and row 49,999 is within max_sheet_cells
-# without counting; the fast scan only looks for a cell beyond those bounds.
-FAST_MAX_COLUMNS = 78
-FAST_MAX_ROWS = 49_999
+# Shapes a sheet's cells may fill without being counted: (columns, rows, the cell references
+# within them as a pattern). The fast scan only looks for a cell outside every shape whose area
+# is within max_sheet_cells; a register or master of 100,000s of rows has few columns, a return
+# a thousand rows of up to 78.
+FAST_SHAPES = (
+    (78, 49_999, rb"[A-Ba-b]?[A-Za-z]0*[1-4]?\d{1,4}"),  # to BZ49999
+    (26, 99_999, rb"[A-Za-z]0*\d{1,5}"),  # to Z99999
+    (12, 299_999, rb"[A-La-l]0*[1-2]?\d{1,5}"),  # to L299999 (a register's widest sheet)
+    (26, 999_999, rb"[A-Za-z]0*\d{1,6}"),  # to Z999999
+)
 _CHUNK = 4 * MIB
 
-# A cell tag that is not `<c r="REF"` with REF within BZ49999: a cell beyond the fast bounds, or
-# one written unusually (no `r`, or not first); either way the precise scan decides.
-_NOT_NEAR = re.compile(rb'<c(?:>|\s(?!r="[A-Ba-b]?[A-Za-z]0*[1-4]?\d{1,4}"))')
 _FORMULA_REST = re.compile(
     rb'<f\b[^>]*?(?:/>|>([^<]*)</f>)\s*(?:<v\s*/>|<v>([^<]*)</v>)?'
 )
@@ -292,11 +295,22 @@ def _split_ref(ref: str) -> tuple[str, int] | None:
     return match.group(1).upper(), int(match.group(2))
 
 
+def _near(max_sheet_cells: int) -> bytes:
+    """The cell references the fast scan accepts under a limit, or b'' when none."""
+    return b"|".join(ref for columns, rows, ref in FAST_SHAPES
+                     if columns * rows <= max_sheet_cells)
+
+
 @lru_cache(maxsize=64)
-def _formula_pattern(watch: str) -> re.Pattern[bytes]:
-    """A formula in a watched column: group 1 the cell's ref, group 2 its other attributes."""
-    watched = "(?!)" if not watch else f"[{watch}]"
-    return re.compile(rb'<c r="(' + watched.encode() + rb'\d+)"([^>]*)><f(?=[\s>/])')
+def _cell_pattern(watch: str, near: bytes) -> re.Pattern[bytes]:
+    """One pass over a sheet's cells finds both things the fast scan looks for: a cell tag that
+    is not `<c r="REF"` with REF `near` (no groups: a cell beyond the fast bounds, or one written
+    unusually, with no `r` or not first; the precise scan decides), and a formula in a watched
+    column (group 1 the cell's ref, group 2 its other attributes)."""
+    watched = "(?!)" if not watch else f"[{watch.upper()}{watch.lower()}]"
+    return re.compile(
+        rb'<c(?:(?=[>\s])(?!\sr="(?:' + near + rb')")'
+        rb'|\sr="(' + watched.encode() + rb'\d+)"([^>]*)><f(?=[\s>/]))')
 
 
 def _chunks(stream: IO[bytes]) -> Iterator[bytes]:
@@ -320,10 +334,10 @@ def _chunks(stream: IO[bytes]) -> Iterator[bytes]:
             yield data[:cut]
 
 
-def _fast_scan(stream: IO[bytes], watch: str) -> SheetScan | None:
+def _fast_scan(stream: IO[bytes], watch: str, near: bytes) -> SheetScan | None:
     """The scan for ordinary files, or None when the sheet needs the precise scan."""
     scan = SheetScan()
-    pattern = _formula_pattern(watch)
+    pattern = _cell_pattern(watch, near)
     first = True
     for piece in _chunks(stream):
         if first:
@@ -334,9 +348,11 @@ def _fast_scan(stream: IO[bytes], watch: str) -> SheetScan | None:
             dimension = _DIMENSION.search(head)
             scan.dimension = dimension.group(1).decode("ascii", "replace") if dimension else ""
             first = False
-        if _PREFIXED_CELL.search(piece) or _NOT_NEAR.search(piece):
+        if _PREFIXED_CELL.search(piece):
             return None
         for match in pattern.finditer(piece):
+            if match.group(1) is None:
+                return None  # a cell beyond the fast bounds, or written unusually
             rest = _FORMULA_REST.match(piece, match.end() - 2)
             attrs = match.group(2)
             if rest is None:
@@ -435,12 +451,12 @@ def scan_sheet(
     Raises:
         UnreadableFileError: the sheet reaches too far ('sheet-too-large'), or is damaged.
     """
-    fast_bound = FAST_MAX_COLUMNS * FAST_MAX_ROWS
+    near = _near(limits.max_sheet_cells)
     try:
         scan = None
-        if fast_bound <= limits.max_sheet_cells:
+        if near:
             with archive.open(part) as stream:
-                scan = _fast_scan(stream, watch)
+                scan = _fast_scan(stream, watch, near)
         if scan is None:
             with archive.open(part) as stream:
                 scan = _precise_scan(stream, watch, path)

@@ -7,6 +7,7 @@ in the order the items were given, whatever finished first, so output never depe
 
 from __future__ import annotations
 
+import gc
 import os
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any, TypeVar
@@ -70,9 +71,14 @@ def ordered_map(job: Callable[[T], R], items: Iterable[T], workers: int | None =
     # fork (Windows), the platform's default start method pickles the job to each worker once
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods else None)
+    # What exists now (a national plan is 100,000s of objects) is left out of garbage
+    # collection while the pool runs: the workers then neither walk it nor copy its pages
+    # (copy-on-write), and this process does not walk it again as results arrive.
+    gc.freeze()
     pool = ProcessPoolExecutor(min(count, len(items)), mp_context=context, initializer=_start,
                                initargs=(job,))
     try:
         yield from pool.map(_call, items)
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
+        gc.unfreeze()

@@ -316,10 +316,13 @@ class _SheetRows:
     def number(
         self, row: int, values: list[Any], header: str, required: bool = True
     ) -> float | None:
-        value = self.raw(values, header)
+        index = self.columns.get(header)
+        value = values[index] if index is not None and index < len(values) else None
+        if type(value) is float:  # most cells, as calamine reads them
+            return value
         if is_blank(value):
-            if required and header in self.columns:
-                self.problem(row, self.columns[header], f"'{header}' is empty")
+            if required and index is not None:
+                self.problem(row, index, f"'{header}' is empty")
             return None
         number = to_number(value)
         if number is None:
@@ -340,7 +343,7 @@ class _SheetRows:
         options = _OPTIONS.get(allowed)
         if options is None:
             options = _OPTIONS[allowed] = {_norm(o): o for o in reversed(allowed)}
-        option = options.get(_norm(value))
+        option = options.get(value.casefold()) or options.get(_norm(value))
         if option is not None:
             return option
         self.problem(
@@ -507,8 +510,10 @@ def plan_from_rows(
     def measure(t: _SheetRows, r: int, v: list[Any]) -> Measure:
         directorate, code = owned(t, r, v)
         frequency = t.choice(r, v, "Frequency", rules.FREQUENCIES) or "Quarterly"
-        q1, q2, q3, q4 = (t.number(r, v, f"Q{n} target", required=False) for n in (1, 2, 3, 4))
-        targets = (q1, q2, q3, q4)
+        targets = (t.number(r, v, "Q1 target", required=False),
+                   t.number(r, v, "Q2 target", required=False),
+                   t.number(r, v, "Q3 target", required=False),
+                   t.number(r, v, "Q4 target", required=False))
         due = (1, 2, 3, 4) if frequency == "Quarterly" else (4,)
         for n in due:
             if (

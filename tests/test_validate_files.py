@@ -140,13 +140,18 @@ def run_isolated(code: str, path: Path) -> tuple[str, int]:
     """Run `code` in a fresh Python with `path` as PATH: (its output, its peak memory in MB).
 
     A fresh process keeps a failure from taking the test run down (calamine aborts the whole
-    process when it cannot allocate) and measures memory honestly."""
+    process when it cannot allocate) and measures memory honestly: VmHWM is the process's own
+    peak, where Linux's ru_maxrss starts from the size of the test run that forked it."""
     script = textwrap.dedent(f"""
         import resource, sys
         from pathlib import Path
         PATH = Path({str(path)!r})
         {textwrap.indent(textwrap.dedent(code), '        ').strip()}
-        print("PEAK", resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024)
+        try:
+            status = Path("/proc/self/status").read_text().split("VmHWM:")[1].split()[0]
+            print("PEAK", int(status) // 1024)
+        except (OSError, IndexError):
+            print("PEAK", resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024)
     """)
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
                           timeout=120)

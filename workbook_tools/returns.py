@@ -476,7 +476,7 @@ def _hash(key: str, value: Any) -> str:
     try:
         return _HASHES[(key, value)]
     except KeyError:
-        if len(_HASHES) > 100_000:
+        if len(_HASHES) > 20_000:  # IDs and names never repeat: keep only a working set
             _HASHES.clear()
         digest = _HASHES[(key, value)] = cell_hash(key, value)
         return digest

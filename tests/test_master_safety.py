@@ -209,6 +209,20 @@ def test_backups_are_kept_for_every_write(folder: Folder) -> None:
     assert zipfile.is_zipfile(folder.master) and os.access(folder.master, os.R_OK)
 
 
+def test_a_temporary_file_left_by_a_killed_run_is_cleared(folder: Folder) -> None:
+    """A run killed while writing leaves master.xlsx.tmp-PID beside the master; the next run
+    removes it once it is a day old (a newer one may be another run's, writing now)."""
+    stale = folder.master.with_name(folder.master.name + ".tmp-999999")
+    recent = folder.master.with_name(folder.master.name + ".tmp-999998")
+    for leftover in (stale, recent):
+        leftover.write_bytes(b"half a master")
+    day_and_a_bit = master.STALE_TEMPORARY_SECONDS + 60
+    os.utime(stale, (stale.stat().st_atime - day_and_a_bit,
+                     stale.stat().st_mtime - day_and_a_bit))
+    folder.consolidate(Q1)
+    assert not stale.exists() and recent.exists()
+
+
 @needs_libreoffice
 def test_a_master_saved_by_libreoffice_is_read_back_without_losing_anything(
         folder: Folder, tmp_path: Path) -> None:

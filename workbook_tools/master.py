@@ -311,6 +311,7 @@ def _write_safely(master: Master, path: Path, backups: Path, stamp: dt.datetime,
             and no partial file is left behind.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
+    _remove_stale_temporaries(path)
     temporary = path.with_name(f"{path.name}.tmp-{os.getpid()}")
     backup = None
     try:
@@ -342,6 +343,22 @@ def _write_safely(master: Master, path: Path, backups: Path, stamp: dt.datetime,
         raise
     _fsync_folder(path.parent)
     return backup
+
+
+STALE_TEMPORARY_SECONDS = 24 * 3600
+
+
+def _remove_stale_temporaries(path: Path) -> None:
+    """Remove what a run that was killed while writing left beside the master
+    (master.xlsx.tmp-PID); one less than a day old may be another run's, writing now."""
+    import time
+
+    for leftover in path.parent.glob(f"{path.name}.tmp-*"):
+        try:
+            if time.time() - leftover.stat().st_mtime > STALE_TEMPORARY_SECONDS:
+                leftover.unlink()
+        except OSError:
+            continue  # best effort: it is only clutter
 
 
 def _backup(path: Path, backups: Path, stamp: dt.datetime) -> Path:

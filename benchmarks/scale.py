@@ -37,7 +37,7 @@ TIMED = ("calamine", "openpyxl", "validate", "validate-1", "consolidate")
 
 
 def build_register(root: Path, returns: int, rows: int) -> None:
-    from workbook_tools.examples import example_rows, init_folder, write_register
+    from workbook_tools.plan.examples import example_rows, init_folder, write_register
 
     init_folder(root, "derbyshire", force=True)
     sheets = example_rows("derbyshire")
@@ -70,7 +70,7 @@ def build_register(root: Path, returns: int, rows: int) -> None:
 
 
 def run_step(step: str, root: Path) -> None:
-    from workbook_tools.plan import load_plan
+    from workbook_tools.plan.register import load_plan
     from workbook_tools.quarters import parse_quarter
 
     quarter = parse_quarter("2025-26-Q1")
@@ -95,18 +95,18 @@ def run_step(step: str, root: Path) -> None:
     # the register as each command reads it: validate needs only its settings and directorates
     plan = load_plan(root / "templates" / "plan.xlsx", items=not step.startswith("validate"))
     if step == "generate":
-        from workbook_tools.generate import generate_returns
+        from workbook_tools.returns.generate import generate_returns
         generate_returns(plan, quarter, blank)
     elif step == "simulate":
-        from workbook_tools.simulate import simulate_returns
+        from workbook_tools.returns.simulate import simulate_returns
         simulate_returns(blank, returns, quarter, seed=1, error_rate=0.01)
     elif step in ("validate", "validate-1"):
-        from workbook_tools.validate import validate_paths
+        from workbook_tools.returns.validate import validate_paths
         run = validate_paths(files, quarter, plan=plan, keep_rows=False,
                              workers=1 if step == "validate-1" else None)
         assert len(run.results) == len(files)
     elif step == "consolidate":
-        from workbook_tools.master import consolidate
+        from workbook_tools.master.consolidate import consolidate
         master = root / "outputs" / "master.xlsx"
         master.unlink(missing_ok=True)
         consolidate(plan, quarter, returns, master)

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from workbook_tools.examples import init_folder
-from workbook_tools.generate import generate_returns
-from workbook_tools.layout import Context
-from workbook_tools.plan import Plan, load_plan
+from workbook_tools.plan.examples import init_folder
+from workbook_tools.plan.register import Plan, load_plan
 from workbook_tools.quarters import Quarter, parse_quarter
+from workbook_tools.returns.generate import generate_returns
+from workbook_tools.returns.layout import Context
 
 Q1: Quarter = parse_quarter("2025-26-Q1")
 Q2: Quarter = parse_quarter("2025-26-Q2")

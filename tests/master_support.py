@@ -15,14 +15,14 @@ from typing import Any
 import openpyxl
 from conftest import GENERATED_AT, Q1, Q2
 
-from workbook_tools import master_columns as mc
-from workbook_tools.examples import init_folder
-from workbook_tools.generate import generate_returns
-from workbook_tools.history import previous_context
-from workbook_tools.master import ConsolidationResult, consolidate
-from workbook_tools.plan import Plan, load_plan
+from workbook_tools.master import columns as mc
+from workbook_tools.master.consolidate import ConsolidationResult, consolidate
+from workbook_tools.master.history import previous_context
+from workbook_tools.plan.examples import init_folder
+from workbook_tools.plan.register import Plan, load_plan
 from workbook_tools.quarters import Quarter
-from workbook_tools.simulate import simulate_returns
+from workbook_tools.returns.generate import generate_returns
+from workbook_tools.returns.simulate import simulate_returns
 
 RUN_AT = dt.datetime(2025, 7, 20, 9, 30)
 

@@ -14,12 +14,12 @@ import openpyxl
 from conftest import GENERATED_AT, Q1
 from support import set_cells
 
-from workbook_tools import layout
-from workbook_tools.examples import init_folder
-from workbook_tools.generate import COVER, generate_returns
-from workbook_tools.layout import Context
-from workbook_tools.plan import Plan, load_plan
-from workbook_tools.simulate import fill_return
+from workbook_tools.plan.examples import init_folder
+from workbook_tools.plan.register import Plan, load_plan
+from workbook_tools.returns import layout
+from workbook_tools.returns.generate import COVER, generate_returns
+from workbook_tools.returns.layout import Context
+from workbook_tools.returns.simulate import fill_return
 
 ACTUAL = layout.SHEETS["Measures"].letter("actual")
 TARGET = layout.SHEETS["Measures"].letter("target")

@@ -11,8 +11,8 @@ from typing import Any
 import openpyxl
 import pandas as pd
 
-from workbook_tools import master_columns as mc
-from workbook_tools.plan import Directorate, Objective, Plan, Settings, Theme
+from workbook_tools.master import columns as mc
+from workbook_tools.plan.register import Directorate, Objective, Plan, Settings, Theme
 
 Q1, Q2, Q3, Q4 = "2025-26-Q1", "2025-26-Q2", "2025-26-Q3", "2025-26-Q4"
 D = dt.datetime

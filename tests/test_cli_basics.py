@@ -15,7 +15,7 @@ from click.testing import CliRunner, Result
 
 from workbook_tools import __version__
 from workbook_tools.cli import cli
-from workbook_tools.examples import example_rows, write_register
+from workbook_tools.plan.examples import example_rows, write_register
 
 
 def run(*args: str) -> Result:

@@ -11,7 +11,7 @@ from summary_support import two_quarters, write_master
 
 from workbook_tools.cli import cli
 from workbook_tools.errors import ConfigurationError
-from workbook_tools.export import FIGURES, export_master
+from workbook_tools.master.export import FIGURES, export_master
 
 
 @pytest.fixture

@@ -13,18 +13,18 @@ from conftest import Q1
 from outputs_support import ACTION_COMPLETE, FIRST, TARGET, Folder, make_folder, mistakes
 from support import libreoffice_save, needs_libreoffice, set_cells
 
-from workbook_tools import layout
 from workbook_tools.errors import ConfigurationError
-from workbook_tools.feedback import (
+from workbook_tools.returns import layout
+from workbook_tools.returns.feedback import (
     AUTHOR,
     FIRST_PROBLEM_ROW,
     MARKER,
     PROBLEMS_SHEET,
     write_feedback,
 )
-from workbook_tools.findings import Finding, ReturnResult, Severity, ValidationRun
-from workbook_tools.generate import COVER
-from workbook_tools.validate import validate_paths
+from workbook_tools.returns.findings import Finding, ReturnResult, Severity, ValidationRun
+from workbook_tools.returns.generate import COVER
+from workbook_tools.returns.validate import validate_paths
 
 
 @pytest.fixture(scope="module")

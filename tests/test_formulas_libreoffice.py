@@ -18,13 +18,13 @@ import openpyxl
 import pytest
 from support import libreoffice_save, needs_libreoffice, set_cells
 
-from workbook_tools import rules
-from workbook_tools.examples import example_rows
-from workbook_tools.generate import COVER, generate_returns
-from workbook_tools.layout import ACTIONS, FIRST_DATA_ROW, MEASURES, RISKS, SAVINGS, Context
-from workbook_tools.plan import Plan, plan_from_rows
+from workbook_tools.plan.examples import example_rows
+from workbook_tools.plan.register import Plan, plan_from_rows
 from workbook_tools.quarters import Quarter
-from workbook_tools.validate import CHECKS_CODES, validate_file
+from workbook_tools.returns import rules
+from workbook_tools.returns.generate import COVER, generate_returns
+from workbook_tools.returns.layout import ACTIONS, FIRST_DATA_ROW, MEASURES, RISKS, SAVINGS, Context
+from workbook_tools.returns.validate import CHECKS_CODES, validate_file
 
 pytestmark = needs_libreoffice
 
@@ -299,7 +299,7 @@ def test_wrong_inputs_are_highlighted_where_validate_finds_them(
         recalculated: tuple[Path, Path], tmp_path: Path) -> None:
     """Every red-highlighting rule is evaluated by LibreOffice (as formulas on a probe sheet) and
     a cell is red exactly where validate reports a wrong value or a missing explanation."""
-    from workbook_tools.return_inputs import problem_formulas
+    from workbook_tools.returns.inputs import problem_formulas
 
     specs = {"Measures": MEASURES, "Actions": ACTIONS, "Savings": SAVINGS, "Risks": RISKS}
     sizes = {"Measures": len(MEASURE_ROWS), "Actions": len(ACTION_ROWS),

@@ -13,12 +13,16 @@ import openpyxl
 import pytest
 from conftest import GENERATED_AT, Q1
 
-from workbook_tools import TEMPLATE_VERSION, layout
-from workbook_tools.cells import column_letter
+from workbook_tools import TEMPLATE_VERSION
 from workbook_tools.errors import UsageError
-from workbook_tools.examples import example_rows
-from workbook_tools.fingerprint import fingerprint, row_hashes
-from workbook_tools.generate import (
+from workbook_tools.files.cells import column_letter
+from workbook_tools.files.xlsx import INPUT_FILL, LOCKED_FILL
+from workbook_tools.plan.examples import example_rows
+from workbook_tools.plan.register import Plan, load_plan, plan_from_rows
+from workbook_tools.quarters import Quarter
+from workbook_tools.returns import layout
+from workbook_tools.returns.fingerprint import fingerprint, row_hashes
+from workbook_tools.returns.generate import (
     COVER,
     META_KEYS,
     META_TABLE_ROW,
@@ -26,11 +30,8 @@ from workbook_tools.generate import (
     RETURN_MARKER,
     generate_returns,
 )
-from workbook_tools.layout import FIRST_DATA_ROW, HEADER_ROW, Context
-from workbook_tools.plan import Plan, load_plan, plan_from_rows
-from workbook_tools.quarters import Quarter
-from workbook_tools.return_style import GREY_TEXT, row_points, text_lines
-from workbook_tools.xlsx import INPUT_FILL, LOCKED_FILL
+from workbook_tools.returns.layout import FIRST_DATA_ROW, HEADER_ROW, Context
+from workbook_tools.returns.style import GREY_TEXT, row_points, text_lines
 
 Q4 = Quarter(2025, 4)
 
@@ -441,7 +442,7 @@ def test_fast_formula_writing_gives_xlsxwriters_own_bytes(workspace: Path, plan:
     itself writes."""
     import xlsxwriter.worksheet
 
-    from workbook_tools import xlsx
+    from workbook_tools.files import xlsx
 
     fast = generate_returns(plan, Q1, workspace / "fast", now=GENERATED_AT)
     monkeypatch.setattr(xlsx, "FastFormulaWorksheet", xlsxwriter.worksheet.Worksheet)

@@ -8,9 +8,9 @@ import pytest
 from conftest import Q1, Q2
 from master_support import Folder, finance_cells, make_folder
 
-from workbook_tools import master_columns as mc
-from workbook_tools.ledger import LedgerError, read_ledger
-from workbook_tools.master import read_master
+from workbook_tools.master import columns as mc
+from workbook_tools.master.consolidate import read_master
+from workbook_tools.master.ledger import LedgerError, read_ledger
 
 KNOWN = {"S-CS-01", "S-CS-02", "S-PL-01"}
 

@@ -18,10 +18,10 @@ from master_support import (
 )
 from support import set_cells
 
-from workbook_tools import master_columns as mc
-from workbook_tools.findings import ACCEPTED, NOT_RECEIVED, REJECTED, SUPERSEDED
-from workbook_tools.master import read_master
-from workbook_tools.returns import read_return
+from workbook_tools.master import columns as mc
+from workbook_tools.master.consolidate import read_master
+from workbook_tools.returns.findings import ACCEPTED, NOT_RECEIVED, REJECTED, SUPERSEDED
+from workbook_tools.returns.read import read_return
 
 
 @pytest.fixture
@@ -133,8 +133,8 @@ def test_last_quarters_figures_come_from_a_master_larger_than_a_return_may_be(
     import os
     import zipfile
 
-    from workbook_tools.history import previous_context
-    from workbook_tools.reading import DEFAULT_LIMITS
+    from workbook_tools.files.guard import DEFAULT_LIMITS
+    from workbook_tools.master.history import previous_context
 
     folder.consolidate(Q1)
     small = previous_context(folder.master, Q2)

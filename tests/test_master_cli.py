@@ -12,8 +12,8 @@ from master_support import Folder, make_folder
 from support import set_cells
 
 from workbook_tools.cli import cli
-from workbook_tools.master import read_master
-from workbook_tools.returns import read_return
+from workbook_tools.master.consolidate import read_master
+from workbook_tools.returns.read import read_return
 
 
 @pytest.fixture

@@ -12,15 +12,15 @@ from conftest import Q1, Q2
 from master_support import Folder, finance_cells, make_folder
 from support import set_cells
 
-from workbook_tools import master_columns as mc
 from workbook_tools.errors import MasterError
-from workbook_tools.master import (
+from workbook_tools.master import columns as mc
+from workbook_tools.master.consolidate import (
     NOT_ACCEPTED,
     NOT_IN_REGISTER,
     NOT_RECEIVED_REASON,
     read_master,
 )
-from workbook_tools.returns import read_return
+from workbook_tools.returns.read import read_return
 
 
 @pytest.fixture

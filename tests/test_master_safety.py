@@ -14,9 +14,10 @@ from conftest import Q1
 from master_support import Folder, finance_cells, make_folder, without_row_numbers
 from support import libreoffice_save, needs_libreoffice
 
-from workbook_tools import master, master_write
 from workbook_tools.errors import ConfigurationError, MasterError
-from workbook_tools.master import read_master
+from workbook_tools.master import consolidate as master
+from workbook_tools.master import write as master_write
+from workbook_tools.master.consolidate import read_master
 
 
 @pytest.fixture

@@ -13,8 +13,8 @@ from typing import Any
 import pytest
 
 from workbook_tools.errors import ConfigurationError, PlanError
-from workbook_tools.examples import EXAMPLES, example_rows, write_register
-from workbook_tools.plan import Plan, PlanProblem, check_plan, load_plan
+from workbook_tools.plan.examples import EXAMPLES, example_rows, write_register
+from workbook_tools.plan.register import Plan, PlanProblem, check_plan, load_plan
 from workbook_tools.quarters import Quarter
 
 Rows = dict[str, list[list[Any]]]
@@ -295,7 +295,7 @@ def test_the_committed_register_is_built_from_the_derbyshire_csvs(tmp_path: Path
     """templates/plan.xlsx (the repository as a working folder) never drifts from the CSVs.
 
     After changing a CSV, rebuild it with:
-    python -c "from pathlib import Path; from workbook_tools.examples import example_rows,
+    python -c "from pathlib import Path; from workbook_tools.plan.examples import example_rows,
     write_register; write_register(example_rows('derbyshire'), Path('templates/plan.xlsx'))"
     """
     built = register(tmp_path)
@@ -304,7 +304,7 @@ def test_the_committed_register_is_built_from_the_derbyshire_csvs(tmp_path: Path
 
 
 def test_init_writes_the_same_register_every_time(tmp_path: Path) -> None:
-    from workbook_tools.examples import init_folder
+    from workbook_tools.plan.examples import init_folder
 
     first = init_folder(tmp_path / "a", "derby")
     second = init_folder(tmp_path / "b", "derby")

@@ -11,9 +11,9 @@ from conftest import Q1
 from outputs_support import Folder, make_folder, mistakes
 
 from workbook_tools.errors import ConfigurationError
-from workbook_tools.findings import Finding, Severity, ValidationRun
-from workbook_tools.report import FINDING_HEADERS, RETURN_HEADERS, write_validation_report
-from workbook_tools.validate import validate_paths
+from workbook_tools.returns.findings import Finding, Severity, ValidationRun
+from workbook_tools.returns.report import FINDING_HEADERS, RETURN_HEADERS, write_validation_report
+from workbook_tools.returns.validate import validate_paths
 
 
 @pytest.fixture(scope="module")

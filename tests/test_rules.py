@@ -7,7 +7,7 @@ import datetime as dt
 
 import pytest
 
-from workbook_tools import rules
+from workbook_tools.returns import rules
 
 H, L = rules.HIGHER_IS_BETTER, rules.LOWER_IS_BETTER
 

@@ -11,15 +11,15 @@ import openpyxl
 import pytest
 from conftest import GENERATED_AT, Q1, Q2
 
-from workbook_tools import layout
 from workbook_tools.errors import ConfigurationError
-from workbook_tools.generate import COVER, generate_returns
-from workbook_tools.layout import FIRST_DATA_ROW
-from workbook_tools.plan import Plan
+from workbook_tools.plan.register import Plan
 from workbook_tools.quarters import Quarter
-from workbook_tools.return_style import row_points
-from workbook_tools.simulate import simulate_returns
-from workbook_tools.validate import validate_file
+from workbook_tools.returns import layout
+from workbook_tools.returns.generate import COVER, generate_returns
+from workbook_tools.returns.layout import FIRST_DATA_ROW
+from workbook_tools.returns.simulate import simulate_returns
+from workbook_tools.returns.style import row_points
+from workbook_tools.returns.validate import validate_file
 
 Q4 = Quarter(2025, 4)
 

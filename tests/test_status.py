@@ -17,16 +17,16 @@ from conftest import Q1
 from outputs_support import Folder, make_folder, mistakes
 
 from workbook_tools.cli import cli
-from workbook_tools.feedback import PROBLEMS_SHEET
-from workbook_tools.findings import Finding, Severity, ValidationRun
-from workbook_tools.status import (
+from workbook_tools.returns.feedback import PROBLEMS_SHEET
+from workbook_tools.returns.findings import Finding, Severity, ValidationRun
+from workbook_tools.returns.status import (
     MAX_LISTED,
     chase_email,
     directorate_status,
     return_for,
     write_chase_emails,
 )
-from workbook_tools.validate import validate_paths
+from workbook_tools.returns.validate import validate_paths
 
 DEADLINE = dt.date(2025, 7, 15)  # Q1 ends 30 June; the example allows 15 days
 

@@ -24,7 +24,7 @@ from summary_support import (
 )
 
 from workbook_tools.quarters import parse_quarter
-from workbook_tools.summary import QUARTER_SHEETS, summarise_quarter
+from workbook_tools.summary.quarter import QUARTER_SHEETS, summarise_quarter
 
 PRODUCED = dt.date(2025, 10, 20)
 

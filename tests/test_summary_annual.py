@@ -28,7 +28,7 @@ from summary_support import (
     write_master,
 )
 
-from workbook_tools.summary_annual import ANNUAL_SHEETS, summarise_year
+from workbook_tools.summary.annual import ANNUAL_SHEETS, summarise_year
 
 QUARTERS = (Q1, Q2, Q3, Q4)
 

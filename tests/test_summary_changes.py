@@ -8,7 +8,7 @@ from pathlib import Path
 from summary_support import Q1, Q2, find_row, open_summary, read_table, two_quarters, write_master
 
 from workbook_tools.quarters import parse_quarter
-from workbook_tools.summary import summarise_quarter
+from workbook_tools.summary.quarter import summarise_quarter
 
 
 def _changes(tmp_path: Path) -> object:

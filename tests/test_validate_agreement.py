@@ -12,9 +12,9 @@ import pytest
 from support import libreoffice_save, needs_libreoffice
 from validate_support import Returns, check, make_returns
 
-from workbook_tools.layout import ACTIONS, MEASURES, RISKS, SAVINGS
-from workbook_tools.reading import read_values
-from workbook_tools.validate import CHECKS_CODES
+from workbook_tools.files.guard import read_values
+from workbook_tools.returns.layout import ACTIONS, MEASURES, RISKS, SAVINGS
+from workbook_tools.returns.validate import CHECKS_CODES
 
 pytestmark = needs_libreoffice
 

@@ -16,8 +16,8 @@ from conftest import Q1
 from validate_support import Returns, make_returns
 
 from workbook_tools.cli import cli
-from workbook_tools.findings import ValidationRun
-from workbook_tools.simulate import fill_return
+from workbook_tools.returns.findings import ValidationRun
+from workbook_tools.returns.simulate import fill_return
 
 CALLS: dict[str, list[Any]] = {"report": [], "feedback": []}
 
@@ -39,11 +39,11 @@ def writers(monkeypatch: pytest.MonkeyPatch) -> None:
     for name, function in (("report", "write_validation_report"), ("feedback", "write_feedback")):
         CALLS[name] = []
         try:
-            module = importlib.import_module(f"workbook_tools.{name}")
+            module = importlib.import_module(f"workbook_tools.returns.{name}")
             real = getattr(module, function)
         except ImportError:
-            module, real = types.ModuleType(f"workbook_tools.{name}"), None
-            monkeypatch.setitem(sys.modules, f"workbook_tools.{name}", module)
+            module, real = types.ModuleType(f"workbook_tools.returns.{name}"), None
+            monkeypatch.setitem(sys.modules, f"workbook_tools.returns.{name}", module)
 
         def record(run: ValidationRun, path: Path, _name: str = name, _real: Any = real) -> Any:
             CALLS[_name].append((run, Path(path)))
@@ -166,7 +166,7 @@ def test_validate_reads_only_the_registers_directorates_and_settings(
     import openpyxl
 
     from workbook_tools.errors import PlanError
-    from workbook_tools.plan import load_plan
+    from workbook_tools.plan.register import load_plan
 
     def register(name: str, sheet: str, ref: str, value: Any) -> Path:
         workbook = openpyxl.load_workbook(r.root / "templates" / "plan.xlsx")

@@ -20,11 +20,12 @@ from conftest import Q1
 from support import libreoffice_save, needs_libreoffice
 from validate_support import Returns, check, make_returns, problems
 
-from workbook_tools import layout, reading
 from workbook_tools.errors import ConfigurationError, UnreadableFileError
-from workbook_tools.findings import ACCEPTED, NOT_A_RETURN, REJECTED, SUPERSEDED
-from workbook_tools.layout import MEASURES
-from workbook_tools.validate import expand_paths, validate_paths
+from workbook_tools.files import guard as reading
+from workbook_tools.returns import layout
+from workbook_tools.returns.findings import ACCEPTED, NOT_A_RETURN, REJECTED, SUPERSEDED
+from workbook_tools.returns.layout import MEASURES
+from workbook_tools.returns.validate import expand_paths, validate_paths
 
 
 @pytest.fixture(scope="module")
@@ -167,7 +168,7 @@ def test_sheet_reaching_the_last_cell_is_refused_with_bounded_memory(
     path = rewrite(r.clean, tmp_path / "far.xlsx",
                    {part: lambda d: d.replace(b"</sheetData>", far)})
     out, peak = run_isolated("""
-        from workbook_tools.validate import validate_file
+        from workbook_tools.returns.validate import validate_file
         result = validate_file(PATH)
         print(result.status, [f.code for f in result.findings], result.findings[0].message)
     """, path)
@@ -196,7 +197,7 @@ def test_zip_declaring_a_false_small_size_is_refused(r: Returns, tmp_path: Path)
             start += 4
     path.write_bytes(bytes(data))
     out, peak = run_isolated("""
-        from workbook_tools.validate import validate_file
+        from workbook_tools.returns.validate import validate_file
         result = validate_file(PATH)
         print(result.status, [f.code for f in result.findings])
     """, path)
@@ -425,8 +426,8 @@ def test_unreadable_error_is_plain(tmp_path: Path) -> None:
 
 def test_a_lock_file_beside_an_open_return_is_reported_but_does_not_fail_the_run(tmp_path):
     """Someone having a return open in Excel leaves ~$CS_....xlsx beside it: not a data problem."""
-    from workbook_tools.findings import NOT_A_RETURN, ReturnResult, ValidationRun
-    from workbook_tools.validate import validate_paths
+    from workbook_tools.returns.findings import NOT_A_RETURN, ReturnResult, ValidationRun
+    from workbook_tools.returns.validate import validate_paths
 
     lock = tmp_path / "~$CS_2025-26-Q1.xlsx"
     lock.write_bytes(b"\x0bSam Patel" + b" " * 100)

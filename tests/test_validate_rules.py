@@ -13,11 +13,11 @@ import pytest
 from conftest import Q1, Q2
 from validate_support import Returns, check, make_returns, problems
 
-from workbook_tools import layout
-from workbook_tools.findings import ACCEPTED, ACCEPTED_WITH_WARNINGS, NOT_A_RETURN, REJECTED
-from workbook_tools.layout import ACTIONS, MEASURES, RISKS, SAVINGS
-from workbook_tools.returns import read_return
-from workbook_tools.validate import RULES
+from workbook_tools.returns import layout
+from workbook_tools.returns.findings import ACCEPTED, ACCEPTED_WITH_WARNINGS, NOT_A_RETURN, REJECTED
+from workbook_tools.returns.layout import ACTIONS, MEASURES, RISKS, SAVINGS
+from workbook_tools.returns.read import read_return
+from workbook_tools.returns.validate import RULES
 
 M, A, S, R = MEASURES.cell, ACTIONS.cell, SAVINGS.cell, RISKS.cell
 
@@ -389,7 +389,7 @@ def test_old_template_version(r: Returns, tmp_path: Path) -> None:
 
 
 def test_meta_table_changed(r: Returns, tmp_path: Path) -> None:
-    from workbook_tools.generate import META_TABLE_ROW
+    from workbook_tools.returns.generate import META_TABLE_ROW
 
     cell = f"C{META_TABLE_ROW + 1}"
     only(check(r.copy(tmp_path, {(layout.META_SHEET, cell): "M-XX-01"})),
@@ -488,8 +488,8 @@ def test_delivered_lower_than_last_quarter(r: Returns, tmp_path: Path) -> None:
 
 def test_previous_figures_from_the_master_context(r: Returns, tmp_path: Path) -> None:
     """Where the return shows no previous actual, the master's figure is used."""
-    from workbook_tools.layout import Context
-    from workbook_tools.validate import validate_file
+    from workbook_tools.returns.layout import Context
+    from workbook_tools.returns.validate import validate_file
 
     row = green(r, "number")
     context = Context(quarter=Q1, previous_actuals={row["id"]: row["actual"] * 10})

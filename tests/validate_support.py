@@ -11,14 +11,14 @@ from typing import Any
 from conftest import GENERATED_AT, Q1, Q2
 from support import set_cells
 
-from workbook_tools.examples import init_folder
-from workbook_tools.findings import ReturnResult
-from workbook_tools.generate import generate_returns
-from workbook_tools.layout import Context
-from workbook_tools.plan import Plan, load_plan
-from workbook_tools.returns import read_return
-from workbook_tools.simulate import fill_return
-from workbook_tools.validate import validate_file
+from workbook_tools.plan.examples import init_folder
+from workbook_tools.plan.register import Plan, load_plan
+from workbook_tools.returns.findings import ReturnResult
+from workbook_tools.returns.generate import generate_returns
+from workbook_tools.returns.layout import Context
+from workbook_tools.returns.read import read_return
+from workbook_tools.returns.simulate import fill_return
+from workbook_tools.returns.validate import validate_file
 
 
 @dataclass

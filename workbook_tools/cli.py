@@ -37,7 +37,7 @@ plan_option = click.option("--plan", "plan_path", type=click.Path(path_type=Path
 
 
 def _plan(path: Path | None, items: bool = True) -> Any:
-    from workbook_tools.plan import load_plan
+    from workbook_tools.plan.register import load_plan
 
     return load_plan(path or Workspace.here().plan, items)
 
@@ -120,7 +120,7 @@ def init(directory: Path, example: str, force: bool) -> None:
     Example:
       workbook-tools init my-council --example derby
     """
-    from workbook_tools.examples import init_folder
+    from workbook_tools.plan.examples import init_folder
 
     plan_path = init_folder(directory, example, force)
     click.echo(f"Made {_shown(directory)} with the {example} example: {_shown(plan_path)}")
@@ -148,7 +148,7 @@ def plan_check(plan_path: Path | None) -> None:
     Example:
       workbook-tools plan check --plan templates/plan.xlsx
     """
-    from workbook_tools.plan import check_plan
+    from workbook_tools.plan.register import check_plan
 
     path = plan_path or Workspace.here().plan
     loaded, problems = check_plan(path)
@@ -186,8 +186,8 @@ def generate(quarter: Quarter, plan_path: Path | None, out: Path | None,
       workbook-tools generate --quarter 2025-26-Q1
       workbook-tools generate -q "Q2 2025/26" -d CS -d PL
     """
-    from workbook_tools.generate import generate_returns
-    from workbook_tools.history import previous_context
+    from workbook_tools.master.history import previous_context
+    from workbook_tools.returns.generate import generate_returns
 
     ws = Workspace.here()
     loaded = _plan(plan_path)
@@ -218,7 +218,7 @@ def simulate(quarter: Quarter, blank: Path | None, out: Path | None, seed: int,
     Example:
       workbook-tools simulate --quarter 2025-26-Q1 --seed 7 --error-rate 0.05
     """
-    from workbook_tools.simulate import simulate_returns
+    from workbook_tools.returns.simulate import simulate_returns
 
     ws = Workspace.here()
     paths = simulate_returns(blank or ws.blank(quarter), out or ws.returns(quarter), quarter,
@@ -259,7 +259,7 @@ def validate(ctx: click.Context, paths: tuple[Path, ...], quarter: Quarter | Non
     import json
 
     from workbook_tools.errors import ConfigurationError
-    from workbook_tools.validate import expand_paths, validate_paths
+    from workbook_tools.returns.validate import expand_paths, validate_paths
 
     ws = Workspace.here()
     if not paths:
@@ -281,12 +281,12 @@ def validate(ctx: click.Context, paths: tuple[Path, ...], quarter: Quarter | Non
     label = str(quarter) if quarter else (quarters.pop() if len(quarters) == 1 else "")
     report_path = report or (ws.outputs / f"validation-{label}.xlsx" if label
                              else ws.outputs / "validation.xlsx")
-    from workbook_tools.report import write_validation_report
+    from workbook_tools.returns.report import write_validation_report
 
     write_validation_report(run, report_path)
     written = []
     if feedback is not None:
-        from workbook_tools.feedback import write_feedback
+        from workbook_tools.returns.feedback import write_feedback
 
         written = write_feedback(run, feedback)
     if as_json:
@@ -325,7 +325,7 @@ def _echo_run(run: Any, files: list[Path], paths: tuple[Path, ...]) -> None:
         click.echo(f"{_shown(result.path)}: {who}{result.status}{tail}")
         for finding in sorted(result.findings, key=lambda f: f.severity.value != "Error"):
             click.echo(f"  {finding.severity.value + ':':<9}{finding.message} [{finding.code}]")
-    from workbook_tools.findings import (
+    from workbook_tools.returns.findings import (
         ACCEPTED,
         ACCEPTED_WITH_WARNINGS,
         NOT_A_RETURN,
@@ -368,8 +368,8 @@ def status(ctx: click.Context, quarter: Quarter, plan_path: Path | None,
     import datetime as dt
 
     from workbook_tools.errors import ConfigurationError
-    from workbook_tools.status import directorate_status, write_chase_emails
-    from workbook_tools.validate import expand_paths, validate_paths
+    from workbook_tools.returns.status import directorate_status, write_chase_emails
+    from workbook_tools.returns.validate import expand_paths, validate_paths
 
     ws = Workspace.here()
     loaded = _plan(plan_path, items=False)  # its directorates and settings are all status needs
@@ -397,7 +397,7 @@ def status(ctx: click.Context, quarter: Quarter, plan_path: Path | None,
 def _echo_status(loaded: Any, quarter: Quarter, rows: list[Any], run: Any,
                  folder: Path) -> None:
     """A heading with the deadline, one line per directorate, then a count."""
-    from workbook_tools.status import unattributed
+    from workbook_tools.returns.status import unattributed
 
     deadline = quarter.deadline(loaded.settings.deadline_days)
     days = rows[0].days_to_deadline if rows else 0
@@ -417,7 +417,12 @@ def _echo_status(loaded: Any, quarter: Quarter, rows: list[Any], run: Any,
                    + "  " + line[-1])
     for result in unattributed(run):
         click.echo(f"Also in {_shown(folder)}: {result.path.name} ({result.status.lower()}).")
-    from workbook_tools.findings import ACCEPTED, ACCEPTED_WITH_WARNINGS, NOT_RECEIVED, REJECTED
+    from workbook_tools.returns.findings import (
+        ACCEPTED,
+        ACCEPTED_WITH_WARNINGS,
+        NOT_RECEIVED,
+        REJECTED,
+    )
 
     counts = {s: sum(1 for row in rows if row.status == s)
               for s in (ACCEPTED, ACCEPTED_WITH_WARNINGS, REJECTED, NOT_RECEIVED)}
@@ -448,7 +453,7 @@ def consolidate(ctx: click.Context, quarter: Quarter, plan_path: Path | None,
       workbook-tools consolidate --quarter 2025-26-Q1
       workbook-tools consolidate -q 2025-26-Q2 --ledger ledger-q2.csv
     """
-    from workbook_tools.master import consolidate as consolidate_returns
+    from workbook_tools.master.consolidate import consolidate as consolidate_returns
 
     ws = Workspace.here()
     loaded = _plan(plan_path)
@@ -531,12 +536,12 @@ def summarise(quarter: Quarter | None, year: str | None, master: Path | None, ou
     ws = Workspace(Path())
     loaded = _summary_plan(plan_path)
     if quarter is not None:
-        from workbook_tools.summary import summarise_quarter
+        from workbook_tools.summary.quarter import summarise_quarter
 
         result = summarise_quarter(master or ws.master, quarter, out or ws.summary(quarter),
                                    loaded)
     else:
-        from workbook_tools.summary_annual import summarise_year
+        from workbook_tools.summary.annual import summarise_year
 
         start = parse_year(str(year))
         result = summarise_year(master or ws.master, start, out or ws.annual(
@@ -567,7 +572,7 @@ def export(master: Path | None, fmt: str, out: Path | None) -> None:
       workbook-tools export
       workbook-tools export --format parquet --out powerbi
     """
-    from workbook_tools.export import export_master
+    from workbook_tools.master.export import export_master
 
     ws = Workspace(Path())
     result = export_master(master or ws.master, out or ws.outputs / "export", fmt)

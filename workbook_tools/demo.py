@@ -65,16 +65,16 @@ def run_demo(folder: Path, say: Callable[[str], None] | None = None, seed: int =
     Raises:
         ConfigurationError: `folder` is not empty and not an earlier demo's.
     """
-    from workbook_tools.examples import init_folder
-    from workbook_tools.feedback import write_feedback
-    from workbook_tools.generate import generate_returns
-    from workbook_tools.history import previous_context
-    from workbook_tools.master import consolidate
-    from workbook_tools.plan import load_plan
-    from workbook_tools.report import write_validation_report
-    from workbook_tools.simulate import fill_return, simulate_returns
-    from workbook_tools.summary import summarise_quarter
-    from workbook_tools.validate import validate_paths
+    from workbook_tools.master.consolidate import consolidate
+    from workbook_tools.master.history import previous_context
+    from workbook_tools.plan.examples import init_folder
+    from workbook_tools.plan.register import load_plan
+    from workbook_tools.returns.feedback import write_feedback
+    from workbook_tools.returns.generate import generate_returns
+    from workbook_tools.returns.report import write_validation_report
+    from workbook_tools.returns.simulate import fill_return, simulate_returns
+    from workbook_tools.returns.validate import validate_paths
+    from workbook_tools.summary.quarter import summarise_quarter
 
     started = time.monotonic()
     folder = Path(folder)
@@ -133,7 +133,7 @@ def run_demo(folder: Path, say: Callable[[str], None] | None = None, seed: int =
 
 
 def _verdicts(run: object) -> str:
-    from workbook_tools.findings import (
+    from workbook_tools.returns.findings import (
         ACCEPTED,
         ACCEPTED_WITH_WARNINGS,
         NOT_A_RETURN,

@@ -17,9 +17,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from workbook_tools import master_columns as mc
 from workbook_tools.errors import ConfigurationError, UsageError
-from workbook_tools.master_read import canonical_quarter, read_master
+from workbook_tools.master import columns as mc
+from workbook_tools.master.read import canonical_quarter, read_master
 from workbook_tools.quarters import parse_quarter
 
 FORMATS = ("csv", "parquet")

@@ -12,10 +12,10 @@ from typing import Any
 
 import pandas as pd
 
-from workbook_tools import master_columns as mc
-from workbook_tools.master_read import Master, quarter_order
-from workbook_tools.plan import Plan
-from workbook_tools.rules import (
+from workbook_tools.master import columns as mc
+from workbook_tools.master.read import Master, quarter_order
+from workbook_tools.plan.register import Plan
+from workbook_tools.returns.rules import (
     AMBER,
     DECLINED,
     GREEN,

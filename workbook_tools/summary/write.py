@@ -17,8 +17,8 @@ from typing import Any
 
 import pandas as pd
 
-from workbook_tools import master_columns as mc
-from workbook_tools.xlsx import NAVY, RAG_COLOURS, new_workbook
+from workbook_tools.files.xlsx import NAVY, RAG_COLOURS, new_workbook
+from workbook_tools.master import columns as mc
 
 MONEY_FORMAT = '"£"#,##0;[Red]-"£"#,##0'
 FORMATS = {

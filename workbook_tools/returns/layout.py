@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
 
-from workbook_tools import rules
-from workbook_tools.cells import column_letter
+from workbook_tools.files.cells import column_letter
+from workbook_tools.returns import rules
 
 HEADER_ROW = 4  # 1-based Excel row of each data sheet's header
 FIRST_DATA_ROW = HEADER_ROW + 1
@@ -354,7 +354,7 @@ class Context:
 
 
 # ---------------------------------------------------------------------------------------------
-# The Cover's value cells and the hidden _meta sheet (read by returns.py without importing the
+# The Cover's value cells and the hidden _meta sheet (read by returns/read.py without importing the
 # writers, so validate starts quickly).
 
 

@@ -25,11 +25,15 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from workbook_tools import TEMPLATE_VERSION, layout, rules
-from workbook_tools.cells import EXCEL_EPOCH, column_letter, plain_text, to_date, to_number
-from workbook_tools.findings import Finding, ReturnData, Severity
-from workbook_tools.fingerprint import cell_hash, fingerprint
-from workbook_tools.layout import (
+from workbook_tools import TEMPLATE_VERSION
+from workbook_tools.files.cells import EXCEL_EPOCH, column_letter, plain_text, to_date, to_number
+from workbook_tools.files.guard import DEFAULT_LIMITS, Limits, SafeWorkbook
+from workbook_tools.plan.register import Plan
+from workbook_tools.quarters import Quarter, parse_quarter
+from workbook_tools.returns import layout, rules
+from workbook_tools.returns.findings import Finding, ReturnData, Severity
+from workbook_tools.returns.fingerprint import cell_hash, fingerprint
+from workbook_tools.returns.layout import (
     COVER,
     HEADER_ROW,
     META_KEYS,
@@ -38,9 +42,6 @@ from workbook_tools.layout import (
     Kind,
     SheetLayout,
 )
-from workbook_tools.plan import Plan
-from workbook_tools.quarters import Quarter, parse_quarter
-from workbook_tools.reading import DEFAULT_LIMITS, Limits, SafeWorkbook
 
 ERROR, WARNING = Severity.ERROR, Severity.WARNING
 HEADER_SEARCH_ROWS = 10
@@ -75,7 +76,7 @@ def _rule(code: str, severity: Severity, *templates: str, **variants: str) -> Ru
     return Rule(code, severity, {"": templates[0]} if templates else variants)
 
 
-#: Findings about a file as a whole: not a workbook we can read (reading.py's codes).
+#: Findings about a file as a whole: not a workbook we can read (files/guard.py's codes).
 FILE_RULE = _rule("file-unreadable", ERROR, "{file} {reason}.")
 
 STRUCTURE_RULES: dict[str, Rule] = {r.code: r for r in (

@@ -6,7 +6,7 @@ row has gone stays in a row marked orphaned. The new master is written beside th
 swapped in only when complete; the old one is kept in the backups folder.
 
 Reading the master is master_read.py, its rows for a quarter master_rows.py, writing it
-master_write.py.
+master/write.py.
 """
 
 from __future__ import annotations
@@ -22,18 +22,10 @@ from pathlib import Path
 from typing import Any
 
 from workbook_tools import __version__
-from workbook_tools import master_columns as mc
 from workbook_tools.errors import ConfigurationError, MasterError
-from workbook_tools.findings import (
-    ACCEPTED,
-    ACCEPTED_WITH_WARNINGS,
-    NOT_A_RETURN,
-    NOT_RECEIVED,
-    REJECTED,
-    ValidationRun,
-)
-from workbook_tools.ledger import Ledger, read_ledger
-from workbook_tools.master_read import (
+from workbook_tools.master import columns as mc
+from workbook_tools.master.ledger import Ledger, read_ledger
+from workbook_tools.master.read import (
     NOTHING_CHANGED,
     FinanceEntry,
     Master,
@@ -41,10 +33,18 @@ from workbook_tools.master_read import (
     quarter_order,
     read_master,
 )
-from workbook_tools.master_rows import Ranks, quarter_rows
-from workbook_tools.master_write import write_master
-from workbook_tools.plan import Plan
+from workbook_tools.master.rows import Ranks, quarter_rows
+from workbook_tools.master.write import write_master
+from workbook_tools.plan.register import Plan
 from workbook_tools.quarters import Quarter
+from workbook_tools.returns.findings import (
+    ACCEPTED,
+    ACCEPTED_WITH_WARNINGS,
+    NOT_A_RETURN,
+    NOT_RECEIVED,
+    REJECTED,
+    ValidationRun,
+)
 
 __all__ = ["ConsolidationResult", "Master", "consolidate", "read_master"]
 
@@ -111,7 +111,7 @@ def consolidate(
         MasterError: the master cannot be read, is not ours, is open elsewhere, or cannot be
             replaced. In every error case nothing is written.
     """
-    from workbook_tools.validate import expand_paths, validate_paths
+    from workbook_tools.returns.validate import expand_paths, validate_paths
 
     master_path, returns_dir = Path(master_path), Path(returns_dir)
     backups = Path(backups_dir) if backups_dir else master_path.parent / "backups"

@@ -13,10 +13,10 @@ from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from workbook_tools.cells import is_blank, to_number
 from workbook_tools.errors import ConfigurationError, UsageError
+from workbook_tools.files.cells import is_blank, to_number
+from workbook_tools.files.guard import sniff
 from workbook_tools.quarters import ACCEPTED_FORMS, parse_quarter
-from workbook_tools.reading import sniff
 
 COLUMNS = ("Saving ID", "Quarter", "Amount")
 MAX_BYTES = 64 * 1024 * 1024

@@ -14,7 +14,9 @@ from email.utils import formataddr
 from pathlib import Path
 
 from workbook_tools.errors import ConfigurationError
-from workbook_tools.findings import (
+from workbook_tools.plan.register import Directorate, Plan
+from workbook_tools.quarters import Quarter
+from workbook_tools.returns.findings import (
     ACCEPTED,
     ACCEPTED_WITH_WARNINGS,
     NOT_RECEIVED,
@@ -22,9 +24,7 @@ from workbook_tools.findings import (
     ReturnResult,
     ValidationRun,
 )
-from workbook_tools.generate import return_filename
-from workbook_tools.plan import Directorate, Plan
-from workbook_tools.quarters import Quarter
+from workbook_tools.returns.generate import return_filename
 from workbook_tools.workspace import make_folder
 
 #: The most problems listed in one email; the rest are counted.
@@ -233,7 +233,7 @@ def _attachment(row: StatusRow, result: ReturnResult | None, quarter: Quarter,
     """The marked-up return for a rejected return that can be read, else the blank return."""
     if result is not None and result.data is not None and result.directorate \
             and result.quarter:
-        from workbook_tools.feedback import feedback_filename, write_feedback_file
+        from workbook_tools.returns.feedback import feedback_filename, write_feedback_file
 
         name = feedback_filename(result.directorate, result.quarter)
         with tempfile.TemporaryDirectory(prefix="workbook-tools-") as scratch:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from workbook_tools.summary_write import Block, Book
+from workbook_tools.summary.write import Block, Book
 
 COLOURS = {
     "Green": "#3C8D40", "Amber": "#F0A30A", "Red": "#C0392B",

@@ -12,8 +12,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from workbook_tools.layout import Column, Kind, Role
-from workbook_tools.xlsx import DERIVED_FILL, INPUT_FILL, LOCKED_FILL, NAVY
+from workbook_tools.files.xlsx import DERIVED_FILL, INPUT_FILL, LOCKED_FILL, NAVY
+from workbook_tools.returns.layout import Column, Kind, Role
 
 FONT_SIZE = 10
 #: Characters of 10pt text per unit of column width. Units are digit widths of the default

@@ -8,9 +8,9 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from workbook_tools import master_columns as mc
-from workbook_tools.rules import AMBER, GREEN, RED
-from workbook_tools.summary_tables import NOT_RATED, RAGS, Frames
+from workbook_tools.master import columns as mc
+from workbook_tools.returns.rules import AMBER, GREEN, RED
+from workbook_tools.summary.tables import NOT_RATED, RAGS, Frames
 
 _RAG_RANK = {RED: 0, AMBER: 1, GREEN: 2}
 

@@ -14,14 +14,14 @@ from typing import Any
 
 import pandas as pd
 
-from workbook_tools import master_columns as mc
-from workbook_tools import summary_charts as charts
-from workbook_tools import summary_tables as t
 from workbook_tools.errors import UsageError
-from workbook_tools.plan import Plan
+from workbook_tools.master import columns as mc
+from workbook_tools.plan.register import Plan
 from workbook_tools.quarters import quarters_of_year, year_label
-from workbook_tools.rules import LOWER_IS_BETTER, RED, direction_of_travel
-from workbook_tools.summary import (
+from workbook_tools.returns.rules import LOWER_IS_BETTER, RED, direction_of_travel
+from workbook_tools.summary import charts
+from workbook_tools.summary import tables as t
+from workbook_tools.summary.quarter import (
     CHART_ROWS,
     GAP_NOTE,
     RAG_NOTE,
@@ -33,7 +33,7 @@ from workbook_tools.summary import (
     write_grid,
     write_headline,
 )
-from workbook_tools.summary_write import Block, Book, Sheet
+from workbook_tools.summary.write import Block, Book, Sheet
 
 ANNUAL_SHEETS = ("Overview", "Highlights", "By theme", "By directorate", "Measures", "Actions",
                  "Savings", "Savings lines", "Exceptions", "Trends", "Risks")

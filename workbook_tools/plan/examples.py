@@ -10,10 +10,10 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from workbook_tools.cells import to_date, to_number
 from workbook_tools.errors import ConfigurationError, UsageError
-from workbook_tools.plan import REGISTER_SHEETS
-from workbook_tools.xlsx import FIXED_DATE, new_workbook
+from workbook_tools.files.cells import to_date, to_number
+from workbook_tools.files.xlsx import FIXED_DATE, new_workbook
+from workbook_tools.plan.register import REGISTER_SHEETS
 
 EXAMPLES = ("derbyshire", "derby")
 NUMERIC_HEADERS = {
@@ -70,7 +70,7 @@ def example_rows(name: str) -> dict[str, list[list[Any]]]:
     """An example's register as typed rows per sheet (header first)."""
     if name not in EXAMPLES:
         raise UsageError(f"'{name}' is not a shipped example. Use one of: {', '.join(EXAMPLES)}.")
-    folder = resources.files("workbook_tools") / "examples" / name
+    folder = resources.files("workbook_tools.plan") / "examples" / name
     sheets: dict[str, list[list[Any]]] = {}
     for sheet in REGISTER_SHEETS:
         text = (folder / f"{sheet}.csv").read_text(encoding="utf-8")
@@ -139,7 +139,7 @@ def write_register(sheets: dict[str, list[list[Any]]], path: Path) -> None:
 
 
 def _register_dropdowns(sheet: Any, header: list[str]) -> None:
-    from workbook_tools import rules
+    from workbook_tools.returns import rules
 
     lists = {
         "Unit": rules.UNITS,
@@ -179,7 +179,7 @@ def init_folder(folder: Path, example: str = "derbyshire", force: bool = False) 
 
 def copy_example_csvs(name: str, target: Path) -> None:
     """Copy an example's CSVs (for people who want to start their own register from them)."""
-    source = resources.files("workbook_tools") / "examples" / name
+    source = resources.files("workbook_tools.plan") / "examples" / name
     target.mkdir(parents=True, exist_ok=True)
     for sheet in REGISTER_SHEETS:
         with resources.as_file(source / f"{sheet}.csv") as path:

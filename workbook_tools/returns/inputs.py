@@ -7,11 +7,11 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
-from workbook_tools import layout, rules
-from workbook_tools.cells import cell_ref, column_letter
-from workbook_tools.layout import Column, Kind, SheetLayout
+from workbook_tools.files.cells import cell_ref, column_letter
 from workbook_tools.quarters import Quarter
-from workbook_tools.return_style import Styles
+from workbook_tools.returns import layout, rules
+from workbook_tools.returns.layout import Column, Kind, SheetLayout
+from workbook_tools.returns.style import Styles
 
 # A cell the Checks sheet would count is shown in red as soon as it is typed (a missing value
 # is not: a blank return would be all red). `{key}` is the same row's cell for that column.

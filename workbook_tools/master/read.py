@@ -1,6 +1,6 @@
 """Reading the master workbook back: every sheet as rows keyed by header, and finance's entries.
 
-The master is read with python-calamine through reading.py's safety checks. It must be ours:
+The master is read with python-calamine through files/guard.py's safety checks. It must be ours:
 every sheet of SPEC section 8 with every header in row 1 (in any order). Anything the tool could
 not write back is refused with a MasterError rather than lost: a sheet someone added, a column
 added to a sheet other than Savings, finance figures on a row with no Quarter or Saving ID, a
@@ -14,11 +14,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from workbook_tools import master_columns as mc
-from workbook_tools.cells import cell_ref, is_blank
 from workbook_tools.errors import MasterError, UnreadableFileError, UsageError
+from workbook_tools.files.cells import cell_ref, is_blank
+from workbook_tools.files.guard import MIB, Limits, SafeWorkbook
+from workbook_tools.master import columns as mc
 from workbook_tools.quarters import Quarter, parse_quarter
-from workbook_tools.reading import MIB, Limits, SafeWorkbook
 
 #: The master is our own file and holds every quarter, so it may be larger than a return.
 MASTER_LIMITS = Limits(max_file_bytes=512 * MIB, max_member_bytes=1024 * MIB,

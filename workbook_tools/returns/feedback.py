@@ -21,12 +21,18 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from workbook_tools import layout
 from workbook_tools.errors import ConfigurationError
-from workbook_tools.findings import SUPERSEDED, Finding, ReturnResult, Severity, ValidationRun
-from workbook_tools.layout import HEADER_ROW
+from workbook_tools.files.xlsx import NAVY, RAG_COLOURS, stabilise
+from workbook_tools.returns import layout
+from workbook_tools.returns.findings import (
+    SUPERSEDED,
+    Finding,
+    ReturnResult,
+    Severity,
+    ValidationRun,
+)
+from workbook_tools.returns.layout import HEADER_ROW
 from workbook_tools.workspace import make_folder
-from workbook_tools.xlsx import NAVY, RAG_COLOURS, stabilise
 
 PROBLEMS_SHEET = "Problems"
 AUTHOR = "workbook-tools"
@@ -199,7 +205,7 @@ def remove_feedback(workbook: Any) -> None:
 def _sheet_names(result: ReturnResult, names: list[str]) -> dict[str, str]:
     """Each expected sheet's name in the file (a renamed sheet is found as validation finds it);
     hidden sheets are left out, as nobody can go to them."""
-    from workbook_tools.returns import ReturnFile, _find_sheets
+    from workbook_tools.returns.read import ReturnFile, _find_sheets
 
     found = _find_sheets(ReturnFile(result.path, True), names)
     return {expected: actual for expected, actual in found.items()

@@ -28,8 +28,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import IO, Any
 
-from workbook_tools.cells import cell_ref, column_letter
 from workbook_tools.errors import UnreadableFileError
+from workbook_tools.files.cells import cell_ref, column_letter
 
 ZIP_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"

@@ -8,9 +8,10 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from workbook_tools.cells import column_letter
 from workbook_tools.errors import ConfigurationError
-from workbook_tools.findings import (
+from workbook_tools.files.cells import column_letter
+from workbook_tools.files.xlsx import NAVY, RAG_COLOURS, new_workbook
+from workbook_tools.returns.findings import (
     ACCEPTED,
     ACCEPTED_WITH_WARNINGS,
     NOT_A_RETURN,
@@ -19,7 +20,6 @@ from workbook_tools.findings import (
     Severity,
     ValidationRun,
 )
-from workbook_tools.xlsx import NAVY, RAG_COLOURS, new_workbook
 
 RETURN_HEADERS = ("File", "Directorate", "Quarter", "Status", "Errors", "Warnings", "Received",
                   "SHA-256", "Superseded by")

@@ -7,9 +7,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from workbook_tools.cells import is_blank, to_number
-from workbook_tools.layout import Context
+from workbook_tools.files.cells import is_blank, to_number
 from workbook_tools.quarters import Quarter
+from workbook_tools.returns.layout import Context
 
 
 def _table(rows: list[list[Any]]) -> list[dict[str, Any]]:
@@ -33,8 +33,8 @@ def previous_context(master: Path | None, quarter: Quarter) -> Context:
     ctx = Context(quarter=quarter)
     if master is None or not Path(master).exists():
         return ctx
-    from workbook_tools.master_read import MASTER_LIMITS
-    from workbook_tools.reading import SafeWorkbook
+    from workbook_tools.files.guard import SafeWorkbook
+    from workbook_tools.master.read import MASTER_LIMITS
 
     # the master holds every quarter of every directorate: read with the master's limits, and
     # only the three sheets with last quarter's figures

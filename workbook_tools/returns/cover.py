@@ -7,11 +7,11 @@ import datetime as dt
 from functools import partial
 from typing import Any
 
-from workbook_tools import layout
-from workbook_tools.layout import COVER, FIRST_DATA_ROW, Context, CoverCells, Role
-from workbook_tools.plan import DirectoratePlan
+from workbook_tools.plan.register import DirectoratePlan
 from workbook_tools.quarters import Quarter
-from workbook_tools.return_style import Styles, fitted_height, number_format, row_points
+from workbook_tools.returns import layout
+from workbook_tools.returns.layout import COVER, FIRST_DATA_ROW, Context, CoverCells, Role
+from workbook_tools.returns.style import Styles, fitted_height, number_format, row_points
 
 GREEN_FILL, RED_FILL, RED_FONT = "#C6EFCE", "#FFC7CE", "#9C0006"
 

@@ -1,6 +1,6 @@
 """The quarterly summary for Cabinet (SPEC section 9): `summary-<QUARTER>.xlsx`.
 
-Figures come from summary_tables.py (pandas over the master's sheets), the workbook from
+Figures come from summary/tables.py (pandas over the master's sheets), the workbook from
 summary_write.py and the charts from summary_charts.py. The annual summary is summary_annual.py.
 """
 
@@ -15,14 +15,14 @@ from typing import Any
 
 import pandas as pd
 
-from workbook_tools import summary_charts as charts
-from workbook_tools import summary_tables as t
 from workbook_tools.errors import ConfigurationError, UsageError
-from workbook_tools.master_read import read_master
-from workbook_tools.plan import Plan
+from workbook_tools.master.read import read_master
+from workbook_tools.plan.register import Plan
 from workbook_tools.quarters import Quarter, parse_quarter
-from workbook_tools.summary_changes import Changes, what_changed
-from workbook_tools.summary_write import Block, Book, Sheet
+from workbook_tools.summary import charts
+from workbook_tools.summary import tables as t
+from workbook_tools.summary.changes import Changes, what_changed
+from workbook_tools.summary.write import Block, Book, Sheet
 
 QUARTER_SHEETS = ("Overview", "By theme", "By objective", "By directorate", "Exceptions",
                   "Savings", "Savings lines", "Trends", "Risks", "What changed")
@@ -380,7 +380,7 @@ def write_headline(sheet: Sheet, lines: list[t.Headline]) -> None:
 
 def write_grid(sheet: Sheet, grid: pd.DataFrame) -> None:
     """The likelihood x impact grid, each cell coloured by the rating its score gives."""
-    from workbook_tools.rules import risk_rag
+    from workbook_tools.returns.rules import risk_rag
 
     block = sheet.table(grid, index=True)
     for r, likelihood in enumerate((5, 4, 3, 2, 1)):

@@ -10,11 +10,17 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-from workbook_tools import TEMPLATE_VERSION, __version__, layout
-from workbook_tools.cover import COVER, CoverCells, write_checks, write_cover
+from workbook_tools import TEMPLATE_VERSION, __version__
 from workbook_tools.errors import UsageError
-from workbook_tools.fingerprint import fingerprint, row_hashes
-from workbook_tools.layout import (
+from workbook_tools.files.xlsx import add_rag_formatting, new_workbook
+from workbook_tools.parallel import ordered_map
+from workbook_tools.plan.register import DirectoratePlan, Plan
+from workbook_tools.quarters import Quarter
+from workbook_tools.returns import layout
+from workbook_tools.returns.cover import COVER, CoverCells, write_checks, write_cover
+from workbook_tools.returns.fingerprint import fingerprint, row_hashes
+from workbook_tools.returns.inputs import add_validations, highlight_problems
+from workbook_tools.returns.layout import (
     FIRST_DATA_ROW,
     HEADER_ROW,
     META_KEYS,
@@ -26,18 +32,13 @@ from workbook_tools.layout import (
     Role,
     SheetLayout,
 )
-from workbook_tools.parallel import ordered_map
-from workbook_tools.plan import DirectoratePlan, Plan
-from workbook_tools.quarters import Quarter
-from workbook_tools.return_inputs import add_validations, highlight_problems
-from workbook_tools.return_style import (
+from workbook_tools.returns.style import (
     Styles,
     auto_heights,
     fitted_height,
     number_format,
     shorten,
 )
-from workbook_tools.xlsx import add_rag_formatting, new_workbook
 
 __all__ = ["COVER", "META_KEYS", "META_TABLE_ROW", "RETURN_MARKER", "CoverCells",
            "generate_returns", "return_filename", "write_return"]

@@ -8,16 +8,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from workbook_tools import layout
-from workbook_tools import master_columns as mc
-from workbook_tools.findings import (
+from workbook_tools.master import columns as mc
+from workbook_tools.plan.register import Plan
+from workbook_tools.quarters import Quarter
+from workbook_tools.returns import layout
+from workbook_tools.returns.findings import (
     NOT_RECEIVED,
     SUPERSEDED,
     ReturnResult,
     ValidationRun,
 )
-from workbook_tools.plan import Plan
-from workbook_tools.quarters import Quarter
 
 UNRANKED = 1_000_000
 

@@ -10,10 +10,10 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from workbook_tools import rules
-from workbook_tools.cells import cell_ref, is_blank, to_date, to_number
 from workbook_tools.errors import ConfigurationError, PlanError, UnreadableFileError
+from workbook_tools.files.cells import cell_ref, is_blank, to_date, to_number
 from workbook_tools.quarters import Quarter
+from workbook_tools.returns import rules
 
 SETTING_COUNCIL = "Council name"
 SETTING_YEAR = "Financial year"
@@ -393,7 +393,7 @@ ITEM_SHEETS = ("Measures", "Actions", "Savings", "Risks")
 def read_register_rows(path: Path, items: bool = True) -> dict[str, list[list[Any]]]:
     """Every sheet of the register as rows of values, starting at A1 (without the item sheets
     when `items` is False)."""
-    from workbook_tools.reading import SafeWorkbook  # reading is the security boundary
+    from workbook_tools.files.guard import SafeWorkbook  # reading is the security boundary
 
     skip = set() if items else {_norm(name) for name in ITEM_SHEETS}
     with SafeWorkbook(Path(path)) as workbook:

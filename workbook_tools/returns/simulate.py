@@ -17,13 +17,13 @@ from typing import Any
 
 import openpyxl
 
-from workbook_tools import layout, rules
-from workbook_tools.cells import is_blank, to_date, to_number
 from workbook_tools.errors import ConfigurationError
-from workbook_tools.layout import FIRST_DATA_ROW, SheetLayout
+from workbook_tools.files.cells import is_blank, to_date, to_number
+from workbook_tools.files.xlsx import stabilise
 from workbook_tools.parallel import ordered_map
 from workbook_tools.quarters import Quarter
-from workbook_tools.xlsx import stabilise
+from workbook_tools.returns import layout, rules
+from workbook_tools.returns.layout import FIRST_DATA_ROW, SheetLayout
 
 OFFICERS = (
     "Sam Patel",
@@ -151,7 +151,7 @@ def _item_rows(sheet: Any, spec: SheetLayout) -> list[int]:
 
 def _fit_row(sheet: Any, spec: SheetLayout, row: int) -> None:
     """Make the row tall enough for the text just typed (as Excel does for its own typing)."""
-    from workbook_tools.generate import item_row_height
+    from workbook_tools.returns.generate import item_row_height
 
     values = {c.key: sheet.cell(row=row, column=i + 1).value for i, c in enumerate(spec.columns)}
     needed = item_row_height(spec, values)
@@ -346,7 +346,7 @@ class _Filler:
 
     # --- Cover ----------------------------------------------------------------------------
     def sign_off(self, cover: Any) -> None:
-        from workbook_tools.generate import COVER
+        from workbook_tools.returns.generate import COVER
 
         completed = self.rng.choice(OFFICERS)
         approved: str | None = self.rng.choice(APPROVERS)

@@ -26,10 +26,13 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from workbook_tools import layout, rules
-from workbook_tools.cells import plain_text, to_number
 from workbook_tools.errors import ConfigurationError, UnreadableFileError
-from workbook_tools.findings import (
+from workbook_tools.files.cells import plain_text, to_number
+from workbook_tools.parallel import ordered_map
+from workbook_tools.plan.register import Plan
+from workbook_tools.quarters import Quarter
+from workbook_tools.returns import layout, rules
+from workbook_tools.returns.findings import (
     ACCEPTED,
     ACCEPTED_WITH_WARNINGS,
     NOT_A_RETURN,
@@ -40,11 +43,8 @@ from workbook_tools.findings import (
     Severity,
     ValidationRun,
 )
-from workbook_tools.layout import Context
-from workbook_tools.parallel import ordered_map
-from workbook_tools.plan import Plan
-from workbook_tools.quarters import Quarter
-from workbook_tools.returns import (
+from workbook_tools.returns.layout import Context
+from workbook_tools.returns.read import (
     FILE_RULE,
     STRUCTURE_RULES,
     ReturnFile,
@@ -624,7 +624,7 @@ class _Job:
 
     def context(self, q: Quarter) -> Context | None:
         if q not in self.contexts:
-            from workbook_tools.history import previous_context
+            from workbook_tools.master.history import previous_context
 
             self.contexts[q] = previous_context(self.master, q) if self.master else None
         return self.contexts[q]

@@ -16,10 +16,10 @@ from typing import Any
 
 from xlsxwriter.exceptions import FileCreateError
 
-from workbook_tools import master_columns as mc
-from workbook_tools.cells import column_letter, is_blank
-from workbook_tools.master_read import Master, number
-from workbook_tools.xlsx import NAVY, RAG_COLOURS, add_rag_formatting, new_workbook
+from workbook_tools.files.cells import column_letter, is_blank
+from workbook_tools.files.xlsx import NAVY, RAG_COLOURS, add_rag_formatting, new_workbook
+from workbook_tools.master import columns as mc
+from workbook_tools.master.read import Master, number
 
 FINANCE_FILL = "#E2EFDA"  # finance's own columns: pale green
 FINANCE_HEADER = "#375623"

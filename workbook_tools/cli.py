@@ -42,6 +42,15 @@ def _plan(path: Path | None, items: bool = True) -> Any:
     return load_plan(path or Workspace.here().plan, items)
 
 
+def _plan_for(quarter: Quarter, path: Path | None, items: bool = True) -> Any:
+    """The register for the quarter's financial year (SPEC section 4): --plan, which must be for
+    that year, else templates/plan.xlsx or the kept templates/plan-<YEAR>.xlsx."""
+    from workbook_tools.plan.years import plan_for_quarter
+
+    return plan_for_quarter(quarter, path or Workspace.here().plan, explicit=path is not None,
+                            items=items)
+
+
 @contextmanager
 def progress(label: str, total: int) -> Iterator[Callable[[Any], None]]:
     """A progress bar on a terminal, nothing in a pipe. Yields a callback for each item done."""
@@ -190,7 +199,7 @@ def generate(quarter: Quarter, plan_path: Path | None, out: Path | None,
     from workbook_tools.returns.generate import generate_returns
 
     ws = Workspace.here()
-    loaded = _plan(plan_path)
+    loaded = _plan_for(quarter, plan_path)
     context = previous_context(master or ws.master, quarter)
     paths = generate_returns(loaded, quarter, out or ws.blank(quarter), directorates, context,
                              password)
@@ -221,6 +230,8 @@ def simulate(quarter: Quarter, blank: Path | None, out: Path | None, seed: int,
     from workbook_tools.returns.simulate import simulate_returns
 
     ws = Workspace.here()
+    if ws.plan.exists():  # the quarter's year must have a register, as for generate
+        _plan_for(quarter, None, items=False)
     paths = simulate_returns(blank or ws.blank(quarter), out or ws.returns(quarter), quarter,
                              seed=seed, error_rate=error_rate)
     for path in paths:
@@ -272,7 +283,10 @@ def validate(ctx: click.Context, paths: tuple[Path, ...], quarter: Quarter | Non
                                      "returns there, or give their paths.")
         paths = (folder,)
     # a return's council and directorate are all validate needs from the register
-    loaded = _plan(plan_path, items=False) if plan_path or ws.plan.exists() else None
+    loaded = None
+    if plan_path or ws.plan.exists():
+        loaded = (_plan_for(quarter, plan_path, items=False) if quarter
+                  else _plan(plan_path, items=False))
     files = expand_paths(paths)
     with progress("Validating", len(files)) as done:
         run = validate_paths(files, quarter, loaded, master or ws.master, progress=done,
@@ -372,7 +386,7 @@ def status(ctx: click.Context, quarter: Quarter, plan_path: Path | None,
     from workbook_tools.returns.validate import expand_paths, validate_paths
 
     ws = Workspace.here()
-    loaded = _plan(plan_path, items=False)  # its directorates and settings are all status needs
+    loaded = _plan_for(quarter, plan_path, items=False)  # directorates and settings suffice
     folder = returns_dir or ws.returns(quarter)
     if returns_dir is not None and not folder.is_dir():
         raise ConfigurationError(f"{_shown(folder)}: there is no such folder.")
@@ -456,7 +470,7 @@ def consolidate(ctx: click.Context, quarter: Quarter, plan_path: Path | None,
     from workbook_tools.master.consolidate import consolidate as consolidate_returns
 
     ws = Workspace.here()
-    loaded = _plan(plan_path)
+    loaded = _plan_for(quarter, plan_path)
     folder = returns_dir or ws.returns(quarter)
     master_path = master or ws.master
     total = sum(1 for p in folder.iterdir() if p.is_file()) if folder.is_dir() else 0
@@ -494,13 +508,13 @@ def consolidate(ctx: click.Context, quarter: Quarter, plan_path: Path | None,
     ctx.exit(result.exit_code)
 
 
-def _summary_plan(plan_path: Path | None) -> Any:
-    """The register for the council's name and the programme target: --plan, else the working
-    folder's when there is one (without it the summary takes names from the master)."""
-    if plan_path is not None:
-        return _plan(plan_path)
-    default = Workspace(Path()).plan
-    return _plan(default) if default.exists() else None
+def _summary_plan(plan_path: Path | None, quarter: Quarter) -> Any:
+    """The register of the quarter's year, for the council's name and the programme target:
+    --plan, else the working folder's when there is one (without it the summary takes names
+    from the master)."""
+    if plan_path is None and not Workspace(Path()).plan.exists():
+        return None
+    return _plan_for(quarter, plan_path)
 
 
 @cli.command()
@@ -534,16 +548,17 @@ def summarise(quarter: Quarter | None, year: str | None, master: Path | None, ou
         raise click.UsageError("Give --quarter (the quarterly summary) or --year (the annual "
                                "one), not both.")
     ws = Workspace(Path())
-    loaded = _summary_plan(plan_path)
     if quarter is not None:
         from workbook_tools.summary.quarter import summarise_quarter
 
+        loaded = _summary_plan(plan_path, quarter)
         result = summarise_quarter(master or ws.master, quarter, out or ws.summary(quarter),
                                    loaded)
     else:
         from workbook_tools.summary.annual import summarise_year
 
         start = parse_year(str(year))
+        loaded = _summary_plan(plan_path, Quarter(start, 1))
         result = summarise_year(master or ws.master, start, out or ws.annual(
             f"{start}-{(start + 1) % 100:02d}"), loaded)
     click.echo(f"Wrote {_shown(result.path)}: {len(result.sheets)} sheets "

@@ -154,7 +154,7 @@ def _drop_setting(name: str) -> Callable[[Rows], None]:
 
 CASES: list[tuple[str, Callable[[Rows], None], str, str, str]] = [
     ("missing sheet", _drop_sheet("Risks"), "Risks", "", "the sheet 'Risks' is missing"),
-    ("missing column", _drop_column("Measures", "Unit"), "Measures", "L1",
+    ("missing column", _drop_column("Measures", "Unit"), "Measures", "M1",
      "the column 'Unit' is missing from row 1"),
     ("missing id column", _drop_column("Actions", "Action ID"), "Actions", "F1",
      "the column 'Action ID' is missing"),

@@ -146,6 +146,7 @@ def _register_dropdowns(sheet: Any, header: list[str]) -> None:
         "Polarity": rules.POLARITIES,
         "Frequency": rules.FREQUENCIES,
         "Type": rules.SAVING_TYPES,
+        "Measure type": rules.MEASURE_TYPES,
     }
     for col, title in enumerate(header):
         if title in lists:

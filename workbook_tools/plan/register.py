@@ -66,6 +66,7 @@ class Measure:
     frequency: str
     targets: tuple[float | None, float | None, float | None, float | None]
     tolerance: float | None = None
+    measure_type: str = rules.SNAPSHOT  # Snapshot, Cumulative or Data only (rules.MEASURE_TYPES)
 
     def target_for(self, quarter: Quarter) -> float | None:
         return self.targets[quarter.number - 1]
@@ -224,6 +225,7 @@ REGISTER_SHEETS: dict[str, tuple[RegisterColumn, ...]] = {
         RegisterColumn("Q3 target", False),
         RegisterColumn("Q4 target", False),
         RegisterColumn("Amber tolerance (%)", False),
+        RegisterColumn("Measure type", False),
     ),
     "Actions": (
         RegisterColumn("Action ID"),
@@ -514,7 +516,14 @@ def plan_from_rows(
                    t.number(r, v, "Q2 target", required=False),
                    t.number(r, v, "Q3 target", required=False),
                    t.number(r, v, "Q4 target", required=False))
-        due = (1, 2, 3, 4) if frequency == "Quarterly" else (4,)
+        measure_type = t.choice(r, v, "Measure type", rules.MEASURE_TYPES,
+                                required=False) or rules.SNAPSHOT
+        due: tuple[int, ...] = (1, 2, 3, 4) if frequency == "Quarterly" else (4,)
+        if measure_type == rules.DATA_ONLY:
+            due = ()
+            _no_targets(t, r, targets)
+        elif measure_type == rules.CUMULATIVE:
+            _rising_targets(t, r, targets)
         for n in due:
             if (
                 targets[n - 1] is None
@@ -541,6 +550,7 @@ def plan_from_rows(
             frequency,
             targets,
             tolerance,
+            measure_type,
         )
 
     def action(t: _SheetRows, r: int, v: list[Any]) -> Action:
@@ -605,6 +615,29 @@ def plan_from_rows(
         tuple(risks),
         path,
     ), problems
+
+
+def _no_targets(t: _SheetRows, r: int, targets: tuple[float | None, ...]) -> None:
+    """A Data only measure is tracked for context: it has no targets to be rated against."""
+    for n, target in enumerate(targets, start=1):
+        if target is not None:
+            t.problem(r, t.columns[f"Q{n} target"],
+                      f"a Data only measure has no targets: clear the Q{n} target, or make the "
+                      "measure Snapshot or Cumulative")
+
+
+def _rising_targets(t: _SheetRows, r: int, targets: tuple[float | None, ...]) -> None:
+    """A Cumulative measure's targets are year to date: they cannot go down through the year."""
+    last: tuple[int, float] | None = None
+    for n, target in enumerate(targets, start=1):
+        if target is None:
+            continue
+        if last is not None and target < last[1]:
+            t.problem(r, t.columns[f"Q{n} target"],
+                      "a Cumulative measure's targets are year to date and cannot go down: the "
+                      f"Q{n} target ({target:,.10g}) is below the Q{last[0]} target "
+                      f"({last[1]:,.10g})")
+        last = (n, target)
 
 
 def _items(

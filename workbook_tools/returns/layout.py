@@ -207,8 +207,9 @@ SAVINGS = SheetLayout(
         Column("status", "Status", I, Kind.CHOICE, 12, choices=rules.SAVING_STATUSES,
                prompt="Choose from the list."),
         Column("rag", "RAG", D, Kind.TEXT, 8, formula=(
+            'IF({status}="Unachievable","Red",'
             'IF(NOT(ISNUMBER({forecast})),"",IF({forecast}>={target},"Green",'
-            'IF({forecast}>={target}*(1-AmberTolerance/100),"Amber","Red")))')),
+            'IF({forecast}>={target}*(1-AmberTolerance/100),"Amber","Red"))))')),
         Column("commentary", "Commentary", I, Kind.LONGTEXT, 36,
                prompt="Required when the forecast is below target: why, and what mitigates it."),
     ),

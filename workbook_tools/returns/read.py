@@ -681,7 +681,7 @@ def _derive(sheet: str, row: dict[str, Any], quarter: Quarter, tolerance: float)
         forecast, target = row["forecast"], row["target"]
         row["variance"] = forecast - target if forecast is not None and target is not None \
             else None
-        row["rag"] = rules.saving_rag(forecast, target, tolerance)
+        row["rag"] = rules.saving_rag(forecast, target, tolerance, row["status"])
     elif sheet == "Risks":
         score = rules.risk_score(row["likelihood"], row["impact"])
         previous = row["previous"]

@@ -8,6 +8,7 @@ from datetime import date
 
 GREEN, AMBER, RED = "Green", "Amber", "Red"
 IMPROVED, DECLINED, NO_CHANGE, NEW = "Improved", "Declined", "No change", "New"
+NOT_COMPARABLE = "Not comparable"
 HIGHER_IS_BETTER, LOWER_IS_BETTER = "Higher is better", "Lower is better"
 
 ACTION_STATUSES = ("Not started", "On track", "At risk", "Off track", "Complete", "Cancelled")
@@ -16,6 +17,14 @@ UNITS = ("%", "number", "£", "days", "rate")
 POLARITIES = (HIGHER_IS_BETTER, LOWER_IS_BETTER)
 FREQUENCIES = ("Quarterly", "Annual")
 SAVING_TYPES = ("Recurring", "One-off")
+UNACHIEVABLE = "Unachievable"
+
+#: How a measure is defined (the register's optional `Measure type`; blank is Snapshot).
+SNAPSHOT, CUMULATIVE, DATA_ONLY = "Snapshot", "Cumulative", "Data only"
+MEASURE_TYPES = (SNAPSHOT, CUMULATIVE, DATA_ONLY)
+#: A return's `Data status` for a measure's figure (blank: a final figure).
+PROVISIONAL, NOT_AVAILABLE = "Provisional", "Not available"
+DATA_STATUSES = (PROVISIONAL, NOT_AVAILABLE)
 
 #: Risk score thresholds: Red at or above 15, Amber from 8 (scores 7 and 13-14 cannot occur).
 RISK_RED_FROM = 15
@@ -79,8 +88,32 @@ def direction_of_travel(actual: float | None, previous: float | None, polarity: 
     return IMPROVED if better else DECLINED
 
 
-def saving_rag(forecast: float | None, target: float | None, tolerance_pct: float) -> str | None:
-    """Green when the full-year forecast meets the target, Amber within tolerance, else Red."""
+def measure_direction(actual: float | None, previous: float | None, polarity: str,
+                      measure_type: str | None) -> str | None:
+    """A measure's direction of travel: a Snapshot (or Data only) measure against the previous
+    quarter, a Cumulative one against the same quarter last year (`previous` is that figure);
+    with no previous figure a Cumulative measure is Not comparable, any other New."""
+    if actual is not None and previous is None and measure_type == CUMULATIVE:
+        return NOT_COMPARABLE
+    return direction_of_travel(actual, previous, polarity)
+
+
+def year_on_year(actual: float | None, year_ago: float | None, polarity: str) -> str | None:
+    """Compared with a year ago: the direction against the same quarter last year, Not
+    comparable when there is no figure for it."""
+    if actual is None:
+        return None
+    if year_ago is None:
+        return NOT_COMPARABLE
+    return direction_of_travel(actual, year_ago, polarity)
+
+
+def saving_rag(forecast: float | None, target: float | None, tolerance_pct: float,
+               status: str | None = None) -> str | None:
+    """Red whenever the saving is Unachievable; else Green when the full-year forecast meets the
+    target, Amber within tolerance, else Red."""
+    if status == UNACHIEVABLE:
+        return RED
     if forecast is None or target is None:
         return None
     if at_least(forecast, target):

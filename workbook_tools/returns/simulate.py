@@ -192,6 +192,7 @@ class _Filler:
         unit, polarity = str(get("unit")), str(get("polarity"))
         tolerance = to_number(get("tolerance")) or 5.0
         if target is None:
+            self._context_figure(get, put, unit)
             return
         draw = self.rng.random()
         band = "Green" if draw < 0.68 else ("Amber" if draw < 0.86 else "Red")
@@ -221,6 +222,14 @@ class _Filler:
                 put("commentary", None)
             else:
                 put("actual", 120 if unit == "%" else -abs(actual or 1))
+
+    def _context_figure(self, get: Callable[[str], Any], put: Callable[[str, Any], None],
+                        unit: str) -> None:
+        """A measure with no target (Data only): a figure near last time's, counts whole."""
+        previous = to_number(get("previous"))
+        base = previous if previous is not None else float(self.rng.randrange(200, 3000))
+        value = base * self.rng.uniform(0.9, 1.1)
+        put("actual", min(round(value, 1), 100.0) if unit == "%" else float(round(value)))
 
     def _actual_for(
         self, band: str, target: float, unit: str, polarity: str, tolerance: float

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -42,94 +42,10 @@ from workbook_tools.returns.layout import (
     Kind,
     SheetLayout,
 )
+from workbook_tools.returns.rules.codes import STRUCTURE_RULES
 
 ERROR, WARNING = Severity.ERROR, Severity.WARNING
 HEADER_SEARCH_ROWS = 10
-
-
-@dataclass(frozen=True)
-class Rule:
-    """A rule code, its severity and its message templates (one per variant), as in
-    frictionless-py: the code is stable, the message says what is wrong and what to do."""
-
-    code: str
-    severity: Severity
-    templates: Mapping[str, str]
-
-    def finding(
-        self, source: str, directorate: str, sheet: str, cell: str, variant: str = "", /,
-        **fields: Any,
-    ) -> Finding:
-        """A finding about `source` (the file's path); `fields` fill the template."""
-        text = self.templates[variant or next(iter(self.templates))].format(**fields)
-        where = f"{sheet}!{cell}" if sheet and cell else sheet
-        if where:
-            message = f"{where}: {text}"
-        elif fields.get("file") and text.startswith(str(fields["file"])):
-            message = text  # begins with the file's name, as it is spelt
-        else:
-            message = text[:1].upper() + text[1:]
-        return Finding(self.severity, source, directorate, sheet, cell, self.code, message)
-
-
-def _rule(code: str, severity: Severity, *templates: str, **variants: str) -> Rule:
-    return Rule(code, severity, {"": templates[0]} if templates else variants)
-
-
-#: Findings about a file as a whole: not a workbook we can read (files/guard.py's codes).
-FILE_RULE = _rule("file-unreadable", ERROR, "{file} {reason}.")
-
-STRUCTURE_RULES: dict[str, Rule] = {r.code: r for r in (
-    _rule("not-a-return", ERROR,
-          "{file} is a workbook but not a quarterly return made by workbook-tools (it has no "
-          "{detail}). Fill in and send the return you were sent for this quarter."),
-    _rule("meta-changed", ERROR,
-          "the hidden _meta sheet has been changed ({detail}), so the return cannot be checked. "
-          "Fill in a fresh copy of the return you were sent."),
-    _rule("old-template", ERROR,
-          "this return was made with template version {found}; returns now use version "
-          "{expected}. Copy your answers into the return sent to you for this quarter."),
-    _rule("wrong-quarter", ERROR,
-          "this is the return for {found}, not {expected}. Send the return for {expected}."),
-    _rule("wrong-council", ERROR,
-          "this return was made for {found}, not {expected}. Send {expected}'s return."),
-    _rule("wrong-directorate", ERROR,
-          "this return is for directorate '{found}', which is not in the plan register. Check "
-          "that the right file was sent, or ask the performance team."),
-    _rule("sheet-missing", ERROR,
-          "the sheet is missing. Use the return as it was sent: do not delete or rename sheets."),
-    _rule("sheet-renamed", ERROR,
-          "the sheet has been renamed to '{found}'. Rename it back to '{expected}'."),
-    _rule("header-missing", ERROR,
-          "the header row (the row starting '{header}') is not in the first ten rows. Use the "
-          "return as it was sent: do not delete or change the header row."),
-    _rule("columns-changed", ERROR,
-          changed="the column header should be '{expected}' but is '{found}'. Do not add, "
-                  "delete, move or rename columns.",
-          added="a column '{found}' has been added. Remove it: columns cannot be added."),
-    _rule("row-deleted", ERROR,
-          "the row for {id} (row {row} as sent) has been deleted. Put it back: every item in "
-          "the return must keep its row."),
-    _rule("row-inserted", ERROR,
-          repeat="row {row} repeats {id}. Remove the extra row: rows cannot be added.",
-          unknown="row {row} has been added ('{id}' is not an item in this return). Remove it: "
-                  "rows cannot be added.",
-          blank="row {row} has been added (it has no {header}). Remove it: rows cannot be "
-                "added."),
-    _rule("row-moved", ERROR,
-          "{id} has moved from row {expected} to row {row}. Put the rows back in the order they "
-          "were sent."),
-    _rule("prefilled-changed", ERROR,
-          "the {column} for {id} has been changed (it now reads '{found}'). Pre-filled cells "
-          "come from the plan and must not be changed: undo the change, or ask the performance "
-          "team if the plan is wrong.",
-          ),
-    _rule("formula-without-value", ERROR,
-          "this cell holds a formula (={formula}) but no value saved by Excel or LibreOffice, so "
-          "its value cannot be known. Type the value itself."),
-    _rule("cell-error", ERROR, "this cell shows the error {found}. Type the value itself."),
-    _rule("wrong-type", ERROR, "'{found}' is not {expected}. Type {expected}."),
-)}
 
 
 @dataclass

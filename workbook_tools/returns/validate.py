@@ -45,17 +45,14 @@ from workbook_tools.returns.findings import (
 )
 from workbook_tools.returns.layout import Context
 from workbook_tools.returns.read import (
-    FILE_RULE,
-    STRUCTURE_RULES,
     ReturnFile,
-    Rule,
-    _rule,
     choice_of,
     date_of,
     is_measure_due,
     number_of,
     read_return,
 )
+from workbook_tools.returns.rules import catalogue
 
 ERROR, WARNING = Severity.ERROR, Severity.WARNING
 
@@ -70,118 +67,8 @@ EMPTY_PHRASES = frozenset({
     "no change", "ok", "fine", "nothing to report", "not applicable", "see attached",
 })
 
-_CHOICES_ACTIONS = ", ".join(rules.ACTION_STATUSES)
-_CHOICES_SAVINGS = ", ".join(rules.SAVING_STATUSES)
-
-INPUT_RULES: dict[str, Rule] = {r.code: r for r in (
-    _rule("value-missing", ERROR,
-          actual="the actual is missing. Type this quarter's figure for {id} ({name}).",
-          action_status="the status of {id} is missing. Choose one from the list: "
-                        + _CHOICES_ACTIONS + ".",
-          forecast="the full-year forecast for {id} is missing. Type it in pounds.",
-          saving_status="the status of {id} is missing. Choose one from the list: "
-                        + _CHOICES_SAVINGS + ".",
-          likelihood="the likelihood of {id} is missing. Type a whole number from 1 (rare) to "
-                     "5 (almost certain).",
-          impact="the impact of {id} is missing. Type a whole number from 1 (negligible) to "
-                 "5 (severe)."),
-    _rule("not-a-number", ERROR,
-          actual="'{found}' is not a number. Type the actual for {id} as a number{hint}.",
-          complete="'{found}' is not a number. Type % complete for {id} as a number from 0 to "
-                   "100.",
-          money="'{found}' is not an amount. Type the {what} for {id} in pounds as a plain "
-                "number{hint}."),
-    _rule("out-of-range", ERROR,
-          percent="{found} is not a percentage from 0 to 100. Type the actual for {id} as a "
-                  "percentage (85.5 for 85.5%).",
-          negative="{found} is below zero. Type the actual for {id} as zero or more.",
-          complete="{found} is outside 0 to 100. Type % complete for {id} as a number from 0 to "
-                   "100.",
-          money="{found} is below zero. Type the {what} for {id} in pounds, zero or more.",
-          score="'{found}' is not a whole number from 1 to 5. Type the {what} of {id} as 1, 2, "
-                "3, 4 or 5."),
-    _rule("not-in-list", ERROR,
-          action="'{found}' is not a status. Choose one from the list for {id}: "
-                 + _CHOICES_ACTIONS + ".",
-          saving="'{found}' is not a status. Choose one from the list for {id}: "
-                 + _CHOICES_SAVINGS + "."),
-    _rule("not-a-date", ERROR,
-          "'{found}' is not a date. Type the revised due date for {id} as a date, such as "
-          "31/03/2026."),
-    _rule("commentary-missing", ERROR,
-          measure="{id} is {rag} ({actual} against a target of {target}) but has no "
-                  "commentary. Say why, and what will be done under Remedial action.",
-          action="{id} is {status} but has no commentary. Say what the problem is and what is "
-                 "being done about it.",
-          saving="the forecast for {id} ({forecast}) is below its target ({target}) but there "
-                 "is no commentary. Say why, and what will make up the gap."),
-    _rule("signoff-missing", ERROR,
-          completed="Completed by is empty. Type the name of the officer who completed the "
-                    "return.",
-          approved="Approved by is empty. Type the name of the director or head of service who "
-                   "approved the return."),
-    _rule("signoff-same-person", ERROR,
-          "Completed by and Approved by are both '{name}'. The return must be approved by "
-          "someone other than the person who completed it."),
-    _rule("signoff-date", ERROR,
-          missing="the sign-off date is missing. Type the date the return was approved, such "
-                  "as 14/07/2025.",
-          text="'{found}' is not a date. Type the date the return was approved as a date, such "
-               "as 14/07/2025."),
-)}
-
-WARNING_RULES: dict[str, Rule] = {r.code: r for r in (
-    _rule("implausible-change", WARNING,
-          "the actual for {id} ({actual}) is {change} on last quarter's {previous}. Check the "
-          "figure; if it is right, say why in the commentary."),
-    _rule("delivered-fell", WARNING,
-          "delivered to date for {id} ({delivered}) is less than last quarter's {previous}. "
-          "Delivered to date is for the year so far and should not fall: check the figure."),
-    _rule("complete-below-100", WARNING,
-          "{id} is Complete but % complete is {found}. Make it 100, or change the status."),
-    _rule("full-but-not-complete", WARNING,
-          "{id} is 100% complete but its status is {status}. Choose Complete, or correct % "
-          "complete."),
-    _rule("delivered-above-forecast", WARNING,
-          "delivered to date for {id} ({delivered}) is more than the full-year forecast "
-          "({forecast}). Raise the forecast to at least what has been delivered, or correct the "
-          "figure."),
-    _rule("revised-before-due", WARNING,
-          "the revised due date for {id} ({revised}) is before the original due date ({due}). "
-          "Check the date: a revised date should be later."),
-    _rule("revised-without-commentary", WARNING,
-          "{id} has a revised due date ({revised}) but no commentary. Say why the date has "
-          "moved."),
-    _rule("commentary-uninformative", WARNING,
-          "'{found}' does not explain anything. Say {what} for {id}."),
-    _rule("looks-like-a-date", WARNING,
-          "this holds a date ({found}) rather than a number: Excel turns entries such as 1/4 "
-          "into dates. Type the figure for {id} as a plain number."),
-)}
-
-RESUBMISSION_RULES: dict[str, Rule] = {r.code: r for r in (
-    _rule("superseded", WARNING,
-          later="replaced by {winner}, a later return for {directorate} {quarter}; only that "
-                "one is used.",
-          undecided="replaced by later returns for {directorate} {quarter}; only a later one "
-                    "can be used."),
-    _rule("duplicate-copy", WARNING, "an identical copy of {other}; it is counted once."),
-    _rule("resubmission-undecidable", ERROR,
-          "{file} and {other} are different returns for {directorate} {quarter} with the same "
-          "sign-off date and file time, so neither is used. Remove the one that is not wanted, "
-          "or send the right one again with a later sign-off date."),
-)}
-
-FILE_CODES = ("file-lock", "file-empty", "file-old-or-encrypted", "file-not-workbook",
-              "file-corrupt", "file-too-large", "file-bomb", "file-unsafe", "file-unreadable",
-              "sheet-too-large")
-
 #: Every rule code: file, structure, input (the Checks sheet's), warning and resubmission rules.
-RULES: dict[str, Rule] = {
-    **{code: Rule(code, WARNING if code == "file-lock" else ERROR, FILE_RULE.templates)
-       for code in FILE_CODES},
-    **STRUCTURE_RULES, **INPUT_RULES, **WARNING_RULES, **RESUBMISSION_RULES,
-}
+RULES = catalogue.RULES
 
 #: The codes the Checks sheet counts (its rows, and the Cover's sign-off).
 CHECKS_CODES = frozenset({c.code for c in layout.CHECKS} | {c for c, _ in layout.SIGNOFF_CHECKS})

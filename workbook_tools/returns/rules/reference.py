@@ -1,0 +1,68 @@
+"""The reference of every rule code (docs/rules.md), generated from the registry.
+
+Regenerate it after changing a rule: `python -m workbook_tools.returns.rules.reference`
+(a test fails while the committed file differs from what the registry says)."""
+
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+
+from workbook_tools.returns.rules.catalogue import RULES
+from workbook_tools.returns.rules.registry import FAMILIES, Rule
+
+DOC = Path("docs") / "rules.md"
+_FIELD = re.compile(r"\{(\w+)\}")
+
+INTRO = """\
+# Rule codes
+
+Every problem `validate` reports carries one of these codes, in the console, the report, the
+feedback file's Problems sheet and (for what is typed in) on the return's own Checks sheet,
+where each row names its code. An error means the return is rejected until it is put right; a
+warning is shown, but the return is accepted.
+
+In the messages, words in ‹angle quotes› are filled in with the item, cell or value concerned.
+This page is generated from the rule registry (`workbook_tools/returns/rules/`): do not edit it
+by hand.
+"""
+
+
+def _template(text: str) -> str:
+    return _FIELD.sub(lambda m: f"‹{m.group(1)}›", text).replace("|", "\\|")
+
+
+def _section(rule: Rule) -> list[str]:
+    lines = [f"### `{rule.code}` ({rule.severity.value.lower()})", ""]
+    if rule.about:
+        lines += [rule.about, ""]
+    for variant, template in rule.templates.items():
+        prefix = f"- *{variant.replace('_', ' ')}*: " if variant else "- "
+        lines.append(prefix + _template(template))
+    lines.append("")
+    return lines
+
+
+def reference() -> str:
+    """docs/rules.md as the registry says it should be."""
+    lines = [INTRO]
+    for family, title in FAMILIES.items():
+        members = [r for r in RULES.values() if r.family == family]
+        if not members:
+            continue
+        lines += [f"## {title}", ""]
+        for rule in members:
+            lines += _section(rule)
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def main(argv: list[str]) -> int:
+    target = Path(argv[0]) if argv else DOC
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(reference(), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))

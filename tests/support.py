@@ -32,7 +32,7 @@ def libreoffice_save(path: Path, out_dir: Path) -> Path:
         subprocess.run(
             [
                 SOFFICE,
-                f"-env:UserInstallation=file://{profile}",
+                f"-env:UserInstallation={Path(profile).as_uri()}",
                 "--headless",
                 "--calc",
                 "--convert-to",
@@ -67,3 +67,8 @@ def set_cells(path: Path, edits: Mapping[tuple[str, str], Any], out: Path | None
 def read_cells(path: Path, sheet: str, refs: list[str], data_only: bool = True) -> list[Any]:
     workbook = openpyxl.load_workbook(path, data_only=data_only)
     return [workbook[sheet][ref].value for ref in refs]
+
+
+def native(path: str) -> str:
+    """A working-folder path as the CLI prints it on this platform (`\\` on Windows)."""
+    return str(Path(path))

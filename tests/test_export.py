@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 from summary_support import two_quarters, write_master
+from support import native
 
 from workbook_tools.cli import cli
 from workbook_tools.errors import ConfigurationError
@@ -107,7 +108,7 @@ def test_export_command(master: Path, tmp_path: Path, monkeypatch: pytest.Monkey
     master.rename(tmp_path / "outputs" / "master.xlsx")
     result = CliRunner().invoke(cli, ["export"])
     assert result.exit_code == 0, result.output
-    assert "Wrote outputs/export/figures.csv" in result.output
-    assert "7 CSV files in outputs/export." in result.output
+    assert "Wrote " + native("outputs/export/figures.csv") in result.output
+    assert "7 CSV files in " + native("outputs/export") + "." in result.output
     wrong = CliRunner().invoke(cli, ["export", "--format", "xml"])
     assert wrong.exit_code == 2

@@ -444,6 +444,8 @@ def test_fast_formula_writing_gives_xlsxwriters_own_bytes(workspace: Path, plan:
 
     from workbook_tools.files import xlsx
 
+    # one process: a worker (spawned, on Windows and macOS) would never see the monkeypatch
+    monkeypatch.setenv("WORKBOOK_TOOLS_WORKERS", "1")
     fast = generate_returns(plan, Q1, workspace / "fast", now=GENERATED_AT)
     monkeypatch.setattr(xlsx, "FastFormulaWorksheet", xlsxwriter.worksheet.Worksheet)
     plain = generate_returns(plan, Q1, workspace / "plain", now=GENERATED_AT)

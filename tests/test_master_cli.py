@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 from conftest import Q1
 from master_support import Folder, make_folder
-from support import set_cells
+from support import native, set_cells
 
 from workbook_tools.cli import cli
 from workbook_tools.master.consolidate import read_master
@@ -31,13 +31,13 @@ def test_consolidate_accepts_every_return_and_exits_0(folder: Folder) -> None:
     result = run("consolidate", "--quarter", "Q1 2025/26")
 
     assert result.exit_code == 0, result.output
-    assert f"returns/{Q1}/CS_{Q1}.xlsx: Accepted" in result.output
-    assert f"Wrote outputs/master.xlsx: {Q1} has " in result.output
+    assert native(f"returns/{Q1}/CS_{Q1}.xlsx") + ": Accepted" in result.output
+    assert "Wrote " + native("outputs/master.xlsx") + f": {Q1} has " in result.output
     assert read_master(folder.master).quarters() == [str(Q1)]
 
     again = run("consolidate", "-q", str(Q1))
     assert again.exit_code == 0
-    assert "Previous master kept as outputs/backups/master-" in again.output
+    assert "Previous master kept as " + native("outputs/backups/master-") in again.output
 
 
 def test_a_rejected_return_exits_1_and_the_master_has_the_rest(folder: Folder) -> None:
@@ -70,7 +70,7 @@ def test_problems_with_the_master_or_ledger_are_one_sentence_and_exit_2(
     (folder.master.parent / "~$master.xlsx").write_text("x")
     locked = run("consolidate", "-q", str(Q1))
     assert locked.exit_code == 2
-    assert "outputs/master.xlsx: is open in another program" in locked.output
+    assert native("outputs/master.xlsx") + ": is open in another program" in locked.output
     assert folder.master.read_bytes() == before
     assert run("consolidate", "-q", "2025 Q1").exit_code == 2
 

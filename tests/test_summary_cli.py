@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from summary_support import find_row, open_summary, two_quarters, write_master
+from support import native
 
 from workbook_tools.cli import cli
 
@@ -20,7 +21,8 @@ def folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 def test_no_master_yet(folder: Path) -> None:
     result = CliRunner().invoke(cli, ["summarise", "--quarter", "Q1 2025/26"])
     assert result.exit_code == 2
-    assert result.output.strip() == ("Error: outputs/master.xlsx does not exist yet: run "
+    assert result.output.strip() == ("Error: " + native("outputs/master.xlsx")
+                                     + " does not exist yet: run "
                                      "'workbook-tools consolidate --quarter 2025-26-Q1' first.")
 
 
@@ -38,7 +40,7 @@ def test_quarterly_and_annual_to_the_default_paths(folder: Path) -> None:
     write_master(folder / "outputs" / "master.xlsx", two_quarters())
     result = CliRunner().invoke(cli, ["summarise", "--quarter", "2025-26-Q2"])
     assert result.exit_code == 0, result.output
-    assert "Wrote outputs/summary-2025-26-Q2.xlsx: 10 sheets" in result.output
+    assert "Wrote " + native("outputs/summary-2025-26-Q2.xlsx") + ": 10 sheets" in result.output
     assert "Measures: 3 Green, 1 Amber, 1 Red (of 5)." in result.output
     assert (folder / "outputs" / "summary-2025-26-Q2.xlsx").exists()
     annual = CliRunner().invoke(cli, ["summarise", "--year", "2025/26"])
@@ -71,7 +73,7 @@ def test_not_a_master(folder: Path) -> None:
     (folder / "outputs" / "master.xlsx").write_text("not a workbook")
     result = CliRunner().invoke(cli, ["summarise", "-q", "2025-26-Q1"])
     assert result.exit_code == 2
-    assert result.output.startswith("Error: outputs/master.xlsx")
+    assert result.output.startswith("Error: " + native("outputs/master.xlsx"))
     assert "Traceback" not in result.output
 
 

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 from conftest import Q1
+from support import native
 from validate_support import Returns, make_returns
 
 from workbook_tools.cli import cli
@@ -67,7 +68,8 @@ def test_all_accepted_exit_0(r: Returns, monkeypatch: pytest.MonkeyPatch) -> Non
     result = invoke(r.root, "--quarter", "2025-26-Q1", monkeypatch=monkeypatch)
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
-    assert lines[0] == (f"returns/{Q1}/ASCH_{Q1}.xlsx: Adult Social Care and Health (ASCH), "
+    assert lines[0] == (native(f"returns/{Q1}/ASCH_{Q1}.xlsx")
+                        + ": Adult Social Care and Health (ASCH), "
                         "Accepted")
     assert "4 files checked: 4 accepted." in lines
     assert lines[-1] == f"Report: outputs/validation-{Q1}.xlsx"
@@ -140,7 +142,7 @@ def test_feedback_is_written(r: Returns, tmp_path: Path, monkeypatch: pytest.Mon
 @pytest.mark.parametrize(("args", "says"), [
     ((), "Give --quarter"),
     (("-q", "2025-26-Q5"), "2025-26-Q1"),
-    (("-q", "2024-25-Q1"), "returns/2024-25-Q1: there is no such folder"),
+    (("-q", "2024-25-Q1"), native("returns/2024-25-Q1") + ": there is no such folder"),
     (("no-such-file.xlsx",), "no-such-file.xlsx: there is no such file or folder"),
 ])
 def test_usage_errors_exit_2(r: Returns, monkeypatch: pytest.MonkeyPatch, args: tuple[str, ...],

@@ -143,6 +143,8 @@ def run_isolated(code: str, path: Path) -> tuple[str, int]:
     A fresh process keeps a failure from taking the test run down (calamine aborts the whole
     process when it cannot allocate) and measures memory honestly: VmHWM is the process's own
     peak, where Linux's ru_maxrss starts from the size of the test run that forked it."""
+    if sys.platform == "win32":
+        pytest.skip("measures memory with resource and /proc, which Windows lacks")
     script = textwrap.dedent(f"""
         import resource, sys
         from pathlib import Path

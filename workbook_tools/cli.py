@@ -3,6 +3,7 @@ result, and maps the library's exceptions to exit codes (SPEC section 5)."""
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -94,14 +95,30 @@ class _Cli(click.Group):
             click.echo(f"Error: {where}{exc.strerror or exc}", err=True)
             ctx.exit(2)
         except Exception as exc:  # the last line of defence: a sentence, never a traceback
-            click.echo(f"Error: unexpected problem ({type(exc).__name__}: {exc}). Please report "
-                       "it with the command you ran.", err=True)
+            if _debugging(ctx):
+                import traceback
+
+                traceback.print_exc()
+            culprit = getattr(exc, "workbook_file", None)
+            click.echo(f"Error: unexpected problem{f' with {culprit}' if culprit else ''} "
+                       f"({type(exc).__name__}: {exc}). Please report it with the command you "
+                       "ran" + ("." if _debugging(ctx) else
+                                " ('workbook-tools --debug COMMAND ...' shows the details)."),
+                       err=True)
             ctx.exit(2)
+
+
+def _debugging(ctx: click.Context) -> bool:
+    """--debug (before the command) or WORKBOOK_TOOLS_DEBUG=1: show the traceback behind an
+    unexpected problem."""
+    return bool(ctx.params.get("debug")) or os.environ.get("WORKBOOK_TOOLS_DEBUG", "") == "1"
 
 
 @click.group(cls=_Cli, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="workbook-tools")
-def cli() -> None:
+@click.option("--debug", is_flag=True,
+              help="Show the technical details (traceback) behind an unexpected problem.")
+def cli(debug: bool) -> None:
     """Run a council's quarterly performance and savings cycle through Excel returns.
 
     Commands run in a working folder (make one with init); the repository's own folder holds

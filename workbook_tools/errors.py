@@ -2,6 +2,13 @@
 
 from __future__ import annotations
 
+import functools
+import inspect
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+F = TypeVar("F", bound=Callable[..., Any])
+
 
 class WorkbookToolsError(Exception):
     """Base class: a plain sentence a user can act on."""
@@ -50,3 +57,31 @@ class DataProblemsError(WorkbookToolsError):
     """The data has problems (a rejected return); exit code 1."""
 
     exit_code = 1
+
+
+def about_file(argument: str) -> Callable[[F], F]:
+    """Decorate a function that works on the file named by its `argument`: an unexpected
+    exception escaping it carries that file (`exc.workbook_file`, the innermost file wins), so
+    the CLI's "unexpected problem" sentence can say which file it was working on."""
+
+    def decorate(function: F) -> F:
+        signature = inspect.signature(function)
+
+        @functools.wraps(function)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            try:
+                return function(*args, **kwargs)
+            except WorkbookToolsError:
+                raise
+            except Exception as exc:
+                if getattr(exc, "workbook_file", None) is None:
+                    try:
+                        bound = signature.bind_partial(*args, **kwargs).arguments
+                        exc.workbook_file = str(bound.get(argument, "")) or None  # type: ignore[attr-defined]
+                    except TypeError:
+                        pass
+                raise
+
+        return wrapper  # type: ignore[return-value]
+
+    return decorate

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gc
 import os
+import sys
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any, TypeVar
 
@@ -16,6 +17,8 @@ T = TypeVar("T")
 R = TypeVar("R")
 
 WORKERS_VARIABLE = "WORKBOOK_TOOLS_WORKERS"
+START_METHOD_VARIABLE = "WORKBOOK_TOOLS_START_METHOD"
+WINDOWS_MAX_WORKERS = 61  # ProcessPoolExecutor refuses more on Windows (WaitForMultipleObjects)
 MIN_ITEMS_PER_WORKER = 2  # below this, starting a process costs more than it saves
 
 
@@ -24,10 +27,22 @@ def cores() -> int:
     work in this process)."""
     setting = os.environ.get(WORKERS_VARIABLE, "").strip()
     if setting.isdigit() and int(setting) > 0:
-        return int(setting)
-    if hasattr(os, "sched_getaffinity"):
-        return len(os.sched_getaffinity(0))
-    return os.cpu_count() or 1
+        count = int(setting)
+    elif hasattr(os, "sched_getaffinity"):
+        count = len(os.sched_getaffinity(0))
+    else:
+        count = os.cpu_count() or 1
+    return min(count, WINDOWS_MAX_WORKERS) if sys.platform == "win32" else count
+
+
+def start_method() -> str | None:
+    """The process start method: the platform's default (fork on Linux, spawn on Windows and
+    macOS, where fork is unsafe), or WORKBOOK_TOOLS_START_METHOD when it names one this
+    platform has (tests use it to run the pool under spawn on Linux)."""
+    import multiprocessing
+
+    setting = os.environ.get(START_METHOD_VARIABLE, "").strip().lower()
+    return setting if setting in multiprocessing.get_all_start_methods() else None
 
 
 def worker_count(items: int) -> int:
@@ -67,10 +82,9 @@ def ordered_map(job: Callable[[T], R], items: Iterable[T], workers: int | None =
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
-    # fork starts a worker in milliseconds with the job already in memory; where there is no
-    # fork (Windows), the platform's default start method pickles the job to each worker once
-    methods = multiprocessing.get_all_start_methods()
-    context = multiprocessing.get_context("fork" if "fork" in methods else None)
+    # Under fork (Linux's default) a worker starts in milliseconds with the job already in
+    # memory; under spawn (Windows, macOS) the job is pickled to each worker once.
+    context = multiprocessing.get_context(start_method())
     # What exists now (a national plan is 100,000s of objects) is left out of garbage
     # collection while the pool runs: the workers then neither walk it nor copy its pages
     # (copy-on-write), and this process does not walk it again as results arrive.

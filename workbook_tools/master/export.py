@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from workbook_tools.errors import ConfigurationError, UsageError
+from workbook_tools.errors import ConfigurationError, UsageError, about_file
 from workbook_tools.master import columns as mc
 from workbook_tools.master.read import canonical_quarter, read_master
 from workbook_tools.quarters import parse_quarter
@@ -131,6 +131,7 @@ def _unit(figure: str) -> str:
     return "%" if figure == "% complete" else "score"
 
 
+@about_file("master_path")
 def export_master(master_path: Path, out_dir: Path, fmt: str = "csv") -> ExportResult:
     """Write the master's tables and `figures` to `out_dir` as CSV or Parquet.
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from workbook_tools.errors import MasterError, UnreadableFileError, UsageError
+from workbook_tools.errors import MasterError, UnreadableFileError, UsageError, about_file
 from workbook_tools.files.cells import cell_ref, is_blank
 from workbook_tools.files.guard import MIB, Limits, SafeWorkbook
 from workbook_tools.master import columns as mc
@@ -109,6 +109,7 @@ def canonical_quarter(value: Any) -> str | None:
         return None
 
 
+@about_file("path")
 def read_master(path: Path | str) -> Master:
     """Read the master workbook.
 

@@ -10,7 +10,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from workbook_tools.errors import ConfigurationError, PlanError, UnreadableFileError
+from workbook_tools.errors import ConfigurationError, PlanError, UnreadableFileError, about_file
 from workbook_tools.files.cells import cell_ref, is_blank, to_date, to_number
 from workbook_tools.quarters import Quarter
 from workbook_tools.returns import rules
@@ -403,6 +403,7 @@ def read_register_rows(path: Path, items: bool = True) -> dict[str, list[list[An
                 if _norm(name) not in skip}
 
 
+@about_file("path")
 def load_plan(path: str | Path, items: bool = True) -> Plan:
     """Load and check a register.
 

@@ -21,7 +21,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from workbook_tools.errors import ConfigurationError
+from workbook_tools.errors import ConfigurationError, about_file
 from workbook_tools.files.xlsx import NAVY, RAG_COLOURS, stabilise
 from workbook_tools.returns import layout
 from workbook_tools.returns.findings import (
@@ -101,6 +101,7 @@ def returns_for_feedback(results: Iterable[ReturnResult]) -> list[ReturnResult]:
     return [chosen[key] for key in sorted(chosen)]
 
 
+@about_file("target")
 def write_feedback_file(result: ReturnResult, target: Path) -> Path:
     """The return `result` was made from, marked up with its findings, saved as `target`.
 

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from workbook_tools import TEMPLATE_VERSION, __version__
-from workbook_tools.errors import UsageError
+from workbook_tools.errors import UsageError, about_file
 from workbook_tools.files.xlsx import add_rag_formatting, new_workbook
 from workbook_tools.parallel import ordered_map
 from workbook_tools.plan.register import DirectoratePlan, Plan
@@ -156,6 +156,7 @@ class _WriteReturn:
         return path
 
 
+@about_file("path")
 def write_return(
     dplan: DirectoratePlan,
     ctx: Context,

@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from workbook_tools import TEMPLATE_VERSION
+from workbook_tools.errors import about_file
 from workbook_tools.files.cells import EXCEL_EPOCH, column_letter, plain_text, to_date, to_number
 from workbook_tools.files.guard import DEFAULT_LIMITS, Limits, SafeWorkbook
 from workbook_tools.plan.register import Plan
@@ -77,6 +78,7 @@ class ReturnFile:
             self.file, self.directorate, sheet, cell, variant, file=self.path.name, **fields))
 
 
+@about_file("path")
 def read_return(
     path: Path,
     quarter: Quarter | None = None,

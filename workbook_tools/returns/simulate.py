@@ -17,7 +17,7 @@ from typing import Any
 
 import openpyxl
 
-from workbook_tools.errors import ConfigurationError
+from workbook_tools.errors import ConfigurationError, about_file
 from workbook_tools.files.cells import is_blank, to_date, to_number
 from workbook_tools.files.xlsx import stabilise
 from workbook_tools.parallel import ordered_map
@@ -109,6 +109,7 @@ def _fill_into(out_dir: Path, seed: int, error_rate: float, blank: Path) -> Path
     return fill_return(blank, out_dir / blank.name, seed=seed, error_rate=error_rate)
 
 
+@about_file("blank")
 def fill_return(blank: Path, out: Path, seed: int = 1, error_rate: float = 0.0) -> Path:
     """Fill one blank return as its directorate would and save it to `out`."""
     workbook = openpyxl.load_workbook(blank, rich_text=True)

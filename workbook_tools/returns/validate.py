@@ -26,7 +26,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from workbook_tools.errors import ConfigurationError, UnreadableFileError
+from workbook_tools.errors import ConfigurationError, UnreadableFileError, about_file
 from workbook_tools.files.cells import plain_text, to_number
 from workbook_tools.parallel import ordered_map
 from workbook_tools.plan.register import Plan
@@ -424,6 +424,7 @@ def _order(finding: Finding) -> tuple[int, int, int, int, str]:
             finding.code)
 
 
+@about_file("path")
 def validate_file(path: Path, quarter: Quarter | None = None, plan: Plan | None = None,
                   context: Callable[[Quarter], Context | None] | None = None) -> ReturnResult:
     """One file's verdict and findings (errors first, then warnings, each in sheet order)."""

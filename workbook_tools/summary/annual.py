@@ -14,7 +14,7 @@ from typing import Any
 
 import pandas as pd
 
-from workbook_tools.errors import UsageError
+from workbook_tools.errors import UsageError, about_file
 from workbook_tools.master import columns as mc
 from workbook_tools.plan.register import Plan
 from workbook_tools.quarters import quarters_of_year, year_label
@@ -250,6 +250,7 @@ def concerns(frames: t.Frames, position: t.Position) -> pd.DataFrame:
 # The workbook.
 
 
+@about_file("master_path")
 def summarise_year(master_path: Path, start_year: int, out: Path, plan: Plan | None = None,
                    produced: dt.date | None = None) -> SummaryResult:
     """Write the annual summary of the financial year starting in April `start_year`.

@@ -15,7 +15,7 @@ from typing import Any
 
 import pandas as pd
 
-from workbook_tools.errors import ConfigurationError, UsageError
+from workbook_tools.errors import ConfigurationError, UsageError, about_file
 from workbook_tools.master.read import read_master
 from workbook_tools.plan.register import Plan
 from workbook_tools.quarters import Quarter, parse_quarter
@@ -90,6 +90,7 @@ def write_book(out: Path, council: str, period: str, produced: dt.date,
         temporary.unlink(missing_ok=True)
 
 
+@about_file("master_path")
 def summarise_quarter(master_path: Path, quarter: Quarter, out: Path, plan: Plan | None = None,
                       produced: dt.date | None = None) -> SummaryResult:
     """Write the quarterly summary of `quarter` from the master.

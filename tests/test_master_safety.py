@@ -16,6 +16,7 @@ from support import libreoffice_save, needs_libreoffice
 
 from workbook_tools.errors import ConfigurationError, MasterError
 from workbook_tools.master import consolidate as master
+from workbook_tools.master import safe
 from workbook_tools.master import write as master_write
 from workbook_tools.master.consolidate import read_master
 
@@ -87,7 +88,7 @@ def test_a_master_that_cannot_be_replaced_changes_nothing(folder: Folder,
     def refuse(*_: Any) -> None:
         raise PermissionError(13, "Permission denied")
 
-    monkeypatch.setattr(master.os, "replace", refuse)
+    monkeypatch.setattr(safe.os, "replace", refuse)
 
     with pytest.raises(MasterError, match="is open in another program") as raised:
         folder.consolidate(Q1)
@@ -217,7 +218,7 @@ def test_a_temporary_file_left_by_a_killed_run_is_cleared(folder: Folder) -> Non
     recent = folder.master.with_name(folder.master.name + ".tmp-999998")
     for leftover in (stale, recent):
         leftover.write_bytes(b"half a master")
-    day_and_a_bit = master.STALE_TEMPORARY_SECONDS + 60
+    day_and_a_bit = safe.STALE_TEMPORARY_SECONDS + 60
     os.utime(stale, (stale.stat().st_atime - day_and_a_bit,
                      stale.stat().st_mtime - day_and_a_bit))
     folder.consolidate(Q1)

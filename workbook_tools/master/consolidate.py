@@ -12,17 +12,13 @@ master/write.py.
 from __future__ import annotations
 
 import datetime as dt
-import getpass
-import hashlib
-import os
-import shutil
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from workbook_tools import __version__
-from workbook_tools.errors import ConfigurationError, MasterError
+from workbook_tools.errors import ConfigurationError
 from workbook_tools.master import columns as mc
 from workbook_tools.master.ledger import Ledger, read_ledger
 from workbook_tools.master.read import (
@@ -34,7 +30,7 @@ from workbook_tools.master.read import (
     read_master,
 )
 from workbook_tools.master.rows import Ranks, quarter_rows
-from workbook_tools.master.write import write_master
+from workbook_tools.master.safe import check_not_open, login_name, master_state, write_safely
 from workbook_tools.plan.register import Plan
 from workbook_tools.quarters import Quarter
 from workbook_tools.returns.findings import (
@@ -117,7 +113,7 @@ def consolidate(
     backups = Path(backups_dir) if backups_dir else master_path.parent / "backups"
     stamp = (now or dt.datetime.now()).replace(microsecond=0)
     check_not_open(master_path)
-    before = _state(master_path)
+    before = master_state(master_path)
     old = read_master(master_path) if before is not None else Master()
     ledger = None
     if ledger_csv is not None:
@@ -135,22 +131,8 @@ def consolidate(
     new, result = _merge(old, plan, quarter, run, ledger)
     new.sheets["Log"].append(_log_row(stamp, user, quarter, run, ledger))
     result.master = master_path
-    result.backup = _write_safely(new, master_path, backups, stamp, before)
+    result.backup = write_safely(new, master_path, backups, stamp, before)
     return result
-
-
-def check_not_open(master_path: Path) -> None:
-    """Refuse a master that Excel or LibreOffice has open (their lock file is beside it).
-
-    Raises:
-        MasterError: naming the lock file.
-    """
-    name = master_path.name
-    for lock in (f"~${name}", f".~lock.{name}#"):
-        if (master_path.parent / lock).exists():
-            raise MasterError(
-                f"{master_path}: is open in another program (its lock file {lock} is beside "
-                f"it); close it and run again. {NOTHING_CHANGED}")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -269,122 +251,10 @@ def _log_row(stamp: dt.datetime, user: str | None, quarter: Quarter, run: Valida
         shown = files[:MAX_CELL_TEXT].rsplit("\n", 1)[0]
         files = f"{shown}\n... and {len(lines) - shown.count(chr(10)) - 1} more (see Submissions)"
     return {
-        "When": stamp, "Who": user or _login(), "Tool version": __version__,
+        "When": stamp, "Who": user or login_name(), "Tool version": __version__,
         "Quarter": str(quarter), "Accepted": len(run.accepted),
         "Rejected": sum(1 for r in run.results if r.status in (REJECTED, NOT_A_RETURN)),
         "Files": files or None,
         "Ledger": f"{ledger.path.name}: {ledger.lines} lines; SHA-256 {ledger.sha256}"
         if ledger else None,
     }
-
-
-def _login() -> str:
-    try:
-        return getpass.getuser()
-    except Exception:  # no login name in this environment
-        return ""
-
-
-# ---------------------------------------------------------------------------------------------
-# The safe write: beside the old master, swapped in only when complete.
-
-
-def _state(path: Path) -> tuple[int, int, str] | None:
-    """(size, modification time, SHA-256) of the master, None when there is none."""
-    try:
-        stat = path.stat()
-        digest = hashlib.sha256(path.read_bytes()).hexdigest()
-    except FileNotFoundError:
-        return None
-    except OSError as exc:
-        raise MasterError(f"{path}: cannot be read ({exc.strerror or exc}). "
-                          f"{NOTHING_CHANGED}") from None
-    return (stat.st_size, stat.st_mtime_ns, digest)
-
-
-def _write_safely(master: Master, path: Path, backups: Path, stamp: dt.datetime,
-                  before: tuple[int, int, str] | None) -> Path | None:
-    """Write the new master beside the old, keep the old in `backups`, swap the new one in.
-
-    Raises:
-        MasterError: the new master cannot be written or swapped in; the old one is untouched
-            and no partial file is left behind.
-    """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    _remove_stale_temporaries(path)
-    temporary = path.with_name(f"{path.name}.tmp-{os.getpid()}")
-    backup = None
-    try:
-        try:
-            write_master(master, temporary)
-            with open(temporary, "rb+") as handle:
-                os.fsync(handle.fileno())
-        except OSError as exc:
-            raise MasterError(f"{path}: the new master could not be written "
-                              f"({exc.strerror or exc}). {NOTHING_CHANGED}") from None
-        check_not_open(path)
-        if _state(path) != before:
-            raise MasterError(f"{path}: was changed by someone else while consolidating; run "
-                              f"again. {NOTHING_CHANGED}")
-        if before is not None:
-            backup = _backup(path, backups, stamp)
-        try:
-            os.replace(temporary, path)
-        except PermissionError:
-            raise MasterError(f"{path}: is open in another program (it cannot be replaced); "
-                              f"close it and run again. {NOTHING_CHANGED}") from None
-        except OSError as exc:
-            raise MasterError(f"{path}: cannot be replaced ({exc.strerror or exc}). "
-                              f"{NOTHING_CHANGED}") from None
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        if backup is not None:
-            backup.unlink(missing_ok=True)
-        raise
-    _fsync_folder(path.parent)
-    return backup
-
-
-STALE_TEMPORARY_SECONDS = 24 * 3600
-
-
-def _remove_stale_temporaries(path: Path) -> None:
-    """Remove what a run that was killed while writing left beside the master
-    (master.xlsx.tmp-PID); one less than a day old may be another run's, writing now."""
-    import time
-
-    for leftover in path.parent.glob(f"{path.name}.tmp-*"):
-        try:
-            if time.time() - leftover.stat().st_mtime > STALE_TEMPORARY_SECONDS:
-                leftover.unlink()
-        except OSError:
-            continue  # best effort: it is only clutter
-
-
-def _backup(path: Path, backups: Path, stamp: dt.datetime) -> Path:
-    try:
-        backups.mkdir(parents=True, exist_ok=True)
-        base = f"{path.stem}-{stamp:%Y%m%d-%H%M%S}"
-        target = backups / f"{base}{path.suffix}"
-        number = 1
-        while target.exists():
-            number += 1
-            target = backups / f"{base}-{number}{path.suffix}"
-        shutil.copy2(path, target)
-    except OSError as exc:
-        raise MasterError(f"{backups}: the previous master could not be kept there "
-                          f"({exc.strerror or exc}). {NOTHING_CHANGED}") from None
-    return target
-
-
-def _fsync_folder(folder: Path) -> None:
-    try:
-        descriptor = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return  # not possible on every platform; the file itself was synced
-    try:
-        os.fsync(descriptor)
-    except OSError:
-        pass
-    finally:
-        os.close(descriptor)

@@ -1,39 +1,86 @@
-"""Speed and memory at scale, as ratios to python-calamine reading the same files.
+"""Speed and memory at scale, measured as users run the commands, as ratios to python-calamine.
 
-Run by hand (not part of the tests):
+Run by hand (not part of the tests; it takes many minutes at these sizes):
 
     python benchmarks/scale.py --returns 60 240 --rows 1000
 
-For each number of returns: builds a stress register (N directorates of about ROWS items each:
-40% measures, 30% actions, 20% savings, 10% risks), generates and simulates the returns, then
-times on the same files:
+For each number of returns it builds a working folder with a stress register (N directorates of
+about ROWS items each: 40% measures, 30% actions, 20% savings, 10% risks), then runs, each as
+its own process in that folder, exactly as a user types them:
 
-- calamine: python-calamine reading every sheet's values, one process (the floor);
-- openpyxl: openpyxl read_only=True, data_only=True reading every row, one process (the peer);
-- validate: `validate_paths` as the CLI runs it (every safety check, every rule, one worker
-  process per core), and validate-1 the same in one process;
-- consolidate: validate plus writing a new master;
-- generate and simulate, which build the files (once each).
+- `workbook-tools generate` and `workbook-tools simulate --error-rate 0` (every return filled
+  without a mistake, so every return is accepted and every row reaches the master);
+- the floor: python-calamine reading every sheet of every return in one process; and the peer:
+  openpyxl read-only reading every row;
+- `workbook-tools validate`, `workbook-tools consolidate` into a new master, and
+  `workbook-tools consolidate` into a master that already holds four quarters; and
+  `workbook-tools generate` again.
 
-Each step runs in a fresh process, so its peak memory is its own; the read steps run REPEAT
-times, interleaved, and the fastest is kept (this machine's timings vary by 20% run to run).
-Peak memory is the main process plus the largest worker times the number of workers: an upper
-bound, since forked workers share the main process's pages.
+Each command loads the register and prints its output, as it does for a user. The rows each step
+handled are counted from its own output (validate's rows read, consolidate's rows per sheet) and
+from its files read back (the blank returns generate wrote, the master consolidate wrote): a step
+that handled fewer rows than the collection holds stops the benchmark with an error, so a figure
+can never come from less work than it claims.
+
+The floor and the steps run REPEAT times, interleaved, and each run's time is divided by the
+floor's time in the same round: the median ratio is reported with its spread (lowest-highest).
+Peak memory is each process's own high-water mark (VmHWM, sampled while it runs) added up over
+the command's process and its worker processes: an upper bound, since forked workers share pages.
+validate and consolidate are also timed in one process once (the library call alone, without
+starting Python, loading the register or printing), which shows what the command adds.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
-import resource
+import re
+import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-BUILD = ("generate", "simulate")
-TIMED = ("calamine", "openpyxl", "validate", "validate-1", "consolidate")
+QUARTER = "2025-26-Q1"
+EARLIER = ("2024-25-Q1", "2024-25-Q2", "2024-25-Q3", "2024-25-Q4")
+ITEM_SHEETS = ("Measures", "Actions", "Savings", "Risks")
+SHARES = (0.4, 0.3, 0.2, 0.1)
+FLOOR = "calamine"
+TIMED = ("calamine", "openpyxl", "validate", "consolidate", "consolidate-4q", "generate")
+IN_PROCESS = ("validate", "consolidate")
+BENCH = Path("outputs") / "bench"  # inside the working folder
+NEW_MASTER = BENCH / "new" / "master.xlsx"
+FOUR_QUARTERS = BENCH / "four-quarters.xlsx"  # kept; copied to FOUR_MASTER before each run
+FOUR_MASTER = BENCH / "four" / "master.xlsx"
+AGAIN = BENCH / "blank"
+
+
+class ShortRun(Exception):
+    """A step handled fewer rows (or returns) than the collection holds, or failed."""
+
+
+@dataclass
+class Run:
+    seconds: float
+    peak_mb: float
+    rows: dict[str, int]  # rows handled, by sheet (and 'returns')
+
+
+# ---------------------------------------------------------------------------------------------
+# The working folder.
+
+
+def collection(returns: int, rows: int) -> dict[str, int]:
+    """What the collection holds: returns, and item rows by sheet."""
+    counts = {sheet: returns * int(rows * share) for sheet, share in zip(ITEM_SHEETS, SHARES,
+                                                                          strict=True)}
+    return {"returns": returns, **counts}
 
 
 def build_register(root: Path, returns: int, rows: int) -> None:
@@ -48,7 +95,7 @@ def build_register(root: Path, returns: int, rows: int) -> None:
         for d in range(returns)]
     for row in sheets["Objectives"][1:]:
         row[3] = "D000"
-    m, a, s, k = (int(rows * share) for share in (0.4, 0.3, 0.2, 0.1))
+    m, a, s, k = (int(rows * share) for share in SHARES)
     sheets["Measures"] = [head["Measures"]] + [
         [f"M-{d}-{i}", objectives[i % len(objectives)], f"D{d:03d}",
          f"Measure {i} of directorate {d}", "%", "Higher is better", "Quarterly", 80, 81, 82, 83,
@@ -67,140 +114,346 @@ def build_register(root: Path, returns: int, rows: int) -> None:
     target = next(i for i, r in enumerate(sheets["Settings"]) if str(r[0]).startswith("Savings"))
     sheets["Settings"][target][1] = 10000 * s * returns
     write_register(sheets, root / "templates" / "plan.xlsx")
+    (root / "collection.json").write_text(json.dumps(collection(returns, rows)))
 
 
-def run_step(step: str, root: Path) -> None:
-    from workbook_tools.plan.register import load_plan
-    from workbook_tools.quarters import parse_quarter
+def build_four_quarters(root: Path) -> None:
+    """A master holding four earlier quarters: the new master's rows under four other labels."""
+    from workbook_tools.master.read import read_master
+    from workbook_tools.master.write import write_master
 
-    quarter = parse_quarter("2025-26-Q1")
-    blank, returns = root / "outputs" / "blank" / str(quarter), root / "returns" / str(quarter)
-    files = sorted(returns.glob("*.xlsx"))
-    if step == "calamine":
-        import python_calamine
-        for path in files:
-            book = python_calamine.CalamineWorkbook.from_path(str(path))
-            for name in book.sheet_names:
-                book.get_sheet_by_name(name).to_python()
-        return
-    if step == "openpyxl":
-        import openpyxl
-        for path in files:
-            book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-            for sheet in book.worksheets:
-                for _ in sheet.iter_rows(values_only=True):
-                    pass
-            book.close()
-        return
-    # the register as each command reads it: validate needs only its settings and directorates
-    plan = load_plan(root / "templates" / "plan.xlsx", items=not step.startswith("validate"))
-    if step == "generate":
-        from workbook_tools.returns.generate import generate_returns
-        generate_returns(plan, quarter, blank)
-    elif step == "simulate":
-        from workbook_tools.returns.simulate import simulate_returns
-        simulate_returns(blank, returns, quarter, seed=1, error_rate=0.01)
-    elif step in ("validate", "validate-1"):
-        from workbook_tools.returns.validate import validate_paths
-        run = validate_paths(files, quarter, plan=plan, keep_rows=False,
-                             workers=1 if step == "validate-1" else None)
-        assert len(run.results) == len(files)
-    elif step == "consolidate":
-        from workbook_tools.master.consolidate import consolidate
-        master = root / "outputs" / "master.xlsx"
-        master.unlink(missing_ok=True)
-        consolidate(plan, quarter, returns, master)
+    seed = read_master(root / NEW_MASTER)
+    for name, rows in seed.sheets.items():
+        if name != "Log":
+            seed.sheets[name] = [{**row, "Quarter": q} for q in EARLIER for row in rows]
+    write_master(seed, root / FOUR_QUARTERS)
 
 
-def child(step: str, root: Path) -> None:
-    """Run one step; print seconds, main peak MB, largest worker's peak MB, workers."""
-    from workbook_tools.parallel import worker_count
+def build(root: Path, returns: int, rows: int) -> dict[str, Run]:
+    """The working folder, its register and returns; the build steps' runs."""
+    python = sys.executable
+    # in a child, so this process stays small (a child's memory starts from its parent's)
+    subprocess.run([python, __file__, "--register", str(returns), str(rows), "--root",
+                    str(root)], check=True)
+    runs = {"generate (first)": measure("generate (first)", root),
+            "simulate": measure("simulate", root)}
+    measure("consolidate", root)  # the master the four-quarter master is made from
+    subprocess.run([python, __file__, "--four-quarters", "--root", str(root)], check=True)
+    return runs
 
+
+# ---------------------------------------------------------------------------------------------
+# Running a step as a user runs it, and counting what it handled.
+
+
+def command(step: str, root: Path) -> list[str]:
+    tool = [sys.executable, "-m", "workbook_tools"]
+    return {
+        "generate (first)": [*tool, "generate", "-q", QUARTER],
+        "generate": [*tool, "generate", "-q", QUARTER, "--out", str(AGAIN)],
+        "simulate": [*tool, "simulate", "-q", QUARTER, "--error-rate", "0"],
+        "validate": [*tool, "validate", "-q", QUARTER],
+        "consolidate": [*tool, "consolidate", "-q", QUARTER, "--master", str(NEW_MASTER)],
+        "consolidate-4q": [*tool, "consolidate", "-q", QUARTER, "--master", str(FOUR_MASTER)],
+        "calamine": [sys.executable, __file__, "--floor", "calamine", "--root", str(root)],
+        "openpyxl": [sys.executable, __file__, "--floor", "openpyxl", "--root", str(root)],
+    }[step]
+
+
+def prepare(step: str, root: Path) -> None:
+    """Put the folder back as the step expects it before each run."""
+    if step == "consolidate":
+        shutil.rmtree(root / NEW_MASTER.parent, ignore_errors=True)
+    elif step == "consolidate-4q":
+        shutil.rmtree(root / FOUR_MASTER.parent, ignore_errors=True)
+        (root / FOUR_MASTER.parent).mkdir(parents=True)
+        shutil.copyfile(root / FOUR_QUARTERS, root / FOUR_MASTER)
+    elif step == "generate":
+        shutil.rmtree(root / AGAIN, ignore_errors=True)
+
+
+def measure(step: str, root: Path) -> Run:
+    """Run a step once; stop with ShortRun if it handled fewer rows than the collection."""
+    prepare(step, root)
+    seconds, peak, code, out, err = run_process(command(step, root), root)
+    rows = handled(step, root, out)
+    check(step, json.loads((root / "collection.json").read_text()), rows)
+    if code != 0:
+        last = (err.strip() or out.strip()).splitlines()[-1:] or ["(no output)"]
+        raise ShortRun(f"{step}: exited with {code}: {last[0]}")
+    return Run(seconds, peak, rows)
+
+
+def run_process(cmd: list[str], cwd: Path) -> tuple[float, float, int, str, str]:
+    """Seconds, peak MB of the process and its workers, exit code, stdout, stderr."""
+    env = {**os.environ, "PYTHONHASHSEED": "0"}
     start = time.perf_counter()
-    run_step(step, root)
+    proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True, env=env)
+    peaks: dict[int, float] = {}
+    stop = threading.Event()
+
+    def sample() -> None:
+        while not stop.is_set():
+            for pid in _tree(proc.pid):
+                peaks[pid] = max(peaks.get(pid, 0.0), _high_water_mb(pid))
+            stop.wait(0.02)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    out, err = proc.communicate()
     seconds = time.perf_counter() - start
-    main_mb = _high_water_mb()
-    worker_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    files = len(list((root / "outputs" / "blank" / "2025-26-Q1").glob("*.xlsx")))
-    workers = 0 if step in ("calamine", "openpyxl", "validate-1") or worker_mb == 0 \
-        else worker_count(files)
-    print(f"{seconds:.3f} {main_mb:.0f} {worker_mb if workers else 0:.0f} {workers}")
+    stop.set()
+    sampler.join()
+    return seconds, sum(peaks.values()), proc.returncode, out, err
 
 
-def _high_water_mb() -> float:
-    """This process's peak resident memory since it started (VmHWM on Linux; ru_maxrss, which
-    Linux carries over from the parent that forked it, elsewhere)."""
+def _tree(pid: int) -> list[int]:
+    """The process and its descendants (Linux /proc; just the process elsewhere)."""
+    found, todo = [], [pid]
+    while todo:
+        current = todo.pop()
+        found.append(current)
+        for task in Path(f"/proc/{current}/task").glob("*/children"):
+            try:
+                todo += [int(p) for p in task.read_text().split()]
+            except OSError:
+                continue
+    return found
+
+
+def _high_water_mb(pid: int) -> float:
     try:
-        for line in Path("/proc/self/status").read_text().splitlines():
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
             if line.startswith("VmHWM:"):
                 return int(line.split()[1]) / 1024
     except OSError:
         pass
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return 0.0
 
 
-def measure(step: str, root: Path) -> tuple[float, float, float, int]:
-    out = subprocess.run([sys.executable, __file__, "--step", step, "--root", str(root)],
-                         check=True, capture_output=True, text=True).stdout.split()
-    return float(out[0]), float(out[1]), float(out[2]), int(out[3])
+def handled(step: str, root: Path, out: str) -> dict[str, int]:
+    """The returns and rows a step handled, from its output and the files it wrote."""
+    if step in ("calamine", "openpyxl"):
+        return json.loads(out)
+    if step.startswith("generate"):
+        folder = root / (AGAIN if step == "generate" else Path("outputs") / "blank" / QUARTER)
+        found = re.search(r"^(\d+) returns? for ", out, re.M)
+        return {"returns": int(found.group(1)) if found else 0, **count_returns(folder)}
+    if step == "simulate":
+        found = re.search(r"^(\d+) completed returns? for ", out, re.M)
+        folder = root / "returns" / QUARTER
+        return {"returns": int(found.group(1)) if found else 0, **count_returns(folder)}
+    if step == "validate":
+        tally = re.search(r"^\d+ files? checked: (.*)$", out, re.M)
+        accepted = re.findall(r"(\d+) accepted(?: with warnings)?[,.]",
+                              tally.group(1) if tally else "")
+        read = re.search(r"^Read ([\d,]+) rows? of ", out, re.M)
+        return {"returns": sum(int(n) for n in accepted),
+                "rows": int(read.group(1).replace(",", "")) if read else 0}
+    said = re.search(r" has (\d+) measures, (\d+) actions, (\d+) savings and (\d+) risks from "
+                     r"(\d+) accepted return", out)
+    told = [int(n) for n in said.groups()] if said else [0] * 5
+    master = root / (NEW_MASTER if step == "consolidate" else FOUR_MASTER)
+    counts = count_master(master) if master.exists() else {}
+    quarters = (QUARTER, *EARLIER) if step == "consolidate-4q" else (QUARTER,)
+    rows: dict[str, int] = {"returns": told[4]}
+    for i, sheet in enumerate(ITEM_SHEETS):
+        # the fewest of what it said and what the master holds, for this and each earlier quarter
+        rows[sheet] = min(told[i], *(counts.get(q, {}).get(sheet, 0) for q in quarters))
+    return rows
 
 
-def one_size(returns: int, rows: int, repeat: int, keep: Path | None) -> dict[str, tuple]:
+def check(step: str, expected: dict[str, int], rows: dict[str, int]) -> None:
+    """Raises ShortRun when a step handled fewer returns or rows than the collection holds."""
+    wanted = dict(expected)
+    if "rows" in rows:  # a total for every item sheet
+        wanted = {"returns": expected["returns"],
+                  "rows": sum(expected[s] for s in ITEM_SHEETS)}
+    elif "sheet rows" in rows:  # a reader of every sheet: its returns
+        wanted = {"returns": expected["returns"]}
+    short = [f"{rows.get(key, 0):,} of {count:,} "
+             f"{'returns accepted' if key == 'returns' else f'{key.lower()} rows'}"
+             for key, count in wanted.items() if rows.get(key, 0) < count]
+    if short:
+        raise ShortRun(f"{step} handled {', '.join(short)}: fewer than the collection holds, "
+                       "so its figures would measure less work than they claim.")
+
+
+def count_returns(folder: Path) -> dict[str, int]:
+    out = subprocess.run([sys.executable, __file__, "--count-returns", str(folder)],
+                         check=True, capture_output=True, text=True).stdout
+    return json.loads(out)
+
+
+def count_master(path: Path) -> dict[str, dict[str, int]]:
+    out = subprocess.run([sys.executable, __file__, "--count-master", str(path)],
+                         check=True, capture_output=True, text=True).stdout
+    return json.loads(out)
+
+
+def _count_returns(folder: Path) -> dict[str, int]:
+    from workbook_tools.returns.read import read_return
+
+    counts = dict.fromkeys(ITEM_SHEETS, 0)
+    for path in sorted(folder.glob("*.xlsx")):
+        data = read_return(path).data
+        for sheet in ITEM_SHEETS:
+            counts[sheet] += len(data.rows.get(sheet, [])) if data else 0
+    return counts
+
+
+def _count_master(path: Path) -> dict[str, dict[str, int]]:
+    """Rows by quarter on each item sheet of a master (read through the guard)."""
+    from workbook_tools.files.guard import SafeWorkbook
+    from workbook_tools.master.read import MASTER_LIMITS
+
+    counts: dict[str, dict[str, int]] = {}
+    with SafeWorkbook(path, MASTER_LIMITS) as workbook:
+        for sheet in ITEM_SHEETS:
+            rows, _ = workbook.read(sheet)
+            at = list(rows[0]).index("Quarter") if rows else 0
+            for row in rows[1:]:
+                mine = counts.setdefault(str(row[at]), {})
+                mine[sheet] = mine.get(sheet, 0) + 1
+    return counts
+
+
+def floor(reader: str, root: Path) -> dict[str, int]:
+    """Read every sheet of every return; the returns read and their rows."""
+    files = sorted((root / "returns" / QUARTER).glob("*.xlsx"))
+    rows = 0
+    if reader == "calamine":
+        import python_calamine
+
+        for path in files:
+            book = python_calamine.CalamineWorkbook.from_path(str(path))
+            for name in book.sheet_names:
+                rows += len(book.get_sheet_by_name(name).to_python())
+    else:
+        import openpyxl
+
+        for path in files:
+            book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+            for sheet in book.worksheets:
+                rows += sum(1 for _ in sheet.iter_rows(values_only=True))
+            book.close()
+    return {"returns": len(files), "sheet rows": rows}
+
+
+def in_process(step: str, root: Path) -> float:
+    """The library call alone, in one process (the register already loaded)."""
+    from workbook_tools.plan.register import load_plan
+    from workbook_tools.quarters import parse_quarter
+
+    quarter = parse_quarter(QUARTER)
+    plan = load_plan(root / "templates" / "plan.xlsx", items=step != "validate")
+    start = time.perf_counter()
+    if step == "validate":
+        from workbook_tools.returns.validate import expand_paths, validate_paths
+
+        validate_paths(expand_paths([root / "returns" / QUARTER]), quarter, plan,
+                       root / "outputs" / "master.xlsx", keep_rows=False)
+    else:
+        from workbook_tools.master.consolidate import consolidate
+
+        shutil.rmtree(root / NEW_MASTER.parent, ignore_errors=True)
+        consolidate(plan, quarter, root / "returns" / QUARTER, root / NEW_MASTER)
+    return time.perf_counter() - start
+
+
+# ---------------------------------------------------------------------------------------------
+# One size, and the report.
+
+
+def one_size(returns: int, rows: int, repeat: int, keep: Path | None) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="wbt-bench-") as scratch:
         root = (keep / f"{returns}x{rows}") if keep else Path(scratch) / "ws"
-        results: dict[str, tuple[float, float, float, int]] = {}
-        if not (root / "returns" / "2025-26-Q1").is_dir():
-            # in a child too, so this process stays small (a child's peak memory starts from
-            # its parent's size when it is forked)
-            subprocess.run([sys.executable, __file__, "--register", str(returns), str(rows),
-                            "--root", str(root)], check=True)
-            for step in BUILD:
-                results[step] = measure(step, root)
-        best: dict[str, list[tuple[float, float, float, int]]] = {s: [] for s in TIMED}
+        fresh = not (root / FOUR_QUARTERS).exists()
+        built = build(root, returns, rows) if fresh else {}
+        runs: dict[str, list[Run]] = {step: [] for step in TIMED}
         for _ in range(repeat):
             for step in TIMED:
-                best[step].append(measure(step, root))
-        for step, runs in best.items():
-            results[step] = (min(r[0] for r in runs), max(r[1] for r in runs),
-                             max(r[2] for r in runs), runs[0][3])
-        report(returns, rows, results)
-        return results
+                runs[step].append(measure(step, root))
+        inner = {}
+        for step in IN_PROCESS:
+            out = subprocess.run([sys.executable, __file__, "--in-process", step, "--root",
+                                  str(root)], check=True, capture_output=True, text=True)
+            inner[step] = float(out.stdout)
+        table = summarise(runs, built, inner)
+        report(returns, rows, repeat, table)
+        return table
 
 
-def report(returns: int, rows: int, results: dict[str, tuple[float, float, float, int]]) -> None:
-    floor = results["calamine"][0]
-    print(f"\n{returns} returns x {rows} rows ({os.cpu_count()} cores)")
-    print(f"{'step':<13}{'seconds':>9}{'x floor':>9}{'peak MB':>9}  (main + workers x largest)")
-    for step, (seconds, main, worker, workers) in results.items():
-        peak = main + workers * worker
-        detail = f"  ({main:.0f} + {workers} x {worker:.0f})" if workers else ""
-        print(f"{step:<13}{seconds:>9.2f}{seconds / floor:>9.2f}{peak:>9.0f}{detail}")
-    v, o, c = results["validate"][0], results["openpyxl"][0], results["consolidate"][0]
-    main, worker, workers = results["validate"][1:]
-    peak = main + workers * worker
-    for label, ok in ((f"validate <= 1.5x floor ({v / floor:.2f}x)", v <= 1.5 * floor),
-                      (f"validate >= 5x faster than openpyxl ({o / v:.1f}x)", o >= 5 * v),
-                      (f"consolidate <= 3x floor ({c / floor:.2f}x)", c <= 3 * floor),
-                      (f"validate peak < 500 MB ({peak:.0f} MB)", peak < 500)):
+def summarise(runs: dict[str, list[Run]], built: dict[str, Run],
+              inner: dict[str, float]) -> dict[str, Any]:
+    floors = [r.seconds for r in runs[FLOOR]]
+    table: dict[str, Any] = {}
+    every = {**{step: [run] for step, run in built.items()}, **runs}
+    for step, mine in every.items():
+        ratios = ([r.seconds / f for r, f in zip(mine, floors, strict=True)] if step in runs
+                  else [r.seconds / statistics.median(floors) for r in mine])
+        table[step] = {
+            "seconds": statistics.median(r.seconds for r in mine),
+            "ratio": statistics.median(ratios), "low": min(ratios), "high": max(ratios),
+            "peak": max(r.peak_mb for r in mine), "in_process": inner.get(step),
+            "rows": min((r.rows for r in mine), key=lambda c: sum(c.values())),
+        }
+    return table
+
+
+def _shown_rows(rows: dict[str, int]) -> str:
+    if "rows" in rows:
+        return f"{rows['rows']:,}"
+    if "sheet rows" in rows:
+        return f"{rows['sheet rows']:,} sheet"
+    return f"{sum(rows.get(s, 0) for s in ITEM_SHEETS):,}"
+
+
+def report(returns: int, rows: int, repeat: int, table: dict[str, Any]) -> None:
+    total = sum(collection(returns, rows)[s] for s in ITEM_SHEETS)
+    print(f"\n{returns} returns x {rows:,} rows: {total:,} item rows, every return accepted "
+          f"({os.cpu_count()} cores; {repeat} interleaved runs, median and lowest-highest)")
+    print(f"{'step':<17}{'rows handled':>14}{'seconds':>9}{'x floor':>9}{'spread':>13}"
+          f"{'peak MB':>9}{'in-process s':>14}")
+    for step, row in table.items():
+        spread = f"{row['low']:.2f}-{row['high']:.2f}"
+        inner = f"{row['in_process']:.2f}" if row["in_process"] is not None else ""
+        print(f"{step:<17}{_shown_rows(row['rows']):>14}{row['seconds']:>9.2f}"
+              f"{row['ratio']:>9.2f}{spread:>13}{row['peak']:>9.0f}{inner:>14}")
+    for label, ok in targets(table):
         print(f"{'PASS' if ok else 'FAIL'}  {label}")
 
 
-def growth(sizes: list[int], table: dict[int, dict[str, tuple]]) -> None:
-    """Per return, how each step grows from the smallest size to the others."""
+def targets(table: dict[str, Any]) -> list[tuple[str, bool]]:
+    v, c, c4, g = (table[s] for s in ("validate", "consolidate", "consolidate-4q", "generate"))
+    faster = table["openpyxl"]["seconds"] / v["seconds"]
+    return [
+        (f"validate within 1.5x floor ({v['ratio']:.2f}x)", v["ratio"] <= 1.5),
+        (f"validate at least 5x faster than openpyxl ({faster:.1f}x)", faster >= 5),
+        (f"validate under 300 MB ({v['peak']:.0f} MB)", v["peak"] < 300),
+        (f"consolidate, new master, within 3x floor ({c['ratio']:.2f}x)", c["ratio"] <= 3),
+        (f"consolidate, four quarters, within 4x floor ({c4['ratio']:.2f}x)", c4["ratio"] <= 4),
+        (f"consolidate under 500 MB ({c['peak']:.0f} and {c4['peak']:.0f} MB)",
+         max(c["peak"], c4["peak"]) < 500),
+        (f"generate within 5x floor ({g['ratio']:.2f}x)", g["ratio"] <= 5),
+    ]
+
+
+def growth(sizes: list[int], tables: dict[int, dict[str, Any]]) -> None:
+    """Per return, how each step grows from the smallest size (flat: about 1.00)."""
     first = sizes[0]
-    print(f"\nGrowth from {first} returns (1.00 = linear time; memory should stay flat)")
-    print(f"{'step':<13}" + "".join(f"{f'{n}: s/return':>16}{'time':>7}{'peak MB':>9}"
+    print(f"\nGrowth from {first} returns (time per return and peak memory, as a multiple of "
+          f"{first} returns'; flat is 1.00)")
+    print(f"{'step':<17}" + "".join(f"{f'{n}: s/return':>16}{'time':>7}{'memory':>8}"
                                      for n in sizes))
-    for step in TIMED + BUILD:
-        if not all(step in table[n] for n in sizes):
-            continue
-        base = table[first][step][0] / first
-        cells = []
-        for n in sizes:
-            seconds, main, worker, workers = table[n][step]
-            cells.append(f"{seconds / n:>16.3f}{seconds / n / base:>7.2f}"
-                         f"{main + workers * worker:>9.0f}")
-        print(f"{step:<13}" + "".join(cells))
+    for step in TIMED:
+        base = tables[first][step]
+        cells = "".join(
+            f"{tables[n][step]['seconds'] / n:>16.3f}"
+            f"{tables[n][step]['seconds'] / n / (base['seconds'] / first):>7.2f}"
+            f"{tables[n][step]['peak'] / base['peak']:>8.2f}" for n in sizes)
+        print(f"{step:<17}{cells}")
 
 
 def main() -> None:
@@ -208,22 +461,36 @@ def main() -> None:
     parser.add_argument("--returns", type=int, nargs="+", default=[60])
     parser.add_argument("--rows", type=int, default=1000)
     parser.add_argument("--repeat", type=int, default=3,
-                        help="runs of each read step; the fastest is kept [3]")
-    parser.add_argument("--keep", type=Path, help="build the files in (or reuse them from) "
-                                                  "this folder")
-    parser.add_argument("--step", choices=BUILD + TIMED, help=argparse.SUPPRESS)
+                        help="interleaved runs of each step [3]")
+    parser.add_argument("--keep", type=Path, help="build the working folders in (or reuse them "
+                                                  "from) this folder")
     parser.add_argument("--register", type=int, nargs=2, help=argparse.SUPPRESS)
+    parser.add_argument("--four-quarters", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--floor", choices=("calamine", "openpyxl"), help=argparse.SUPPRESS)
+    parser.add_argument("--in-process", choices=IN_PROCESS, help=argparse.SUPPRESS)
+    parser.add_argument("--count-returns", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--count-master", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--root", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.register:
         build_register(args.root, *args.register)
-        return
-    if args.step:
-        child(args.step, args.root)
-        return
-    table = {n: one_size(n, args.rows, args.repeat, args.keep) for n in args.returns}
-    if len(args.returns) > 1:
-        growth(args.returns, table)
+    elif args.four_quarters:
+        build_four_quarters(args.root)
+    elif args.floor:
+        print(json.dumps(floor(args.floor, args.root)))
+    elif args.in_process:
+        print(f"{in_process(args.in_process, args.root):.3f}")
+    elif args.count_returns:
+        print(json.dumps(_count_returns(args.count_returns)))
+    elif args.count_master:
+        print(json.dumps(_count_master(args.count_master)))
+    else:
+        try:
+            tables = {n: one_size(n, args.rows, args.repeat, args.keep) for n in args.returns}
+        except ShortRun as exc:
+            sys.exit(f"benchmark refused: {exc}")
+        if len(args.returns) > 1:
+            growth(args.returns, tables)
 
 
 if __name__ == "__main__":

@@ -17,6 +17,7 @@ from support import native
 from validate_support import Returns, make_returns
 
 from workbook_tools.cli import cli
+from workbook_tools.plan.register import load_plan
 from workbook_tools.returns.findings import ValidationRun
 from workbook_tools.returns.simulate import fill_return
 
@@ -72,6 +73,9 @@ def test_all_accepted_exit_0(r: Returns, monkeypatch: pytest.MonkeyPatch) -> Non
                         + ": Adult Social Care and Health (ASCH), "
                         "Accepted")
     assert "4 files checked: 4 accepted." in lines
+    plan = load_plan(r.root / "templates" / "plan.xlsx")
+    items = len(plan.measures) + len(plan.actions) + len(plan.savings) + len(plan.risks)
+    assert f"Read {items} rows of measures, actions, savings and risks." in lines
     assert lines[-1] == f"Report: outputs/validation-{Q1}.xlsx"
     run, path = CALLS["report"][0]
     assert path == r.root / "outputs" / f"validation-{Q1}.xlsx" and path.exists()

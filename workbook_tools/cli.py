@@ -370,6 +370,10 @@ def _echo_run(run: Any, files: list[Path], paths: tuple[Path, ...]) -> None:
     total = len(run.results)
     click.echo(f"{total} file{'s' if total != 1 else ''} checked" + (f": {summary}." if
                                                                       summary else "."))
+    rows = sum(r.rows for r in run.results)
+    if rows:
+        click.echo(f"Read {rows:,} row{'s' if rows != 1 else ''} of measures, actions, savings "
+                   "and risks.")
 
 
 @cli.command()

@@ -77,6 +77,7 @@ class ReturnResult:
     quarter: str | None = None
     data: ReturnData | None = None   # None when the file could not be read as a return
     superseded_by: Path | None = None
+    rows: int = 0  # item rows read (measures, actions, savings, risks), kept when data is not
 
     @property
     def errors(self) -> list[Finding]:

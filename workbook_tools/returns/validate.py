@@ -446,6 +446,8 @@ def validate_file(path: Path, quarter: Quarter | None = None, plan: Plan | None 
     result.directorate = rf.directorate or None
     result.quarter = str(rf.quarter) if rf.quarter else rf.meta.get("Quarter") or None
     result.data = rf.data
+    if rf.data is not None:
+        result.rows = sum(len(rows) for rows in rf.data.rows.values())
     findings = list(rf.findings)
     if rf.data is not None and rf.quarter is not None:
         findings += check_return(rf, context(rf.quarter) if context else None)

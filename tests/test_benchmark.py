@@ -1,0 +1,72 @@
+"""benchmarks/scale.py refuses a run whose steps handled fewer rows than the collection holds
+(not timed: a small collection, run as the benchmark runs it, each command its own process)."""
+
+from __future__ import annotations
+
+import importlib.util
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+SCRIPT = Path(__file__).resolve().parents[1] / "benchmarks" / "scale.py"
+
+
+@pytest.fixture(scope="module")
+def scale() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("scale", SCRIPT)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["scale"] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="module")
+def folder(scale: ModuleType, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("bench") / "2x20"  # as --keep names it
+    built = scale.build(root, 2, 20)  # 2 returns of 8 measures, 6 actions, 4 savings, 2 risks
+    assert built["generate (first)"].rows == {"returns": 2, "Measures": 16, "Actions": 12,
+                                              "Savings": 8, "Risks": 4}
+    return root
+
+
+def test_a_run_that_handles_every_row_is_measured(scale: ModuleType, folder: Path) -> None:
+    validate = scale.measure("validate", folder)
+    assert validate.rows == {"returns": 2, "rows": 40} and validate.seconds > 0
+    consolidate = scale.measure("consolidate-4q", folder)
+    assert consolidate.rows == {"returns": 2, "Measures": 16, "Actions": 12, "Savings": 8,
+                                "Risks": 4}
+    assert consolidate.peak_mb > 0 or not Path("/proc/self/status").exists()
+
+
+def test_a_rejected_return_stops_the_benchmark(scale: ModuleType, folder: Path,
+                                               tmp_path: Path) -> None:
+    """One return filled with mistakes: validate accepts one of two, consolidate writes half the
+    rows; each is refused, naming what it handled against what the collection holds."""
+    returns = folder / "returns" / scale.QUARTER
+    kept = tmp_path / "kept"
+    shutil.copytree(returns, kept)
+    subprocess.run([sys.executable, "-m", "workbook_tools", "simulate", "-q", scale.QUARTER,
+                    "--error-rate", "1", "--seed", "3", "--out", str(tmp_path / "bad")],
+                   cwd=folder, check=True, capture_output=True)
+    first = sorted(returns.glob("*.xlsx"))[0]
+    shutil.copyfile(tmp_path / "bad" / first.name, first)
+    try:
+        with pytest.raises(scale.ShortRun, match=r"^validate handled 1 of 2 returns accepted: "
+                                                 r"fewer than the collection holds"):
+            scale.measure("validate", folder)
+        with pytest.raises(scale.ShortRun, match=r"^consolidate handled 1 of 2 returns accepted, "
+                                                 r"8 of 16 measures rows, 6 of 12 actions"):
+            scale.measure("consolidate", folder)
+        refused = subprocess.run([sys.executable, str(SCRIPT), "--returns", "2", "--rows", "20",
+                                  "--repeat", "1", "--keep", str(folder.parent)],
+                                 capture_output=True, text=True)
+    finally:
+        shutil.rmtree(returns)
+        shutil.copytree(kept, returns)
+    assert refused.returncode == 1
+    assert refused.stderr.startswith("benchmark refused: validate handled 1 of 2 returns")

@@ -416,6 +416,11 @@ def status(ctx: click.Context, quarter: Quarter, plan_path: Path | None,
         run = validate_paths(files, quarter, loaded, ws.master, progress=done,
                              keep_rows=False)
     rows = directorate_status(loaded, quarter, run, today.date() if today else dt.date.today())
+    from workbook_tools.master.periods import read_periods
+
+    period = read_periods(ws.master).get(str(quarter))
+    if period is not None:  # closed (or reopened) after Cabinet: say so first
+        click.echo(f"{quarter} in {_shown(ws.master)}: {period.described()}.")
     _echo_status(loaded, quarter, rows, run, folder)
     if chase is not None:
         drafts = write_chase_emails(rows, loaded, quarter, run, chase, ws.blank(quarter))
@@ -518,6 +523,11 @@ def consolidate(ctx: click.Context, quarter: Quarter, plan_path: Path | None,
     if result.ledger is not None:
         click.echo(f"Ledger: {result.ledger.lines} lines for {len(result.ledger.amounts)} "
                    f"savings from {_shown(result.ledger.path)}.")
+    if result.reopened is not None:
+        click.echo(f"{quarter} was {result.reopened.described()}: {result.corrections} "
+                   f"figure{'s' if result.corrections != 1 else ''} now differ"
+                   f"{'s' if result.corrections == 1 else ''} from the closed ones, listed on the "
+                   f"Corrections sheet. Close it again when it has gone back to Cabinet.")
     if result.orphaned:
         click.echo(f"{result.orphaned} finance entr{'ies' if result.orphaned != 1 else 'y'} "
                    "kept in rows marked Orphaned on the Savings sheet.")
@@ -641,6 +651,9 @@ def demo(out: Path) -> None:
     click.echo("What an officer would do next:")
     for line in result.next_steps:
         click.echo(f"  - {line}")
+
+
+from workbook_tools import cli_year  # noqa: E402,F401  (close, reopen: registered on import)
 
 
 def main() -> None:

@@ -33,12 +33,23 @@ RISKS = ("Quarter", "Directorate", "Risk ID", "Risk", "Owner", "Previous score",
 
 VALIDATION = ("Quarter", "Severity", "File", "Directorate", "Sheet", "Cell", "Rule", "Message")
 
+PERIODS = ("Quarter", "Status", "When", "Who", "Reason")
+
+CORRECTIONS = ("Quarter", "Sheet", "ID", "Column", "Was", "Now", "When", "Reason")
+
 LOG = ("When", "Who", "Tool version", "Quarter", "Accepted", "Rejected", "Files", "Ledger")
 
 SHEETS: dict[str, tuple[str, ...]] = {
     "Submissions": SUBMISSIONS, "Measures": MEASURES, "Actions": ACTIONS, "Savings": SAVINGS,
-    "Risks": RISKS, "Validation": VALIDATION, "Log": LOG,
+    "Risks": RISKS, "Validation": VALIDATION, "Periods": PERIODS, "Corrections": CORRECTIONS,
+    "Log": LOG,
 }
+
+#: Sheets a master written before them does not have: read as empty, written from then on.
+ADDED_SHEETS = ("Periods", "Corrections")
+
+#: Sheets whose rows are not replaced quarter by quarter: every consolidate keeps them all.
+KEPT_WHOLE = ("Periods", "Corrections", "Log")
 
 #: The ID column of each item sheet.
 ID_COLUMNS = {"Measures": "Measure ID", "Actions": "Action ID", "Savings": "Saving ID",
@@ -60,7 +71,7 @@ KINDS: dict[str, str] = {
     "Amber tolerance (%)": "number",
     **{header: "longtext" for header in (
         "Objective", "Measure", "Action", "Saving proposal", "Risk", "Commentary",
-        "Remedial action", "Mitigation update", "Finance note", "Message", "Files")},
+        "Remedial action", "Mitigation update", "Finance note", "Message", "Files", "Reason")},
     "RAG": "rag",
     "SHA-256": "code",
 }

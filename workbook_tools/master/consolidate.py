@@ -20,7 +20,9 @@ from typing import Any
 from workbook_tools import __version__
 from workbook_tools.errors import ConfigurationError
 from workbook_tools.master import columns as mc
+from workbook_tools.master.corrections import FIGURE_SHEETS, corrections, earlier_under
 from workbook_tools.master.ledger import Ledger, read_ledger
+from workbook_tools.master.periods import Period, refuse_closed, reopened_period
 from workbook_tools.master.read import (
     NOTHING_CHANGED,
     FinanceEntry,
@@ -63,6 +65,8 @@ class ConsolidationResult:
         orphaned: finance entries (every quarter) kept in rows marked orphaned.
         left_out: items in an accepted return that are no longer in the register.
         backup: where the previous master was kept (None when there was none).
+        reopened: the reopen the quarter was consolidated under (None when it was never
+            closed); `corrections` then counts the figures recorded as corrected.
     """
 
     quarter: Quarter
@@ -75,6 +79,8 @@ class ConsolidationResult:
     orphaned: int = 0
     left_out: list[str] = field(default_factory=list)
     ledger: Ledger | None = None
+    reopened: Period | None = None
+    corrections: int = 0
 
     @property
     def exit_code(self) -> int:
@@ -104,8 +110,9 @@ def consolidate(
     Raises:
         ConfigurationError: the returns folder is missing or empty; a malformed ledger
             (LedgerError, naming its line).
-        MasterError: the master cannot be read, is not ours, is open elsewhere, or cannot be
-            replaced. In every error case nothing is written.
+        ClosedQuarterError: the quarter, or a quarter the ledger covers, is closed.
+        MasterError: the master cannot be read, is not ours, is open elsewhere, cannot be
+            replaced, or would pass Excel's row limit. In every error case nothing is written.
     """
     from workbook_tools.returns.validate import expand_paths, validate_paths
 
@@ -115,11 +122,14 @@ def consolidate(
     check_not_open(master_path)
     before = master_state(master_path)
     old = read_master(master_path) if before is not None else Master()
+    refuse_closed(old, master_path, [str(quarter)], "consolidating it")
     ledger = None
     if ledger_csv is not None:
         known = {s.id for s in plan.savings} | {
             str(r["Saving ID"]) for r in old.sheets["Savings"] if r.get("Saving ID")}
         ledger = read_ledger(Path(ledger_csv), known)
+        refuse_closed(old, master_path, ledger.quarters, f"the ledger {Path(ledger_csv).name} "
+                      "for it")
     if not returns_dir.is_dir():
         raise ConfigurationError(f"{returns_dir}: there is no such folder. Save the returns "
                                  f"there, or give --returns. {NOTHING_CHANGED}")
@@ -129,6 +139,9 @@ def consolidate(
                                  f"{NOTHING_CHANGED}")
     run = validate_paths(files, quarter, plan, master_path if before else None, progress)
     new, result = _merge(old, plan, quarter, run, ledger)
+    result.reopened = reopened_period(old, quarter)
+    if result.reopened is not None:
+        result.corrections = _record_corrections(old, new, result.reopened, stamp)
     new.sheets["Log"].append(_log_row(stamp, user, quarter, run, ledger))
     result.master = master_path
     result.backup = write_safely(new, master_path, backups, stamp, before)
@@ -145,7 +158,7 @@ def _merge(old: Master, plan: Plan, quarter: Quarter, run: ValidationRun,
     fresh = quarter_rows(plan, quarter, run)
     new = Master(path=old.path, headers=dict(old.headers))
     for name in mc.SHEETS:
-        kept = [r for r in old.sheets[name] if name == "Log" or r.get("Quarter") != q]
+        kept = [r for r in old.sheets[name] if name in mc.KEPT_WHOLE or r.get("Quarter") != q]
         new.sheets[name] = kept + fresh.sheets.get(name, [])
     result = ConsolidationResult(quarter, run, Path(), None, left_out=fresh.left_out)
     result.counts = {name: len(fresh.sheets[name]) for name in mc.SHEETS if name != "Log"}
@@ -175,6 +188,19 @@ def _merge(old: Master, plan: Plan, quarter: Quarter, run: ValidationRun,
     result.quarters = new.quarters()
     result.ledger = ledger
     return new, result
+
+
+def _record_corrections(old: Master, new: Master, reopen: Period, stamp: dt.datetime) -> int:
+    """Every figure of the reopened quarter that now differs from what was closed, recorded on
+    the Corrections sheet (replacing those an earlier consolidate under this reopen recorded)."""
+    q = reopen.quarter
+    earlier = earlier_under(old.sheets["Corrections"], reopen)
+    found = corrections({s: old.rows(s, q) for s in FIGURE_SHEETS},
+                        {s: new.rows(s, q) for s in FIGURE_SHEETS}, earlier, reopen, stamp)
+    replaced = {id(row) for row in earlier}
+    new.sheets["Corrections"] = [r for r in new.sheets["Corrections"]
+                                 if id(r) not in replaced] + found
+    return len(found)
 
 
 def _apply_ledger(entries: dict[tuple[str, str], FinanceEntry], ledger: Ledger) -> None:

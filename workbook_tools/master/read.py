@@ -122,7 +122,8 @@ def read_master(path: Path | str) -> Master:
     try:
         with SafeWorkbook(path, MASTER_LIMITS) as workbook:
             names = workbook.sheet_names
-            missing = [name for name in mc.SHEETS if name not in names]
+            missing = [name for name in mc.SHEETS
+                       if name not in names and name not in mc.ADDED_SHEETS]
             if missing:
                 raise MasterError(
                     f"{path}: is not a master workbook written by workbook-tools (it has no "
@@ -138,6 +139,8 @@ def read_master(path: Path | str) -> Master:
                         f"would not keep; move it to a workbook of your own and run again. "
                         f"{NOTHING_CHANGED}")
             for name in mc.SHEETS:
+                if name not in names:
+                    continue  # a sheet added since this master was written: empty
                 watch = _ALL_LETTERS if name == "Savings" else ""
                 rows, scan = workbook.read(name, watch=watch)
                 _read_sheet(master, path, name, rows, scan.formulas, scan.errors)

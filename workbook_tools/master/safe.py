@@ -1,0 +1,165 @@
+"""Writing the master safely (SPEC section 8): the new master is written beside the old one and
+swapped in only when complete; the previous one is kept in the backups folder. A master open in
+another program, or changed by someone else meanwhile, is refused and nothing is lost."""
+
+from __future__ import annotations
+
+import datetime as dt
+import getpass
+import hashlib
+import os
+import shutil
+from pathlib import Path
+
+from workbook_tools.errors import MasterError
+from workbook_tools.master.read import NOTHING_CHANGED, Master
+from workbook_tools.master.write import write_master
+
+
+def check_not_open(master_path: Path) -> None:
+    """Refuse a master that Excel or LibreOffice has open (their lock file is beside it).
+
+    Raises:
+        MasterError: naming the lock file.
+    """
+    name = master_path.name
+    for lock in (f"~${name}", f".~lock.{name}#"):
+        if (master_path.parent / lock).exists():
+            raise MasterError(
+                f"{master_path}: is open in another program (its lock file {lock} is beside "
+                f"it); close it and run again. {NOTHING_CHANGED}")
+
+
+def login_name() -> str:
+    """Who is running the tool, for the Log and Periods (blank when the system cannot say)."""
+    try:
+        return getpass.getuser()
+    except Exception:  # no login name in this environment
+        return ""
+
+
+
+# ---------------------------------------------------------------------------------------------
+# The safe write: beside the old master, swapped in only when complete.
+
+
+def master_state(path: Path) -> tuple[int, int, str] | None:
+    """(size, modification time, SHA-256) of the master, None when there is none."""
+    try:
+        stat = path.stat()
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise MasterError(f"{path}: cannot be read ({exc.strerror or exc}). "
+                          f"{NOTHING_CHANGED}") from None
+    return (stat.st_size, stat.st_mtime_ns, digest)
+
+
+EXCEL_MAX_ROWS = 1_048_576  # rows in an Excel sheet, the header's included
+
+
+def check_fits(master: Master, path: Path) -> None:
+    """Refuse a master that Excel could not open: a sheet with more rows than a sheet holds.
+
+    Raises:
+        MasterError: naming the sheet and how to go on; nothing is written.
+    """
+    for name, rows in master.sheets.items():
+        if len(rows) + 1 > EXCEL_MAX_ROWS:
+            raise MasterError(
+                f"{path}: its {name} sheet would have {len(rows) + 1:,} rows, more than the "
+                f"{EXCEL_MAX_ROWS:,} an Excel sheet holds; keep a master per year from here on, "
+                f"for example with --master {path.with_name(f'{path.stem}-YEAR{path.suffix}')}"
+                f" (YEAR such as 2026-27), and give the same --master to summarise and export. "
+                f"{NOTHING_CHANGED}")
+
+
+def write_safely(master: Master, path: Path, backups: Path, stamp: dt.datetime,
+                 before: tuple[int, int, str] | None) -> Path | None:
+    """Write the new master beside the old, keep the old in `backups`, swap the new one in.
+
+    Raises:
+        MasterError: a sheet would pass Excel's row limit (nothing is written), or the new master
+            cannot be written or swapped in; the old one is untouched and no partial file is
+            left behind.
+    """
+    check_fits(master, path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    remove_stale_temporaries(path)
+    temporary = path.with_name(f"{path.name}.tmp-{os.getpid()}")
+    backup = None
+    try:
+        try:
+            write_master(master, temporary)
+            with open(temporary, "rb+") as handle:
+                os.fsync(handle.fileno())
+        except OSError as exc:
+            raise MasterError(f"{path}: the new master could not be written "
+                              f"({exc.strerror or exc}). {NOTHING_CHANGED}") from None
+        check_not_open(path)
+        if master_state(path) != before:
+            raise MasterError(f"{path}: was changed by someone else while consolidating; run "
+                              f"again. {NOTHING_CHANGED}")
+        if before is not None:
+            backup = _backup(path, backups, stamp)
+        try:
+            os.replace(temporary, path)
+        except PermissionError:
+            raise MasterError(f"{path}: is open in another program (it cannot be replaced); "
+                              f"close it and run again. {NOTHING_CHANGED}") from None
+        except OSError as exc:
+            raise MasterError(f"{path}: cannot be replaced ({exc.strerror or exc}). "
+                              f"{NOTHING_CHANGED}") from None
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        if backup is not None:
+            backup.unlink(missing_ok=True)
+        raise
+    _fsync_folder(path.parent)
+    return backup
+
+
+STALE_TEMPORARY_SECONDS = 24 * 3600
+
+
+def remove_stale_temporaries(path: Path) -> None:
+    """Remove what a run that was killed while writing left beside the master
+    (master.xlsx.tmp-PID); one less than a day old may be another run's, writing now."""
+    import time
+
+    for leftover in path.parent.glob(f"{path.name}.tmp-*"):
+        try:
+            if time.time() - leftover.stat().st_mtime > STALE_TEMPORARY_SECONDS:
+                leftover.unlink()
+        except OSError:
+            continue  # best effort: it is only clutter
+
+
+def _backup(path: Path, backups: Path, stamp: dt.datetime) -> Path:
+    try:
+        backups.mkdir(parents=True, exist_ok=True)
+        base = f"{path.stem}-{stamp:%Y%m%d-%H%M%S}"
+        target = backups / f"{base}{path.suffix}"
+        number = 1
+        while target.exists():
+            number += 1
+            target = backups / f"{base}-{number}{path.suffix}"
+        shutil.copy2(path, target)
+    except OSError as exc:
+        raise MasterError(f"{backups}: the previous master could not be kept there "
+                          f"({exc.strerror or exc}). {NOTHING_CHANGED}") from None
+    return target
+
+
+def _fsync_folder(folder: Path) -> None:
+    try:
+        descriptor = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return  # not possible on every platform; the file itself was synced
+    try:
+        os.fsync(descriptor)
+    except OSError:
+        pass
+    finally:
+        os.close(descriptor)

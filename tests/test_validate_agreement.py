@@ -1,4 +1,5 @@
-"""On the same return, the Checks sheet (recalculated by LibreOffice) and validate agree: the
+"""On the same return, the Checks sheet (recalculated by LibreOffice, and by Gnumeric) and
+validate agree: the
 count of validate's errors per (sheet, rule code) is the Checks count of that row, and Ready to
 submit is YES exactly when validate finds no input-level error."""
 
@@ -9,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from support import libreoffice_save, needs_libreoffice
+from support import SSCONVERT, gnumeric_recalc, libreoffice_save, needs_libreoffice
 from validate_support import Returns, check, make_returns
 
 from workbook_tools.files.guard import read_values
@@ -70,8 +71,9 @@ def several_defects(r: Returns) -> dict[tuple[str, str], Any]:
 
 
 @pytest.fixture(scope="module")
-def saved(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Path, Path]]:
-    """(as edited with openpyxl, as recalculated and saved by LibreOffice), clean and broken."""
+def saved(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Path, ...]]:
+    """(as edited with openpyxl, as recalculated and saved by LibreOffice[, by Gnumeric]),
+    clean and broken."""
     folder = tmp_path_factory.mktemp("agree")
     r = make_returns(folder / "ws")
     out = {}
@@ -81,13 +83,20 @@ def saved(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Path, Pat
     same = {("Cover", "C32"): f"  {completed.upper().replace(' ', '   ')} "}
     for name, edits in (("clean", {}), ("broken", several_defects(r)), ("same-person", same)):
         edited = r.copy(folder / name, edits, f"{name}.xlsx")
-        out[name] = (edited, libreoffice_save(edited, folder / f"{name}-lo"))
+        engines = [libreoffice_save(edited, folder / f"{name}-lo")]
+        if SSCONVERT:
+            engines.append(gnumeric_recalc(edited, folder / f"{name}-gnumeric"))
+        out[name] = (edited, *engines)
     return out
 
 
 @pytest.mark.parametrize("name", ["clean", "broken", "same-person"])
-def test_checks_sheet_and_validate_agree(saved: dict[str, tuple[Path, Path]], name: str) -> None:
-    edited, recalculated = saved[name]
+@pytest.mark.parametrize("engine", [1, 2], ids=["libreoffice", "gnumeric"])
+def test_checks_sheet_and_validate_agree(saved: dict[str, tuple[Path, ...]], name: str,
+                                         engine: int) -> None:
+    if engine >= len(saved[name]):
+        pytest.skip("Gnumeric (ssconvert) is not installed")
+    edited, recalculated = saved[name][0], saved[name][engine]
     counts, ready = checks_sheet(recalculated)
     for path in (edited, recalculated):
         result = check(path)

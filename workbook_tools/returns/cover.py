@@ -4,13 +4,14 @@ sheet (live counts of what is missing or wrong, and Ready to submit)."""
 from __future__ import annotations
 
 import datetime as dt
-from functools import partial
 from typing import Any
 
 from workbook_tools.plan.register import DirectoratePlan
 from workbook_tools.quarters import Quarter
 from workbook_tools.returns import layout
 from workbook_tools.returns.layout import COVER, FIRST_DATA_ROW, Context, CoverCells, Role
+from workbook_tools.returns.rules import inputs
+from workbook_tools.returns.rules.inputs import checks_rows
 from workbook_tools.returns.style import Styles, fitted_height, number_format, row_points
 
 GREEN_FILL, RED_FILL, RED_FONT = "#C6EFCE", "#FFC7CE", "#9C0006"
@@ -81,7 +82,7 @@ def write_cover(workbook: Any, sheet: Any, dplan: DirectoratePlan, ctx: Context,
          "num_format": number_format(tolerance, "%")})
     row(COVER.tolerance, "Amber tolerance", tolerance, tolerance_format)
     sheet.write_string(COVER.ready - 1, 1, "Ready to submit", s.label)
-    sheet.write_formula(COVER.ready - 1, 2, "=ReadyToSubmit", s.big, "NO")
+    sheet.write_formula(COVER.ready - 1, 2, READY_FORMULA, s.big, "NO")
     sheet.set_row(COVER.ready - 1, 22)
     for word, fill in (("YES", GREEN_FILL), ("NO", RED_FILL)):
         sheet.conditional_format(COVER.ready - 1, 2, COVER.ready - 1, 2, {
@@ -172,21 +173,42 @@ CHECKS_WIDTHS = (11, 50, 8, 20)  # Sheet, What is checked, Count, Rule code
 CHECKS_HEADER_ROW = 4  # 1-based
 
 
-def _column_checked(check: layout.Check, quarter: Quarter) -> str:
-    """The input column a check is about: the first input its formula reads."""
-    spec = layout.SHEETS[check.sheet]
-    keys: list[str] = []
-
-    def record(key: str) -> str:
-        keys.append(key)
-        return "X"
-
-    check.formula(record, quarter.end_date, quarter.number)
-    return next((k for k in keys if spec.column(k).is_input), spec.inputs[0].key)
+def _data_refs(spec: layout.SheetLayout, rows: int) -> dict[str, str]:
+    return {c.key: spec.range_of(c.key, rows) for c in spec.columns}
 
 
-def _range(spec: layout.SheetLayout, rows: int, key: str) -> str:
-    return spec.range_of(key, rows)
+SIGNOFF_REFS = {"completed": COVER.ref(COVER.completed_by),
+                "approved": COVER.ref(COVER.approved_by),
+                "date": COVER.ref(COVER.signoff_date)}
+_CHECK_ROWS = checks_rows()
+#: 1-based rows of the first and last counts on the Checks sheet, and of Ready to submit.
+FIRST_COUNT_ROW = CHECKS_HEADER_ROW + 1
+LAST_COUNT_ROW = CHECKS_HEADER_ROW + len(_CHECK_ROWS)
+READY_ROW = LAST_COUNT_ROW + 2
+#: YES when every count is 0; NO while any is not, or cannot be worked out. The Cover works it
+#: out again rather than pointing at the Checks sheet's cell, so typing YES over that one cell
+#: does not make the Cover say YES.
+READY_FORMULA = (f'=IF(IFERROR(SUM(Checks!$C${FIRST_COUNT_ROW}:$C${LAST_COUNT_ROW}),1)=0,'
+                 f'"YES","NO")')
+
+
+def count_formula(group: tuple[inputs.Check, ...], counts: dict[str, int], quarter: Quarter
+                  ) -> tuple[str, bool]:
+    """The Checks count of one row and whether it is an array formula: each check's formula
+    over its column's range, counted element by element (an error counts as no problem: the
+    cell-error row counts it)."""
+    sheet = group[0].sheet
+    if sheet == "Cover":
+        return "=" + "+".join(
+            f"IFERROR(IF({inputs.formula_of(c, SIGNOFF_REFS, quarter.number)},1,0),0)"
+            for c in group), False
+    n = counts[sheet]
+    if not n:
+        return "=0", False
+    refs = _data_refs(layout.SHEETS[sheet], n)
+    return "{=" + "+".join(
+        f"SUM(IFERROR(IF({inputs.formula_of(c, refs, quarter.number)},1,0),0))"
+        for c in group) + "}", True
 
 
 def write_checks(workbook: Any, sheet: Any, dplan: DirectoratePlan, ctx: Context, s: Styles,
@@ -200,7 +222,8 @@ def write_checks(workbook: Any, sheet: Any, dplan: DirectoratePlan, ctx: Context
     sheet.write_string(0, 0, "Checks", s.title)
     intro = ("Each line counts something still missing or wrong in this return, and updates as "
              "you type. Fix every count shown in red; when all are 0, Ready to submit (at the "
-             "bottom, and on the Cover) shows YES. Click a sheet name to go to the column.")
+             "bottom, and on the Cover) shows YES. Click a sheet name to go to the column. The "
+             "rule code is the one validate and the feedback use for the same problem.")
     width = sum(CHECKS_WIDTHS)
     sheet.merge_range(1, 0, 1, 3, intro, s.intro)
     sheet.set_row(1, fitted_height([(intro, width)]))
@@ -209,47 +232,34 @@ def write_checks(workbook: Any, sheet: Any, dplan: DirectoratePlan, ctx: Context
         sheet.write_string(CHECKS_HEADER_ROW - 1, col, title, s.header)
     initial = initial_counts(dplan, quarter)
     r0 = CHECKS_HEADER_ROW
-    for check in layout.CHECKS:
-        spec = layout.SHEETS[check.sheet]
-        n = counts[check.sheet]
-        formula = "=0"
-        if n:
-            formula = "=" + check.formula(
-                partial(_range, spec, n), quarter.end_date, quarter.number)
-        target = f"'{check.sheet}'!{spec.letter(_column_checked(check, quarter))}" \
-                 f"{FIRST_DATA_ROW}"
-        sheet.write_url(r0, 0, f"internal:{target}", s.link, check.sheet)
-        sheet.write_string(r0, 1, check.label, s.text)
-        sheet.write_formula(r0, 2, formula, s.count, initial.get((check.sheet, check.code), 0))
-        sheet.write_string(r0, 3, check.code, s.small)
-        r0 += 1
-    completed, approved, signed = (COVER.ref(COVER.completed_by), COVER.ref(COVER.approved_by),
-                                   COVER.ref(COVER.signoff_date))
-    signoff_formulas = {
-        "signoff-missing": f"=(LEN(TRIM({completed}))=0)+(LEN(TRIM({approved}))=0)",
-        "signoff-same-person": (f"=IF(AND(LEN(TRIM({completed}))>0,"
-                                f"LOWER(TRIM({completed}))=LOWER(TRIM({approved}))),1,0)"),
-        "signoff-date": f"=IF(ISNUMBER({signed}),0,1)",
-    }
-    for code, label in layout.SIGNOFF_CHECKS:
-        sheet.write_url(r0, 0, f"internal:'Cover'!C{COVER.completed_by}", s.link, "Cover")
-        sheet.write_string(r0, 1, label, s.text)
-        sheet.write_formula(r0, 2, signoff_formulas[code], s.count,
-                            initial.get(("Cover", code), 0))
+    for (name, code), group in _CHECK_ROWS.items():
+        first = group[0]
+        if name == "Cover":
+            target = "'Cover'!" + SIGNOFF_REFS[first.column].split("!")[1].replace("$", "")
+        else:
+            spec = layout.SHEETS[name]
+            target = f"'{name}'!{spec.letter(first.column)}{FIRST_DATA_ROW}"
+        formula, array = count_formula(group, counts, quarter)
+        cached = initial.get((name, code), 0)
+        sheet.write_url(r0, 0, f"internal:{target}", s.link, name)
+        sheet.write_string(r0, 1, first.label, s.text)
+        if array:
+            sheet.write_array_formula(r0, 2, r0, 2, formula, s.count, cached)
+        else:
+            sheet.write_formula(r0, 2, formula, s.count, cached)
         sheet.write_string(r0, 3, code, s.small)
         r0 += 1
-    last = r0  # 1-based row of the last count
-    sheet.write_string(r0 + 1, 1, "Ready to submit", s.label)
-    sheet.write_formula(r0 + 1, 2, f'=IF(SUM(C{CHECKS_HEADER_ROW + 1}:C{last})=0,"YES","NO")',
-                        s.big, "NO")
-    sheet.set_row(r0 + 1, 22)
+    assert r0 == LAST_COUNT_ROW
+    sheet.write_string(READY_ROW - 1, 1, "Ready to submit", s.label)
+    sheet.write_formula(READY_ROW - 1, 2, READY_FORMULA, s.big, "NO")
+    sheet.set_row(READY_ROW - 1, 22)
     for word, fill in (("YES", GREEN_FILL), ("NO", RED_FILL)):
-        sheet.conditional_format(r0 + 1, 2, r0 + 1, 2, {
+        sheet.conditional_format(READY_ROW - 1, 2, READY_ROW - 1, 2, {
             "type": "cell", "criteria": "==", "value": f'"{word}"', "format": s.fill(fill)})
-    sheet.conditional_format(CHECKS_HEADER_ROW, 2, last - 1, 2, {
+    sheet.conditional_format(FIRST_COUNT_ROW - 1, 2, LAST_COUNT_ROW - 1, 2, {
         "type": "cell", "criteria": ">", "value": 0,
         "format": s.fill(RED_FILL, font_color=RED_FONT)})
-    workbook.define_name("ReadyToSubmit", f"=Checks!$C${r0 + 2}")
+    workbook.define_name("ReadyToSubmit", f"=Checks!$C${READY_ROW}")
     sheet.set_portrait()
     sheet.set_paper(9)
     sheet.set_margins(left=0.5, right=0.5, top=0.6, bottom=0.6)

@@ -9,60 +9,23 @@ from typing import Any
 
 from workbook_tools.files.cells import cell_ref, column_letter
 from workbook_tools.quarters import Quarter
-from workbook_tools.returns import layout, rules
+from workbook_tools.returns import layout
 from workbook_tools.returns.layout import Column, Kind, SheetLayout
+from workbook_tools.returns.rules.inputs import CHECKS, formula_of
 from workbook_tools.returns.style import Styles
-
-# A cell the Checks sheet would count is shown in red as soon as it is typed (a missing value
-# is not: a blank return would be all red). `{key}` is the same row's cell for that column.
-_TEXT = "AND(ISTEXT({c}),LEN(TRIM({c}))>0)"
-_NOT_SCORE = "AND(LEN(TRIM({c}))>0,OR(NOT(ISNUMBER({c})),{c}<1,{c}>5,{c}<>INT({c})))"
-PROBLEM_CELLS: dict[str, tuple[tuple[str, str], ...]] = {
-    "Measures": (
-        ("actual", "AND({due}," + _TEXT.format(c="{actual}") + ")"),
-        ("actual", 'AND({due},ISNUMBER({actual}),OR(AND({unit}="%",OR({actual}<0,{actual}>100)),'
-                   'AND(OR({unit}="£",{unit}="days"),{actual}<0)))'),
-        ("commentary", 'AND(OR({rag}="Red",{rag}="Amber"),LEN(TRIM({commentary}))=0)'),
-    ),
-    "Actions": (
-        ("status", "AND(LEN(TRIM({status}))>0,"
-                   + "+".join(f'({{status}}="{c}")' for c in rules.ACTION_STATUSES) + "=0)"),
-        ("complete", _TEXT.format(c="{complete}")),
-        ("complete", "AND(ISNUMBER({complete}),OR({complete}<0,{complete}>100))"),
-        ("revised", _TEXT.format(c="{revised}")),
-        ("commentary", 'AND(OR({status}="At risk",{status}="Off track"),'
-                       "LEN(TRIM({commentary}))=0)"),
-    ),
-    "Savings": (
-        ("status", "AND(LEN(TRIM({status}))>0,"
-                   + "+".join(f'({{status}}="{c}")' for c in rules.SAVING_STATUSES) + "=0)"),
-        ("delivered", "OR(" + _TEXT.format(c="{delivered}") + ",AND(ISNUMBER({delivered}),"
-                      "{delivered}<0))"),
-        ("forecast", "OR(" + _TEXT.format(c="{forecast}") + ",AND(ISNUMBER({forecast}),"
-                     "{forecast}<0))"),
-        ("commentary", "AND(ISNUMBER({forecast}),{forecast}<{target},"
-                       "LEN(TRIM({commentary}))=0)"),
-    ),
-    "Risks": (
-        ("likelihood", _NOT_SCORE.format(c="{likelihood}")),
-        ("impact", _NOT_SCORE.format(c="{impact}")),
-    ),
-}
 
 
 def problem_formulas(spec: SheetLayout, quarter: Quarter, row1: int,
                      sheet_prefix: str = "") -> list[tuple[str, str]]:
-    """(column key, formula) for each way a row's input can be wrong: TRUE while it is.
+    """(column key, formula) for each way a row's input can be wrong, from the rule registry's
+    checks that are shown in red as typed (a missing value is not: a blank return would be all
+    red): nonzero while it is. The Checks sheet counts the same formulas over whole columns.
 
     `sheet_prefix` (such as "'Measures'!") qualifies the references for use on another sheet.
     """
-    refs: dict[str, Any] = {
-        c.key: f"{sheet_prefix}{spec.letter(c.key)}{row1}" for c in spec.columns
-    }
-    refs["due"] = "TRUE"
-    if quarter.number < 4 and "frequency" in refs:
-        refs["due"] = f'{refs["frequency"]}="Quarterly"'
-    return [(key, template.format(**refs)) for key, template in PROBLEM_CELLS.get(spec.name, ())]
+    refs = {c.key: f"{sheet_prefix}{spec.letter(c.key)}{row1}" for c in spec.columns}
+    return [(check.column, formula_of(check, refs, quarter.number)) for check in CHECKS
+            if check.sheet == spec.name and check.highlight]
 
 
 def highlight_problems(sheet: Any, spec: SheetLayout, quarter: Quarter, first0: int,

@@ -11,8 +11,6 @@ cells on the Cover.
 
 from __future__ import annotations
 
-import datetime as dt
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
@@ -253,95 +251,6 @@ COMPLETED_BY = "Completed by"
 APPROVED_BY = "Approved by"
 SIGNOFF_DATE = "Date"
 SIGNOFF_FIELDS = (COMPLETED_BY, APPROVED_BY, SIGNOFF_DATE)
-
-
-# ---------------------------------------------------------------------------------------------
-# The Checks sheet. Each row counts the findings of one (sheet, rule code); validate's error
-# findings for the same return have the same counts, and `Ready to submit` is YES when all are 0.
-
-@dataclass(frozen=True)
-class Check:
-    sheet: str
-    code: str
-    label: str
-    formula: Callable[[Callable[[str], str], dt.date, int], str]
-    # formula(range_of, quarter_end, quarter_number) -> Excel formula without '='
-
-
-def _blank(r: str) -> str:
-    return f"(LEN(TRIM({r}))=0)"
-
-
-def _text(r: str) -> str:
-    return f"ISTEXT({r})*(LEN(TRIM({r}))>0)"
-
-
-def _due(rng: Callable[[str], str], quarter_number: int) -> str:
-    return "1" if quarter_number == 4 else f'({rng("frequency")}="Quarterly")'
-
-
-def _outside_list(r: str, choices: tuple[str, ...]) -> str:
-    allowed = "+".join(f'({r}="{c}")' for c in choices)
-    return f"(LEN(TRIM({r}))>0)*(({allowed})=0)"
-
-
-CHECKS: tuple[Check, ...] = (
-    Check("Measures", "value-missing", "Measures with no actual",
-          lambda rng, end, q: f"SUMPRODUCT({_due(rng, q)}*{_blank(rng('actual'))})"),
-    Check("Measures", "not-a-number", "Actuals that are not numbers",
-          lambda rng, end, q: f"SUMPRODUCT({_due(rng, q)}*{_text(rng('actual'))})"),
-    Check("Measures", "out-of-range", "Actuals out of range (% over 100, negative £ or days)",
-          lambda rng, end, q: (
-              f"SUMPRODUCT({_due(rng, q)}*ISNUMBER({rng('actual')})*"
-              f"((({rng('unit')}=\"%\")*(({rng('actual')}<0)+({rng('actual')}>100)))"
-              f"+(({rng('unit')}=\"£\")+({rng('unit')}=\"days\"))*({rng('actual')}<0)))")),
-    Check("Measures", "commentary-missing", "Red or Amber measures with no commentary",
-          lambda rng, end, q: (f"SUMPRODUCT((({rng('rag')}=\"Red\")+({rng('rag')}=\"Amber\"))*"
-                               f"{_blank(rng('commentary'))})")),
-    Check("Actions", "value-missing", "Actions with no status",
-          lambda rng, end, q: f"SUMPRODUCT(1*{_blank(rng('status'))})"),
-    Check("Actions", "not-in-list", "Statuses not from the list",
-          lambda rng, end, q: f"SUMPRODUCT({_outside_list(rng('status'), rules.ACTION_STATUSES)})"),
-    Check("Actions", "not-a-number", "% complete that is not a number",
-          lambda rng, end, q: f"SUMPRODUCT({_text(rng('complete'))})"),
-    Check("Actions", "out-of-range", "% complete outside 0 to 100",
-          lambda rng, end, q: (f"SUMPRODUCT(ISNUMBER({rng('complete')})*"
-                               f"(({rng('complete')}<0)+({rng('complete')}>100)))")),
-    Check("Actions", "not-a-date", "Revised due dates that are not dates",
-          lambda rng, end, q: f"SUMPRODUCT({_text(rng('revised'))})"),
-    Check("Actions", "commentary-missing", "At risk or Off track actions with no commentary",
-          lambda rng, end, q: (f"SUMPRODUCT((({rng('status')}=\"At risk\")+"
-                               f"({rng('status')}=\"Off track\"))*{_blank(rng('commentary'))})")),
-    Check("Savings", "value-missing", "Savings with no forecast or no status",
-          lambda rng, end, q: (f"SUMPRODUCT(1*{_blank(rng('forecast'))})"
-                               f"+SUMPRODUCT(1*{_blank(rng('status'))})")),
-    Check("Savings", "not-in-list", "Statuses not from the list",
-          lambda rng, end, q: f"SUMPRODUCT({_outside_list(rng('status'), rules.SAVING_STATUSES)})"),
-    Check("Savings", "not-a-number", "£ figures that are not numbers",
-          lambda rng, end, q: (f"SUMPRODUCT({_text(rng('delivered'))})"
-                               f"+SUMPRODUCT({_text(rng('forecast'))})")),
-    Check("Savings", "out-of-range", "Negative £ figures",
-          lambda rng, end, q: (f"SUMPRODUCT(ISNUMBER({rng('delivered')})*({rng('delivered')}<0))"
-                               f"+SUMPRODUCT(ISNUMBER({rng('forecast')})*({rng('forecast')}<0))")),
-    Check("Savings", "commentary-missing", "Forecasts below target with no commentary",
-          lambda rng, end, q: (f"SUMPRODUCT(ISNUMBER({rng('forecast')})*"
-                               f"({rng('forecast')}<{rng('target')})*{_blank(rng('commentary'))})")),
-    Check("Risks", "value-missing", "Risks with no likelihood or no impact",
-          lambda rng, end, q: (f"SUMPRODUCT(1*{_blank(rng('likelihood'))})"
-                               f"+SUMPRODUCT(1*{_blank(rng('impact'))})")),
-    Check("Risks", "out-of-range", "Likelihood or impact not a whole number from 1 to 5",
-          lambda rng, end, q: "+".join(
-              f"SUMPRODUCT((LEN(TRIM({rng(k)}))>0)*(1-ISNUMBER({rng(k)})*({rng(k)}>=1)*"
-              f"({rng(k)}<=5)*({rng(k)}=INT({rng(k)}))))"
-              for k in ("likelihood", "impact"))),
-)
-
-#: The Cover's own checks, on the sign-off (cells found by label at generation time).
-SIGNOFF_CHECKS = (
-    ("signoff-missing", "Sign-off names missing (Completed by, Approved by)"),
-    ("signoff-same-person", "Completed by and Approved by are the same person"),
-    ("signoff-date", "Sign-off date missing or not a date"),
-)
 
 
 @dataclass

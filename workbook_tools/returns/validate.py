@@ -27,7 +27,6 @@ from pathlib import Path
 from typing import Any
 
 from workbook_tools.errors import ConfigurationError, UnreadableFileError, about_file
-from workbook_tools.files.cells import plain_text, to_number
 from workbook_tools.parallel import ordered_map
 from workbook_tools.plan.register import Plan
 from workbook_tools.quarters import Quarter
@@ -52,7 +51,8 @@ from workbook_tools.returns.read import (
     number_of,
     read_return,
 )
-from workbook_tools.returns.rules import catalogue
+from workbook_tools.returns.rules import catalogue, inputs
+from workbook_tools.returns.rules.values import blank, is_text, money, num, show
 
 ERROR, WARNING = Severity.ERROR, Severity.WARNING
 
@@ -71,41 +71,7 @@ EMPTY_PHRASES = frozenset({
 RULES = catalogue.RULES
 
 #: The codes the Checks sheet counts (its rows, and the Cover's sign-off).
-CHECKS_CODES = frozenset({c.code for c in layout.CHECKS} | {c for c, _ in layout.SIGNOFF_CHECKS})
-
-
-# ---------------------------------------------------------------------------------------------
-# Values as the workbook's formulas see them.
-
-
-def excel_blank(value: Any) -> bool:
-    """LEN(TRIM(x))=0: empty, or only spaces (TRIM removes spaces, not other whitespace)."""
-    return value is None or (type(value) is str and not value.strip(" "))
-
-
-def is_text(value: Any) -> bool:
-    """ISTEXT(x)*(LEN(TRIM(x))>0)."""
-    return isinstance(value, str) and not excel_blank(value)
-
-
-def _show(value: Any) -> str:
-    if isinstance(value, dt.datetime | dt.date):
-        return f"{value:%d/%m/%Y}"
-    return plain_text(value)
-
-
-def _num(value: float | None) -> str:
-    if value is None:
-        return ""
-    return f"{value:,.2f}".rstrip("0").rstrip(".")
-
-
-def _money(value: float | None) -> str:
-    return "" if value is None else f"£{value:,.0f}"
-
-
-def _excel_trim_lower(value: Any) -> str:
-    return re.sub(" +", " ", plain_text(value)).strip(" ").lower()
+CHECKS_CODES = inputs.CHECKS_CODES
 
 
 def uninformative(text: str | None) -> bool:
@@ -128,8 +94,13 @@ def _cell_ref(letters: dict[str, str], row1: int, key: str) -> str:
     return f"{letters[key]}{row1}"
 
 
+_SIGNOFF_KEYS = {"completed": layout.COMPLETED_BY, "approved": layout.APPROVED_BY,
+                 "date": layout.SIGNOFF_DATE}
+
+
 class _Checker:
-    """Collects one return's input findings and warnings."""
+    """Collects one return's input findings (the rule registry's checks, as the Checks sheet
+    counts them) and warnings."""
 
     def __init__(self, rf: ReturnFile, context: Context | None) -> None:
         self.rf = rf
@@ -137,6 +108,9 @@ class _Checker:
         self.findings: list[Finding] = []
         assert rf.quarter is not None
         self.quarter: Quarter = rf.quarter
+        self.checks: dict[str, list[inputs.Check]] = {}
+        for check in inputs.CHECKS:
+            self.checks.setdefault(check.sheet, []).append(check)
 
     def add(self, code: str, sheet: str, cell: str, variant: str = "", **fields: Any) -> None:
         self.findings.append(RULES[code].finding(self.rf.file, self.rf.directorate, sheet, cell,
@@ -147,61 +121,52 @@ class _Checker:
         unknown = self.rf.unknown_cells
         return not unknown or ref not in unknown.get(sheet, ())
 
+    def apply(self, sheet: str, seen: inputs.Seen, ref: _Ref) -> None:
+        """Every input rule of the sheet on one row (a cell that cannot be known is not
+        judged: it is reported already)."""
+        for check in self.checks.get(sheet, ()):
+            cell = ref(check.column)
+            if not self.known(sheet, cell):
+                continue
+            fields = check.test(seen)
+            if fields is not None:
+                self.add(check.code, sheet, cell, check.variant, **fields)
+
     def rows(self, sheet: str) -> Iterator[tuple[dict[str, Any], dict[str, Any], _Ref]]:
         spec = layout.SHEETS[sheet]
         letters = {c.key: spec.letter(c.key) for c in spec.columns}
         assert self.rf.data is not None
         for raw, typed in zip(self.rf.raw[sheet], self.rf.data.rows[sheet], strict=True):
-            yield raw, typed, partial(_cell_ref, letters, raw["_row"])
+            row_ref = partial(_cell_ref, letters, raw["_row"])
+            self.apply(sheet, inputs.Seen(raw, typed, is_measure_due(typed, self.quarter)
+                                          if sheet == "Measures" else True), row_ref)
+            yield raw, typed, row_ref
 
-    def number_cell(self, sheet: str, ref: str, value: Any, item: str, variant: str,
-                    **fields: Any) -> float | None:
-        """A number input: text is not-a-number, a boolean the wrong type; the number, else."""
-        if not self.known(sheet, ref) or excel_blank(value):
-            return None
-        if is_text(value):
-            number = to_number(value)
-            hint = f" ({_num(number)})" if number is not None else ""
-            self.add("not-a-number", sheet, ref, variant, found=value, id=item, hint=hint,
-                     **fields)
-            return None
-        number = number_of(value)
-        if number is None:
-            self.add("wrong-type", sheet, ref, found=_show(value), expected="a number")
+    def number_cell(self, sheet: str, ref: str, value: Any, item: str) -> None:
+        """A number input holding a boolean, or a date where a number belongs."""
+        if not self.known(sheet, ref) or blank(value) or is_text(value):
+            return
+        if number_of(value) is None:
+            self.add("wrong-type", sheet, ref, found=show(value), expected="a number")
         elif isinstance(value, dt.date):
-            self.add("looks-like-a-date", sheet, ref, found=_show(value), id=item)
-        return number
+            self.add("looks-like-a-date", sheet, ref, found=show(value), id=item)
 
     def explained(self, sheet: str, ref: str, text: str | None, item: str, what: str) -> None:
         if uninformative(text):
             self.add("commentary-uninformative", sheet, ref, found=text, id=item, what=what)
 
-    # --- the sheets -------------------------------------------------------------------------
+    # --- the sheets: warnings, and what the input rules do not cover -------------------------
 
     def measures(self) -> None:
         sheet = "Measures"
         for raw, typed, ref in self.rows(sheet):
             item = typed["id"]
             if is_measure_due(typed, self.quarter):
-                cell = ref("actual")
-                value = raw["actual"]
-                if self.known(sheet, cell) and excel_blank(value):
-                    self.add("value-missing", sheet, cell, "actual", id=item,
-                             name=typed["name"] or "")
-                number = self.number_cell(sheet, cell, value, item, "actual")
-                unit = typed["unit"]
-                if number is not None and unit == "%" and not 0 <= number <= 100:
-                    self.add("out-of-range", sheet, cell, "percent", found=_show(value), id=item)
-                elif number is not None and unit in ("£", "days") and number < 0:
-                    self.add("out-of-range", sheet, cell, "negative", found=_show(value), id=item)
-                self.implausible(sheet, cell, typed)
+                self.number_cell(sheet, ref("actual"), raw["actual"], item)
+                self.implausible(sheet, ref("actual"), typed)
             rag = typed["rag"]
             if rag in (rules.RED, rules.AMBER):
-                commentary = raw["commentary"]
-                if excel_blank(commentary):
-                    self.add("commentary-missing", sheet, ref("commentary"), "measure", id=item,
-                             rag=rag, actual=_num(typed["actual"]), target=_num(typed["target"]))
-                else:
+                if not blank(raw["commentary"]):
                     self.explained(sheet, ref("commentary"), typed["commentary"], item,
                                    f"why it is {rag}")
                 self.explained(sheet, ref("remedial"), typed["remedial"], item,
@@ -222,50 +187,34 @@ class _Checker:
                 share = f"{abs(change) / abs(previous):.0%} {'up' if change > 0 else 'down'}"
             else:
                 share = "a large change"
-            self.add("implausible-change", sheet, cell, id=typed["id"], actual=_num(actual),
-                     change=share, previous=_num(previous))
+            self.add("implausible-change", sheet, cell, id=typed["id"], actual=num(actual),
+                     change=share, previous=num(previous))
 
     def actions(self) -> None:
         sheet = "Actions"
         for raw, typed, ref in self.rows(sheet):
             item = typed["id"]
-            cell, status = ref("status"), raw["status"]
-            chosen = choice_of(status, rules.ACTION_STATUSES)
-            if self.known(sheet, cell):
-                if excel_blank(status):
-                    self.add("value-missing", sheet, cell, "action_status", id=item)
-                elif chosen is None:
-                    self.add("not-in-list", sheet, cell, "action", found=_show(status), id=item)
-            cell = ref("complete")
-            complete = self.number_cell(sheet, cell, raw["complete"], item, "complete")
-            if complete is not None and not 0 <= complete <= 100:
-                self.add("out-of-range", sheet, cell, "complete", found=_show(raw["complete"]),
-                         id=item)
-            cell = ref("revised")
-            revised = raw["revised"]
-            if self.known(sheet, cell) and is_text(revised):
-                self.add("not-a-date", sheet, cell, found=revised, id=item)
-            elif self.known(sheet, cell) and isinstance(revised, bool):
-                self.add("wrong-type", sheet, cell, found=_show(revised), expected="a date")
+            chosen = choice_of(raw["status"], rules.ACTION_STATUSES)
+            self.number_cell(sheet, ref("complete"), raw["complete"], item)
+            cell, revised = ref("revised"), raw["revised"]
+            if self.known(sheet, cell) and isinstance(revised, bool):
+                self.add("wrong-type", sheet, cell, found=show(revised), expected="a date")
             commentary = raw["commentary"]
             needs_note = chosen in ("At risk", "Off track")
-            if needs_note and excel_blank(commentary):
-                self.add("commentary-missing", sheet, ref("commentary"), "action", id=item,
-                         status=chosen)
             percent = typed["complete"]
             if chosen == "Complete" and percent is not None and percent < 100:
                 self.add("complete-below-100", sheet, ref("complete"), id=item,
-                         found=_num(percent))
+                         found=num(percent))
             elif chosen is not None and chosen != "Complete" and percent == 100:
                 self.add("full-but-not-complete", sheet, ref("status"), id=item, status=chosen)
             revised_date, due = date_of(revised), typed["due"]
             if revised_date is not None and due is not None and revised_date < due:
                 self.add("revised-before-due", sheet, ref("revised"), id=item,
-                         revised=_show(revised_date), due=_show(due))
-            if revised_date is not None and excel_blank(commentary):
+                         revised=show(revised_date), due=show(due))
+            if revised_date is not None and blank(commentary):
                 self.add("revised-without-commentary", sheet, ref("commentary"), id=item,
-                         revised=_show(revised_date))
-            if (needs_note or revised_date is not None) and not excel_blank(commentary):
+                         revised=show(revised_date))
+            if (needs_note or revised_date is not None) and not blank(commentary):
                 self.explained(sheet, ref("commentary"), typed["commentary"], item,
                                "what has happened and what is being done")
 
@@ -273,82 +222,38 @@ class _Checker:
         sheet = "Savings"
         for raw, typed, ref in self.rows(sheet):
             item = typed["id"]
-            cell = ref("forecast")
-            if self.known(sheet, cell) and excel_blank(raw["forecast"]):
-                self.add("value-missing", sheet, cell, "forecast", id=item)
-            cell, status = ref("status"), raw["status"]
-            if self.known(sheet, cell):
-                if excel_blank(status):
-                    self.add("value-missing", sheet, cell, "saving_status", id=item)
-                elif choice_of(status, rules.SAVING_STATUSES) is None:
-                    self.add("not-in-list", sheet, cell, "saving", found=_show(status), id=item)
-            amounts: dict[str, float | None] = {}
-            for key, what in (("delivered", "saving delivered to date"),
-                              ("forecast", "full-year forecast")):
-                cell = ref(key)
-                amount = self.number_cell(sheet, cell, raw[key], item, "money", what=what)
-                if amount is not None and amount < 0:
-                    self.add("out-of-range", sheet, cell, "money", found=_show(raw[key]),
-                             id=item, what=what)
-                amounts[key] = amount
-            forecast, target = amounts["forecast"], typed["target"]
+            for key in ("delivered", "forecast"):
+                self.number_cell(sheet, ref(key), raw[key], item)
+            forecast, target = typed["forecast"], typed["target"]
             below = forecast is not None and target is not None and forecast < target
-            if below and excel_blank(raw["commentary"]):
-                self.add("commentary-missing", sheet, ref("commentary"), "saving", id=item,
-                         forecast=_money(forecast), target=_money(target))
-            elif below:
+            if below and not blank(raw["commentary"]):
                 self.explained(sheet, ref("commentary"), typed["commentary"], item,
                                "why the forecast is below target and what will make up the gap")
-            delivered = amounts["delivered"]
+            delivered = typed["delivered"]
             previous = typed["previous"]
             if previous is None and self.context is not None and self.quarter.number > 1:
                 previous = self.context.previous_delivered.get(item)
             if delivered is not None and previous is not None and delivered < previous:
                 self.add("delivered-fell", sheet, ref("delivered"), id=item,
-                         delivered=_money(delivered), previous=_money(previous))
+                         delivered=money(delivered), previous=money(previous))
             if delivered is not None and forecast is not None and delivered > forecast:
                 self.add("delivered-above-forecast", sheet, ref("delivered"), id=item,
-                         delivered=_money(delivered), forecast=_money(forecast))
+                         delivered=money(delivered), forecast=money(forecast))
 
     def risks(self) -> None:
         sheet = "Risks"
         for raw, typed, ref in self.rows(sheet):
-            item = typed["id"]
-            for key, what in (("likelihood", "likelihood"), ("impact", "impact")):
-                cell, value = ref(key), raw[key]
-                if not self.known(sheet, cell):
-                    continue
-                if excel_blank(value):
-                    self.add("value-missing", sheet, cell, key, id=item)
-                    continue
-                number = number_of(value)
-                if number is None or not 1 <= number <= 5 or number != int(number):
-                    self.add("out-of-range", sheet, cell, "score", found=_show(value), id=item,
-                             what=what)
-            if not excel_blank(raw["mitigation"]):
-                self.explained(sheet, ref("mitigation"), typed["mitigation"], item,
+            if not blank(raw["mitigation"]):
+                self.explained(sheet, ref("mitigation"), typed["mitigation"], typed["id"],
                                "what has been done this quarter to reduce the risk")
 
     def cover(self) -> None:
-        sheet = "Cover"
         raw, cells = self.rf.cover_raw, self.rf.cover_cells
         if not cells:
             return
-        completed, approved = raw.get(layout.COMPLETED_BY), raw.get(layout.APPROVED_BY)
-        for label, value, variant in ((layout.COMPLETED_BY, completed, "completed"),
-                                      (layout.APPROVED_BY, approved, "approved")):
-            if self.known(sheet, cells[label]) and excel_blank(value):
-                self.add("signoff-missing", sheet, cells[label], variant)
-        if not excel_blank(completed) and _excel_trim_lower(completed) == _excel_trim_lower(
-                approved):
-            self.add("signoff-same-person", sheet, cells[layout.APPROVED_BY],
-                     name=plain_text(approved))
-        cell, signed = cells[layout.SIGNOFF_DATE], raw.get(layout.SIGNOFF_DATE)
-        if self.known(sheet, cell) and number_of(signed) is None:
-            if excel_blank(signed):
-                self.add("signoff-date", sheet, cell, "missing")
-            else:
-                self.add("signoff-date", sheet, cell, "text", found=_show(signed))
+        values = {key: raw.get(label) for key, label in _SIGNOFF_KEYS.items()}
+        self.apply("Cover", inputs.Seen(values, values),
+                   lambda key: cells[_SIGNOFF_KEYS[key]])
 
 
 def check_return(rf: ReturnFile, context: Context | None = None) -> list[Finding]:

@@ -1,10 +1,40 @@
 """The input rules: what the Checks sheet counts, validate reports as errors, and the return
-shows in red as it is typed."""
+shows in red as it is typed. Each `Check` below is one rule on one input column, defined once:
+
+- `formula`: an Excel expression, 1 (or TRUE) while a row's cell breaks the rule, written with
+  `{key}` for the row's cell of that layout column and `{due}` for "this measure is due". It is
+  written element by element (`*` for and, `+` for or, IF to guard), so the same text is the
+  red highlighting (each `{key}` one cell) and, inside an array formula, the Checks sheet's count
+  (each `{key}` the column's range): Excel, LibreOffice and Gnumeric evaluate both alike, where
+  SUMPRODUCT over TRIM or LEN of a range is an error in Gnumeric.
+- `test`: the same rule in Python for validate, returning the message's fields when the row
+  breaks it, else None.
+
+Checks with the same sheet and code share one row of the Checks sheet (its `label`). Adding a
+rule is one `Check` here and, for a new code, one entry in `INPUT_RULES`.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from workbook_tools.files.cells import to_number
 from workbook_tools.returns import rules
+from workbook_tools.returns.read import choice_of, number_of
 from workbook_tools.returns.rules.registry import ERROR, Rule, by_code, rule
+from workbook_tools.returns.rules.values import (
+    blank,
+    invisible,
+    is_text,
+    num,
+    show,
+    tidy,
+    x_blank,
+    x_text,
+    x_trimmed,
+)
 
 _CHOICES_ACTIONS = ", ".join(rules.ACTION_STATUSES)
 _CHOICES_SAVINGS = ", ".join(rules.SAVING_STATUSES)
@@ -37,9 +67,9 @@ INPUT_RULES: dict[str, Rule] = by_code(family="input", rules=(
          score="'{found}' is not a whole number from 1 to 5. Type the {what} of {id} as 1, 2, "
                "3, 4 or 5."),
     rule("not-in-list", ERROR,
-         action="'{found}' is not a status. Choose one from the list for {id}: "
+         action="'{found}' is not a status{why}. Choose one from the list for {id}: "
                 + _CHOICES_ACTIONS + ".",
-         saving="'{found}' is not a status. Choose one from the list for {id}: "
+         saving="'{found}' is not a status{why}. Choose one from the list for {id}: "
                 + _CHOICES_SAVINGS + "."),
     rule("not-a-date", ERROR,
          "'{found}' is not a date. Type the revised due date for {id} as a date, such as "
@@ -65,3 +95,269 @@ INPUT_RULES: dict[str, Rule] = by_code(family="input", rules=(
          text="'{found}' is not a date. Type the date the return was approved as a date, such "
               "as 14/07/2025."),
 ))
+
+
+@dataclass(frozen=True)
+class Seen:
+    """One item row (or the Cover's sign-off) as validate sees it."""
+
+    raw: Mapping[str, Any]    # each input as typed
+    typed: Mapping[str, Any]  # typed values and the derived ones (rules.py)
+    due: bool = True          # a measure due this quarter
+
+
+Fields = dict[str, Any] | None
+
+
+@dataclass(frozen=True)
+class Check:
+    """One input rule on one column: its Checks row, its formula and its Python test."""
+
+    sheet: str       # a data sheet, or 'Cover' for the sign-off
+    column: str      # the layout key of the cell a finding names (on the Cover, a sign-off key)
+    code: str
+    variant: str     # the message template of INPUT_RULES[code]
+    label: str       # the Checks sheet's words for the row of (sheet, code)
+    formula: str
+    test: Callable[[Seen], Fields]
+    highlight: bool = True  # red as typed (a value not yet given is not: a blank return is not
+    #                         all red)
+
+    @property
+    def rule(self) -> Rule:
+        return INPUT_RULES[self.code]
+
+
+def _in_list(ref: str, choices: tuple[str, ...]) -> str:
+    return "(" + "+".join(f'({ref}="{c}")' for c in choices) + ")"
+
+
+def _not_in_list(ref: str, choices: tuple[str, ...]) -> str:
+    return f"(1-{x_blank(ref)})*({_in_list(ref, choices)}=0)"
+
+
+def _number(seen: Seen, key: str) -> float | None:
+    value = seen.raw[key]
+    return None if blank(value) or is_text(value) else number_of(value)
+
+
+def _not_a_number(key: str, variant: str, **extra: Any) -> Callable[[Seen], Fields]:
+    def test(seen: Seen) -> Fields:
+        value = seen.raw[key]
+        if not (seen.due and is_text(value)):
+            return None
+        number = to_number(value)
+        hint = f" ({num(number)})" if number is not None else ""
+        return {"found": value, "id": seen.typed["id"], "hint": hint, **extra}
+    return test
+
+
+def _missing(key: str, **extra: Any) -> Callable[[Seen], Fields]:
+    def test(seen: Seen) -> Fields:
+        if not (seen.due and blank(seen.raw[key])):
+            return None
+        return {"id": seen.typed.get("id"), **{k: f(seen) for k, f in extra.items()}}
+    return test
+
+
+def _outside(choices: tuple[str, ...]) -> Callable[[Seen], Fields]:
+    def test(seen: Seen) -> Fields:
+        value = seen.raw["status"]
+        if blank(value) or choice_of(value, choices) is not None:
+            return None
+        hidden = invisible(value) if isinstance(value, str) else ""
+        if hidden and choice_of(tidy(value), choices) is not None:
+            return {"found": show(value), "id": seen.typed["id"],
+                    "why": f" because it holds {hidden} that cannot be seen: retype it"}
+        return {"found": show(value), "id": seen.typed["id"], "why": ""}
+    return test
+
+
+def _money_below_zero(key: str, what: str) -> Callable[[Seen], Fields]:
+    def test(seen: Seen) -> Fields:
+        number = _number(seen, key)
+        if number is None or number >= 0:
+            return None
+        return {"found": show(seen.raw[key]), "id": seen.typed["id"], "what": what}
+    return test
+
+
+def _actual_outside(units: tuple[str, ...], low: float, high: float | None
+                    ) -> Callable[[Seen], Fields]:
+    def test(seen: Seen) -> Fields:
+        number = _number(seen, "actual")
+        if not seen.due or number is None or seen.typed["unit"] not in units:
+            return None
+        if number < low or (high is not None and number > high):
+            return {"found": show(seen.raw["actual"]), "id": seen.typed["id"]}
+        return None
+    return test
+
+
+def _complete_outside(seen: Seen) -> Fields:
+    number = _number(seen, "complete")
+    if number is None or 0 <= number <= 100:
+        return None
+    return {"found": show(seen.raw["complete"]), "id": seen.typed["id"]}
+
+
+def _score_outside(key: str) -> Callable[[Seen], Fields]:
+    def test(seen: Seen) -> Fields:
+        value = seen.raw[key]
+        if blank(value):
+            return None
+        number = None if is_text(value) else number_of(value)
+        if number is not None and 1 <= number <= 5 and number == int(number):
+            return None
+        return {"found": show(value), "id": seen.typed["id"], "what": key}
+    return test
+
+
+def _not_a_date(seen: Seen) -> Fields:
+    value = seen.raw["revised"]
+    return {"found": value, "id": seen.typed["id"]} if is_text(value) else None
+
+
+def _measure_unexplained(seen: Seen) -> Fields:
+    rag = seen.typed["rag"]
+    if rag not in (rules.RED, rules.AMBER) or not blank(seen.raw["commentary"]):
+        return None
+    return {"id": seen.typed["id"], "rag": rag, "actual": num(seen.typed["actual"]),
+            "target": num(seen.typed["target"])}
+
+
+def _action_unexplained(seen: Seen) -> Fields:
+    status = choice_of(seen.raw["status"], rules.ACTION_STATUSES)
+    if status not in ("At risk", "Off track") or not blank(seen.raw["commentary"]):
+        return None
+    return {"id": seen.typed["id"], "status": status}
+
+
+def _saving_unexplained(seen: Seen) -> Fields:
+    forecast, target = _number(seen, "forecast"), seen.typed["target"]
+    if forecast is None or target is None or not forecast < target:
+        return None
+    if not blank(seen.raw["commentary"]):
+        return None
+    return {"id": seen.typed["id"], "forecast": f"£{forecast:,.0f}", "target": f"£{target:,.0f}"}
+
+
+def _same_person(seen: Seen) -> Fields:
+    completed, approved = seen.raw["completed"], seen.raw["approved"]
+    if blank(completed) or tidy(completed).lower() != tidy(approved).lower():
+        return None
+    return {"name": tidy(approved)}
+
+
+def _date_text(seen: Seen) -> Fields:
+    signed = seen.raw["date"]
+    if blank(signed) or number_of(signed) is not None:
+        return None
+    return {"found": show(signed)}
+
+
+_DUE_ACTUAL = "{due}*"
+_PERCENT_ACTUAL = 'ISNUMBER({actual})*({unit}="%")*(({actual}<0)+({actual}>100))'
+_NEGATIVE_ACTUAL = 'ISNUMBER({actual})*(({unit}="£")+({unit}="days"))*({actual}<0)'
+_SCORE = "(1-" + x_blank("{k}") + ")*IF(ISNUMBER({k}),({k}<1)+({k}>5)+({k}<>INT({k})),1)"
+
+CHECKS: tuple[Check, ...] = (
+    # --- Measures
+    Check("Measures", "actual", "value-missing", "actual", "Measures with no actual",
+          _DUE_ACTUAL + x_blank("{actual}"),
+          _missing("actual", name=lambda s: s.typed["name"] or ""), highlight=False),
+    Check("Measures", "actual", "not-a-number", "actual", "Actuals that are not numbers",
+          _DUE_ACTUAL + x_text("{actual}"), _not_a_number("actual", "actual")),
+    Check("Measures", "actual", "out-of-range", "percent",
+          "Actuals out of range (% over 100, negative £ or days)",
+          _DUE_ACTUAL + _PERCENT_ACTUAL, _actual_outside(("%",), 0, 100)),
+    Check("Measures", "actual", "out-of-range", "negative",
+          "Actuals out of range (% over 100, negative £ or days)",
+          _DUE_ACTUAL + _NEGATIVE_ACTUAL, _actual_outside(("£", "days"), 0, None)),
+    Check("Measures", "commentary", "commentary-missing", "measure",
+          "Red or Amber measures with no commentary",
+          '(({rag}="Red")+({rag}="Amber"))*' + x_blank("{commentary}"), _measure_unexplained),
+    # --- Actions
+    Check("Actions", "status", "value-missing", "action_status", "Actions with no status",
+          x_blank("{status}"), _missing("status"), highlight=False),
+    Check("Actions", "status", "not-in-list", "action", "Statuses not from the list",
+          _not_in_list("{status}", rules.ACTION_STATUSES), _outside(rules.ACTION_STATUSES)),
+    Check("Actions", "complete", "not-a-number", "complete", "% complete that is not a number",
+          x_text("{complete}"), _not_a_number("complete", "complete")),
+    Check("Actions", "complete", "out-of-range", "complete", "% complete outside 0 to 100",
+          "ISNUMBER({complete})*(({complete}<0)+({complete}>100))", _complete_outside),
+    Check("Actions", "revised", "not-a-date", "", "Revised due dates that are not dates",
+          x_text("{revised}"), _not_a_date),
+    Check("Actions", "commentary", "commentary-missing", "action",
+          "At risk or Off track actions with no commentary",
+          '(({status}="At risk")+({status}="Off track"))*' + x_blank("{commentary}"),
+          _action_unexplained),
+    # --- Savings
+    Check("Savings", "forecast", "value-missing", "forecast",
+          "Savings with no forecast or no status",
+          x_blank("{forecast}"), _missing("forecast"), highlight=False),
+    Check("Savings", "status", "value-missing", "saving_status",
+          "Savings with no forecast or no status",
+          x_blank("{status}"), _missing("status"), highlight=False),
+    Check("Savings", "status", "not-in-list", "saving", "Statuses not from the list",
+          _not_in_list("{status}", rules.SAVING_STATUSES), _outside(rules.SAVING_STATUSES)),
+    Check("Savings", "delivered", "not-a-number", "money", "£ figures that are not numbers",
+          x_text("{delivered}"),
+          _not_a_number("delivered", "money", what="saving delivered to date")),
+    Check("Savings", "forecast", "not-a-number", "money", "£ figures that are not numbers",
+          x_text("{forecast}"), _not_a_number("forecast", "money", what="full-year forecast")),
+    Check("Savings", "delivered", "out-of-range", "money", "Negative £ figures",
+          "ISNUMBER({delivered})*({delivered}<0)",
+          _money_below_zero("delivered", "saving delivered to date")),
+    Check("Savings", "forecast", "out-of-range", "money", "Negative £ figures",
+          "ISNUMBER({forecast})*({forecast}<0)",
+          _money_below_zero("forecast", "full-year forecast")),
+    Check("Savings", "commentary", "commentary-missing", "saving",
+          "Forecasts below target with no commentary",
+          "ISNUMBER({forecast})*({forecast}<{target})*" + x_blank("{commentary}"),
+          _saving_unexplained),
+    # --- Risks
+    Check("Risks", "likelihood", "value-missing", "likelihood",
+          "Risks with no likelihood or no impact",
+          x_blank("{likelihood}"), _missing("likelihood"), highlight=False),
+    Check("Risks", "impact", "value-missing", "impact", "Risks with no likelihood or no impact",
+          x_blank("{impact}"), _missing("impact"), highlight=False),
+    Check("Risks", "likelihood", "out-of-range", "score",
+          "Likelihood or impact not a whole number from 1 to 5",
+          _SCORE.replace("{k}", "{likelihood}"), _score_outside("likelihood")),
+    Check("Risks", "impact", "out-of-range", "score",
+          "Likelihood or impact not a whole number from 1 to 5",
+          _SCORE.replace("{k}", "{impact}"), _score_outside("impact")),
+    # --- The Cover's sign-off ({completed}, {approved}, {date}: its cells)
+    Check("Cover", "completed", "signoff-missing", "completed",
+          "Sign-off names missing (Completed by, Approved by)",
+          x_blank("{completed}"), _missing("completed"), highlight=False),
+    Check("Cover", "approved", "signoff-missing", "approved",
+          "Sign-off names missing (Completed by, Approved by)",
+          x_blank("{approved}"), _missing("approved"), highlight=False),
+    Check("Cover", "approved", "signoff-same-person", "",
+          "Completed by and Approved by are the same person",
+          f"(1-{x_blank('{completed}')})*(LOWER({x_trimmed('{completed}')})="
+          f"LOWER({x_trimmed('{approved}')}))", _same_person),
+    Check("Cover", "date", "signoff-date", "missing", "Sign-off date missing or not a date",
+          x_blank("{date}"), _missing("date"), highlight=False),
+    Check("Cover", "date", "signoff-date", "text", "Sign-off date missing or not a date",
+          f"(1-{x_blank('{date}')})*(1-ISNUMBER({{date}}))", _date_text),
+)
+
+#: The codes the Checks sheet counts.
+CHECKS_CODES = frozenset(c.code for c in CHECKS)
+
+
+def checks_rows() -> dict[tuple[str, str], tuple[Check, ...]]:
+    """The Checks sheet's rows in order: (sheet, code) -> the checks it counts."""
+    rows: dict[tuple[str, str], list[Check]] = {}
+    for check in CHECKS:
+        rows.setdefault((check.sheet, check.code), []).append(check)
+    return {key: tuple(group) for key, group in rows.items()}
+
+
+def formula_of(check: Check, refs: Mapping[str, str], quarter_number: int) -> str:
+    """The check's formula with `refs` (layout key -> a cell, or a range for a count)."""
+    due = "1" if quarter_number == 4 else '({frequency}="Quarterly")'
+    return check.formula.replace("{due}", due).format(**refs)

@@ -9,10 +9,14 @@ import re
 import sys
 from pathlib import Path
 
+from workbook_tools.returns import layout
 from workbook_tools.returns.rules.catalogue import RULES
+from workbook_tools.returns.rules.inputs import checks_rows
 from workbook_tools.returns.rules.registry import FAMILIES, Rule
 
 DOC = Path("docs") / "rules.md"
+SIGNOFF_LABELS = {"completed": layout.COMPLETED_BY, "approved": layout.APPROVED_BY,
+                  "date": layout.SIGNOFF_DATE}
 _FIELD = re.compile(r"\{(\w+)\}")
 
 INTRO = """\
@@ -37,11 +41,31 @@ def _section(rule: Rule) -> list[str]:
     lines = [f"### `{rule.code}` ({rule.severity.value.lower()})", ""]
     if rule.about:
         lines += [rule.about, ""]
+    counted = _counted(rule.code)
+    if counted:
+        lines += ["Counted on the Checks sheet (sheet: *row* (columns looked at)):", "",
+                  *counted, ""]
+    lines += ["Messages:", ""]
     for variant, template in rule.templates.items():
         prefix = f"- *{variant.replace('_', ' ')}*: " if variant else "- "
         lines.append(prefix + _template(template))
     lines.append("")
     return lines
+
+
+def _counted(code: str) -> list[str]:
+    """The Checks rows that count a code, with the columns they look at."""
+    out = []
+    for (sheet, row_code), group in checks_rows().items():
+        if row_code != code:
+            continue
+        if sheet == "Cover":
+            columns = [SIGNOFF_LABELS[c.column] for c in group]
+        else:
+            columns = [layout.SHEETS[sheet].column(c.column).header for c in group]
+        unique = ", ".join(dict.fromkeys(columns))
+        out.append(f"- {sheet}: *{group[0].label}* ({unique})")
+    return out
 
 
 def reference() -> str:

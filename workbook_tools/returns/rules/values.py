@@ -1,0 +1,83 @@
+"""Values as the return's formulas see them, in Python and as Excel formula pieces, so the two
+sides of every input rule read a cell the same way.
+
+White space of any kind (spaces, tabs, line breaks, non-breaking and other Unicode spaces) is
+made a plain space before TRIM: Excel's and LibreOffice's TRIM remove only spaces, Gnumeric's
+removes more, so without it the programs disagree on what is blank.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import unicodedata
+from typing import Any
+
+from workbook_tools.files.cells import plain_text
+
+#: Every character Python's str.split() treats as white space, other than the space itself.
+WHITESPACE = tuple(chr(c) for c in range(0x3001) if chr(c).isspace() and c != 0x20)
+
+
+def _as_space(ref: str) -> str:
+    """An Excel expression: `ref` with every other white-space character made a space."""
+    expression = ref
+    for char in WHITESPACE:
+        literal = f"CHAR({ord(char)})" if ord(char) < 0x20 else f'"{char}"'
+        expression = f'SUBSTITUTE({expression},{literal}," ")'
+    return expression
+
+
+def x_trimmed(ref: str) -> str:
+    """TRIM of the text with all white space made spaces: what a person sees, tidied."""
+    return f"TRIM({_as_space(ref)})"
+
+
+def x_blank(ref: str) -> str:
+    """1 when the cell is empty or only white space (element by element over a range)."""
+    return f"(LEN({x_trimmed(ref)})=0)"
+
+
+def x_text(ref: str) -> str:
+    """1 when the cell holds text that is not blank."""
+    return f"(ISTEXT({ref})*(LEN({x_trimmed(ref)})>0))"
+
+
+def blank(value: Any) -> bool:
+    """Empty, or text that is only white space of any kind (`x_blank`)."""
+    return value is None or (type(value) is str and not value.strip())
+
+
+def is_text(value: Any) -> bool:
+    """Text that is not blank (`x_text`)."""
+    return isinstance(value, str) and not blank(value)
+
+
+def tidy(value: Any) -> str:
+    """The text as `x_trimmed` makes it: white space runs made one space, none at the ends."""
+    return " ".join(plain_text(value).split())
+
+
+def invisible(text: str) -> str:
+    """The name of the first character in `text` a person cannot see, or ''."""
+    for char in text:
+        if char != " " and (char.isspace() or unicodedata.category(char) in ("Cf", "Cc")):
+            name = unicodedata.name(char, f"U+{ord(char):04X}").lower()
+            return f"a {name} (U+{ord(char):04X})"
+    return ""
+
+
+def show(value: Any) -> str:
+    """A value as a message quotes it."""
+    if isinstance(value, dt.datetime | dt.date):
+        return f"{value:%d/%m/%Y}"
+    return plain_text(value)
+
+
+def num(value: float | None) -> str:
+    if value is None:
+        return ""
+    return f"{value:,.2f}".rstrip("0").rstrip(".")
+
+
+def money(value: float | None) -> str:
+    return "" if value is None else f"£{value:,.0f}"

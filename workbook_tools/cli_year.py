@@ -9,7 +9,7 @@ from typing import Any
 
 import click
 
-from workbook_tools.cli import _shown, cli, quarter_option
+from workbook_tools.cli import _shown, cli, plan, quarter_option
 from workbook_tools.quarters import Quarter
 from workbook_tools.workspace import Workspace
 
@@ -65,3 +65,50 @@ def _echo(change: Any, next_step: str) -> None:
     if change.backup is not None:
         click.echo(f"Previous master kept as {_shown(change.backup)}.")
     click.echo(next_step)
+
+
+@plan.command("roll")
+@click.option("--to", "to_year", required=True, metavar="YEAR",
+              help="Next financial year, such as 2026-27: the year after the register's.")
+@click.option("--plan", "plan_path", type=click.Path(path_type=Path), default=None,
+              help="This year's register [default: templates/plan.xlsx].")
+@master_option
+@click.option("--force", is_flag=True, help="Replace a register already kept as "
+                                            "plan-<THIS YEAR>.xlsx.")
+def plan_roll(to_year: str, plan_path: Path | None, master: Path | None, force: bool) -> None:
+    """Start next year's register from this year's and the master's year end.
+
+    This year's register is kept as plan-<THIS YEAR>.xlsx beside it, and next year's is written
+    in its place: measures with their targets (to review), actions not Complete or Cancelled
+    with their revised due dates, each saving's undelivered amount (target less its latest
+    forecast) as a new line marked Carried forward from, the programme target set to the carried
+    total (to review), and risks with their latest likelihood and impact. Its Review sheet lists
+    what to look at; delete it when done.
+
+    \b
+    Example:
+      workbook-tools plan roll --to 2026-27
+    """
+    from workbook_tools.master.year_end import year_end
+    from workbook_tools.plan.register import load_plan
+    from workbook_tools.plan.roll import check_roll, roll_plan
+    from workbook_tools.quarters import parse_year
+
+    ws = Workspace.here()
+    current = plan_path or ws.plan
+    this = check_roll(load_plan(current), to_year)  # the year first: no master read for a slip
+    result = roll_plan(current, to_year, year_end(master or ws.master, parse_year(this)), force)
+    click.echo(f"Kept {_shown(result.kept)} ({result.from_year}) and wrote {_shown(result.written)}"
+               f" for {result.to_year}:")
+    click.echo(f"  {result.measures} measures carried with their targets: review them.")
+    click.echo(f"  {len(result.actions)} actions carried (not Complete or Cancelled at the year "
+               f"end, due on their revised dates); {result.actions_finished} finished, left "
+               "behind.")
+    click.echo(f"  {len(result.savings)} savings lines carried forward, £"
+               f"{result.programme_target:,.0f} undelivered: the programme target, to review "
+               f"when {result.to_year}'s new proposals are added.")
+    for new_id, old_id, amount in result.savings:
+        click.echo(f"    {new_id}: £{amount:,.0f} from {old_id}")
+    click.echo(f"  {result.risks} risks carried with their latest likelihood and impact.")
+    click.echo(f"The Review sheet of {_shown(result.written)} lists {len(result.review)} things "
+               "to look at; delete it when done. Then: workbook-tools plan check.")

@@ -41,6 +41,8 @@ REGISTER_WIDTHS = {
     "Owner": 36,
     "Setting": 42,
     "Value": 30,
+    "Item": 50,  # the Review sheet `plan roll` writes
+    "To review": 80,
 }
 
 GUIDE = """\
@@ -95,8 +97,10 @@ def _typed(header: str, value: str) -> Any:
     return value
 
 
-def write_register(sheets: dict[str, list[list[Any]]], path: Path) -> None:
-    """Write a register workbook a performance officer can keep in Excel."""
+def write_register(sheets: dict[str, list[list[Any]]], path: Path,
+                   widths: dict[str, float] | None = None) -> None:
+    """Write a register workbook a performance officer can keep in Excel (`widths`: column
+    widths by header, over the usual ones)."""
     workbook = new_workbook(path)
     header_fmt = workbook.add_format(
         {
@@ -118,7 +122,7 @@ def write_register(sheets: dict[str, list[list[Any]]], path: Path) -> None:
             sheet.set_column(
                 col,
                 col,
-                REGISTER_WIDTHS.get(title, max(12, len(title) + 2)),
+                (widths or {}).get(title) or REGISTER_WIDTHS.get(title, max(12, len(title) + 2)),
                 text_fmt if title in REGISTER_WIDTHS else None,
             )
         for r, row in enumerate(rows[1:], start=1):

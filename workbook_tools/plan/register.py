@@ -94,6 +94,7 @@ class Saving:
     name: str
     type: str | None
     target: float
+    carried_from: str = ""  # the year `plan roll` carried the line from, if it did
 
 
 @dataclass(frozen=True)
@@ -242,6 +243,7 @@ REGISTER_SHEETS: dict[str, tuple[RegisterColumn, ...]] = {
         RegisterColumn("Saving proposal"),
         RegisterColumn("Type", False),
         RegisterColumn("Target (£)"),
+        RegisterColumn("Carried forward from", False),
     ),
     "Risks": (
         RegisterColumn("Risk ID"),
@@ -577,6 +579,7 @@ def plan_from_rows(
             t.text(r, v, "Saving proposal"),
             t.choice(r, v, "Type", rules.SAVING_TYPES, required=False),
             target or 0.0,
+            t.text(r, v, "Carried forward from", required=False),
         )
 
     def risk(t: _SheetRows, r: int, v: list[Any]) -> Risk:

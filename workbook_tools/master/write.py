@@ -9,7 +9,6 @@ Every text value is written with `write_string`, so text from a return that star
 from __future__ import annotations
 
 import datetime as dt
-import math
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -17,6 +16,7 @@ from typing import Any
 from xlsxwriter.exceptions import FileCreateError
 
 from workbook_tools.files.cells import column_letter, is_blank
+from workbook_tools.files.rowxml import Formula, RowWriter
 from workbook_tools.files.xlsx import NAVY, RAG_COLOURS, add_rag_formatting, new_workbook
 from workbook_tools.master import columns as mc
 from workbook_tools.master.read import Master, number
@@ -90,7 +90,9 @@ def write_master(master: Master, path: Path) -> None:
     Raises:
         OSError: the file could not be saved.
     """
-    workbook = new_workbook(path)  # not constant-memory: add_table() needs the whole sheet
+    # constant memory: each row goes to disk as it is written, so the writer holds one row, not
+    # every cell of the master (the rows arrive in order; see _add_table for the tables)
+    workbook = new_workbook(path, constant_memory=True)
     formats = _Formats(workbook)
     finance = set(master.finance_columns)
     for name in mc.SHEETS:
@@ -102,40 +104,10 @@ def write_master(master: Master, path: Path) -> None:
         raise cause or OSError(str(exc)) from None
 
 
-def write_row(sheet: Any, row: int, values: Sequence[Any], cell_formats: Sequence[Any],
-              date_formats: Sequence[tuple[Any, Any]]) -> None:
-    """Write one row: text always as text, numbers, dates, booleans and blanks by their type.
-
-    `date_formats` gives each column's (date, date and time) formats, for a date typed into a
-    column that is not a date column (finance's notes, say), so it stays a date.
-    """
-    for col, (value, fmt) in enumerate(zip(values, cell_formats, strict=True)):
-        if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
-            fmt = date_formats[col][0]
-        elif isinstance(value, dt.datetime):
-            fmt = date_formats[col][1]
-        if isinstance(value, Formula):
-            sheet.write_formula(row, col, value.text, fmt,
-                                "" if value.value is None else value.value)
-        elif is_blank(value) or (isinstance(value, float) and not math.isfinite(value)):
-            sheet.write_blank(row, col, None, fmt)
-        elif isinstance(value, bool):
-            sheet.write_boolean(row, col, value, fmt)
-        elif isinstance(value, int | float):
-            sheet.write_number(row, col, value, fmt)
-        elif isinstance(value, dt.datetime | dt.date):
-            sheet.write_datetime(row, col, value, fmt)
-        else:
-            sheet.write_string(row, col, str(value), fmt)
-
-
-class Formula:
-    """A formula the tool writes, with the value it gives (so readers that do not calculate see
-    it too)."""
-
-    def __init__(self, text: str, value: float | None) -> None:
-        self.text = text
-        self.value = value
+def write_row(rows: RowWriter, row: int, values: Sequence[Any],
+              height: float | None = None) -> None:
+    """Write one row (text always as text, numbers, dates, booleans and blanks by their type)."""
+    rows.write(row, values, height)
 
 
 def _write_sheet(workbook: Any, formats: _Formats, name: str, headers: Sequence[str],
@@ -151,7 +123,8 @@ def _write_sheet(workbook: Any, formats: _Formats, name: str, headers: Sequence[
     if mc.ORPHANED in headers:
         cell_formats[headers.index(mc.ORPHANED)] = formats.orphaned
     letters = {h: column_letter(i) for i, h in enumerate(headers)}
-    widths = [_width(h, k, [r.get(h) for r in rows]) for h, k in zip(headers, kinds, strict=True)]
+    shown = sample(rows)
+    widths = [_width(h, k, [r.get(h) for r in shown]) for h, k in zip(headers, kinds, strict=True)]
     wrapped = [(i, widths[i]) for i, k in enumerate(kinds) if k == "longtext"]
     header_lines = max(_lines(h, w) for h, w in zip(headers, widths, strict=True))
     sheet.set_row(0, LINE_HEIGHT * header_lines + 2)
@@ -160,22 +133,64 @@ def _write_sheet(workbook: Any, formats: _Formats, name: str, headers: Sequence[
     for h in headers:
         header_format = formats.finance_header if h in finance else formats.header
         columns.append({"header": h, "header_format": header_format})
-    sheet.add_table(0, 0, last_row, len(headers) - 1, {
-        "name": f"{name}Table", "columns": columns, "style": "Table Style Light 1",
-    })
+    _add_table(sheet, last_row, {"name": f"{name}Table", "columns": columns,
+                                 "style": "Table Style Light 1"})
+    _header_notes(sheet, headers, finance)
+    writer = RowWriter(sheet, cell_formats, date_formats)
     for r, record in enumerate(rows, start=1):
         values = [record.get(h) for h in headers]
         if name == "Savings":
             _ledger_formulas(values, headers, letters, r + 1, record)
         lines = max((_lines(values[i], width) for i, width in wrapped), default=1)
-        if lines > 1:
-            sheet.set_row(r, min(LINE_HEIGHT * lines, MAX_ROW_HEIGHT))
-        write_row(sheet, r, values, cell_formats, date_formats)
+        write_row(writer, r, values, min(LINE_HEIGHT * lines, MAX_ROW_HEIGHT) if lines > 1
+                  else None)
     sheet.freeze_panes(1, 3 if name in ITEM_SHEETS else 0)
     sheet.set_landscape()
     sheet.set_paper(9)  # A4
     sheet.fit_to_pages(1, 0)
     sheet.repeat_rows(0)
+    for col, header in enumerate(headers):
+        if kinds[col] == "rag":
+            add_rag_formatting(workbook, sheet, 1, col, last_row)
+        elif header in ("Status", "Severity", "Direction of travel", "Direction"):
+            _status_colours(workbook, sheet, col, last_row)
+        sheet.set_column(col, col, widths[col])
+
+
+#: Rows a column's width is worked out from: every row of a smaller sheet; of a larger one, the
+#: first rows and an even spread of the rest (a pass over every cell cost seconds at 240 returns).
+WIDTH_SAMPLE = 1000
+
+
+def sample(rows: Sequence[dict[str, Any]]) -> Sequence[dict[str, Any]]:
+    """The rows column widths are worked out from (the same rows give the same sample)."""
+    if len(rows) <= WIDTH_SAMPLE:
+        return rows
+    half = WIDTH_SAMPLE // 2
+    return [*rows[:half], *rows[half::(len(rows) - half) // half + 1]]
+
+
+def _add_table(sheet: Any, last_row: int, options: dict[str, Any]) -> None:
+    """An Excel table over the sheet, in constant-memory mode.
+
+    xlsxwriter refuses add_table() in constant-memory mode because a table can write cells into
+    every row it covers (column formulas, formats, a totals row), and those rows may already be
+    on disk. This table has none of them: it is added before any row is written, so it touches
+    only the header row, which is then written again as in-line strings (constant-memory mode
+    writes no shared strings) before the first data row sends it to disk.
+    """
+    sheet.constant_memory = False
+    try:
+        sheet.add_table(0, 0, last_row, len(options["columns"]) - 1, options)
+    finally:
+        sheet.constant_memory = True
+    for col, column in enumerate(options["columns"]):
+        sheet.write_string(0, col, column["header"], column["header_format"])
+
+
+def _header_notes(sheet: Any, headers: Sequence[str], finance: set[str]) -> None:
+    """The notes on finance's, the ledger's and the orphaned column's headers (written with the
+    header row, before it goes to disk)."""
     for col, header in enumerate(headers):
         if header in finance:
             sheet.write_comment(0, col, FINANCE_NOTE, {"x_scale": 2.2, "y_scale": 1.6})
@@ -183,11 +198,6 @@ def _write_sheet(workbook: Any, formats: _Formats, name: str, headers: Sequence[
             sheet.write_comment(0, col, LEDGER_NOTE, {"x_scale": 2.2, "y_scale": 1.2})
         elif header == mc.ORPHANED:
             sheet.write_comment(0, col, ORPHANED_NOTE, {"x_scale": 2.2, "y_scale": 1.6})
-        if kinds[col] == "rag":
-            add_rag_formatting(workbook, sheet, 1, col, last_row)
-        elif header in ("Status", "Severity", "Direction of travel", "Direction"):
-            _status_colours(workbook, sheet, col, last_row)
-        sheet.set_column(col, col, widths[col])
 
 
 def _ledger_formulas(values: list[Any], headers: Sequence[str], letters: dict[str, str],
@@ -241,6 +251,8 @@ def _lines(value: Any, width: float) -> int:
     if not isinstance(value, str) or not value.strip():
         return 1
     per_line = max(int(width * 1.15) - 2, 1)  # proportional fonts fit more than the width
+    if len(value) <= per_line and value.isprintable():  # no line breaks
+        return 1  # most cells: quicker than counting words
     total = 0
     for paragraph in value.splitlines() or [""]:
         count, used = 1, 0

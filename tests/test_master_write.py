@@ -1,0 +1,108 @@
+"""The master's rows are streamed to disk as XML the tool writes itself (files/rowxml.py): every
+kind of value a return or finance can put in a cell reads back as it was, in openpyxl, in
+calamine (read_master) and after LibreOffice has opened and saved the file."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pytest
+from support import libreoffice_save, needs_libreoffice
+
+from workbook_tools.files.rowxml import MAX_TEXT
+from workbook_tools.master import columns as mc
+from workbook_tools.master.read import Master, read_master
+from workbook_tools.master.write import WIDTH_SAMPLE, write_master
+
+TEXTS = ["=SUM(A1:A9)", "+44 1332 123456", "-5 on last year", "@risk", "a & b < c > d",
+         "  two spaces before", "two spaces after  ", "a control\x01character",
+         "_x0041_ as typed", "line one\nline two\nline three", "x" * (MAX_TEXT + 500),
+         "£1,200 and 12%", "Ünïcödé – “quotes” 😀"]
+
+
+def _measure(i: int, commentary: Any) -> dict[str, Any]:
+    return {"Quarter": "2025-26-Q1", "Directorate": "CS", "Measure ID": f"M{i:04d}",
+            "Theme": "People", "Objective code": "PE01", "Objective": "An objective",
+            "Measure": f"Measure {i}", "Unit": "%", "Polarity": "Higher is better",
+            "Frequency": "Quarterly", "Target": 80, "Amber tolerance (%)": 5.0,
+            "Previous actual": None, "Actual": 81.25 + i, "RAG": "Green",
+            "Direction of travel": "Improved", "Commentary": commentary,
+            "Remedial action": "   "}
+
+
+@pytest.fixture
+def written(tmp_path: Path) -> tuple[Master, Path]:
+    master = Master()
+    master.sheets["Measures"] = [_measure(i, text) for i, text in enumerate(TEXTS)]
+    master.sheets["Measures"] += [_measure(len(TEXTS) + i, "On track")
+                                  for i in range(WIDTH_SAMPLE * 3)]
+    master.sheets["Measures"][-1]["Commentary"] = "A long commentary " * 12  # after the sample
+    master.sheets["Actions"] = [{
+        "Quarter": "2025-26-Q1", "Directorate": "CS", "Action ID": "A1", "Due date":
+        dt.date(2026, 3, 31), "Revised due date": dt.datetime(2026, 4, 30, 17, 30),
+        "% complete": 40, "Status": "On track", "RAG": "Green"}]
+    master.sheets["Savings"] = [{
+        "Quarter": "2025-26-Q1", "Directorate": "CS", "Saving ID": "S1", "Target (£)": 1e6,
+        "Delivered to date (£)": 250_000.5, "Finance confirmed (£)": float("nan"),
+        "Finance status": True, "Finance note": dt.date(2026, 1, 15), "Ledger (£)": 240_000}]
+    path = tmp_path / "master.xlsx"
+    write_master(master, path)
+    return master, path
+
+
+def _expected(value: Any) -> Any:
+    if isinstance(value, str):
+        return value[:MAX_TEXT] if value.strip() else None
+    return value
+
+
+def test_every_kind_of_value_reads_back(written: tuple[Master, Path]) -> None:
+    master, path = written
+    back = read_master(path)
+    for name in ("Measures", "Actions"):
+        assert len(back.sheets[name]) == len(master.sheets[name])
+        for mine, read in zip(master.sheets[name], back.sheets[name], strict=True):
+            assert {h: read[h] for h in mine} == {h: _expected(v) for h, v in mine.items()}
+    saving = back.sheets["Savings"][0]
+    assert saving["Finance confirmed (£)"] is None  # not a number: left blank
+    assert saving["Finance status"] is True and saving["Finance note"] == dt.date(2026, 1, 15)
+    assert saving["Ledger variance (£)"] == -10_000.5  # a live formula, with its value
+
+
+def test_the_sheet_is_a_table_with_formats_heights_and_widths(
+        written: tuple[Master, Path]) -> None:
+    master, path = written
+    sheet = openpyxl.load_workbook(path)["Measures"]
+    rows = len(master.sheets["Measures"])
+    (table,) = sheet.tables.values()
+    assert table.ref == f"A1:R{rows + 1}"
+    headers = [c.value for c in sheet[1]]
+    assert tuple(headers) == mc.MEASURES
+    commentary = headers.index("Commentary") + 1
+    assert sheet.cell(2, commentary).value == "=SUM(A1:A9)"
+    assert sheet.cell(2, commentary).data_type == "s"
+    assert sheet.cell(11, commentary).alignment.wrap_text
+    assert sheet.row_dimensions[11].height == 45  # three lines
+    assert sheet.row_dimensions[rows + 1].height > 15  # a long text beyond the width sample
+    assert sheet.cell(rows + 1, commentary).value.startswith("A long commentary")
+    dates = openpyxl.load_workbook(path)["Actions"]
+    assert dates["I2"].value == dt.datetime(2026, 3, 31) and dates["I2"].number_format == \
+        "dd/mm/yyyy"
+    assert dates["L2"].value == dt.datetime(2026, 4, 30, 17, 30)
+
+
+@needs_libreoffice
+def test_libreoffice_reads_the_streamed_rows(written: tuple[Master, Path],
+                                             tmp_path: Path) -> None:
+    master, path = written
+    saved = libreoffice_save(path, tmp_path / "lo")
+    sheet = openpyxl.load_workbook(saved)["Measures"]
+    commentary = mc.MEASURES.index("Commentary") + 1
+    for row, text in enumerate(TEXTS, start=2):
+        if "\x01" in text:  # Excel's _x0001_ escape, which LibreOffice reads only from shared
+            continue        # strings; Excel and calamine read it back (above)
+        assert sheet.cell(row, commentary).value == _expected(text), row
+    assert sheet.max_row == len(master.sheets["Measures"]) + 1

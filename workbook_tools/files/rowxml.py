@@ -1,0 +1,130 @@
+"""Rows written straight into a constant-memory xlsxwriter worksheet, as the XML xlsxwriter itself
+would write for them.
+
+xlsxwriter spends most of a large write in its per-cell calls (argument checks, a cell object,
+then attributes escaped one by one); at 240 returns that was three quarters of consolidate. Here
+a row is one string, its cells' styles and references worked out once per column. Everything
+else in the workbook (styles, tables, notes, conditional formats, widths) is still xlsxwriter's.
+The worksheet must be in constant-memory mode, its rows written in order once its header row is
+done; pyproject pins xlsxwriter to the versions this is tested on, since it uses the worksheet's
+private row file and counters.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from collections.abc import Sequence
+from typing import Any
+
+from xlsxwriter.utility import _datetime_to_excel_datetime
+from xlsxwriter.xmlwriter import XMLwriter
+
+from workbook_tools.files.cells import column_letter
+
+MAX_TEXT = 32_767  # characters Excel holds in a cell
+_CONTROL = re.compile(r"[\x00-\x08\x0B-\x1F]|_x[0-9A-Fa-f]{4}_")
+_ESCAPE = re.compile(r"[&<>]")
+_SPECIAL = re.compile(r"[\x00-\x08\x0B-\x1F&<>]|_x[0-9A-Fa-f]{4}_")
+
+
+class Formula:
+    """A formula the tool writes, with the value it gives (so readers that do not calculate see
+    it too)."""
+
+    def __init__(self, text: str, value: float | None) -> None:
+        self.text = text
+        self.value = value
+
+
+class RowWriter:
+    """Writes rows 1, 2, ... of a constant-memory worksheet whose header row (row 0) is written.
+
+    Args:
+        formats: each column's xlsxwriter format (None for none).
+        date_formats: each column's (date, date and time) formats, for a date in a column that is
+            not a date column (finance's notes, say), so it stays a date.
+    """
+
+    def __init__(self, sheet: Any, formats: Sequence[Any],
+                 date_formats: Sequence[tuple[Any, Any]]) -> None:
+        if not sheet.constant_memory:
+            raise ValueError("RowWriter needs a constant-memory worksheet")
+        self.sheet = sheet
+        self.letters = [column_letter(c) for c in range(len(formats))]
+        self.styles = [_style(f) for f in formats]
+        self.date_styles = [(_style(d), _style(t)) for d, t in date_formats]
+        self.date_1904 = sheet.date_1904
+        sheet._write_single_row(1)  # the header row goes to disk; row 1 is next
+        self.last = 0
+
+    def _other(self, ref: str, col: int, value: Any) -> str:
+        style = self.styles[col]
+        if isinstance(value, dt.date):
+            style = self.date_styles[col][isinstance(value, dt.datetime)]
+            serial = _datetime_to_excel_datetime(value, self.date_1904, False)
+            return f'<c r="{ref}"{style}><v>{serial:.16G}</v></c>'
+        if isinstance(value, Formula):
+            result = "" if value.value is None else f"{value.value:.16G}"
+            return (f'<c r="{ref}"{style}><f>{_escaped(value.text.lstrip("="))}</f>'
+                    f"<v>{result}</v></c>")
+        if isinstance(value, bool):
+            return f'<c r="{ref}"{style} t="b"><v>{int(value)}</v></c>'
+        if isinstance(value, int | float) and math.isfinite(value):  # a subclass: numpy's
+            return f'<c r="{ref}"{style}><v>{float(value):.16G}</v></c>'
+        text = "" if isinstance(value, int | float) else str(value)
+        return _text_cell(ref, style, text) if text.strip() else (
+            f'<c r="{ref}"{style}/>' if style else "")
+
+    def write(self, row: int, values: Sequence[Any], height: float | None = None) -> None:
+        """One row (0-based, after the last one written): text always as text, numbers, dates,
+        booleans, formulas and blanks by their type; a height in points when it is not the
+        default."""
+        if row <= self.last:
+            raise ValueError(f"row {row + 1} comes after row {self.last + 1}, already written")
+        number = row + 1
+        cells = []
+        for col, value in enumerate(values):
+            kind = type(value)
+            if kind is str:
+                if value.strip():
+                    cells.append(_text_cell(f"{self.letters[col]}{number}", self.styles[col],
+                                            value))
+                elif self.styles[col]:
+                    cells.append(f'<c r="{self.letters[col]}{number}"{self.styles[col]}/>')
+            elif (kind is float or kind is int) and math.isfinite(value):
+                cells.append(f'<c r="{self.letters[col]}{number}"{self.styles[col]}>'
+                             f"<v>{value:.16G}</v></c>")
+            elif value is None or kind is float or kind is int:  # blank, or not finite
+                if self.styles[col]:
+                    cells.append(f'<c r="{self.letters[col]}{number}"{self.styles[col]}/>')
+            else:
+                cells.append(self._other(f"{self.letters[col]}{number}", col, value))
+        tall = f' ht="{height:.16g}" customHeight="1"' if height else ""
+        self.sheet.fh.write(f'<row r="{number}"{tall}>{"".join(cells)}</row>')
+        self.sheet._check_dimensions(row, len(values) - 1)
+        self.sheet.previous_row = row
+        self.last = row
+
+
+def _style(cell_format: Any) -> str:
+    index = cell_format._get_xf_index() if cell_format is not None else 0
+    return f' s="{index}"' if index else ""
+
+
+def _escaped(text: str) -> str:
+    if _ESCAPE.search(text):
+        return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return text
+
+
+def _text_cell(ref: str, style: str, text: str) -> str:
+    if len(text) > MAX_TEXT:
+        text = text[:MAX_TEXT]
+    if _SPECIAL.search(text):
+        if _CONTROL.search(text):  # as xlsxwriter: control characters as _xHHHH_
+            text = XMLwriter._escape_control_characters(text)
+        text = _escaped(text)
+    keep = ' xml:space="preserve"' if text[0].isspace() or text[-1].isspace() else ""
+    return f'<c r="{ref}"{style} t="inlineStr"><is><t{keep}>{text}</t></is></c>'

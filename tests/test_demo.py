@@ -105,3 +105,61 @@ def test_clears_only_its_own_outputs_when_run_again(tmp_path: Path) -> None:
     with pytest.raises(ConfigurationError):
         (tmp_path / MARKER).unlink()
         _prepare(tmp_path)
+
+
+def test_reports_left_behind_are_current(demo: tuple[Path, Path, Result, float]) -> None:
+    """After the corrected returns come back the quarter is validated again: the report, the
+    feedback and the closing lines say what is true at the end, not what was true before."""
+    import openpyxl
+
+    out, _, result, _ = demo
+    assert f"{Q2}: validated again:" in result.output
+    for quarter in ("2025-26-Q1", Q2):
+        book = openpyxl.load_workbook(out / "outputs" / f"validation-{quarter}.xlsx")
+        ws = book["Returns"]
+        header = [c.value for c in ws[1]]
+        statuses = [row[header.index("Status")] for row in ws.iter_rows(min_row=2,
+                                                                        values_only=True)]
+        assert len(statuses) == 4
+        assert "Rejected" not in statuses
+        for path in (out / "outputs" / "feedback" / quarter).glob("*_feedback.xlsx"):
+            verdict = openpyxl.load_workbook(path)["Problems"]["A2"].value
+            assert "cannot be accepted" not in verdict, path.name
+            assert verdict.startswith("The return has been accepted")
+    assert "Send each directorate its feedback file" not in result.output
+    sent = [line for line in result.output.splitlines() if line.startswith("  - Send ")]
+    feedback = sorted(p.name.split("_")[0]
+                      for p in (out / "outputs" / "feedback" / Q2).glob("*_feedback.xlsx"))
+    assert len(sent) == (1 if feedback else 0)
+    if feedback:
+        assert all(code in sent[0] for code in feedback)
+        assert str(out / "outputs" / "feedback" / Q2) in sent[0]
+
+
+def test_shows_status_the_annual_summary_and_export(
+        demo: tuple[Path, Path, Result, float]) -> None:
+    import openpyxl
+    import pandas as pd
+
+    out, _, result, _ = demo
+    assert f"{Q2}: status on the deadline day, 15 October 2025: " in result.output
+    assert "(4 of 4 on time)" in result.output  # simulated returns arrive in their quarter
+    annual = out / "outputs" / "annual-2025-26.xlsx"
+    assert "Overview" in openpyxl.load_workbook(annual, read_only=True).sheetnames
+    assert str(annual) in result.output
+    measures = pd.read_csv(out / "outputs" / "export" / "measures.csv")
+    assert sorted(measures["Quarter"].unique()) == ["2025-26-Q1", Q2]
+    assert "Exported the master for Power BI" in result.output
+
+
+def test_console_counts_add_up_to_their_totals(demo: tuple[Path, Path, Result, float]) -> None:
+    import re
+
+    output = demo[2].output
+    counted = re.findall(r"(Measures|Actions): ((?:\d+ [A-Za-z ]+, )*\d+ [A-Za-z ]+) "
+                         r"\(of (\d+)\)", output)
+    assert len(counted) == 4
+    for _, parts, total in counted:
+        assert sum(int(part.split()[0]) for part in parts.split(", ")) == int(total)
+    for parts, total in re.findall(r"validated(?: again)?: ([^;(]+) \(of (\d+) files\)", output):
+        assert sum(int(part.split()[0]) for part in parts.split(", ")) == int(total)

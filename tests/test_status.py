@@ -97,7 +97,8 @@ def test_days_to_the_deadline(folder: Folder, run: ValidationRun, today: dt.date
     assert rows["PL"].days_to_deadline == days
     assert rows["PL"].timing == timing
     assert rows["ASCH"].timing == timing  # rejected: still needed
-    assert rows["CS"].timing == "on time"
+    # CS's return came on the 14th: before that day it has not arrived
+    assert rows["CS"].timing == ("on time" if today >= _at(14).date() else timing)
 
 
 def test_an_accepted_resubmission_counts_over_a_rejected_one(folder: Folder,
@@ -255,3 +256,38 @@ def test_status_help_has_an_example() -> None:
     assert result.exit_code == 0
     assert "Example:" in result.output
     assert "workbook-tools status --quarter 2025-26-Q1" in result.output
+
+
+def test_status_as_on_a_day_counts_nothing_received_after_it(
+        folder: Folder, monkeypatch: pytest.MonkeyPatch) -> None:
+    """With --today, a return received after that day had not arrived yet: the header and the
+    rows agree, and no row shows a received date later than the day."""
+    monkeypatch.chdir(folder.root)
+    result = CliRunner().invoke(cli, ["status", "-q", str(Q1), "--today", "2025-07-15"])
+    assert result.exit_code == 1, result.output
+    lines = result.output.splitlines()
+    assert lines[0].endswith("deadline Tuesday 15 July 2025 (today).")
+    by_code = {line.split()[0]: line for line in lines[2:6]}
+    assert "Accepted" in by_code["CS"] and "on time" in by_code["CS"]
+    for code in ("ASCH", "CST", "PL"):  # received on the 16th and 17th: not yet
+        assert "Not received" in by_code[code] and "due today" in by_code[code]
+        assert "/07/2025" not in by_code[code]
+    assert lines[-1] == "4 directorates: 1 accepted, 3 not received."
+
+
+def test_simulated_returns_arrive_in_their_quarter(tmp_path: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """Simulated returns are received between the quarter's end and its deadline, so status
+    counts them on time, however long after the quarter the simulation ran."""
+    f = make_folder(tmp_path / "ws")
+    monkeypatch.chdir(f.root)
+    simulated = CliRunner().invoke(cli, ["simulate", "-q", str(Q1)])
+    assert simulated.exit_code == 0, simulated.output
+    result = CliRunner().invoke(cli, ["status", "-q", str(Q1), "--today", "2025-07-15"])
+    assert result.exit_code == 0, result.output
+    rows = result.output.splitlines()[2:6]
+    assert all("on time" in row for row in rows), result.output
+    for row in rows:
+        received = dt.datetime.strptime(" ".join(row.split()[-5:-3]), "%d/%m/%Y %H:%M")
+        assert dt.date(2025, 7, 1) <= received.date() <= DEADLINE
+    assert "late" not in result.output

@@ -41,7 +41,7 @@ def test_quarterly_and_annual_to_the_default_paths(folder: Path) -> None:
     result = CliRunner().invoke(cli, ["summarise", "--quarter", "2025-26-Q2"])
     assert result.exit_code == 0, result.output
     assert "Wrote " + native("outputs/summary-2025-26-Q2.xlsx") + ": 10 sheets" in result.output
-    assert "Measures: 3 Green, 1 Amber, 1 Red (of 5)." in result.output
+    assert "Measures: 3 Green, 1 Amber, 1 Red, 0 not rated (of 5)." in result.output
     assert (folder / "outputs" / "summary-2025-26-Q2.xlsx").exists()
     annual = CliRunner().invoke(cli, ["summarise", "--year", "2025/26"])
     assert annual.exit_code == 0, annual.output

@@ -2,16 +2,21 @@
 
 A fresh Derbyshire working folder is made in the demo folder; for each quarter the returns are
 generated, filled in as directorates would (a few with the mistakes people make), validated (with
-a report and feedback), any rejected return is corrected and sent again, the accepted returns are
-consolidated into the master, and the quarterly summary is written. Everything is written under
-the demo folder, whatever the current folder.
+a report and feedback), any rejected return is corrected and sent again and the quarter is
+validated again (so the report and the feedback left behind are current), the accepted returns
+are consolidated into the master, and the quarterly summary is written. Then `status` on the last
+quarter's deadline day, the annual summary and `export`. Everything is written under the demo
+folder, whatever the current folder.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import os
 import shutil
 import time
-from collections.abc import Callable
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -34,6 +39,7 @@ class DemoResult:
     folder: Path
     steps: list[str] = field(default_factory=list)
     files: list[Path] = field(default_factory=list)
+    feedback: list[Path] = field(default_factory=list)  # the last quarter's, still current
     next_steps: list[str] = field(default_factory=list)
     seconds: float = 0.0
 
@@ -66,6 +72,7 @@ def run_demo(folder: Path, say: Callable[[str], None] | None = None, seed: int =
         ConfigurationError: `folder` is not empty and not an earlier demo's.
     """
     from workbook_tools.master.consolidate import consolidate
+    from workbook_tools.master.export import export_master
     from workbook_tools.master.history import previous_context
     from workbook_tools.plan.examples import init_folder
     from workbook_tools.plan.register import load_plan
@@ -73,7 +80,9 @@ def run_demo(folder: Path, say: Callable[[str], None] | None = None, seed: int =
     from workbook_tools.returns.generate import generate_returns
     from workbook_tools.returns.report import write_validation_report
     from workbook_tools.returns.simulate import fill_return, simulate_returns
+    from workbook_tools.returns.status import directorate_status
     from workbook_tools.returns.validate import validate_paths
+    from workbook_tools.summary.annual import summarise_year
     from workbook_tools.summary.quarter import summarise_quarter
 
     started = time.monotonic()
@@ -109,13 +118,25 @@ def run_demo(folder: Path, say: Callable[[str], None] | None = None, seed: int =
         write_validation_report(run, ws.validation_report(quarter))
         feedback = write_feedback(run, ws.feedback(quarter))
         step(f"{quarter}: validated: {_verdicts(run)}; report "
-             f"{_rel(ws.validation_report(quarter), folder)}, {len(feedback)} feedback "
-             f"file{'s' if len(feedback) != 1 else ''} in {_rel(ws.feedback(quarter), folder)}.")
-        for returned in (r for r in run.results if not r.accepted):
+             f"{_rel(ws.validation_report(quarter), folder)}, {_files(feedback)} in "
+             f"{_rel(ws.feedback(quarter), folder)}.")
+        rejected = [r for r in run.results if not r.accepted]
+        for returned in rejected:
             first = returned.errors[0].message if returned.errors else returned.status
+            sent = returned.received + dt.timedelta(days=1)  # a day after the first one
             fill_return(ws.blank(quarter) / returned.path.name, returned.path, seed=seed)
+            os.utime(returned.path, (sent.timestamp(), sent.timestamp()))
             step(f"{quarter}: {returned.directorate} corrected its return and sent it again "
                  f"(it had said: {first})")
+        if rejected:  # the report and feedback must say what is true now, not before
+            run = validate_paths([ws.returns(quarter)], quarter, plan, master)
+            write_validation_report(run, ws.validation_report(quarter))
+            feedback = write_feedback(run, ws.feedback(quarter))
+            step(f"{quarter}: validated again: {_verdicts(run)}; report "
+                 f"{_rel(ws.validation_report(quarter), folder)} updated, {_files(feedback)} "
+                 f"in {_rel(ws.feedback(quarter), folder)}"
+                 + (" (warnings only)." if feedback and run.exit_code == 0 else "."))
+        result.feedback = feedback
         consolidated = consolidate(plan, quarter, ws.returns(quarter), ws.master)
         counts = consolidated.counts
         step(f"{quarter}: consolidated {len(consolidated.run.accepted)} accepted returns into "
@@ -126,8 +147,21 @@ def run_demo(folder: Path, say: Callable[[str], None] | None = None, seed: int =
              f"({len(summary.sheets)} sheets, {summary.charts} charts). "
              + " ".join(summary.lines[:3]))
         result.files += [ws.validation_report(quarter), summary.path]
+    last = quarters[-1]
+    deadline = last.deadline(plan.settings.deadline_days)
+    rows = directorate_status(plan, last, run, deadline)
+    on_time = sum(1 for row in rows if row.timing == "on time")
+    step(f"{last}: status on the deadline day, {deadline:%d %B %Y}: "
+         f"{_tally(row.status for row in rows)} ({on_time} of {len(rows)} on time).")
+    annual = summarise_year(ws.master, last.start_year, ws.annual(last.year_label), plan)
+    step(f"{last.year_label}: wrote the annual summary so far, {_rel(annual.path, folder)} "
+         f"({len(annual.sheets)} sheets, {annual.charts} charts).")
+    exported = export_master(ws.master, ws.outputs / "export", "csv")
+    step(f"Exported the master for Power BI: {len(exported.files)} CSV files in "
+         f"{_rel(exported.folder, folder)} ({sum(n for _, n in exported.files):,} rows).")
     result.files.insert(0, ws.master)
-    result.next_steps = _next_steps(folder, quarters[-1])
+    result.files += [annual.path, exported.folder]
+    result.next_steps = _next_steps(folder, last, result.feedback)
     result.seconds = time.monotonic() - started
     return result
 
@@ -142,12 +176,19 @@ def _verdicts(run: object) -> str:
     )
 
     results = getattr(run, "results", [])
-    counts = []
-    for status in (ACCEPTED, ACCEPTED_WITH_WARNINGS, REJECTED, SUPERSEDED, NOT_A_RETURN):
-        n = sum(1 for r in results if r.status == status)
-        if n:
-            counts.append(f"{n} {status.lower()}")
-    return ", ".join(counts) or "no returns"
+    order = (ACCEPTED, ACCEPTED_WITH_WARNINGS, REJECTED, SUPERSEDED, NOT_A_RETURN)
+    return f"{_tally((r.status for r in results), order)} (of {len(results)} files)"
+
+
+def _tally(statuses: Iterable[str], order: Sequence[str] = ()) -> str:
+    """'3 accepted, 1 rejected': each status with its count, in `order` then as first met."""
+    counts = Counter(statuses)
+    named = [*order, *(s for s in counts if s not in order)]
+    return ", ".join(f"{counts[s]} {s.lower()}" for s in named if counts[s]) or "none"
+
+
+def _files(paths: list[Path]) -> str:
+    return f"{len(paths)} feedback file{'s' if len(paths) != 1 else ''}"
 
 
 def _rel(path: Path, folder: Path) -> str:
@@ -157,13 +198,19 @@ def _rel(path: Path, folder: Path) -> str:
         return str(path)
 
 
-def _next_steps(folder: Path, last: Quarter) -> list[str]:
+def _next_steps(folder: Path, last: Quarter, feedback: list[Path]) -> list[str]:
     nxt = last.next()
+    send = []
+    if feedback:  # only the feedback the last validation wrote: every file in it is current
+        codes = [p.name.split("_", 1)[0] for p in feedback]
+        who = ", ".join(codes[:-1]) + " and " + codes[-1] if len(codes) > 1 else codes[0]
+        send = [f"Send {who} {'their' if len(codes) > 1 else 'its'} feedback from "
+                f"{feedback[0].parent} (each problem cell highlighted, with a note saying "
+                "what to look at)."]
     return [
         f"Open {folder / 'outputs' / f'summary-{last}.xlsx'}: the Overview is the page for "
         "Cabinet; Exceptions lists every Red measure and action with its commentary.",
-        f"Send each directorate its feedback file from {folder / 'outputs' / 'feedback'} "
-        "(problem cells highlighted, with a note saying what to fix).",
+        *send,
         f"Finance: fill in the Finance confirmed (£) column on the Savings sheet of "
         f"{folder / 'outputs' / 'master.xlsx'}; no later run loses it.",
         f"Next quarter: cd {folder} && workbook-tools generate --quarter {nxt}, then status, "

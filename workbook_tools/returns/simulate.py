@@ -9,6 +9,7 @@ people make. The same seed gives the same files, byte for byte.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import random
 from collections.abc import Callable
 from functools import partial
@@ -129,9 +130,11 @@ def fill_return(blank: Path, out: Path, seed: int = 1, error_rate: float = 0.0) 
         for row in _item_rows(sheet, spec):
             filler.fill(name, spec, sheet, row)
             _fit_row(sheet, spec, row)
-    filler.sign_off(workbook["Cover"])
+    received = filler.sign_off(workbook["Cover"])
     workbook.save(out)
     stabilise(out)
+    # sent back on the day it was signed off, so status counts it in its quarter's window
+    os.utime(out, (received.timestamp(), received.timestamp()))
     return out
 
 
@@ -355,7 +358,8 @@ class _Filler:
                 put("impact", None)
 
     # --- Cover ----------------------------------------------------------------------------
-    def sign_off(self, cover: Any) -> None:
+    def sign_off(self, cover: Any) -> dt.datetime:
+        """Sign the Cover off; returns when the return was sent: the day it was signed."""
         from workbook_tools.returns.generate import COVER
 
         completed = self.rng.choice(OFFICERS)
@@ -369,6 +373,8 @@ class _Filler:
         cover.cell(row=COVER.completed_by, column=3).value = completed
         cover.cell(row=COVER.approved_by, column=3).value = approved
         cover.cell(row=COVER.signoff_date, column=3).value = signed
+        return dt.datetime.combine(signed, dt.time(self.rng.randint(9, 16),
+                                                   self.rng.randint(0, 59)))
 
 
 def _add_months(day: dt.date, months: int) -> dt.date:

@@ -87,13 +87,13 @@ def due_in(days: int) -> str:
 def directorate_status(plan: Plan, quarter: Quarter, run: ValidationRun,
                        today: dt.date) -> list[StatusRow]:
     """Each directorate of the register, in the register's order, with the return that counts
-    for it in `run`: the accepted one, else the latest rejected one; superseded files and files
-    that are not returns never count."""
+    for it in `run` as on `today`: the accepted one, else the latest rejected one; superseded
+    files, files that are not returns and files received after `today` never count."""
     deadline = quarter.deadline(plan.settings.deadline_days)
     days = (deadline - today).days
     rows = []
     for directorate in plan.directorates:
-        result = return_for(directorate.code, run)
+        result = return_for(directorate.code, run, today)
         if result is None:
             rows.append(StatusRow(directorate.code, directorate.name, directorate.email,
                                   NOT_RECEIVED, 0, 0, None, None, deadline, days))
@@ -104,10 +104,13 @@ def directorate_status(plan: Plan, quarter: Quarter, run: ValidationRun,
     return rows
 
 
-def return_for(code: str, run: ValidationRun) -> ReturnResult | None:
-    """The return that counts for a directorate: accepted first, then the latest rejected."""
+def return_for(code: str, run: ValidationRun,
+               today: dt.date | None = None) -> ReturnResult | None:
+    """The return that counts for a directorate: accepted first, then the latest rejected;
+    with `today`, only those received by the end of that day."""
     own = [r for r in run.results if r.directorate == code
-           and r.status in (ACCEPTED, ACCEPTED_WITH_WARNINGS, REJECTED)]
+           and r.status in (ACCEPTED, ACCEPTED_WITH_WARNINGS, REJECTED)
+           and (today is None or r.received.date() <= today)]
     if not own:
         return None
     return max(own, key=lambda r: (r.accepted, r.received, r.path.name))

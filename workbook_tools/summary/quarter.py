@@ -334,8 +334,9 @@ def headline_sentences(lines: list[t.Headline]) -> list[str]:
     """The headline in a few sentences, for the command line."""
     found = {(h.section, h.label): h.value for h in lines}
     sentences = []
-    for sheet in ("Measures", "Actions"):
+    for sheet, none_label in (("Measures", t.NOT_RATED), ("Actions", t.NO_RATING)):
         counts = ", ".join(f"{found.get((sheet, rag), 0)} {rag}" for rag in t.RAGS)
+        counts += f", {found.get((sheet, none_label), 0)} {none_label.lower()}"
         sentences.append(f"{sheet}: {counts} (of {found.get((sheet, f'{sheet} reported'), 0)}).")
     forecast = found.get(("Savings", "Forecast (full year)"))
     delivered = found.get(("Savings", "Delivered to date"))

@@ -12,7 +12,12 @@ from outputs_support import Folder, make_folder, mistakes
 
 from workbook_tools.errors import ConfigurationError
 from workbook_tools.returns.findings import Finding, Severity, ValidationRun
-from workbook_tools.returns.report import FINDING_HEADERS, RETURN_HEADERS, write_validation_report
+from workbook_tools.returns.report import (
+    FINDING_HEADERS,
+    HEADER_ROW,
+    RETURN_HEADERS,
+    write_validation_report,
+)
 from workbook_tools.returns.validate import validate_paths
 
 
@@ -33,7 +38,7 @@ def run(folder: Folder) -> ValidationRun:
 
 
 def _rows(sheet: openpyxl.worksheet.worksheet.Worksheet) -> list[dict[str, object]]:
-    values = list(sheet.iter_rows(values_only=True))
+    values = list(sheet.iter_rows(min_row=HEADER_ROW + 1, values_only=True))
     return [dict(zip(values[0], row, strict=True)) for row in values[1:]]
 
 
@@ -78,9 +83,11 @@ def test_tables_filter_freeze_and_colour(run: ValidationRun, tmp_path: Path) -> 
                                  ("Findings", FINDING_HEADERS, len(run.findings))):
         sheet = workbook[name]
         (table,) = sheet.tables.values()
-        assert table.ref == f"A1:{chr(ord('A') + len(headers) - 1)}{count + 1}"
+        top = HEADER_ROW + 1
+        assert table.ref == f"A{top}:{chr(ord('A') + len(headers) - 1)}{count + top}"
         assert table.autoFilter is not None
-        assert sheet.freeze_panes == "A2"
+        assert sheet.freeze_panes == f"A{top + 1}"
+        assert sheet.print_title_rows == f"${top}:${top}"
         widths = [sheet.column_dimensions[chr(ord("A") + i)].width for i in range(len(headers))]
         assert all(w >= len(h) for w, h in zip(widths, headers, strict=True))
         rules = [r for cf in sheet.conditional_formatting for r in cf.rules]
@@ -99,15 +106,16 @@ def test_text_from_returns_stays_text(run: ValidationRun, tmp_path: Path) -> Non
     hand_made = ValidationRun(Q1, [dataclasses.replace(result, findings=[sneaky])])
     path = write_validation_report(hand_made, tmp_path / "validation.xlsx")
     sheet = openpyxl.load_workbook(path)["Findings"]
-    assert (sheet["C2"].value, sheet["C2"].data_type) == ("=CS", "s")
-    assert (sheet["G2"].value, sheet["G2"].data_type) == ("=1+2", "s")
+    row = HEADER_ROW + 2
+    assert (sheet[f"C{row}"].value, sheet[f"C{row}"].data_type) == ("=CS", "s")
+    assert (sheet[f"G{row}"].value, sheet[f"G{row}"].data_type) == ("=1+2", "s")
 
 
 def test_no_files_still_makes_a_report(tmp_path: Path) -> None:
     path = write_validation_report(ValidationRun(Q1, []), tmp_path / "validation.xlsx")
     workbook = openpyxl.load_workbook(path)
-    assert [c.value for c in workbook["Findings"][1]] == list(FINDING_HEADERS)
-    assert workbook["Returns"]["A2"].value is None
+    assert [c.value for c in workbook["Findings"][HEADER_ROW + 1]] == list(FINDING_HEADERS)
+    assert workbook["Returns"][f"A{HEADER_ROW + 2}"].value is None
 
 
 def test_unwritable_report_is_a_plain_error(run: ValidationRun, tmp_path: Path) -> None:

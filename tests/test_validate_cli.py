@@ -47,10 +47,11 @@ def writers(monkeypatch: pytest.MonkeyPatch) -> None:
             module, real = types.ModuleType(f"workbook_tools.returns.{name}"), None
             monkeypatch.setitem(sys.modules, f"workbook_tools.returns.{name}", module)
 
-        def record(run: ValidationRun, path: Path, _name: str = name, _real: Any = real) -> Any:
+        def record(run: ValidationRun, path: Path, *more: Any, _name: str = name,
+                   _real: Any = real) -> Any:
             CALLS[_name].append((run, Path(path)))
             if _real is not None:
-                return _real(run, path)
+                return _real(run, path, *more)
             if _name == "report":
                 Path(path).parent.mkdir(parents=True, exist_ok=True)
                 Path(path).write_bytes(b"stand-in")
@@ -129,7 +130,9 @@ def test_paths_without_quarter_take_each_returns_own(
         r: Returns, monkeypatch: pytest.MonkeyPatch) -> None:
     result = invoke(r.root, str(r.clean_q2), monkeypatch=monkeypatch)
     assert result.exit_code == 0, result.output
-    assert CALLS["report"][0][1] == r.root / "outputs" / "validation-2025-26-Q2.xlsx"
+    code = CALLS["report"][0][0].results[0].directorate
+    # one file's report sits beside the quarter's, named after it, rather than over it
+    assert CALLS["report"][0][1] == r.root / "outputs" / f"validation-2025-26-Q2-{code}.xlsx"
     result = invoke(r.root, str(r.clean_q2), "-q", "2025-26-Q1", monkeypatch=monkeypatch)
     assert result.exit_code == 1 and "[wrong-quarter]" in result.output
 
@@ -206,7 +209,9 @@ def test_lock_file_and_empty_folder(r: Returns, tmp_path: Path,
     empty = tmp_path / "empty"
     empty.mkdir()
     result = invoke(r.root, str(empty), monkeypatch=monkeypatch)
-    assert result.exit_code == 0 and "No files to check" in result.output
+    # nothing to check is not a success, and the quarter's last report is left as it was
+    assert result.exit_code == 1 and "No returns to check in" in result.output
+    assert CALLS["report"] == []
     shutil.copy(r.clean, tmp_path / "CS.xlsx")
     (tmp_path / "~$CS.xlsx").write_bytes(b"\x00" * 165)
     result = invoke(r.root, str(tmp_path / "CS.xlsx"), str(tmp_path / "~$CS.xlsx"),

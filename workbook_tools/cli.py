@@ -14,7 +14,13 @@ import click
 
 from workbook_tools import __version__
 from workbook_tools.errors import WorkbookToolsError
-from workbook_tools.quarters import ACCEPTED_FORMS, Quarter, parse_quarter, parse_year
+from workbook_tools.quarters import (
+    QUARTER_HELP,
+    Quarter,
+    parse_quarter,
+    parse_year,
+    unquoted_quarter,
+)
 from workbook_tools.workspace import Workspace
 
 
@@ -31,8 +37,7 @@ class QuarterType(click.ParamType):
 
 
 QUARTER = QuarterType()
-quarter_option = click.option("--quarter", "-q", type=QUARTER, required=True,
-                              help=f"The quarter, such as 2025-26-Q1 (also {ACCEPTED_FORMS}).")
+quarter_option = click.option("--quarter", "-q", type=QUARTER, required=True, help=QUARTER_HELP)
 plan_option = click.option("--plan", "plan_path", type=click.Path(path_type=Path),
                            default=None, help="The plan register [default: templates/plan.xlsx].")
 
@@ -79,6 +84,12 @@ def _shown(path: Path) -> str:
 
 class _Cli(click.Group):
     """Maps the library's exceptions to one plain sentence and the SPEC's exit codes."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        hint = unquoted_quarter(args)  # before a command reads 'Q2' alone and says only that
+        if hint:
+            raise click.UsageError(hint)
+        return super().parse_args(ctx, args)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -174,6 +185,7 @@ def plan_check(plan_path: Path | None) -> None:
     Example:
       workbook-tools plan check --plan templates/plan.xlsx
     """
+    from workbook_tools.files.cells import pounds
     from workbook_tools.plan.register import check_plan
 
     path = plan_path or Workspace.here().plan
@@ -189,7 +201,8 @@ def plan_check(plan_path: Path | None) -> None:
         f"{_shown(path)}: no problems. {settings.council_name}, {settings.financial_year}: "
         f"{len(loaded.directorates)} directorates, {len(loaded.objectives)} objectives, "
         f"{len(loaded.measures)} measures, {len(loaded.actions)} actions, "
-        f"{len(loaded.savings)} savings lines (£{sum(s.target for s in loaded.savings):,.0f}), "
+        f"{len(loaded.savings)} savings lines ({pounds(sum(s.target for s in loaded.savings))})"
+        ", "
         f"{len(loaded.risks)} risks.")
 
 
@@ -259,8 +272,8 @@ def simulate(quarter: Quarter, blank: Path | None, out: Path | None, seed: int,
 @cli.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--quarter", "-q", type=QUARTER, default=None,
-              help=f"The quarter, such as 2025-26-Q1 (also {ACCEPTED_FORMS}). Needed to find "
-                   "returns/QUARTER; with PATHs, returns for another quarter are rejected.")
+              help=f"{QUARTER_HELP} Needed to find returns/QUARTER; with PATHs, returns for "
+                   "another quarter are rejected.")
 @plan_option
 @click.option("--master", type=click.Path(path_type=Path), default=None,
               help="Master workbook for last quarter's figures [default: outputs/master.xlsx].")
@@ -305,16 +318,25 @@ def validate(ctx: click.Context, paths: tuple[Path, ...], quarter: Quarter | Non
         loaded = (_plan_for(quarter, plan_path, items=False) if quarter
                   else _plan(plan_path, items=False))
     files = expand_paths(paths)
+    if not files:  # nothing to check is not a success, and must not blank the last report
+        codes = [d.code for d in loaded.directorates] if loaded is not None and quarter else []
+        expected = (f" (one is expected from each of {', '.join(codes[:-1])} and {codes[-1]})"
+                    if len(codes) > 1 else "")
+        click.echo(f"No returns to check in {', '.join(_shown(Path(p)) for p in paths)}"
+                   f"{expected}. Save the returns there, or give their paths; no report was "
+                   "written.", err=True)
+        ctx.exit(1)
     with progress("Validating", len(files)) as done:
         run = validate_paths(files, quarter, loaded, master or ws.master, progress=done,
                              keep_rows=False)
     quarters = {r.quarter for r in run.results if r.quarter}
     label = str(quarter) if quarter else (quarters.pop() if len(quarters) == 1 else "")
-    report_path = report or (ws.outputs / f"validation-{label}.xlsx" if label
-                             else ws.outputs / "validation.xlsx")
-    from workbook_tools.returns.report import write_validation_report
+    from workbook_tools.returns.report import report_name, write_validation_report
 
-    write_validation_report(run, report_path)
+    whole = quarter is not None and all(Path(p).resolve() == ws.returns(quarter).resolve()
+                                        for p in paths)
+    report_path = report or ws.outputs / report_name(label, run, files, whole)
+    write_validation_report(run, report_path, loaded.settings.council_name if loaded else "")
     written = []
     if feedback is not None:
         from workbook_tools.returns.feedback import write_feedback
@@ -328,7 +350,7 @@ def validate(ctx: click.Context, paths: tuple[Path, ...], quarter: Quarter | Non
                          "findings": [f.as_dict() for f in r.findings]} for r in run.results],
         }, indent=2, ensure_ascii=False))
     else:
-        _echo_run(run, files, paths)
+        _echo_run(run)
         click.echo(f"Report: {_shown(report_path)}")
         if feedback is not None:
             click.echo(f"Feedback: {len(written)} file{'s' if len(written) != 1 else ''} in "
@@ -336,10 +358,8 @@ def validate(ctx: click.Context, paths: tuple[Path, ...], quarter: Quarter | Non
     ctx.exit(run.exit_code)
 
 
-def _echo_run(run: Any, files: list[Path], paths: tuple[Path, ...]) -> None:
+def _echo_run(run: Any) -> None:
     """One line per file, its findings under it (errors first), and a closing count."""
-    if not files:
-        click.echo(f"No files to check in {', '.join(_shown(Path(p)) for p in paths)}.")
     for result in run.results:
         who = ""
         if result.data is not None:
@@ -356,17 +376,7 @@ def _echo_run(run: Any, files: list[Path], paths: tuple[Path, ...]) -> None:
         click.echo(f"{_shown(result.path)}: {who}{result.status}{tail}")
         for finding in sorted(result.findings, key=lambda f: f.severity.value != "Error"):
             click.echo(f"  {finding.severity.value + ':':<9}{finding.message} [{finding.code}]")
-    from workbook_tools.returns.findings import (
-        ACCEPTED,
-        ACCEPTED_WITH_WARNINGS,
-        NOT_A_RETURN,
-        REJECTED,
-        SUPERSEDED,
-    )
-
-    statuses = (ACCEPTED, ACCEPTED_WITH_WARNINGS, REJECTED, SUPERSEDED, NOT_A_RETURN)
-    tally = {s: sum(1 for r in run.results if r.status == s) for s in statuses}
-    summary = ", ".join(f"{n} {status.lower()}" for status, n in tally.items() if n)
+    summary = run.verdicts
     total = len(run.results)
     click.echo(f"{total} file{'s' if total != 1 else ''} checked" + (f": {summary}." if
                                                                       summary else "."))
@@ -549,8 +559,7 @@ def _summary_plan(plan_path: Path | None, quarter: Quarter) -> Any:
 
 
 @cli.command()
-@click.option("--quarter", "-q", type=QUARTER, default=None,
-              help=f"The quarter, such as 2025-26-Q1 (also {ACCEPTED_FORMS}).")
+@click.option("--quarter", "-q", type=QUARTER, default=None, help=QUARTER_HELP)
 @click.option("--year", "-y", default=None, metavar="YEAR",
               help="A financial year, such as 2025-26, for the annual summary instead.")
 @click.option("--master", type=click.Path(path_type=Path), default=None,
@@ -575,10 +584,12 @@ def summarise(quarter: Quarter | None, year: str | None, master: Path | None, ou
       workbook-tools summarise --quarter 2025-26-Q2
       workbook-tools summarise --year 2025-26 --out annual-report-2025-26.xlsx
     """
-    if (quarter is None) == (year is None):
+    ws = Workspace(Path())
+    if quarter is not None and year is not None:
         raise click.UsageError("Give --quarter (the quarterly summary) or --year (the annual "
                                "one), not both.")
-    ws = Workspace(Path())
+    if quarter is None and year is None:
+        raise click.UsageError(_which_summary(master or ws.master, ws))
     if quarter is not None:
         from workbook_tools.summary.quarter import summarise_quarter
 
@@ -596,6 +607,23 @@ def summarise(quarter: Quarter | None, year: str | None, master: Path | None, ou
                f"({', '.join(result.sheets)}), {result.charts} charts.")
     for line in result.lines:
         click.echo(f"  {line}")
+
+
+def _which_summary(master: Path, ws: Workspace) -> str:
+    """What to give summarise, with the master's latest quarter and its year."""
+    from workbook_tools.master.read import read_master
+
+    if not master.exists():
+        return ws.no_master(master)
+    held = read_master(master).quarters()
+    latest = parse_quarter(held[-1]) if held else ws.a_quarter()
+    if latest is None:
+        return ("Give --quarter for a quarter's summary or --year for the annual one; "
+                f"{master} holds no quarter yet.")
+    return (f"Give --quarter for a quarter's summary or --year for the annual one: for example "
+            f"'workbook-tools summarise --quarter {latest}' or 'workbook-tools summarise --year "
+            f"{latest.year_label}'" + (f" (the master holds {', '.join(held)})." if held
+                                       else "."))
 
 
 @cli.command()
@@ -618,9 +646,12 @@ def export(master: Path | None, fmt: str, out: Path | None) -> None:
       workbook-tools export
       workbook-tools export --format parquet --out powerbi
     """
+    from workbook_tools.errors import ConfigurationError
     from workbook_tools.master.export import export_master
 
     ws = Workspace(Path())
+    if not (master or ws.master).exists():
+        raise ConfigurationError(ws.no_master(master or ws.master))
     result = export_master(master or ws.master, out or ws.outputs / "export", fmt)
     for path, rows in result.files:
         click.echo(f"Wrote {_shown(path)}: {rows} row{'s' if rows != 1 else ''}")

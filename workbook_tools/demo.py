@@ -16,12 +16,13 @@ import os
 import shutil
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from workbook_tools.errors import ConfigurationError
 from workbook_tools.quarters import Quarter, parse_quarter
+from workbook_tools.returns.findings import ValidationRun
 from workbook_tools.workspace import Workspace
 
 DEMO_QUARTERS = ("2025-26-Q1", "2025-26-Q2")
@@ -166,25 +167,13 @@ def run_demo(folder: Path, say: Callable[[str], None] | None = None, seed: int =
     return result
 
 
-def _verdicts(run: object) -> str:
-    from workbook_tools.returns.findings import (
-        ACCEPTED,
-        ACCEPTED_WITH_WARNINGS,
-        NOT_A_RETURN,
-        REJECTED,
-        SUPERSEDED,
-    )
-
-    results = getattr(run, "results", [])
-    order = (ACCEPTED, ACCEPTED_WITH_WARNINGS, REJECTED, SUPERSEDED, NOT_A_RETURN)
-    return f"{_tally((r.status for r in results), order)} (of {len(results)} files)"
+def _verdicts(run: ValidationRun) -> str:
+    return f"{run.verdicts or 'no returns'} (of {len(run.results)} files)"
 
 
-def _tally(statuses: Iterable[str], order: Sequence[str] = ()) -> str:
-    """'3 accepted, 1 rejected': each status with its count, in `order` then as first met."""
-    counts = Counter(statuses)
-    named = [*order, *(s for s in counts if s not in order)]
-    return ", ".join(f"{counts[s]} {s.lower()}" for s in named if counts[s]) or "none"
+def _tally(statuses: Iterable[str]) -> str:
+    """'3 accepted, 1 not received': each status with its count, as first met."""
+    return ", ".join(f"{n} {status.lower()}" for status, n in Counter(statuses).items())
 
 
 def _files(paths: list[Path]) -> str:

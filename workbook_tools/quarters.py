@@ -10,6 +10,9 @@ from workbook_tools.errors import UsageError
 
 ACCEPTED_FORMS = "2025-26-Q1, 2025/26 Q1, 2025-26 Q1, Q1 2025-26 or Q1 2025/26"
 ACCEPTED_YEAR_FORMS = "2025-26 or 2025/26"
+#: The --quarter option's help: each form once, the spaced ones quoted as they must be typed.
+QUARTER_HELP = ('The quarter: 2025-26-Q1, "2025/26 Q1", "2025-26 Q1", "Q1 2025-26" or '
+                '"Q1 2025/26" (a form with a space goes in quotes).')
 
 _YEAR = r"(\d{4})\s*[-/]\s*(\d{2})"
 _QUARTER_PATTERNS = (
@@ -94,6 +97,34 @@ def parse_quarter(text: str) -> Quarter:
                 number, first, second = match.groups()
             return Quarter(_check_year(first, second, text), int(number))
     raise UsageError(f"'{text}' is not a quarter. Use one of: {ACCEPTED_FORMS}.")
+
+
+def unquoted_quarter(args: list[str], options: tuple[str, ...] = ("--quarter", "-q")) -> str:
+    """A sentence when a spaced quarter was typed without quotes (`--quarter Q2 2025/26`, which
+    the shell splits in two), else ''."""
+    for index, arg in enumerate(args):
+        name, equals, value = arg.partition("=")
+        if name in options and equals:
+            rest = args[index + 1:index + 2]
+        elif arg in options:
+            value, rest = (args[index + 1], args[index + 2:index + 3]) if index + 1 < len(
+                args) else ("", [])
+        else:
+            continue
+        if not rest or _parses(value) or not _parses(f"{value} {rest[0]}"):
+            continue
+        whole = f"{value} {rest[0]}"
+        return (f"'{value}' is not a quarter: '{whole}' has a space, so the shell split it in "
+                f'two. Put it in quotes: {name} "{whole}" (or write {parse_quarter(whole)}).')
+    return ""
+
+
+def _parses(text: str) -> bool:
+    try:
+        parse_quarter(text)
+    except UsageError:
+        return False
+    return True
 
 
 def parse_year(text: str) -> int:

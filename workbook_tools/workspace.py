@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from workbook_tools.quarters import Quarter
+from workbook_tools.errors import UsageError, WorkbookToolsError
+from workbook_tools.quarters import Quarter, parse_quarter
 
 
 @dataclass(frozen=True)
@@ -49,6 +50,44 @@ class Workspace:
 
     def annual(self, year_label: str) -> Path:
         return self.outputs / f"annual-{year_label}.xlsx"
+
+    def quarters_returned(self) -> list[Quarter]:
+        """The quarters with a folder of returns here holding a file, earliest first."""
+        found = []
+        folder = self.root / "returns"
+        for sub in folder.iterdir() if folder.is_dir() else ():
+            try:
+                quarter = parse_quarter(sub.name)
+            except UsageError:
+                continue
+            if sub.is_dir() and any(p.is_file() for p in sub.iterdir()):
+                found.append(quarter)
+        return sorted(found)
+
+    def a_quarter(self) -> Quarter | None:
+        """A quarter to name in advice: the latest with returns here, else the register's
+        first, else none."""
+        returned = self.quarters_returned()
+        if returned:
+            return returned[-1]
+        if self.plan.exists():
+            from workbook_tools.plan.register import load_plan
+            from workbook_tools.quarters import parse_year
+
+            try:
+                return Quarter(parse_year(load_plan(self.plan, False).settings.financial_year), 1)
+            except WorkbookToolsError:  # advice only: a bad register is reported elsewhere
+                return None
+        return None
+
+    def no_master(self, master: Path) -> str:
+        """The sentence for a command that needs the master before there is one."""
+        quarter = self.a_quarter()
+        if quarter is None:
+            return (f"{master} does not exist yet: consolidate a quarter's returns first, with "
+                    "'workbook-tools consolidate --quarter QUARTER' (such as 2025-26-Q1).")
+        return (f"{master} does not exist yet: run 'workbook-tools consolidate --quarter "
+                f"{quarter}' first.")
 
 
 def make_folder(folder: Path | str) -> Path:

@@ -24,6 +24,11 @@ def cell_ref(row: int, col: int) -> str:
     return f"{column_letter(col)}{row}"
 
 
+def pounds(value: float) -> str:
+    """An amount as people write it: £3,000,000, and -£363,000 below zero (never £-363,000)."""
+    return f"-£{-value:,.0f}" if round(value) < 0 else f"£{value:,.0f}"
+
+
 def is_blank(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 

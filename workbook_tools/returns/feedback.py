@@ -38,6 +38,8 @@ PROBLEMS_SHEET = "Problems"
 AUTHOR = "workbook-tools"
 #: Each note starts with this line (LibreOffice does not keep a note's author).
 NOTE_HEADING = "Found by the return check:"
+FONT_NAME = "Calibri"  # the font the return is written in (xlsxwriter's default)
+FONT_SIZE = 10
 #: Every highlight's formula carries this text, so the highlights can be found and removed.
 MARKER = "workbook-tools feedback"
 PROBLEM_HEADERS = ("No.", "Severity", "Go to", "Item", "What is wrong", "Rule")
@@ -218,7 +220,7 @@ def _sheet_names(result: ReturnResult, names: list[str]) -> dict[str, str]:
 
 
 def _problems_sheet(workbook: Any, result: ReturnResult, sheets: dict[str, str]) -> None:
-    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.styles import Alignment, PatternFill
     from openpyxl.worksheet.hyperlink import Hyperlink
 
     sheet = workbook.create_sheet(PROBLEMS_SHEET, 0)
@@ -234,7 +236,7 @@ def _problems_sheet(workbook: Any, result: ReturnResult, sheets: dict[str, str])
     wrap = Alignment(wrap_text=True, vertical="top")
     top = Alignment(vertical="top")
     _text(sheet, "A1", f"Problems found in this return: {who} ({result.directorate}), "
-                       f"{result.quarter}", Font(bold=True, size=14, color=NAVY[1:]))
+                       f"{result.quarter}", _font(bold=True, size=14, color=NAVY[1:]))
     if errors:
         verdict = (f"The return cannot be accepted yet: {_count(errors, 'error')} must be put "
                    "right" + (f", and {_count(warnings, 'warning')} should be checked." if
@@ -243,19 +245,19 @@ def _problems_sheet(workbook: Any, result: ReturnResult, sheets: dict[str, str])
         verdict = (f"The return has been accepted, with {_count(warnings, 'warning')} to check. "
                    "Correct anything that is wrong and send it again, or explain it in the "
                    "commentary.")
-    _text(sheet, "A2", verdict, Font(bold=True, size=11,
+    _text(sheet, "A2", verdict, _font(bold=True, size=11,
                                      color=(_STYLES[Severity.ERROR] if errors
                                             else _STYLES[Severity.WARNING])[1][1:]))
     _text(sheet, "A3", "Click a cell under Go to to jump to the problem. Problem cells are "
                        "highlighted (red: error, amber: warning) and carry a note saying what is "
                        "wrong. Correct this file, check that the Checks sheet shows Ready to "
-                       "submit: YES, and send it back as your return.", Font(italic=True))
+                       "submit: YES, and send it back as your return.", _font(italic=True))
     sheet.merge_cells("A3:E3")
     sheet["A3"].alignment = wrap
     sheet.row_dimensions[3].height = 30
 
     header_row = FIRST_PROBLEM_ROW - 1
-    white = Font(bold=True, color="FFFFFF")
+    white = _font(bold=True, color="FFFFFF")
     navy = PatternFill(fill_type="solid", start_color=NAVY[1:], end_color=NAVY[1:])
     for col, (title, width) in enumerate(zip(PROBLEM_HEADERS, PROBLEM_WIDTHS, strict=True),
                                          start=1):
@@ -263,13 +265,14 @@ def _problems_sheet(workbook: Any, result: ReturnResult, sheets: dict[str, str])
         _text(sheet, cell.coordinate, title, white)
         cell.fill = navy
         sheet.column_dimensions[cell.column_letter].width = width
-    link_font = Font(color="0563C1", underline="single")
+    link_font = _font(color="0563C1", underline="single")
     for number, finding in enumerate(result.findings, start=1):
         row = header_row + number
         fill, font, _ = _STYLES[finding.severity]
         sheet.cell(row, 1, number).alignment = top
+        sheet.cell(row, 1).font = _font()
         severity = _text(sheet, f"B{row}", finding.severity.value,
-                         Font(bold=True, color=font[1:]))
+                         _font(bold=True, color=font[1:]))
         severity.fill = PatternFill(fill_type="solid", start_color=fill[1:], end_color=fill[1:])
         name = sheets.get(finding.sheet)
         shown = f"{name}!{finding.cell}" if name and finding.cell else name or finding.where
@@ -320,9 +323,16 @@ def _text(sheet: Any, ref: str, value: str, font: Any = None) -> Any:
     cell = sheet[ref]
     cell.value = value
     cell.data_type = "s"
-    if font is not None:
-        cell.font = font
+    cell.font = font if font is not None else _font()
     return cell
+
+
+def _font(**style: Any) -> Any:
+    """A font for the Problems sheet: the return's own (Calibri; LibreOffice shows its metric
+    twin), never left unnamed, which LibreOffice shows in a serif face."""
+    from openpyxl.styles import Font
+
+    return Font(name=FONT_NAME, **{"size": FONT_SIZE, **style})
 
 
 def _count(n: int, word: str) -> str:

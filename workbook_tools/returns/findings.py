@@ -122,3 +122,16 @@ class ValidationRun:
         """
         return 1 if any(r.status == REJECTED or (r.status == NOT_A_RETURN and r.errors)
                         for r in self.results) else 0
+
+    @property
+    def verdicts(self) -> str:
+        """'3 accepted, 1 rejected': each verdict with its count (they add up to the files)."""
+        order = (ACCEPTED, ACCEPTED_WITH_WARNINGS, REJECTED, SUPERSEDED, NOT_A_RETURN)
+        counts = {s: sum(1 for r in self.results if r.status == s) for s in order}
+        return ", ".join(f"{n} {status.lower()}" for status, n in counts.items() if n)
+
+    @property
+    def council(self) -> str:
+        """The council the returns are from, as their own `_meta` says ('' when none says)."""
+        return next((str(r.data.meta.get("Council", "")) for r in self.results
+                     if r.data is not None and r.data.meta.get("Council")), "")

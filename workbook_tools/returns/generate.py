@@ -34,6 +34,7 @@ from workbook_tools.returns.layout import (
 )
 from workbook_tools.returns.style import (
     Styles,
+    actual_format,
     auto_heights,
     fitted_height,
     number_format,
@@ -248,6 +249,9 @@ def _write_data_sheet(
                                     styles.cell(column), "")
             elif spec.name == "Measures" and column.key == "actual" and not item.is_due(quarter):
                 sheet.write_string(row0, col, layout.NOT_DUE, styles.not_due)
+            elif spec.name == "Measures" and column.key == "actual":
+                sheet.write_blank(row0, col, None, styles.cell(
+                    column, actual_format(item.unit, item.target_for(quarter))))
             else:
                 sheet.write_blank(row0, col, None, styles.cell(column))
         sheet.set_row(row0, item_row_height(spec, values))

@@ -10,7 +10,7 @@ from typing import Any
 
 from workbook_tools.errors import ConfigurationError
 from workbook_tools.files.cells import column_letter
-from workbook_tools.files.xlsx import NAVY, RAG_COLOURS, new_workbook
+from workbook_tools.files.xlsx import FIXED_DATE, NAVY, RAG_COLOURS, new_workbook
 from workbook_tools.returns.findings import (
     ACCEPTED,
     ACCEPTED_WITH_WARNINGS,
@@ -33,10 +33,12 @@ MESSAGE_WIDTH = 90
 MAX_WIDTH = 60
 LINE_HEIGHT = 15
 CHARS_PER_WIDTH = 1.1  # text characters per unit of column width (units are digit widths)
+HEADER_ROW = 3  # each sheet's table header (0-based): below the title, what was checked, a gap
 
 
-def write_validation_report(run: ValidationRun, path: Path) -> Path:
-    """Write the report: a `Returns` sheet and a `Findings` sheet.
+def write_validation_report(run: ValidationRun, path: Path, council: str = "") -> Path:
+    """Write the report: a `Returns` sheet and a `Findings` sheet, each headed by the council
+    (`council`, else the returns' own) and the quarter, and what was checked.
 
     The same run gives the same bytes (fixed document dates, rows in the run's order).
 
@@ -53,8 +55,17 @@ def write_validation_report(run: ValidationRun, path: Path) -> Path:
             from None
     workbook = new_workbook(path)
     formats = _formats(workbook)
-    _returns_sheet(workbook, formats, run)
-    _findings_sheet(workbook, formats, run)
+    title = heading(run, council)
+    files = len(run.results)
+    checked = (f"{files} file{'s' if files != 1 else ''} checked"
+               + (f": {run.verdicts}" if run.verdicts else "") + "; "
+               + _count(len(run.findings), "finding") + ".")
+    for sheet in (_returns_sheet(workbook, formats, run),
+                  _findings_sheet(workbook, formats, run)):
+        sheet.write_string(0, 0, title, formats["title"])
+        sheet.write_string(1, 0, checked, formats["text"])
+        sheet.set_row(0, 22)
+    workbook.set_properties({"created": FIXED_DATE, "author": "workbook-tools", "title": title})
     try:
         workbook.close()
     except (xlsxwriter.exceptions.FileCreateError, OSError) as exc:
@@ -64,9 +75,37 @@ def write_validation_report(run: ValidationRun, path: Path) -> Path:
     return path
 
 
+def report_name(label: str, run: ValidationRun, files: Sequence[Path], whole: bool) -> str:
+    """`validation-2025-26-Q1.xlsx` for a quarter's whole folder of returns; for some of them,
+    named after them (`validation-2025-26-Q1-CS.xlsx`), so it sits beside the quarter's report
+    instead of replacing it."""
+    stem = f"validation-{label}" if label else "validation"
+    if whole:
+        return f"{stem}.xlsx"
+    codes = sorted({r.directorate for r in run.results if r.directorate})
+    if codes and len(codes) <= 4:
+        part = "-".join(codes)
+    else:
+        part = Path(files[0]).stem if len(files) == 1 else "selected"
+    return f"{stem}-{part}.xlsx"
+
+
+def heading(run: ValidationRun, council: str = "") -> str:
+    """'Validation report: Derbyshire County Council, 2025-26-Q2'."""
+    quarters = sorted({r.quarter for r in run.results if r.quarter})
+    quarter = str(run.quarter) if run.quarter else " and ".join(quarters)
+    about = ", ".join(part for part in (council or run.council, quarter) if part)
+    return f"Validation report: {about}" if about else "Validation report"
+
+
+def _count(n: int, word: str) -> str:
+    return f"{n} {word}{'s' if n != 1 else ''}"
+
+
 def _formats(workbook: Any) -> dict[str, Any]:
     base = {"valign": "top", "font_size": 10}
     return {
+        "title": workbook.add_format({"bold": True, "font_size": 14, "font_color": NAVY}),
         "header": workbook.add_format({**base, "bold": True, "font_color": "#FFFFFF",
                                        "bg_color": NAVY, "text_wrap": True}),
         "text": workbook.add_format(base),
@@ -78,7 +117,7 @@ def _formats(workbook: Any) -> dict[str, Any]:
     }
 
 
-def _returns_sheet(workbook: Any, formats: dict[str, Any], run: ValidationRun) -> None:
+def _returns_sheet(workbook: Any, formats: dict[str, Any], run: ValidationRun) -> Any:
     sheet = workbook.add_worksheet("Returns")
     rows = []
     for result in run.results:
@@ -90,7 +129,7 @@ def _returns_sheet(workbook: Any, formats: dict[str, Any], run: ValidationRun) -
     cell_formats = [formats["text"], formats["text"], formats["text"], formats["text"],
                     formats["count"], formats["count"], formats["received"], formats["hash"],
                     formats["text"]]
-    for r, values in enumerate(rows, start=1):
+    for r, values in enumerate(rows, start=HEADER_ROW + 1):
         for c, value in enumerate(values):
             if c == 6:
                 sheet.write_datetime(r, c, value, cell_formats[c])
@@ -105,16 +144,17 @@ def _returns_sheet(workbook: Any, formats: dict[str, Any], run: ValidationRun) -
     for word, rag in _STATUS_COLOURS.items():
         _colour_rows(workbook, sheet, last, len(RETURN_HEADERS) - 1, status_col, word, rag)
     grey = workbook.add_format({"font_color": _SUPERSEDED_FONT})
-    sheet.conditional_format(1, 0, last, len(RETURN_HEADERS) - 1, {
-        "type": "formula", "criteria": f'=$D2="{SUPERSEDED}"', "format": grey})
+    sheet.conditional_format(HEADER_ROW + 1, 0, HEADER_ROW + last, len(RETURN_HEADERS) - 1, {
+        "type": "formula", "criteria": f'=$D{HEADER_ROW + 2}="{SUPERSEDED}"', "format": grey})
+    return sheet
 
 
-def _findings_sheet(workbook: Any, formats: dict[str, Any], run: ValidationRun) -> None:
+def _findings_sheet(workbook: Any, formats: dict[str, Any], run: ValidationRun) -> Any:
     sheet = workbook.add_worksheet("Findings")
     rows = [(f.severity.value, Path(f.file).name, f.directorate, f.sheet, f.cell, f.code,
              f.message) for f in run.findings]
     message_col = FINDING_HEADERS.index("Message")
-    for r, values in enumerate(rows, start=1):
+    for r, values in enumerate(rows, start=HEADER_ROW + 1):
         for c, value in enumerate(values):
             sheet.write_string(r, c, value, formats["wrap" if c == message_col else "text"])
         lines = _lines(values[message_col], MESSAGE_WIDTH)
@@ -124,24 +164,25 @@ def _findings_sheet(workbook: Any, formats: dict[str, Any], run: ValidationRun) 
     _table(sheet, formats, "Findings", FINDING_HEADERS, len(rows), widths)
     for word, rag in _SEVERITY_COLOURS.items():
         _colour_rows(workbook, sheet, max(len(rows), 1), len(FINDING_HEADERS) - 1, 0, word, rag)
+    return sheet
 
 
 def _table(sheet: Any, formats: dict[str, Any], name: str, headers: Sequence[str], rows: int,
            widths: list[float]) -> None:
     """An Excel table with filters over the rows (one empty row when there are none), a frozen
     header, columns as wide as their contents, printed landscape on A4."""
-    sheet.add_table(0, 0, max(rows, 1), len(headers) - 1, {
+    sheet.add_table(HEADER_ROW, 0, HEADER_ROW + max(rows, 1), len(headers) - 1, {
         "name": f"{name}Table", "style": "Table Style Light 1",
         "columns": [{"header": h, "header_format": formats["header"]} for h in headers],
     })
     for col, width in enumerate(widths):
         sheet.set_column(col, col, width)
-    sheet.set_row(0, LINE_HEIGHT + 5)
-    sheet.freeze_panes(1, 0)
+    sheet.set_row(HEADER_ROW, LINE_HEIGHT + 5)
+    sheet.freeze_panes(HEADER_ROW + 1, 0)
     sheet.set_landscape()
     sheet.set_paper(9)
     sheet.fit_to_pages(1, 0)
-    sheet.repeat_rows(0)
+    sheet.repeat_rows(HEADER_ROW)
 
 
 def _colour_rows(workbook: Any, sheet: Any, last: int, last_col: int, col: int, word: str,
@@ -150,8 +191,8 @@ def _colour_rows(workbook: Any, sheet: Any, last: int, last_col: int, col: int, 
     fill, font = RAG_COLOURS[rag]
     fmt = workbook.add_format({"bg_color": fill, "font_color": font})
     letter = column_letter(col)
-    sheet.conditional_format(1, 0, last, last_col, {
-        "type": "formula", "criteria": f'=${letter}2="{word}"', "format": fmt})
+    sheet.conditional_format(HEADER_ROW + 1, 0, HEADER_ROW + last, last_col, {
+        "type": "formula", "criteria": f'=${letter}{HEADER_ROW + 2}="{word}"', "format": fmt})
 
 
 def _widths(headers: Sequence[str], rows: list[tuple[Any, ...]],

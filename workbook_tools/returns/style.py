@@ -69,6 +69,20 @@ def number_format(value: float, unit: str = "") -> str:
     return f"#,##0{decimals}"
 
 
+def actual_format(unit: str, target: float | None) -> str:
+    """The format of a measure's Actual cell before anything is typed in it: its unit, as the
+    target beside it shows it (72.5%, £3,000,000, 1,200), keeping the typed figure's decimals.
+
+    A percentage typed with its % sign arrives as a fraction (0.12), which the tool reads as
+    12%, so it is shown as 12%; other percentages show as typed, with the sign.
+    """
+    if unit == "%":
+        return '[<1]0%;General"%"'
+    if unit == "£":
+        return number_format(target if target is not None else 0, "£")
+    return "[>=1000]#,##0;General"
+
+
 def auto_heights(path: Path, sheets: dict[str, int]) -> None:
     """Let rows from a given row down keep their height but grow as people type.
 

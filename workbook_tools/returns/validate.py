@@ -74,6 +74,15 @@ RULES = catalogue.RULES
 CHECKS_CODES = inputs.CHECKS_CODES
 
 
+def one_per_cell(findings: list[Finding]) -> list[Finding]:
+    """One mistake, one finding: a cell that has an error gets no warning as well (a negative
+    amount is not also 'less than last quarter'); the warning is checked again once the error
+    is put right."""
+    wrong = {(f.sheet, f.cell) for f in findings if f.severity is Severity.ERROR and f.cell}
+    return [f for f in findings
+            if f.severity is Severity.ERROR or not f.cell or (f.sheet, f.cell) not in wrong]
+
+
 def uninformative(text: str | None) -> bool:
     """An explanation that explains nothing: a placeholder or a few characters."""
     if text is None:
@@ -356,7 +365,7 @@ def validate_file(path: Path, quarter: Quarter | None = None, plan: Plan | None 
     findings = list(rf.findings)
     if rf.data is not None and rf.quarter is not None:
         findings += check_return(rf, context(rf.quarter) if context else None)
-    result.findings = sorted(findings, key=_order)
+    result.findings = sorted(one_per_cell(findings), key=_order)
     if not rf.is_return:
         result.status = NOT_A_RETURN
     elif result.errors:

@@ -16,6 +16,7 @@ from typing import Any
 import pandas as pd
 
 from workbook_tools.errors import ConfigurationError, UsageError, about_file
+from workbook_tools.files.cells import pounds
 from workbook_tools.master.read import read_master
 from workbook_tools.plan.register import Plan
 from workbook_tools.quarters import Quarter, parse_quarter
@@ -357,7 +358,7 @@ def money(value: Any) -> str:
     """£1,234,567 (or 'none')."""
     if value is None or pd.isna(value):
         return "none"
-    return f"-£{-value:,.0f}" if value < 0 else f"£{value:,.0f}"
+    return pounds(value)
 
 
 def write_headline(sheet: Sheet, lines: list[t.Headline]) -> None:

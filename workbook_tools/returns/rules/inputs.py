@@ -28,6 +28,7 @@ from workbook_tools.returns.rules.values import (
     blank,
     invisible,
     is_text,
+    money,
     num,
     show,
     tidy,
@@ -178,7 +179,7 @@ def _money_below_zero(key: str, what: str) -> Callable[[Seen], Fields]:
         number = _number(seen, key)
         if number is None or number >= 0:
             return None
-        return {"found": show(seen.raw[key]), "id": seen.typed["id"], "what": what}
+        return {"found": money(number), "id": seen.typed["id"], "what": what}
     return test
 
 
@@ -239,7 +240,7 @@ def _saving_unexplained(seen: Seen) -> Fields:
         return None
     if not blank(seen.raw["commentary"]):
         return None
-    return {"id": seen.typed["id"], "forecast": f"£{forecast:,.0f}", "target": f"£{target:,.0f}"}
+    return {"id": seen.typed["id"], "forecast": money(forecast), "target": money(target)}
 
 
 def _same_person(seen: Seen) -> Fields:

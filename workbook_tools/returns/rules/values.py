@@ -12,7 +12,7 @@ import datetime as dt
 import unicodedata
 from typing import Any
 
-from workbook_tools.files.cells import plain_text
+from workbook_tools.files.cells import plain_text, pounds
 
 #: Every character Python's str.split() treats as white space, other than the space itself.
 WHITESPACE = tuple(chr(c) for c in range(0x3001) if chr(c).isspace() and c != 0x20)
@@ -80,4 +80,5 @@ def num(value: float | None) -> str:
 
 
 def money(value: float | None) -> str:
-    return "" if value is None else f"£{value:,.0f}"
+    """£3,000,000; -£363,000 below zero."""
+    return "" if value is None else pounds(value)

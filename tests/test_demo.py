@@ -14,6 +14,7 @@ from summary_support import find_row, master_frames, open_summary, read_table
 from workbook_tools.cli import cli
 from workbook_tools.demo import MARKER, _prepare
 from workbook_tools.errors import ConfigurationError
+from workbook_tools.returns.report import HEADER_ROW
 
 Q2 = "2025-26-Q2"
 
@@ -117,9 +118,10 @@ def test_reports_left_behind_are_current(demo: tuple[Path, Path, Result, float])
     for quarter in ("2025-26-Q1", Q2):
         book = openpyxl.load_workbook(out / "outputs" / f"validation-{quarter}.xlsx")
         ws = book["Returns"]
-        header = [c.value for c in ws[1]]
-        statuses = [row[header.index("Status")] for row in ws.iter_rows(min_row=2,
-                                                                        values_only=True)]
+        assert ws["A1"].value == f"Validation report: Derbyshire County Council, {quarter}"
+        header = [c.value for c in ws[HEADER_ROW + 1]]
+        statuses = [row[header.index("Status")]
+                    for row in ws.iter_rows(min_row=HEADER_ROW + 2, values_only=True)]
         assert len(statuses) == 4
         assert "Rejected" not in statuses
         for path in (out / "outputs" / "feedback" / quarter).glob("*_feedback.xlsx"):
@@ -163,3 +165,49 @@ def test_console_counts_add_up_to_their_totals(demo: tuple[Path, Path, Result, f
         assert sum(int(part.split()[0]) for part in parts.split(", ")) == int(total)
     for parts, total in re.findall(r"validated(?: again)?: ([^;(]+) \(of (\d+) files\)", output):
         assert sum(int(part.split()[0]) for part in parts.split(", ")) == int(total)
+
+
+def test_master_and_export_keep_objective_texts_whole(
+        demo: tuple[Path, Path, Result, float]) -> None:
+    """The return shows an objective shortened to fit its column; the master and the export
+    for Power BI keep the register's text whole."""
+    import pandas as pd
+
+    from workbook_tools.plan.register import load_plan
+
+    out = demo[0]
+    plan = load_plan(out / "templates" / "plan.xlsx")
+    names = {o.code: o.name for o in plan.objectives}
+    assert any(len(name) > 60 for name in names.values())  # long enough to be cut on a return
+    frames = master_frames(out / "outputs" / "master.xlsx")
+    exported = {name: pd.read_csv(out / "outputs" / "export" / f"{name.lower()}.csv")
+                for name in ("Measures", "Actions", "Savings")}
+    for name in ("Measures", "Actions", "Savings"):
+        for table in (frames[name], exported[name]):
+            rows = table.dropna(subset=["Objective code"])
+            assert len(rows) > 0
+            assert not rows["Objective"].str.contains("…").any()
+            assert list(rows["Objective"]) == [names[c] for c in rows["Objective code"]]
+
+
+def test_long_summary_sheets_repeat_their_table_heading_when_printed(
+        demo: tuple[Path, Path, Result, float]) -> None:
+    """By objective, Trends and the annual's long sheets print their column headings on every
+    page, and the rows repeated are the heading of the sheet's last (and longest) table."""
+    import openpyxl
+
+    outputs = demo[0] / "outputs"
+    expected = {f"summary-{Q2}.xlsx": ("By objective", "Trends", "Savings lines"),
+                "annual-2025-26.xlsx": ("Measures", "Actions", "Savings lines")}
+    for name, sheets in expected.items():
+        book = openpyxl.load_workbook(outputs / name)
+        for sheet_name in sheets:
+            ws = book[sheet_name]
+            assert ws.print_title_rows, (name, sheet_name)
+            last = int(ws.print_title_rows.split(":")[1].strip("$"))
+            heading = [c.value for c in ws[last] if c.value]
+            assert heading and heading[0] in ("Objective", "Measure", "Action",
+                                              "Saving proposal"), (name, sheet_name, heading)
+            below = [row for row in ws.iter_rows(min_row=last + 1, values_only=True)
+                     if any(v is not None for v in row)]
+            assert len(below) > 20  # a table long enough to run onto another page

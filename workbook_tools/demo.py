@@ -162,7 +162,7 @@ def run_demo(folder: Path, say: Callable[[str], None] | None = None, seed: int =
          f"{_rel(exported.folder, folder)} ({sum(n for _, n in exported.files):,} rows).")
     result.files.insert(0, ws.master)
     result.files += [annual.path, exported.folder]
-    result.next_steps = _next_steps(folder, last, result.feedback)
+    result.next_steps = _next_steps(folder, last, result.feedback, run.exit_code == 0)
     result.seconds = time.monotonic() - started
     return result
 
@@ -187,15 +187,17 @@ def _rel(path: Path, folder: Path) -> str:
         return str(path)
 
 
-def _next_steps(folder: Path, last: Quarter, feedback: list[Path]) -> list[str]:
+def _next_steps(folder: Path, last: Quarter, feedback: list[Path],
+                accepted: bool) -> list[str]:
     nxt = last.next()
     send = []
     if feedback:  # only the feedback the last validation wrote: every file in it is current
         codes = [p.name.split("_", 1)[0] for p in feedback]
         who = ", ".join(codes[:-1]) + " and " + codes[-1] if len(codes) > 1 else codes[0]
         send = [f"Send {who} {'their' if len(codes) > 1 else 'its'} feedback from "
-                f"{feedback[0].parent} (each problem cell highlighted, with a note saying "
-                "what to look at)."]
+                f"{feedback[0].parent}: "
+                + ("accepted, with warnings to check" if accepted else "what to put right")
+                + " (each cell highlighted, with a note saying what to look at)."]
     return [
         f"Open {folder / 'outputs' / f'summary-{last}.xlsx'}: the Overview is the page for "
         "Cabinet; Exceptions lists every Red measure and action with its commentary.",

@@ -154,5 +154,8 @@ def _item_rows(plan: Plan, quarter: Quarter, sheet: str, out: QuarterRows) -> li
                 row["Objective code"] = objective_code or None
             for header, key in columns.items():
                 row[header] = typed.get(key)
+            objective = plan.objective(objective_code)
+            if "Objective" in row and objective is not None:
+                row["Objective"] = objective.name  # whole: the return shows it shortened
             rows.append(row)
     return rows

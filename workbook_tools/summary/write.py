@@ -175,6 +175,7 @@ class Sheet:
         self.widths: dict[int, float] = {}
         self.fixed: dict[int, float] = {}
         self.wrapped: list[tuple[int, int, str, bool]] = []  # (row, col, text, bold)
+        self.headers: list[tuple[int, int, int]] = []  # each table: (top, header row, rows)
 
     # -- text ----------------------------------------------------------------------------------
 
@@ -219,9 +220,11 @@ class Sheet:
         shown = [_label(h[-1] if grouped else h) for h in headers]
         column_kinds = [kinds.get(_label(h), kinds.get(s, kind_for(s, frame[h])))
                         for h, s in zip(headers, shown, strict=True)]
+        top = self.row
         if grouped:
             self._group_row(headers, col)
         header_row = self.row
+        self.headers.append((top, header_row, len(frame)))
         for c, text in enumerate(shown):
             colour = text if text in RAG_COLOURS else None
             self.ws.write_string(header_row, col + c, text, self.book.fmt(header=True,
@@ -312,6 +315,11 @@ class Sheet:
         ws.set_landscape()
         ws.set_paper(9)  # A4
         ws.fit_to_pages(1, 0)
+        # The last table's heading rows on every page it runs onto, when it is the longest:
+        # repeated above an earlier table they would name the wrong columns.
+        if self.headers and self.headers[-1][2] == max(h[2] for h in self.headers):
+            top, header_row, _ = self.headers[-1]
+            ws.repeat_rows(top, header_row)
         ws.set_margins(left=0.5, right=0.5, top=0.6, bottom=0.7)
         book = self.book
         # A space after each font size: '&8' followed by a digit would read as a larger size.

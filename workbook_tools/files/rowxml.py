@@ -25,6 +25,7 @@ from workbook_tools.files.cells import column_letter
 
 MAX_TEXT = 32_767  # characters Excel holds in a cell
 _CONTROL = re.compile(r"[\x00-\x08\x0B-\x1F]|_x[0-9A-Fa-f]{4}_")
+TEXT_CACHE = 4096  # texts kept per column, so memory stays flat
 _ESCAPE = re.compile(r"[&<>]")
 _SPECIAL = re.compile(r"[\x00-\x08\x0B-\x1F&<>]|_x[0-9A-Fa-f]{4}_")
 
@@ -56,8 +57,20 @@ class RowWriter:
         self.styles = [_style(f) for f in formats]
         self.date_styles = [(_style(d), _style(t)) for d, t in date_formats]
         self.date_1904 = sheet.date_1904
+        # a column's texts repeat (quarter, directorate, theme, status): each written once
+        self.texts: list[dict[str, str]] = [{} for _ in formats]
         sheet._write_single_row(1)  # the header row goes to disk; row 1 is next
         self.last = 0
+
+    def _text(self, col: int, text: str) -> str:
+        """What follows a text cell's reference ('' for no cell), kept for the next time."""
+        style = self.styles[col]
+        tail = _text_tail(style, text) if text.strip() else f"{style}/>" if style else ""
+        cache = self.texts[col]
+        if len(cache) >= TEXT_CACHE:
+            cache.clear()
+        cache[text] = tail
+        return tail
 
     def _other(self, ref: str, col: int, value: Any) -> str:
         style = self.styles[col]
@@ -74,7 +87,7 @@ class RowWriter:
         if isinstance(value, int | float) and math.isfinite(value):  # a subclass: numpy's
             return f'<c r="{ref}"{style}><v>{float(value):.16G}</v></c>'
         text = "" if isinstance(value, int | float) else str(value)
-        return _text_cell(ref, style, text) if text.strip() else (
+        return f'<c r="{ref}"{_text_tail(style, text)}' if text.strip() else (
             f'<c r="{ref}"{style}/>' if style else "")
 
     def write(self, row: int, values: Sequence[Any], height: float | None = None) -> None:
@@ -88,11 +101,11 @@ class RowWriter:
         for col, value in enumerate(values):
             kind = type(value)
             if kind is str:
-                if value.strip():
-                    cells.append(_text_cell(f"{self.letters[col]}{number}", self.styles[col],
-                                            value))
-                elif self.styles[col]:
-                    cells.append(f'<c r="{self.letters[col]}{number}"{self.styles[col]}/>')
+                tail = self.texts[col].get(value)
+                if tail is None:
+                    tail = self._text(col, value)
+                if tail:
+                    cells.append(f'<c r="{self.letters[col]}{number}"{tail}')
             elif (kind is float or kind is int) and math.isfinite(value):
                 cells.append(f'<c r="{self.letters[col]}{number}"{self.styles[col]}>'
                              f"<v>{value:.16G}</v></c>")
@@ -119,7 +132,7 @@ def _escaped(text: str) -> str:
     return text
 
 
-def _text_cell(ref: str, style: str, text: str) -> str:
+def _text_tail(style: str, text: str) -> str:
     if len(text) > MAX_TEXT:
         text = text[:MAX_TEXT]
     if _SPECIAL.search(text):
@@ -127,4 +140,4 @@ def _text_cell(ref: str, style: str, text: str) -> str:
             text = XMLwriter._escape_control_characters(text)
         text = _escaped(text)
     keep = ' xml:space="preserve"' if text[0].isspace() or text[-1].isspace() else ""
-    return f'<c r="{ref}"{style} t="inlineStr"><is><t{keep}>{text}</t></is></c>'
+    return f'{style} t="inlineStr"><is><t{keep}>{text}</t></is></c>'

@@ -21,6 +21,7 @@ from workbook_tools import __version__
 from workbook_tools.errors import ConfigurationError
 from workbook_tools.master import columns as mc
 from workbook_tools.master.corrections import FIGURE_SHEETS, corrections, earlier_under
+from workbook_tools.master.history import context_of
 from workbook_tools.master.ledger import Ledger, read_ledger
 from workbook_tools.master.periods import Period, refuse_closed, reopened_period
 from workbook_tools.master.read import (
@@ -137,7 +138,10 @@ def consolidate(
     if not files:
         raise ConfigurationError(f"{returns_dir}: has no returns for {quarter}. "
                                  f"{NOTHING_CHANGED}")
-    run = validate_paths(files, quarter, plan, master_path if before else None, progress)
+    # last quarter's figures from the master already read, rather than reading it again
+    context = context_of(old.sheets, quarter) if before is not None else None
+    run = validate_paths(files, quarter, plan, master_path if before else None, progress,
+                         context=context)
     new, result = _merge(old, plan, quarter, run, ledger)
     result.reopened = reopened_period(old, quarter)
     if result.reopened is not None:

@@ -4,6 +4,7 @@ Read from the master workbook (header in row 1 of each sheet, SPEC section 8).""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -42,14 +43,17 @@ def previous_context(master: Path | None, quarter: Quarter) -> Context:
         sheets: dict[str, list[list[Any]]] = {
             name: workbook.read(name)[0] for name in ("Measures", "Savings", "Risks")
             if name in workbook.sheet_names}
+    return context_of({name: _table(rows) for name, rows in sheets.items()}, quarter)
+
+
+def context_of(sheets: Mapping[str, list[dict[str, Any]]], quarter: Quarter) -> Context:
+    """The context for `quarter` from the master's rows (each a dict keyed by header), for a
+    caller that has read the master already."""
+    ctx = Context(quarter=quarter)
     previous = str(quarter.previous())
 
     def rows(sheet: str) -> list[dict[str, Any]]:
-        return [
-            r
-            for r in _table(sheets.get(sheet, []))
-            if str(r.get("Quarter", "")).strip() == previous
-        ]
+        return [r for r in sheets.get(sheet, []) if str(r.get("Quarter", "")).strip() == previous]
 
     for row in rows("Measures"):
         value = to_number(row.get("Actual"))

@@ -10,6 +10,7 @@ columns is kept as its value (rows are re-sorted, so its references would point 
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -92,6 +93,11 @@ class Master:
 
 def quarter_order(text: Any) -> tuple[int, int, str]:
     """Sort key: quarters in time order; anything that is not a quarter after them."""
+    return _quarter_order(str(text))
+
+
+@functools.lru_cache(maxsize=1024)  # sorting the master asks for the same few, once per row
+def _quarter_order(text: str) -> tuple[int, int, str]:
     try:
         quarter = parse_quarter(str(text))
     except UsageError:

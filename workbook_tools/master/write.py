@@ -9,6 +9,7 @@ Every text value is written with `write_string`, so text from a return that star
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -261,6 +262,11 @@ def _lines(value: Any, width: float) -> int:
     """Lines a wrapped cell needs at a column width (programs do not all fit rows themselves)."""
     if not isinstance(value, str) or not value.strip():
         return 1
+    return _text_lines(value, width)
+
+
+@functools.lru_cache(maxsize=4096)  # objectives and names repeat on every row
+def _text_lines(value: str, width: float) -> int:
     per_line = max(int(width * 1.15) - 2, 1)  # proportional fonts fit more than the width
     if len(value) <= per_line and value.isprintable():  # no line breaks
         return 1  # most cells: quicker than counting words

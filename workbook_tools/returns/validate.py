@@ -383,6 +383,7 @@ def validate_paths(
     progress: Callable[[Path], None] | None = None,
     keep_rows: bool = True,
     workers: int | None = None,
+    context: Context | None = None,
 ) -> ValidationRun:
     """Validate files and folders of returns; resubmissions and copies are resolved.
 
@@ -400,6 +401,8 @@ def validate_paths(
             needs them, validate and status do not.
         workers: processes to use; None for one per core (parallel.worker_count), 1 for
             this process only.
+        context: last quarter's figures, from a caller that has read the master already
+            (consolidate), so the master is not read twice.
 
     Raises:
         ConfigurationError: a path that does not exist.
@@ -407,6 +410,8 @@ def validate_paths(
     """
     files = expand_paths(paths)
     job = _Job(quarter, plan, master, keep_rows)
+    if context is not None and quarter is not None:
+        job.contexts[quarter] = context
     if master is not None and quarter is not None:
         job.context(quarter)  # read the master once, here, not once per worker
     results = []

@@ -192,3 +192,30 @@ def test_a_master_too_tall_for_excel_is_refused_before_anything_is_written(
     assert folder.master.read_bytes() == before
     assert sorted(folder.backups.glob("*")) == backups
     assert not list(folder.master.parent.glob("master.xlsx.tmp-*"))
+
+
+def test_the_next_summary_lists_the_corrections_to_earlier_quarters(folder: Folder) -> None:
+    measure = next(m for m in folder.plan.measures if m.directorate_code == "CS")
+    was = next(r for r in read_master(folder.master).rows("Measures", Q1)
+               if r["Measure ID"] == measure.id)["Actual"]
+    assert run("close", "-q", str(Q1), "--reason", REASON).exit_code == 0
+    assert run("reopen", "-q", str(Q1), "--reason", "Audit found a typing error").exit_code == 0
+    edit_return(folder.returns(Q1) / f"CS_{Q1}.xlsx", "Measures", measure.id,
+                {"Actual": was + 3})
+    assert run("consolidate", "-q", str(Q1)).exit_code == 0
+    assert run("consolidate", "-q", str(Q2)).exit_code == 0
+
+    result = run("summarise", "-q", str(Q2))
+
+    assert result.exit_code == 0, result.output
+    sheet = openpyxl.load_workbook(folder.root / "outputs" / f"summary-{Q2}.xlsx")["What changed"]
+    rows = [[c.value for c in row] for row in sheet.iter_rows()]
+    start = next(i for i, r in enumerate(rows)
+                 if str(r[0]).startswith("Corrections to earlier quarters"))
+    header = rows[start + 1]
+    listed = [dict(zip(header, r, strict=False)) for r in rows[start + 2:] if r[0] == str(Q1)]
+    expected = corrections(folder)
+    assert rows[start][0] == f"Corrections to earlier quarters ({len(expected)})"
+    assert {(r["Sheet"], r["ID"], r["Column"]): (r["Was"], r["Now"]) for r in listed} == expected
+    assert ("Measures", measure.id, "Actual") in expected
+    assert {r["Reason"] for r in listed} == {"Audit found a typing error"}

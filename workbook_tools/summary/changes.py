@@ -1,6 +1,6 @@
 """What changed since the previous quarter in the master (SPEC section 9): RAG changes of
 measures and actions, actions whose (revised) due date slipped, savings whose forecast fell and
-risks whose score rose. Items in both quarters only."""
+risks whose score rose. Items in both quarters only. And corrections to earlier quarters."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from workbook_tools.master import columns as mc
+from workbook_tools.master.read import quarter_order
 from workbook_tools.returns.rules import AMBER, GREEN, RED
 from workbook_tools.summary.tables import NOT_RATED, RAGS, Frames
 
@@ -99,3 +100,14 @@ def what_changed(frames: Frames, quarter: str) -> Changes:
                  "Directorate", "Mitigation update"]]
     return Changes(quarter, previous, rag.reset_index(drop=True), slipped.reset_index(drop=True),
                    fell.reset_index(drop=True), rose.reset_index(drop=True))
+
+
+def corrections_before(frames: Frames, quarter: str) -> pd.DataFrame:
+    """Corrections to quarters before `quarter` (figures changed after they were closed and
+    reopened), earliest quarter first, for the summary's data quality."""
+    table = frames.corrections
+    if table.empty:
+        return pd.DataFrame(columns=list(mc.CORRECTIONS))
+    earlier = table[[quarter_order(q) < quarter_order(quarter) for q in table["Quarter"]]]
+    order = sorted(range(len(earlier)), key=lambda i: quarter_order(earlier["Quarter"].iloc[i]))
+    return earlier.iloc[order][list(mc.CORRECTIONS)].reset_index(drop=True)

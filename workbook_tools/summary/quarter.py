@@ -22,7 +22,7 @@ from workbook_tools.plan.register import Plan
 from workbook_tools.quarters import Quarter, parse_quarter
 from workbook_tools.summary import charts
 from workbook_tools.summary import tables as t
-from workbook_tools.summary.changes import Changes, what_changed
+from workbook_tools.summary.changes import Changes, corrections_before, what_changed
 from workbook_tools.summary.write import Block, Book, Sheet
 
 QUARTER_SHEETS = ("Overview", "By theme", "By objective", "By directorate", "Exceptions",
@@ -165,7 +165,9 @@ class QuarterSummary:
         self.trends(book.sheet("Trends", self.title("trends")))
         self.risks(book.sheet("Risks", self.title("strategic risks")))
         changes = what_changed(self.frames, self.q)
-        self.what_changed(book.sheet("What changed", self.title("what changed")), changes)
+        changed = book.sheet("What changed", self.title("what changed"))
+        self.what_changed(changed, changes)
+        self.corrections(changed)
         self.overview(book, overview, changes)
 
     def add_chart(self, sheet: Sheet, chart: Any, row: int, col: int = 0, x_offset: int = 0,
@@ -309,6 +311,14 @@ class QuarterSummary:
         sheet.heading("Every risk, highest score first")
         sheet.table(t.risk_list(risks, self.register),
                     kinds={"Risk": "longtext", "Mitigation update": "longtext"})
+
+    def corrections(self, sheet: Sheet) -> None:
+        """Data quality: figures of earlier quarters corrected after they were closed."""
+        table = corrections_before(self.frames, self.q)
+        sheet.heading(f"Corrections to earlier quarters ({len(table)})")
+        sheet.table(table, kinds={"Reason": "longtext", "Was": "text", "Now": "text"},
+                    empty="No figure of an earlier quarter was corrected after it was closed.")
+        self.figures["Corrections to earlier quarters"] = len(table)
 
     def what_changed(self, sheet: Sheet, changes: Changes) -> None:
         if changes.previous is None:

@@ -7,7 +7,7 @@ workbook: summary_write.py does that.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
@@ -73,6 +73,7 @@ class Frames:
     orphaned: pd.DataFrame
     quarters: list[str]
     register: Register
+    corrections: pd.DataFrame = field(default_factory=pd.DataFrame)  # the master's, as read
 
     def at(self, quarter: str) -> Position:
         """The quarter's rows on each item sheet."""
@@ -104,7 +105,7 @@ def load_frames(master: Master, plan: Plan | None = None) -> Frames:
     orphaned = savings[mc.ORPHANED].notna()
     sheets["Savings"] = savings[~orphaned].reset_index(drop=True)
     return Frames(sheets, savings[orphaned].reset_index(drop=True), master.quarters(),
-                  _register(sheets, plan))
+                  _register(sheets, plan), master.frame("Corrections"))
 
 
 def _text(value: Any) -> Any:

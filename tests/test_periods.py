@@ -219,3 +219,28 @@ def test_the_next_summary_lists_the_corrections_to_earlier_quarters(folder: Fold
     assert {(r["Sheet"], r["ID"], r["Column"]): (r["Was"], r["Now"]) for r in listed} == expected
     assert ("Measures", measure.id, "Actual") in expected
     assert {r["Reason"] for r in listed} == {"Audit found a typing error"}
+
+
+def test_corrections_stay_with_their_reopen_when_everything_happens_in_one_second(
+        folder: Folder) -> None:
+    from workbook_tools.master.periods import close_quarter, reopen_quarter
+
+    at = dt.datetime(2025, 9, 10, 14, 0)
+    measure = next(m for m in folder.plan.measures if m.directorate_code == "CS")
+    was = next(r for r in read_master(folder.master).rows("Measures", Q1)
+               if r["Measure ID"] == measure.id)["Actual"]
+    close_quarter(folder.master, Q1, REASON, now=at, user="tester")
+    reopen_quarter(folder.master, Q1, "First correction", now=at, user="tester")
+    edit_return(folder.returns(Q1) / f"CS_{Q1}.xlsx", "Measures", measure.id, {"Actual": was + 1})
+    assert folder.consolidate(Q1, at=at).corrections == 1
+    close_quarter(folder.master, Q1, "Corrected", now=at, user="tester")
+    reopen_quarter(folder.master, Q1, "Second look", now=at, user="tester")
+
+    assert folder.consolidate(Q1, at=at).corrections == 0
+
+    master = read_master(folder.master)
+    rows = master.rows("Corrections")
+    assert [(r["ID"], r["Column"], r["Was"], r["Now"], r["Reason"]) for r in rows] == \
+        [(measure.id, "Actual", was, was + 1, "First correction")]
+    times = [r["When"] for r in master.rows("Periods")]
+    assert times == sorted(set(times))  # each change in its own second, in order

@@ -198,6 +198,8 @@ def _record_corrections(old: Master, new: Master, reopen: Period, stamp: dt.date
     """Every figure of the reopened quarter that now differs from what was closed, recorded on
     the Corrections sheet (replacing those an earlier consolidate under this reopen recorded)."""
     q = reopen.quarter
+    if reopen.when is not None:
+        stamp = max(stamp, reopen.when)  # recorded under this reopen, even at the same second
     earlier = earlier_under(old.sheets["Corrections"], reopen)
     found = corrections({s: old.rows(s, q) for s in FIGURE_SHEETS},
                         {s: new.rows(s, q) for s in FIGURE_SHEETS}, earlier, reopen, stamp)

@@ -166,13 +166,23 @@ def _record(master_path: Path, quarter: Quarter, status: str, reason: str, check
     before = master_state(master_path)
     master = read_master(master_path)
     check(master)
-    stamp = (now or dt.datetime.now()).replace(microsecond=0)
+    stamp = _after_last(master, str(quarter), (now or dt.datetime.now()).replace(microsecond=0))
     period = Period(str(quarter), status, stamp, user if user is not None else login_name(),
                     reason)
     master.sheets["Periods"].append(period.row())
     backups = Path(backups_dir) if backups_dir else master_path.parent / "backups"
     backup = write_safely(master, master_path, backups, stamp, before)
     return PeriodChange(period, master_path, backup)
+
+
+def _after_last(master: Master, quarter: str, stamp: dt.datetime) -> dt.datetime:
+    """`stamp`, or a second after the quarter's last close, reopen or correction when that is
+    as late (times are kept to the second): the corrections made under a reopen are those
+    recorded from its time on, so a change must never share a second with the one before."""
+    times = [r.get("When") for name in ("Periods", "Corrections") for r in master.sheets[name]
+             if r.get("Quarter") == quarter]
+    latest = max((t for t in times if isinstance(t, dt.datetime)), default=None)
+    return max(stamp, latest + dt.timedelta(seconds=1)) if latest is not None else stamp
 
 
 def read_periods(master_path: Path) -> dict[str, Period]:

@@ -360,6 +360,7 @@ class AnnualSummary:
                                        "target", delivered / target, "share",
                                        f"{money(delivered)} of {money(target)}"))
         write_headline(sheet, lines)
+        self.previous_year(sheet)
         sheet.width(0, 40)
         sheet.width(1, 18)
         sheet.width(2, 24)
@@ -373,6 +374,24 @@ class AnnualSummary:
             "Measures by RAG, quarter by quarter"), 3 + CHART_ROWS, 4, width=560, height=260)
         self.figures.update({"Savings delivered": None if pd.isna(delivered) else delivered,
                              "Programme target": target})
+
+    def previous_year(self, sheet: Sheet) -> None:
+        """The previous year's year-end figures beside this year's, where the master has them
+        (the programme target and its gap are each year's own register's, so not compared)."""
+        start = int(self.label[:4])
+        quarters = [str(q) for q in quarters_of_year(start - 1) if str(q) in self.frames.quarters]
+        if not quarters:
+            return
+        before = year_label(start - 1)
+        pairs = zip(t.headline(self.position, self.register),
+                    t.headline(year_end(self.frames, quarters), self.register), strict=True)
+        rows = [{"Year end": f"{now.section}: {now.label}", self.label: now.value,
+                 before: then.value} for now, then in pairs
+                if now.kind in ("integer", "money") and "programme target" not in
+                now.label.casefold()]
+        sheet.heading(f"Beside {before}'s year end ({quarters[-1]})")
+        sheet.table(pd.DataFrame(rows), kinds={self.label: "number", before: "number"})
+        sheet.note("Savings figures in £; the others are counts.")
 
     def by_theme(self, sheet: Sheet) -> None:
         table = t.by_theme(self.position, self.register)

@@ -570,14 +570,21 @@ def _summary_plan(plan_path: Path | None, quarter: Quarter) -> Any:
 @click.option("--plan", "plan_path", type=click.Path(path_type=Path), default=None,
               help="The plan register, for the council's name and the savings programme "
                    "target [default: templates/plan.xlsx when there is one].")
+@click.option("--pdf", is_flag=True, default=False,
+              help="Also write the Cabinet pack as a tagged PDF (needs pip install "
+                   "'workbook-tools[pdf]').")
 def summarise(quarter: Quarter | None, year: str | None, master: Path | None, out: Path | None,
-              plan_path: Path | None) -> None:
+              plan_path: Path | None, pdf: bool) -> None:
     """Write the quarterly summary for Cabinet, or with --year the annual one.
 
     The quarterly summary has Overview, By theme, By objective, By directorate, Exceptions,
     Savings, Trends, Risks and What changed, with charts, ready to print. The annual one gives
     the year-end position of every measure, action, saving and risk, the year quarter by
     quarter, and highlights and concerns.
+
+    Beside the workbook it writes the Cabinet pack: one accessible web page
+    (summary-QUARTER.html or annual-YEAR.html, styles and charts inside it), and with --pdf a
+    tagged PDF of it.
 
     \b
     Example:
@@ -590,21 +597,34 @@ def summarise(quarter: Quarter | None, year: str | None, master: Path | None, ou
                                "one), not both.")
     if quarter is None and year is None:
         raise click.UsageError(_which_summary(master or ws.master, ws))
+    pack: list[Path] = []
     if quarter is not None:
+        from workbook_tools.summary.pack.render import check_pdf_available
+        from workbook_tools.summary.pack.write import write_quarter_pack
         from workbook_tools.summary.quarter import summarise_quarter
 
+        if pdf:
+            check_pdf_available()
         loaded = _summary_plan(plan_path, quarter)
         result = summarise_quarter(master or ws.master, quarter, out or ws.summary(quarter),
                                    loaded)
+        pack = write_quarter_pack(master or ws.master, quarter, result.path, loaded, pdf)
     else:
         from workbook_tools.summary.annual import summarise_year
+        from workbook_tools.summary.pack.render import check_pdf_available
+        from workbook_tools.summary.pack.write import write_annual_pack
 
+        if pdf:
+            check_pdf_available()
         start = parse_year(str(year))
         loaded = _summary_plan(plan_path, Quarter(start, 1))
         result = summarise_year(master or ws.master, start, out or ws.annual(
             f"{start}-{(start + 1) % 100:02d}"), loaded)
+        pack = write_annual_pack(master or ws.master, start, result.path, loaded, pdf)
     click.echo(f"Wrote {_shown(result.path)}: {len(result.sheets)} sheets "
                f"({', '.join(result.sheets)}), {result.charts} charts.")
+    for path in pack:
+        click.echo(f"Wrote {_shown(path)}: the Cabinet pack.")
     for line in result.lines:
         click.echo(f"  {line}")
 

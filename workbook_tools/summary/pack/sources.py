@@ -11,6 +11,7 @@ from typing import Any
 
 import pandas as pd
 
+from workbook_tools.master import columns as mc
 from workbook_tools.master.read import Master, canonical_quarter
 
 NARRATIVE = "Narrative"
@@ -37,7 +38,7 @@ def narrative(master: Master, quarters: list[str]) -> dict[str, list[str]]:
 
 def corrections(master: Master, quarters: list[str]) -> pd.DataFrame:
     """The figures changed in reopened quarters (empty when there are none)."""
-    headers = ["Quarter", "Sheet", "ID", "Column", "Was", "Now", "When", "Reason"]
+    headers = list(mc.CORRECTIONS)
     rows = _rows(master, CORRECTIONS, quarters)
     return pd.DataFrame([{h: row.get(h) for h in headers} for row in rows], columns=headers)
 

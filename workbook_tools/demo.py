@@ -84,6 +84,7 @@ def run_demo(folder: Path, say: Callable[[str], None] | None = None, seed: int =
     from workbook_tools.returns.status import directorate_status
     from workbook_tools.returns.validate import validate_paths
     from workbook_tools.summary.annual import summarise_year
+    from workbook_tools.summary.pack.write import write_quarter_pack
     from workbook_tools.summary.quarter import summarise_quarter
 
     started = time.monotonic()
@@ -149,6 +150,9 @@ def run_demo(folder: Path, say: Callable[[str], None] | None = None, seed: int =
              + " ".join(summary.lines[:3]))
         result.files += [ws.validation_report(quarter), summary.path]
     last = quarters[-1]
+    pack = write_quarter_pack(ws.master, last, ws.summary(last), plan)
+    step(f"{last}: wrote the Cabinet pack, {_rel(pack[0], folder)}: one web page to read in "
+         "any browser, publish, or print.")
     deadline = last.deadline(plan.settings.deadline_days)
     rows = directorate_status(plan, last, run, deadline)
     on_time = sum(1 for row in rows if row.timing == "on time")
@@ -161,7 +165,7 @@ def run_demo(folder: Path, say: Callable[[str], None] | None = None, seed: int =
     step(f"Exported the master for Power BI: {len(exported.files)} CSV files in "
          f"{_rel(exported.folder, folder)} ({sum(n for _, n in exported.files):,} rows).")
     result.files.insert(0, ws.master)
-    result.files += [annual.path, exported.folder]
+    result.files += [*pack, annual.path, exported.folder]
     result.next_steps = _next_steps(folder, last, result.feedback, run.exit_code == 0)
     result.seconds = time.monotonic() - started
     return result
@@ -199,6 +203,9 @@ def _next_steps(folder: Path, last: Quarter, feedback: list[Path],
                 + ("accepted, with warnings to check" if accepted else "what to put right")
                 + " (each cell highlighted, with a note saying what to look at)."]
     return [
+        f"Open {folder / 'outputs' / f'summary-{last}.html'} in a browser: the Cabinet pack "
+        "(key messages, exceptions with commentary, savings, risks, an appendix per "
+        f"directorate); workbook-tools summarise --quarter {last} --pdf writes it as a PDF too.",
         f"Open {folder / 'outputs' / f'summary-{last}.xlsx'}: the Overview is the page for "
         "Cabinet; Exceptions lists every Red measure and action with its commentary.",
         *send,

@@ -63,7 +63,8 @@ def render(chart: alt.TopLevelMixin) -> str:
         labelFontSize=13, titleFontSize=13, labelColor="#0B0C0C", titleColor="#0B0C0C",
         labelLimit=180).configure_legend(labelFontSize=13, titleFontSize=13, orient="bottom",
                                          labelColor="#0B0C0C", titleColor="#0B0C0C",
-                                         columns=4).configure_view(stroke=None).to_dict()
+                                         columns=4).configure_view(stroke=None).to_dict(
+        validate=False)
     svg = vlc.vegalite_to_svg(spec)
     return _ARIA.sub("", svg)
 

@@ -5,18 +5,18 @@ master has the sheet, and is empty when it has not."""
 
 from __future__ import annotations
 
-import hashlib
-from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from workbook_tools.master import columns as mc
 from workbook_tools.master.read import Master, canonical_quarter
+from workbook_tools.returns.validate import _sha256
 
 NARRATIVE = "Narrative"
 CORRECTIONS = "Corrections"
 OVERVIEW = "Overview"
+sha256 = _sha256  # the one file hash, for the footer
 
 
 def _rows(master: Master, sheet: str, quarters: list[str]) -> list[dict[str, Any]]:
@@ -41,11 +41,3 @@ def corrections(master: Master, quarters: list[str]) -> pd.DataFrame:
     headers = list(mc.CORRECTIONS)
     rows = _rows(master, CORRECTIONS, quarters)
     return pd.DataFrame([{h: row.get(h) for h in headers} for row in rows], columns=headers)
-
-
-def sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()

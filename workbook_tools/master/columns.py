@@ -33,6 +33,9 @@ RISKS = ("Quarter", "Directorate", "Risk ID", "Risk", "Owner", "Previous score",
 
 VALIDATION = ("Quarter", "Severity", "File", "Directorate", "Sheet", "Cell", "Rule", "Message")
 
+NARRATIVE = ("Quarter", "Section", "Key message")  # the performance team's: Overview, a theme or
+# a directorate code, and its key message for the Cabinet pack
+
 PERIODS = ("Quarter", "Status", "When", "Who", "Reason")
 
 CORRECTIONS = ("Quarter", "Sheet", "ID", "Column", "Was", "Now", "When", "Reason")
@@ -41,15 +44,22 @@ LOG = ("When", "Who", "Tool version", "Quarter", "Accepted", "Rejected", "Files"
 
 SHEETS: dict[str, tuple[str, ...]] = {
     "Submissions": SUBMISSIONS, "Measures": MEASURES, "Actions": ACTIONS, "Savings": SAVINGS,
-    "Risks": RISKS, "Validation": VALIDATION, "Periods": PERIODS, "Corrections": CORRECTIONS,
-    "Log": LOG,
+    "Risks": RISKS, "Validation": VALIDATION, "Narrative": NARRATIVE, "Periods": PERIODS,
+    "Corrections": CORRECTIONS, "Log": LOG,
 }
 
 #: Sheets a master written before them does not have: read as empty, written from then on.
-ADDED_SHEETS = ("Periods", "Corrections")
+ADDED_SHEETS = ("Narrative", "Periods", "Corrections")
 
 #: Sheets whose rows are not replaced quarter by quarter: every consolidate keeps them all.
-KEPT_WHOLE = ("Periods", "Corrections", "Log")
+KEPT_WHOLE = ("Narrative", "Periods", "Corrections", "Log")
+
+#: Sheets whose every cell is people's own work: written back as read, row for row, with their
+#: formulas, comments and formats (no run fills them).
+PEOPLES_OWN = ("Narrative",)
+
+#: Sheets that may carry columns people added, kept in their place.
+OPEN_COLUMNS = ("Savings", "Narrative")
 
 #: The ID column of each item sheet.
 ID_COLUMNS = {"Measures": "Measure ID", "Actions": "Action ID", "Savings": "Saving ID",
@@ -71,7 +81,8 @@ KINDS: dict[str, str] = {
     "Amber tolerance (%)": "number",
     **{header: "longtext" for header in (
         "Objective", "Measure", "Action", "Saving proposal", "Risk", "Commentary",
-        "Remedial action", "Mitigation update", "Finance note", "Message", "Files", "Reason")},
+        "Remedial action", "Mitigation update", "Finance note", "Message", "Files", "Reason",
+        "Key message")},
     "RAG": "rag",
     "SHA-256": "code",
 }

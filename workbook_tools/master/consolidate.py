@@ -165,7 +165,8 @@ def _merge(old: Master, plan: Plan, quarter: Quarter, run: ValidationRun,
         kept = [r for r in old.sheets[name] if name in mc.KEPT_WHOLE or r.get("Quarter") != q]
         new.sheets[name] = kept + fresh.sheets.get(name, [])
     result = ConsolidationResult(quarter, run, Path(), None, left_out=fresh.left_out)
-    result.counts = {name: len(fresh.sheets[name]) for name in mc.SHEETS if name != "Log"}
+    result.counts = {name: len(fresh.sheets[name]) for name in mc.SHEETS
+                     if name != "Log" and name not in mc.PEOPLES_OWN}
     result.not_received = [code for code, status in fresh.status.items()
                            if status == NOT_RECEIVED]
     entries = dict(old.finance)

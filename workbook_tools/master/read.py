@@ -50,8 +50,9 @@ class Master:
 
     Attributes:
         path: where it was read from (None for a new master).
-        headers: sheet name -> its headers in order. Savings may carry columns finance added
-            after ours; they are finance's and kept like the four finance columns.
+        headers: sheet name -> its headers in order. Savings and Narrative keep the order they
+            have in the file and may carry columns people added (on Savings they are finance's
+            and kept like the four finance columns).
         sheets: sheet name -> rows, each a dict keyed by header. Blank cells are None, numbers
             float, dates `datetime.date`, times `datetime.datetime`, text `str`, as typed.
             `Quarter` is canonical text such as '2025-26-Q1'.
@@ -178,19 +179,20 @@ def _read_sheet(master: Master, path: Path, name: str, rows: list[list[Any]],
             f"{path}: sheet '{name}' has two columns headed '{twice}'; give one of them another "
             f"header and run again. {NOTHING_CHANGED}")
     extra = [i for i, h in enumerate(header) if h not in wanted]
-    finance_extra = [i for i in extra if header[i]] if name == "Savings" else []
+    own = [i for i in extra if header[i]] if name in mc.OPEN_COLUMNS else []
     for i in extra:
-        if i in finance_extra:
+        if i in own:
             continue
         for r, row in enumerate(rows[1:], start=2):
             if i < len(row) and not is_blank(row[i]):
                 raise MasterError(
                     f"{path}: {name}!{cell_ref(r, i)} is in a column workbook-tools does not "
-                    f"keep{' (it has no header)' if name == 'Savings' else ''}; move it to a "
-                    f"workbook of your own and run again. {NOTHING_CHANGED}")
-    columns = [(i, h) for i, h in enumerate(header) if h in wanted or i in finance_extra]
-    master.headers[name] = (*wanted, *(header[i] for i in finance_extra))
-    finance = set(mc.FINANCE_COLUMNS) | {header[i] for i in finance_extra}
+                    f"keep{' (it has no header)' if name in mc.OPEN_COLUMNS else ''}; move it "
+                    f"to a workbook of your own and run again. {NOTHING_CHANGED}")
+    columns = [(i, h) for i, h in enumerate(header) if h in wanted or i in own]
+    # Columns people added keep their place among ours (so do ours, if they moved them).
+    master.headers[name] = tuple(h for _, h in columns) if name in mc.OPEN_COLUMNS else wanted
+    finance = set(mc.FINANCE_COLUMNS) | {header[i] for i in own}
     for r, row in enumerate(rows[1:], start=2):
         record = {h: _value(row[i]) if i < len(row) else None for i, h in columns}
         if all(v is None for v in record.values()):

@@ -130,7 +130,8 @@ def _write_sheet(workbook: Any, formats: _Formats, name: str, headers: Sequence[
     wrapped = [(i, widths[i]) for i, k in enumerate(kinds) if k == "longtext"]
     header_lines = max(_lines(h, w) for h, w in zip(headers, widths, strict=True))
     sheet.set_row(0, LINE_HEIGHT * header_lines + 2)
-    last_row = max(len(rows), 1)
+    positions = _positions(name, rows)
+    last_row = max(positions[-1] if positions else 1, 1)
     columns = []
     for h in headers:
         header_format = formats.finance_header if h in finance else formats.header
@@ -139,7 +140,7 @@ def _write_sheet(workbook: Any, formats: _Formats, name: str, headers: Sequence[
                                  "style": "Table Style Light 1"})
     _header_notes(sheet, headers, finance)
     writer = RowWriter(sheet, cell_formats, date_formats)
-    for r, record in enumerate(rows, start=1):
+    for r, record in zip(positions, rows, strict=True):
         values = [record.get(h) for h in headers]
         if name == "Savings":
             _ledger_formulas(values, headers, letters, r + 1, record)
@@ -210,6 +211,20 @@ def _header_notes(sheet: Any, headers: Sequence[str], finance: set[str]) -> None
             sheet.write_comment(0, col, LEDGER_NOTE, {"x_scale": 2.2, "y_scale": 1.2})
         elif header == mc.ORPHANED:
             sheet.write_comment(0, col, ORPHANED_NOTE, {"x_scale": 2.2, "y_scale": 1.6})
+
+
+def _positions(name: str, rows: list[dict[str, Any]]) -> list[int]:
+    """The 0-based row each record is written to: one after another, except on a sheet that is
+    people's own, where each row stays where it was read (blank rows between kept, so their
+    formulas still point at the same rows)."""
+    positions: list[int] = []
+    for record in rows:
+        at = positions[-1] + 1 if positions else 1
+        read_at = record.get("_row")
+        if name in mc.PEOPLES_OWN and isinstance(read_at, int):
+            at = max(at, read_at - 1)
+        positions.append(at)
+    return positions
 
 
 def _ledger_formulas(values: list[Any], headers: Sequence[str], letters: dict[str, str],

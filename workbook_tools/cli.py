@@ -538,6 +538,8 @@ def consolidate(ctx: click.Context, quarter: Quarter, plan_path: Path | None,
                    f"figure{'s' if result.corrections != 1 else ''} now differ"
                    f"{'s' if result.corrections == 1 else ''} from the closed ones, listed on the "
                    f"Corrections sheet. Close it again when it has gone back to Cabinet.")
+    for line in result.notes:
+        click.echo(line)
     if result.orphaned:
         click.echo(f"{result.orphaned} finance entr{'ies' if result.orphaned != 1 else 'y'} "
                    "kept in rows marked Orphaned on the Savings sheet.")

@@ -22,7 +22,7 @@ import html
 import re
 import zipfile
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -313,7 +313,7 @@ def _cell_pattern(watch: str, near: bytes) -> re.Pattern[bytes]:
         rb'|\sr="(' + watched.encode() + rb'\d+)"([^>]*)><f(?=[\s>/]))')
 
 
-def _chunks(stream: IO[bytes]) -> Iterator[bytes]:
+def chunks(stream: IO[bytes]) -> Iterator[bytes]:
     """The part's bytes in pieces that end just before a `<c` tag, so no cell is split."""
     carry = b""
     while True:
@@ -339,7 +339,7 @@ def _fast_scan(stream: IO[bytes], watch: str, near: bytes) -> SheetScan | None:
     scan = SheetScan()
     pattern = _cell_pattern(watch, near)
     first = True
-    for piece in _chunks(stream):
+    for piece in chunks(stream):
         if first:
             head = piece[:8192]
             root = _ROOT.search(head, head.find(b"<", head.find(b"?>") + 1))
@@ -491,6 +491,7 @@ class SafeWorkbook:
         self.limits = limits
         check_workbook_file(self.path, limits)
         self._calamine: Any = None
+        self._styles: Any = None
         self._handle: IO[bytes] | None = None
         try:
             self._zip = zipfile.ZipFile(self.path)
@@ -536,6 +537,18 @@ class SafeWorkbook:
                 "file-corrupt",
             ) from None
         return rows, scan
+
+    def extras(self, name: str, wanted: Callable[[int], bool], look: Callable[[int, Any], Any],
+               width: int, scan: SheetScan) -> Any:
+        """A sheet's formulas, comments, formats and column looks (files/extras.py), for a
+        sheet already read with `read` (`scan` is what its scan found)."""
+        from workbook_tools.files.extras import read_extras
+        from workbook_tools.files.styles import Styles
+
+        if self._styles is None:
+            self._styles = Styles(self._zip, self.path)
+        return read_extras(self._zip, self._parts[name], self.path, self._styles, wanted, look,
+                           width, not scan.precise)
 
     def _workbook(self) -> Any:
         if self._calamine is None:

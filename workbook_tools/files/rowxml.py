@@ -34,7 +34,7 @@ class Formula:
     """A formula the tool writes, with the value it gives (so readers that do not calculate see
     it too)."""
 
-    def __init__(self, text: str, value: float | None) -> None:
+    def __init__(self, text: str, value: float | str | None) -> None:
         self.text = text
         self.value = value
 
@@ -79,9 +79,11 @@ class RowWriter:
             serial = _datetime_to_excel_datetime(value, self.date_1904, False)
             return f'<c r="{ref}"{style}><v>{serial:.16G}</v></c>'
         if isinstance(value, Formula):
+            formula = f"<f>{_escaped(value.text.lstrip('='))}</f>"
+            if isinstance(value.value, str):  # a formula giving text
+                return f'<c r="{ref}"{style} t="str">{formula}<v>{_escaped(value.value)}</v></c>'
             result = "" if value.value is None else f"{value.value:.16G}"
-            return (f'<c r="{ref}"{style}><f>{_escaped(value.text.lstrip("="))}</f>'
-                    f"<v>{result}</v></c>")
+            return f'<c r="{ref}"{style}>{formula}<v>{result}</v></c>'
         if isinstance(value, bool):
             return f'<c r="{ref}"{style} t="b"><v>{int(value)}</v></c>'
         if isinstance(value, int | float) and math.isfinite(value):  # a subclass: numpy's
@@ -90,12 +92,24 @@ class RowWriter:
         return f'<c r="{ref}"{_text_tail(style, text)}' if text.strip() else (
             f'<c r="{ref}"{style}/>' if style else "")
 
-    def write(self, row: int, values: Sequence[Any], height: float | None = None) -> None:
+    def write(self, row: int, values: Sequence[Any], height: float | None = None,
+              formats: dict[int, Any] | None = None) -> None:
         """One row (0-based, after the last one written): text always as text, numbers, dates,
         booleans, formulas and blanks by their type; a height in points when it is not the
-        default."""
+        default; `formats` those of some cells (by column), when not their column's."""
         if row <= self.last:
             raise ValueError(f"row {row + 1} comes after row {self.last + 1}, already written")
+        if formats:
+            columns, dates = self.styles, self.date_styles
+            self.styles, self.date_styles = list(columns), list(dates)
+            for col, cell_format in formats.items():
+                self.styles[col] = _style(cell_format)
+                self.date_styles[col] = (self.styles[col], self.styles[col])
+            try:
+                self.write(row, values, height)
+            finally:
+                self.styles, self.date_styles = columns, dates
+            return
         number = row + 1
         cells = []
         for col, value in enumerate(values):

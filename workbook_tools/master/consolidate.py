@@ -20,6 +20,7 @@ from typing import Any
 from workbook_tools import __version__
 from workbook_tools.errors import ConfigurationError
 from workbook_tools.master import columns as mc
+from workbook_tools.master import keep
 from workbook_tools.master.corrections import FIGURE_SHEETS, corrections, earlier_under
 from workbook_tools.master.history import context_of
 from workbook_tools.master.ledger import Ledger, read_ledger
@@ -34,6 +35,7 @@ from workbook_tools.master.read import (
 )
 from workbook_tools.master.rows import Ranks, quarter_rows
 from workbook_tools.master.safe import check_not_open, login_name, master_state, write_safely
+from workbook_tools.master.write import row_positions
 from workbook_tools.plan.register import Plan
 from workbook_tools.quarters import Quarter
 from workbook_tools.returns.findings import (
@@ -65,6 +67,8 @@ class ConsolidationResult:
         not_received: directorates in the register with no return for the quarter.
         orphaned: finance entries (every quarter) kept in rows marked orphaned.
         left_out: items in an accepted return that are no longer in the register.
+        notes: formulas kept as typed that point outside their row, and what could not be kept
+            (a formula referring to another workbook kept as its value), naming sheet and cell.
         backup: where the previous master was kept (None when there was none).
         reopened: the reopen the quarter was consolidated under (None when it was never
             closed); `corrections` then counts the figures recorded as corrected.
@@ -79,6 +83,7 @@ class ConsolidationResult:
     not_received: list[str] = field(default_factory=list)
     orphaned: int = 0
     left_out: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # what of people's own work needs a look
     ledger: Ledger | None = None
     reopened: Period | None = None
     corrections: int = 0
@@ -160,7 +165,7 @@ def _merge(old: Master, plan: Plan, quarter: Quarter, run: ValidationRun,
            ledger: Ledger | None) -> tuple[Master, ConsolidationResult]:
     q = str(quarter)
     fresh = quarter_rows(plan, quarter, run)
-    new = Master(path=old.path, headers=dict(old.headers))
+    new = Master(path=old.path, headers=dict(old.headers), columns=old.columns)
     for name in mc.SHEETS:
         kept = [r for r in old.sheets[name] if name in mc.KEPT_WHOLE or r.get("Quarter") != q]
         new.sheets[name] = kept + fresh.sheets.get(name, [])
@@ -190,6 +195,8 @@ def _merge(old: Master, plan: Plan, quarter: Quarter, run: ValidationRun,
     new.sheets["Savings"] = _attach_finance(new, entries, reason, plan)
     result.orphaned = sum(1 for r in new.sheets["Savings"] if r.get(mc.ORPHANED))
     _sort(new, plan)
+    result.notes = [*old.notes, *(line for name in mc.OPEN_COLUMNS for line in keep.formula_notes(
+        name, new.headers[name], row_positions(name, new.sheets[name]), new.sheets[name]))]
     result.quarters = new.quarters()
     result.ledger = ledger
     return new, result
@@ -232,11 +239,12 @@ def _attach_finance(new: Master, entries: dict[tuple[str, str], FinanceEntry],
         key = (str(row.get("Quarter")), str(row.get("Saving ID") or "").strip())
         entry = entries.pop(key, None)
         row = {**row, **{h: entry.values.get(h) if entry else None for h in columns}}
+        row["_cells"] = entry.cells if entry else row.get("_cells")
         row[mc.ORPHANED] = None
         rows.append(row)
     savings = {s.id: s for s in plan.savings}
     for entry in entries.values():
-        if not entry.has_values:
+        if not entry.has_values and not entry.cells:
             continue
         base = {h: entry.row.get(h) for h in ("Directorate", "Theme", "Objective code",
                                               "Objective", "Saving proposal", "Type",
@@ -253,7 +261,7 @@ def _attach_finance(new: Master, entries: dict[tuple[str, str], FinanceEntry],
                          "Target (£)": saving.target})
         rows.append({"Quarter": entry.quarter, "Saving ID": entry.saving_id, **base,
                      **{h: entry.values.get(h) for h in columns},
-                     mc.ORPHANED: reason(entry)})
+                     mc.ORPHANED: reason(entry), "_cells": entry.cells})
     for row in rows:
         ledger_variances(row)
     return rows

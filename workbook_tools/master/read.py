@@ -17,8 +17,10 @@ from typing import Any
 
 from workbook_tools.errors import MasterError, UnreadableFileError, UsageError, about_file
 from workbook_tools.files.cells import cell_ref, is_blank
-from workbook_tools.files.guard import MIB, Limits, SafeWorkbook
+from workbook_tools.files.extras import ColumnLook
+from workbook_tools.files.guard import MIB, Limits, SafeWorkbook, SheetScan
 from workbook_tools.master import columns as mc
+from workbook_tools.master import keep
 from workbook_tools.quarters import Quarter, parse_quarter
 
 #: The master is our own file and holds every quarter, so it may be larger than a return.
@@ -40,6 +42,11 @@ class FinanceEntry:
     orphaned: str | None = None  # the reason, when it was read from an orphaned row
 
     @property
+    def cells(self) -> dict[str, Any]:
+        """Formulas, comments and formats kept on the row's cells, by header (master/keep.py)."""
+        return dict(self.row.get("_cells") or {})
+
+    @property
     def has_values(self) -> bool:
         return any(not is_blank(v) for v in self.values.values())
 
@@ -57,7 +64,9 @@ class Master:
             float, dates `datetime.date`, times `datetime.datetime`, text `str`, as typed.
             `Quarter` is canonical text such as '2025-26-Q1'.
         finance: (Quarter, Saving ID) -> FinanceEntry for every Savings row, orphaned or not,
-            with a finance value or a ledger figure.
+            with a finance value, a ledger figure or something kept on a cell (`_cells`).
+        columns: sheet -> header -> the width and hidden state people gave the column.
+        notes: what could not be kept, one sentence each naming the sheet and cell.
     """
 
     path: Path | None = None
@@ -65,6 +74,8 @@ class Master:
     sheets: dict[str, list[dict[str, Any]]] = field(
         default_factory=lambda: {name: [] for name in mc.SHEETS})
     finance: dict[tuple[str, str], FinanceEntry] = field(default_factory=dict)
+    columns: dict[str, dict[str, ColumnLook]] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
 
     @property
     def finance_columns(self) -> tuple[str, ...]:
@@ -150,7 +161,9 @@ def read_master(path: Path | str) -> Master:
                     continue  # a sheet added since this master was written: empty
                 watch = _ALL_LETTERS if name == "Savings" else ""
                 rows, scan = workbook.read(name, watch=watch)
-                _read_sheet(master, path, name, rows, scan.formulas, scan.errors)
+                header = _read_sheet(master, path, name, rows, scan.formulas, scan.errors)
+                if name in mc.OPEN_COLUMNS:
+                    _read_kept(workbook, master, name, header, scan)
     except UnreadableFileError as exc:
         raise MasterError(
             f"{path}: cannot be read as the master workbook: it {exc.reason}. Restore the latest "
@@ -164,7 +177,8 @@ def read_master(path: Path | str) -> Master:
 
 
 def _read_sheet(master: Master, path: Path, name: str, rows: list[list[Any]],
-                formulas: dict[str, str], errors: dict[str, str]) -> None:
+                formulas: dict[str, str], errors: dict[str, str]) -> list[str]:
+    """Put a sheet's rows on `master`; its headers as they are in the file."""
     header = [str(h).strip() if not is_blank(h) else "" for h in (rows[0] if rows else [])]
     wanted = mc.SHEETS[name]
     absent = [h for h in wanted if h not in header]
@@ -214,6 +228,23 @@ def _read_sheet(master: Master, path: Path, name: str, rows: list[list[Any]],
             record["Quarter"] = quarter
         record["_row"] = r
         master.sheets[name].append(record)
+    return header
+
+
+def _read_kept(workbook: SafeWorkbook, master: Master, name: str, header: list[str],
+               scan: SheetScan) -> None:
+    """Formulas, comments, formats and column looks people put on the sheet (master/keep.py)."""
+    finance = set(master.finance_columns) if name == "Savings" else set()
+
+    def look(col: int, found: Any) -> Any:
+        mine = header[col] if col < len(header) else ""
+        return keep.kept_look(name, mine, found) if mine and keep.keeps_looks(
+            name, mine, finance) else None
+
+    ours = {i for i, h in enumerate(header) if h in mc.LEDGER_COLUMNS[1:]}  # the tool's formulas
+    extras = workbook.extras(name, lambda col: col not in ours, look, len(header), scan)
+    keep.attach(name, header, master.sheets[name], extras.cells, finance, master.notes)
+    master.columns[name] = keep.column_looks(name, header, extras.columns, finance)
 
 
 def _value(value: Any) -> Any:
@@ -235,6 +266,9 @@ def _collect_finance(master: Master, path: Path) -> None:
     for row in master.sheets["Savings"]:
         values = {h: row.get(h) for h in columns}
         if all(is_blank(v) for v in values.values()):
+            key = (str(row.get("Quarter")), str(row.get("Saving ID") or "").strip())
+            if row.get("_cells") and key[1] and key not in master.finance:
+                master.finance[key] = FinanceEntry(*key, values, row)  # a comment, say
             continue
         quarter, saving = row.get("Quarter"), row.get("Saving ID")
         if canonical_quarter(quarter) is None or is_blank(saving):
@@ -244,7 +278,7 @@ def _collect_finance(master: Master, path: Path) -> None:
                 f"kept with their saving; give the row its Quarter and Saving ID (or move the "
                 f"figures) and run again. {NOTHING_CHANGED}")
         key = (str(quarter), str(saving).strip())
-        if key in master.finance:
+        if key in master.finance and master.finance[key].has_values:
             first = master.finance[key].row["_row"]
             raise MasterError(
                 f"{path}: Savings rows {first} and {row['_row']} both hold finance figures for "

@@ -18,9 +18,11 @@ from xlsxwriter.exceptions import FileCreateError
 from xlsxwriter.utility import xl_range
 
 from workbook_tools.files.cells import column_letter, is_blank
+from workbook_tools.files.extras import ColumnLook
 from workbook_tools.files.rowxml import Formula, RowWriter
 from workbook_tools.files.xlsx import NAVY, RAG_COLOURS, add_rag_formatting, new_workbook
 from workbook_tools.master import columns as mc
+from workbook_tools.master.keep import Kept, formula_at
 from workbook_tools.master.read import Master, number
 
 FINANCE_FILL = "#E2EFDA"  # finance's own columns: pale green
@@ -60,7 +62,7 @@ class _Formats:
 
     def __init__(self, workbook: Any) -> None:
         self.workbook = workbook
-        self._cache: dict[tuple[str, str], Any] = {}
+        self._cache: dict[tuple[str, str, tuple[tuple[str, Any], ...]], Any] = {}
         self.header = workbook.add_format({"bold": True, "font_color": "#FFFFFF",
                                            "bg_color": NAVY, "text_wrap": True,
                                            "valign": "top", "border": 1})
@@ -70,8 +72,9 @@ class _Formats:
         self.orphaned = workbook.add_format({"bold": True, "font_color": "#9C0006",
                                              "valign": "top"})
 
-    def cell(self, kind: str, shade: str = "") -> Any:
-        key = (kind, shade)
+    def cell(self, kind: str, shade: str = "", theirs: tuple[tuple[str, Any], ...] = ()) -> Any:
+        """The format of a column's cells; `theirs` the formats people applied on top."""
+        key = (kind, shade, theirs)
         if key not in self._cache:
             spec: dict[str, Any] = {"valign": "top"}
             if kind in _NUMBER_FORMATS:
@@ -82,6 +85,7 @@ class _Formats:
                 spec["bg_color"] = shade
                 spec["border"] = 1
                 spec["border_color"] = "#BFBFBF"
+            spec.update(theirs)
             self._cache[key] = self.workbook.add_format(spec)
         return self._cache[key]
 
@@ -98,7 +102,8 @@ def write_master(master: Master, path: Path) -> None:
     formats = _Formats(workbook)
     finance = set(master.finance_columns)
     for name in mc.SHEETS:
-        _write_sheet(workbook, formats, name, master.headers[name], master.sheets[name], finance)
+        _write_sheet(workbook, formats, name, master.headers[name], master.sheets[name], finance,
+                     master.columns.get(name, {}))
     try:
         workbook.close()
     except FileCreateError as exc:  # xlsxwriter wraps the OSError it met while saving
@@ -107,13 +112,15 @@ def write_master(master: Master, path: Path) -> None:
 
 
 def write_row(rows: RowWriter, row: int, values: Sequence[Any],
-              height: float | None = None) -> None:
-    """Write one row (text always as text, numbers, dates, booleans and blanks by their type)."""
-    rows.write(row, values, height)
+              height: float | None = None, formats: dict[int, Any] | None = None) -> None:
+    """Write one row (text always as text, numbers, dates, booleans and blanks by their type);
+    `formats` those of some cells, when not their column's."""
+    rows.write(row, values, height, formats)
 
 
 def _write_sheet(workbook: Any, formats: _Formats, name: str, headers: Sequence[str],
-                 rows: list[dict[str, Any]], finance: set[str]) -> None:
+                 rows: list[dict[str, Any]], finance: set[str],
+                 looks: dict[str, ColumnLook]) -> None:
     sheet = workbook.add_worksheet(name)
     kinds = [mc.kind_of(h) for h in headers]
     shades = [FINANCE_FILL if h in finance else LEDGER_FILL if h in mc.LEDGER_COLUMNS else ""
@@ -130,7 +137,7 @@ def _write_sheet(workbook: Any, formats: _Formats, name: str, headers: Sequence[
     wrapped = [(i, widths[i]) for i, k in enumerate(kinds) if k == "longtext"]
     header_lines = max(_lines(h, w) for h, w in zip(headers, widths, strict=True))
     sheet.set_row(0, LINE_HEIGHT * header_lines + 2)
-    positions = _positions(name, rows)
+    positions = row_positions(name, rows)
     last_row = max(positions[-1] if positions else 1, 1)
     columns = []
     for h in headers:
@@ -145,8 +152,11 @@ def _write_sheet(workbook: Any, formats: _Formats, name: str, headers: Sequence[
         if name == "Savings":
             _ledger_formulas(values, headers, letters, r + 1, record)
         lines = max((_lines(values[i], width) for i, width in wrapped), default=1)
-        write_row(writer, r, values, min(LINE_HEIGHT * lines, MAX_ROW_HEIGHT) if lines > 1
-                  else None)
+        height = min(LINE_HEIGHT * lines, MAX_ROW_HEIGHT) if lines > 1 else None
+        kept = record.get("_cells")
+        theirs = _keep_cells(sheet, formats, r, kept, values, headers, kinds, shades) \
+            if kept else None
+        write_row(writer, r, values, height, theirs)
     sheet.freeze_panes(1, 3 if name in ITEM_SHEETS else 0)
     sheet.set_landscape()
     sheet.set_paper(9)  # A4
@@ -157,7 +167,9 @@ def _write_sheet(workbook: Any, formats: _Formats, name: str, headers: Sequence[
             add_rag_formatting(workbook, sheet, 1, col, last_row)
         elif header in ("Status", "Severity", "Direction of travel", "Direction"):
             _status_colours(workbook, sheet, col, last_row)
-        sheet.set_column(col, col, widths[col])
+        look = looks.get(header)
+        sheet.set_column(col, col, look.width if look and look.width else widths[col], None,
+                         {"hidden": True} if look and look.hidden else None)
 
 
 #: Rows a column's width is worked out from: every row of a smaller sheet; of a larger one, the
@@ -213,7 +225,49 @@ def _header_notes(sheet: Any, headers: Sequence[str], finance: set[str]) -> None
             sheet.write_comment(0, col, ORPHANED_NOTE, {"x_scale": 2.2, "y_scale": 1.6})
 
 
-def _positions(name: str, rows: list[dict[str, Any]]) -> list[int]:
+def _keep_cells(sheet: Any, formats: _Formats, r: int, cells: dict[str, Kept], values: list[Any],
+                headers: Sequence[str], kinds: list[str], shades: list[str]) -> dict[int, Any]:
+    """People's own formulas, comments and formats on one row (master/keep.py), before the row is
+    written: formulas go into `values`, comments onto the sheet; the formats people applied are
+    returned by column."""
+    theirs = {}
+    for header, kept in cells.items():
+        if header not in headers:
+            continue
+        col = headers.index(header)
+        if kept.look:
+            theirs[col] = formats.cell(kinds[col], shades[col], kept.look)
+        if kept.formula:
+            values[col] = Formula(formula_at(kept, r + 1, col), _cached(values[col]))
+        if kept.comment:  # (constant-memory mode: a note must come before its row is written)
+            sheet.write_comment(r, col, kept.comment,
+                                {"author": kept.author} if kept.author else {})
+    return theirs
+
+
+def _cached(value: Any) -> Any:
+    """A formula's saved value as xlsxwriter writes it (a date as Excel's day number)."""
+    if isinstance(value, bool):
+        return int(value)
+    if isinstance(value, dt.datetime):
+        return (value - dt.datetime(1899, 12, 30)).total_seconds() / 86400
+    if isinstance(value, dt.date):
+        return float((value - dt.date(1899, 12, 30)).days)
+    return value
+
+
+def column_style(sheet: str, header: str) -> tuple[str | None, str]:
+    """The tool's own fill and number format for a column (what people's formats are told apart
+    from)."""
+    shade = None
+    if sheet == "Savings" and (header not in mc.SAVINGS or header in mc.FINANCE_COLUMNS):
+        shade = FINANCE_FILL
+    elif sheet == "Savings" and header in mc.LEDGER_COLUMNS:
+        shade = LEDGER_FILL
+    return shade, _NUMBER_FORMATS.get(mc.kind_of(header), "General")
+
+
+def row_positions(name: str, rows: list[dict[str, Any]]) -> list[int]:
     """The 0-based row each record is written to: one after another, except on a sheet that is
     people's own, where each row stays where it was read (blank rows between kept, so their
     formulas still point at the same rows)."""

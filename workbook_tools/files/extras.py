@@ -1,0 +1,295 @@
+"""What a sheet holds beyond its values: formulas as typed, cell comments, the formats people
+applied (fill, bold, italic, underline, strike-through, font colour, number format), column
+widths and hidden columns.
+
+Read from a workbook that files/guard.py has already checked (its sizes and its zip), with
+defusedxml, streaming the sheet's XML so memory stays bounded: only the cells a caller asks for
+are kept. Shared formulas (Excel's fill-down) are given each cell's own text.
+"""
+
+from __future__ import annotations
+
+import html
+import posixpath
+import re
+import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+from workbook_tools.errors import UnreadableFileError
+from workbook_tools.files.cells import column_letter
+from workbook_tools.files.styles import Look, Styles, local, parse_part, read_member
+
+
+@dataclass
+class CellExtra:
+    """What one cell holds beyond its value."""
+
+    formula: str | None = None  # as typed, without the '='
+    formula_type: str = ""  # '' for an ordinary formula, or 'array' / 'dataTable'
+    comment: str | None = None
+    author: str | None = None
+    look: Any = None  # what the caller's `look` function made of the cell's style
+
+
+@dataclass(frozen=True)
+class ColumnLook:
+    width: float | None  # in characters, when set by hand
+    hidden: bool
+
+
+@dataclass
+class SheetExtras:
+    """cells: (1-based row, 0-based column) -> CellExtra; columns: 0-based column -> look."""
+
+    cells: dict[tuple[int, int], CellExtra] = field(default_factory=dict)
+    columns: dict[int, ColumnLook] = field(default_factory=dict)
+
+
+# (0-based column, Look) -> what to keep of the look (None: nothing).
+LookFilter = Callable[[int, Look], Any]
+
+
+_REF = re.compile(r"^\$?([A-Za-z]{1,3})\$?0*(\d+)$")
+
+
+def _split_ref(ref: str) -> tuple[int, int] | None:
+    """'Q15' -> (15, 16): the 1-based row and 0-based column."""
+    match = _REF.match(ref)
+    if not match:
+        return None
+    col = 0
+    for char in match.group(1).upper():
+        col = col * 26 + ord(char) - 64
+    return int(match.group(2)), col - 1
+
+
+# ---------------------------------------------------------------------------------------------
+# A sheet.
+
+
+def read_extras(archive: zipfile.ZipFile, part: str, path: Path, styles: Styles,
+                wanted: Callable[[int], bool], look: LookFilter, width: int,
+                ordinary: bool) -> SheetExtras:
+    """Formulas, comments and kept looks of the cells in the `wanted` columns (0-based), and
+    every column's width and hidden state. Formats are looked for in the first `width` columns
+    (those with a header). `ordinary`: the guard's scan found every cell written the ordinary
+    way (`<c r="Q15"`, no namespace prefix), so the quick reading can be used.
+
+    Raises:
+        UnreadableFileError: the sheet's XML is damaged or unsafe.
+    """
+    extras = SheetExtras()
+    try:
+        if ordinary:
+            with archive.open(part) as stream:
+                _fast_cells(stream, _Collector(styles, wanted, look, extras, width))
+        else:
+            with archive.open(part) as stream:
+                _read_cells(stream, path, _Collector(styles, wanted, look, extras, width))
+        _read_comments(archive, part, path, wanted, extras)
+    except UnreadableFileError:
+        raise
+    except Exception:
+        raise UnreadableFileError(path, "is damaged and cannot be read as a workbook",
+                                  "file-corrupt") from None
+    return extras
+
+
+class _Collector:
+    """Keeps what the caller wants of each cell, from whichever parse reads the sheet."""
+
+    def __init__(self, styles: Styles, wanted: Callable[[int], bool], look: LookFilter,
+                 extras: SheetExtras, width: int) -> None:
+        self.styles, self.wanted, self.look, self.extras = styles, wanted, look, extras
+        self.shared: dict[str, tuple[str, str]] = {}  # shared formula -> (first cell, text)
+        self.kept_looks: dict[tuple[int, str], Any] = {}
+        self.patterns: dict[tuple[frozenset[bytes], frozenset[bytes]], re.Pattern[bytes]] = {}
+        self.width = width  # columns that may hold something
+
+    def looks(self, col: int, style: str) -> Any:
+        """What the caller keeps of a style in a column (None: nothing)."""
+        if (col, style) not in self.kept_looks:
+            index = int(style) if style.isdigit() else 0
+            self.kept_looks[(col, style)] = self.look(col, self.styles.look(index))
+        return self.kept_looks[(col, style)]
+
+    def pattern(self, styles: set[bytes]) -> re.Pattern[bytes] | None:
+        """The cells that may keep something: in a column that keeps something of one of these
+        styles (most styles are the tool's own and keep nothing anywhere)."""
+        letters, kept = set(), set()
+        for style in styles:
+            for col in range(self.width):
+                if self.wanted(col) and self.looks(col, style.decode()) is not None:
+                    letters.add(column_letter(col).encode())
+                    kept.add(style)
+        if not kept:
+            return None
+        key = (frozenset(letters), frozenset(kept))
+        if key not in self.patterns:
+            self.patterns[key] = re.compile(b'<c r="(' + b"|".join(sorted(letters)) +
+                                            rb')(\d+)"[^>]*?\ss="(' + b"|".join(sorted(kept)) +
+                                            b')"')
+        return self.patterns[key]
+
+    def styled(self, row: int, col: int, style: str) -> None:
+        kept = self.looks(col, style)
+        if kept is not None:
+            self.extras.cells.setdefault((row, col), CellExtra()).look = kept
+
+    def formula(self, row: int, col: int, formula: dict[str, str], text: str) -> None:
+        """A cell's <f> attributes and text."""
+        found = self._formula(row, col, formula, text)
+        if found is not None:
+            cell = self.extras.cells.setdefault((row, col), CellExtra())
+            cell.formula, cell.formula_type = found.formula, found.formula_type
+
+    def _formula(self, row: int, col: int, formula: dict[str, str], text: str
+                 ) -> CellExtra | None:
+        kind = formula.get("t", "")
+        if kind == "shared":  # Excel's fill-down: the first cell holds the text for them all
+            from openpyxl.formula.translate import Translator
+
+            here = f"{column_letter(col)}{row}"
+            index = formula.get("si", "")
+            if text:
+                self.shared[index] = (here, text)
+            elif index in self.shared:
+                origin, first = self.shared[index]
+                text = Translator(f"={first}", origin=origin).translate_formula(here)[1:]
+            kind = ""
+        return CellExtra(formula=text, formula_type=kind) if text else None
+
+    def column(self, attrs: dict[str, str]) -> None:
+        low, high = attrs.get("min", ""), attrs.get("max", "")
+        if not (low.isdigit() and high.isdigit()):
+            return
+        width = attrs.get("width")
+        custom = attrs.get("customWidth", "0") in ("1", "true")
+        hidden = attrs.get("hidden", "0") in ("1", "true")
+        if not (custom or hidden):
+            return
+        try:
+            chars = float(width) - 0.71 if custom and width else None  # less the padding
+        except ValueError:
+            chars = None
+        for col in range(int(low) - 1, min(int(high), 16_384)):
+            self.extras.columns[col] = ColumnLook(round(chars, 2) if chars else None, hidden)
+
+
+# The quick reading: cells written the ordinary way (`<c r="Q15" ...>` with no namespace
+# prefix), found with regular expressions; anything else goes to the streaming XML parse.
+_STYLE = re.compile(rb' s="(\d+)"')  # (a row's style too, which finds no cells)
+_FORMULA_CELL = re.compile(rb'<c r="([A-Za-z]{1,3})(\d+)"[^>]*><f(\s[^>]*?)?(?:/>|>([^<]*)</f>)')
+_COLUMN = re.compile(rb"<col\s([^>]*?)/?>")
+_ATTRIBUTE = re.compile(rb'([\w:]+)="([^"]*)"')
+
+
+def _attributes(text: bytes | None) -> dict[str, str]:
+    return {k.decode(): html.unescape(v.decode("utf-8", "replace"))
+            for k, v in _ATTRIBUTE.findall(text or b"")}
+
+
+def _fast_cells(stream: IO[bytes], collect: _Collector) -> None:
+    """The quick reading, for cells written the ordinary way. Most cells carry one of a few
+    styles that keep nothing, so only the cells of a style and column that keep something are
+    visited."""
+    from workbook_tools.files.guard import chunks
+
+    columns: dict[bytes, int] = {}
+
+    def column(letters: bytes) -> int:
+        if letters not in columns:
+            columns[letters] = _split_ref(f"{letters.decode()}1")[1]  # type: ignore[index]
+        return columns[letters]
+
+    for piece in chunks(stream):
+        if b"<col " in piece:
+            for match in _COLUMN.finditer(piece):
+                collect.column(_attributes(match.group(1)))
+        pattern = collect.pattern(set(_STYLE.findall(piece)))
+        for letters, row, style in pattern.findall(piece) if pattern else ():
+            collect.styled(int(row), column(letters), style.decode())
+        for letters, row, attrs, text in _FORMULA_CELL.findall(piece) if b"<f" in piece else ():
+            col = column(letters)
+            if collect.wanted(col):
+                collect.formula(int(row), col, _attributes(attrs),
+                                html.unescape(text.decode("utf-8", "replace")))
+
+
+def _read_cells(stream: IO[bytes], path: Path, collect: _Collector) -> None:
+    """The streaming XML parse, for any sheet."""
+    import defusedxml.ElementTree as safe_tree
+    from defusedxml import DefusedXmlException
+
+    row, col = 0, 0
+    sheet_data: Any = None
+    try:
+        for event, element in safe_tree.iterparse(stream, events=("start", "end")):
+            tag = local(element.tag)
+            if event == "start":
+                if tag == "row":
+                    ref = element.get("r")
+                    row = int(ref) if ref and ref.isdigit() else row + 1
+                    col = 0
+                elif tag == "sheetData":
+                    sheet_data = element
+                continue
+            if tag == "c":
+                ref = element.get("r")
+                split = _split_ref(ref) if ref else None
+                if split:
+                    col = split[1]
+                if collect.wanted(col):
+                    collect.styled(row, col, element.get("s", "0"))
+                    formula = next((c for c in element if local(c.tag) == "f"), None)
+                    if formula is not None:
+                        collect.formula(row, col, dict(formula.attrib), formula.text or "")
+                col += 1
+                element.clear()
+            elif tag == "row":
+                if sheet_data is not None:
+                    sheet_data.clear()  # keeps memory bounded: finished rows are dropped
+            elif tag == "col":
+                collect.column(dict(element.attrib))
+    except DefusedXmlException:
+        raise UnreadableFileError(
+            path, "contains XML entity declarations, which a workbook never needs; refused",
+            "file-unsafe") from None
+
+
+def _read_comments(archive: zipfile.ZipFile, part: str, path: Path,
+                   wanted: Callable[[int], bool], extras: SheetExtras) -> None:
+    """Cell comments (notes), from the comments part the sheet's relationships name."""
+    folder, name = posixpath.split(part)
+    rels = read_member(archive, f"{folder}/_rels/{name}.rels")
+    if rels is None:
+        return
+    for relation in parse_part(rels, path).iter():
+        if not relation.get("Type", "").endswith("/comments"):
+            continue
+        target = relation.get("Target", "")
+        target = target[1:] if target.startswith("/") else posixpath.normpath(
+            posixpath.join(folder, target))
+        data = read_member(archive, target)
+        if data is None:
+            continue
+        root = parse_part(data, path)
+        authors = [a.text or "" for a in root.iter() if local(a.tag) == "author"]
+        for comment in root.iter():
+            if local(comment.tag) != "comment":
+                continue
+            split = _split_ref(comment.get("ref", "").split(":")[0])
+            if split is None:
+                continue
+            row, col = split
+            if not wanted(col):
+                continue
+            text = "".join(t.text or "" for t in comment.iter() if local(t.tag) == "t")
+            author = comment.get("authorId", "")
+            cell = extras.cells.setdefault((row, col), CellExtra())
+            cell.comment = text
+            cell.author = authors[int(author)] if author.isdigit() and int(author) < len(
+                authors) else None

@@ -1,0 +1,175 @@
+"""A workbook's cell styles (xl/styles.xml and its theme's colours) as the formats people see:
+fill, bold, italic, underline, strike-through, font colour and number format.
+
+Read with defusedxml from a workbook that files/guard.py has already checked.
+"""
+
+from __future__ import annotations
+
+import colorsys
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from workbook_tools.errors import UnreadableFileError
+
+
+@dataclass(frozen=True)
+class Look:
+    """The formats of one cell style, as xlsxwriter names them (None: not set)."""
+
+    fill: str | None = None  # '#RRGGBB' of a solid fill
+    bold: bool = False
+    italic: bool = False
+    underline: bool = False
+    strike: bool = False
+    font_color: str | None = None  # '#RRGGBB'
+    num_format: str | int = 0  # a format code, or the number of one of Excel's built-in formats
+
+
+def local(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1]
+
+
+def parse_part(data: bytes, path: Path) -> Any:
+    import defusedxml.ElementTree as safe_tree
+    from defusedxml import DefusedXmlException
+
+    try:
+        return safe_tree.fromstring(data)
+    except DefusedXmlException:
+        raise UnreadableFileError(
+            path, "contains XML entity declarations, which a workbook never needs; refused",
+            "file-unsafe") from None
+    except Exception:
+        raise UnreadableFileError(path, "is damaged and cannot be read as a workbook",
+                                  "file-corrupt") from None
+
+
+def read_member(archive: zipfile.ZipFile, name: str) -> bytes | None:
+    """A part's bytes (its size was checked by the guard before the archive was opened)."""
+    actual = next((n for n in archive.namelist() if n.lower() == name.lower()), None)
+    return archive.read(actual) if actual is not None else None
+
+
+# ---------------------------------------------------------------------------------------------
+# Styles.
+
+_BUILT_IN_FORMATS = {0: "General", 49: "@"}
+
+
+class Styles:
+    """The workbook's cell styles (xl/styles.xml) as Looks, by style index."""
+
+    def __init__(self, archive: zipfile.ZipFile, path: Path) -> None:
+        self._looks: dict[int, Look] = {}
+        self._xfs: list[dict[str, str]] = []
+        self._fonts: list[Any] = []
+        self._fills: list[Any] = []
+        self._formats: dict[int, str] = {}
+        self._theme = _theme_colours(archive, path)
+        data = read_member(archive, "xl/styles.xml")
+        if data is None:
+            return
+        root = parse_part(data, path)
+        for element in root:
+            tag = local(element.tag)
+            if tag == "numFmts":
+                for fmt in element:
+                    if fmt.get("numFmtId", "").isdigit():
+                        self._formats[int(fmt.get("numFmtId"))] = fmt.get("formatCode", "")
+            elif tag == "fonts":
+                self._fonts = list(element)
+            elif tag == "fills":
+                self._fills = list(element)
+            elif tag == "cellXfs":
+                self._xfs = [dict(xf.attrib) for xf in element]
+
+    def look(self, index: int) -> Look:
+        if index not in self._looks:
+            self._looks[index] = self._make(index)
+        return self._looks[index]
+
+    def _make(self, index: int) -> Look:
+        if not 0 <= index < len(self._xfs):
+            return Look()
+        xf = self._xfs[index]
+        font = _item(self._fonts, xf.get("fontId"))
+        fill = _item(self._fills, xf.get("fillId"))
+        flags: dict[str, Any] = {}
+        if font is not None:
+            for child in font:
+                tag, val = local(child.tag), child.get("val", "true")
+                if tag in ("b", "i", "strike") and val not in ("0", "false"):
+                    flags[{"b": "bold", "i": "italic", "strike": "strike"}[tag]] = True
+                elif tag == "u" and val != "none":
+                    flags["underline"] = True
+                elif tag == "color":
+                    flags["font_color"] = self._colour(child)
+        if fill is not None:
+            pattern = next((c for c in fill if local(c.tag) == "patternFill"), None)
+            if pattern is not None and pattern.get("patternType", "none") == "solid":
+                colour = next((c for c in pattern if local(c.tag) == "fgColor"), None)
+                flags["fill"] = self._colour(colour) if colour is not None else None
+        number = xf.get("numFmtId", "0")
+        code: str | int = int(number) if number.isdigit() else 0
+        if isinstance(code, int) and code in self._formats:
+            code = self._formats[code]
+        elif isinstance(code, int) and code in _BUILT_IN_FORMATS:
+            code = _BUILT_IN_FORMATS[code]
+        return Look(num_format=code, **flags)
+
+    def _colour(self, element: Any) -> str | None:
+        """'#RRGGBB' from an rgb, a theme colour (with its tint) or a legacy palette index."""
+        rgb = element.get("rgb")
+        if rgb is None and element.get("theme", "").isdigit():
+            rgb = _item(self._theme, element.get("theme"))
+        elif rgb is None and element.get("indexed", "").isdigit():
+            from openpyxl.styles.colors import COLOR_INDEX
+
+            index = int(element.get("indexed"))
+            rgb = COLOR_INDEX[index] if index < 64 else None  # 64: the system's own colour
+        if not rgb or len(rgb) < 6:
+            return None
+        rgb = rgb[-6:].upper()
+        tint = element.get("tint")
+        if tint:
+            try:
+                rgb = _tinted(rgb, float(tint))
+            except ValueError:
+                pass
+        return f"#{rgb}"
+
+
+def _item(items: list[Any], index: str | None) -> Any:
+    if index is None or not index.isdigit() or int(index) >= len(items):
+        return None
+    return items[int(index)]
+
+
+def _tinted(rgb: str, tint: float) -> str:
+    """A theme colour lightened (tint > 0) or darkened (tint < 0), as Excel shows it."""
+    red, green, blue = (int(rgb[i:i + 2], 16) / 255 for i in (0, 2, 4))
+    hue, light, sat = colorsys.rgb_to_hls(red, green, blue)
+    light = light * (1 + tint) if tint < 0 else light * (1 - tint) + tint
+    return "".join(f"{round(v * 255):02X}" for v in colorsys.hls_to_rgb(hue, light, sat))
+
+
+def _theme_colours(archive: zipfile.ZipFile, path: Path) -> list[str]:
+    """The theme's colours in the order cell styles number them (light 1 and dark 1 first)."""
+    data = read_member(archive, "xl/theme/theme1.xml")
+    if data is None:
+        return []
+    scheme = next((e for e in parse_part(data, path).iter() if local(e.tag) == "clrScheme"), None)
+    if scheme is None:
+        return []
+    colours = []
+    for slot in scheme:
+        value = next((c.get("lastClr") or c.get("val") for c in slot), None)
+        colours.append(value or "")
+    if len(colours) >= 4:  # the theme lists dark 1, light 1, dark 2, light 2; styles swap them
+        colours[0], colours[1], colours[2], colours[3] = (colours[1], colours[0], colours[3],
+                                                          colours[2])
+    return colours
+

@@ -131,7 +131,10 @@ class RowWriter:
         tall = f' ht="{height:.16g}" customHeight="1"' if height else ""
         self.sheet.fh.write(f'<row r="{number}"{tall}>{"".join(cells)}</row>')
         self.sheet._check_dimensions(row, len(values) - 1)
-        self.sheet.previous_row = row
+        # xlsxwriter's own flush (at the next row, or on closing) writes its "previous row" if
+        # it has data or a note; pointing it past this row keeps a row with a note (written
+        # before its row) from being written again as an empty row
+        self.sheet.previous_row = row + 1
         self.last = row
 
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from workbook_tools.errors import UnreadableFileError
+from workbook_tools.files.guard import _local, _parse_xml
 
 
 @dataclass(frozen=True)
@@ -28,23 +28,8 @@ class Look:
     num_format: str | int = 0  # a format code, or the number of one of Excel's built-in formats
 
 
-def local(tag: str) -> str:
-    return tag.rsplit("}", 1)[-1]
-
-
-def parse_part(data: bytes, path: Path) -> Any:
-    import defusedxml.ElementTree as safe_tree
-    from defusedxml import DefusedXmlException
-
-    try:
-        return safe_tree.fromstring(data)
-    except DefusedXmlException:
-        raise UnreadableFileError(
-            path, "contains XML entity declarations, which a workbook never needs; refused",
-            "file-unsafe") from None
-    except Exception:
-        raise UnreadableFileError(path, "is damaged and cannot be read as a workbook",
-                                  "file-corrupt") from None
+local = _local  # a tag's name without its namespace
+parse_part = _parse_xml  # a small XML part, parsed safely
 
 
 def read_member(archive: zipfile.ZipFile, name: str) -> bytes | None:

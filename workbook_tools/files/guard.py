@@ -66,8 +66,8 @@ _CHUNK = 4 * MIB
 _FORMULA_REST = re.compile(
     rb'<f\b[^>]*?(?:/>|>([^<]*)</f>)\s*(?:<v\s*/>|<v>([^<]*)</v>)?'
 )
-_ERROR_CELL = re.compile(
-    rb'<c r="([A-Za-z]{1,3}\d+)"([^>]*)>(?:<f\b[^>]*?(?:/>|>[^<]*</f>))?\s*<v>([^<]*)</v>'
+_ERROR_CELL = re.compile(  # white space between the tags too: Gnumeric indents its XML
+    rb'<c r="([A-Za-z]{1,3}\d+)"([^>]*)>\s*(?:<f\b[^>]*?(?:/>|>[^<]*</f>))?\s*<v>([^<]*)</v>'
 )
 _ROOT = re.compile(rb"<([A-Za-z_][\w.:-]*)")
 _PREFIXED_CELL = re.compile(rb":c[\s>/]")

@@ -228,7 +228,10 @@ RISKS = SheetLayout(
         Column("impact", "Impact (1-5)", I, Kind.SCORE, 9.5,
                prompt="1 negligible, 2 minor, 3 moderate, 4 major, 5 severe."),
         Column("score", "Score", D, Kind.NUMBER, 7, formula=(
-            'IF(AND(ISNUMBER({likelihood}),ISNUMBER({impact})),{likelihood}*{impact},"")')),
+            # only for whole numbers from 1 to 5, as rules.risk_score: no score beside a 7
+            'IF(AND(ISNUMBER({likelihood}),ISNUMBER({impact})),'
+            'IF(AND({likelihood}>=1,{likelihood}<=5,{likelihood}=INT({likelihood}),'
+            '{impact}>=1,{impact}<=5,{impact}=INT({impact})),{likelihood}*{impact},""),"")')),
         Column("rag", "RAG", D, Kind.TEXT, 8, formula=(
             'IF(ISNUMBER({score}),IF({score}>=15,"Red",IF({score}>=8,"Amber","Green")),"")')),
         Column("direction", "Direction", D, Kind.TEXT, 10, formula=(

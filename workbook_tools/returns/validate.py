@@ -135,7 +135,7 @@ class _Checker:
         judged: it is reported already)."""
         for check in self.checks.get(sheet, ()):
             cell = ref(check.column)
-            if not self.known(sheet, cell):
+            if check.test is None or not self.known(sheet, cell):
                 continue
             fields = check.test(seen)
             if fields is not None:

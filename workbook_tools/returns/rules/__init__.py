@@ -31,14 +31,19 @@ RISK_RED_FROM = 15
 RISK_AMBER_FROM = 8
 
 
+#: How close two numbers must be for a spreadsheet to call them equal: LibreOffice's
+#: approxEqual (2**-48 of their size, about 15 significant digits; Excel's is alike).
+SPREADSHEET_PRECISION = 2.0**-48
+
+
 def same(a: float, b: float) -> bool:
-    """Equal as a spreadsheet compares numbers: to about 15 significant digits.
+    """Equal as a spreadsheet compares numbers: to about 15 significant digits, no looser.
 
     Excel and LibreOffice treat 0.29*100 as equal to 29 (the binary result is 28.999999999999996)
-    and 80*(1-5/100) as equal to 76; the rules must agree with the workbook's formulas on every
-    boundary, so every comparison here goes through this.
+    and 80*(1-5/100) as equal to 76, but 79.99999999999 is below 80 (Amber against a target of
+    80 in the workbook's own formulas, so here too). Every comparison here goes through this.
     """
-    return math.isclose(a, b, rel_tol=1e-12, abs_tol=1e-12)
+    return a == b or math.isclose(a, b, rel_tol=SPREADSHEET_PRECISION, abs_tol=0.0)
 
 
 def at_least(a: float, b: float) -> bool:

@@ -22,6 +22,7 @@ from typing import Any
 
 from workbook_tools.files.cells import to_number
 from workbook_tools.returns import rules
+from workbook_tools.returns.layout import SHEETS
 from workbook_tools.returns.read import choice_of, number_of
 from workbook_tools.returns.rules.registry import ERROR, Rule, by_code, rule
 from workbook_tools.returns.rules.values import (
@@ -120,7 +121,7 @@ class Check:
     variant: str     # the message template of INPUT_RULES[code]
     label: str       # the Checks sheet's words for the row of (sheet, code)
     formula: str
-    test: Callable[[Seen], Fields]
+    test: Callable[[Seen], Fields] | None  # None: read.py reports it, as it reads the cell
     highlight: bool = True  # red as typed (a value not yet given is not: a blank return is not
     #                         all red)
 
@@ -129,8 +130,14 @@ class Check:
         return INPUT_RULES[self.code]
 
 
+def _is(ref: str, text: str) -> str:
+    """1 when the cell is `text`, ignoring case only. EXACT, not =: Gnumeric's = takes a
+    non-breaking space for a space ('Off track' with one is a status there, in no other)."""
+    return f'EXACT(LOWER({ref}),"{text.lower()}")'
+
+
 def _in_list(ref: str, choices: tuple[str, ...]) -> str:
-    return "(" + "+".join(f'({ref}="{c}")' for c in choices) + ")"
+    return "(" + "+".join(_is(ref, c) for c in choices) + ")"
 
 
 def _not_in_list(ref: str, choices: tuple[str, ...]) -> str:
@@ -291,7 +298,8 @@ CHECKS: tuple[Check, ...] = (
           x_text("{revised}"), _not_a_date),
     Check("Actions", "commentary", "commentary-missing", "action",
           "At risk or Off track actions with no commentary",
-          '(({status}="At risk")+({status}="Off track"))*' + x_blank("{commentary}"),
+          f'({_is("{status}", "At risk")}+{_is("{status}", "Off track")})*'
+          + x_blank("{commentary}"),
           _action_unexplained),
     # --- Savings
     Check("Savings", "forecast", "value-missing", "forecast",
@@ -338,13 +346,23 @@ CHECKS: tuple[Check, ...] = (
           x_blank("{approved}"), _missing("approved"), highlight=False),
     Check("Cover", "approved", "signoff-same-person", "",
           "Completed by and Approved by are the same person",
-          f"(1-{x_blank('{completed}')})*(LOWER({x_trimmed('{completed}')})="
+          f"(1-{x_blank('{completed}')})*EXACT(LOWER({x_trimmed('{completed}')}),"
           f"LOWER({x_trimmed('{approved}')}))", _same_person),
     Check("Cover", "date", "signoff-date", "missing", "Sign-off date missing or not a date",
           x_blank("{date}"), _missing("date"), highlight=False),
     Check("Cover", "date", "signoff-date", "text", "Sign-off date missing or not a date",
           f"(1-{x_blank('{date}')})*(1-ISNUMBER({{date}}))", _date_text),
 )
+
+_SIGNOFF_CELLS = ("completed", "approved", "date")
+#: An error value in an input (`=40/0`, a formula that fails): the Checks sheet counts it, and
+#: read.py reports it as it reads the cell (its value cannot be used, so no other rule judges it).
+CHECKS += tuple(
+    Check(sheet, key, "cell-error", "", "Cells showing an error (such as #DIV/0! or #VALUE!)",
+          f"ISERROR({{{key}}})", None)
+    for sheet, keys in (*((s.name, tuple(c.key for c in s.inputs)) for s in SHEETS.values()),
+                        ("Cover", _SIGNOFF_CELLS))
+    for key in keys)
 
 #: The codes the Checks sheet counts.
 CHECKS_CODES = frozenset(c.code for c in CHECKS)

@@ -19,9 +19,12 @@ WHITESPACE = tuple(chr(c) for c in range(0x3001) if chr(c).isspace() and c != 0x
 
 
 def _as_space(ref: str) -> str:
-    """An Excel expression: `ref` with every other white-space character made a space."""
+    """An Excel expression: `ref` with every other white-space character made a space.
+
+    CHAR(1) too: LibreOffice holds a tab inside text of several lines as that character (and
+    saves it as a tab again), so its formulas would see it where the file has a tab."""
     expression = ref
-    for char in WHITESPACE:
+    for char in ("\x01", *WHITESPACE):
         literal = f"CHAR({ord(char)})" if ord(char) < 0x20 else f'"{char}"'
         expression = f'SUBSTITUTE({expression},{literal}," ")'
     return expression

@@ -46,7 +46,7 @@ def pack(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("browser")
     master = write_master(folder / "master.xlsx", two_quarters())
     return write_quarter_pack(master, parse_quarter(Q2), folder / f"summary-{Q2}.xlsx",
-                              small_plan(), produced=dt.date(2025, 10, 20))[0]
+                              small_plan(target=37_500_000), produced=dt.date(2025, 10, 20))[0]
 
 
 @pytest.fixture(scope="module")
@@ -95,6 +95,10 @@ def test_reflows_at_320_pixels(browser: Any, pack: Path) -> None:
         .filter(r => r.scrollWidth > r.clientWidth)
         .map(r => [r.getAttribute('tabindex'), r.getAttribute('role')])""")
     assert regions and all(r == ["0", "region"] for r in regions)
+    # the headline cards' figures (£ millions) fit inside their cards
+    spilled = page.evaluate("""Array.from(document.querySelectorAll('.card'))
+        .filter(c => c.scrollWidth > c.clientWidth).map(c => c.textContent.trim())""")
+    assert spilled == []
     shot = pack.with_name("phone-320.png")
     page.screenshot(path=str(shot), full_page=False)
     assert shot.stat().st_size > 5_000

@@ -17,7 +17,7 @@ import pytest
 from summary_support import Q2, small_plan, two_quarters, write_master
 
 from workbook_tools.quarters import parse_quarter
-from workbook_tools.summary.pack.write import write_quarter_pack
+from workbook_tools.summary.pack.write import write_annual_pack, write_quarter_pack
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 playwright_api = pytest.importorskip(
@@ -50,6 +50,13 @@ def pack(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="module")
+def annual(pack: Path) -> Path:
+    return write_annual_pack(pack.with_name("master.xlsx"), 2025,
+                             pack.with_name("annual-2025-26.xlsx"), small_plan(),
+                             produced=dt.date(2026, 4, 20))[0]
+
+
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
     with playwright_api.sync_playwright() as playwright:
         launched = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
@@ -68,7 +75,10 @@ def open_page(browser: Any, path: Path, width: int) -> tuple[Any, list[str]]:
     return page, [url for url in requests if url != path.as_uri()]
 
 
-def test_no_axe_violations_and_no_requests(browser: Any, pack: Path) -> None:
+@pytest.mark.parametrize("which", ["pack", "annual"])
+def test_no_axe_violations_and_no_requests(browser: Any, which: str,
+                                           request: pytest.FixtureRequest) -> None:
+    pack: Path = request.getfixturevalue(which)
     page, requests = open_page(browser, pack, 1280)
     assert requests == []
     page.evaluate(axe_script())
@@ -80,7 +90,7 @@ def test_no_axe_violations_and_no_requests(browser: Any, pack: Path) -> None:
                   for v in results["violations"]]
     assert violations == [], json.dumps(violations, indent=1)
     assert len(results["passes"]) > 20  # axe really ran its rules over the page
-    page.screenshot(path=str(pack.with_name("desktop-1280.png")), full_page=False)
+    page.screenshot(path=str(pack.with_name(f"{which}-1280.png")), full_page=False)
     page.context.close()
 
 

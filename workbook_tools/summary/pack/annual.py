@@ -76,7 +76,8 @@ def at_a_glance(frames: t.Frames, start_year: int, quarters: list[str], position
 def highlights(frames: t.Frames, position: t.Position, quarters: list[str]) -> Section:
     measures = yearly.measures_year(frames, position, quarters)
     return Section("highlights", "Highlights and concerns", [
-        from_frame(yearly.highlights(frames, position, measures), "Highlights of the year",
+        from_frame(yearly.highlights(frames, position, measures).replace(
+            "See the Actions sheet.", "See the appendix."), "Highlights of the year",
                    kinds={"Item": "longtext", "Detail": "longtext"},
                    empty="Nothing to highlight."),
         from_frame(yearly.concerns(frames, position), "Concerns at the year end",

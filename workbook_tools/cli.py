@@ -684,11 +684,13 @@ def export(master: Path | None, fmt: str, out: Path | None) -> None:
 @click.option("--out", type=click.Path(path_type=Path), default=Path("outputs/demo"),
               show_default=True, help="The demo's working folder (empty, or an earlier demo's).")
 def demo(out: Path) -> None:
-    """Run the whole cycle on the shipped example for two quarters.
+    """Run the whole cycle on the shipped example, across a year end.
 
     Generates the returns, fills them in as directorates would (some with mistakes),
-    validates them, consolidates them into the master and writes each quarter's summary,
-    all inside the demo folder.
+    validates them, consolidates them into the master, writes each quarter's summary and
+    closes it after Cabinet; at the year end writes the annual summary and rolls the plan
+    into the next year, whose first quarter is compared with a year ago. All inside the demo
+    folder.
 
     \b
     Example:

@@ -103,8 +103,10 @@ def test_a_master_from_before_the_narrative_sheet_gets_one(folder: Folder) -> No
 
     folder.consolidate(Q2)
 
-    names = openpyxl.load_workbook(folder.master).sheetnames
-    assert names == list(mc.SHEETS)
+    loaded = openpyxl.load_workbook(folder.master)
+    assert loaded.sheetnames == list(mc.SHEETS)
+    note = loaded["Narrative"]["C1"].comment
+    assert note is not None and "performance team's own sheet" in note.text
     assert read_master(folder.master).rows("Narrative") == []
 
 
@@ -113,9 +115,11 @@ def rows_of(sheet: Any) -> dict[tuple[str, str], int]:
             for r in range(2, sheet.max_row + 1)}
 
 
-def inject_formula(path: Path, sheet_part: str, ref: str, value: str, formula: str) -> None:
-    """Put a formula on a cell holding `value` straight into the XML, as Excel writes one that
-    refers to another workbook ([1] is the first workbook it links to)."""
+def inject_formula(path: Path, sheet_part: str, ref: str, value: str, formula: str,
+                   attributes: str = "") -> None:
+    """Put a formula on a cell holding `value` straight into the XML, as Excel writes the ones
+    openpyxl and LibreOffice do not: one that refers to another workbook ([1] is the first
+    workbook it links to), or a formula filled down (shared by cells, written once)."""
     import re
     import zipfile
 
@@ -123,7 +127,8 @@ def inject_formula(path: Path, sheet_part: str, ref: str, value: str, formula: s
         parts = {name: archive.read(name) for name in archive.namelist()}
     xml = parts[sheet_part].decode()
     xml, count = re.subn(rf'(<c r="{ref}"[^>]*>)<v>{value}</v>',
-                         rf"\1<f>{formula}</f><v>{value}</v>", xml)
+                         rf"\1<f{attributes}>{formula}</f><v>{value}</v>" if formula else
+                         rf"\1<f{attributes}/><v>{value}</v>", xml)
     assert count == 1, f"{ref} not found"
     parts[sheet_part] = xml.encode()
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
@@ -269,3 +274,45 @@ def test_finance_formulas_comments_formats_and_columns_survive(tmp_path: Path) -
                                     "another workbook was kept as its value."]
         else:
             assert linked_notes == [], step
+
+
+def test_filled_down_formulas_are_kept_and_what_is_not_kept_is_said(
+        tmp_path: Path, monkeypatch: Any) -> None:
+    from click.testing import CliRunner
+
+    from workbook_tools.cli import cli
+
+    folder = make_folder(tmp_path / "ws", consolidated=True)
+    monkeypatch.chdir(folder.root)
+    workbook = openpyxl.load_workbook(folder.master)
+    savings = workbook["Savings"]
+    letter = {c.value: c.column_letter for c in savings[1]}
+    confirmed, adjustment = letter["Finance confirmed (£)"], letter["Finance adjustment (£)"]
+    keys = [(savings[f"A{r}"].value, savings[f"C{r}"].value) for r in (2, 3, 4)]
+    for r, typed in ((2, 100), (3, 200)):
+        savings[f"{confirmed}{r}"] = typed
+        savings[f"{adjustment}{r}"] = typed - 1  # the value the formula below gives
+    savings[f"{confirmed}{4}"] = 42
+    workbook.save(folder.master)
+    part = f"xl/worksheets/sheet{list(mc.SHEETS).index('Savings') + 1}.xml"
+    inject_formula(folder.master, part, f"{adjustment}2", "99", f"{confirmed}2-1",
+                   f' t="shared" ref="{adjustment}2:{adjustment}3" si="0"')
+    inject_formula(folder.master, part, f"{adjustment}3", "199", "", ' t="shared" si="0"')
+    inject_formula(folder.master, part, f"{confirmed}4", "42", "[1]Budget!B7")
+
+    result = CliRunner().invoke(cli, ["consolidate", "-q", str(Q1)])
+
+    assert result.exit_code == 0, result.output
+    assert (f"Savings!{confirmed}4: a formula referring to another workbook was kept as its "
+            "value.") in result.output.splitlines()
+    sheet = openpyxl.load_workbook(folder.master)["Savings"]
+    values = openpyxl.load_workbook(folder.master, data_only=True)["Savings"]
+    now = rows_of(sheet)
+    for key, typed in zip(keys[:2], (100, 200), strict=True):
+        r = now[key]
+        assert sheet[f"{adjustment}{r}"].value == f"={confirmed}{r}-1", key
+        assert values[f"{adjustment}{r}"].value == typed - 1, key
+    assert sheet[f"{confirmed}{now[keys[2]]}"].value == 42
+
+    again = CliRunner().invoke(cli, ["consolidate", "-q", str(Q1)])
+    assert "another workbook" not in again.output and "Savings!" not in again.output

@@ -185,7 +185,9 @@ def formula_notes(sheet: str, headers: tuple[str, ...], positions: list[int],
 
 def column_looks(sheet: str, headers: list[str], columns: dict[int, ColumnLook],
                  finance: set[str]) -> dict[str, ColumnLook]:
-    """The widths of people's own columns and the hidden state of every column, by header."""
+    """The widths of people's own columns and the hidden state of every column, by header (a
+    width is kept when it is wider than the tool would make it: the file cannot tell a width
+    someone set from the one the tool wrote)."""
     kept = {}
     for col, look in columns.items():
         if col >= len(headers) or not headers[col]:

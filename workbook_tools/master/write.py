@@ -38,6 +38,9 @@ LEDGER_NOTE = ("Filled by 'workbook-tools consolidate --ledger FILE' from the le
 ORPHANED_NOTE = ("Filled when finance's entries have no row this quarter (the saving left the "
                  "register, or its return was not accepted). The entries are kept here and go "
                  "back to the saving's row when it returns.")
+NARRATIVE_NOTE = ("The performance team's own sheet: a key message per row, with its Quarter "
+                  "and Section (Overview, a theme code or a directorate code). No run changes "
+                  "it: formulas, notes and formats stay. The Cabinet pack shows the messages.")
 
 _NUMBER_FORMATS = {
     "money": '"£"#,##0;[Red]-"£"#,##0',
@@ -168,7 +171,8 @@ def _write_sheet(workbook: Any, formats: _Formats, name: str, headers: Sequence[
         elif header in ("Status", "Severity", "Direction of travel", "Direction"):
             _status_colours(workbook, sheet, col, last_row)
         look = looks.get(header)
-        sheet.set_column(col, col, look.width if look and look.width else widths[col], None,
+        wider = max(widths[col], look.width) if look and look.width else widths[col]
+        sheet.set_column(col, col, wider, None,
                          {"hidden": True} if look and look.hidden else None)
 
 
@@ -223,6 +227,8 @@ def _header_notes(sheet: Any, headers: Sequence[str], finance: set[str]) -> None
             sheet.write_comment(0, col, LEDGER_NOTE, {"x_scale": 2.2, "y_scale": 1.2})
         elif header == mc.ORPHANED:
             sheet.write_comment(0, col, ORPHANED_NOTE, {"x_scale": 2.2, "y_scale": 1.6})
+        elif header == "Key message":
+            sheet.write_comment(0, col, NARRATIVE_NOTE, {"x_scale": 2.2, "y_scale": 1.6})
 
 
 def _keep_cells(sheet: Any, formats: _Formats, r: int, cells: dict[str, Kept], values: list[Any],

@@ -494,3 +494,24 @@ def test_previous_figures_from_the_master_context(r: Returns, tmp_path: Path) ->
     context = Context(quarter=Q1, previous_actuals={row["id"]: row["actual"] * 10})
     result = validate_file(r.clean, Q1, None, lambda q: context)
     warned(result, ("Measures", M("actual", row["_row"]), "implausible-change"))
+
+
+# --- Formulas typed over ---------------------------------------------------------------------
+
+def test_a_formula_typed_over_is_named_by_its_cell(r: Returns, tmp_path: Path) -> None:
+    """With the sheet unprotected, Green typed over a RAG, a score typed over a risk's, and YES
+    typed over Ready to submit: each is an error at its cell (the Cover still works out NO)."""
+    from workbook_tools.returns.cover import READY_ROW
+
+    measure = green(r, "%")
+    risk = r.rows["Risks"][0]
+    edits = {("Measures", MEASURES.cell("rag", measure["_row"])): "Green",
+             ("Risks", RISKS.cell("score", risk["_row"])): 4,
+             ("Checks", f"C{READY_ROW}"): "YES"}
+    result = check(r.copy(tmp_path, edits))
+    only(result, ("Measures", MEASURES.cell("rag", measure["_row"]), "formula-overwritten"),
+         ("Risks", RISKS.cell("score", risk["_row"]), "formula-overwritten"),
+         ("Checks", f"C{READY_ROW}", "formula-overwritten"))
+    assert "it now reads 'Green'" in next(f.message for f in result.errors
+                                          if f.sheet == "Measures")
+    assert check(r.clean).status == ACCEPTED  # every formula the tool wrote is still there

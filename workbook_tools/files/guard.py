@@ -89,6 +89,9 @@ class SheetScan:
     last_column: int | None = None
     formulas: dict[str, str] = field(default_factory=dict)
     errors: dict[str, str] = field(default_factory=dict)
+    #: every cell in the watched columns that holds a formula, with a value or not (a formula
+    #: the tool wrote that is no longer there was typed over)
+    formula_cells: set[str] = field(default_factory=set)
     precise: bool = False
 
 
@@ -310,7 +313,7 @@ def _cell_pattern(watch: str, near: bytes) -> re.Pattern[bytes]:
     watched = "(?!)" if not watch else f"[{watch.upper()}{watch.lower()}]"
     return re.compile(
         rb'<c(?:(?=[>\s])(?!\sr="(?:' + near + rb')")'
-        rb'|\sr="(' + watched.encode() + rb'\d+)"([^>]*)><f(?=[\s>/]))')
+        rb'|\sr="(' + watched.encode() + rb'\d+)"([^>]*)>\s*<f(?=[\s>/]))')
 
 
 def chunks(stream: IO[bytes]) -> Iterator[bytes]:
@@ -357,6 +360,7 @@ def _fast_scan(stream: IO[bytes], watch: str, near: bytes) -> SheetScan | None:
             attrs = match.group(2)
             if rest is None:
                 continue
+            scan.formula_cells.add(match.group(1).decode("ascii").upper())
             value = rest.group(2)
             if value is None or (value == b"" and b't="str"' not in attrs):
                 text = html.unescape((rest.group(1) or b"").decode("utf-8", "replace"))
@@ -414,6 +418,8 @@ def _precise_scan(stream: IO[bytes], watch: str, path: Path) -> SheetScan:
                     formula = children.get("f")
                     cell_type = element.get("t", "")
                     known = value is not None and (bool(value.text) or cell_type == "str")
+                    if formula is not None:
+                        scan.formula_cells.add(ref)
                     if formula is not None and not known:
                         scan.formulas[ref] = formula.text or ""
                     if cell_type == "e" and value is not None:

@@ -110,6 +110,11 @@ class SheetLayout:
     def inputs(self) -> tuple[Column, ...]:
         return tuple(c for c in self.columns if c.role is Role.INPUT)
 
+    @property
+    def derived(self) -> tuple[Column, ...]:
+        """The columns the return works out with a formula (RAG, score, direction ...)."""
+        return tuple(c for c in self.columns if c.role is Role.DERIVED)
+
 
 P, I, D = Role.PREFILLED, Role.INPUT, Role.DERIVED  # noqa: E741
 

@@ -118,15 +118,24 @@ def read_return(
         if cover:
             rows, scan = workbook.read(cover, watch=column_letter(COVER_VALUE))
             tolerance = _read_cover(result, rows, scan.formulas, scan.errors, tolerance)
+            _typed_over(result, "Cover", rows, scan.formula_cells, [COVER.ready])
+        if sheets.get("Checks"):  # its counts (a rule code in D) and Ready to submit
+            rows, scan = workbook.read(sheets["Checks"], watch="C")
+            _typed_over(result, "Checks", rows, scan.formula_cells, [
+                row1 for row1, values in enumerate(rows, 1) if len(values) > 3
+                and (values[1] == "Ready to submit" or values[3] and values[0] in sheets)])
         data = ReturnData(result.directorate, result.quarter, meta, _typed_cover(result))
         for name, spec in layout.SHEETS.items():
             actual = sheets.get(name)
             columns: dict[str, list[Any]] = {}
             if actual:
-                watch = "".join(spec.letter(c.key) for c in spec.inputs)
+                watch = "".join(spec.letter(c.key) for c in (*spec.inputs, *spec.derived))
                 rows, scan = workbook.read(actual, watch=watch)
                 columns = _read_sheet(result, spec, rows, table.get(name, []), scan.formulas,
                                       scan.errors)
+                for key in (c.key for c in spec.derived):
+                    _typed_over(result, spec.name, rows, scan.formula_cells,
+                                columns.get("_row", []), spec.index(key))
             result.raw[name] = _rows_of({key: columns[key] for key in _RAW_KEYS[name]}
                                         if columns else {})
             data.rows[name] = _typed_rows(spec, columns, result.quarter, tolerance)
@@ -265,6 +274,17 @@ def _unknown(result: ReturnFile, sheet: str, ref: str, formulas: dict[str, str],
     else:
         return
     result.unknown_cells.setdefault(sheet, set()).add(ref)
+
+
+def _typed_over(result: ReturnFile, sheet: str, rows: list[list[Any]], formula_cells: set[str],
+                row1s: list[int], col: int = COVER_VALUE) -> None:
+    """Report each of these cells the tool wrote a formula in (a RAG, a score, a Checks count,
+    Ready to submit) that now holds a typed value instead."""
+    letter = column_letter(col)
+    for row1 in row1s:
+        ref = f"{letter}{row1}"
+        if ref not in formula_cells:
+            result.add("formula-overwritten", sheet, ref, found=plain_text(_cell(rows, row1, col)))
 
 
 def _typed_cover(result: ReturnFile) -> dict[str, Any]:

@@ -75,6 +75,10 @@ STRUCTURE_RULES: dict[str, Rule] = by_code(family="structure", rules=(
     rule("formula-without-value", ERROR,
          "this cell holds a formula (={formula}) but no value saved by Excel or LibreOffice, so "
          "its value cannot be known. Type the value itself."),
+    rule("formula-overwritten", ERROR,
+         "this cell works itself out with a formula, which has been typed over (it now reads "
+         "'{found}'). Undo the change, or copy the cell from a row above: nothing needs typing "
+         "here."),
     rule("cell-error", ERROR, "this cell shows the error {found}. Type the value itself."),
     rule("wrong-type", ERROR, "'{found}' is not {expected}. Type {expected}."),
 ))

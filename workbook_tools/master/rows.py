@@ -139,7 +139,9 @@ def _item_rows(plan: Plan, quarter: Quarter, sheet: str, out: QuarterRows) -> li
     rows = []
     for code, result in out.taken.items():
         assert result.data is not None
-        for typed in result.data.rows.get(sheet, []):
+        # moved, not copied: holding the returns' rows and the master's rows at once doubled
+        # consolidate's memory, and the run needs only its verdicts and findings after this
+        for typed in result.data.rows.pop(sheet, []):
             item = items.get(typed["id"])
             if item is None:
                 out.left_out.append(f"{sheet} {typed['id']} ({code}): in the return but no "

@@ -68,3 +68,11 @@ def section(doc: Any, section_id: str) -> Any:
     found = doc.get_element_by_id(section_id)
     assert found is not None
     return found
+
+
+def headings_in_order(doc: Any) -> list[int]:
+    """The page's heading levels, asserting one h1 first and no level skipped going down."""
+    levels = [int(h.tag[1]) for h in doc.iter("h1", "h2", "h3", "h4", "h5", "h6")]
+    assert levels[0] == 1 and levels.count(1) == 1, levels
+    assert all(b - a <= 1 for a, b in zip(levels, levels[1:], strict=False)), levels
+    return levels

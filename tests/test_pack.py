@@ -5,6 +5,7 @@ headings in order, charts named with a text summary and their figures)."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import sys
@@ -14,12 +15,13 @@ from typing import Any
 import pandas as pd
 import pytest
 from click.testing import CliRunner
-from pack_support import money, page, section, table, tables, text, total
+from pack_support import headings_in_order, money, page, section, table, tables, text, total
 from summary_support import NAMES, Q1, Q2, master_frames, small_plan, two_quarters, write_master
 
 from workbook_tools import __version__
 from workbook_tools.cli import cli
 from workbook_tools.master.read import read_master
+from workbook_tools.plan.register import Directorate
 from workbook_tools.quarters import parse_quarter
 from workbook_tools.summary import tables as t
 from workbook_tools.summary.pack.quarter import quarter_pack
@@ -221,9 +223,7 @@ def test_accessible_structure(doc: Any) -> None:
     assert doc.get("lang") == "en-GB"
     assert text(doc.find(".//title")) == "Testshire Council: Performance and savings report, " \
         "2025-26-Q2"
-    levels = [int(h.tag[1]) for h in doc.iter("h1", "h2", "h3", "h4", "h5", "h6")]
-    assert levels[0] == 1 and levels.count(1) == 1
-    assert all(b - a <= 1 for a, b in zip(levels, levels[1:], strict=False)), levels
+    assert max(headings_in_order(doc)) == 3  # page, sections, their parts
     for each in doc.iter("table"):
         assert text(each.find("caption"))
         for th in each.iter("th"):
@@ -295,3 +295,29 @@ def test_pdf_without_weasyprint_is_one_sentence(tmp_path: Path,
         "Error: --pdf needs WeasyPrint, which is not installed: run pip install "
         "'workbook-tools[pdf]' and try again."]
     assert not (tmp_path / "outputs" / f"summary-{Q2}.xlsx").exists()
+
+
+def test_data_quality_names_late_and_missing_returns(tmp_path: Path) -> None:
+    sheets = two_quarters()
+    received = {"AA": dt.datetime(2025, 10, 20, 9, 0), "BB": dt.datetime(2025, 10, 10, 9, 0)}
+    for row in sheets["Submissions"]:
+        row["Received"] = received[row["Directorate"]]  # Q2's deadline: 15 October 2025
+        row["Warnings"] = 2 if row["Status"] == "Accepted with warnings" else 0
+    master = write_master(tmp_path / "master.xlsx", sheets)
+    plan = small_plan()
+    plan = dataclasses.replace(plan, directorates=(*plan.directorates, Directorate(
+        "CC", "Gamma Services", "Director", "c@example.org")))
+    html_path = write_quarter_pack(master, parse_quarter(Q2), tmp_path / "summary.xlsx", plan,
+                                   produced=PRODUCED)[0]
+    doc = page(html_path)
+    shown = cards(doc)
+    assert shown["Returns not received"] == "1"
+    assert shown["Returns received after the deadline"] == "1"
+    rows = {r["Directorate"]: r for r in table(doc, f"Each directorate's return for {Q2}")}
+    assert (rows["Alpha Services"]["Late"], rows["Alpha Services"]["Received"]) == \
+        ("Late", "20 Oct 2025")
+    assert rows["Beta Services"]["Late"] == "On time"
+    assert rows["Beta Services"]["Warnings"] == "2"
+    assert rows["Gamma Services"]["Return"] == "Not received"
+    assert "Late: received after the deadline, 15 days after the quarter ended" in text(
+        section(doc, "data-quality"))

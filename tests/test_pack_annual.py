@@ -10,7 +10,7 @@ from typing import Any
 import pandas as pd
 import pytest
 from click.testing import CliRunner
-from pack_support import money, page, section, table, text
+from pack_support import headings_in_order, money, page, section, table, text
 from summary_support import Q1, Q2, master_frames, two_quarters, write_master
 
 from workbook_tools.cli import cli
@@ -66,3 +66,7 @@ def test_exceptions_and_highlights_at_the_year_end(built: tuple[Path, Any]) -> N
     assert {r["Area"] for r in concerns} >= {"Measures", "Savings"}
     assert "Highlights and concerns" in text(section(doc, "highlights-h"))
     assert text(doc.find(".//h1")) == "Annual performance and savings report, 2025-26"
+    headings_in_order(doc)
+    for each in doc.iter("table"):
+        assert text(each.find("caption"))
+        assert all(th.get("scope") in ("col", "row", "colgroup") for th in each.iter("th"))

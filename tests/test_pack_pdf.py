@@ -63,6 +63,8 @@ def test_pdf_is_tagged_with_language_title_and_alt_text(written: list[Path]) -> 
             assert len(alt) > 30 and ":" in alt, alt
         assert any("Measures by RAG, by theme" in str(f.Alt) for f in figures)
         assert len(pdf.pages) >= 8
+        for each in pdf.pages:  # A4 portrait
+            assert [round(float(v)) for v in each.mediabox] == [0, 0, 595, 842]
 
 
 def test_pdf_text_holds_the_figures(written: list[Path]) -> None:

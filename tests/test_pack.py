@@ -217,6 +217,8 @@ def test_one_self_contained_file(built: tuple[Path, Path], doc: Any) -> None:
             assert value is None or value.startswith("#"), (element.tag, value)
     assert source.count("<svg") == len(doc.find_class("chart")) >= 5
     assert "<style>" in source
+    style = source.split("<style>")[1].split("</style>")[0]
+    assert "&#34;" not in style and '"Page " counter(page)' in style  # CSS as written
 
 
 def test_accessible_structure(doc: Any) -> None:

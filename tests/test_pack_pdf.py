@@ -63,8 +63,8 @@ def test_pdf_is_tagged_with_language_title_and_alt_text(written: list[Path]) -> 
             assert len(alt) > 30 and ":" in alt, alt
         assert any("Measures by RAG, by theme" in str(f.Alt) for f in figures)
         assert len(pdf.pages) >= 8
-        for each in pdf.pages:  # A4 portrait
-            assert [round(float(v)) for v in each.mediabox] == [0, 0, 595, 842]
+        for each in pdf.pages:  # A4 landscape
+            assert [round(float(v)) for v in each.mediabox] == [0, 0, 842, 595]
 
 
 def test_pdf_text_holds_the_figures(written: list[Path]) -> None:
@@ -77,3 +77,7 @@ def test_pdf_text_holds_the_figures(written: list[Path]) -> None:
                            capture_output=True, text=True, check=True).stdout
     assert "£29,000" in shown  # finance confirmed, the orphaned row left out
     assert "Key messages" in shown and "Appendix: each directorate" in shown
+    # each page's footer: the council, the report's title and the page number
+    pages = shown.split("\f")
+    assert "Page 2 of" in pages[1] and "Testshire Council Performance and savings report" \
+        in " ".join(pages[1].split())

@@ -219,6 +219,9 @@ def test_the_next_summary_lists_the_corrections_to_earlier_quarters(folder: Fold
     assert {(r["Sheet"], r["ID"], r["Column"]): (r["Was"], r["Now"]) for r in listed} == expected
     assert ("Measures", measure.id, "Actual") in expected
     assert {r["Reason"] for r in listed} == {"Audit found a typing error"}
+    pack = (folder.root / "outputs" / f"summary-{Q2}.html").read_text(encoding="utf-8")
+    quality = pack[pack.index("Corrections: figures of"):]
+    assert measure.id in quality and "Audit found a typing error" in quality
 
 
 def test_corrections_stay_with_their_reopen_when_everything_happens_in_one_second(

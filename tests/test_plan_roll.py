@@ -86,6 +86,9 @@ def test_roll_keeps_this_year_and_carries_what_was_not_finished(folder: Folder) 
     assert review[0] == ["Sheet", "ID", "Item", "To review"]
     assert sum(1 for r in review if r[0] == "Measures") == len(old.measures)
     assert f"{len(old.measures)} measures carried with their targets" in result.output
+    for measure in old.measures:  # each listed on the console for review, with its targets
+        assert f"  Measures {measure.id}: Targets carried from 2025-26 (" in result.output
+    assert "  Settings: Set to the £" in result.output
     assert f"{len(unfinished)} actions carried" in result.output
     assert f"£{sum(shortfalls.values()):,.0f}" in result.output
     assert "Kept templates/plan-2025-26.xlsx" in result.output.replace("\\", "/")

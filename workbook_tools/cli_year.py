@@ -110,5 +110,8 @@ def plan_roll(to_year: str, plan_path: Path | None, master: Path | None, force: 
     for new_id, old_id, amount in result.savings:
         click.echo(f"    {new_id}: £{amount:,.0f} from {old_id}")
     click.echo(f"  {result.risks} risks carried with their latest likelihood and impact.")
-    click.echo(f"The Review sheet of {_shown(result.written)} lists {len(result.review)} things "
-               "to look at; delete it when done. Then: workbook-tools plan check.")
+    click.echo(f"To review (also on the Review sheet of {_shown(result.written)}; delete the "
+               "sheet when done):")
+    for sheet, item, _name, what in result.review:
+        click.echo(f"  {sheet}{' ' + item if item else ''}: {what}")
+    click.echo("Then: workbook-tools plan check.")

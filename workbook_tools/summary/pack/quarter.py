@@ -113,15 +113,16 @@ def changed(frames: t.Frames, q: str) -> Section:
 def data_quality(master: Master, frames: t.Frames, q: str, deadline_days: int) -> Section:
     table = dq.returns_quality(frames, q, deadline_days)
     counts = dq.quality_counts(table)
-    corrections = sources.corrections(master, [q])
+    corrections = sources.corrections(  # to this quarter and earlier ones (SPEC section 8)
+        master, [x for x in frames.quarters if parse_quarter(x) <= parse_quarter(q)])
     blocks: list[Any] = [
         Cards("Data quality", [sections.Card(label, str(n)) for label, n in counts.items()]),
         from_frame(table, f"Each directorate's return for {q}",
                    kinds={"Received": "date"}),
         Note(f"Late: received after the deadline, {deadline_days} days after the quarter "
              "ended. Provisional and not available: as the directorate marked the actual."),
-        from_frame(corrections.drop(columns="Quarter"),
-                   f"Corrections: figures changed after {q} was closed and reopened",
-                   empty="No figure was corrected after the quarter was closed."),
+        from_frame(corrections, f"Corrections: figures of {q} and earlier quarters changed "
+                   "after the quarter was closed and reopened",
+                   empty="No figure was corrected after its quarter was closed."),
     ]
     return Section("data-quality", "Data quality", blocks)

@@ -20,6 +20,7 @@ from support import set_cells
 
 from workbook_tools.master import columns as mc
 from workbook_tools.master.consolidate import read_master
+from workbook_tools.returns import layout
 from workbook_tools.returns.findings import ACCEPTED, NOT_RECEIVED, REJECTED, SUPERSEDED
 from workbook_tools.returns.read import read_return
 
@@ -98,13 +99,21 @@ def test_two_quarters_and_a_rerun_keep_history_and_give_the_same_master(folder: 
     assert result.backup is not None and result.backup.parent == folder.backups
     assert result.backup.name == "master-20250720-113000.xlsx"
     assert len(list(folder.backups.iterdir())) == 2
-    # Q2's previous actual and direction of travel come from Q1's consolidated actuals
+    # Q2's previous actual and direction of travel come from Q1's consolidated actuals; a
+    # Cumulative measure's from the same quarter last year, which a first year does not have
     q1 = rows_by_id(again.rows("Measures", Q1), "Measure ID")
     for row in again.rows("Measures", Q2):
         previous = q1[(str(Q1), row["Measure ID"])]["Actual"]
+        if row["Measure type"] == "Cumulative":
+            assert row["Previous actual"] is None
+            if row["Actual"] is not None:
+                assert row["Direction of travel"] == "Not comparable"
+            continue
         assert row["Previous actual"] == previous
         if row["Actual"] is not None and previous is not None:
             assert row["Direction of travel"] in ("Improved", "Declined", "No change")
+        if row["Actual"] is not None:
+            assert row["Compared with a year ago"] == "Not comparable"
 
 
 def test_generate_takes_previous_actual_from_the_master(folder: Folder) -> None:
@@ -122,7 +131,9 @@ def test_generate_takes_previous_actual_from_the_master(folder: Folder) -> None:
         shown.update({r["id"]: r["previous"] for r in data.rows["Measures"]})
         for row in data.rows["Savings"]:
             assert row["previous"] == delivered[row["id"]]
-    assert shown == {k: v for k, v in actuals.items()}
+    # a Cumulative measure shows the same quarter last year, which the master does not have yet
+    cumulative = {m.id for m in folder.plan.measures if m.measure_type == "Cumulative"}
+    assert shown == {k: None if k in cumulative else v for k, v in actuals.items()}
     assert sum(v is not None for v in shown.values()) > 20
 
 
@@ -155,7 +166,8 @@ def test_submissions_lists_every_directorate_and_rejected_rows_stay_out(folder: 
     data = read_return(returns / f"{rejected}_{Q1}.xlsx").data
     assert data is not None
     row = next(r for r in data.rows["Measures"] if r["id"] == cs_measure.id)
-    set_cells(returns / f"{rejected}_{Q1}.xlsx", {("Measures", f"J{row['_row']}"): "lots"})
+    actual = layout.MEASURES.letter("actual")
+    set_cells(returns / f"{rejected}_{Q1}.xlsx", {("Measures", f"{actual}{row['_row']}"): "lots"})
     (returns / f"{missing}_{Q1}.xlsx").unlink()
     shutil.copy(returns / f"{copied}_{Q1}.xlsx", returns / f"{copied}_{Q1} (copy).xlsx")
 
@@ -176,7 +188,7 @@ def test_submissions_lists_every_directorate_and_rejected_rows_stay_out(folder: 
     assert kept == {copied, codes[3]}
     errors = [r for r in master.rows("Validation") if r["Severity"] == "Error"]
     assert {r["Directorate"] for r in errors} == {rejected}
-    assert any(r["Cell"] == f"J{row['_row']}" for r in errors)
+    assert any(r["Cell"] == f"{actual}{row['_row']}" for r in errors)
     rejected_row = next(r for r in master.rows("Submissions") if r["Status"] == REJECTED)
     assert rejected_row["Errors"] >= 1
     assert master.rows("Log")[-1]["Rejected"] == 1

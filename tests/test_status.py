@@ -17,6 +17,7 @@ from conftest import Q1
 from outputs_support import Folder, make_folder, mistakes
 
 from workbook_tools.cli import cli
+from workbook_tools.returns import layout
 from workbook_tools.returns.feedback import PROBLEMS_SHEET
 from workbook_tools.returns.findings import Finding, Severity, ValidationRun
 from workbook_tools.returns.status import (
@@ -128,7 +129,7 @@ def test_chase_emails_for_missing_and_rejected(folder: Folder, run: ValidationRu
     asch = next(r for r in run.results if r.directorate == "ASCH")
     for error in asch.errors:
         assert error.message in body  # each error, with its cell
-    assert "Cover!C32" in body and "Measures!J" in body
+    assert "Cover!C32" in body and f"Measures!{layout.MEASURES.letter('actual')}" in body
     assert "1 warning to check" in body
     assert "Tuesday 15 July 2025, 3 days ago" in body
     (attached,) = rejected.iter_attachments()

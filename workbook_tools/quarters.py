@@ -61,6 +61,10 @@ class Quarter:
             return Quarter(self.start_year - 1, 4)
         return Quarter(self.start_year, self.number - 1)
 
+    def year_ago(self) -> Quarter:
+        """The same quarter of the previous financial year."""
+        return Quarter(self.start_year - 1, self.number)
+
     def next(self) -> Quarter:
         if self.number == 4:
             return Quarter(self.start_year + 1, 1)

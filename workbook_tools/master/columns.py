@@ -6,10 +6,11 @@ from __future__ import annotations
 SUBMISSIONS = ("Quarter", "Directorate", "Directorate name", "Status", "File", "SHA-256",
                "Received", "Errors", "Warnings", "Completed by", "Approved by", "Sign-off date")
 
+YEAR_ON_YEAR = "Compared with a year ago"  # against the same quarter last year, every measure
 MEASURES = ("Quarter", "Directorate", "Measure ID", "Theme", "Objective code", "Objective",
-            "Measure", "Unit", "Polarity", "Frequency", "Target", "Amber tolerance (%)",
-            "Previous actual", "Actual", "RAG", "Direction of travel", "Commentary",
-            "Remedial action")
+            "Measure", "Unit", "Polarity", "Frequency", "Measure type", "Target",
+            "Amber tolerance (%)", "Previous actual", "Actual", "Data status", "RAG",
+            "Direction of travel", YEAR_ON_YEAR, "Commentary", "Remedial action")
 
 ACTIONS = ("Quarter", "Directorate", "Action ID", "Theme", "Objective code", "Objective",
            "Action", "Lead officer", "Due date", "Status", "% complete", "Revised due date", "RAG",

@@ -33,7 +33,7 @@ from workbook_tools.master.read import (
     quarter_order,
     read_master,
 )
-from workbook_tools.master.rows import Ranks, quarter_rows
+from workbook_tools.master.rows import Ranks, compare_with_a_year_ago, quarter_rows
 from workbook_tools.master.safe import check_not_open, login_name, master_state, write_safely
 from workbook_tools.master.write import row_positions
 from workbook_tools.plan.register import Plan
@@ -192,6 +192,7 @@ def _merge(old: Master, plan: Plan, quarter: Quarter, run: ValidationRun,
             return NOT_IN_RETURN
         return NOT_ACCEPTED
 
+    compare_with_a_year_ago(new.sheets["Measures"])
     new.sheets["Savings"] = _attach_finance(new, entries, reason, plan)
     result.orphaned = sum(1 for r in new.sheets["Savings"] if r.get(mc.ORPHANED))
     _sort(new, plan)

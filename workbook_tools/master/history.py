@@ -1,4 +1,5 @@
-"""What a new return shows from earlier quarters: previous actuals, savings delivered, risk scores.
+"""What a new return shows from earlier quarters: previous actuals (and targets, and the same
+quarter last year's), savings delivered, risk scores.
 
 Read from the master workbook (header in row 1 of each sheet, SPEC section 8)."""
 
@@ -52,13 +53,16 @@ def context_of(sheets: Mapping[str, list[dict[str, Any]]], quarter: Quarter) -> 
     ctx = Context(quarter=quarter)
     previous = str(quarter.previous())
 
-    def rows(sheet: str) -> list[dict[str, Any]]:
-        return [r for r in sheets.get(sheet, []) if str(r.get("Quarter", "")).strip() == previous]
+    def rows(sheet: str, wanted: str = previous) -> list[dict[str, Any]]:
+        return [r for r in sheets.get(sheet, []) if str(r.get("Quarter", "")).strip() == wanted]
 
-    for row in rows("Measures"):
-        value = to_number(row.get("Actual"))
-        if value is not None and not is_blank(row.get("Measure ID")):
-            ctx.previous_actuals[str(row["Measure ID"]).strip()] = value
+    for found, column, into in ((previous, "Actual", ctx.previous_actuals),
+                                (previous, "Target", ctx.previous_targets),
+                                (str(quarter.year_ago()), "Actual", ctx.year_ago_actuals)):
+        for row in rows("Measures", found):
+            value = to_number(row.get(column))
+            if value is not None and not is_blank(row.get("Measure ID")):
+                into[str(row["Measure ID"]).strip()] = value
     # Delivered to date is year to date: a new year's first quarter starts from nothing.
     for row in rows("Savings") if quarter.number > 1 else []:
         value = to_number(row.get("Delivered to date (£)"))

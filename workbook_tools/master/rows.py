@@ -8,10 +8,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from workbook_tools.errors import UsageError
 from workbook_tools.master import columns as mc
 from workbook_tools.plan.register import Plan
-from workbook_tools.quarters import Quarter
-from workbook_tools.returns import layout
+from workbook_tools.quarters import Quarter, parse_quarter
+from workbook_tools.returns import layout, rules
 from workbook_tools.returns.findings import (
     NOT_RECEIVED,
     SUPERSEDED,
@@ -161,3 +162,24 @@ def _item_rows(plan: Plan, quarter: Quarter, sheet: str, out: QuarterRows) -> li
                 row["Objective"] = objective.name  # whole: the return shows it shortened
             rows.append(row)
     return rows
+
+
+def compare_with_a_year_ago(rows: list[dict[str, Any]]) -> None:
+    """Set each measure row's `Compared with a year ago`: its actual against the same measure's
+    in the same quarter last year, by polarity (Not comparable when the master has none)."""
+    actuals: dict[tuple[str, str], Any] = {
+        (str(r.get("Quarter")), str(r.get("Measure ID"))): r.get("Actual") for r in rows}
+    quarters: dict[str, str | None] = {}
+    for row in rows:
+        text = str(row.get("Quarter"))
+        if text not in quarters:
+            try:
+                quarters[text] = str(parse_quarter(text).year_ago())
+            except UsageError:  # a row whose quarter is not one: nothing to compare with
+                quarters[text] = None
+        actual, ago = row.get("Actual"), quarters[text]
+        year_ago = actuals.get((ago, str(row.get("Measure ID")))) if ago else None
+        polarity = row.get("Polarity") or rules.HIGHER_IS_BETTER
+        row[mc.YEAR_ON_YEAR] = rules.year_on_year(
+            actual if isinstance(actual, int | float) else None,
+            year_ago if isinstance(year_ago, int | float) else None, polarity)

@@ -56,7 +56,7 @@ MAX_ROW_HEIGHT = 409  # Excel's limit
 _STATUS_COLOURS = {
     "Accepted": "Green", "Accepted with warnings": "Amber", "Rejected": "Red",
     "Not received": "Red", "Not a return": "Red", "Error": "Red", "Warning": "Amber",
-    "Improved": "Green", "Declined": "Red",
+    "Improved": "Green", "Declined": "Red", "Provisional": "Amber", "Not available": "Amber",
 }
 
 
@@ -168,7 +168,8 @@ def _write_sheet(workbook: Any, formats: _Formats, name: str, headers: Sequence[
     for col, header in enumerate(headers):
         if kinds[col] == "rag":
             add_rag_formatting(workbook, sheet, 1, col, last_row)
-        elif header in ("Status", "Severity", "Direction of travel", "Direction"):
+        elif header in ("Status", "Severity", "Direction of travel", "Direction",
+                        mc.YEAR_ON_YEAR, "Data status"):
             _status_colours(workbook, sheet, col, last_row)
         look = looks.get(header)
         wider = max(widths[col], look.width) if look and look.width else widths[col]

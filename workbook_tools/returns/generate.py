@@ -16,7 +16,7 @@ from workbook_tools.files.xlsx import add_rag_formatting, new_workbook
 from workbook_tools.parallel import ordered_map
 from workbook_tools.plan.register import DirectoratePlan, Plan
 from workbook_tools.quarters import Quarter
-from workbook_tools.returns import layout
+from workbook_tools.returns import layout, rules
 from workbook_tools.returns.cover import COVER, CoverCells, write_checks, write_cover
 from workbook_tools.returns.fingerprint import fingerprint, row_hashes
 from workbook_tools.returns.inputs import add_validations, highlight_problems
@@ -70,9 +70,11 @@ def prefilled_values(sheet: str, item: Any, plan: Plan, ctx: Context) -> dict[st
             "unit": item.unit,
             "polarity": item.polarity,
             "frequency": item.frequency,
+            "type": item.measure_type,
             "target": item.target_for(ctx.quarter) if item.is_due(ctx.quarter) else None,
             "tolerance": plan.tolerance_for(item),
-            "previous": ctx.previous_actuals.get(item.id),
+            "previous": (ctx.year_ago_actuals if item.measure_type == rules.CUMULATIVE
+                         else ctx.previous_actuals).get(item.id),
         }
     if sheet == "Actions":
         return {

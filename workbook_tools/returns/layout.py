@@ -121,14 +121,18 @@ P, I, D = Role.PREFILLED, Role.INPUT, Role.DERIVED  # noqa: E741
 # A % measure's actual, read by the one percentage rule (rules.percent_points).
 _PCT = 'IF(AND({unit}="%",ISNUMBER({actual}),{actual}>0,{actual}<1),{actual}*100,{actual})'
 
+# No RAG for a Data only measure or a figure marked Not available (rules.measure_rag's callers).
 MEASURE_RAG = (
-    'IF(OR(NOT(ISNUMBER({actual})),NOT(ISNUMBER({target}))),"",'
+    'IF(OR(NOT(ISNUMBER({actual})),NOT(ISNUMBER({target})),{type}="Data only",'
+    '{status}="Not available"),"",'
     'IF({polarity}="Lower is better",'
     'IF(§<={target},"Green",IF(§<={target}*(1+{tolerance}/100),"Amber","Red")),'
     'IF(§>={target},"Green",IF(§>={target}*(1-{tolerance}/100),"Amber","Red"))))'
 ).replace("§", _PCT)
+# A Cumulative measure's previous figure is the same quarter last year (rules.measure_direction).
 MEASURE_DIRECTION = (
-    'IF(NOT(ISNUMBER({actual})),"",IF(NOT(ISNUMBER({previous})),"New",'
+    'IF(OR(NOT(ISNUMBER({actual})),{status}="Not available"),"",'
+    'IF(NOT(ISNUMBER({previous})),IF({type}="Cumulative","Not comparable","New"),'
     'IF(§={previous},"No change",IF((§>{previous})=({polarity}<>"Lower is better"),'
     '"Improved","Declined"))))'
 ).replace("§", _PCT)
@@ -137,7 +141,9 @@ MEASURES = SheetLayout(
     name="Measures",
     title="Performance measures",
     intro=("Type this quarter's actual for each measure that is due. RAG and direction of travel "
-           "work themselves out. Red or Amber needs a commentary."),
+           "work themselves out. Red or Amber needs a commentary. A Cumulative measure is year to "
+           "date, compared with the same quarter last year; a Data only measure has no target. "
+           "If a figure is late, choose Not available and say why and when."),
     columns=(
         Column("id", "Measure ID", P, Kind.TEXT, 10),
         Column("objective", "Objective", P, Kind.LONGTEXT, 20),
@@ -145,12 +151,17 @@ MEASURES = SheetLayout(
         Column("unit", "Unit", P, Kind.TEXT, 6.5),
         Column("polarity", "Polarity", P, Kind.TEXT, 9.5),
         Column("frequency", "Frequency", P, Kind.TEXT, 10),
+        Column("type", "Measure type", P, Kind.TEXT, 10),
         Column("target", "Target", P, Kind.NUMBER, 9),
         Column("tolerance", "Amber tolerance (%)", P, Kind.NUMBER, 9),
         Column("previous", "Previous actual", P, Kind.NUMBER, 9),
         Column("actual", "Actual", I, Kind.NUMBER, 10,
                prompt="Type the actual for this quarter as a number. For a % measure type 85.5 "
                       "for 85.5%."),
+        Column("status", "Data status", I, Kind.CHOICE, 11, choices=rules.DATA_STATUSES,
+               prompt="Leave blank for a final figure. Provisional: the figure may change. Not "
+                      "available: leave Actual blank and say why, and when it will be, in the "
+                      "commentary."),
         Column("rag", "RAG", D, Kind.TEXT, 7.5, formula=MEASURE_RAG),
         Column("direction", "Direction of travel", D, Kind.TEXT, 10,
                formula=MEASURE_DIRECTION),
@@ -267,6 +278,8 @@ class Context:
 
     quarter: Any  # quarters.Quarter
     previous_actuals: dict[str, float] = field(default_factory=dict)     # Measure ID -> actual
+    previous_targets: dict[str, float] = field(default_factory=dict)     # Measure ID -> target
+    year_ago_actuals: dict[str, float] = field(default_factory=dict)     # same quarter last year
     previous_delivered: dict[str, float] = field(default_factory=dict)   # Saving ID -> delivered
     previous_scores: dict[str, int] = field(default_factory=dict)        # Risk ID -> score
 

@@ -609,9 +609,13 @@ def _derive(sheet: str, row: dict[str, Any], quarter: Quarter, tolerance: float)
         elif row["unit"] == "%" and row["actual"] is not None:
             row["actual"] = rules.percent_points(row["actual"])
         polarity = row["polarity"] or rules.HIGHER_IS_BETTER
-        row["rag"] = rules.measure_rag(row["actual"], row["target"], polarity,
+        measure_type = row["type"] or rules.SNAPSHOT
+        unavailable = row["status"] == rules.NOT_AVAILABLE
+        rated = measure_type != rules.DATA_ONLY and not unavailable
+        row["rag"] = rules.measure_rag(row["actual"], row["target"] if rated else None, polarity,
                                        row["tolerance"] or 0.0)
-        row["direction"] = rules.direction_of_travel(row["actual"], row["previous"], polarity)
+        row["direction"] = None if unavailable else rules.measure_direction(
+            row["actual"], row["previous"], polarity, measure_type)
     elif sheet == "Actions":
         row["rag"] = rules.action_rag(row["status"], row["due"], row["revised"],
                                       quarter.end_date)

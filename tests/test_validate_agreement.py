@@ -40,14 +40,25 @@ def several_defects(r: Returns) -> dict[tuple[str, str], Any]:
     a = [x for x in r.rows["Actions"] if x["status"] == "On track"]
     s = r.rows["Savings"]
     k = r.rows["Risks"]
+    pct_green = next(x for x in green if x["unit"] == "%")
+    spare = [x for x in m[3:] if x is not green[-1] and x is not pct_green]
+    late, explained, odd = spare[0], spare[1], spare[2]
     return {
+        # Not available with a figure and no commentary (two findings), one explained and blank
+        # (accepted: not a missing actual), and a status not from the list
+        ("Measures", MEASURES.cell("status", late["_row"])): "not AVAILABLE",
+        ("Measures", MEASURES.cell("commentary", late["_row"])): " ",
+        ("Measures", MEASURES.cell("status", explained["_row"])): "Not available",
+        ("Measures", MEASURES.cell("actual", explained["_row"])): None,
+        ("Measures", MEASURES.cell("commentary", explained["_row"])):
+            "The NHS figures arrive in August; they will be in next quarter's return.",
+        ("Measures", MEASURES.cell("status", odd["_row"])): "Final",
         ("Measures", MEASURES.cell("actual", m[0]["_row"])): None,
         ("Measures", MEASURES.cell("actual", m[1]["_row"])): "tbc",
         ("Measures", MEASURES.cell("actual", m[2]["_row"])): " 12% ",
         ("Measures", MEASURES.cell("actual", green[-1]["_row"])): green[-1]["target"] / 3,
         ("Measures", MEASURES.cell("commentary", green[-1]["_row"])): "   ",
-        ("Measures", MEASURES.cell("actual", next(x for x in green if x["unit"] == "%")["_row"])):
-            101,
+        ("Measures", MEASURES.cell("actual", pct_green["_row"])): 101,
         ("Actions", ACTIONS.cell("status", a[0]["_row"])): None,
         ("Actions", ACTIONS.cell("status", a[1]["_row"])): "Finished",
         ("Actions", ACTIONS.cell("status", a[2]["_row"])): "off TRACK",
@@ -108,6 +119,9 @@ def test_checks_sheet_and_validate_agree(saved: dict[str, tuple[Path, ...]], nam
         assert ready == "NO" and sum(counts.values()) >= 20
         # every kind of input-level rule but one that cannot go with a missing name
         assert {code for _, code in counts} == CHECKS_CODES - {"signoff-same-person", "cell-error"}
+        # Not available: with a figure and without commentary both count; explained, it does not
+        assert counts[("Measures", "data-status")] == 2
+        assert counts[("Measures", "not-in-list")] == 1
     elif name == "same-person":
         assert counts == Counter({("Cover", "signoff-same-person"): 1})
     else:

@@ -9,9 +9,8 @@ a number (even '12%'), a date in a number cell is its serial number, list entrie
 case. Every code, with its severity and message templates, is in `RULES`.
 
 Warnings (the return is still accepted):
-- implausible-change: an actual more than double, or less than half, the previous actual, and
-  different by more than 10 percentage points for a % measure (1 unit otherwise). A ratio, not a
-  difference, so cumulative measures that grow through the year are not flagged;
+- implausible-change: an actual out of line with last quarter's, allowing for the target's own
+  change (change.py), so a measure following its targets, cumulative ones included, never warns;
 - commentary-uninformative: an explanation that is a placeholder ('n/a', 'see above', '-', ...)
   or shorter than 10 characters, where an explanation is needed.
 """
@@ -31,6 +30,7 @@ from workbook_tools.parallel import ordered_map
 from workbook_tools.plan.register import Plan
 from workbook_tools.quarters import Quarter
 from workbook_tools.returns import layout, rules
+from workbook_tools.returns.change import compared_quarter_figures, implausible_change
 from workbook_tools.returns.findings import (
     ACCEPTED,
     ACCEPTED_WITH_WARNINGS,
@@ -56,9 +56,6 @@ from workbook_tools.returns.rules.values import blank, is_text, money, num, show
 
 ERROR, WARNING = Severity.ERROR, Severity.WARNING
 
-IMPLAUSIBLE_RATIO = 2.0  # more than double or less than half the previous actual ...
-IMPLAUSIBLE_MINIMUM = {"%": 10.0}  # ... and by more than this (percentage points for %)
-IMPLAUSIBLE_MINIMUM_OTHER = 1.0
 MIN_EXPLANATION = 10  # characters
 EMPTY_PHRASES = frozenset({
     "n/a", "na", "n.a", "none", "nil", "nothing", "-", "--", "---", ".", "..", "...", "?", "x",
@@ -170,9 +167,14 @@ class _Checker:
         sheet = "Measures"
         for raw, typed, ref in self.rows(sheet):
             item = typed["id"]
+            unavailable = typed["status"] == rules.NOT_AVAILABLE
             if is_measure_due(typed, self.quarter):
                 self.number_cell(sheet, ref("actual"), raw["actual"], item)
-                self.implausible(sheet, ref("actual"), typed)
+                if not unavailable:
+                    self.implausible(sheet, ref("actual"), typed)
+                elif not blank(raw["commentary"]):
+                    self.explained(sheet, ref("commentary"), typed["commentary"], item,
+                                   "why the figure is not available and when it will be")
             rag = typed["rag"]
             if rag in (rules.RED, rules.AMBER):
                 if not blank(raw["commentary"]):
@@ -182,22 +184,17 @@ class _Checker:
                                "what will be done to bring it back on track, and by when")
 
     def implausible(self, sheet: str, cell: str, typed: dict[str, Any]) -> None:
-        actual, previous = typed["actual"], typed["previous"]
-        if previous is None and self.context is not None:
-            previous = self.context.previous_actuals.get(typed["id"])
-        if actual is None or previous is None:
-            return
-        change = actual - previous
-        minimum = IMPLAUSIBLE_MINIMUM.get(typed["unit"] or "", IMPLAUSIBLE_MINIMUM_OTHER)
-        low, high = sorted((abs(actual), abs(previous)))
-        if abs(change) > minimum and (low == 0 or high / low > IMPLAUSIBLE_RATIO
-                                      or (actual < 0) != (previous < 0)):
-            if previous and (actual < 0) == (previous < 0):
-                share = f"{abs(change) / abs(previous):.0%} {'up' if change > 0 else 'down'}"
-            else:
-                share = "a large change"
-            self.add("implausible-change", sheet, cell, id=typed["id"], actual=num(actual),
-                     change=share, previous=num(previous))
+        item, context = typed["id"], self.context
+        previous = compared_quarter_figures(
+            typed["type"], self.quarter.number, typed["previous"],
+            context.previous_actuals.get(item) if context is not None else None)
+        previous_target = context.previous_targets.get(item) if context is not None else None
+        found = implausible_change(typed["actual"], previous, typed["unit"], previous_target,
+                                   typed["target"])
+        if found is not None:
+            variant, fields = found.fields(num)
+            self.add("implausible-change", sheet, cell, variant, id=item,
+                     actual=num(typed["actual"]), **fields)
 
     def actions(self) -> None:
         sheet = "Actions"

@@ -85,8 +85,12 @@ STRUCTURE_RULES: dict[str, Rule] = by_code(family="structure", rules=(
 
 WARNING_RULES: dict[str, Rule] = by_code(family="warning", rules=(
     rule("implausible-change", WARNING,
-         "the actual for {id} ({actual}) is {change} on last quarter's {previous}. Check the "
-         "figure; if it is right, say why in the commentary."),
+         plain="the actual for {id} ({actual}) is {change} on last quarter's {previous}. Check "
+               "the figure; if it is right, say why in the commentary.",
+         target="the actual for {id} ({actual}) is {change} on last quarter's {previous}, far "
+                "more than its target's own change explains (from {previous_target} to "
+                "{target}: about {expected} would be in line). Check the figure; if it is "
+                "right, say why in the commentary."),
     rule("delivered-fell", WARNING,
          "delivered to date for {id} ({delivered}) is less than last quarter's {previous}. "
          "Delivered to date is for the year so far and should not fall: check the figure."),

@@ -40,10 +40,13 @@ from workbook_tools.returns.rules.values import (
 
 _CHOICES_ACTIONS = ", ".join(rules.ACTION_STATUSES)
 _CHOICES_SAVINGS = ", ".join(rules.SAVING_STATUSES)
+_CHOICES_DATA = " or ".join(rules.DATA_STATUSES)
 
 INPUT_RULES: dict[str, Rule] = by_code(family="input", rules=(
     rule("value-missing", ERROR,
-         actual="the actual is missing. Type this quarter's figure for {id} ({name}).",
+         actual="the actual is missing. Type this quarter's figure for {id} ({name}); if it "
+                "is not available yet, choose Not available under Data status and say why in "
+                "the commentary.",
          action_status="the status of {id} is missing. Choose one from the list: "
                        + _CHOICES_ACTIONS + ".",
          forecast="the full-year forecast for {id} is missing. Type it in pounds.",
@@ -72,7 +75,14 @@ INPUT_RULES: dict[str, Rule] = by_code(family="input", rules=(
          action="'{found}' is not a status{why}. Choose one from the list for {id}: "
                 + _CHOICES_ACTIONS + ".",
          saving="'{found}' is not a status{why}. Choose one from the list for {id}: "
-                + _CHOICES_SAVINGS + "."),
+                + _CHOICES_SAVINGS + ".",
+         data_status="'{found}' is not a data status{why}. Leave it blank for a final figure, "
+                     "or choose " + _CHOICES_DATA + " for {id}."),
+    rule("data-status", ERROR,
+         figure="{id} is marked Not available but has an actual ({found}). Clear the actual, "
+                "or clear Data status (choose Provisional if the figure may still change).",
+         commentary="{id} is marked Not available but has no commentary. Say why the figure "
+                    "is not available and when it will be."),
     rule("not-a-date", ERROR,
          "'{found}' is not a date. Type the revised due date for {id} as a date, such as "
          "31/03/2026."),
@@ -226,6 +236,30 @@ def _not_a_date(seen: Seen) -> Fields:
     return {"found": value, "id": seen.typed["id"]} if is_text(value) else None
 
 
+def _unavailable(seen: Seen) -> bool:
+    """The measure's Data status is Not available (as the formula compares: ignoring case)."""
+    return choice_of(seen.raw["status"], rules.DATA_STATUSES) == rules.NOT_AVAILABLE
+
+
+def _actual_missing(seen: Seen) -> Fields:
+    """A due measure's actual is required, unless its figure is marked Not available."""
+    if not seen.due or not blank(seen.raw["actual"]) or _unavailable(seen):
+        return None
+    return {"id": seen.typed["id"], "name": seen.typed["name"] or ""}
+
+
+def _unavailable_with_figure(seen: Seen) -> Fields:
+    if not (seen.due and _unavailable(seen)) or blank(seen.raw["actual"]):
+        return None
+    return {"id": seen.typed["id"], "found": show(seen.raw["actual"])}
+
+
+def _unavailable_unexplained(seen: Seen) -> Fields:
+    if not (seen.due and _unavailable(seen)) or not blank(seen.raw["commentary"]):
+        return None
+    return {"id": seen.typed["id"]}
+
+
 def _measure_unexplained(seen: Seen) -> Fields:
     rag = seen.typed["rag"]
     if rag not in (rules.RED, rules.AMBER) or not blank(seen.raw["commentary"]):
@@ -265,15 +299,17 @@ def _date_text(seen: Seen) -> Fields:
 
 
 _DUE_ACTUAL = "{due}*"
+_UNAVAILABLE = "(" + _is("{status}", rules.NOT_AVAILABLE) + ")"
+_AVAILABLE = "*(1-" + _is("{status}", rules.NOT_AVAILABLE) + ")"
 _PERCENT_ACTUAL = 'ISNUMBER({actual})*({unit}="%")*(({actual}<0)+({actual}>100))'
 _NEGATIVE_ACTUAL = 'ISNUMBER({actual})*(({unit}="£")+({unit}="days"))*({actual}<0)'
 _SCORE = "(1-" + x_blank("{k}") + ")*IF(ISNUMBER({k}),({k}<1)+({k}>5)+({k}<>INT({k})),1)"
 
 CHECKS: tuple[Check, ...] = (
     # --- Measures
-    Check("Measures", "actual", "value-missing", "actual", "Measures with no actual",
-          _DUE_ACTUAL + x_blank("{actual}"),
-          _missing("actual", name=lambda s: s.typed["name"] or ""), highlight=False),
+    Check("Measures", "actual", "value-missing", "actual",
+          "Measures with no actual (and not marked Not available)",
+          _DUE_ACTUAL + x_blank("{actual}") + _AVAILABLE, _actual_missing, highlight=False),
     Check("Measures", "actual", "not-a-number", "actual", "Actuals that are not numbers",
           _DUE_ACTUAL + x_text("{actual}"), _not_a_number("actual", "actual")),
     Check("Measures", "actual", "out-of-range", "percent",
@@ -282,6 +318,15 @@ CHECKS: tuple[Check, ...] = (
     Check("Measures", "actual", "out-of-range", "negative",
           "Actuals out of range (% over 100, negative £ or days)",
           _DUE_ACTUAL + _NEGATIVE_ACTUAL, _actual_outside(("£", "days"), 0, None)),
+    Check("Measures", "status", "not-in-list", "data_status", "Data statuses not from the list",
+          _not_in_list("{status}", rules.DATA_STATUSES), _outside(rules.DATA_STATUSES)),
+    Check("Measures", "actual", "data-status", "figure",
+          "Not available with an actual, or with no commentary",
+          _DUE_ACTUAL + _UNAVAILABLE + "*(1-" + x_blank("{actual}") + ")",
+          _unavailable_with_figure),
+    Check("Measures", "commentary", "data-status", "commentary",
+          "Not available with an actual, or with no commentary",
+          _DUE_ACTUAL + _UNAVAILABLE + "*" + x_blank("{commentary}"), _unavailable_unexplained),
     Check("Measures", "commentary", "commentary-missing", "measure",
           "Red or Amber measures with no commentary",
           '(({rag}="Red")+({rag}="Amber"))*' + x_blank("{commentary}"), _measure_unexplained),

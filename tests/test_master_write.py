@@ -10,6 +10,7 @@ from typing import Any
 
 import openpyxl
 import pytest
+from openpyxl.utils import get_column_letter
 from support import libreoffice_save, needs_libreoffice
 
 from workbook_tools.files.rowxml import MAX_TEXT
@@ -78,7 +79,8 @@ def test_the_sheet_is_a_table_with_formats_heights_and_widths(
     sheet = openpyxl.load_workbook(path)["Measures"]
     rows = len(master.sheets["Measures"])
     (table,) = sheet.tables.values()
-    assert table.ref == f"A1:R{rows + 1}"
+    last = get_column_letter(len(mc.MEASURES))
+    assert table.ref == f"A1:{last}{rows + 1}"
     headers = [c.value for c in sheet[1]]
     assert tuple(headers) == mc.MEASURES
     commentary = headers.index("Commentary") + 1

@@ -61,6 +61,8 @@ def typed_edits(clean: Path, seed: int, count: int = 24) -> dict[tuple[str, str]
     for sheet, spec in layout.SHEETS.items():
         for row in data.rows[sheet]:
             for column in spec.inputs:
+                if (sheet, column.key) == ("Measures", "status"):
+                    continue  # typed by data_status_edits, so these cases stay as they were
                 pool: list[Any] = list(TYPED)
                 if column.key == "status":
                     pool += STATUSES * 2
@@ -72,6 +74,29 @@ def typed_edits(clean: Path, seed: int, count: int = 24) -> dict[tuple[str, str]
     cells.append(("Cover", f"C{COVER.signoff_date}", [dt.date(2025, 7, 14), "next week",
                                                        "14/07/2025", *TYPED]))
     return {(sheet, ref): rng.choice(pool) for sheet, ref, pool in rng.sample(cells, count)}
+
+
+def data_status_edits(clean: Path) -> dict[tuple[str, str], Any]:
+    """A measure's Data status typed every way that matters: Not available with a figure, with
+    no commentary, and as it should be (any case); Provisional; words not in the list; an error
+    value."""
+    data = read_return(clean).data
+    assert data is not None
+    spec = layout.MEASURES
+    rows = [r["_row"] for r in data.rows["Measures"] if r["frequency"] == "Quarterly"]
+    why = "The June figures arrive from the NHS in August; they will be in next quarter's return."
+    cases: list[dict[str, Any]] = [
+        {"status": "Not available"},                                   # with its figure
+        {"status": "Not available", "actual": None, "commentary": "\t"},  # unexplained
+        {"status": "not AVAILABLE", "actual": None, "commentary": why},   # accepted
+        {"status": "Provisional"},
+        {"status": "Final"},
+        {"status": "Not available", "commentary": None},               # both at once
+        {"status": "=NA()"},
+        {"status": "\u00a0"},                                          # blank: a final figure
+    ]
+    return {("Measures", spec.cell(key, row)): value
+            for row, case in zip(rows, cases, strict=False) for key, value in case.items()}
 
 
 def type_into(source: Path, edits: dict[tuple[str, str], Any], target: Path) -> Path:

@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 from agreement_support import (
     checks_sheet,
+    data_status_edits,
     gnumeric_save_all,
     libreoffice_save_all,
     type_into,
@@ -98,6 +99,8 @@ def returns(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[Path]]:
     clean = made["clean"][0]
     made["typed"].append(type_into(clean, what_the_issue_found(clean),
                                    folder / "in" / f"issue-{clean.name}"))
+    made["typed"].append(type_into(clean, data_status_edits(clean),
+                                   folder / "in" / f"data-status-{clean.name}"))
     made["typed"] += [type_into(clean, typed_edits(clean, seed), folder / "in" /
                                 f"typed{seed}-{clean.name}") for seed in range(TYPED_CASES)]
     return made

@@ -151,7 +151,9 @@ def _in_list(ref: str, choices: tuple[str, ...]) -> str:
 
 
 def _not_in_list(ref: str, choices: tuple[str, ...]) -> str:
-    return f"(1-{x_blank(ref)})*({_in_list(ref, choices)}=0)"
+    """An error value is not 'not in the list' (cell-error counts it): Gnumeric, unguarded,
+    counted one here."""
+    return f"IF(ISERROR({ref}),0,(1-{x_blank(ref)})*({_in_list(ref, choices)}=0))"
 
 
 def _number(seen: Seen, key: str) -> float | None:

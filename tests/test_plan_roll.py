@@ -135,3 +135,19 @@ def test_roll_needs_the_master_with_the_years_figures(folder: Folder) -> None:
     assert result.exit_code == 2 and "there is no master" in result.output
     assert "Traceback" not in result.output
     assert not (folder.root / "templates" / "plan-2025-26.xlsx").exists()
+
+
+def test_plan_check_names_a_carried_forward_year_that_is_not_a_year(folder: Folder) -> None:
+    assert run("plan", "roll", "--to", "2026-27").exit_code == 0
+    path = folder.root / "templates" / "plan.xlsx"
+    book = openpyxl.load_workbook(path)
+    sheet = book["Savings"]
+    column = next(c.column_letter for c in sheet[1] if c.value == "Carried forward from")
+    sheet[f"{column}2"] = "last year"
+    book.save(path)
+
+    result = run("plan", "check")
+
+    assert result.exit_code == 2, result.output
+    assert (f"Savings!{column}2: 'Carried forward from' must be the financial year the line "
+            "came from, such as 2025-26, not 'last year'") in result.output

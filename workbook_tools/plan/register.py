@@ -572,6 +572,10 @@ def plan_from_rows(
         target = t.number(r, v, "Target (£)")
         if target is not None and target < 0:
             t.problem(r, t.columns["Target (£)"], "a saving's target cannot be negative")
+        carried = t.text(r, v, "Carried forward from", required=False)
+        if carried and not _is_year(carried):
+            t.problem(r, t.columns["Carried forward from"], f"'Carried forward from' must be "
+                      f"the financial year the line came from, such as 2025-26, not '{carried}'")
         return Saving(
             t.text(r, v, "Saving ID"),
             directorate,
@@ -579,7 +583,7 @@ def plan_from_rows(
             t.text(r, v, "Saving proposal"),
             t.choice(r, v, "Type", rules.SAVING_TYPES, required=False),
             target or 0.0,
-            t.text(r, v, "Carried forward from", required=False),
+            carried,
         )
 
     def risk(t: _SheetRows, r: int, v: list[Any]) -> Risk:
@@ -642,6 +646,17 @@ def _rising_targets(t: _SheetRows, r: int, targets: tuple[float | None, ...]) ->
                       f"Q{n} target ({target:,.10g}) is below the Q{last[0]} target "
                       f"({last[1]:,.10g})")
         last = (n, target)
+
+
+def _is_year(text: str) -> bool:
+    from workbook_tools.errors import UsageError
+    from workbook_tools.quarters import parse_year
+
+    try:
+        parse_year(text)
+    except UsageError:
+        return False
+    return True
 
 
 def _items(

@@ -323,3 +323,26 @@ def test_data_quality_names_late_and_missing_returns(tmp_path: Path) -> None:
     assert rows["Gamma Services"]["Return"] == "Not received"
     assert "Late: received after the deadline, 15 days after the quarter ended" in text(
         section(doc, "data-quality"))
+
+
+def test_objectives_directions_and_directorates_equal_the_master(
+        doc: Any, quarter: dict[str, pd.DataFrame]) -> None:
+    measures, actions = quarter["Measures"], quarter["Actions"]
+    rows = {r["Objective"]: r for r in table(section(doc, "theme-2"), "Place: measures")}
+    own = measures[measures["Objective code"] == "OB2"]
+    for rag in RAGS:
+        assert rows["Roads are safe"][f"Measures {rag}"] == str(int((own["RAG"] == rag).sum()))
+    assert rows["Roads are safe"]["Actions Total"] == str(
+        int((actions["Objective code"] == "OB2").sum()))
+    directions = {r["Theme"]: r for r in table(doc, "Direction of travel of measures against")}
+    for theme in ("People", "Place"):
+        own = measures[measures["Theme"] == theme]
+        for word in ("Improved", "No change", "Declined", "New"):
+            assert directions[theme][word] == str(int((own["Direction of travel"] == word).sum()))
+    for number, (code, name) in enumerate(NAMES.items(), 1):
+        summary = table(section(doc, f"directorate-{number}"), f"{name}: summary")[0]
+        risks = quarter["Risks"][quarter["Risks"]["Directorate"] == code]
+        savings = quarter["Savings"][quarter["Savings"]["Directorate"] == code]
+        assert summary["Risks Red"] == str(int((risks["RAG"] == "Red").sum()))
+        assert summary["Savings Forecast (£)"] == money(savings["Forecast (£)"].sum())
+        assert summary["Measures Total"] == str(int((measures["Directorate"] == code).sum()))

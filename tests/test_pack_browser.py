@@ -75,6 +75,13 @@ def open_page(browser: Any, path: Path, width: int) -> tuple[Any, list[str]]:
     return page, [url for url in requests if url != path.as_uri()]
 
 
+def spilled_cards(page: Any) -> list[str]:
+    """Headline cards whose figure (£ millions) does not fit inside the card."""
+    spilled: list[str] = page.evaluate("""Array.from(document.querySelectorAll('.card'))
+        .filter(c => c.scrollWidth > c.clientWidth).map(c => c.textContent.trim())""")
+    return spilled
+
+
 @pytest.mark.parametrize("which", ["pack", "annual"])
 def test_no_axe_violations_and_no_requests(browser: Any, which: str,
                                            request: pytest.FixtureRequest) -> None:
@@ -90,6 +97,7 @@ def test_no_axe_violations_and_no_requests(browser: Any, which: str,
                   for v in results["violations"]]
     assert violations == [], json.dumps(violations, indent=1)
     assert len(results["passes"]) > 20  # axe really ran its rules over the page
+    assert spilled_cards(page) == []
     page.screenshot(path=str(pack.with_name(f"{which}-1280.png")), full_page=False)
     page.context.close()
 
@@ -105,10 +113,7 @@ def test_reflows_at_320_pixels(browser: Any, pack: Path) -> None:
         .filter(r => r.scrollWidth > r.clientWidth)
         .map(r => [r.getAttribute('tabindex'), r.getAttribute('role')])""")
     assert regions and all(r == ["0", "region"] for r in regions)
-    # the headline cards' figures (£ millions) fit inside their cards
-    spilled = page.evaluate("""Array.from(document.querySelectorAll('.card'))
-        .filter(c => c.scrollWidth > c.clientWidth).map(c => c.textContent.trim())""")
-    assert spilled == []
+    assert spilled_cards(page) == []
     shot = pack.with_name("phone-320.png")
     page.screenshot(path=str(shot), full_page=False)
     assert shot.stat().st_size > 5_000

@@ -189,6 +189,9 @@ def test_finance_formulas_comments_formats_and_columns_survive(tmp_path: Path) -
     savings[f"{forecast}{at[e]}"].comment = Comment("Forecast queried", "Finance")
     savings.column_dimensions[openpyxl.utils.get_column_letter(reviewer)].width = 30
     savings.column_dimensions[letter["Check"]].hidden = True
+    risks = workbook["Risks"]
+    risk = next(key for key in rows_of(risks) if key[0] == str(Q2))
+    risks[f"D{rows_of(risks)[risk]}"].comment = Comment("Raised at the risk board", "Audit")
     narrative = workbook["Narrative"]
     narrative.append([str(Q2), "Overview", "Savings on track."])
     narrative.append([str(Q2), "PE", "=\"Adjustments: \"&Savings!" + f"{adjustment}{at[a]}"])
@@ -268,6 +271,17 @@ def test_finance_formulas_comments_formats_and_columns_survive(tmp_path: Path) -
         assert text["C2"].fill.fgColor.rgb.endswith("FFC7CE"), step
         assert text["C2"].comment is not None and "Leader's office" in text["C2"].comment.text
         assert any(line.startswith("Narrative!C3") for line in result.notes), step
+        risk_cell = loaded["Risks"][f"D{rows_of(loaded['Risks'])[risk]}"]
+        dropped = [line for line in result.notes if line.startswith("Risks!")]
+        if step == "Q1 without a return":  # the Q2 row stays, and so does its comment
+            assert risk_cell.comment is not None and "risk board" in risk_cell.comment.text
+            risk_row = risk_cell.row
+        elif step == "Q2 without a return":  # its row comes again from the return: said
+            assert risk_cell.comment is None
+            assert dropped == [f"Risks!D{risk_row}: a comment on a row this run wrote again "
+                               "from the returns was not kept."]
+        else:
+            assert dropped == [] and risk_cell.comment is None, step
         linked_notes = [line for line in result.notes if "another workbook" in line]
         if step == "Q1 without a return":  # said once, naming the cell finance typed it in
             assert linked_notes == [f"Savings!{confirmed}{at[e]}: a formula referring to "

@@ -260,6 +260,23 @@ def _read_cells(stream: IO[bytes], path: Path, collect: _Collector) -> None:
             "file-unsafe") from None
 
 
+def read_comments(archive: zipfile.ZipFile, part: str, path: Path) -> SheetExtras:
+    """Only a sheet's cell comments (its cells are not read).
+
+    Raises:
+        UnreadableFileError: the comments are damaged or unsafe.
+    """
+    extras = SheetExtras()
+    try:
+        _read_comments(archive, part, path, lambda col: True, extras)
+    except UnreadableFileError:
+        raise
+    except Exception:
+        raise UnreadableFileError(path, "is damaged and cannot be read as a workbook",
+                                  "file-corrupt") from None
+    return extras
+
+
 def _read_comments(archive: zipfile.ZipFile, part: str, path: Path,
                    wanted: Callable[[int], bool], extras: SheetExtras) -> None:
     """Cell comments (notes), from the comments part the sheet's relationships name."""

@@ -556,6 +556,12 @@ class SafeWorkbook:
         return read_extras(self._zip, self._parts[name], self.path, self._styles, wanted, look,
                            width, not scan.precise)
 
+    def comments(self, name: str) -> Any:
+        """A sheet's cell comments only (files/extras.py)."""
+        from workbook_tools.files.extras import read_comments
+
+        return read_comments(self._zip, self._parts[name], self.path)
+
     def _workbook(self) -> Any:
         if self._calamine is None:
             import python_calamine

@@ -153,6 +153,7 @@ def consolidate(
         result.corrections = _record_corrections(old, new, result.reopened, stamp)
     new.sheets["Log"].append(_log_row(stamp, user, quarter, run, ledger))
     result.master = master_path
+    result.notes += keep.dropped_comments(old.sheets, new.sheets)
     result.backup = write_safely(new, master_path, backups, stamp, before)
     return result
 

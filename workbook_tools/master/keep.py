@@ -1,5 +1,7 @@
 """What people do in the master beyond typing values, kept through every run: finance's formulas,
-comments and formats on Savings, and everything on the Narrative sheet.
+comments and formats on Savings, everything on the Narrative sheet, and comments on the rows of
+every other sheet for as long as the row is kept (a row written again from the returns loses
+its comments, and the console says so).
 
 Read: every cell's formula, comment and the formats people applied (a fill, bold, a number
 format: what differs from the tool's own format for the column) on finance's columns and columns
@@ -198,3 +200,22 @@ def column_looks(sheet: str, headers: list[str], columns: dict[int, ColumnLook],
         if width is not None or look.hidden:
             kept[header] = ColumnLook(width, look.hidden)
     return kept
+
+
+def dropped_comments(old_sheets: dict[str, list[dict[str, Any]]],
+                     new_sheets: dict[str, list[dict[str, Any]]]) -> list[str]:
+    """A line for each comment on a row of the tool's own sheets that this run wrote again (the
+    quarter's rows come afresh from the returns), so none is lost without a word."""
+    notes = []
+    for name, rows in old_sheets.items():
+        if name in mc.OPEN_COLUMNS:
+            continue  # Savings' comments go with finance's entries; Narrative is kept whole
+        present = {id(row) for row in new_sheets.get(name, [])}
+        for row in rows:
+            if id(row) in present:
+                continue
+            for kept in (row.get("_cells") or {}).values():
+                if kept.comment:
+                    notes.append(f"{name}!{cell_ref(kept.row, kept.col)}: a comment on a row "
+                                 "this run wrote again from the returns was not kept.")
+    return notes

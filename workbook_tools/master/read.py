@@ -164,6 +164,9 @@ def read_master(path: Path | str) -> Master:
                 header = _read_sheet(master, path, name, rows, scan.formulas, scan.errors)
                 if name in mc.OPEN_COLUMNS:
                     _read_kept(workbook, master, name, header, scan)
+                else:  # the tool's own sheets: only comments people put on them
+                    keep.attach(name, header, master.sheets[name],
+                                workbook.comments(name).cells, set(), master.notes)
     except UnreadableFileError as exc:
         raise MasterError(
             f"{path}: cannot be read as the master workbook: it {exc.reason}. Restore the latest "

@@ -13,7 +13,8 @@ import html
 import posixpath
 import re
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -82,7 +83,7 @@ def read_extras(archive: zipfile.ZipFile, part: str, path: Path, styles: Styles,
         UnreadableFileError: the sheet's XML is damaged or unsafe.
     """
     extras = SheetExtras()
-    try:
+    with _damaged_is_unreadable(path):
         if ordinary:
             with archive.open(part) as stream:
                 _fast_cells(stream, _Collector(styles, wanted, look, extras, width))
@@ -90,12 +91,19 @@ def read_extras(archive: zipfile.ZipFile, part: str, path: Path, styles: Styles,
             with archive.open(part) as stream:
                 _read_cells(stream, path, _Collector(styles, wanted, look, extras, width))
         _read_comments(archive, part, path, wanted, extras)
+    return extras
+
+
+@contextmanager
+def _damaged_is_unreadable(path: Path) -> Iterator[None]:
+    """Anything but the guard's own error, met while reading, is a damaged file."""
+    try:
+        yield
     except UnreadableFileError:
         raise
     except Exception:
         raise UnreadableFileError(path, "is damaged and cannot be read as a workbook",
                                   "file-corrupt") from None
-    return extras
 
 
 class _Collector:
@@ -267,13 +275,8 @@ def read_comments(archive: zipfile.ZipFile, part: str, path: Path) -> SheetExtra
         UnreadableFileError: the comments are damaged or unsafe.
     """
     extras = SheetExtras()
-    try:
+    with _damaged_is_unreadable(path):
         _read_comments(archive, part, path, lambda col: True, extras)
-    except UnreadableFileError:
-        raise
-    except Exception:
-        raise UnreadableFileError(path, "is damaged and cannot be read as a workbook",
-                                  "file-corrupt") from None
     return extras
 
 

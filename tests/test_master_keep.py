@@ -330,3 +330,11 @@ def test_filled_down_formulas_are_kept_and_what_is_not_kept_is_said(
 
     again = CliRunner().invoke(cli, ["consolidate", "-q", str(Q1)])
     assert "another workbook" not in again.output and "Savings!" not in again.output
+
+    # closing the quarter writes the master too, and says the same
+    r = now[keys[2]]
+    inject_formula(folder.master, part, f"{confirmed}{r}", "42", "[1]Budget!B7")
+    closed = CliRunner().invoke(cli, ["close", "-q", str(Q1), "--reason", "Cabinet"])
+    assert closed.exit_code == 0, closed.output
+    assert (f"Savings!{confirmed}{r}: a formula referring to another workbook was kept as its "
+            "value.") in closed.output.splitlines()

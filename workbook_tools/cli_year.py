@@ -62,6 +62,8 @@ def _echo(change: Any, next_step: str) -> None:
     """What close or reopen recorded, where the previous master went, and what comes next."""
     click.echo(f"{change.period.quarter} is {change.period.described()}: recorded in the "
                f"Periods sheet of {_shown(change.master)}.")
+    for line in change.notes:
+        click.echo(line)
     if change.backup is not None:
         click.echo(f"Previous master kept as {_shown(change.backup)}.")
     click.echo(next_step)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -107,6 +107,7 @@ class PeriodChange:
     period: Period
     master: Path
     backup: Path | None
+    notes: list[str] = field(default_factory=list)  # what of people's own work was not kept
 
 
 def close_quarter(master_path: Path, quarter: Quarter, reason: str | None = None,
@@ -172,7 +173,7 @@ def _record(master_path: Path, quarter: Quarter, status: str, reason: str, check
     master.sheets["Periods"].append(period.row())
     backups = Path(backups_dir) if backups_dir else master_path.parent / "backups"
     backup = write_safely(master, master_path, backups, stamp, before)
-    return PeriodChange(period, master_path, backup)
+    return PeriodChange(period, master_path, backup, master.notes)
 
 
 def _after_last(master: Master, quarter: str, stamp: dt.datetime) -> dt.datetime:

@@ -190,7 +190,7 @@ class _Collector:
 # The quick reading: cells written the ordinary way (`<c r="Q15" ...>` with no namespace
 # prefix), found with regular expressions; anything else goes to the streaming XML parse.
 _STYLE = re.compile(rb' s="(\d+)"')  # (a row's style too, which finds no cells)
-_FORMULA_CELL = re.compile(rb'<c r="([A-Za-z]{1,3})(\d+)"[^>]*><f(\s[^>]*?)?(?:/>|>([^<]*)</f>)')
+_FORMULA_CELL = re.compile(rb'<c r="([A-Za-z]{1,3})(\d+)"[^>]*>\s*<f(\s[^>]*?)?(?:/>|>([^<]*)</f>)')
 _COLUMN = re.compile(rb"<col\s([^>]*?)/?>")
 _ATTRIBUTE = re.compile(rb'([\w:]+)="([^"]*)"')
 

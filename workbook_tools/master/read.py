@@ -270,7 +270,8 @@ def _collect_finance(master: Master, path: Path) -> None:
         values = {h: row.get(h) for h in columns}
         if all(is_blank(v) for v in values.values()):
             key = (str(row.get("Quarter")), str(row.get("Saving ID") or "").strip())
-            if row.get("_cells") and key[1] and key not in master.finance:
+            known = canonical_quarter(row.get("Quarter")) is not None and key[1]
+            if row.get("_cells") and known and key not in master.finance:
                 master.finance[key] = FinanceEntry(*key, values, row)  # a comment, say
             continue
         quarter, saving = row.get("Quarter"), row.get("Saving ID")

@@ -356,9 +356,13 @@ def test_latest_signoff_wins(r: Returns, tmp_path: Path) -> None:
     assert run.exit_code == 0 and len(run.accepted) == 1
 
 
+# A free-text input on the first measure row: two versions of a return differ only there.
+REMEDIAL = layout.MEASURES.cell("remedial", layout.FIRST_DATA_ROW)
+
+
 def test_same_signoff_then_file_time(r: Returns, tmp_path: Path) -> None:
-    old = stamp(r.copy(tmp_path, {("Measures", "N5"): "Reviewed."}, "a.xlsx"), 1_000)
-    new = stamp(r.copy(tmp_path, {("Measures", "N5"): "Reviewed again."}, "b.xlsx"), 2_000)
+    old = stamp(r.copy(tmp_path, {("Measures", REMEDIAL): "Reviewed."}, "a.xlsx"), 1_000)
+    new = stamp(r.copy(tmp_path, {("Measures", REMEDIAL): "Reviewed again."}, "b.xlsx"), 2_000)
     run = validate_paths([old, new], Q1)
     assert [x.status for x in run.results] == [SUPERSEDED, ACCEPTED]
 
@@ -373,8 +377,8 @@ def test_identical_copies_count_once(r: Returns, tmp_path: Path) -> None:
 
 
 def test_undecidable_pair_is_refused_naming_both(r: Returns, tmp_path: Path) -> None:
-    one = stamp(r.copy(tmp_path, {("Measures", "N5"): "Version one."}, "one.xlsx"), 5_000)
-    two = stamp(r.copy(tmp_path, {("Measures", "N5"): "Version two."}, "two.xlsx"), 5_000)
+    one = stamp(r.copy(tmp_path, {("Measures", REMEDIAL): "Version one."}, "one.xlsx"), 5_000)
+    two = stamp(r.copy(tmp_path, {("Measures", REMEDIAL): "Version two."}, "two.xlsx"), 5_000)
     run = validate_paths([one, two], Q1)
     assert [x.status for x in run.results] == [REJECTED, REJECTED]
     for result in run.results:

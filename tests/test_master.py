@@ -23,6 +23,7 @@ from workbook_tools.master.consolidate import read_master
 from workbook_tools.returns import layout
 from workbook_tools.returns.findings import ACCEPTED, NOT_RECEIVED, REJECTED, SUPERSEDED
 from workbook_tools.returns.read import read_return
+from workbook_tools.summary.quarter import summarise_quarter
 
 
 @pytest.fixture
@@ -263,3 +264,33 @@ def test_saving_removed_from_the_register_is_left_out(folder: Folder) -> None:
     assert gone.id not in ids and len(ids) == len(folder.plan.savings) - 1
     assert result.left_out == [f"Savings {gone.id} ({gone.directorate_code}): in the return "
                                "but no longer in the register"]
+
+
+def test_a_master_from_before_measure_types_is_still_consolidated(tmp_path: Path) -> None:
+    """A master written by 0.1.0 has no Measure type, Data status or Compared with a year ago
+    columns: it is read with them blank and the next run writes them, losing nothing."""
+    folder = make_folder(tmp_path / "ws", (Q1, Q2))
+    folder.consolidate(Q1)
+    book = openpyxl.load_workbook(folder.master)
+    sheet = book["Measures"]
+    header = [cell.value for cell in sheet[1]]
+    for added in reversed(sorted(header.index(h) + 1 for h in mc.ADDED_COLUMNS["Measures"])):
+        sheet.delete_cols(added)
+    for table in list(sheet.tables):
+        del sheet.tables[table]
+    book.save(folder.master)
+    before = read_master(folder.master)
+    assert len(before.sheets["Measures"]) > 0
+    assert all(row["Measure type"] is None for row in before.sheets["Measures"])
+
+    folder.consolidate(Q2)
+    after = read_master(folder.master)
+    q1 = [row for row in after.sheets["Measures"] if row["Quarter"] == str(Q1)]
+    q2 = [row for row in after.sheets["Measures"] if row["Quarter"] == str(Q2)]
+    assert len(q1) == len(before.sheets["Measures"])
+    assert [r["Actual"] for r in q1] == [r["Actual"] for r in before.sheets["Measures"]]
+    assert q2 and all(row["Measure type"] for row in q2)
+    for quarter in (Q1, Q2):  # the summaries read the blank columns too
+        out = folder.root / "outputs" / f"summary-{quarter}.xlsx"
+        summarise_quarter(folder.master, quarter, out, plan=folder.plan)
+        assert out.exists()

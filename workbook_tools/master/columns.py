@@ -52,6 +52,12 @@ SHEETS: dict[str, tuple[str, ...]] = {
 #: Sheets a master written before them does not have: read as empty, written from then on.
 ADDED_SHEETS = ("Narrative", "Periods", "Corrections")
 
+#: Columns a master written before them does not have (0.1.0 wrote none of these): read as
+#: blank, written from then on, so a master from an earlier version is still consolidated.
+ADDED_COLUMNS: dict[str, tuple[str, ...]] = {
+    "Measures": ("Measure type", "Data status", "Compared with a year ago"),
+}
+
 #: Sheets whose rows are not replaced quarter by quarter: every consolidate keeps them all.
 KEPT_WHOLE = ("Narrative", "Periods", "Corrections", "Log")
 

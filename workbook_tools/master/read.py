@@ -184,7 +184,8 @@ def _read_sheet(master: Master, path: Path, name: str, rows: list[list[Any]],
     """Put a sheet's rows on `master`; its headers as they are in the file."""
     header = [str(h).strip() if not is_blank(h) else "" for h in (rows[0] if rows else [])]
     wanted = mc.SHEETS[name]
-    absent = [h for h in wanted if h not in header]
+    later = [h for h in mc.ADDED_COLUMNS.get(name, ()) if h not in header]
+    absent = [h for h in wanted if h not in header and h not in later]
     if absent:
         raise MasterError(
             f"{path}: sheet '{name}' has no column '{absent[0]}' in row 1, so it is not a master "
@@ -214,6 +215,7 @@ def _read_sheet(master: Master, path: Path, name: str, rows: list[list[Any]],
         record = {h: _value(row[i]) if i < len(row) else None for i, h in columns}
         if all(v is None for v in record.values()):
             continue
+        record.update(dict.fromkeys(later))
         if name == "Savings":
             for i, h in columns:
                 ref = cell_ref(r, i)

@@ -346,3 +346,22 @@ def test_objectives_directions_and_directorates_equal_the_master(
         assert summary["Risks Red"] == str(int((risks["RAG"] == "Red").sum()))
         assert summary["Savings Forecast (£)"] == money(savings["Forecast (£)"].sum())
         assert summary["Measures Total"] == str(int((measures["Directorate"] == code).sum()))
+
+
+def test_compared_with_a_year_ago_by_theme(tmp_path: Path) -> None:
+    sheets = two_quarters()
+    words = {"M1": "Declined", "M2": "Improved", "M3": "Improved", "M4": "Not comparable"}
+    for row in sheets["Measures"]:
+        if row["Quarter"] == Q2:
+            row["Compared with a year ago"] = words.get(row["Measure ID"], "New")
+    master = write_master(tmp_path / "master.xlsx", sheets)
+    doc = page(write_quarter_pack(master, parse_quarter(Q2), tmp_path / "summary.xlsx",
+                                  small_plan(), produced=PRODUCED)[0])
+    measures = master_frames(master)["Measures"]
+    measures = measures[measures["Quarter"] == Q2]
+    rows = {r["Theme"]: r for r in table(doc, "Measures compared with the same quarter a year")}
+    for theme in ("People", "Place"):
+        own = measures[measures["Theme"] == theme]
+        for word in ("Improved", "No change", "Declined", "New"):
+            assert rows[theme][word] == str(int((own["Compared with a year ago"] == word).sum()))
+    assert (rows["Place"]["Improved"], rows["Place"]["New"]) == ("1", "1")

@@ -9,6 +9,7 @@ from typing import Any
 import pandas as pd
 
 from workbook_tools import __version__
+from workbook_tools.master import columns as mc
 from workbook_tools.master.read import Master
 from workbook_tools.plan.register import Settings
 from workbook_tools.quarters import Quarter, parse_quarter
@@ -74,6 +75,15 @@ def at_a_glance(frames: t.Frames, quarter: Quarter, position: t.Position,
     if year_ago(quarter) not in frames.quarters:
         blocks.append(Note(f"The master has no figures for {year_ago(quarter)}, the same "
                            "quarter a year ago."))
+    if mc.YEAR_ON_YEAR in position["Measures"] and \
+            position["Measures"][mc.YEAR_ON_YEAR].notna().any():
+        # the same count as direction of travel, of each measure's word against a year ago
+        year_on_year = {**position, "Measures": position["Measures"].assign(
+            **{"Direction of travel": position["Measures"][mc.YEAR_ON_YEAR]})}
+        compared = t.directions_by_theme(year_on_year, frames.register)
+        blocks.append(from_frame(compared, "Measures compared with the same quarter a year "
+                                 "ago, by theme", index=True,
+                                 total=["All themes", *t.totals(compared)]))
     directions = t.directions_by_theme(position, frames.register)
     blocks.append(charts.stacked_counts(directions, "", list(t.DIRECTIONS),
                                         f"Direction of travel of measures, by theme ({q})",

@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 from agreement_support import (
+    PERCENT,
     checks_sheet,
     data_status_edits,
     gnumeric_save_all,
@@ -50,6 +51,7 @@ def what_the_issue_found(clean: Path) -> dict[tuple[str, str], Any]:
            and m["polarity"] == rules.HIGHER_IS_BETTER and m["target"]]
     m80 = due[0]
     a, s, k = rows["Actions"], rows["Savings"], rows["Risks"]
+    percent = [m for m in due if m["unit"] == "%" and m["target"] > 1 and m not in due[:4]]
     completed = data.cover["Completed by"]
     return {
         # whitespace that looks blank, on a Red measure
@@ -69,6 +71,9 @@ def what_the_issue_found(clean: Path) -> dict[tuple[str, str], Any]:
         ("Risks", RISKS.cell("likelihood", k[0]["_row"])): "3 (possible)",
         ("Risks", RISKS.cell("likelihood", k[1]["_row"])): 7,
         ("Risks", RISKS.cell("impact", k[1]["_row"] if len(k) > 1 else k[0]["_row"])): 3.5,
+        # 100% typed: 1 with a percentage format means 100, in validate and in the RAG formula
+        ("Measures", MEASURES.cell("actual", percent[0]["_row"])): (PERCENT, 1),
+        ("Measures", MEASURES.cell("commentary", percent[0]["_row"])): None,
         # a status with a non-breaking space after it
         ("Actions", ACTIONS.cell("status", a[0]["_row"])): "On track\u00a0",
         ("Actions", ACTIONS.cell("status", a[1]["_row"])): "off TRACK",
@@ -207,7 +212,13 @@ def test_what_the_issue_found_is_a_finding_in_validate_and_a_count_in_each_progr
     counts, ready, cover, not_numbers = checks_sheet(path)
     assert not_numbers == [] and ready == cover == "NO"
     assert counts[("Measures", "cell-error")] == 1 and counts[("Risks", "out-of-range")] == 3
-    # no score or RAG beside a likelihood of 7 or 3 (possible)
+    # 100% typed into a % measure is Green in the program's own RAG and in validate
+    hundred = next(ref for ref, v in edits.items() if v == (PERCENT, 1))
+    row = int(hundred[1][1:])
+    measures = read_values(path)["Measures"]
+    assert measures[row - 1][MEASURES.index("rag")] == "Green"
+    assert ("Measures", MEASURES.cell("commentary", row)) not in found
+        # no score or RAG beside a likelihood of 7 or 3 (possible)
     values = read_values(path)["Risks"]
     for ref in (cell["3 (possible)"], cell["7"]):
         row0 = int(ref[1][1:]) - 1

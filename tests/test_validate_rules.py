@@ -515,3 +515,29 @@ def test_a_formula_typed_over_is_named_by_its_cell(r: Returns, tmp_path: Path) -
     assert "it now reads 'Green'" in next(f.message for f in result.errors
                                           if f.sheet == "Measures")
     assert check(r.clean).status == ACCEPTED  # every formula the tool wrote is still there
+
+
+def test_100_percent_typed_is_100_and_a_fraction_is_said_to_be_read_as_one(
+        r: Returns, tmp_path: Path) -> None:
+    """'100%' typed into a % measure is stored as 1 with a percentage format: it means 100. A
+    0.9 in a cell that does not show it as 90% still means 90%, and validate says it read it
+    so; in the return's own cell (which shows 0.9 as 90%) it is read so without a word."""
+    measure = green(r, "%")
+    other = r.row("Measures", lambda m: m["unit"] == "%" and m is not measure
+                  and m["frequency"] == "Quarterly" and m["polarity"] == "Higher is better"
+                  and m["target"] and m["target"] <= 90)
+    path = r.copy(tmp_path, {})
+    workbook = openpyxl.load_workbook(path)
+    cell = workbook["Measures"][M("actual", measure["_row"])]
+    cell.value, cell.number_format = 1, "0%"
+    pasted = workbook["Measures"][M("actual", other["_row"])]  # pasted in, as General
+    pasted.value, pasted.number_format = 0.9, "General"
+    workbook.save(path)
+    result = check(path)
+    typed = {row["id"]: row for row in result.data.rows["Measures"]}  # type: ignore[union-attr]
+    assert typed[measure["id"]]["actual"] == 100 and typed[measure["id"]]["rag"] == "Green"
+    assert typed[other["id"]]["actual"] == 90
+    warned(result, ("Measures", M("actual", other["_row"]), "percent-read"))
+    assert "0.9 was read as 90%" in result.warnings[0].message
+    assert check(r.copy(tmp_path, {("Measures", M("actual", other["_row"])): 0.9},
+                        "shown.xlsx")).status == ACCEPTED

@@ -118,8 +118,10 @@ class SheetLayout:
 
 P, I, D = Role.PREFILLED, Role.INPUT, Role.DERIVED  # noqa: E741
 
-# A % measure's actual, read by the one percentage rule (rules.percent_points).
-_PCT = 'IF(AND({unit}="%",ISNUMBER({actual}),{actual}>0,{actual}<1),{actual}*100,{actual})'
+# A % measure's actual, read by the one percentage rule (rules.percent_points): times 100 when
+# the cell has a percentage format (100% typed is 1) or, without one, when between 0 and 1.
+_PCT = ('IF(AND({unit}="%",ISNUMBER({actual})),IF(LEFT(CELL("format",{actual}),1)="P",'
+        '{actual}*100,IF(AND({actual}>0,{actual}<1),{actual}*100,{actual})),{actual})')
 
 # No RAG for a Data only measure or a figure marked Not available (rules.measure_rag's callers).
 MEASURE_RAG = (

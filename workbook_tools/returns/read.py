@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -34,6 +34,7 @@ from workbook_tools.quarters import Quarter, parse_quarter
 from workbook_tools.returns import layout, rules
 from workbook_tools.returns.findings import Finding, ReturnData, Severity
 from workbook_tools.returns.fingerprint import cell_hash, fingerprint
+from workbook_tools.returns.formats import percent_rows
 from workbook_tools.returns.layout import (
     COVER,
     HEADER_ROW,
@@ -66,6 +67,9 @@ class ReturnFile:
     cover_raw: dict[str, Any] = field(default_factory=dict)  # sign-off label -> value as read
     cover_cells: dict[str, str] = field(default_factory=dict)  # sign-off label -> 'C31'
     unknown_cells: dict[str, set[str]] = field(default_factory=dict)  # sheet -> refs reported
+    #: Measures rows whose actual shows a fraction as a percentage: True for a percentage
+    #: format (100% typed: 1 that means 100), False for the return's own format for a % measure
+    percent_rows: dict[int, bool] = field(default_factory=dict)
     data: ReturnData | None = None  # None when identity or structure stops the reading
 
     @property
@@ -136,9 +140,12 @@ def read_return(
                 for key in (c.key for c in spec.derived):
                     _typed_over(result, spec.name, rows, scan.formula_cells,
                                 columns.get("_row", []), spec.index(key))
+                if name == "Measures" and "%" in columns.get("unit", ()):
+                    result.percent_rows = percent_rows(workbook, actual, spec, "actual", scan)
             result.raw[name] = _rows_of({key: columns[key] for key in _RAW_KEYS[name]}
                                         if columns else {})
-            data.rows[name] = _typed_rows(spec, columns, result.quarter, tolerance)
+            data.rows[name] = _typed_rows(spec, columns, result.quarter, tolerance,
+                                          result.percent_rows)
         result.data = data
     return result
 
@@ -576,7 +583,8 @@ def _converters(spec: SheetLayout) -> tuple[tuple[str, Callable[[Any], Any]], ..
 
 
 def _typed_rows(spec: SheetLayout, columns: dict[str, list[Any]], quarter: Quarter,
-                tolerance: float) -> list[dict[str, Any]]:
+                tolerance: float, percent_rows: Mapping[int, bool] | None = None
+                ) -> list[dict[str, Any]]:
     """One typed dict per row from the sheet's raw columns, with the derived values. The
     common cells (text, and numbers calamine already gives as floats) are typed without a
     call."""
@@ -596,18 +604,20 @@ def _typed_rows(spec: SheetLayout, columns: dict[str, list[Any]], quarter: Quart
         else:
             typed[key] = [None if v is None else convert(v) for v in values]
     rows = _rows_of(typed)
+    percent_rows = percent_rows or {}
     for row in rows:
-        _derive(spec.name, row, quarter, tolerance)
+        _derive(spec.name, row, quarter, tolerance, percent_rows.get(row["_row"], False))
     return rows
 
 
-def _derive(sheet: str, row: dict[str, Any], quarter: Quarter, tolerance: float) -> None:
+def _derive(sheet: str, row: dict[str, Any], quarter: Quarter, tolerance: float,
+            percent_format: bool = False) -> None:
     """The derived values, by rules.py (the same rules as the workbook's formulas)."""
     if sheet == "Measures":
         if not is_measure_due(row, quarter):
             row["actual"] = None
         elif row["unit"] == "%" and row["actual"] is not None:
-            row["actual"] = rules.percent_points(row["actual"])
+            row["actual"] = rules.percent_points(row["actual"], percent_format)
         polarity = row["polarity"] or rules.HIGHER_IS_BETTER
         measure_type = row["type"] or rules.SNAPSHOT
         unavailable = row["status"] == rules.NOT_AVAILABLE

@@ -170,6 +170,7 @@ class _Checker:
             unavailable = typed["status"] == rules.NOT_AVAILABLE
             if is_measure_due(typed, self.quarter):
                 self.number_cell(sheet, ref("actual"), raw["actual"], item)
+                self.percent_read(sheet, ref("actual"), raw, typed)
                 if not unavailable:
                     self.implausible(sheet, ref("actual"), typed)
                 elif not blank(raw["commentary"]):
@@ -182,6 +183,16 @@ class _Checker:
                                    f"why it is {rag}")
                 self.explained(sheet, ref("remedial"), typed["remedial"], item,
                                "what will be done to bring it back on track, and by when")
+
+    def percent_read(self, sheet: str, cell: str, raw: dict[str, Any],
+                     typed: dict[str, Any]) -> None:
+        """Say so when a % measure's figure was taken as a fraction (0.9 read as 90%) and its
+        cell does not show it so."""
+        value = raw["actual"]
+        number = None if blank(value) or is_text(value) else number_of(value)
+        if (typed["unit"] == "%" and number is not None and self.known(sheet, cell)
+                and raw["_row"] not in self.rf.percent_rows and 0 < number < 1):
+            self.add("percent-read", sheet, cell, found=show(value), points=num(number * 100))
 
     def implausible(self, sheet: str, cell: str, typed: dict[str, Any]) -> None:
         item, context = typed["id"], self.context

@@ -54,15 +54,19 @@ def at_most(a: float, b: float) -> bool:
     return a <= b or same(a, b)
 
 
-def percent_points(value: float) -> float:
+def percent_points(value: float, percent_format: bool = False) -> float:
     """The one rule for percentages: they are percentage points (0-100).
 
-    Excel stores a number typed with a % sign as a fraction (12% is 0.12), so a value strictly
-    between 0 and 1 is read as such a fraction and multiplied by 100. 12, 0.12 and 12% all mean 12%.
+    Excel stores a number typed with a % sign as a fraction (12% is 0.12, 100% is 1) and gives
+    the cell a percentage format: such a value is read times 100 (`percent_format`). Without the
+    format, a value strictly between 0 and 1 is still taken as a fraction (0.9 is 90%; validate
+    warns that it was read so where the cell does not show it as 90%). 12, 12% and 0.12 all
+    mean 12%; 100% means 100.
     """
-    if 0 < value < 1:
+    if percent_format or 0 < value < 1:
         return value * 100
     return value
+
 
 
 def measure_rag(

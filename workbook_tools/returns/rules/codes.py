@@ -111,6 +111,9 @@ WARNING_RULES: dict[str, Rule] = by_code(family="warning", rules=(
          "moved."),
     rule("commentary-uninformative", WARNING,
          "'{found}' does not explain anything. Say {what} for {id}."),
+    rule("percent-read", WARNING,
+         "{found} was read as {points}% (a % measure's figure between 0 and 1 is taken as a "
+         "fraction). If it is {found}%, type it with the % sign: {found}%."),
     rule("looks-like-a-date", WARNING,
          "this holds a date ({found}) rather than a number: Excel turns entries such as 1/4 "
          "into dates. Type the figure for {id} as a plain number."),

@@ -18,7 +18,7 @@ from workbook_tools.errors import UsageError, about_file
 from workbook_tools.master import columns as mc
 from workbook_tools.plan.register import Plan
 from workbook_tools.quarters import quarters_of_year, year_label
-from workbook_tools.returns.rules import LOWER_IS_BETTER, RED, direction_of_travel
+from workbook_tools.returns.rules import CUMULATIVE, LOWER_IS_BETTER, RED, direction_of_travel
 from workbook_tools.summary import charts
 from workbook_tools.summary import tables as t
 from workbook_tools.summary.quarter import (
@@ -90,8 +90,13 @@ def measures_year(frames: t.Frames, position: t.Position, quarters: list[str]) -
     table["RAG"] = measures["RAG"]
     table[AS_AT] = measures[AS_AT]
     over = []
-    for (_, figures), polarity in zip(actuals.iterrows(), measures["Polarity"], strict=True):
+    for (_, figures), polarity, kind, year_on_year in zip(
+            actuals.iterrows(), measures["Polarity"], measures["Measure type"],
+            measures[mc.YEAR_ON_YEAR], strict=True):
         known = figures.dropna()
+        if kind == CUMULATIVE:  # a running total always grows: against last year's year end
+            over.append(year_on_year if len(known) else None)
+            continue
         over.append(direction_of_travel(known.iloc[-1], known.iloc[0], polarity or "")
                     if len(known) > 1 else None)
     table["Over the year"] = over
@@ -326,7 +331,8 @@ class AnnualSummary:
         sheet.table(measures, units=list(self.position["Measures"]["Unit"]),
                     kinds={**{q: "number" for q in self.quarters}, "Year-end actual": "number",
                            "Target": "number", "Measure": "longtext"})
-        sheet.note("Over the year: the last figure of the year against the first, by polarity.")
+        sheet.note("Over the year: the last figure of the year against the first, by polarity; "
+                   "for a cumulative (year-to-date) measure, against last year's year end.")
         sheet = book.sheet("Actions", self.title("actions: year-end position"))
         sheet.table(actions_year(self.frames, self.position, self.quarters),
                     kinds={**{q: "rag" for q in self.quarters}, "Action": "longtext"})

@@ -20,6 +20,7 @@ from workbook_tools.files.cells import pounds
 from workbook_tools.master.read import read_master
 from workbook_tools.plan.register import Plan
 from workbook_tools.quarters import Quarter, parse_quarter
+from workbook_tools.returns import rules
 from workbook_tools.summary import charts
 from workbook_tools.summary import tables as t
 from workbook_tools.summary.changes import Changes, corrections_before, what_changed
@@ -348,7 +349,18 @@ def headline_sentences(lines: list[t.Headline]) -> list[str]:
     for sheet, none_label in (("Measures", t.NOT_RATED), ("Actions", t.NO_RATING)):
         counts = ", ".join(f"{found.get((sheet, rag), 0)} {rag}" for rag in t.RAGS)
         counts += f", {found.get((sheet, none_label), 0)} {none_label.lower()}"
-        sentences.append(f"{sheet}: {counts} (of {found.get((sheet, f'{sheet} reported'), 0)}).")
+        total = found.get((sheet, f"{sheet} reported"), 0)
+        if sheet == "Measures":
+            named = [(t.BY_TYPE[rules.CUMULATIVE], "cumulative"),
+                     (t.BY_TYPE[rules.DATA_ONLY], "data only"),
+                     (t.NOT_AVAILABLE_LABEL, "not available"),
+                     (t.PROVISIONAL_LABEL, "provisional")]
+            kinds = [f"{found[(sheet, label)]} {words}" for label, words in named
+                     if found.get((sheet, label))]
+            if kinds:
+                sentences.append(f"{sheet}: {counts} (of {total}: {', '.join(kinds)}).")
+                continue
+        sentences.append(f"{sheet}: {counts} (of {total}).")
     forecast = found.get(("Savings", "Forecast (full year)"))
     delivered = found.get(("Savings", "Delivered to date"))
     target = found.get(("Savings", "Programme target"))

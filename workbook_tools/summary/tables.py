@@ -15,6 +15,7 @@ import pandas as pd
 from workbook_tools.master import columns as mc
 from workbook_tools.master.read import Master, quarter_order
 from workbook_tools.plan.register import Plan
+from workbook_tools.returns import rules
 from workbook_tools.returns.rules import (
     AMBER,
     DECLINED,
@@ -101,6 +102,12 @@ def load_frames(master: Master, plan: Plan | None = None) -> Frames:
                 frame[header] = pd.Series([_text(v) for v in frame[header]], index=frame.index,
                                           dtype=object)
         sheets[name] = frame
+    measures = sheets["Measures"]
+    for header in ("Measure type", "Data status", mc.YEAR_ON_YEAR):  # a master made before them
+        if header not in measures.columns:
+            measures[header] = pd.Series([None] * len(measures), index=measures.index,
+                                         dtype=object)
+    measures["Measure type"] = measures["Measure type"].fillna(rules.SNAPSHOT)
     savings = sheets["Savings"]
     orphaned = savings[mc.ORPHANED].notna()
     sheets["Savings"] = savings[~orphaned].reset_index(drop=True)
@@ -343,8 +350,11 @@ def red_measures(position: Position, register: Register) -> pd.DataFrame:
     frame = position["Measures"]
     frame = frame[frame["RAG"] == RED].copy()
     frame["Directorate"] = frame["Directorate"].map(register.directorate_name)
-    return frame[["Measure", "Measure ID", "Target", "Actual", "Previous actual",
-                  "Direction of travel", "Directorate", "Commentary", "Remedial action", "Unit"]]
+    # Commentary in the 8th column, as on the Red actions table below it (the sheet's widths
+    # are shared)
+    return frame[["Measure", "Measure ID", "Measure type", "Target", "Actual", "Data status",
+                  "Directorate", "Commentary", "Remedial action", "Previous actual",
+                  "Direction of travel", mc.YEAR_ON_YEAR, "Unit"]]
 
 
 def red_actions(position: Position, register: Register) -> pd.DataFrame:
@@ -466,6 +476,8 @@ def headline(position: Position, register: Register,
             lines.append(Headline(sheet, rag, count, note=_share(count, rated)))
         lines.append(Headline(sheet, none_label, int((ratings == none_label).sum())))
         lines.append(Headline(sheet, f"{sheet} reported", len(ratings)))
+        if sheet == "Measures":
+            lines += _measure_kinds(position[sheet])
     savings = position["Savings"]
     target = register.programme_target
     forecast = savings["Forecast (£)"].sum(min_count=1)
@@ -486,6 +498,27 @@ def headline(position: Position, register: Register,
                               else float(value), "money", note))
     for rag in RAGS:
         lines.append(Headline("Risks", rag, int((position["Risks"]["RAG"] == rag).sum())))
+    return lines
+
+
+#: The Overview's labels for measures by type and by Data status (after the RAG counts).
+BY_TYPE = {rules.SNAPSHOT: "Snapshot measures", rules.CUMULATIVE: "Cumulative (year to date)",
+           rules.DATA_ONLY: "Data only (no target or RAG)"}
+NOT_AVAILABLE_LABEL = "Not available this quarter (not reported)"
+PROVISIONAL_LABEL = "Provisional figures"
+
+
+def _measure_kinds(measures: pd.DataFrame) -> list[Headline]:
+    """Measures by type, and those not available or provisional this quarter."""
+    types = measures["Measure type"]
+    status = measures["Data status"]
+    lines = [Headline("Measures", label, int((types == kind).sum()))
+             for kind, label in BY_TYPE.items()]
+    lines.append(Headline("Measures", NOT_AVAILABLE_LABEL,
+                          int((status == rules.NOT_AVAILABLE).sum()),
+                          note="its figure is to come; no RAG"))
+    lines.append(Headline("Measures", PROVISIONAL_LABEL, int((status == rules.PROVISIONAL).sum()),
+                          note="may change"))
     return lines
 
 

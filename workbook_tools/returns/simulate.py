@@ -77,6 +77,20 @@ SAVING_NOTES = (
     "proposals are going to the budget board.",
     "Consultation delayed the start; the full-year effect will be delivered next year.",
 )
+#: Of the figures given, about this share are marked Provisional or Not available, and about
+#: NOT_AVAILABLE_SHARE Not available (blank, with a commentary saying why and when).
+PROVISIONAL_SHARE = 0.08
+NOT_AVAILABLE_SHARE = 0.02
+PROVISIONAL_NOTES = (
+    "Provisional: the partner's final figures arrive next month and may revise this slightly.",
+    "Provisional figure from the live system; the validated figure follows in the next return.",
+)
+NOT_AVAILABLE_NOTES = (
+    "Not available: the national data for the quarter is published next month; it will be in "
+    "next quarter's return.",
+    "Not available: the system migration delayed this quarter's extract; it will be reported "
+    "next quarter.",
+)
 MITIGATION = (
     "Controls reviewed at the quarterly risk meeting; actions on track.",
     "Additional monitoring in place and escalation route agreed with partners.",
@@ -125,6 +139,8 @@ def fill_return(blank: Path, out: Path, seed: int = 1, error_rate: float = 0.0) 
     quarter = parse_quarter(quarter_text)
     rng = random.Random(f"{seed}|{meta.get('Directorate')}|{quarter_text}")
     filler = _Filler(rng, quarter, error_rate)
+    # data statuses from a stream of their own, so every other answer is as it was without them
+    filler.status_rng = random.Random(f"{seed}|status|{meta.get('Directorate')}|{quarter_text}")
     for name, spec in layout.SHEETS.items():
         sheet = workbook[name]
         for row in _item_rows(sheet, spec):
@@ -167,6 +183,7 @@ def _fit_row(sheet: Any, spec: SheetLayout, row: int) -> None:
 class _Filler:
     def __init__(self, rng: random.Random, quarter: Quarter, error_rate: float) -> None:
         self.rng = rng
+        self.status_rng = random.Random(0)
         self.quarter = quarter
         self.error_rate = error_rate
 
@@ -192,12 +209,33 @@ class _Filler:
     def measure(self, get: Callable[[str], Any], put: Callable[[str, Any], None]) -> None:
         if get("actual") == layout.NOT_DUE:
             return
+        if self.fill_measure(get, put):
+            self.data_status(get, put)
+
+    def data_status(self, get: Callable[[str], Any], put: Callable[[str, Any], None]) -> None:
+        """A few figures marked Provisional, fewer Not available, each with a commentary that
+        says so (a figure already wrong is left as it is)."""
+        draw = self.status_rng.random()
+        if draw >= PROVISIONAL_SHARE or get("actual") is None or isinstance(get("actual"), str):
+            return
+        if draw < NOT_AVAILABLE_SHARE:
+            put("actual", None)
+            put("status", rules.NOT_AVAILABLE)
+            put("commentary", self.status_rng.choice(NOT_AVAILABLE_NOTES))
+            put("remedial", None)
+            return
+        put("status", rules.PROVISIONAL)
+        if not get("commentary"):
+            put("commentary", self.status_rng.choice(PROVISIONAL_NOTES))
+
+    def fill_measure(self, get: Callable[[str], Any], put: Callable[[str, Any], None]) -> bool:
+        """Fill the actual and commentary; False when a mistake was put in."""
         target = to_number(get("target"))
         unit, polarity = str(get("unit")), str(get("polarity"))
         tolerance = to_number(get("tolerance")) or 5.0
         if target is None:
             self._context_figure(get, put, unit)
-            return
+            return True
         draw = self.rng.random()
         band = "Green" if draw < 0.68 else ("Amber" if draw < 0.86 else "Red")
         actual = self._actual_for(band, target, unit, polarity, tolerance)
@@ -209,23 +247,25 @@ class _Filler:
         else:
             note = self.rng.choice(ON_TARGET)
             put("commentary", note or None)
-        if self.mistake():
-            # only units with a range can be out of it: a count or a rate may be negative
-            ranged = ("range",) if unit in ("%", "£", "days") else ()
-            kind = self.rng.choice(("missing", "text", "no-commentary", *ranged))
-            red = self._actual_for("Red", target, unit, polarity, tolerance)
-            if kind == "no-commentary" and rules.measure_rag(red, target, polarity, tolerance) \
-                    not in ("Red", "Amber"):
-                kind = "missing"  # a target of 0 cannot be missed by a share of itself
-            if kind == "missing":
-                put("actual", None)
-            elif kind == "text":
-                put("actual", self.rng.choice(("tbc", "awaiting data", f"{actual}%")))
-            elif kind == "no-commentary":
-                put("actual", red)
-                put("commentary", None)
-            else:
-                put("actual", 120 if unit == "%" else -abs(actual or 1))
+        if not self.mistake():
+            return True
+        # only units with a range can be out of it: a count or a rate may be negative
+        ranged = ("range",) if unit in ("%", "£", "days") else ()
+        kind = self.rng.choice(("missing", "text", "no-commentary", *ranged))
+        red = self._actual_for("Red", target, unit, polarity, tolerance)
+        if kind == "no-commentary" and rules.measure_rag(red, target, polarity, tolerance) \
+                not in ("Red", "Amber"):
+            kind = "missing"  # a target of 0 cannot be missed by a share of itself
+        if kind == "missing":
+            put("actual", None)
+        elif kind == "text":
+            put("actual", self.rng.choice(("tbc", "awaiting data", f"{actual}%")))
+        elif kind == "no-commentary":
+            put("actual", red)
+            put("commentary", None)
+        else:
+            put("actual", 120 if unit == "%" else -abs(actual or 1))
+        return False
 
     def _context_figure(self, get: Callable[[str], Any], put: Callable[[str, Any], None],
                         unit: str) -> None:
@@ -249,7 +289,7 @@ class _Filler:
         value = target * factor
         if unit == "%":
             value = min(max(round(value, 1), 0.0), 100.0)
-        elif abs(target) >= 100 or unit == "£":
+        elif abs(target) >= 100 or unit in ("£", "number"):  # a count is a whole number
             value = float(round(value))
         else:
             value = round(value, 2)

@@ -87,9 +87,9 @@ def test_the_summary_counts_measures_by_type_and_reports_not_available_and_provi
     # the Data only measures, those not available and the annual ones have no RAG
     annual = sum(m.frequency == "Annual" for m in plan.measures)
     assert value("Not rated") == 2 + unavailable + annual
-    line = next(s for s in summary.lines if s.startswith("Measures:"))
-    assert line.endswith(f"(of {len(plan.measures)}: 20 cumulative, 2 data only, "
-                         f"{unavailable} not available, {provisional} provisional).")
+    line = next(s for s in summary.lines if s.startswith("Measures by type:"))
+    assert line == (f"Measures by type: {kinds.count('Snapshot')} snapshot, 20 cumulative, "
+                    f"2 data only; {unavailable} not available, {provisional} provisional.")
 
 
 def test_simulated_returns_use_data_status_as_directorates_do(cycle: tuple[Folder, Any]) -> None:

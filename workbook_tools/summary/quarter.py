@@ -20,7 +20,6 @@ from workbook_tools.files.cells import pounds
 from workbook_tools.master.read import read_master
 from workbook_tools.plan.register import Plan
 from workbook_tools.quarters import Quarter, parse_quarter
-from workbook_tools.returns import rules
 from workbook_tools.summary import charts
 from workbook_tools.summary import tables as t
 from workbook_tools.summary.changes import Changes, corrections_before, what_changed
@@ -350,16 +349,6 @@ def headline_sentences(lines: list[t.Headline]) -> list[str]:
         counts = ", ".join(f"{found.get((sheet, rag), 0)} {rag}" for rag in t.RAGS)
         counts += f", {found.get((sheet, none_label), 0)} {none_label.lower()}"
         total = found.get((sheet, f"{sheet} reported"), 0)
-        if sheet == "Measures":
-            named = [(t.BY_TYPE[rules.CUMULATIVE], "cumulative"),
-                     (t.BY_TYPE[rules.DATA_ONLY], "data only"),
-                     (t.NOT_AVAILABLE_LABEL, "not available"),
-                     (t.PROVISIONAL_LABEL, "provisional")]
-            kinds = [f"{found[(sheet, label)]} {words}" for label, words in named
-                     if found.get((sheet, label))]
-            if kinds:
-                sentences.append(f"{sheet}: {counts} (of {total}: {', '.join(kinds)}).")
-                continue
         sentences.append(f"{sheet}: {counts} (of {total}).")
     forecast = found.get(("Savings", "Forecast (full year)"))
     delivered = found.get(("Savings", "Delivered to date"))
@@ -373,7 +362,17 @@ def headline_sentences(lines: list[t.Headline]) -> list[str]:
     sentences.append(text + ".")
     risks = ", ".join(f"{found.get(('Risks', rag), 0)} {rag}" for rag in t.RAGS[::-1])
     sentences.append(f"Risks: {risks}.")
+    sentences.append(_measure_kinds_sentence(found))
     return sentences
+
+
+def _measure_kinds_sentence(found: dict[tuple[str, str], Any]) -> str:
+    """Measures by type (adding up to the measures reported), and by data status."""
+    types = ", ".join(f"{found.get(('Measures', label), 0)} {kind.lower()}"
+                      for kind, label in t.BY_TYPE.items())
+    statuses = (f"{found.get(('Measures', t.NOT_AVAILABLE_LABEL), 0)} not available, "
+                f"{found.get(('Measures', t.PROVISIONAL_LABEL), 0)} provisional")
+    return f"Measures by type: {types}; {statuses}."
 
 
 def money(value: Any) -> str:

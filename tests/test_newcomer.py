@@ -123,6 +123,7 @@ def test_summarise_without_options_names_a_real_quarter(workspace: Path,
     before = run("summarise")  # no master yet: say what to run first, with a real quarter
     assert before.exit_code == 2
     assert "run 'workbook-tools consolidate --quarter 2025-26-Q1' first" in before.output
+    assert "Then give --quarter" in before.output and "--year 2025-26" in before.output
     assert "not both" not in before.output
     for args in (["generate", "-q", "2025-26-Q1"], ["simulate", "-q", "2025-26-Q1"],
                  ["consolidate", "-q", "2025-26-Q1"]):

@@ -636,7 +636,11 @@ def _which_summary(master: Path, ws: Workspace) -> str:
     from workbook_tools.master.read import read_master
 
     if not master.exists():
-        return ws.no_master(master)
+        quarter = ws.a_quarter()
+        return ws.no_master(master) + (
+            f" Then give --quarter for a quarter's summary ('workbook-tools summarise --quarter "
+            f"{quarter}') or --year for the annual one (--year {quarter.year_label})."
+            if quarter else "")
     held = read_master(master).quarters()
     latest = parse_quarter(held[-1]) if held else ws.a_quarter()
     if latest is None:

@@ -10,6 +10,7 @@ from typing import Any
 import click
 
 from workbook_tools.cli import _shown, cli, plan, quarter_option
+from workbook_tools.files.cells import pounds
 from workbook_tools.quarters import Quarter
 from workbook_tools.workspace import Workspace
 
@@ -106,11 +107,11 @@ def plan_roll(to_year: str, plan_path: Path | None, master: Path | None, force: 
     click.echo(f"  {len(result.actions)} actions carried (not Complete or Cancelled at the year "
                f"end, due on their revised dates); {result.actions_finished} finished, left "
                "behind.")
-    click.echo(f"  {len(result.savings)} savings lines carried forward, £"
-               f"{result.programme_target:,.0f} undelivered: the programme target, to review "
+    click.echo(f"  {len(result.savings)} savings lines carried forward, "
+               f"{pounds(result.programme_target)} undelivered: the programme target, to review "
                f"when {result.to_year}'s new proposals are added.")
     for new_id, old_id, amount in result.savings:
-        click.echo(f"    {new_id}: £{amount:,.0f} from {old_id}")
+        click.echo(f"    {new_id}: {pounds(amount)} from {old_id}")
     click.echo(f"  {result.risks} risks carried with their latest likelihood and impact.")
     click.echo(f"To review (also on the Review sheet of {_shown(result.written)}; delete the "
                "sheet when done):")

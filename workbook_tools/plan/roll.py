@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from workbook_tools.errors import ConfigurationError, UsageError
-from workbook_tools.files.cells import is_blank, to_date
+from workbook_tools.files.cells import is_blank, pounds, to_date
 from workbook_tools.plan.register import (
     SETTING_TARGET,
     SETTING_YEAR,
@@ -220,11 +220,11 @@ def _carry_savings(plan: Plan, ye: YearEnd, result: RollResult) -> list[list[Any
         rows.append([new_id, saving.directorate_code, saving.objective_code, saving.name,
                      saving.type, undelivered, result.from_year])
         result.savings.append((new_id, saving.id, undelivered))
-        where = (f"forecast £{forecast:,.0f} at {end.quarter}" if end is not None and
+        where = (f"forecast {pounds(forecast)} at {end.quarter}" if end is not None and
                  forecast is not None else f"no forecast in the master for {result.from_year}")
         result.review.append(["Savings", new_id, saving.name,
-                              f"£{undelivered:,.0f} undelivered of {saving.id}'s £"
-                              f"{saving.target:,.0f} target ({where}); confirm or rephase."])
+                              f"{pounds(undelivered)} undelivered of {saving.id}'s "
+                              f"{pounds(saving.target)} target ({where}); confirm or rephase."])
     result.programme_target = round(sum(amount for *_, amount in result.savings), 2)
     return rows
 
@@ -254,7 +254,7 @@ def _settings(rows: list[list[Any]], result: RollResult) -> None:
             _put(row, 1, result.programme_target)
     result.review.insert(0, [
         "Settings", "", SETTING_TARGET,
-        f"Set to the £{result.programme_target:,.0f} carried from {result.from_year} "
+        f"Set to the {pounds(result.programme_target)} carried from {result.from_year} "
         f"({len(result.savings)} lines); add {result.to_year}'s new proposals on Savings and "
         f"raise the target to match."])
 

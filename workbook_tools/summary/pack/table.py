@@ -13,6 +13,7 @@ from typing import Any, ClassVar
 
 import pandas as pd
 
+from workbook_tools.files.cells import pounds
 from workbook_tools.summary.write import COLOURED, kind_for
 
 _ids = itertools.count(1)
@@ -59,7 +60,7 @@ def shown(value: Any, kind: str, unit: str = "") -> str:
     if kind == "number" and unit in ("%", "£"):
         kind = "money" if unit == "£" else "points"
     if kind == "money":
-        return f"-£{-value:,.0f}" if value < 0 else f"£{value:,.0f}"
+        return pounds(value)
     if kind == "share":
         return f"{value:.0%}"
     if kind == "points":

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from workbook_tools.errors import ConfigurationError
+from workbook_tools.files.cells import pounds
 from workbook_tools.plan.register import Plan
 from workbook_tools.quarters import Quarter, parse_quarter
 from workbook_tools.returns.findings import ValidationRun
@@ -253,7 +254,7 @@ class _Demo:
         self.step(f"{nxt}: rolled the plan: kept {self.rel(rolled.kept)} and wrote "
                   f"{self.rel(rolled.written)} with {rolled.measures} measures (targets to "
                   f"review), {len(rolled.actions)} unfinished actions, {len(rolled.savings)} "
-                  f"savings lines carried forward (£{rolled.programme_target:,.0f} undelivered, "
+                  f"savings lines carried forward ({pounds(rolled.programme_target)} undelivered, "
                   f"the new programme target) and {rolled.risks} risks.")
 
     def year_ago(self, quarter: Quarter) -> None:

@@ -66,13 +66,20 @@ def _call(item: Any) -> Any:
     return _JOB[0](item)
 
 
-def ordered_map(job: Callable[[T], R], items: Iterable[T], workers: int | None = None
-                ) -> Iterator[R]:
+def ordered_map(job: Callable[[T], R], items: Iterable[T], workers: int | None = None,
+                on_crash: Callable[[T, BaseException], R] | None = None) -> Iterator[R]:
     """`map(job, items)`, in `workers` processes (None: `worker_count`), in the items' order.
 
     `job` is sent to each worker once (a picklable callable: a module-level function or an
     object of a module-level class), so what it carries, such as the plan, is not sent with
     every item. An exception in a job is raised here, as `map` would.
+
+    Args:
+        on_crash: for a worker process that dies on an item (killed, out of memory, a native
+            library aborting): called with the item and the error, its result stands for the
+            item's, and the other items are still done. Without it the error is raised. Which
+            item killed the worker is found by running each unfinished item again, the first
+            alone in a fresh process.
     """
     items = list(items)
     count = worker_count(len(items)) if workers is None else max(1, workers)
@@ -80,7 +87,7 @@ def ordered_map(job: Callable[[T], R], items: Iterable[T], workers: int | None =
         yield from map(job, items)
         return
     import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
 
     # Under fork (Linux's default) a worker starts in milliseconds with the job already in
     # memory; under spawn (Windows, macOS) the job is pickled to each worker once.
@@ -89,10 +96,35 @@ def ordered_map(job: Callable[[T], R], items: Iterable[T], workers: int | None =
     # collection while the pool runs: the workers then neither walk it nor copy its pages
     # (copy-on-write), and this process does not walk it again as results arrive.
     gc.freeze()
+    try:
+        done = 0
+        while done < len(items):
+            try:
+                for result in _pool_map(job, items[done:], count, context):
+                    yield result
+                    done += 1
+            except BrokenProcessPool as exc:
+                if on_crash is None:
+                    raise
+                # the item in hand may only have been running when another one killed the pool
+                item = items[done]
+                try:
+                    result = next(_pool_map(job, [item], 1, context))
+                except BrokenProcessPool as again:
+                    result = on_crash(item, again)
+                del exc
+                yield result
+                done += 1
+    finally:
+        gc.unfreeze()
+
+
+def _pool_map(job: Callable[[T], R], items: list[T], count: int, context: Any) -> Iterator[R]:
+    from concurrent.futures import ProcessPoolExecutor
+
     pool = ProcessPoolExecutor(min(count, len(items)), mp_context=context, initializer=_start,
                                initargs=(job,))
     try:
         yield from pool.map(_call, items)
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
-        gc.unfreeze()

@@ -115,6 +115,21 @@ def sniff(path: Path) -> str:
     return "other"
 
 
+def check_file_size(path: Path, size: int, limits: Limits = DEFAULT_LIMITS) -> None:
+    """Refuse a file larger than a workbook may be, before anything reads (or hashes) it.
+
+    Raises:
+        UnreadableFileError: 'file-too-large'.
+    """
+    if size > limits.max_file_bytes:
+        raise UnreadableFileError(
+            path,
+            f"is {size // MIB:,} MB, larger than the {limits.max_file_bytes // MIB} MB a return "
+            "may be",
+            "file-too-large",
+        )
+
+
 def check_workbook_file(path: Path, limits: Limits = DEFAULT_LIMITS) -> None:
     """Refuse anything that is not a safe-to-open .xlsx, before any parser sees it.
 
@@ -127,17 +142,10 @@ def check_workbook_file(path: Path, limits: Limits = DEFAULT_LIMITS) -> None:
             path, "is Excel's lock file for a workbook that is open, not a return", "file-lock"
         )
     try:
-        size = path.stat().st_size
+        check_file_size(path, path.stat().st_size, limits)
+        kind = sniff(path)
     except OSError as exc:
         raise UnreadableFileError(path, f"cannot be read ({exc.strerror or exc})") from None
-    if size > limits.max_file_bytes:
-        raise UnreadableFileError(
-            path,
-            f"is {size // MIB} MB, larger than the {limits.max_file_bytes // MIB} MB a return "
-            "may be",
-            "file-too-large",
-        )
-    kind = sniff(path)
     if kind == "empty":
         raise UnreadableFileError(path, "is empty (0 bytes)", "file-empty")
     if kind == "ole":

@@ -48,6 +48,7 @@ from workbook_tools.returns.rules.codes import STRUCTURE_RULES
 
 ERROR, WARNING = Severity.ERROR, Severity.WARNING
 HEADER_SEARCH_ROWS = 10
+MAX_ROW = 1_048_576  # Excel's last row
 
 
 @dataclass
@@ -169,7 +170,8 @@ def _parse_meta(rows: list[list[Any]]) -> tuple[dict[str, str], dict[str, list[M
         if type(item_id) is not str:
             item_id = plain_text(item_id)
         table.setdefault(str(sheet), []).append(
-            (int(row) if type(row) is float else 0, item_id.strip(), str(hashes).strip()))
+            (int(row) if type(row) is float and 0 < row <= MAX_ROW else 0,  # not NaN or inf
+             item_id.strip(), str(hashes).strip()))
     return meta, table
 
 
@@ -189,6 +191,12 @@ def _identify(result: ReturnFile, table: dict[str, list[MetaItem]], quarter: Qua
         return False
     if fingerprint(rows) != meta["Fingerprint"]:
         result.add("meta-changed", layout.META_SHEET, detail="its fingerprint does not match")
+        return False
+    lost = next((item_id for items in table.values() for row, item_id, _ in items if not row),
+                None)
+    if lost is not None:
+        result.add("meta-changed", layout.META_SHEET,
+                   detail=f"the row of {lost} is not a row number")
         return False
     try:
         result.quarter = parse_quarter(meta["Quarter"])

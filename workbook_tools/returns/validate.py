@@ -17,6 +17,7 @@ Warnings (the return is still accepted):
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import re
@@ -26,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from workbook_tools.errors import ConfigurationError, UnreadableFileError, about_file
+from workbook_tools.files.guard import check_file_size
 from workbook_tools.parallel import ordered_map
 from workbook_tools.plan.register import Plan
 from workbook_tools.quarters import Quarter
@@ -349,21 +351,31 @@ def _order(finding: Finding) -> tuple[int, int, int, int, str]:
 @about_file("path")
 def validate_file(path: Path, quarter: Quarter | None = None, plan: Plan | None = None,
                   context: Callable[[Quarter], Context | None] | None = None) -> ReturnResult:
-    """One file's verdict and findings (errors first, then warnings, each in sheet order)."""
+    """One file's verdict and findings (errors first, then warnings, each in sheet order).
+
+    Whatever the file holds, the answer is a verdict: a file that cannot be read, or that
+    breaks the reading in a way nobody foresaw, is one finding on that file."""
     path = Path(path)
     try:
         stat = path.stat()
-        sha = _sha256(path)
-    except OSError as exc:
-        raise ConfigurationError(f"{path}: cannot be read ({exc.strerror or exc}).") from None
-    received = dt.datetime.fromtimestamp(stat.st_mtime)
-    result = ReturnResult(path, sha, received, NOT_A_RETURN)
+        received = dt.datetime.fromtimestamp(stat.st_mtime)
+    except (OSError, ValueError, OverflowError) as exc:
+        return unreadable_result(path, f"cannot be read ({_reason(exc)})")
+    result = ReturnResult(path, "", received, NOT_A_RETURN)
     try:
+        check_file_size(path, stat.st_size)  # before hashing: a huge file is refused unread
+        result.sha256 = _sha256(path)
         rf = read_return(path, quarter, plan)
     except UnreadableFileError as exc:
         rule = RULES.get(exc.code, RULES["file-unreadable"])
         result.findings = [rule.finding(str(path), "", "", "", file=path.name,
                                         reason=exc.reason)]
+        return result
+    except OSError as exc:
+        result.findings = [_unreadable(path, f"cannot be read ({_reason(exc)})")]
+        return result
+    except Exception as exc:  # noqa: BLE001 - one file's surprise must not stop the quarter
+        result.findings = [_unreadable(path, f"cannot be read as a return ({_reason(exc)})")]
         return result
     result.directorate = rf.directorate or None
     result.quarter = str(rf.quarter) if rf.quarter else rf.meta.get("Quarter") or None
@@ -372,7 +384,11 @@ def validate_file(path: Path, quarter: Quarter | None = None, plan: Plan | None 
         result.rows = sum(len(rows) for rows in rf.data.rows.values())
     findings = list(rf.findings)
     if rf.data is not None and rf.quarter is not None:
-        findings += check_return(rf, context(rf.quarter) if context else None)
+        try:
+            findings += check_return(rf, context(rf.quarter) if context else None)
+        except Exception as exc:  # noqa: BLE001
+            result.data = None
+            findings.append(_unreadable(path, f"cannot be checked ({_reason(exc)})"))
     result.findings = sorted(one_per_cell(findings), key=_order)
     if not rf.is_return:
         result.status = NOT_A_RETURN
@@ -381,6 +397,35 @@ def validate_file(path: Path, quarter: Quarter | None = None, plan: Plan | None 
     else:
         result.status = ACCEPTED_WITH_WARNINGS if result.warnings else ACCEPTED
     return result
+
+
+def _reason(exc: BaseException) -> str:
+    """An error in a few words: the system's own words for a file error, else its kind."""
+    if isinstance(exc, OSError) and exc.strerror:
+        return exc.strerror
+    if isinstance(exc, MemoryError):
+        return "it needs more memory than a return may use"
+    return type(exc).__name__
+
+
+def _unreadable(path: Path, reason: str) -> Finding:
+    return RULES["file-unreadable"].finding(str(path), "", "", "", file=path.name,
+                                            reason=reason)
+
+
+def unreadable_result(path: Path, reason: str) -> ReturnResult:
+    """The verdict on a file that could not be read at all: one finding naming it."""
+    received = dt.datetime.fromtimestamp(0)
+    with contextlib.suppress(OSError, ValueError, OverflowError):
+        received = dt.datetime.fromtimestamp(Path(path).lstat().st_mtime)
+    return ReturnResult(Path(path), "", received, NOT_A_RETURN,
+                        [_unreadable(Path(path), reason)])
+
+
+def _crashed(path: Path, error: BaseException) -> ReturnResult:
+    """A file whose reading killed its worker process (out of memory, a reader aborting)."""
+    return unreadable_result(path, "stopped the process reading it (it may need more memory "
+                                   "than a return may use, or be damaged); it was not checked")
 
 
 def validate_paths(
@@ -423,7 +468,7 @@ def validate_paths(
     if master is not None and quarter is not None:
         job.context(quarter)  # read the master once, here, not once per worker
     results = []
-    for result in ordered_map(job, files, workers):
+    for result in ordered_map(job, files, workers, on_crash=_crashed):
         results.append(result)
         if progress is not None:
             progress(result.path)

@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
+from workbook_tools.files.visible import visible_message
 from workbook_tools.returns.findings import Finding, Severity
 
 ERROR, WARNING = Severity.ERROR, Severity.WARNING
@@ -44,7 +45,8 @@ class Rule:
         **fields: Any,
     ) -> Finding:
         """A finding about `source` (the file's path); `fields` fill the template."""
-        text = self.templates[variant or next(iter(self.templates))].format(**fields)
+        text = visible_message(
+            self.templates[variant or next(iter(self.templates))].format(**fields), fields)
         where = f"{sheet}!{cell}" if sheet and cell else sheet
         if where:
             message = f"{where}: {text}"

@@ -1,0 +1,89 @@
+"""Hostile and broken files (issue 10): whatever one return holds, it is one finding on that
+file, and the quarter goes on: every other return is checked and consolidated, finance's
+entries are kept, memory stays bounded."""
+
+from __future__ import annotations
+
+import os
+import signal
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import Q1
+from untrusted_support import (
+    assert_quarter_goes_on,
+    cs_return,
+    hostile_folder,
+    run,
+    set_raw_cell,
+)
+
+from workbook_tools.master.read import read_master
+from workbook_tools.parallel import ordered_map
+from workbook_tools.returns.layout import META_SHEET, META_TABLE_ROW
+
+
+@pytest.fixture
+def folder(tmp_path: Path, monkeypatch: Any) -> Any:
+    monkeypatch.chdir(tmp_path)
+    return hostile_folder(tmp_path / "ws")
+
+
+@pytest.mark.parametrize("value", [b"NaN", b"1e999", b"-inf"])
+def test_an_impossible_number_in_meta_is_a_finding_and_the_quarter_goes_on(
+        folder: Any, value: bytes) -> None:
+    bad = cs_return(folder)
+    set_raw_cell(bad, META_SHEET, f"B{META_TABLE_ROW + 1}", b"<v>" + value + b"</v>")
+
+    result = run("consolidate", "-q", str(Q1))
+
+    lines = assert_quarter_goes_on(folder, result, bad, "meta-changed")
+    assert "Rejected" in lines
+    assert "CS" not in {r["Directorate"] for r in read_master(folder.master).rows("Measures")}
+
+
+def test_a_file_that_cannot_be_read_is_a_finding_and_the_quarter_goes_on(folder: Any) -> None:
+    bad = folder.returns(Q1) / f"ZZ_{Q1}.xlsx"
+    os.symlink("/proc/self/mem", bad)  # stat says a file; reading it fails
+
+    result = run("consolidate", "-q", str(Q1))
+
+    lines = assert_quarter_goes_on(folder, result, bad, "file-unreadable")
+    assert "Not a return" in lines
+    check = run("validate", "-q", str(Q1))
+    assert check.exit_code == 1
+    assert f"{bad.name} cannot be read (Input/output error)" in check.output
+
+
+def test_a_file_larger_than_a_return_may_be_is_refused_before_it_is_read(folder: Any) -> None:
+    bad = folder.returns(Q1) / "huge.xlsx"
+    with open(bad, "wb") as handle:
+        handle.truncate(40 << 30)  # 40 GiB, sparse: nothing to read but zeros
+
+    result = run("consolidate", "-q", str(Q1))
+
+    lines = assert_quarter_goes_on(folder, result, bad, "file-too-large")
+    assert "Not a return" in lines
+    check = run("validate", "-q", str(Q1), "--json")
+    assert check.exit_code == 1
+    assert "huge.xlsx is 40,960 MB, larger than the 32 MB a return may be." in check.output
+
+
+def _die_on_three(item: int) -> int:
+    if item == 3:
+        os.kill(os.getpid(), signal.SIGKILL)  # as the kernel does to a process out of memory
+    return item * 10
+
+
+def test_a_worker_that_dies_is_a_result_for_its_item_and_the_others_are_done() -> None:
+    crashed: list[int] = []
+
+    def on_crash(item: int, error: BaseException) -> int:
+        crashed.append(item)
+        return -1
+
+    results = list(ordered_map(_die_on_three, range(8), workers=2, on_crash=on_crash))
+
+    assert results == [0, 10, 20, -1, 40, 50, 60, 70]
+    assert crashed == [3]

@@ -1,0 +1,134 @@
+"""Helpers for the hostile-return tests: a consolidated working folder with finance's entries
+typed in, one return made hostile at the XML level, the CLI run on the quarter, and what every
+case must show: the file named with a finding, no traceback, the other returns consolidated and
+finance's entries intact."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import textwrap
+import zipfile
+from pathlib import Path
+from typing import Any
+
+from click.testing import CliRunner, Result
+from conftest import Q1
+from master_support import Folder, finance_cells, make_folder
+
+from workbook_tools.cli import cli
+from workbook_tools.files.guard import SafeWorkbook
+from workbook_tools.master.read import read_master
+
+FINANCE = {"Finance confirmed (£)": 12345.0, "Finance note": "Agreed with the AD"}
+
+
+def hostile_folder(root: Path) -> Folder:
+    """Q1 returns for every directorate, consolidated once, finance's entry on one saving of
+    every directorate; the working folder is the current directory's."""
+    folder = make_folder(root, consolidated=True)
+    first = {}
+    for saving in folder.plan.savings:
+        first.setdefault(saving.directorate_code, saving)
+    finance_cells(folder.master, {(str(Q1), s.id): FINANCE for s in first.values()})
+    os.chdir(folder.root)
+    return folder
+
+
+def cs_return(folder: Folder) -> Path:
+    return folder.returns(Q1) / f"CS_{Q1}.xlsx"
+
+
+def part_of(path: Path, sheet: str) -> str:
+    with SafeWorkbook(path) as workbook:
+        return workbook._parts[sheet]
+
+
+def rewrite(path: Path, change: dict[str, Any]) -> Path:
+    """Replace parts of the workbook's zip in place: name -> bytes, or a function of the old
+    bytes; names not in the zip are added."""
+    with zipfile.ZipFile(path) as old:
+        parts = [(info, old.read(info)) for info in old.infolist()]
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as new:
+        for info, data in parts:
+            replace = change.get(info.filename)
+            new.writestr(info.filename, replace(data) if callable(replace) else replace or data)
+        names = {info.filename for info, _ in parts}
+        for name, data in change.items():
+            if name not in names:
+                new.writestr(name, data)
+    return path
+
+
+def set_raw_cell(path: Path, sheet: str, ref: str, inner: bytes, cell_type: str = "") -> Path:
+    """Write a cell's XML as a hostile program would: `inner` is what goes inside `<c>`
+    (`<v>NaN</v>`, `<is><t>...</t></is>`), `cell_type` its t attribute."""
+    part = part_of(path, sheet)
+    typed = f' t="{cell_type}"'.encode() if cell_type else b""
+
+    def change(data: bytes) -> bytes:
+        pattern = rb'<c r="' + ref.encode() + rb'"([^>]*?)(?:/>|>.*?</c>)'
+        new, count = re.subn(pattern, lambda m: b'<c r="' + ref.encode() + b'"' + re.sub(
+            rb'\st="\w+"', b"", m.group(1)) + typed + b">" + inner + b"</c>", data, count=1)
+        assert count == 1, f"no cell {ref} in {part}"
+        return new
+
+    return rewrite(path, {part: change})
+
+
+def run(*args: str) -> Result:
+    return CliRunner().invoke(cli, list(args))
+
+
+def assert_quarter_goes_on(folder: Folder, result: Result, bad: Path, code: str,
+                           exit_code: int = 1) -> str:
+    """The hostile file is named with a finding of `code`; no traceback; every other
+    directorate's return is accepted and in the master; finance's entries are intact. The
+    lines about the hostile file are returned."""
+    output = result.output
+    assert result.exit_code == exit_code, output
+    assert "Traceback" not in output and "unexpected problem" not in output, output
+    lines = [line for line in output.splitlines() if bad.name in line]
+    assert lines, output
+    master = read_master(folder.master)
+    directorates = {r["Directorate"] for r in master.rows("Measures") if r["Quarter"] == str(Q1)}
+    others = {d.code for d in folder.plan.directorates} - {"CS"}
+    assert others <= directorates, output
+    savings = {r["Saving ID"]: r for r in master.rows("Savings") if r["Quarter"] == str(Q1)}
+    kept = [r for r in savings.values() if r.get("Finance note") == FINANCE["Finance note"]]
+    assert len(kept) == len(folder.plan.directorates), "finance's entries were lost"
+    assert all(r["Finance confirmed (£)"] == FINANCE["Finance confirmed (£)"] for r in kept)
+    return "\n".join(lines)
+
+
+def findings_of(path: Path, **kwargs: Any) -> list[tuple[str, str, str, str]]:
+    """(severity, where, code, message) of each finding on one file."""
+    from workbook_tools.returns.validate import validate_file
+
+    result = validate_file(path, kwargs.pop("quarter", Q1), **kwargs)
+    return [(f.severity.value, f.where, f.code, f.message) for f in result.findings]
+
+
+def run_capped(args: list[str], cwd: Path, cap_mb: int, timeout: int = 240
+               ) -> tuple[int, str, int]:
+    """The CLI in a fresh process whose address space is capped at `cap_mb` (so a regression
+    cannot take the machine down): (exit code, output, peak memory in MB of its largest
+    process, pool workers included)."""
+    script = textwrap.dedent(f"""
+        import resource, subprocess, sys
+        cap = {cap_mb} * 1024 * 1024
+        def limit():
+            resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
+        done = subprocess.run([sys.executable, "-m", "workbook_tools", *sys.argv[1:]],
+                              preexec_fn=limit, capture_output=True, text=True)
+        sys.stdout.write(done.stdout + done.stderr)
+        peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss // 1024
+        sys.stdout.write(f"\\nPEAK {{peak}} EXIT {{done.returncode}}\\n")
+    """)
+    done = subprocess.run([sys.executable, "-c", script, *args], cwd=cwd, capture_output=True,
+                          text=True, timeout=timeout)
+    found = re.search(r"PEAK (\d+) EXIT (-?\d+)\s*$", done.stdout)
+    assert found, done.stdout[-2000:] + done.stderr[-2000:]
+    return int(found.group(2)), done.stdout[:found.start()], int(found.group(1))

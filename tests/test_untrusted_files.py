@@ -12,10 +12,15 @@ from typing import Any
 import pytest
 from conftest import Q1
 from untrusted_support import (
+    add_rows,
+    add_shared_strings,
     assert_quarter_goes_on,
     cs_return,
+    findings_of,
     hostile_folder,
+    rewrite,
     run,
+    run_capped,
     set_raw_cell,
 )
 
@@ -87,3 +92,59 @@ def test_a_worker_that_dies_is_a_result_for_its_item_and_the_others_are_done() -
 
     assert results == [0, 10, 20, -1, 40, 50, 60, 70]
     assert crashed == [3]
+
+
+# --- memory a return can make a reader use --------------------------------------------------
+
+def test_one_long_shared_string_used_by_many_cells_is_refused_before_calamine(
+        folder: Any) -> None:
+    """A 1,000,000-character string, honestly declared, used by 1,000 cells of _meta: calamine
+    would copy it into every cell (1.9 GB), 30,000 cells would abort the process."""
+    bad = cs_return(folder)
+    add_shared_strings(bad, [b"x" * 1_000_000])
+    add_rows(bad, META_SHEET, b"".join(
+        b'<row r="%d"><c r="F%d" t="s"><v>0</v></c></row>' % (5000 + i, 5000 + i)
+        for i in range(1_000)))
+    assert bad.stat().st_size < 100_000
+
+    code, output, peak = run_capped(["consolidate", "-q", str(Q1)], folder.root, cap_mb=1500)
+
+    result = type("Result", (), {"exit_code": code, "output": output})()
+    lines = assert_quarter_goes_on(folder, result, bad, "file-bomb")  # type: ignore[arg-type]
+    assert "Not a return" in lines
+    assert peak < 400, peak
+    check = run("validate", str(bad), "-q", str(Q1))
+    assert (f"{bad.name} would make a reader copy more than 64 million characters of text "
+            "into its sheet '_meta'") in check.output
+
+
+def test_a_long_shared_string_used_once_is_read(folder: Any) -> None:
+    """The bound counts what cells use, not what the strings table holds."""
+    bad = cs_return(folder)
+    add_shared_strings(bad, [b"x" * 1_000_000, b"y" * 10])
+    add_rows(bad, META_SHEET, b'<row r="5000"><c r="F5000" t="s"><v>0</v></c></row>' + b"".join(
+        b'<row r="%d"><c r="F%d" t="s"><v>1</v></c></row>' % (5001 + i, 5001 + i)
+        for i in range(10_000)))
+
+    assert findings_of(bad) == []
+
+
+@pytest.mark.parametrize("part", ["xl/styles.xml", "docProps/core.xml", "[Content_Types].xml"])
+def test_a_doctype_in_any_part_is_refused(folder: Any, part: str) -> None:
+    laughs = b'<!DOCTYPE lolz [<!ENTITY lol "lol">' + b"".join(
+        b'<!ENTITY lol%d "%s">' % (i, (b"&lol%d;" % (i - 1) if i > 1 else b"&lol;") * 10)
+        for i in range(1, 10)) + b"]>"
+
+    def attack(data: bytes) -> bytes:
+        if data.startswith(b"<?xml"):
+            return data.replace(b"?>", b"?>" + laughs, 1)
+        return laughs + data
+
+    bad = rewrite(cs_return(folder), {part: attack})
+
+    result = run("validate", "-q", str(Q1), "--feedback", "outputs/feedback")
+
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert (f"{bad.name} contains a DOCTYPE (entity declarations) in {part}, which a workbook "
+            "never needs; refused. [file-unsafe]") in result.output
+    assert result.output.count(", Accepted") == len(folder.plan.directorates) - 1

@@ -226,7 +226,7 @@ def test_entity_used_in_a_sheet_is_refused(r: Returns, tmp_path: Path) -> None:
         data = data[:start] + laughs + data[start:]
         return data.replace(b"<t>Completed by</t>", b"<t>&lol2;</t>")
 
-    assert unusable(rewrite(r.clean, tmp_path / "lol.xlsx", {part: attack}))[0] == "file-corrupt"
+    assert unusable(rewrite(r.clean, tmp_path / "lol.xlsx", {part: attack}))[0] == "file-unsafe"
 
 
 # --- unusual but legitimate XML: the precise scan ---------------------------------------------

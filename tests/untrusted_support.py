@@ -132,3 +132,28 @@ def run_capped(args: list[str], cwd: Path, cap_mb: int, timeout: int = 240
     found = re.search(r"PEAK (\d+) EXIT (-?\d+)\s*$", done.stdout)
     assert found, done.stdout[-2000:] + done.stderr[-2000:]
     return int(found.group(2)), done.stdout[:found.start()], int(found.group(1))
+
+
+def add_shared_strings(path: Path, strings: list[bytes]) -> Path:
+    """Give the workbook a shared-strings part holding `strings` (each an `<si>`'s text),
+    declared honestly in its content types and relationships."""
+    items = b"".join(b"<si><t>" + text + b"</t></si>" for text in strings)
+    sst = (b'<?xml version="1.0" encoding="UTF-8"?><sst xmlns="http://schemas.openxmlformats.org'
+           b'/spreadsheetml/2006/main" uniqueCount="%d">' % len(strings)) + items + b"</sst>"
+    content_type = (b'<Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.'
+                    b'openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/>')
+    relationship = (b'<Relationship Id="rIdStrings" Type="http://schemas.openxmlformats.org/'
+                    b'officeDocument/2006/relationships/sharedStrings" '
+                    b'Target="sharedStrings.xml"/>')
+    return rewrite(path, {
+        "xl/sharedStrings.xml": sst,
+        "[Content_Types].xml": lambda d: d.replace(b"</Types>", content_type + b"</Types>"),
+        "xl/_rels/workbook.xml.rels": lambda d: d.replace(b"</Relationships>",
+                                                          relationship + b"</Relationships>"),
+    })
+
+
+def add_rows(path: Path, sheet: str, rows: bytes) -> Path:
+    """Append rows' XML at the end of a sheet's data."""
+    return rewrite(path, {part_of(path, sheet): lambda d: d.replace(b"</sheetData>",
+                                                                    rows + b"</sheetData>")})

@@ -1,35 +1,60 @@
-"""Opening a file someone sent is a security boundary.
+"""Opening a file someone sent is a security boundary: every parser of a returned file (calamine
+for values, openpyxl for feedback, defusedxml for the parts read here) goes through this module.
 
-Before anything parses a file: recognise its kind from its bytes, check its size, and check the
-zip's member count and declared uncompressed sizes, so a decompression bomb is refused before it
-is unpacked. python-calamine (the fast reader) enforces those declared sizes while it unpacks.
+Before anything parses a file:
+- its size is checked before it is read or hashed, and its kind recognised from its bytes;
+- the zip's member count and declared uncompressed sizes are checked, so a decompression bomb is
+  refused before it is unpacked (python-calamine enforces the declared sizes while it unpacks);
+- every XML part's prolog is read: a DOCTYPE (entity declarations, a billion laughs) is refused,
+  as a workbook never needs one, whichever parser would read the part;
+- the shared strings are measured, and each sheet is scanned (files/sheetscan.py) before calamine
+  reads it: a sheet whose cells reach too far, or whose cells would make a reader copy too much
+  shared text (one long string used by many cells), is refused.
 
-calamine allocates a sheet's whole extent (first to last cell with a value), so a sheet with one
-value in A1 and one in XFD1048576 would make it ask for half a terabyte and abort the process.
-Each sheet is therefore scanned before calamine sees it: one streaming pass over its XML, in
-chunks of bounded size, that refuses a sheet whose cells reach too far. The same pass finds the
-cells in the columns a caller watches (a return's input columns) that hold a formula whose value
-no spreadsheet program saved, or an error value such as #DIV/0!, which calamine reads as blank.
+Only then are values read fast with python-calamine into plain rows (`SafeWorkbook`); openpyxl
+opens a returned file only through `load_for_editing`, which also bounds the cells and rows it
+would build. `defusedxml` parses the few small XML parts read directly, and is installed so that
+openpyxl refuses entity attacks too.
 
-Only then are values read fast with python-calamine into plain rows. openpyxl is never used here;
-`defusedxml` parses the few small XML parts read directly, and is installed so that openpyxl,
-wherever else it runs, refuses entity attacks too.
+The limits, all in `Limits` (one instance, `DEFAULT_LIMITS`):
+
+| limit | default | what it bounds |
+| --- | --- | --- |
+| max_file_bytes | 32 MB | the file on disk |
+| max_members | 1,000 | parts in the zip |
+| max_member_bytes | 64 MB | any one part, unpacked (as declared) |
+| max_total_bytes | 256 MB | all parts together, unpacked |
+| max_ratio | 200 | unpacked / packed, for parts over 1 MB |
+| max_index_bytes | 4 MB | workbook.xml and its relationships |
+| max_prolog_bytes | 64 KB | an XML part's prolog, before its root element |
+| max_sheet_cells | 4,000,000 | rows x columns from A1 to a sheet's last value |
+| max_sheet_text | 64 million characters | shared text a sheet's cells use between them |
+| max_edit_elements | 1,000,000 | rows and cells openpyxl would build, over all sheets |
 """
 
 from __future__ import annotations
 
-import html
+import io
 import re
 import zipfile
 import zlib
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
-from functools import lru_cache
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
 from workbook_tools.errors import UnreadableFileError
-from workbook_tools.files.cells import cell_ref, column_letter
+from workbook_tools.files.sheetscan import (  # noqa: F401 - the scan's parts, for tests
+    SharedStrings,
+    SheetScan,
+    _fast_scan,
+    _local,
+    _near,
+    _precise_scan,
+    chunks,
+    column_number,
+    scan_sheet,
+)
 
 ZIP_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -38,7 +63,8 @@ MIB = 1024 * 1024
 
 @dataclass(frozen=True)
 class Limits:
-    """What a workbook may be before we refuse to open it."""
+    """What a workbook may be before we refuse to open it (the table in the module's
+    docstring)."""
 
     max_file_bytes: int = 32 * MIB
     max_members: int = 1_000
@@ -46,53 +72,13 @@ class Limits:
     max_total_bytes: int = 256 * MIB  # declared uncompressed size of all parts together
     max_ratio: int = 200  # declared uncompressed / compressed size, for parts over 1 MiB
     max_index_bytes: int = 4 * MIB  # workbook.xml and its relationships, parsed here
+    max_prolog_bytes: int = 64 * 1024  # an XML part's start, up to its root element
     max_sheet_cells: int = 4_000_000  # rows x columns from A1 to a sheet's last cell
+    max_sheet_text: int = 64_000_000  # characters of shared strings a sheet's cells use
+    max_edit_elements: int = 1_000_000  # rows and cells openpyxl would build
 
 
 DEFAULT_LIMITS = Limits()
-
-# Shapes a sheet's cells may fill without being counted: (columns, rows, the cell references
-# within them as a pattern). The fast scan only looks for a cell outside every shape whose area
-# is within max_sheet_cells; a register or master of 100,000s of rows has few columns, a return
-# a thousand rows of up to 78.
-FAST_SHAPES = (
-    (78, 49_999, rb"[A-Ba-b]?[A-Za-z]0*[1-4]?\d{1,4}"),  # to BZ49999
-    (26, 99_999, rb"[A-Za-z]0*\d{1,5}"),  # to Z99999
-    (12, 299_999, rb"[A-La-l]0*[1-2]?\d{1,5}"),  # to L299999 (a register's widest sheet)
-    (26, 999_999, rb"[A-Za-z]0*\d{1,6}"),  # to Z999999
-)
-_CHUNK = 4 * MIB
-
-_FORMULA_REST = re.compile(
-    rb'<f\b[^>]*?(?:/>|>([^<]*)</f>)\s*(?:<v\s*/>|<v>([^<]*)</v>)?'
-)
-_ERROR_CELL = re.compile(  # white space between the tags too: Gnumeric indents its XML
-    rb'<c r="([A-Za-z]{1,3}\d+)"([^>]*)>\s*(?:<f\b[^>]*?(?:/>|>[^<]*</f>))?\s*<v>([^<]*)</v>'
-)
-_ROOT = re.compile(rb"<([A-Za-z_][\w.:-]*)")
-_PREFIXED_CELL = re.compile(rb":c[\s>/]")
-_DIMENSION = re.compile(rb'<dimension ref="([^"]*)"')
-_REF = re.compile(r"^([A-Za-z]+)0*(\d+)$")
-
-
-@dataclass
-class SheetScan:
-    """What the safety scan of one sheet found.
-
-    `formulas` and `errors` only hold cells in the watched columns: a formula whose value no
-    spreadsheet program saved (ref -> formula text, '' for a shared formula), and error values
-    (ref -> the error, such as '#DIV/0!').
-    """
-
-    dimension: str = ""
-    last_row: int | None = None  # exact only when the precise scan ran
-    last_column: int | None = None
-    formulas: dict[str, str] = field(default_factory=dict)
-    errors: dict[str, str] = field(default_factory=dict)
-    #: every cell in the watched columns that holds a formula, with a value or not (a formula
-    #: the tool wrote that is no longer there was typed over)
-    formula_cells: set[str] = field(default_factory=set)
-    precise: bool = False
 
 
 def sniff(path: Path) -> str:
@@ -215,14 +201,54 @@ def check_workbook_file(path: Path, limits: Limits = DEFAULT_LIMITS) -> None:
         raise UnreadableFileError(
             path, "is a zip file but not an Excel workbook", "file-not-workbook"
         )
+    _check_prologs(path, limits)
+
+
+_XML_PART = (".xml", ".rels", ".vml")
+_PROLOG_ITEM = re.compile(rb"\s*(?:<\?.*?\?>|<!--.*?-->)", re.DOTALL)
+
+
+def _check_prologs(path: Path, limits: Limits) -> None:
+    """Refuse a workbook with a DOCTYPE in any XML part: whichever parser reads the part
+    (calamine, openpyxl, defusedxml), entity declarations are never needed and may be an
+    attack (a billion laughs), so the file is refused before any of them sees it."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            for info in archive.infolist():
+                if not info.filename.lower().endswith(_XML_PART):
+                    continue
+                with archive.open(info) as stream:
+                    head = stream.read(limits.max_prolog_bytes)
+                if _declares_doctype(head, info.file_size > len(head)):
+                    raise UnreadableFileError(
+                        path,
+                        f"contains a DOCTYPE (entity declarations) in {info.filename}, which a "
+                        "workbook never needs; refused",
+                        "file-unsafe",
+                    )
+    except UnreadableFileError:
+        raise
+    except (zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError,
+            NotImplementedError):
+        raise UnreadableFileError(
+            path, "is damaged and cannot be opened as a workbook", "file-corrupt"
+        ) from None
+
+
+def _declares_doctype(head: bytes, more: bool) -> bool:
+    """True when the XML starting `head` has a DOCTYPE before its root element (or its prolog
+    runs on past `head`, which no honest part does)."""
+    position = 3 if head.startswith(b"\xef\xbb\xbf") else 0
+    while (item := _PROLOG_ITEM.match(head, position)) is not None and item.end() > position:
+        position = item.end()
+    rest = head[position:].lstrip()
+    if rest.startswith(b"<!"):
+        return True
+    return not rest and more
 
 
 # ---------------------------------------------------------------------------------------------
 # The workbook's index: sheet names, states and the zip part holding each.
-
-
-def _local(tag: str) -> str:
-    return tag.rsplit("}", 1)[-1]
 
 
 def _read_part(archive: zipfile.ZipFile, name: str, path: Path, limits: Limits) -> bytes | None:
@@ -288,209 +314,6 @@ def _sheet_index(
 
 
 # ---------------------------------------------------------------------------------------------
-# The safety scan of one sheet.
-
-
-def column_number(letters: str) -> int:
-    """Column letters to a 1-based number: A -> 1, AB -> 28."""
-    number = 0
-    for char in letters.upper():
-        number = number * 26 + ord(char) - 64
-    return number
-
-
-def _split_ref(ref: str) -> tuple[str, int] | None:
-    match = _REF.match(ref)
-    if not match:
-        return None
-    return match.group(1).upper(), int(match.group(2))
-
-
-def _near(max_sheet_cells: int) -> bytes:
-    """The cell references the fast scan accepts under a limit, or b'' when none."""
-    return b"|".join(ref for columns, rows, ref in FAST_SHAPES
-                     if columns * rows <= max_sheet_cells)
-
-
-@lru_cache(maxsize=64)
-def _cell_pattern(watch: str, near: bytes) -> re.Pattern[bytes]:
-    """One pass over a sheet's cells finds both things the fast scan looks for: a cell tag that
-    is not `<c r="REF"` with REF `near` (no groups: a cell beyond the fast bounds, or one written
-    unusually, with no `r` or not first; the precise scan decides), and a formula in a watched
-    column (group 1 the cell's ref, group 2 its other attributes)."""
-    watched = "(?!)" if not watch else f"[{watch.upper()}{watch.lower()}]"
-    return re.compile(
-        rb'<c(?:(?=[>\s])(?!\sr="(?:' + near + rb')")'
-        rb'|\sr="(' + watched.encode() + rb'\d+)"([^>]*)>\s*<f(?=[\s>/]))')
-
-
-def chunks(stream: IO[bytes]) -> Iterator[bytes]:
-    """The part's bytes in pieces that end just before a `<c` tag, so no cell is split."""
-    carry = b""
-    while True:
-        data = stream.read(_CHUNK)
-        if not data:
-            if carry:
-                yield carry
-            return
-        data = carry + data
-        cut = data.rfind(b"<c")
-        if cut <= 0:
-            cut = data.rfind(b"<")
-        if cut <= 0 or len(data) - cut > _CHUNK:
-            carry = b""
-            yield data
-        else:
-            carry = data[cut:]
-            yield data[:cut]
-
-
-def _fast_scan(stream: IO[bytes], watch: str, near: bytes) -> SheetScan | None:
-    """The scan for ordinary files, or None when the sheet needs the precise scan."""
-    scan = SheetScan()
-    pattern = _cell_pattern(watch, near)
-    first = True
-    for piece in chunks(stream):
-        if first:
-            head = piece[:8192]
-            root = _ROOT.search(head, head.find(b"<", head.find(b"?>") + 1))
-            if root is None or b":" in root.group(1):
-                return None  # a namespace prefix on every tag: the precise scan handles it
-            dimension = _DIMENSION.search(head)
-            scan.dimension = dimension.group(1).decode("ascii", "replace") if dimension else ""
-            first = False
-        if _PREFIXED_CELL.search(piece):
-            return None
-        for match in pattern.finditer(piece):
-            if match.group(1) is None:
-                return None  # a cell beyond the fast bounds, or written unusually
-            rest = _FORMULA_REST.match(piece, match.end() - 2)
-            attrs = match.group(2)
-            if rest is None:
-                continue
-            scan.formula_cells.add(match.group(1).decode("ascii").upper())
-            value = rest.group(2)
-            if value is None or (value == b"" and b't="str"' not in attrs):
-                text = html.unescape((rest.group(1) or b"").decode("utf-8", "replace"))
-                scan.formulas[match.group(1).decode("ascii").upper()] = text
-        if watch and b't="e"' in piece:
-            for match in _ERROR_CELL.finditer(piece):
-                ref = match.group(1).decode("ascii").upper()
-                letters = ref.rstrip("0123456789")
-                if b't="e"' in match.group(2) and len(letters) == 1 and letters in watch:
-                    scan.errors[ref] = match.group(3).decode("utf-8", "replace")
-    return scan
-
-
-def _precise_scan(stream: IO[bytes], watch: str, path: Path) -> SheetScan:
-    """Every cell's position as calamine works it out, with a streaming parse."""
-    import defusedxml.ElementTree as safe_tree
-    from defusedxml import DefusedXmlException
-
-    scan = SheetScan(last_row=0, last_column=0, precise=True)
-    row_index, col_index = 0, 0
-    watched = set(watch)
-    position = (0, 0)
-    sheet_data: Any = None
-    try:
-        for event, element in safe_tree.iterparse(stream, events=("start", "end")):
-            tag = _local(element.tag)
-            if event == "start":
-                if tag == "row":
-                    ref = element.get("r")
-                    if ref is not None and ref.isdigit():
-                        row_index = int(ref) - 1
-                elif tag == "c":
-                    ref = element.get("r")
-                    split = _split_ref(ref) if ref else None
-                    if split:
-                        col_index = column_number(split[0]) - 1
-                        position = (split[1] - 1, col_index)
-                    else:
-                        position = (row_index, col_index)
-                elif tag == "sheetData":
-                    sheet_data = element
-                elif tag == "dimension":
-                    scan.dimension = element.get("ref", "")
-                continue
-            if tag == "c":
-                children = {_local(child.tag): child for child in element}
-                value = children.get("v")
-                has_value = (value is not None and bool(value.text)) or "is" in children
-                if has_value:
-                    scan.last_row = max(scan.last_row or 0, position[0] + 1)
-                    scan.last_column = max(scan.last_column or 0, position[1] + 1)
-                letters = column_letter(position[1])
-                ref = f"{letters}{position[0] + 1}"
-                if letters in watched:
-                    formula = children.get("f")
-                    cell_type = element.get("t", "")
-                    known = value is not None and (bool(value.text) or cell_type == "str")
-                    if formula is not None:
-                        scan.formula_cells.add(ref)
-                    if formula is not None and not known:
-                        scan.formulas[ref] = formula.text or ""
-                    if cell_type == "e" and value is not None:
-                        scan.errors[ref] = value.text or ""
-                col_index += 1
-                element.clear()
-            elif tag == "row":
-                row_index += 1
-                col_index = 0
-                if sheet_data is not None:
-                    sheet_data.clear()  # keeps memory bounded: finished rows are dropped
-    except DefusedXmlException:
-        raise UnreadableFileError(
-            path, "contains XML entity declarations, which a workbook never needs; refused",
-            "file-unsafe",
-        ) from None
-    except UnreadableFileError:
-        raise
-    except Exception:
-        raise UnreadableFileError(
-            path, "is damaged and cannot be read as a workbook", "file-corrupt"
-        ) from None
-    return scan
-
-
-def scan_sheet(
-    archive: zipfile.ZipFile, part: str, watch: str, path: Path, name: str,
-    limits: Limits = DEFAULT_LIMITS,
-) -> SheetScan:
-    """Scan one sheet's XML before calamine reads it.
-
-    Args:
-        watch: the column letters (such as 'JMN') whose formulas and error values to report.
-
-    Raises:
-        UnreadableFileError: the sheet reaches too far ('sheet-too-large'), or is damaged.
-    """
-    near = _near(limits.max_sheet_cells)
-    try:
-        scan = None
-        if near:
-            with archive.open(part) as stream:
-                scan = _fast_scan(stream, watch, near)
-        if scan is None:
-            with archive.open(part) as stream:
-                scan = _precise_scan(stream, watch, path)
-    except (zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError, KeyError):
-        raise UnreadableFileError(
-            path, f"is damaged: its sheet '{name}' cannot be unpacked", "file-corrupt"
-        ) from None
-    if scan.precise:
-        rows, columns = scan.last_row or 0, scan.last_column or 0
-        if rows > 1_048_576 or columns > 16_384 or rows * columns > limits.max_sheet_cells:
-            raise UnreadableFileError(
-                path,
-                f"has a value in cell {name}!{cell_ref(rows, columns - 1)}, so reading the sheet "
-                f"would need room for {rows:,} rows by {columns:,} columns; refused",
-                "sheet-too-large",
-            )
-    return scan
-
-
-# ---------------------------------------------------------------------------------------------
 
 
 class SafeWorkbook:
@@ -507,6 +330,7 @@ class SafeWorkbook:
         self._calamine: Any = None
         self._styles: Any = None
         self._handle: IO[bytes] | None = None
+        self._strings: SharedStrings | None = None
         try:
             self._zip = zipfile.ZipFile(self.path)
         except (zipfile.BadZipFile, OSError):
@@ -539,7 +363,10 @@ class SafeWorkbook:
                 self.path, f"is damaged: its sheet '{name}' is missing from the file",
                 "file-corrupt",
             )
-        scan = scan_sheet(self._zip, part, watch, self.path, name, self.limits)
+        if self._strings is None:
+            self._strings = SharedStrings.of(self._zip, self.path)
+        scan = scan_sheet(self._zip, part, watch, self.path, name, self.limits.max_sheet_cells,
+                          self._strings, self.limits.max_sheet_text)
         try:
             rows = self._workbook().get_sheet_by_name(name).to_python(skip_empty_area=False)
         except UnreadableFileError:
@@ -604,3 +431,60 @@ def read_values(path: Path, limits: Limits = DEFAULT_LIMITS) -> dict[str, list[l
     """Every sheet's values, keyed by sheet name, after the safety checks."""
     with SafeWorkbook(Path(path), limits) as workbook:
         return {name: workbook.read(name)[0] for name in workbook.sheet_names}
+
+
+# ---------------------------------------------------------------------------------------------
+# openpyxl, for the few tasks that rewrite a returned file (feedback).
+
+_ELEMENT = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(?:c|row)[\s/>]")
+
+
+def load_for_editing(path: Path, content: bytes, limits: Limits = DEFAULT_LIMITS) -> Any:
+    """A returned file opened with openpyxl, after the same checks as for reading, and a count
+    of the rows and cells openpyxl would build (it builds one object for each, styled and empty
+    ones too, so 1,000,000 empty styled rows would take gigabytes).
+
+    Args:
+        content: the file's bytes (checked as `path`, read once by the caller).
+
+    Raises:
+        UnreadableFileError: the file cannot be opened safely.
+    """
+    import openpyxl
+
+    path = Path(path)
+    check_workbook_file(path, limits)
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            _, _, parts = _sheet_index(archive, path, limits)
+            elements = 0
+            for part in parts.values():
+                if not part:
+                    continue
+                with archive.open(part) as stream:
+                    carry = b""
+                    while data := stream.read(4 * MIB):
+                        data = carry + data
+                        cut = data.rfind(b"<")
+                        carry, data = (data[cut:], data[:cut]) if cut > 0 else (b"", data)
+                        elements += len(_ELEMENT.findall(data))
+                        if elements > limits.max_edit_elements:
+                            raise UnreadableFileError(
+                                path,
+                                f"has more than {limits.max_edit_elements:,} rows and cells "
+                                "(most of them empty), too many to mark up; refused",
+                                "sheet-too-large",
+                            )
+                    elements += len(_ELEMENT.findall(carry))
+    except UnreadableFileError:
+        raise
+    except (zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError, KeyError):
+        raise UnreadableFileError(
+            path, "is damaged and cannot be opened as a workbook", "file-corrupt"
+        ) from None
+    try:
+        return openpyxl.load_workbook(io.BytesIO(content))
+    except Exception as exc:  # openpyxl raises many types for a damaged file
+        raise UnreadableFileError(
+            path, f"cannot be opened to mark it up ({type(exc).__name__})", "file-corrupt"
+        ) from None

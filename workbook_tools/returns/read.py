@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -291,7 +291,8 @@ def _unknown(result: ReturnFile, sheet: str, ref: str, formulas: dict[str, str],
     result.unknown_cells.setdefault(sheet, set()).add(ref)
 
 
-def _typed_over(result: ReturnFile, sheet: str, rows: list[list[Any]], formula_cells: set[str],
+def _typed_over(result: ReturnFile, sheet: str, rows: list[list[Any]],
+                formula_cells: Collection[str],
                 row1s: list[int], col: int = COVER_VALUE) -> None:
     """Report each of these cells the tool wrote a formula in (a RAG, a score, a Checks count,
     Ready to submit) that now holds a typed value instead."""

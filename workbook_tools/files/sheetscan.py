@@ -1,0 +1,353 @@
+"""The safety scan of one sheet, before calamine reads it (files/guard.py runs it).
+
+calamine allocates a sheet's whole extent (first to last cell with a value), so a sheet with one
+value in A1 and one in XFD1048576 would make it ask for half a terabyte and abort the process;
+and it copies a shared string into every cell that uses it, so one long string used by many
+cells multiplies. Each sheet is therefore scanned first: one streaming pass over its XML, in
+chunks of bounded size, that refuses a sheet whose cells reach too far or whose shared-string
+cells add up to too much text. The same pass finds the cells in the columns a caller watches (a
+return's input columns) that hold a formula whose value no spreadsheet program saved, or an
+error value such as #DIV/0!, which calamine reads as blank.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import zipfile
+import zlib
+from array import array
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import IO, Any
+
+from workbook_tools.errors import UnreadableFileError
+from workbook_tools.files.cells import cell_ref, column_letter
+
+MIB = 1024 * 1024
+
+# Shapes a sheet's cells may fill without being counted: (columns, rows, the cell references
+# within them as a pattern). The fast scan only looks for a cell outside every shape whose area
+# is within max_sheet_cells; a register or master of 100,000s of rows has few columns, a return
+# a thousand rows of up to 78.
+FAST_SHAPES = (
+    (78, 49_999, rb"[A-Ba-b]?[A-Za-z]0*[1-4]?\d{1,4}"),  # to BZ49999
+    (26, 99_999, rb"[A-Za-z]0*\d{1,5}"),  # to Z99999
+    (12, 299_999, rb"[A-La-l]0*[1-2]?\d{1,5}"),  # to L299999 (a register's widest sheet)
+    (26, 999_999, rb"[A-Za-z]0*\d{1,6}"),  # to Z999999
+)
+_CHUNK = 4 * MIB
+
+_FORMULA_REST = re.compile(
+    rb'<f\b[^>]*?(?:/>|>([^<]*)</f>)\s*(?:<v\s*/>|<v>([^<]*)</v>)?'
+)
+_ERROR_CELL = re.compile(  # white space between the tags too: Gnumeric indents its XML
+    rb'<c r="([A-Za-z]{1,3}\d+)"([^>]*)>\s*(?:<f\b[^>]*?(?:/>|>[^<]*</f>))?\s*<v>([^<]*)</v>'
+)
+_ROOT = re.compile(rb"<([A-Za-z_][\w.:-]*)")
+_PREFIXED_CELL = re.compile(rb":c[\s>/]")
+_DIMENSION = re.compile(rb'<dimension ref="([^"]*)"')
+_REF = re.compile(r"^([A-Za-z]+)0*(\d+)$")
+
+
+@dataclass
+class SheetScan:
+    """What the safety scan of one sheet found.
+
+    `formulas`, `errors` and `formula_cells` only hold cells in the watched columns: a formula
+    whose value no spreadsheet program saved (ref -> formula text, '' for a shared formula),
+    error values (ref -> the error, such as '#DIV/0!'), and every formula.
+    """
+
+    dimension: str = ""
+    last_row: int | None = None  # exact only when the precise scan ran
+    last_column: int | None = None
+    formulas: dict[str, str] = field(default_factory=dict)
+    errors: dict[str, str] = field(default_factory=dict)
+    precise: bool = False
+    #: every formula in the watched columns, saved value or not (ref -> formula text)
+    formula_cells: dict[str, str] = field(default_factory=dict)
+    #: at most how many characters of shared strings the sheet's cells use
+    text: int = 0
+
+
+def _local(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1]
+
+
+
+_SHARED_ITEM = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?si[\s>/]")
+_STRING_TYPED = re.compile(rb"""\st\s*=\s*["']s["']""")
+_STRING_REF = re.compile(rb"""\st\s*=\s*["']s["'][^>]*>\s*<v>\s*(\d{1,10})\s*</v>""")
+
+
+class SharedStrings:
+    """An upper bound on each shared string's length: the bytes its `<si>` element takes (its
+    text takes no more characters than that), so the text a sheet makes a reader copy into
+    its cells can be bounded before any reader sees the file."""
+
+    def __init__(self, sizes: Sequence[int]) -> None:
+        self.sizes = sizes
+        self.longest = max(sizes, default=0)
+
+    @classmethod
+    def of(cls, archive: zipfile.ZipFile, path: Path) -> SharedStrings:
+        """From every shared-strings part in the zip (a reader may take any of them)."""
+        sizes = array("I")
+        for name in archive.namelist():
+            if not name.lower().endswith("sharedstrings.xml"):
+                continue
+            try:
+                data = archive.read(name)
+            except (zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError):
+                raise UnreadableFileError(
+                    path, "is damaged: its shared text cannot be unpacked", "file-corrupt"
+                ) from None
+            starts = [m.start() for m in _SHARED_ITEM.finditer(data)]
+            ends = [*starts[1:], len(data)]
+            for index, (start, end) in enumerate(zip(starts, ends, strict=True)):
+                if index < len(sizes):
+                    sizes[index] = max(sizes[index], end - start)
+                else:
+                    sizes.append(end - start)
+            del data
+        return cls(sizes)
+
+    def used(self, piece: bytes, budget: int) -> int:
+        """At most how many characters the string cells in `piece` use: each at the longest
+        string while that stays within `budget`, else counted cell by cell."""
+        typed = len(_STRING_TYPED.findall(piece)) if self.longest else 0
+        if typed * self.longest <= budget:
+            return typed * self.longest
+        refs = _STRING_REF.findall(piece)
+        sizes, count = self.sizes, len(self.sizes)
+        exact = sum(sizes[i] if (i := int(ref)) < count else 0 for ref in refs)
+        return exact + (typed - len(refs)) * self.longest
+
+    def size(self, index: str | None) -> int:
+        if index is None or not index.strip().isdigit():
+            return 0
+        number = int(index)
+        return self.sizes[number] if number < len(self.sizes) else 0
+
+
+def column_number(letters: str) -> int:
+    """Column letters to a 1-based number: A -> 1, AB -> 28."""
+    number = 0
+    for char in letters.upper():
+        number = number * 26 + ord(char) - 64
+    return number
+
+
+def _split_ref(ref: str) -> tuple[str, int] | None:
+    match = _REF.match(ref)
+    if not match:
+        return None
+    return match.group(1).upper(), int(match.group(2))
+
+
+def _near(max_sheet_cells: int) -> bytes:
+    """The cell references the fast scan accepts under a limit, or b'' when none."""
+    return b"|".join(ref for columns, rows, ref in FAST_SHAPES
+                     if columns * rows <= max_sheet_cells)
+
+
+@lru_cache(maxsize=64)
+def _cell_pattern(watch: str, near: bytes) -> re.Pattern[bytes]:
+    """One pass over a sheet's cells finds both things the fast scan looks for: a cell tag that
+    is not `<c r="REF"` with REF `near` (no groups: a cell beyond the fast bounds, or one written
+    unusually, with no `r` or not first; the precise scan decides), and a formula in a watched
+    column (group 1 the cell's ref, group 2 its other attributes)."""
+    watched = "(?!)" if not watch else f"[{watch.upper()}{watch.lower()}]"
+    return re.compile(
+        rb'<c(?:(?=[>\s])(?!\sr="(?:' + near + rb')")'
+        rb'|\sr="(' + watched.encode() + rb'\d+)"([^>]*)>\s*<f(?=[\s>/]))')
+
+
+def chunks(stream: IO[bytes]) -> Iterator[bytes]:
+    """The part's bytes in pieces that end just before a `<c` tag, so no cell is split."""
+    carry = b""
+    while True:
+        data = stream.read(_CHUNK)
+        if not data:
+            if carry:
+                yield carry
+            return
+        data = carry + data
+        cut = data.rfind(b"<c")
+        if cut <= 0:
+            cut = data.rfind(b"<")
+        if cut <= 0 or len(data) - cut > _CHUNK:
+            carry = b""
+            yield data
+        else:
+            carry = data[cut:]
+            yield data[:cut]
+
+
+def _fast_scan(stream: IO[bytes], watch: str, near: bytes,
+               strings: SharedStrings | None = None, max_text: int = 0) -> SheetScan | None:
+    """The scan for ordinary files, or None when the sheet needs the precise scan."""
+    scan = SheetScan()
+    pattern = _cell_pattern(watch, near)
+    first = True
+    for piece in chunks(stream):
+        if first:
+            head = piece[:8192]
+            root = _ROOT.search(head, head.find(b"<", head.find(b"?>") + 1))
+            if root is None or b":" in root.group(1):
+                return None  # a namespace prefix on every tag: the precise scan handles it
+            dimension = _DIMENSION.search(head)
+            scan.dimension = dimension.group(1).decode("ascii", "replace") if dimension else ""
+            first = False
+        if _PREFIXED_CELL.search(piece):
+            return None
+        if strings is not None:
+            scan.text += strings.used(piece, max_text - scan.text)
+            if scan.text > max_text:
+                return scan  # refused: the rest need not be read
+        for match in pattern.finditer(piece):
+            if match.group(1) is None:
+                return None  # a cell beyond the fast bounds, or written unusually
+            rest = _FORMULA_REST.match(piece, match.end() - 2)
+            attrs = match.group(2)
+            if rest is None:
+                continue
+            value = rest.group(2)
+            text = html.unescape((rest.group(1) or b"").decode("utf-8", "replace"))
+            ref = match.group(1).decode("ascii").upper()
+            scan.formula_cells[ref] = text
+            if value is None or (value == b"" and b't="str"' not in attrs):
+                scan.formulas[ref] = text
+        if watch and b't="e"' in piece:
+            for match in _ERROR_CELL.finditer(piece):
+                ref = match.group(1).decode("ascii").upper()
+                letters = ref.rstrip("0123456789")
+                if b't="e"' in match.group(2) and len(letters) == 1 and letters in watch:
+                    scan.errors[ref] = match.group(3).decode("utf-8", "replace")
+    return scan
+
+
+def _precise_scan(stream: IO[bytes], watch: str, path: Path,
+                  strings: SharedStrings | None = None) -> SheetScan:
+    """Every cell's position as calamine works it out, with a streaming parse."""
+    import defusedxml.ElementTree as safe_tree
+    from defusedxml import DefusedXmlException
+
+    scan = SheetScan(last_row=0, last_column=0, precise=True)
+    row_index, col_index = 0, 0
+    watched = set(watch)
+    position = (0, 0)
+    sheet_data: Any = None
+    try:
+        for event, element in safe_tree.iterparse(stream, events=("start", "end")):
+            tag = _local(element.tag)
+            if event == "start":
+                if tag == "row":
+                    ref = element.get("r")
+                    if ref is not None and ref.isdigit():
+                        row_index = int(ref) - 1
+                elif tag == "c":
+                    ref = element.get("r")
+                    split = _split_ref(ref) if ref else None
+                    if split:
+                        col_index = column_number(split[0]) - 1
+                        position = (split[1] - 1, col_index)
+                    else:
+                        position = (row_index, col_index)
+                elif tag == "sheetData":
+                    sheet_data = element
+                elif tag == "dimension":
+                    scan.dimension = element.get("ref", "")
+                continue
+            if tag == "c":
+                children = {_local(child.tag): child for child in element}
+                value = children.get("v")
+                has_value = (value is not None and bool(value.text)) or "is" in children
+                if strings is not None and element.get("t") == "s" and value is not None:
+                    scan.text += strings.size(value.text)
+                if has_value:
+                    scan.last_row = max(scan.last_row or 0, position[0] + 1)
+                    scan.last_column = max(scan.last_column or 0, position[1] + 1)
+                letters = column_letter(position[1])
+                ref = f"{letters}{position[0] + 1}"
+                if letters in watched:
+                    formula = children.get("f")
+                    cell_type = element.get("t", "")
+                    known = value is not None and (bool(value.text) or cell_type == "str")
+                    if formula is not None:
+                        scan.formula_cells[ref] = formula.text or ""
+                    if formula is not None and not known:
+                        scan.formulas[ref] = formula.text or ""
+                    if cell_type == "e" and value is not None:
+                        scan.errors[ref] = value.text or ""
+                col_index += 1
+                element.clear()
+            elif tag == "row":
+                row_index += 1
+                col_index = 0
+                if sheet_data is not None:
+                    sheet_data.clear()  # keeps memory bounded: finished rows are dropped
+    except DefusedXmlException:
+        raise UnreadableFileError(
+            path, "contains XML entity declarations, which a workbook never needs; refused",
+            "file-unsafe",
+        ) from None
+    except UnreadableFileError:
+        raise
+    except Exception:
+        raise UnreadableFileError(
+            path, "is damaged and cannot be read as a workbook", "file-corrupt"
+        ) from None
+    return scan
+
+
+def scan_sheet(
+    archive: zipfile.ZipFile, part: str, watch: str, path: Path, name: str,
+    max_sheet_cells: int, strings: SharedStrings | None = None, max_text: int = 0,
+) -> SheetScan:
+    """Scan one sheet's XML before calamine reads it.
+
+    Args:
+        watch: the column letters (such as 'JMN') whose formulas and error values to report.
+        max_sheet_cells: how many cells (rows x columns from A1) a sheet may span.
+        strings, max_text: the workbook's shared strings, and how many of their characters
+            the sheet's cells may use between them.
+
+    Raises:
+        UnreadableFileError: the sheet reaches too far ('sheet-too-large'), would make a reader
+            copy too much text ('file-bomb'), or is damaged.
+    """
+    near = _near(max_sheet_cells)
+    try:
+        scan = None
+        if near:
+            with archive.open(part) as stream:
+                scan = _fast_scan(stream, watch, near, strings, max_text)
+        if scan is None:
+            with archive.open(part) as stream:
+                scan = _precise_scan(stream, watch, path, strings)
+    except (zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError, KeyError):
+        raise UnreadableFileError(
+            path, f"is damaged: its sheet '{name}' cannot be unpacked", "file-corrupt"
+        ) from None
+    if strings is not None and scan.text > max_text:
+        raise UnreadableFileError(
+            path,
+            f"would make a reader copy more than {max_text // 1_000_000:,} million characters "
+            f"of text into its sheet '{name}' (a long text used by many cells); refused before "
+            "opening",
+            "file-bomb",
+        )
+    if scan.precise:
+        rows, columns = scan.last_row or 0, scan.last_column or 0
+        if rows > 1_048_576 or columns > 16_384 or rows * columns > max_sheet_cells:
+            raise UnreadableFileError(
+                path,
+                f"has a value in cell {name}!{cell_ref(rows, columns - 1)}, so reading the sheet "
+                f"would need room for {rows:,} rows by {columns:,} columns; refused",
+                "sheet-too-large",
+            )
+    return scan

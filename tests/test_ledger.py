@@ -54,6 +54,10 @@ def test_columns_in_any_order_and_case_and_windows_encoding(tmp_path: Path) -> N
      "ledger.csv, line 2: 'five pounds' is not an amount of money"),
     ("Saving ID,Quarter,Amount\nS-CS-01,2025-26-Q1,\n",
      "ledger.csv, line 2: has no Amount"),
+    ("Saving ID,Quarter,Amount\nS-CS-01,2025-26-Q1,1e999\n",  # infinity: Ledger (£) was blank
+     "ledger.csv, line 2: '1e999' is not a finite amount within 1e15"),
+    ("Saving ID,Quarter,Amount\nS-CS-01,2025-26-Q1,-2e15\n",
+     "ledger.csv, line 2: '-2e15' is not a finite amount within 1e15"),
     ("Saving ID,Quarter,Amount\nS-CS-01,Q5 2025,5\n",
      "ledger.csv, line 2: 'Q5 2025' is not a quarter"),
     ("Saving ID,Quarter,Amount\n,2025-26-Q1,5\n", "ledger.csv, line 2: has no Saving ID"),

@@ -337,11 +337,12 @@ def validate(ctx: click.Context, paths: tuple[Path, ...], quarter: Quarter | Non
                                         for p in paths)
     report_path = report or ws.outputs / report_name(label, run, files, whole)
     write_validation_report(run, report_path, loaded.settings.council_name if loaded else "")
-    written = []
+    written: list[Path] = []
+    not_written: list[tuple[Path, str]] = []
     if feedback is not None:
         from workbook_tools.returns.feedback import write_feedback
 
-        written = write_feedback(run, feedback)
+        written = write_feedback(run, feedback, not_written)
     if as_json:
         click.echo(json.dumps({
             "quarter": label or None,
@@ -355,6 +356,8 @@ def validate(ctx: click.Context, paths: tuple[Path, ...], quarter: Quarter | Non
         if feedback is not None:
             click.echo(f"Feedback: {len(written)} file{'s' if len(written) != 1 else ''} in "
                        f"{_shown(feedback)}")
+            for path, reason in not_written:
+                click.echo(f"No feedback for {_shown(path)}: it {reason}.")
     ctx.exit(run.exit_code)
 
 

@@ -485,6 +485,7 @@ def load_for_editing(path: Path, content: bytes, limits: Limits = DEFAULT_LIMITS
     try:
         return openpyxl.load_workbook(io.BytesIO(content))
     except Exception as exc:  # openpyxl raises many types for a damaged file
+        what = ("it holds a value no spreadsheet program writes, such as NaN" if
+                isinstance(exc, ValueError) else type(exc).__name__)
         raise UnreadableFileError(
-            path, f"cannot be opened to mark it up ({type(exc).__name__})", "file-corrupt"
-        ) from None
+            path, f"cannot be opened to mark it up ({what})", "file-corrupt") from None

@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import math
 import re
 from collections.abc import Collection
 from dataclasses import dataclass, field
@@ -16,9 +17,11 @@ from pathlib import Path
 from workbook_tools.errors import ConfigurationError, UsageError
 from workbook_tools.files.cells import is_blank, to_number
 from workbook_tools.files.guard import sniff
+from workbook_tools.files.visible import visible
 from workbook_tools.quarters import ACCEPTED_FORMS, parse_quarter
 
 COLUMNS = ("Saving ID", "Quarter", "Amount")
+MAX_AMOUNT = 1e15  # as for a return's figures
 MAX_BYTES = 64 * 1024 * 1024
 _BRACKETED = re.compile(r"^\(\s*(.*?)\s*\)$")
 
@@ -93,6 +96,10 @@ def read_ledger(path: Path, known: Collection[str] | None = None) -> Ledger:
         if not amount_text:
             raise LedgerError(f"{path}, line {line}: has no Amount. Nothing was written.")
         amount = _amount(amount_text)
+        if amount is not None and not (math.isfinite(amount) and abs(amount) <= MAX_AMOUNT):
+            raise LedgerError(f"{path}, line {line}: '{visible(amount_text)}' is not a finite "
+                              "amount within 1e15; correct the ledger line. Nothing was "
+                              "written.")
         if amount is None:
             raise LedgerError(f"{path}, line {line}: '{amount_text}' is not an amount of money; "
                               f"write it as 1250.50, £1,250.50 or (1,250.50) for a negative. "

@@ -15,13 +15,14 @@ again exactly.
 from __future__ import annotations
 
 import hashlib
-import io
 import math
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from workbook_tools.errors import ConfigurationError, about_file
+from workbook_tools.errors import ConfigurationError, UnreadableFileError, about_file
+from workbook_tools.files.guard import load_for_editing
+from workbook_tools.files.visible import visible
 from workbook_tools.files.xlsx import NAVY, RAG_COLOURS, stabilise
 from workbook_tools.returns import layout
 from workbook_tools.returns.findings import (
@@ -57,12 +58,17 @@ def feedback_filename(code: str, quarter: str) -> str:
     return f"{code}_{quarter}_feedback.xlsx"
 
 
-def write_feedback(run: ValidationRun, folder: Path) -> list[Path]:
+def write_feedback(run: ValidationRun, folder: Path,
+                   not_written: list[tuple[Path, str]] | None = None) -> list[Path]:
     """Write a feedback file for each return with findings that could be read as a return.
 
     Superseded files and copies get none (the return that is used does). When every file a
     directorate sent was rejected, the latest one received gets the feedback. A return now
     accepted with nothing to report has any earlier feedback file of its own removed.
+
+    Args:
+        not_written: gets (file, reason) for each return that could not be marked up (one
+            the reading guard refuses to open for editing); the others are still written.
 
     Returns:
         The files written, by directorate code.
@@ -77,7 +83,13 @@ def write_feedback(run: ValidationRun, folder: Path) -> list[Path]:
     for result in chosen:
         assert result.directorate and result.quarter
         target = folder / feedback_filename(result.directorate, result.quarter)
-        write_feedback_file(result, target)
+        try:
+            write_feedback_file(result, target)
+        except UnreadableFileError as exc:
+            if not_written is None:
+                raise
+            not_written.append((result.path, exc.reason))
+            continue
         paths.append(target)
     for result in run.results:  # an earlier run's feedback must not be sent by mistake
         if result.accepted and not result.findings and result.directorate and result.quarter:
@@ -110,9 +122,8 @@ def write_feedback_file(result: ReturnResult, target: Path) -> Path:
     Raises:
         ConfigurationError: the return changed since it was checked, or `target` cannot be
             written.
+        UnreadableFileError: the reading guard refuses to open the return for editing.
     """
-    import openpyxl
-
     try:
         content = result.path.read_bytes()
     except OSError as exc:
@@ -120,7 +131,7 @@ def write_feedback_file(result: ReturnResult, target: Path) -> Path:
     if hashlib.sha256(content).hexdigest() != result.sha256:
         raise ConfigurationError(
             f"{result.path}: the file has changed since it was checked. Validate it again.")
-    workbook = openpyxl.load_workbook(io.BytesIO(content))
+    workbook = load_for_editing(result.path, content)
     remove_feedback(workbook)
     sheets = _sheet_names(result, workbook.sheetnames)
     for (sheet, cell), findings in _by_cell(result.findings).items():
@@ -321,7 +332,7 @@ def _item(workbook: Any, name: str | None, finding: Finding) -> str:
 def _text(sheet: Any, ref: str, value: str, font: Any = None) -> Any:
     """Write text as text: a value that starts with '=' stays words, never a formula."""
     cell = sheet[ref]
-    cell.value = value
+    cell.value = visible(value)  # a control character from a return cannot go in a cell
     cell.data_type = "s"
     cell.font = font if font is not None else _font()
     return cell

@@ -23,6 +23,7 @@ FAMILIES = {
     "file": "The file",
     "structure": "The return's identity and structure",
     "input": "What is typed in (counted on the Checks sheet)",
+    "value": "Values no spreadsheet program would keep (not counted on the Checks sheet)",
     "warning": "Warnings (the return is accepted)",
     "resubmission": "Resubmissions",
 }

@@ -13,6 +13,7 @@ import unicodedata
 from typing import Any
 
 from workbook_tools.files.cells import plain_text, pounds
+from workbook_tools.files.visible import name_of
 
 #: Every character Python's str.split() treats as white space, other than the space itself.
 WHITESPACE = tuple(chr(c) for c in range(0x3001) if chr(c).isspace() and c != 0x20)
@@ -64,8 +65,8 @@ def invisible(text: str) -> str:
     """The name of the first character in `text` a person cannot see, or ''."""
     for char in text:
         if char != " " and (char.isspace() or unicodedata.category(char) in ("Cf", "Cc")):
-            name = unicodedata.name(char, f"U+{ord(char):04X}").lower()
-            return f"a {name} (U+{ord(char):04X})"
+            name = name_of(char)
+            return f"{'an' if name[0] in 'aeiou' else 'a'} {name} (U+{ord(char):04X})"
     return ""
 
 

@@ -14,6 +14,7 @@ import click
 
 from workbook_tools import __version__
 from workbook_tools.errors import WorkbookToolsError
+from workbook_tools.files.visible import visible
 from workbook_tools.quarters import (
     QUARTER_HELP,
     Quarter,
@@ -76,10 +77,12 @@ def progress(label: str, total: int) -> Iterator[Callable[[Any], None]]:
 
 
 def _shown(path: Path) -> str:
+    """A path as the user gave it (relative to here when inside), invisible characters named
+    (a file name with a line break cannot forge a line of output)."""
     try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
+        return visible(str(path.resolve().relative_to(Path.cwd().resolve())))
     except ValueError:
-        return str(path)
+        return visible(str(path))
 
 
 class _Cli(click.Group):
@@ -95,14 +98,14 @@ class _Cli(click.Group):
         try:
             return super().invoke(ctx)
         except WorkbookToolsError as exc:
-            click.echo(f"Error: {exc}", err=True)
+            click.echo(f"Error: {visible(str(exc))}", err=True)
             ctx.exit(exc.exit_code)
         except (click.exceptions.Exit, click.ClickException, click.exceptions.Abort):
             raise
         except KeyboardInterrupt:
             raise click.exceptions.Abort() from None
         except OSError as exc:
-            where = f"{exc.filename}: " if exc.filename else ""
+            where = f"{visible(str(exc.filename))}: " if exc.filename else ""
             click.echo(f"Error: {where}{exc.strerror or exc}", err=True)
             ctx.exit(2)
         except Exception as exc:  # the last line of defence: a sentence, never a traceback
@@ -110,7 +113,7 @@ class _Cli(click.Group):
                 import traceback
 
                 traceback.print_exc()
-            culprit = getattr(exc, "workbook_file", None)
+            culprit = visible(str(getattr(exc, "workbook_file", "") or ""))
             click.echo(f"Error: unexpected problem{f' with {culprit}' if culprit else ''} "
                        f"({type(exc).__name__}: {exc}). Please report it with the command you "
                        "ran" + ("." if _debugging(ctx) else
@@ -192,7 +195,7 @@ def plan_check(plan_path: Path | None) -> None:
     loaded, problems = check_plan(path)
     if problems:
         for problem in problems:
-            click.echo(f"{_shown(path)}: {problem}")
+            click.echo(f"{_shown(path)}: {visible(str(problem))}")
         click.echo(f"{len(problems)} problem{'s' if len(problems) != 1 else ''} in the register.")
         sys.exit(2)
     assert loaded is not None
@@ -376,7 +379,7 @@ def _echo_run(run: Any) -> None:
             counts.append(f"{len(result.warnings)} warning"
                           f"{'s' if len(result.warnings) != 1 else ''}")
         tail = f": {', '.join(counts)}" if counts else ""
-        click.echo(f"{_shown(result.path)}: {who}{result.status}{tail}")
+        click.echo(f"{_shown(result.path)}: {visible(who)}{result.status}{tail}")
         for finding in sorted(result.findings, key=lambda f: f.severity.value != "Error"):
             click.echo(f"  {finding.severity.value + ':':<9}{finding.message} [{finding.code}]")
     summary = run.verdicts
@@ -462,14 +465,15 @@ def _echo_status(loaded: Any, quarter: Quarter, rows: list[Any], run: Any,
     for row in rows:
         table.append((row.code, row.name, row.shown_status,
                       f"{row.received:%d/%m/%Y %H:%M}" if row.received else "-", row.timing,
-                      row.file.name if row.file else "-"))
+                      visible(row.file.name) if row.file else "-"))
     widths = [max(len(line[col]) for line in table) for col in range(len(table[0]) - 1)]
     for line in table:
         click.echo("  ".join(text.ljust(width) for text, width in zip(line, widths,
                                                                       strict=False))
                    + "  " + line[-1])
     for result in unattributed(run):
-        click.echo(f"Also in {_shown(folder)}: {result.path.name} ({result.status.lower()}).")
+        click.echo(f"Also in {_shown(folder)}: {visible(result.path.name)} "
+                   f"({result.status.lower()}).")
     from workbook_tools.returns.findings import (
         ACCEPTED,
         ACCEPTED_WITH_WARNINGS,
@@ -525,7 +529,7 @@ def consolidate(ctx: click.Context, quarter: Quarter, plan_path: Path | None,
     if result.not_received:
         click.echo(f"Not received: {', '.join(result.not_received)}.")
     for line in result.left_out:
-        click.echo(f"Left out: {line}.")
+        click.echo(f"Left out: {visible(line)}.")
     rows = result.counts
     click.echo(
         f"Wrote {_shown(result.master)}: {quarter} has {rows['Measures']} measures, "

@@ -167,11 +167,10 @@ def test_invalid_register_is_a_configuration_error(
     assert result.exit_code == 2 and "plan.xlsx" in result.output
 
 
-def test_validate_reads_only_the_registers_directorates_and_settings(
+def test_validate_compares_returns_with_the_whole_register(
         r: Returns, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """validate needs a return's council and directorate from the register, nothing more: a
-    mistake in the Measures sheet does not stop returns being checked on deadline day (plan
-    check and generate still report it), while one in Directorates or Settings does."""
+    """validate compares every pre-filled value with the register's items (SPEC section 7), so
+    a mistake anywhere in the register is a configuration error naming its cell."""
     import openpyxl
 
     from workbook_tools.errors import PlanError
@@ -187,7 +186,7 @@ def test_validate_reads_only_the_registers_directorates_and_settings(
     with pytest.raises(PlanError, match="furlongs"):
         load_plan(measures)
     result = invoke(r.root, str(r.clean), "--plan", str(measures), monkeypatch=monkeypatch)
-    assert result.exit_code == 0 and "1 file checked: 1 accepted." in result.output
+    assert result.exit_code == 2 and "Measures!E2" in result.output
 
     directorates = register("directorates.xlsx", "Directorates", "B2", None)
     result = invoke(r.root, str(r.clean), "--plan", str(directorates), monkeypatch=monkeypatch)

@@ -21,6 +21,7 @@ from master_support import Folder, finance_cells, make_folder
 from workbook_tools.cli import cli
 from workbook_tools.files.guard import SafeWorkbook
 from workbook_tools.master.read import read_master
+from workbook_tools.plan.register import load_plan
 
 FINANCE = {"Finance confirmed (£)": 12345.0, "Finance note": "Agreed with the AD"}
 
@@ -107,6 +108,7 @@ def findings_of(path: Path, **kwargs: Any) -> list[tuple[str, str, str, str]]:
     """(severity, where, code, message) of each finding on one file."""
     from workbook_tools.returns.validate import validate_file
 
+    kwargs.setdefault("plan", load_plan(Path("templates/plan.xlsx")))
     result = validate_file(path, kwargs.pop("quarter", Q1), **kwargs)
     return [(f.severity.value, f.where, f.code, f.message) for f in result.findings]
 
@@ -157,3 +159,35 @@ def add_rows(path: Path, sheet: str, rows: bytes) -> Path:
     """Append rows' XML at the end of a sheet's data."""
     return rewrite(path, {part_of(path, sheet): lambda d: d.replace(b"</sheetData>",
                                                                     rows + b"</sheetData>")})
+
+
+def forge(path: Path, sheet: str, row1: int, values: dict[str, Any]) -> Path:
+    """Change pre-filled cells of one item row as a forger would: the cells, then the row's
+    hashes in `_meta` and the fingerprint, computed again so `_meta` matches (the fingerprint is
+    not a secret). `values` maps layout keys ('id', 'target', ...) to new values."""
+    import openpyxl
+
+    from workbook_tools.returns import layout
+    from workbook_tools.returns.fingerprint import fingerprint, row_hashes
+
+    spec = layout.SHEETS[sheet]
+    workbook = openpyxl.load_workbook(path)
+    cells, meta = workbook[sheet], workbook[layout.META_SHEET]
+    for key, value in values.items():
+        cells.cell(row1, spec.index(key) + 1).value = value
+    keys = [c.key for c in spec.prefilled]
+    hashes = row_hashes(keys, [cells.cell(row1, spec.index(k) + 1).value for k in keys])
+    rows = []
+    for r in range(layout.META_TABLE_ROW + 1, meta.max_row + 1):
+        name, row, item_id, row_hash = (meta.cell(r, c).value for c in range(1, 5))
+        if not name:
+            break
+        if name == sheet and int(row) == row1:
+            item_id = meta.cell(r, 3).value = values.get("id", item_id)
+            row_hash = meta.cell(r, 4).value = hashes
+        rows.append((name, item_id, row_hash))
+    for r in range(1, layout.META_TABLE_ROW):
+        if meta.cell(r, 1).value == "Fingerprint":
+            meta.cell(r, 2).value = fingerprint(rows)
+    workbook.save(path)
+    return path

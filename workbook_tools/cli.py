@@ -315,11 +315,10 @@ def validate(ctx: click.Context, paths: tuple[Path, ...], quarter: Quarter | Non
             raise ConfigurationError(f"{_shown(folder)}: there is no such folder. Save the "
                                      "returns there, or give their paths.")
         paths = (folder,)
-    # a return's council and directorate are all validate needs from the register
+    # every pre-filled value of a return is compared with the register's items
     loaded = None
     if plan_path or ws.plan.exists():
-        loaded = (_plan_for(quarter, plan_path, items=False) if quarter
-                  else _plan(plan_path, items=False))
+        loaded = _plan_for(quarter, plan_path) if quarter else _plan(plan_path)
     files = expand_paths(paths)
     if not files:  # nothing to check is not a success, and must not blank the last report
         codes = [d.code for d in loaded.directorates] if loaded is not None and quarter else []
@@ -423,7 +422,7 @@ def status(ctx: click.Context, quarter: Quarter, plan_path: Path | None,
     from workbook_tools.returns.validate import expand_paths, validate_paths
 
     ws = Workspace.here()
-    loaded = _plan_for(quarter, plan_path, items=False)  # directorates and settings suffice
+    loaded = _plan_for(quarter, plan_path)  # its items, to compare each return with
     folder = returns_dir or ws.returns(quarter)
     if returns_dir is not None and not folder.is_dir():
         raise ConfigurationError(f"{_shown(folder)}: there is no such folder.")

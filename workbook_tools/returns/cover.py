@@ -10,8 +10,15 @@ from workbook_tools.plan.register import DirectoratePlan
 from workbook_tools.quarters import Quarter
 from workbook_tools.returns import layout
 from workbook_tools.returns.layout import COVER, FIRST_DATA_ROW, Context, CoverCells, Role
+from workbook_tools.returns.prefilled import quarter_label
 from workbook_tools.returns.rules import inputs
-from workbook_tools.returns.rules.inputs import checks_rows
+from workbook_tools.returns.rules.inputs import (
+    CHECKS_HEADER_ROW,
+    FIRST_COUNT_ROW,
+    LAST_COUNT_ROW,
+    READY_ROW,
+    checks_rows,
+)
 from workbook_tools.returns.style import Styles, fitted_height, number_format, row_points
 
 GREEN_FILL, RED_FILL, RED_FONT = "#C6EFCE", "#FFC7CE", "#9C0006"
@@ -24,11 +31,6 @@ _TEXT_WIDTH = COVER_WIDTHS[1] + COVER_WIDTHS[2]  # the merged B:C
 
 def _plural(n: int, word: str, plural: str = "") -> str:
     return f"{n} {word if n == 1 else plural or word + 's'}"
-
-
-def _quarter_label(quarter: Quarter) -> str:
-    year = quarter.start_date.year
-    return f"{quarter}: {quarter.months} {year}"
 
 
 def _percent(value: float) -> str:
@@ -73,7 +75,7 @@ def write_cover(workbook: Any, sheet: Any, dplan: DirectoratePlan, ctx: Context,
 
     row(4, "Council", settings.council_name, s.value)
     row(5, "Directorate", f"{dplan.directorate.name} ({dplan.directorate.code})", s.value)
-    row(6, "Quarter", _quarter_label(quarter), s.value)
+    row(6, "Quarter", quarter_label(quarter), s.value)
     row(COVER.quarter_end, "Quarter ends", quarter.end_date, s.value_date)
     row(COVER.deadline, "Return deadline", deadline, s.deadline)
     sheet.set_row(COVER.deadline - 1, 18)
@@ -170,7 +172,6 @@ def write_cover(workbook: Any, sheet: Any, dplan: DirectoratePlan, ctx: Context,
 
 
 CHECKS_WIDTHS = (11, 50, 8, 20)  # Sheet, What is checked, Count, Rule code
-CHECKS_HEADER_ROW = 4  # 1-based
 
 
 def _data_refs(spec: layout.SheetLayout, rows: int) -> dict[str, str]:
@@ -181,10 +182,6 @@ SIGNOFF_REFS = {"completed": COVER.ref(COVER.completed_by),
                 "approved": COVER.ref(COVER.approved_by),
                 "date": COVER.ref(COVER.signoff_date)}
 _CHECK_ROWS = checks_rows()
-#: 1-based rows of the first and last counts on the Checks sheet, and of Ready to submit.
-FIRST_COUNT_ROW = CHECKS_HEADER_ROW + 1
-LAST_COUNT_ROW = CHECKS_HEADER_ROW + len(_CHECK_ROWS)
-READY_ROW = LAST_COUNT_ROW + 2
 #: YES when every count is 0; NO while any is not, or cannot be worked out. The Cover works it
 #: out again rather than pointing at the Checks sheet's cell, so typing YES over that one cell
 #: does not make the Cover say YES.

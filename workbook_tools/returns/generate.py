@@ -16,7 +16,7 @@ from workbook_tools.files.xlsx import add_rag_formatting, new_workbook
 from workbook_tools.parallel import ordered_map
 from workbook_tools.plan.register import DirectoratePlan, Plan
 from workbook_tools.quarters import Quarter
-from workbook_tools.returns import layout, rules
+from workbook_tools.returns import layout
 from workbook_tools.returns.cover import COVER, CoverCells, write_checks, write_cover
 from workbook_tools.returns.fingerprint import fingerprint, row_hashes
 from workbook_tools.returns.inputs import add_validations, highlight_problems
@@ -32,85 +32,24 @@ from workbook_tools.returns.layout import (
     Role,
     SheetLayout,
 )
+from workbook_tools.returns.prefilled import items_of, prefilled_values
 from workbook_tools.returns.style import (
     Styles,
     actual_format,
     auto_heights,
     fitted_height,
     number_format,
-    shorten,
 )
 
 __all__ = ["COVER", "META_KEYS", "META_TABLE_ROW", "RETURN_MARKER", "CoverCells",
            "generate_returns", "return_filename", "write_return"]
 
-OBJECTIVE_CHARS = 64  # an objective is shown by its code and at most this much of its name
 NOTHING_HERE = layout.NOTHING_ON_SHEET
 INTRO_WIDTH = 110  # the intro lines above a data sheet's header span about this many units
 
 
 def return_filename(code: str, quarter: Quarter) -> str:
     return f"{code}_{quarter}.xlsx"
-
-
-# ---------------------------------------------------------------------------------------------
-# What each pre-filled column holds for an item.
-
-
-def prefilled_values(sheet: str, item: Any, plan: Plan, ctx: Context) -> dict[str, Any]:
-    objective = plan.objective(getattr(item, "objective_code", None))
-    objective_name = (
-        f"{objective.code} {shorten(objective.name, OBJECTIVE_CHARS)}" if objective else ""
-    )
-    if sheet == "Measures":
-        return {
-            "id": item.id,
-            "objective": objective_name,
-            "name": item.name,
-            "unit": item.unit,
-            "polarity": item.polarity,
-            "frequency": item.frequency,
-            "type": item.measure_type,
-            "target": item.target_for(ctx.quarter) if item.is_due(ctx.quarter) else None,
-            "tolerance": plan.tolerance_for(item),
-            "previous": (ctx.year_ago_actuals if item.measure_type == rules.CUMULATIVE
-                         else ctx.previous_actuals).get(item.id),
-        }
-    if sheet == "Actions":
-        return {
-            "id": item.id,
-            "objective": objective_name,
-            "name": item.name,
-            "lead": item.lead_officer,
-            "due": item.due_date,
-        }
-    if sheet == "Savings":
-        return {
-            "id": item.id,
-            "objective": objective_name,
-            "name": item.name,
-            "type": item.type or "",
-            "target": item.target,
-            "previous": ctx.previous_delivered.get(item.id),
-        }
-    if sheet == "Risks":
-        previous = ctx.previous_scores.get(item.id)
-        if previous is None and item.likelihood and item.impact:
-            previous = item.likelihood * item.impact
-        return {"id": item.id, "name": item.name, "owner": item.owner, "previous": previous}
-    raise KeyError(sheet)
-
-
-def items_of(dplan: DirectoratePlan, sheet: str) -> Sequence[Any]:
-    return {
-        "Measures": dplan.measures,
-        "Actions": dplan.actions,
-        "Savings": dplan.savings,
-        "Risks": dplan.risks,
-    }[sheet]
-
-
-# ---------------------------------------------------------------------------------------------
 
 
 def generate_returns(

@@ -44,6 +44,7 @@ from workbook_tools.returns.layout import (
     Kind,
     SheetLayout,
 )
+from workbook_tools.returns.locked import Register, has_items
 from workbook_tools.returns.rules.codes import STRUCTURE_RULES
 
 ERROR, WARNING = Severity.ERROR, Severity.WARNING
@@ -95,7 +96,8 @@ def read_return(
     Args:
         quarter: the quarter being validated; a return for another quarter is refused. None
             takes each return's own quarter from its `_meta`.
-        plan: the register, to check the council and the directorate.
+        plan: the register, to check the council and the directorate; when it holds its
+            items, every pre-filled value is compared with it (returns/locked.py).
 
     Raises:
         UnreadableFileError: the file is not a workbook that can be read safely.
@@ -119,11 +121,16 @@ def read_return(
         assert result.quarter is not None
         sheets = _find_sheets(result, workbook.sheet_names)
         cover = sheets.get("Cover")
+        register = Register(plan, result.directorate, result.quarter) \
+            if plan is not None and has_items(plan) else None
         tolerance = plan.settings.amber_tolerance if plan else 5.0
         if cover:
             rows, scan = workbook.read(cover, watch=column_letter(COVER_VALUE))
             tolerance = _read_cover(result, rows, scan.formulas, scan.errors, tolerance)
             _typed_over(result, "Cover", rows, scan.formula_cells, [COVER.ready])
+            if register is not None:
+                register.check_cover(result, rows)
+                tolerance = register.plan.settings.amber_tolerance  # whatever was typed
         if sheets.get("Checks"):  # its counts (a rule code in D) and Ready to submit
             rows, scan = workbook.read(sheets["Checks"], watch="C")
             _typed_over(result, "Checks", rows, scan.formula_cells, [
@@ -134,6 +141,7 @@ def read_return(
             actual = sheets.get(name)
             columns: dict[str, list[Any]] = {}
             if actual:
+                reported = len(result.findings)
                 watch = "".join(spec.letter(c.key) for c in (*spec.inputs, *spec.derived))
                 rows, scan = workbook.read(actual, watch=watch)
                 columns = _read_sheet(result, spec, rows, table.get(name, []), scan.formulas,
@@ -143,12 +151,16 @@ def read_return(
                                 columns.get("_row", []), spec.index(key))
                 if name == "Measures" and "%" in columns.get("unit", ()):
                     result.percent_rows = percent_rows(workbook, actual, spec, "actual", scan)
+                if register is not None and (columns or len(result.findings) == reported):
+                    register.check_rows(result, spec, columns)
             result.raw[name] = _rows_of({key: columns[key] for key in _RAW_KEYS[name]}
                                         if columns else {})
             data.rows[name] = _typed_rows(spec, columns, result.quarter, tolerance,
                                           result.percent_rows)
         result.data = data
     return result
+
+
 
 
 # ---------------------------------------------------------------------------------------------

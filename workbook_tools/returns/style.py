@@ -50,15 +50,6 @@ def fitted_height(cells: Iterable[tuple[Any, float]], least_lines: int = 1) -> f
     return row_points(max(lines, least_lines))
 
 
-def shorten(text: str, limit: int) -> str:
-    """`text` cut at a word boundary to at most `limit` characters, with an ellipsis if cut."""
-    text = " ".join(text.split())
-    if len(text) <= limit:
-        return text
-    cut = text[: limit - 1].rsplit(" ", 1)[0].rstrip(",;:.-")
-    return cut + "…"
-
-
 def number_format(value: float, unit: str = "") -> str:
     """A format that shows `value` as a person writes it: no '80.' for 80, a unit where known."""
     decimals = "" if float(value).is_integer() else ".0#"

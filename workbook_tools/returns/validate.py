@@ -46,6 +46,7 @@ from workbook_tools.returns.findings import (
     ValidationRun,
 )
 from workbook_tools.returns.layout import Context
+from workbook_tools.returns.locked import has_items, register_index
 from workbook_tools.returns.read import (
     ReturnFile,
     choice_of,
@@ -528,6 +529,8 @@ def validate_paths(
     job = _Job(quarter, plan, master, keep_rows)
     if context is not None and quarter is not None:
         job.contexts[quarter] = context
+    if plan is not None and has_items(plan):
+        register_index(plan)  # once, here, before the workers fork
     if master is not None and quarter is not None:
         job.context(quarter)  # read the master once, here, not once per worker
     results = []

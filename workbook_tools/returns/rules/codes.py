@@ -68,10 +68,20 @@ STRUCTURE_RULES: dict[str, Rule] = by_code(family="structure", rules=(
          "{id} has moved from row {expected} to row {row}. Put the rows back in the order they "
          "were sent."),
     rule("prefilled-changed", ERROR,
-         "the {column} for {id} has been changed (it now reads '{found}'). Pre-filled cells "
-         "come from the plan and must not be changed: undo the change, or ask the performance "
-         "team if the plan is wrong.",
-         ),
+         changed="the {column} for {id} has been changed (it now reads '{found}'). Pre-filled "
+                 "cells come from the plan and must not be changed: undo the change, or ask "
+                 "the performance team if the plan is wrong.",
+         register="the {column} for {id} reads '{found}' but the plan register has "
+                  "'{expected}'. Pre-filled cells come from the plan and must not be changed: "
+                  "undo the change, or ask the performance team if the plan is wrong."),
+    rule("item-not-ours", ERROR,
+         unknown="{id} is not in the plan register, so it cannot be reported on. Remove the "
+                 "row, or ask the performance team if the register is missing it.",
+         other="{id} belongs to directorate {owner} in the plan register, not to {directorate}. "
+               "Each directorate reports only on its own items: remove the row."),
+    rule("item-missing", ERROR,
+         "{id} is in the plan register for {directorate} but not in this return. Use the return "
+         "you were sent, which lists every item."),
     rule("formula-without-value", ERROR,
          "this cell holds a formula (={formula}) but no value saved by Excel or LibreOffice, so "
          "its value cannot be known. Type the value itself."),

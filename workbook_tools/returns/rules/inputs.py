@@ -423,6 +423,13 @@ def checks_rows() -> dict[tuple[str, str], tuple[Check, ...]]:
     return {key: tuple(group) for key, group in rows.items()}
 
 
+#: 1-based rows on the Checks sheet: its header, the first and last counts, Ready to submit.
+CHECKS_HEADER_ROW = 4
+FIRST_COUNT_ROW = CHECKS_HEADER_ROW + 1
+LAST_COUNT_ROW = CHECKS_HEADER_ROW + len(checks_rows())
+READY_ROW = LAST_COUNT_ROW + 2
+
+
 def formula_of(check: Check, refs: Mapping[str, str], quarter_number: int) -> str:
     """The check's formula with `refs` (layout key -> a cell, or a range for a count)."""
     due = "1" if quarter_number == 4 else '({frequency}="Quarterly")'

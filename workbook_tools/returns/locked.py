@@ -1,0 +1,143 @@
+"""The pre-filled cells a directorate cannot change, checked against the plan register.
+
+The fingerprint in `_meta` finds a pre-filled cell changed by someone who left `_meta` alone.
+It is not a secret: a directorate could lower its own target and compute the hashes again. So
+every pre-filled value (IDs, names, targets, and every value the tool put on the Cover) is also
+compared with the register itself: an item of another directorate, one the register does not
+hold, or one of the directorate's items left out, is an error. The previous quarter's figures
+shown beside the inputs come from the master, not the register, and are not compared here.
+
+The register is indexed once per plan, by sheet and ID (`register_index`), in the process that
+reads it, before the workers fork, so no worker walks it again.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from workbook_tools.files.cells import column_letter, plain_text
+from workbook_tools.files.sheetscan import column_number
+from workbook_tools.plan.register import Plan
+from workbook_tools.quarters import Quarter
+from workbook_tools.returns import layout
+from workbook_tools.returns.fingerprint import normal_value
+from workbook_tools.returns.layout import COVER, Context, SheetLayout
+from workbook_tools.returns.prefilled import items_of, prefilled_values, quarter_label
+
+if TYPE_CHECKING:
+    from workbook_tools.returns.read import ReturnFile
+
+#: The pre-filled columns that come from the register (not the previous quarter's figures).
+FROM_REGISTER = {name: tuple(c.key for c in spec.prefilled if c.key != "previous")
+                 for name, spec in layout.SHEETS.items()}
+
+_INDEX: list[tuple[Plan, dict[tuple[str, str], Any]]] = []
+
+
+def has_items(plan: Plan | None) -> bool:
+    """False for a register read without its items (settings and directorates only)."""
+    return plan is not None and bool(plan.measures or plan.actions or plan.savings
+                                     or plan.risks)
+
+
+def register_index(plan: Plan) -> dict[tuple[str, str], Any]:
+    """(sheet, ID) -> the register's item, built once per plan."""
+    if _INDEX and _INDEX[0][0] is plan:
+        return _INDEX[0][1]
+    index: dict[tuple[str, str], Any] = {}
+    for sheet, items in (("Measures", plan.measures), ("Actions", plan.actions),
+                         ("Savings", plan.savings), ("Risks", plan.risks)):
+        for item in items:
+            index.setdefault((sheet, item.id), item)
+    _INDEX[:] = [(plan, index)]
+    return index
+
+
+class Register:
+    """What the register says one directorate's return for a quarter holds."""
+
+    def __init__(self, plan: Plan, directorate: str, quarter: Quarter) -> None:
+        self.plan = plan
+        self.directorate = directorate
+        self.quarter = quarter
+        self.index = register_index(plan)
+        self.context = Context(quarter=quarter)
+
+    def cover(self) -> dict[int, Any]:
+        """The Cover's pre-filled values by row."""
+        settings = self.plan.settings
+        name = self.plan.directorate(self.directorate).name
+        return {4: settings.council_name, 5: f"{name} ({self.directorate})",
+                6: quarter_label(self.quarter), COVER.quarter_end: self.quarter.end_date,
+                COVER.deadline: self.quarter.deadline(settings.deadline_days),
+                COVER.tolerance: settings.amber_tolerance}
+
+    def check_cover(self, result: ReturnFile, rows: list[list[Any]]) -> None:
+        """Each Cover value the tool wrote (column C) against the register."""
+        letter = column_letter(layout.COVER_VALUE_COL)
+        reported = _reported(result, "Cover")
+        for row1, expected in self.cover().items():
+            ref = f"{letter}{row1}"
+            found = value_at(rows, ref)
+            if normal_value(found) != normal_value(expected) and ref not in reported:
+                label = plain_text(value_at(rows, f"{column_letter(layout.COVER_LABEL_COL)}"
+                                                  f"{row1}")).lower() or "value"
+                result.add("prefilled-changed", "Cover", ref, "register", column=label,
+                           id="the return", found=_shown(found), expected=_shown(expected))
+
+    def check_rows(self, result: ReturnFile, spec: SheetLayout,
+                   columns: dict[str, list[Any]]) -> None:
+        """Each item row's pre-filled cells against the register; items that are not the
+        directorate's, and the directorate's items that are missing."""
+        sheet = spec.name
+        ids: list[str] = columns.get("id", [])
+        wanted = {item.id for item in items_of(self.plan.for_directorate(self.directorate),
+                                                sheet)}
+        for item_id in sorted(wanted - set(ids)):
+            result.add("item-missing", sheet, "", id=item_id, directorate=self.directorate)
+        if not ids:
+            return
+        keys = FROM_REGISTER[sheet]
+        reported = _reported(result, sheet)
+        for n, (item_id, row1) in enumerate(zip(ids, columns["_row"], strict=True)):
+            item = self.index.get((sheet, item_id))
+            if item is None or item.directorate_code != self.directorate:
+                if f"A{row1}" not in reported:
+                    result.add("item-not-ours", sheet, f"A{row1}",
+                               "unknown" if item is None else "other", id=item_id,
+                               owner=getattr(item, "directorate_code", ""),
+                               directorate=self.directorate)
+                continue
+            expected = prefilled_values(sheet, item, self.plan, self.context)
+            for key in keys:
+                found = columns[key][n]
+                if normal_value(found) == normal_value(expected[key]):
+                    continue
+                ref = spec.cell(key, row1)
+                if ref not in reported:
+                    result.add("prefilled-changed", sheet, ref, "register",
+                               column=spec.column(key).header, id=item_id,
+                               found=_shown(found), expected=_shown(expected[key]))
+
+
+def value_at(rows: list[list[Any]], ref: str) -> Any:
+    """A cell's value from a sheet's rows (as read from A1), None when blank or outside."""
+    letters = ref.rstrip("0123456789")
+    row, col = int(ref[len(letters):]) - 1, column_number(letters) - 1
+    if 0 <= row < len(rows) and col < len(rows[row]):
+        value = rows[row][col]
+        return None if value == "" else value
+    return None
+
+
+def _reported(result: ReturnFile, sheet: str) -> set[str]:
+    """Cells already reported on `sheet` as changed, so no cell is reported twice."""
+    return {f.cell for f in result.findings if f.sheet == sheet and f.cell}
+
+
+def _shown(value: Any) -> str:
+    if value is None or value == "":
+        return "(blank)"
+    if hasattr(value, "strftime"):
+        return f"{value:%d/%m/%Y}"
+    return plain_text(value)

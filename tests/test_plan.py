@@ -145,6 +145,10 @@ def _duplicate_id(rows: Rows) -> None:
     rows["Measures"][2][0] = rows["Measures"][1][0]
 
 
+def _duplicate_id_but_for_case(rows: Rows) -> None:
+    rows["Savings"][3][0] = f" {str(rows['Savings'][1][0]).lower()} "
+
+
 def _drop_setting(name: str) -> Callable[[Rows], None]:
     def edit(rows: Rows) -> None:
         rows["Settings"] = [r for r in rows["Settings"] if r[0] != name]
@@ -160,6 +164,9 @@ CASES: list[tuple[str, Callable[[Rows], None], str, str, str]] = [
      "the column 'Action ID' is missing"),
     ("duplicate id", _duplicate_id, "Measures", "A3",
      "'M-CS-01' is a duplicate Measure ID (first used in row 2)"),
+    ("id differing by case and spaces", _duplicate_id_but_for_case, "Savings", "A4",
+     "'s-cs-01' is a duplicate Saving ID: it differs from 'S-CS-01' (row 2) only by capitals "
+     "or spaces"),
     ("unknown directorate", put("Measures", 5, "Directorate code", "XX"), "Measures", "C5",
      "'XX' is not a directorate code in the register"),
     ("unknown lead directorate", put("Objectives", 3, "Lead directorate", "Adults"),

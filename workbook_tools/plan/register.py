@@ -368,17 +368,23 @@ class _SheetRows:
             self.problem(row, self.columns[header], f"'{header}' must be a date, not '{value}'")
         return parsed
 
-    def unique(self, seen: dict[str, int], row: int, header: str, value: str) -> None:
+    def unique(self, seen: dict[str, tuple[int, str]], row: int, header: str,
+               value: str) -> None:
+        """IDs are unique ignoring case and surrounding spaces (Power BI and Excel's lookups
+        take S-CS-01 and s-cs-01 for one)."""
         if not value:
             return
-        if value in seen:
-            self.problem(
-                row,
-                self.columns[header],
-                f"'{value}' is a duplicate {header} (first used in row {seen[value]})",
-            )
+        key = value.strip().casefold()
+        if key not in seen:
+            seen[key] = (row, value)
+            return
+        first, spelt = seen[key]
+        if spelt == value:
+            message = f"'{value}' is a duplicate {header} (first used in row {first})"
         else:
-            seen[value] = row
+            message = (f"'{value}' is a duplicate {header}: it differs from '{spelt}' (row "
+                       f"{first}) only by capitals or spaces, and Power BI takes them for one")
+        self.problem(row, self.columns[header], message)
 
     def known(
         self, row: int, header: str, value: str | None, known: Iterable[str], what: str
@@ -664,7 +670,7 @@ def _items(
 ) -> list[Any]:
     if id_header not in table.columns:
         return []
-    seen: dict[str, int] = {}
+    seen: dict[str, tuple[int, str]] = {}
     items = []
     for row, values in table.records():
         item = build(table, row, values)

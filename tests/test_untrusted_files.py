@@ -26,7 +26,7 @@ from untrusted_support import (
 
 from workbook_tools.master.read import read_master
 from workbook_tools.parallel import ordered_map
-from workbook_tools.returns.layout import META_SHEET, META_TABLE_ROW
+from workbook_tools.returns.layout import HEADER_ROW, MEASURES, META_SHEET, META_TABLE_ROW
 
 
 @pytest.fixture
@@ -148,3 +148,23 @@ def test_a_doctype_in_any_part_is_refused(folder: Any, part: str) -> None:
     assert (f"{bad.name} contains a DOCTYPE (entity declarations) in {part}, which a workbook "
             "never needs; refused. [file-unsafe]") in result.output
     assert result.output.count(", Accepted") == len(folder.plan.directorates) - 1
+
+
+# --- macros and links --------------------------------------------------------------------------
+
+def test_macros_and_links_to_other_workbooks_are_warnings_naming_them(folder: Any) -> None:
+    bad = rewrite(cs_return(folder), {"xl/vbaProject.bin": b"\xd0\xcf\x11\xe0" + bytes(1000),
+                                      "xl/externalLinks/externalLink1.xml": b"<externalLink/>"})
+    actual = MEASURES.cell("actual", HEADER_ROW + 1)
+    set_raw_cell(bad, "Measures", actual, b"<f>[1]Sheet1!A1</f><v>80</v>")
+
+    found = findings_of(bad)
+
+    assert [(s, w, c) for s, w, c, _ in found] == [
+        ("Warning", "", "external-link"), ("Warning", "", "macros"),
+        ("Warning", f"Measures!{actual}", "external-link")]
+    messages = [m for *_, m in found]
+    assert f"{bad.name} carries macros (xl/vbaProject.bin)." in messages[1]
+    assert (f"{bad.name} links to other workbooks (xl/externalLinks/externalLink1.xml)."
+            in messages[0])
+    assert "(=[1]Sheet1!A1) reads another workbook" in messages[2]

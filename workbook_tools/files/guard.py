@@ -351,6 +351,14 @@ class SafeWorkbook:
     def __exit__(self, *_: object) -> None:
         self.close()
 
+    def active_parts(self) -> tuple[list[str], list[str]]:
+        """(macro parts, parts linking to other workbooks) the file carries, by name."""
+        names = self._zip.namelist()
+        macros = [n for n in names if n.lower().endswith(("vbaproject.bin", "vbadata.xml"))]
+        links = [n for n in names if n.lower().startswith("xl/externallinks/")
+                 and n.lower().endswith(".xml")]
+        return macros, links
+
     def state(self, name: str) -> str:
         """'visible', 'hidden' or 'veryHidden'."""
         return self._states.get(name, "visible")

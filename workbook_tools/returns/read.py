@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
-from collections.abc import Callable, Collection, Mapping
+import re
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -45,9 +45,11 @@ from workbook_tools.returns.layout import (
     SheetLayout,
 )
 from workbook_tools.returns.locked import Register, has_items
-from workbook_tools.returns.rules.codes import STRUCTURE_RULES
+from workbook_tools.returns.rules.codes import STRUCTURE_RULES, WARNING_RULES
 
 ERROR, WARNING = Severity.ERROR, Severity.WARNING
+_RULES = {**STRUCTURE_RULES, **WARNING_RULES}
+_EXTERNAL = re.compile(r"\[\d+\]|\[[^\]]*\.xl\w*\]", re.IGNORECASE)  # [1]Sheet1!A1, [a.xlsx]
 HEADER_SEARCH_ROWS = 10
 MAX_ROW = 1_048_576  # Excel's last row
 
@@ -80,7 +82,7 @@ class ReturnFile:
 
     def add(self, code: str, sheet: str = "", cell: str = "", variant: str = "",
             **fields: Any) -> None:
-        self.findings.append(STRUCTURE_RULES[code].finding(
+        self.findings.append(_RULES[code].finding(
             self.file, self.directorate, sheet, cell, variant, file=self.path.name, **fields))
 
 
@@ -118,6 +120,11 @@ def read_return(
         result.directorate = meta.get("Directorate", "")
         if not _identify(result, table, quarter, plan):
             return result
+        macros, links = workbook.active_parts()
+        if macros:
+            result.add("macros", parts=", ".join(macros))
+        if links:
+            result.add("external-link", variant="file", parts=", ".join(links))
         assert result.quarter is not None
         sheets = _find_sheets(result, workbook.sheet_names)
         cover = sheets.get("Cover")
@@ -151,6 +158,8 @@ def read_return(
                                 columns.get("_row", []), spec.index(key))
                 if name == "Measures" and "%" in columns.get("unit", ()):
                     result.percent_rows = percent_rows(workbook, actual, spec, "actual", scan)
+                if columns:
+                    _links(result, name, scan.formula_cells, _INPUT_LETTERS[name])
                 if register is not None and (columns or len(result.findings) == reported):
                     register.check_rows(result, spec, columns)
             result.raw[name] = _rows_of({key: columns[key] for key in _RAW_KEYS[name]}
@@ -161,6 +170,17 @@ def read_return(
     return result
 
 
+
+
+def _links(result: ReturnFile, sheet: str, formulas: dict[str, str], inputs: str) -> None:
+    """A warning on each input cell whose formula reads another workbook."""
+    for ref, text in formulas.items():
+        if ref.rstrip("0123456789") in inputs and _EXTERNAL.search(text):
+            result.add("external-link", sheet, ref, "cell", formula=text)
+
+
+_INPUT_LETTERS = {name: "".join(spec.letter(c.key) for c in spec.inputs)
+                  for name, spec in layout.SHEETS.items()}
 
 
 # ---------------------------------------------------------------------------------------------

@@ -143,6 +143,14 @@ WARNING_RULES: dict[str, Rule] = by_code(family="warning", rules=(
     rule("percent-read", WARNING,
          "{found} was read as {points}% (a % measure's figure between 0 and 1 is taken as a "
          "fraction). If it is {found}%, type it with the % sign: {found}%."),
+    rule("macros", WARNING,
+         "{file} carries macros ({parts}). They are never run, and a return needs none: save "
+         "it as an Excel Workbook (.xlsx) next time."),
+    rule("external-link", WARNING,
+         file="{file} links to other workbooks ({parts}). A return's figures must be typed in "
+              "it: links are never followed.",
+         cell="this cell's formula (={formula}) reads another workbook, which is never opened; "
+              "only the value it last showed is used. Type the figure itself."),
     rule("looks-like-a-date", WARNING,
          "this holds a date ({found}) rather than a number: Excel turns entries such as 1/4 "
          "into dates. Type the figure for {id} as a plain number."),

@@ -100,11 +100,17 @@ def write_feedback(run: ValidationRun, folder: Path,
 
 
 def returns_for_feedback(results: Iterable[ReturnResult]) -> list[ReturnResult]:
-    """The returns that get feedback: read as a return, with findings, not superseded; one per
-    directorate and quarter (the latest received)."""
+    """The returns that get feedback: read as a return, with findings, not superseded (unless
+    it has errors and came after the return used: the directorate must be told what to fix);
+    one per directorate and quarter (the latest received)."""
+    results = list(results)
+    received = {r.path: r.received for r in results}
     chosen: dict[tuple[str, str], ReturnResult] = {}
     for result in results:
-        if (result.data is None or not result.findings or result.status == SUPERSEDED
+        superseded = result.status == SUPERSEDED and not (
+            result.errors and result.superseded_by is not None
+            and result.received > received.get(result.superseded_by, result.received))
+        if (result.data is None or not result.findings or superseded
                 or not result.directorate or not result.quarter):
             continue
         key = (result.directorate, result.quarter)

@@ -503,8 +503,9 @@ def _match_rows(
         if place is not None:
             taken.add(place)
             matched.append((items[place], row1, values))
-            result.add("row-moved", spec.name, f"A{row1}", id=item_id,
-                       expected=items[place][0] + shift, row=row1)
+            if items[place][0] + shift != row1:  # in its place, though others around it moved
+                result.add("row-moved", spec.name, f"A{row1}", id=item_id,
+                           expected=items[place][0] + shift, row=row1)
         elif not item_id:
             result.add("row-inserted", spec.name, f"A{row1}", "blank", row=row1, header=id_header)
         elif item_id in known:

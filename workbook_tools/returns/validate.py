@@ -604,9 +604,10 @@ def resolve_resubmissions(results: list[ReturnResult]) -> None:
                     str(result.path), directorate, "", "", file=result.path.name,
                     other=other.path.name, **names))
             elif chosen is not None:
+                newer = not result.accepted and result.received > chosen.received
                 _supersede(result, chosen.path, RULES["superseded"].finding(
-                    str(result.path), directorate, "", "", "later", winner=chosen.path.name,
-                    **names))
+                    str(result.path), directorate, "", "", "errors" if newer else "later",
+                    winner=chosen.path.name, **names))
             else:
                 _supersede(result, None, RULES["superseded"].finding(
                     str(result.path), directorate, "", "", "undecided", **names))

@@ -160,6 +160,9 @@ RESUBMISSION_RULES: dict[str, Rule] = by_code(family="resubmission", rules=(
     rule("superseded", WARNING,
          later="replaced by {winner}, a later return for {directorate} {quarter}; only that "
                "one is used.",
+         errors="not used: it has errors (listed here), so {winner}, the latest return for "
+                "{directorate} {quarter} without errors, is used instead. Correct this one and "
+                "send it again.",
          undecided="replaced by later returns for {directorate} {quarter}; only a later one "
                    "can be used."),
     rule("duplicate-copy", WARNING, "an identical copy of {other}; it is counted once."),

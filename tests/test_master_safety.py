@@ -90,7 +90,9 @@ def test_a_master_that_cannot_be_replaced_changes_nothing(folder: Folder,
 
     monkeypatch.setattr(safe.os, "replace", refuse)
 
-    with pytest.raises(MasterError, match="is open in another program") as raised:
+    # Windows refuses to replace a file another program has open; elsewhere it is protected
+    reason = "is open in another program" if os.name == "nt" else "cannot be replaced"
+    with pytest.raises(MasterError, match=reason) as raised:
         folder.consolidate(Q1)
 
     assert "Nothing was changed" in str(raised.value)

@@ -9,6 +9,7 @@ import getpass
 import hashlib
 import os
 import shutil
+import stat
 from pathlib import Path
 
 from workbook_tools.errors import MasterError
@@ -85,6 +86,7 @@ def write_safely(master: Master, path: Path, backups: Path, stamp: dt.datetime,
             left behind.
     """
     check_fits(master, path)
+    check_writable(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     remove_stale_temporaries(path)
     temporary = path.with_name(f"{path.name}.tmp-{os.getpid()}")
@@ -102,12 +104,18 @@ def write_safely(master: Master, path: Path, backups: Path, stamp: dt.datetime,
             raise MasterError(f"{path}: was changed by someone else while consolidating; run "
                               f"again. {NOTHING_CHANGED}")
         if before is not None:
-            backup = _backup(path, backups, stamp)
+            backup = _backup(path, backups, stamp, before)
         try:
             os.replace(temporary, path)
-        except PermissionError:
-            raise MasterError(f"{path}: is open in another program (it cannot be replaced); "
-                              f"close it and run again. {NOTHING_CHANGED}") from None
+        except PermissionError as exc:
+            if os.name == "nt":  # Windows refuses to replace a file another program has open
+                raise MasterError(f"{path}: is open in another program (it cannot be "
+                                  f"replaced); close it and run again. {NOTHING_CHANGED}"
+                                  ) from None
+            raise MasterError(f"{path}: cannot be replaced ({exc.strerror or exc}): the file "
+                              "or its folder is protected against changes (immutable, or "
+                              "locked by its owner); lift the protection if it should change, "
+                              f"then run again. {NOTHING_CHANGED}") from None
         except OSError as exc:
             raise MasterError(f"{path}: cannot be replaced ({exc.strerror or exc}). "
                               f"{NOTHING_CHANGED}") from None
@@ -136,7 +144,29 @@ def remove_stale_temporaries(path: Path) -> None:
             continue  # best effort: it is only clutter
 
 
-def _backup(path: Path, backups: Path, stamp: dt.datetime) -> Path:
+def check_writable(path: Path) -> None:
+    """Refuse a master whose file is read-only: replacing it would quietly undo the protection
+    someone put on it (and it would come back writable).
+
+    Raises:
+        MasterError: saying so, and how to go on.
+    """
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return  # no master yet, or one that cannot be read: reported where it is read
+    if not mode & stat.S_IWUSR:
+        raise MasterError(f"{path}: is read-only (its file permissions do not allow changes), "
+                          "so it is not replaced; make it writable if it should change, then "
+                          f"run again. {NOTHING_CHANGED}")
+
+
+def _backup(path: Path, backups: Path, stamp: dt.datetime,
+            before: tuple[int, int, str]) -> Path:
+    """Copy the master into `backups`, and check the copy is complete (its size and SHA-256
+    are the master's) before it counts: a disk that fills while copying must not leave a
+    truncated file as the newest backup, the one anybody would restore."""
+    partial = None
     try:
         backups.mkdir(parents=True, exist_ok=True)
         base = f"{path.stem}-{stamp:%Y%m%d-%H%M%S}"
@@ -145,8 +175,18 @@ def _backup(path: Path, backups: Path, stamp: dt.datetime) -> Path:
         while target.exists():
             number += 1
             target = backups / f"{base}-{number}{path.suffix}"
-        shutil.copy2(path, target)
+        partial = target.with_name(f".{target.name}.partial")
+        shutil.copy2(path, partial)
+        with open(partial, "rb+") as handle:
+            os.fsync(handle.fileno())
+        size, _, digest = before
+        copied = partial.read_bytes()
+        if len(copied) != size or hashlib.sha256(copied).hexdigest() != digest:
+            raise OSError(0, "the copy is not complete")
+        os.rename(partial, target)  # `target` does not exist: nothing is replaced
     except OSError as exc:
+        if partial is not None:
+            partial.unlink(missing_ok=True)
         raise MasterError(f"{backups}: the previous master could not be kept there "
                           f"({exc.strerror or exc}). {NOTHING_CHANGED}") from None
     return target

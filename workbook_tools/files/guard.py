@@ -218,7 +218,9 @@ def _check_prologs(path: Path, limits: Limits) -> None:
                 if not info.filename.lower().endswith(_XML_PART):
                     continue
                 with archive.open(info) as stream:
-                    head = stream.read(limits.max_prolog_bytes)
+                    head = stream.read(1024)  # a prolog is a line or two
+                    if not _ROOT_ELEMENT.search(head) and len(head) == 1024:
+                        head += stream.read(limits.max_prolog_bytes - len(head))
                 if _declares_doctype(head, info.file_size > len(head)):
                     raise UnreadableFileError(
                         path,
@@ -233,6 +235,9 @@ def _check_prologs(path: Path, limits: Limits) -> None:
         raise UnreadableFileError(
             path, "is damaged and cannot be opened as a workbook", "file-corrupt"
         ) from None
+
+
+_ROOT_ELEMENT = re.compile(rb"<[A-Za-z_]")
 
 
 def _declares_doctype(head: bytes, more: bool) -> bool:
@@ -359,12 +364,8 @@ class SafeWorkbook:
                  and n.lower().endswith(".xml")]
         return macros, links
 
-    def state(self, name: str) -> str:
-        """'visible', 'hidden' or 'veryHidden'."""
-        return self._states.get(name, "visible")
-
-    def read(self, name: str, watch: str = "") -> tuple[list[list[Any]], SheetScan]:
-        """A sheet's values as rows from A1 ('' for an empty cell), and what the scan found."""
+    def scan(self, name: str, watch: str = "") -> SheetScan:
+        """The safety scan of a sheet alone, without reading its values."""
         part = self._parts.get(name, "")
         if not part:
             raise UnreadableFileError(
@@ -373,8 +374,16 @@ class SafeWorkbook:
             )
         if self._strings is None:
             self._strings = SharedStrings.of(self._zip, self.path)
-        scan = scan_sheet(self._zip, part, watch, self.path, name, self.limits.max_sheet_cells,
+        return scan_sheet(self._zip, part, watch, self.path, name, self.limits.max_sheet_cells,
                           self._strings, self.limits.max_sheet_text)
+
+    def state(self, name: str) -> str:
+        """'visible', 'hidden' or 'veryHidden'."""
+        return self._states.get(name, "visible")
+
+    def read(self, name: str, watch: str = "") -> tuple[list[list[Any]], SheetScan]:
+        """A sheet's values as rows from A1 ('' for an empty cell), and what the scan found."""
+        scan = self.scan(name, watch)
         try:
             rows = self._workbook().get_sheet_by_name(name).to_python(skip_empty_area=False)
         except UnreadableFileError:

@@ -15,7 +15,7 @@ from support import set_cells
 from untrusted_support import (
     assert_quarter_goes_on,
     cs_return,
-    findings_of,
+    errors,
     forge,
     hostile_folder,
 )
@@ -31,11 +31,6 @@ FIRST = HEADER_ROW + 1
 def folder(tmp_path: Path, monkeypatch: Any) -> Any:
     monkeypatch.chdir(tmp_path)
     return hostile_folder(tmp_path / "ws")
-
-
-def errors(path: Path) -> list[tuple[str, str, str]]:
-    return [(where, code, message) for severity, where, code, message in findings_of(path)
-            if severity == "Error"]
 
 
 def test_a_target_lowered_with_the_fingerprint_recomputed_is_refused(folder: Any) -> None:

@@ -113,6 +113,12 @@ def findings_of(path: Path, **kwargs: Any) -> list[tuple[str, str, str, str]]:
     return [(f.severity.value, f.where, f.code, f.message) for f in result.findings]
 
 
+def errors(path: Path) -> list[tuple[str, str, str]]:
+    """(where, code, message) of each error on one file."""
+    return [(where, code, message) for severity, where, code, message in findings_of(path)
+            if severity == "Error"]
+
+
 def run_capped(args: list[str], cwd: Path, cap_mb: int, timeout: int = 240
                ) -> tuple[int, str, int]:
     """The CLI in a fresh process whose address space is capped at `cap_mb` (so a regression

@@ -3,8 +3,9 @@
 The fingerprint in `_meta` finds a pre-filled cell changed by someone who left `_meta` alone.
 It is not a secret: a directorate could lower its own target and compute the hashes again. So
 every pre-filled value (IDs, names, targets, and every value the tool put on the Cover) is also
-compared with the register itself: an item of another directorate, one the register does not
-hold, or one of the directorate's items left out, is an error. The previous quarter's figures
+compared with the register itself: an item of another directorate, or one of the directorate's
+items left out, is an error; one the register does not hold (taken out since the return was
+sent) is a warning, and consolidate leaves it out of the master. The previous quarter's figures
 shown beside the inputs come from the master, not the register, and are not compared here.
 
 The register is indexed once per plan, by sheet and ID (`register_index`), in the process that
@@ -101,12 +102,13 @@ class Register:
         reported = _reported(result, sheet)
         for n, (item_id, row1) in enumerate(zip(ids, columns["_row"], strict=True)):
             item = self.index.get((sheet, item_id))
-            if item is None or item.directorate_code != self.directorate:
+            if item is None:  # consolidate leaves it out, as for an item taken out of the plan
+                result.add("item-not-in-register", sheet, f"A{row1}", id=item_id)
+                continue
+            if item.directorate_code != self.directorate:
                 if f"A{row1}" not in reported:
-                    result.add("item-not-ours", sheet, f"A{row1}",
-                               "unknown" if item is None else "other", id=item_id,
-                               owner=getattr(item, "directorate_code", ""),
-                               directorate=self.directorate)
+                    result.add("item-not-ours", sheet, f"A{row1}", id=item_id,
+                               owner=item.directorate_code, directorate=self.directorate)
                 continue
             expected = prefilled_values(sheet, item, self.plan, self.context)
             for key in keys:

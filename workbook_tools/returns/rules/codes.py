@@ -75,10 +75,8 @@ STRUCTURE_RULES: dict[str, Rule] = by_code(family="structure", rules=(
                   "'{expected}'. Pre-filled cells come from the plan and must not be changed: "
                   "undo the change, or ask the performance team if the plan is wrong."),
     rule("item-not-ours", ERROR,
-         unknown="{id} is not in the plan register, so it cannot be reported on. Remove the "
-                 "row, or ask the performance team if the register is missing it.",
-         other="{id} belongs to directorate {owner} in the plan register, not to {directorate}. "
-               "Each directorate reports only on its own items: remove the row."),
+         "{id} belongs to directorate {owner} in the plan register, not to {directorate}. "
+         "Each directorate reports only on its own items: remove the row."),
     rule("item-missing", ERROR,
          "{id} is in the plan register for {directorate} but not in this return. Use the return "
          "you were sent, which lists every item."),
@@ -143,6 +141,9 @@ WARNING_RULES: dict[str, Rule] = by_code(family="warning", rules=(
     rule("percent-read", WARNING,
          "{found} was read as {points}% (a % measure's figure between 0 and 1 is taken as a "
          "fraction). If it is {found}%, type it with the % sign: {found}%."),
+    rule("item-not-in-register", WARNING,
+         "{id} is not in the plan register (it may have been taken out since the return was "
+         "sent), so its figures are left out of the master."),
     rule("macros", WARNING,
          "{file} carries macros ({parts}). They are never run, and a return needs none: save "
          "it as an Excel Workbook (.xlsx) next time."),

@@ -80,7 +80,9 @@ def what_the_issue_found(clean: Path) -> dict[tuple[str, str], Any]:
         ("Actions", ACTIONS.cell("commentary", a[1]["_row"])): "\u2003",
         # the same person twice, told apart only by case and white space
         ("Cover", f"C{COVER.approved_by}"): f" {str(completed).upper()}\u00a0",
-        ("Cover", f"C{COVER.signoff_date}"): dt.date(2025, 7, 14),
+        # issue 10: a figure beyond 1e15, a sign-off after the day of validation
+        ("Savings", SAVINGS.cell("forecast", s[-1]["_row"])): 2e15,
+        ("Cover", f"C{COVER.signoff_date}"): dt.date(2099, 12, 31),
     }
 
 

@@ -81,7 +81,7 @@ def test_a_nan_cell_is_an_error_and_the_others_still_get_feedback(folder: Any) -
     result = run("validate", "-q", str(Q1), "--feedback", "feedback")
 
     assert result.exit_code == 1 and "Traceback" not in result.output, result.output
-    assert f"Measures!{actual}: this is not a finite number" in result.output
+    assert f"Measures!{actual}: nan is not a figure a return can hold" in result.output
     assert (f"No feedback for returns/{Q1}/{bad.name}: it cannot be opened to mark it up (it "
             "holds a value no spreadsheet program writes, such as NaN).") in result.output
     assert [p.name for p in (folder.root / "feedback").iterdir()] == [f"PL_{Q1}_feedback.xlsx"]

@@ -66,6 +66,8 @@ def several_defects(r: Returns) -> dict[tuple[str, str], Any]:
         ("Actions", ACTIONS.cell("complete", a[3]["_row"])): "half",
         ("Actions", ACTIONS.cell("complete", a[4]["_row"])): -5,
         ("Actions", ACTIONS.cell("revised", a[4]["_row"])): "31/03/2026",
+        ("Actions", ACTIONS.cell("revised", a[3]["_row"])): 0.5,  # a time: no date at all
+        ("Savings", SAVINGS.cell("forecast", s[-1]["_row"])): 2e15,
         ("Savings", SAVINGS.cell("forecast", s[0]["_row"])): None,
         ("Savings", SAVINGS.cell("status", s[0]["_row"])): None,
         ("Savings", SAVINGS.cell("status", s[1]["_row"])): "Done",
@@ -118,7 +120,9 @@ def test_checks_sheet_and_validate_agree(saved: dict[str, tuple[Path, ...]], nam
     if name == "broken":
         assert ready == "NO" and sum(counts.values()) >= 20
         # every kind of input-level rule but one that cannot go with a missing name
-        assert {code for _, code in counts} == CHECKS_CODES - {"signoff-same-person", "cell-error"}
+        # (a sign-off after today cannot go with one that is not a date)
+        assert {code for _, code in counts} == CHECKS_CODES - {"signoff-same-person", "cell-error",
+                                                               "signoff-in-future"}
         # Not available: with a figure and without commentary both count; explained, it does not
         assert counts[("Measures", "data-status")] == 2
         assert counts[("Measures", "not-in-list")] == 1

@@ -15,7 +15,7 @@ _NAMES = {
     "\t": "tab", "\n": "line break", "\r": "carriage return", "\x0b": "vertical tab",
     "\x0c": "form feed", "\x1b": "escape character", "\x00": "null character",
     "\x07": "bell character", "\x08": "backspace", "\x7f": "delete character",
-    "\u00a0": "non-breaking space", "\u200b": "zero-width space", "\ufeff": "byte order mark",
+    "\u200b": "zero-width space", "\ufeff": "byte order mark",
     "\u2028": "line separator", "\u2029": "paragraph separator",
 }
 #: Control characters (C0, DEL, C1), and the format characters that reorder or hide text.

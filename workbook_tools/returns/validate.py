@@ -20,7 +20,6 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import hashlib
-import math
 import re
 from collections.abc import Callable, Iterable, Iterator
 from functools import partial
@@ -61,8 +60,6 @@ from workbook_tools.returns.rules.values import blank, is_text, money, num, show
 ERROR, WARNING = Severity.ERROR, Severity.WARNING
 
 MIN_EXPLANATION = 10  # characters
-MAX_NUMBER = 1e15  # no figure in a return is larger; beyond it, Excel's precision is gone
-FIRST_DATE, LAST_DATE = dt.date(1900, 1, 1), dt.date(2100, 12, 31)
 MAX_TEXT = 32_767  # characters Excel keeps in a cell
 EMPTY_PHRASES = frozenset({
     "n/a", "na", "n.a", "none", "nil", "nothing", "-", "--", "---", ".", "..", "...", "?", "x",
@@ -101,9 +98,6 @@ def uninformative(text: str | None) -> bool:
 
 
 _TEXT_INPUTS = {name: tuple(c.key for c in spec.inputs) for name, spec in layout.SHEETS.items()}
-_NUMBER_INPUTS = {name: tuple(c.key for c in spec.inputs if c.kind in (
-    layout.Kind.NUMBER, layout.Kind.MONEY, layout.Kind.PERCENT, layout.Kind.SCORE))
-    for name, spec in layout.SHEETS.items()}
 _Ref = Callable[[str], str]  # a column key -> that column's cell on the row, such as 'J12'
 
 
@@ -123,7 +117,6 @@ class _Checker:
         self.rf = rf
         self.context = context
         self.findings: list[Finding] = []
-        self.today = dt.date.today()  # a return cannot be signed off after the day it is checked
         assert rf.quarter is not None
         self.quarter: Quarter = rf.quarter
         self.checks: dict[str, list[inputs.Check]] = {}
@@ -156,7 +149,6 @@ class _Checker:
         assert self.rf.data is not None
         for raw, typed in zip(self.rf.raw[sheet], self.rf.data.rows[sheet], strict=True):
             row_ref = partial(_cell_ref, letters, raw["_row"])
-            self.impossible_numbers(sheet, raw, row_ref)
             self.apply(sheet, inputs.Seen(raw, typed, is_measure_due(typed, self.quarter)
                                           if sheet == "Measures" else True), row_ref)
             yield raw, typed, row_ref
@@ -169,31 +161,6 @@ class _Checker:
             self.add("wrong-type", sheet, ref, found=show(value), expected="a number")
         elif isinstance(value, dt.date):
             self.add("looks-like-a-date", sheet, ref, found=show(value), id=item)
-
-    def impossible_numbers(self, sheet: str, raw: dict[str, Any], ref: _Ref) -> None:
-        """A number no spreadsheet keeps (not finite, or beyond 1e15) is an error, and its cell
-        is then judged by no other rule (as for a cell whose value cannot be known)."""
-        for key in _NUMBER_INPUTS[sheet]:
-            value = raw[key]
-            if type(value) is float and not -MAX_NUMBER <= value <= MAX_NUMBER:  # NaN too
-                cell = ref(key)
-                self.add("number-impossible", sheet, cell,
-                         "large" if math.isfinite(value) else "infinite", found=f"{value:g}",
-                         id=raw["id"])
-                self.rf.unknown_cells.setdefault(sheet, set()).add(cell)
-
-    def date_in_range(self, sheet: str, ref: str, value: Any, variant: str,
-                      **fields: Any) -> bool:
-        """False (and an error) for a date before 1900 or after 2100: a spreadsheet keeps a
-        date before 1900 as a time of day, and such a date is a typing mistake either way."""
-        if not self.known(sheet, ref) or is_text(value) or blank(value) \
-                or isinstance(value, bool):
-            return True
-        date = value if isinstance(value, dt.date) else date_of(value)
-        if isinstance(date, dt.date) and FIRST_DATE <= date <= LAST_DATE:
-            return True
-        self.add("date-out-of-range", sheet, ref, variant, found=show(value), **fields)
-        return False
 
     def texts(self) -> None:
         """Every text input, and the sign-off, within Excel's 32,767 characters a cell."""
@@ -278,8 +245,6 @@ class _Checker:
                          found=num(percent))
             elif chosen is not None and chosen != "Complete" and percent == 100:
                 self.add("full-but-not-complete", sheet, ref("status"), id=item, status=chosen)
-            if not self.date_in_range(sheet, cell, revised, "revised", id=item):
-                revised = None
             revised_date, due = date_of(revised), typed["due"]
             if revised_date is not None and due is not None and revised_date < due:
                 self.add("revised-before-due", sheet, ref("revised"), id=item,
@@ -327,15 +292,6 @@ class _Checker:
         values = {key: raw.get(label) for key, label in _SIGNOFF_KEYS.items()}
         self.apply("Cover", inputs.Seen(values, values),
                    lambda key: cells[_SIGNOFF_KEYS[key]])
-        cell, signed = cells[layout.SIGNOFF_DATE], values["date"]
-        if number_of(signed) is not None and self.date_in_range("Cover", cell, signed,
-                                                                 "signoff"):
-            date = signed if isinstance(signed, dt.date) else date_of(signed)
-            if isinstance(date, dt.datetime):
-                date = date.date()
-            if date is not None and date > self.today:
-                self.add("signoff-in-future", "Cover", cell, found=show(date),
-                         today=show(self.today))
 
 
 def check_return(rf: ReturnFile, context: Context | None = None) -> list[Finding]:

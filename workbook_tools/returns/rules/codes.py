@@ -92,19 +92,6 @@ STRUCTURE_RULES: dict[str, Rule] = by_code(family="structure", rules=(
 ))
 
 VALUE_RULES: dict[str, Rule] = by_code(family="value", rules=(
-    rule("number-impossible", ERROR,
-         infinite="this is not a finite number ({found}), which no spreadsheet program writes. "
-                  "Type the figure for {id} as a plain number.",
-         large="{found} is beyond 1e15 in size, more than any figure in a return can be. "
-               "Type the figure for {id} as a plain number."),
-    rule("date-out-of-range", ERROR,
-         revised="{found} is not a date between 1900 and 2100. Type the revised due date for "
-                 "{id} as a date, such as 31/03/2026.",
-         signoff="{found} is not a date between 1900 and 2100. Type the date the return was "
-                 "approved, such as 14/07/2025."),
-    rule("signoff-in-future", ERROR,
-         "the sign-off date {found} is after today ({today}). Type the date the return was "
-         "approved."),
     rule("text-too-long", ERROR,
          "this text is {length:,} characters long; a cell holds at most 32,767. Shorten it "
          "(or put the detail in a separate document and summarise it here)."),

@@ -16,11 +16,13 @@ rule is one `Check` here and, for a new code, one entry in `INPUT_RULES`.
 
 from __future__ import annotations
 
+import datetime as dt
+import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from workbook_tools.files.cells import to_number
+from workbook_tools.files.cells import EXCEL_EPOCH, to_date, to_number
 from workbook_tools.returns import rules
 from workbook_tools.returns.layout import SHEETS
 from workbook_tools.returns.read import choice_of, number_of
@@ -106,7 +108,22 @@ INPUT_RULES: dict[str, Rule] = by_code(family="input", rules=(
                  "as 14/07/2025.",
          text="'{found}' is not a date. Type the date the return was approved as a date, such "
               "as 14/07/2025."),
+    rule("number-impossible", ERROR,
+         "{found} is not a figure a return can hold (beyond 1e15 in size, or not a finite "
+         "number). Type the figure for {id} as a plain number."),
+    rule("date-out-of-range", ERROR,
+         revised="{found} is not a date between 1900 and 2100. Type the revised due date for "
+                 "{id} as a date, such as 31/03/2026.",
+         signoff="{found} is not a date between 1900 and 2100. Type the date the return was "
+                 "approved, such as 14/07/2025."),
+    rule("signoff-in-future", ERROR,
+         "the sign-off date {found} is after today ({today}). Type the date the return was "
+         "approved."),
 ))
+
+MAX_NUMBER = 1e15  # no figure in a return is larger; beyond it, Excel's precision is gone
+#: The day after 31/12/2100 as a spreadsheet counts days (1 is 01/01/1900).
+LAST_SERIAL = (dt.date(2100, 12, 31) - EXCEL_EPOCH).days + 1
 
 
 @dataclass(frozen=True)
@@ -157,8 +174,41 @@ def _not_in_list(ref: str, choices: tuple[str, ...]) -> str:
 
 
 def _number(seen: Seen, key: str) -> float | None:
+    """A number input's number (None when blank, text, or not finite: number-impossible)."""
     value = seen.raw[key]
+    number = None if blank(value) or is_text(value) else number_of(value)
+    return number if number is None or math.isfinite(number) else None
+
+
+def _impossible(key: str) -> Callable[[Seen], Fields]:
+    def test(seen: Seen) -> Fields:
+        value = seen.raw[key]
+        number = None if not seen.due or blank(value) or is_text(value) else number_of(value)
+        if number is None or (math.isfinite(number) and abs(number) <= MAX_NUMBER):
+            return None
+        return {"found": f"{number:g}", "id": seen.typed["id"]}
+    return test
+
+
+def _serial(value: Any) -> float | None:
+    """A date cell as a spreadsheet's formulas see it: its day number (a time is a fraction)."""
     return None if blank(value) or is_text(value) else number_of(value)
+
+
+def _date_outside(key: str) -> Callable[[Seen], Fields]:
+    def test(seen: Seen) -> Fields:
+        serial = _serial(seen.raw[key])
+        if serial is None or 1 <= serial < LAST_SERIAL:
+            return None
+        return {"found": show(seen.raw[key]), "id": seen.typed.get("id")}
+    return test
+
+
+def _signed_in_future(seen: Seen) -> Fields:
+    serial, today = _serial(seen.raw["date"]), dt.date.today()
+    if serial is None or not (today - EXCEL_EPOCH).days + 1 <= serial < LAST_SERIAL:
+        return None
+    return {"found": show(to_date(serial)), "today": show(today)}
 
 
 def _not_a_number(key: str, variant: str, **extra: Any) -> Callable[[Seen], Fields]:
@@ -306,6 +356,8 @@ _AVAILABLE = "*(1-" + _is("{status}", rules.NOT_AVAILABLE) + ")"
 _PERCENT_ACTUAL = 'ISNUMBER({actual})*({unit}="%")*(({actual}<0)+({actual}>100))'
 _NEGATIVE_ACTUAL = 'ISNUMBER({actual})*(({unit}="£")+({unit}="days"))*({actual}<0)'
 _SCORE = "(1-" + x_blank("{k}") + ")*IF(ISNUMBER({k}),({k}<1)+({k}>5)+({k}<>INT({k})),1)"
+_HUGE = "IF(ISNUMBER({k}),ABS({k})>1E+15,0)"  # IF: ABS of a text is an error value
+_OUTSIDE_DATES = f"IF(ISNUMBER({{k}}),({{k}}<1)+({{k}}>={LAST_SERIAL}),0)"
 
 CHECKS: tuple[Check, ...] = (
     # --- Measures
@@ -329,6 +381,8 @@ CHECKS: tuple[Check, ...] = (
     Check("Measures", "commentary", "data-status", "commentary",
           "Not available with an actual, or with no commentary",
           _DUE_ACTUAL + _UNAVAILABLE + "*" + x_blank("{commentary}"), _unavailable_unexplained),
+    Check("Measures", "actual", "number-impossible", "", "Figures beyond 1e15 in size",
+          _DUE_ACTUAL + _HUGE.replace("{k}", "{actual}"), _impossible("actual")),
     Check("Measures", "commentary", "commentary-missing", "measure",
           "Red or Amber measures with no commentary",
           '(({rag}="Red")+({rag}="Amber"))*' + x_blank("{commentary}"), _measure_unexplained),
@@ -341,8 +395,13 @@ CHECKS: tuple[Check, ...] = (
           x_text("{complete}"), _not_a_number("complete", "complete")),
     Check("Actions", "complete", "out-of-range", "complete", "% complete outside 0 to 100",
           "ISNUMBER({complete})*(({complete}<0)+({complete}>100))", _complete_outside),
+    Check("Actions", "complete", "number-impossible", "", "Figures beyond 1e15 in size",
+          _HUGE.replace("{k}", "{complete}"), _impossible("complete")),
     Check("Actions", "revised", "not-a-date", "", "Revised due dates that are not dates",
           x_text("{revised}"), _not_a_date),
+    Check("Actions", "revised", "date-out-of-range", "revised",
+          "Revised due dates before 1900 or after 2100",
+          _OUTSIDE_DATES.replace("{k}", "{revised}"), _date_outside("revised")),
     Check("Actions", "commentary", "commentary-missing", "action",
           "At risk or Off track actions with no commentary",
           f'({_is("{status}", "At risk")}+{_is("{status}", "Off track")})*'
@@ -368,6 +427,10 @@ CHECKS: tuple[Check, ...] = (
     Check("Savings", "forecast", "out-of-range", "money", "Negative £ figures",
           "ISNUMBER({forecast})*({forecast}<0)",
           _money_below_zero("forecast", "full-year forecast")),
+    Check("Savings", "delivered", "number-impossible", "", "Figures beyond 1e15 in size",
+          _HUGE.replace("{k}", "{delivered}"), _impossible("delivered")),
+    Check("Savings", "forecast", "number-impossible", "", "Figures beyond 1e15 in size",
+          _HUGE.replace("{k}", "{forecast}"), _impossible("forecast")),
     Check("Savings", "commentary", "commentary-missing", "saving",
           "Forecasts below target with no commentary",
           "ISNUMBER({forecast})*({forecast}<{target})*" + x_blank("{commentary}"),
@@ -399,6 +462,12 @@ CHECKS: tuple[Check, ...] = (
           x_blank("{date}"), _missing("date"), highlight=False),
     Check("Cover", "date", "signoff-date", "text", "Sign-off date missing or not a date",
           f"(1-{x_blank('{date}')})*(1-ISNUMBER({{date}}))", _date_text),
+    Check("Cover", "date", "date-out-of-range", "signoff",
+          "Sign-off date before 1900 or after 2100", _OUTSIDE_DATES.replace("{k}", "{date}"),
+          _date_outside("date")),
+    Check("Cover", "date", "signoff-in-future", "", "Sign-off date after today",
+          f"IF(ISNUMBER({{date}}),({{date}}>=TODAY()+1)*({{date}}<{LAST_SERIAL}),0)",
+          _signed_in_future),
 )
 
 _SIGNOFF_CELLS = ("completed", "approved", "date")

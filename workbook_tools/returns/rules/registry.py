@@ -23,7 +23,8 @@ FAMILIES = {
     "file": "The file",
     "structure": "The return's identity and structure",
     "input": "What is typed in (counted on the Checks sheet)",
-    "value": "Values no spreadsheet program would keep (not counted on the Checks sheet)",
+    "value": "Text longer than a cell holds (no spreadsheet keeps it, so the Checks sheet "
+             "cannot count it)",
     "warning": "Warnings (the return is accepted)",
     "resubmission": "Resubmissions",
 }

@@ -66,8 +66,8 @@ def _commands(group: click.Group, prefix: tuple[str, ...] = ()) -> list[tuple[st
     return found
 
 
-def _command_help(name: str, command: click.Command) -> list[str]:
-    context = click.Context(command, info_name=f"workbook-tools {name}",
+def _command_help(name: str, command: click.Command, root: click.Context) -> list[str]:
+    context = click.Context(command, info_name=f"workbook-tools {name}", parent=root,
                             terminal_width=100, max_content_width=100)
     return [f"### `workbook-tools {name}`", "", "```text",
             command.get_help(context).rstrip(), "```", ""]
@@ -122,8 +122,10 @@ def reference() -> str:
     commands = _commands(cli)
     order = {name: i for i, name in enumerate(CYCLE)}
     commands.sort(key=lambda pair: (order.get(pair[0], len(CYCLE)), pair[0]))
+    # the group's settings (such as -h for --help) reach each command's help as on the console
+    root = click.Context(cli, info_name="workbook-tools", **cli.context_settings)
     for name, command in commands:
-        lines += _command_help(name, command)
+        lines += _command_help(name, command, root)
     lines += _return_sheets() + _master_sheets()
     return "\n".join(lines).rstrip() + "\n"
 

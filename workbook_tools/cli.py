@@ -76,7 +76,7 @@ def progress(label: str, total: int) -> Iterator[Callable[[Any], None]]:
         yield ignore
 
 
-def _shown(path: Path) -> str:
+def shown(path: Path) -> str:
     """A path as the user gave it (relative to here when inside), invisible characters named
     (a file name with a line break cannot forge a line of output)."""
     try:
@@ -163,7 +163,7 @@ def init(directory: Path, example: str, force: bool) -> None:
     from workbook_tools.plan.examples import init_folder
 
     plan_path = init_folder(directory, example, force)
-    click.echo(f"Made {_shown(directory)} with the {example} example: {_shown(plan_path)}")
+    click.echo(f"Made {shown(directory)} with the {example} example: {shown(plan_path)}")
     click.echo(f"Next: cd {directory} && workbook-tools plan check")
 
 
@@ -195,13 +195,13 @@ def plan_check(plan_path: Path | None) -> None:
     loaded, problems = check_plan(path)
     if problems:
         for problem in problems:
-            click.echo(f"{_shown(path)}: {visible(str(problem))}")
+            click.echo(f"{shown(path)}: {visible(str(problem))}")
         click.echo(f"{len(problems)} problem{'s' if len(problems) != 1 else ''} in the register.")
         sys.exit(2)
     assert loaded is not None
     settings = loaded.settings
     click.echo(
-        f"{_shown(path)}: no problems. {settings.council_name}, {settings.financial_year}: "
+        f"{shown(path)}: no problems. {settings.council_name}, {settings.financial_year}: "
         f"{len(loaded.directorates)} directorates, {len(loaded.objectives)} objectives, "
         f"{len(loaded.measures)} measures, {len(loaded.actions)} actions, "
         f"{len(loaded.savings)} savings lines ({pounds(sum(s.target for s in loaded.savings))})"
@@ -237,7 +237,7 @@ def generate(quarter: Quarter, plan_path: Path | None, out: Path | None,
     paths = generate_returns(loaded, quarter, out or ws.blank(quarter), directorates, context,
                              password)
     for path in paths:
-        click.echo(f"Wrote {_shown(path)}")
+        click.echo(f"Wrote {shown(path)}")
     deadline = quarter.deadline(loaded.settings.deadline_days)
     click.echo(f"{len(paths)} return{'s' if len(paths) != 1 else ''} for {quarter}; "
                f"deadline {deadline:%A %d %B %Y}.")
@@ -268,7 +268,7 @@ def simulate(quarter: Quarter, blank: Path | None, out: Path | None, seed: int,
     paths = simulate_returns(blank or ws.blank(quarter), out or ws.returns(quarter), quarter,
                              seed=seed, error_rate=error_rate)
     for path in paths:
-        click.echo(f"Wrote {_shown(path)}")
+        click.echo(f"Wrote {shown(path)}")
     click.echo(f"{len(paths)} completed return{'s' if len(paths) != 1 else ''} for {quarter}.")
 
 
@@ -312,7 +312,7 @@ def validate(ctx: click.Context, paths: tuple[Path, ...], quarter: Quarter | Non
                                    "paths.")
         folder = ws.returns(quarter)
         if not folder.is_dir():
-            raise ConfigurationError(f"{_shown(folder)}: there is no such folder. Save the "
+            raise ConfigurationError(f"{shown(folder)}: there is no such folder. Save the "
                                      "returns there, or give their paths.")
         paths = (folder,)
     # every pre-filled value of a return is compared with the register's items
@@ -324,7 +324,7 @@ def validate(ctx: click.Context, paths: tuple[Path, ...], quarter: Quarter | Non
         codes = [d.code for d in loaded.directorates] if loaded is not None and quarter else []
         expected = (f" (one is expected from each of {', '.join(codes[:-1])} and {codes[-1]})"
                     if len(codes) > 1 else "")
-        click.echo(f"No returns to check in {', '.join(_shown(Path(p)) for p in paths)}"
+        click.echo(f"No returns to check in {', '.join(shown(Path(p)) for p in paths)}"
                    f"{expected}. Save the returns there, or give their paths; no report was "
                    "written.", err=True)
         ctx.exit(1)
@@ -354,12 +354,12 @@ def validate(ctx: click.Context, paths: tuple[Path, ...], quarter: Quarter | Non
         }, indent=2, ensure_ascii=False))
     else:
         _echo_run(run)
-        click.echo(f"Report: {_shown(report_path)}")
+        click.echo(f"Report: {shown(report_path)}")
         if feedback is not None:
             click.echo(f"Feedback: {len(written)} file{'s' if len(written) != 1 else ''} in "
-                       f"{_shown(feedback)}")
+                       f"{shown(feedback)}")
             for path, reason in not_written:
-                click.echo(f"No feedback for {_shown(path)}: it {reason}.")
+                click.echo(f"No feedback for {shown(path)}: it {reason}.")
     ctx.exit(run.exit_code)
 
 
@@ -378,7 +378,7 @@ def _echo_run(run: Any) -> None:
             counts.append(f"{len(result.warnings)} warning"
                           f"{'s' if len(result.warnings) != 1 else ''}")
         tail = f": {', '.join(counts)}" if counts else ""
-        click.echo(f"{_shown(result.path)}: {visible(who)}{result.status}{tail}")
+        click.echo(f"{shown(result.path)}: {visible(who)}{result.status}{tail}")
         for finding in sorted(result.findings, key=lambda f: f.severity.value != "Error"):
             click.echo(f"  {finding.severity.value + ':':<9}{finding.message} [{finding.code}]")
     summary = run.verdicts
@@ -425,7 +425,7 @@ def status(ctx: click.Context, quarter: Quarter, plan_path: Path | None,
     loaded = _plan_for(quarter, plan_path)  # its items, to compare each return with
     folder = returns_dir or ws.returns(quarter)
     if returns_dir is not None and not folder.is_dir():
-        raise ConfigurationError(f"{_shown(folder)}: there is no such folder.")
+        raise ConfigurationError(f"{shown(folder)}: there is no such folder.")
     files = expand_paths([folder]) if folder.is_dir() else []
     with progress("Validating", len(files)) as done:
         run = validate_paths(files, quarter, loaded, ws.master, progress=done,
@@ -435,12 +435,12 @@ def status(ctx: click.Context, quarter: Quarter, plan_path: Path | None,
 
     period = read_periods(ws.master).get(str(quarter))
     if period is not None:  # closed (or reopened) after Cabinet: say so first
-        click.echo(f"{quarter} in {_shown(ws.master)}: {period.described()}.")
+        click.echo(f"{quarter} in {shown(ws.master)}: {period.described()}.")
     _echo_status(loaded, quarter, rows, run, folder)
     if chase is not None:
         drafts = write_chase_emails(rows, loaded, quarter, run, chase, ws.blank(quarter))
         click.echo(f"Wrote {len(drafts)} email draft{'s' if len(drafts) != 1 else ''} in "
-                   f"{_shown(chase)}" + (f": {', '.join(p.name for p in drafts)}." if drafts
+                   f"{shown(chase)}" + (f": {', '.join(p.name for p in drafts)}." if drafts
                                          else "."))
         for row in rows:
             if row.needs_chasing and not row.contact:
@@ -471,7 +471,7 @@ def _echo_status(loaded: Any, quarter: Quarter, rows: list[Any], run: Any,
                                                                       strict=False))
                    + "  " + line[-1])
     for result in unattributed(run):
-        click.echo(f"Also in {_shown(folder)}: {visible(result.path.name)} "
+        click.echo(f"Also in {shown(folder)}: {visible(result.path.name)} "
                    f"({result.status.lower()}).")
     from workbook_tools.returns.findings import (
         ACCEPTED,
@@ -523,7 +523,7 @@ def consolidate(ctx: click.Context, quarter: Quarter, plan_path: Path | None,
         counts = [f"{len(found)} {word}{'s' if len(found) != 1 else ''}"
                   for found, word in ((item.errors, "error"), (item.warnings, "warning"))
                   if found]
-        click.echo(f"{_shown(item.path)}: {item.status}"
+        click.echo(f"{shown(item.path)}: {item.status}"
                    + (f" ({', '.join(counts)})" if counts else ""))
     if result.not_received:
         click.echo(f"Not received: {', '.join(result.not_received)}.")
@@ -531,14 +531,14 @@ def consolidate(ctx: click.Context, quarter: Quarter, plan_path: Path | None,
         click.echo(f"Left out: {visible(line)}.")
     rows = result.counts
     click.echo(
-        f"Wrote {_shown(result.master)}: {quarter} has {rows['Measures']} measures, "
+        f"Wrote {shown(result.master)}: {quarter} has {rows['Measures']} measures, "
         f"{rows['Actions']} actions, {rows['Savings']} savings and {rows['Risks']} risks "
         f"from {len(result.run.accepted)} accepted return"
         f"{'s' if len(result.run.accepted) != 1 else ''}; quarters in the master: "
         f"{', '.join(result.quarters)}.")
     if result.ledger is not None:
         click.echo(f"Ledger: {result.ledger.lines} lines for {len(result.ledger.amounts)} "
-                   f"savings from {_shown(result.ledger.path)}.")
+                   f"savings from {shown(result.ledger.path)}.")
     if result.reopened is not None:
         click.echo(f"{quarter} was {result.reopened.described()}: {result.corrections} "
                    f"figure{'s' if result.corrections != 1 else ''} now differ"
@@ -550,7 +550,7 @@ def consolidate(ctx: click.Context, quarter: Quarter, plan_path: Path | None,
         click.echo(f"{result.orphaned} finance entr{'ies' if result.orphaned != 1 else 'y'} "
                    "kept in rows marked Orphaned on the Savings sheet.")
     if result.backup is not None:
-        click.echo(f"Previous master kept as {_shown(result.backup)}.")
+        click.echo(f"Previous master kept as {shown(result.backup)}.")
     if result.exit_code:
         click.echo("Rejected returns were left out; run 'workbook-tools validate --quarter "
                    f"{quarter} --feedback outputs/feedback/{quarter}' for what to fix.")
@@ -629,10 +629,10 @@ def summarise(quarter: Quarter | None, year: str | None, master: Path | None, ou
         result = summarise_year(master or ws.master, start, out or ws.annual(
             f"{start}-{(start + 1) % 100:02d}"), loaded)
         pack = write_annual_pack(master or ws.master, start, result.path, loaded, pdf)
-    click.echo(f"Wrote {_shown(result.path)}: {len(result.sheets)} sheets "
+    click.echo(f"Wrote {shown(result.path)}: {len(result.sheets)} sheets "
                f"({', '.join(result.sheets)}), {result.charts} charts.")
     for path in pack:
-        click.echo(f"Wrote {_shown(path)}: the Cabinet pack.")
+        click.echo(f"Wrote {shown(path)}: the Cabinet pack.")
     for line in result.lines:
         click.echo(f"  {line}")
 
@@ -686,8 +686,8 @@ def export(master: Path | None, fmt: str, out: Path | None) -> None:
         raise ConfigurationError(ws.no_master(master or ws.master))
     result = export_master(master or ws.master, out or ws.outputs / "export", fmt)
     for path, rows in result.files:
-        click.echo(f"Wrote {_shown(path)}: {rows} row{'s' if rows != 1 else ''}")
-    click.echo(f"{len(result.files)} {fmt.upper()} files in {_shown(result.folder)}.")
+        click.echo(f"Wrote {shown(path)}: {rows} row{'s' if rows != 1 else ''}")
+    click.echo(f"{len(result.files)} {fmt.upper()} files in {shown(result.folder)}.")
 
 
 @cli.command()
@@ -712,7 +712,7 @@ def demo(out: Path) -> None:
     result = run_demo(out, say=click.echo)
     click.echo(f"Done in {result.seconds:.1f} seconds. Open:")
     for path in result.files:
-        click.echo(f"  {_shown(path)}")
+        click.echo(f"  {shown(path)}")
     click.echo("What an officer would do next:")
     for line in result.next_steps:
         click.echo(f"  - {line}")

@@ -9,7 +9,7 @@ from typing import Any
 
 import click
 
-from workbook_tools.cli import _shown, cli, plan, quarter_option
+from workbook_tools.cli import cli, plan, quarter_option, shown
 from workbook_tools.files.cells import pounds
 from workbook_tools.quarters import Quarter
 from workbook_tools.workspace import Workspace
@@ -62,11 +62,11 @@ def reopen(quarter: Quarter, reason: str, master: Path | None) -> None:
 def _echo(change: Any, next_step: str) -> None:
     """What close or reopen recorded, where the previous master went, and what comes next."""
     click.echo(f"{change.period.quarter} is {change.period.described()}: recorded in the "
-               f"Periods sheet of {_shown(change.master)}.")
+               f"Periods sheet of {shown(change.master)}.")
     for line in change.notes:
         click.echo(line)
     if change.backup is not None:
-        click.echo(f"Previous master kept as {_shown(change.backup)}.")
+        click.echo(f"Previous master kept as {shown(change.backup)}.")
     click.echo(next_step)
 
 
@@ -101,7 +101,7 @@ def plan_roll(to_year: str, plan_path: Path | None, master: Path | None, force: 
     current = plan_path or ws.plan
     this = check_roll(load_plan(current), to_year)  # the year first: no master read for a slip
     result = roll_plan(current, to_year, year_end(master or ws.master, parse_year(this)), force)
-    click.echo(f"Kept {_shown(result.kept)} ({result.from_year}) and wrote {_shown(result.written)}"
+    click.echo(f"Kept {shown(result.kept)} ({result.from_year}) and wrote {shown(result.written)}"
                f" for {result.to_year}:")
     click.echo(f"  {result.measures} measures carried with their targets: review them.")
     click.echo(f"  {len(result.actions)} actions carried (not Complete or Cancelled at the year "
@@ -113,7 +113,7 @@ def plan_roll(to_year: str, plan_path: Path | None, master: Path | None, force: 
     for new_id, old_id, amount in result.savings:
         click.echo(f"    {new_id}: {pounds(amount)} from {old_id}")
     click.echo(f"  {result.risks} risks carried with their latest likelihood and impact.")
-    click.echo(f"To review (also on the Review sheet of {_shown(result.written)}; delete the "
+    click.echo(f"To review (also on the Review sheet of {shown(result.written)}; delete the "
                "sheet when done):")
     for sheet, item, _name, what in result.review:
         click.echo(f"  {sheet}{' ' + item if item else ''}: {what}")

@@ -48,11 +48,11 @@ from workbook_tools.files.sheetscan import (  # noqa: F401 - the scan's parts, f
     SharedStrings,
     SheetScan,
     _fast_scan,
-    _local,
     _near,
     _precise_scan,
     chunks,
     column_number,
+    local_name,
     scan_sheet,
 )
 
@@ -268,7 +268,7 @@ def _read_part(archive: zipfile.ZipFile, name: str, path: Path, limits: Limits) 
     return archive.read(actual)
 
 
-def _parse_xml(data: bytes, path: Path) -> Any:
+def parse_xml(data: bytes, path: Path) -> Any:
     import defusedxml.ElementTree as safe_tree
     from defusedxml import DefusedXmlException
 
@@ -295,18 +295,18 @@ def _sheet_index(
         raise UnreadableFileError(path, "is damaged: its list of sheets is missing", "file-corrupt")
     targets = {
         element.get("Id", ""): element.get("Target", "")
-        for element in _parse_xml(rels, path).iter()
-        if _local(element.tag) == "Relationship"
+        for element in parse_xml(rels, path).iter()
+        if local_name(element.tag) == "Relationship"
     }
     lower = {n.lower(): n for n in archive.namelist()}
     names: list[str] = []
     states: dict[str, str] = {}
     parts: dict[str, str] = {}
-    for element in _parse_xml(workbook, path).iter():
-        if _local(element.tag) != "sheet":
+    for element in parse_xml(workbook, path).iter():
+        if local_name(element.tag) != "sheet":
             continue
         name = element.get("name", "")
-        rid = next((v for k, v in element.attrib.items() if _local(k) == "id"), "")
+        rid = next((v for k, v in element.attrib.items() if local_name(k) == "id"), "")
         target = targets.get(rid, "")
         if target.startswith("/xl/"):
             target = target[1:]

@@ -73,7 +73,7 @@ class SheetScan:
     text: int = 0
 
 
-def _local(tag: str) -> str:
+def local_name(tag: str) -> str:
     return tag.rsplit("}", 1)[-1]
 
 
@@ -243,7 +243,7 @@ def _precise_scan(stream: IO[bytes], watch: str, path: Path,
     sheet_data: Any = None
     try:
         for event, element in safe_tree.iterparse(stream, events=("start", "end")):
-            tag = _local(element.tag)
+            tag = local_name(element.tag)
             if event == "start":
                 if tag == "row":
                     ref = element.get("r")
@@ -263,7 +263,7 @@ def _precise_scan(stream: IO[bytes], watch: str, path: Path,
                     scan.dimension = element.get("ref", "")
                 continue
             if tag == "c":
-                children = {_local(child.tag): child for child in element}
+                children = {local_name(child.tag): child for child in element}
                 value = children.get("v")
                 has_value = (value is not None and bool(value.text)) or "is" in children
                 if strings is not None and element.get("t") == "s" and value is not None:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from workbook_tools.files.guard import _local, _parse_xml
+from workbook_tools.files.guard import local_name, parse_xml
 
 
 @dataclass(frozen=True)
@@ -28,8 +28,8 @@ class Look:
     num_format: str | int = 0  # a format code, or the number of one of Excel's built-in formats
 
 
-local = _local  # a tag's name without its namespace
-parse_part = _parse_xml  # a small XML part, parsed safely
+local = local_name  # a tag's name without its namespace
+parse_part = parse_xml  # a small XML part, parsed safely
 
 
 def read_member(archive: zipfile.ZipFile, name: str) -> bytes | None:

@@ -225,9 +225,9 @@ def remove_feedback(workbook: Any) -> None:
 def _sheet_names(result: ReturnResult, names: list[str]) -> dict[str, str]:
     """Each expected sheet's name in the file (a renamed sheet is found as validation finds it);
     hidden sheets are left out, as nobody can go to them."""
-    from workbook_tools.returns.read import ReturnFile, _find_sheets
+    from workbook_tools.returns.read import ReturnFile, find_sheets
 
-    found = _find_sheets(ReturnFile(result.path, True), names)
+    found = find_sheets(ReturnFile(result.path, True), names)
     return {expected: actual for expected, actual in found.items()
             if expected != layout.META_SHEET}
 

@@ -127,7 +127,7 @@ def read_return(
         if links:
             result.add("external-link", variant="file", parts=", ".join(links))
         assert result.quarter is not None
-        sheets = _find_sheets(result, workbook.sheet_names)
+        sheets = find_sheets(result, workbook.sheet_names)
         cover = sheets.get("Cover")
         register = Register(plan, result.directorate, result.quarter) \
             if plan is not None and has_items(plan) else None
@@ -254,7 +254,7 @@ def _norm(value: Any) -> str:
     return " ".join(plain_text(value).split()).casefold()
 
 
-def _find_sheets(result: ReturnFile, names: list[str]) -> dict[str, str]:
+def find_sheets(result: ReturnFile, names: list[str]) -> dict[str, str]:
     """Each expected sheet's name in the file; a renamed one is used but reported."""
     found: dict[str, str] = {}
     spare = [n for n in names if n not in layout.SHEET_ORDER]

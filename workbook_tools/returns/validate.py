@@ -348,7 +348,7 @@ def expand_paths(paths: Iterable[Path]) -> list[Path]:
     return files
 
 
-def _sha256(path: Path) -> str:
+def sha256_of(path: Path) -> str:
     digest = hashlib.sha256()
     with open(path, "rb") as handle:
         for block in iter(lambda: handle.read(1 << 20), b""):
@@ -384,7 +384,7 @@ def validate_file(path: Path, quarter: Quarter | None = None, plan: Plan | None 
     result = ReturnResult(path, "", received, NOT_A_RETURN)
     try:
         check_file_size(path, stat.st_size)  # before hashing: a huge file is refused unread
-        result.sha256 = _sha256(path)
+        result.sha256 = sha256_of(path)
         rf = read_return(path, quarter, plan)
     except UnreadableFileError as exc:
         rule = RULES.get(exc.code, RULES["file-unreadable"])

@@ -11,12 +11,12 @@ import pandas as pd
 
 from workbook_tools.master import columns as mc
 from workbook_tools.master.read import Master, canonical_quarter
-from workbook_tools.returns.validate import _sha256
+from workbook_tools.returns.validate import sha256_of
 
 NARRATIVE = "Narrative"
 CORRECTIONS = "Corrections"
 OVERVIEW = "Overview"
-sha256 = _sha256  # the one file hash, for the footer
+sha256 = sha256_of  # the one file hash, for the footer
 
 
 def _rows(master: Master, sheet: str, quarters: list[str]) -> list[dict[str, Any]]:

@@ -21,7 +21,8 @@ from typing import IO, Any
 
 from workbook_tools.errors import UnreadableFileError
 from workbook_tools.files.cells import column_letter
-from workbook_tools.files.styles import Look, Styles, local, parse_part, read_member
+from workbook_tools.files.sheetscan import local_name
+from workbook_tools.files.styles import Look, Styles, parse_part, read_member
 
 
 @dataclass
@@ -236,7 +237,7 @@ def _read_cells(stream: IO[bytes], path: Path, collect: _Collector) -> None:
     sheet_data: Any = None
     try:
         for event, element in safe_tree.iterparse(stream, events=("start", "end")):
-            tag = local(element.tag)
+            tag = local_name(element.tag)
             if event == "start":
                 if tag == "row":
                     ref = element.get("r")
@@ -252,7 +253,7 @@ def _read_cells(stream: IO[bytes], path: Path, collect: _Collector) -> None:
                     col = split[1]
                 if collect.wanted(col):
                     collect.styled(row, col, element.get("s", "0"))
-                    formula = next((c for c in element if local(c.tag) == "f"), None)
+                    formula = next((c for c in element if local_name(c.tag) == "f"), None)
                     if formula is not None:
                         collect.formula(row, col, dict(formula.attrib), formula.text or "")
                 col += 1
@@ -297,9 +298,9 @@ def _read_comments(archive: zipfile.ZipFile, part: str, path: Path,
         if data is None:
             continue
         root = parse_part(data, path)
-        authors = [a.text or "" for a in root.iter() if local(a.tag) == "author"]
+        authors = [a.text or "" for a in root.iter() if local_name(a.tag) == "author"]
         for comment in root.iter():
-            if local(comment.tag) != "comment":
+            if local_name(comment.tag) != "comment":
                 continue
             split = _split_ref(comment.get("ref", "").split(":")[0])
             if split is None:
@@ -307,7 +308,7 @@ def _read_comments(archive: zipfile.ZipFile, part: str, path: Path,
             row, col = split
             if not wanted(col):
                 continue
-            text = "".join(t.text or "" for t in comment.iter() if local(t.tag) == "t")
+            text = "".join(t.text or "" for t in comment.iter() if local_name(t.tag) == "t")
             author = comment.get("authorId", "")
             cell = extras.cells.setdefault((row, col), CellExtra())
             cell.comment = text

@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from workbook_tools.files.guard import local_name, parse_xml
+from workbook_tools.files.guard import parse_xml
+from workbook_tools.files.sheetscan import local_name
 
 
 @dataclass(frozen=True)
@@ -28,7 +29,6 @@ class Look:
     num_format: str | int = 0  # a format code, or the number of one of Excel's built-in formats
 
 
-local = local_name  # a tag's name without its namespace
 parse_part = parse_xml  # a small XML part, parsed safely
 
 
@@ -59,7 +59,7 @@ class Styles:
             return
         root = parse_part(data, path)
         for element in root:
-            tag = local(element.tag)
+            tag = local_name(element.tag)
             if tag == "numFmts":
                 for fmt in element:
                     if fmt.get("numFmtId", "").isdigit():
@@ -85,7 +85,7 @@ class Styles:
         flags: dict[str, Any] = {}
         if font is not None:
             for child in font:
-                tag, val = local(child.tag), child.get("val", "true")
+                tag, val = local_name(child.tag), child.get("val", "true")
                 if tag in ("b", "i", "strike") and val not in ("0", "false"):
                     flags[{"b": "bold", "i": "italic", "strike": "strike"}[tag]] = True
                 elif tag == "u" and val != "none":
@@ -93,9 +93,9 @@ class Styles:
                 elif tag == "color":
                     flags["font_color"] = self._colour(child)
         if fill is not None:
-            pattern = next((c for c in fill if local(c.tag) == "patternFill"), None)
+            pattern = next((c for c in fill if local_name(c.tag) == "patternFill"), None)
             if pattern is not None and pattern.get("patternType", "none") == "solid":
-                colour = next((c for c in pattern if local(c.tag) == "fgColor"), None)
+                colour = next((c for c in pattern if local_name(c.tag) == "fgColor"), None)
                 flags["fill"] = self._colour(colour) if colour is not None else None
         number = xf.get("numFmtId", "0")
         code: str | int = int(number) if number.isdigit() else 0
@@ -146,7 +146,8 @@ def _theme_colours(archive: zipfile.ZipFile, path: Path) -> list[str]:
     data = read_member(archive, "xl/theme/theme1.xml")
     if data is None:
         return []
-    scheme = next((e for e in parse_part(data, path).iter() if local(e.tag) == "clrScheme"), None)
+    scheme = next((e for e in parse_part(data, path).iter()
+                   if local_name(e.tag) == "clrScheme"), None)
     if scheme is None:
         return []
     colours = []

@@ -22,6 +22,7 @@ from workbook_tools.quarters import (
     parse_year,
     unquoted_quarter,
 )
+from workbook_tools.words import count, plural
 from workbook_tools.workspace import Workspace
 
 
@@ -196,7 +197,7 @@ def plan_check(plan_path: Path | None) -> None:
     if problems:
         for problem in problems:
             click.echo(f"{shown(path)}: {visible(str(problem))}")
-        click.echo(f"{len(problems)} problem{'s' if len(problems) != 1 else ''} in the register.")
+        click.echo(f"{count(len(problems), 'problem')} in the register.")
         sys.exit(2)
     assert loaded is not None
     settings = loaded.settings
@@ -239,7 +240,7 @@ def generate(quarter: Quarter, plan_path: Path | None, out: Path | None,
     for path in paths:
         click.echo(f"Wrote {shown(path)}")
     deadline = quarter.deadline(loaded.settings.deadline_days)
-    click.echo(f"{len(paths)} return{'s' if len(paths) != 1 else ''} for {quarter}; "
+    click.echo(f"{count(len(paths), 'return')} for {quarter}; "
                f"deadline {deadline:%A %d %B %Y}.")
 
 
@@ -269,7 +270,7 @@ def simulate(quarter: Quarter, blank: Path | None, out: Path | None, seed: int,
                              seed=seed, error_rate=error_rate)
     for path in paths:
         click.echo(f"Wrote {shown(path)}")
-    click.echo(f"{len(paths)} completed return{'s' if len(paths) != 1 else ''} for {quarter}.")
+    click.echo(f"{count(len(paths), 'completed return')} for {quarter}.")
 
 
 @cli.command()
@@ -356,7 +357,7 @@ def validate(ctx: click.Context, paths: tuple[Path, ...], quarter: Quarter | Non
         _echo_run(run)
         click.echo(f"Report: {shown(report_path)}")
         if feedback is not None:
-            click.echo(f"Feedback: {len(written)} file{'s' if len(written) != 1 else ''} in "
+            click.echo(f"Feedback: {count(len(written), 'file')} in "
                        f"{shown(feedback)}")
             for path, reason in not_written:
                 click.echo(f"No feedback for {shown(path)}: it {reason}.")
@@ -373,21 +374,20 @@ def _echo_run(run: Any) -> None:
             who = f"{result.directorate}, "
         counts = []
         if result.errors:
-            counts.append(f"{len(result.errors)} error{'s' if len(result.errors) != 1 else ''}")
+            counts.append(count(len(result.errors), 'error'))
         if result.warnings:
-            counts.append(f"{len(result.warnings)} warning"
-                          f"{'s' if len(result.warnings) != 1 else ''}")
+            counts.append(count(len(result.warnings), 'warning'))
         tail = f": {', '.join(counts)}" if counts else ""
         click.echo(f"{shown(result.path)}: {visible(who)}{result.status}{tail}")
         for finding in sorted(result.findings, key=lambda f: f.severity.value != "Error"):
             click.echo(f"  {finding.severity.value + ':':<9}{finding.message} [{finding.code}]")
     summary = run.verdicts
     total = len(run.results)
-    click.echo(f"{total} file{'s' if total != 1 else ''} checked" + (f": {summary}." if
+    click.echo(f"{count(total, 'file')} checked" + (f": {summary}." if
                                                                       summary else "."))
     rows = sum(r.rows for r in run.results)
     if rows:
-        click.echo(f"Read {rows:,} row{'s' if rows != 1 else ''} of measures, actions, savings "
+        click.echo(f"Read {count(rows, 'row')} of measures, actions, savings "
                    "and risks.")
 
 
@@ -439,7 +439,7 @@ def status(ctx: click.Context, quarter: Quarter, plan_path: Path | None,
     _echo_status(loaded, quarter, rows, run, folder)
     if chase is not None:
         drafts = write_chase_emails(rows, loaded, quarter, run, chase, ws.blank(quarter))
-        click.echo(f"Wrote {len(drafts)} email draft{'s' if len(drafts) != 1 else ''} in "
+        click.echo(f"Wrote {count(len(drafts), 'email draft')} in "
                    f"{shown(chase)}" + (f": {', '.join(p.name for p in drafts)}." if drafts
                                          else "."))
         for row in rows:
@@ -456,8 +456,8 @@ def _echo_status(loaded: Any, quarter: Quarter, rows: list[Any], run: Any,
 
     deadline = quarter.deadline(loaded.settings.deadline_days)
     days = rows[0].days_to_deadline if rows else 0
-    when = ("today" if days == 0 else f"in {days} day{'s' if days != 1 else ''}" if days > 0
-            else f"{-days} day{'s' if days != -1 else ''} ago")
+    when = ("today" if days == 0 else f"in {count(days, 'day')}" if days > 0
+            else f"{count(-days, 'day')} ago")
     click.echo(f"{loaded.settings.council_name}, {quarter}: deadline {deadline:%A %d %B %Y} "
                f"({when}).")
     table = [("Code", "Directorate", "Status", "Received", "Deadline", "File")]
@@ -483,7 +483,7 @@ def _echo_status(loaded: Any, quarter: Quarter, rows: list[Any], run: Any,
     counts = {s: sum(1 for row in rows if row.status == s)
               for s in (ACCEPTED, ACCEPTED_WITH_WARNINGS, REJECTED, NOT_RECEIVED)}
     tally = ", ".join(f"{n} {word.lower()}" for word, n in counts.items() if n)
-    click.echo(f"{len(rows)} directorate{'s' if len(rows) != 1 else ''}: {tally}.")
+    click.echo(f"{count(len(rows), 'directorate')}: {tally}.")
 
 
 @cli.command()
@@ -520,7 +520,7 @@ def consolidate(ctx: click.Context, quarter: Quarter, plan_path: Path | None,
         result = consolidate_returns(loaded, quarter, folder, master_path, ledger_csv=ledger,
                                      progress=done)
     for item in result.run.results:
-        counts = [f"{len(found)} {word}{'s' if len(found) != 1 else ''}"
+        counts = [count(len(found), word)
                   for found, word in ((item.errors, "error"), (item.warnings, "warning"))
                   if found]
         click.echo(f"{shown(item.path)}: {item.status}"
@@ -533,21 +533,21 @@ def consolidate(ctx: click.Context, quarter: Quarter, plan_path: Path | None,
     click.echo(
         f"Wrote {shown(result.master)}: {quarter} has {rows['Measures']} measures, "
         f"{rows['Actions']} actions, {rows['Savings']} savings and {rows['Risks']} risks "
-        f"from {len(result.run.accepted)} accepted return"
-        f"{'s' if len(result.run.accepted) != 1 else ''}; quarters in the master: "
+        f"from {count(len(result.run.accepted), 'accepted return')}; quarters in the master: "
         f"{', '.join(result.quarters)}.")
     if result.ledger is not None:
         click.echo(f"Ledger: {result.ledger.lines} lines for {len(result.ledger.amounts)} "
                    f"savings from {shown(result.ledger.path)}.")
     if result.reopened is not None:
-        click.echo(f"{quarter} was {result.reopened.described()}: {result.corrections} "
-                   f"figure{'s' if result.corrections != 1 else ''} now differ"
-                   f"{'s' if result.corrections == 1 else ''} from the closed ones, listed on the "
-                   f"Corrections sheet. Close it again when it has gone back to Cabinet.")
+        click.echo(f"{quarter} was {result.reopened.described()}: "
+                   f"{count(result.corrections, 'figure')} now "
+                   f"{plural(result.corrections, 'differs', 'differ')} from the closed ones, "
+                   "listed on the Corrections sheet. Close it again when it has gone back to "
+                   "Cabinet.")
     for line in result.notes:
         click.echo(line)
     if result.orphaned:
-        click.echo(f"{result.orphaned} finance entr{'ies' if result.orphaned != 1 else 'y'} "
+        click.echo(f"{count(result.orphaned, 'finance entry', 'finance entries')} "
                    "kept in rows marked Orphaned on the Savings sheet.")
     if result.backup is not None:
         click.echo(f"Previous master kept as {shown(result.backup)}.")
@@ -686,7 +686,7 @@ def export(master: Path | None, fmt: str, out: Path | None) -> None:
         raise ConfigurationError(ws.no_master(master or ws.master))
     result = export_master(master or ws.master, out or ws.outputs / "export", fmt)
     for path, rows in result.files:
-        click.echo(f"Wrote {shown(path)}: {rows} row{'s' if rows != 1 else ''}")
+        click.echo(f"Wrote {shown(path)}: {count(rows, 'row')}")
     click.echo(f"{len(result.files)} {fmt.upper()} files in {shown(result.folder)}.")
 
 

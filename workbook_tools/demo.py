@@ -29,6 +29,7 @@ from workbook_tools.files.cells import pounds
 from workbook_tools.plan.register import Plan
 from workbook_tools.quarters import Quarter, parse_quarter
 from workbook_tools.returns.findings import ValidationRun
+from workbook_tools.words import count
 from workbook_tools.workspace import Workspace
 
 EARLIER_QUARTERS = ("2025-26-Q1", "2025-26-Q2")  # the year so far, consolidated quietly
@@ -280,7 +281,7 @@ def _tally(statuses: Iterable[str]) -> str:
 
 
 def _files(paths: list[Path]) -> str:
-    return f"{len(paths)} feedback file{'s' if len(paths) != 1 else ''}"
+    return count(len(paths), 'feedback file')
 
 
 def _rel(path: Path, folder: Path) -> str:

@@ -20,6 +20,7 @@ from workbook_tools.returns.rules.inputs import (
     checks_rows,
 )
 from workbook_tools.returns.style import Styles, fitted_height, number_format, row_points
+from workbook_tools.words import count
 
 GREEN_FILL, RED_FILL, RED_FONT = "#C6EFCE", "#FFC7CE", "#9C0006"
 
@@ -29,9 +30,6 @@ COVER_WIDTHS = (2, 24, 72, 2)  # columns A to D
 _TEXT_WIDTH = COVER_WIDTHS[1] + COVER_WIDTHS[2]  # the merged B:C
 
 
-def _plural(n: int, word: str, plural: str = "") -> str:
-    return f"{n} {word if n == 1 else plural or word + 's'}"
-
 
 def _percent(value: float) -> str:
     return f"{value:g}%"
@@ -40,12 +38,12 @@ def _percent(value: float) -> str:
 def _scope(dplan: DirectoratePlan, quarter: Quarter) -> str:
     due = sum(1 for m in dplan.measures if m.is_due(quarter))
     not_due = len(dplan.measures) - due
-    measures = _plural(due, "measure")
+    measures = count(due, "measure")
     if not_due:
         measures += f" ({not_due} more {'is' if not_due == 1 else 'are'} annual, due in Q4)"
-    return (f"This return asks about {measures}, {_plural(len(dplan.actions), 'action')}, "
-            f"{_plural(len(dplan.savings), 'savings line')} and "
-            f"{_plural(len(dplan.risks), 'risk')}.")
+    return (f"This return asks about {measures}, {count(len(dplan.actions), 'action')}, "
+            f"{count(len(dplan.savings), 'savings line')} and "
+            f"{count(len(dplan.risks), 'risk')}.")
 
 
 def write_cover(workbook: Any, sheet: Any, dplan: DirectoratePlan, ctx: Context,

@@ -33,6 +33,7 @@ from workbook_tools.returns.findings import (
     ValidationRun,
 )
 from workbook_tools.returns.layout import HEADER_ROW
+from workbook_tools.words import count
 from workbook_tools.workspace import make_folder
 
 PROBLEMS_SHEET = "Problems"
@@ -255,11 +256,11 @@ def _problems_sheet(workbook: Any, result: ReturnResult, sheets: dict[str, str])
     _text(sheet, "A1", f"Problems found in this return: {who} ({result.directorate}), "
                        f"{result.quarter}", _font(bold=True, size=14, color=NAVY[1:]))
     if errors:
-        verdict = (f"The return cannot be accepted yet: {_count(errors, 'error')} must be put "
-                   "right" + (f", and {_count(warnings, 'warning')} should be checked." if
+        verdict = (f"The return cannot be accepted yet: {count(errors, 'error')} must be put "
+                   "right" + (f", and {count(warnings, 'warning')} should be checked." if
                               warnings else "."))
     else:
-        verdict = (f"The return has been accepted, with {_count(warnings, 'warning')} to check. "
+        verdict = (f"The return has been accepted, with {count(warnings, 'warning')} to check. "
                    "Correct anything that is wrong and send it again, or explain it in the "
                    "commentary.")
     _text(sheet, "A2", verdict, _font(bold=True, size=11,
@@ -351,6 +352,3 @@ def _font(**style: Any) -> Any:
 
     return Font(name=FONT_NAME, **{"size": FONT_SIZE, **style})
 
-
-def _count(n: int, word: str) -> str:
-    return f"{n} {word}{'s' if n != 1 else ''}"

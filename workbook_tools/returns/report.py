@@ -20,6 +20,7 @@ from workbook_tools.returns.findings import (
     Severity,
     ValidationRun,
 )
+from workbook_tools.words import count
 
 RETURN_HEADERS = ("File", "Directorate", "Quarter", "Status", "Errors", "Warnings", "Received",
                   "SHA-256", "Superseded by")
@@ -57,9 +58,9 @@ def write_validation_report(run: ValidationRun, path: Path, council: str = "") -
     formats = _formats(workbook)
     title = heading(run, council)
     files = len(run.results)
-    checked = (f"{files} file{'s' if files != 1 else ''} checked"
+    checked = (f"{count(files, 'file')} checked"
                + (f": {run.verdicts}" if run.verdicts else "") + "; "
-               + _count(len(run.findings), "finding") + ".")
+               + count(len(run.findings), "finding") + ".")
     for sheet in (_returns_sheet(workbook, formats, run),
                   _findings_sheet(workbook, formats, run)):
         sheet.write_string(0, 0, title, formats["title"])
@@ -97,9 +98,6 @@ def heading(run: ValidationRun, council: str = "") -> str:
     about = ", ".join(part for part in (council or run.council, quarter) if part)
     return f"Validation report: {about}" if about else "Validation report"
 
-
-def _count(n: int, word: str) -> str:
-    return f"{n} {word}{'s' if n != 1 else ''}"
 
 
 def _formats(workbook: Any) -> dict[str, Any]:

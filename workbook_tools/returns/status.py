@@ -25,6 +25,7 @@ from workbook_tools.returns.findings import (
     ValidationRun,
 )
 from workbook_tools.returns.generate import return_filename
+from workbook_tools.words import count, plural
 from workbook_tools.workspace import make_folder
 
 #: The most problems listed in one email; the rest are counted.
@@ -58,9 +59,9 @@ class StatusRow:
     def shown_status(self) -> str:
         """'Rejected (3 errors)', 'Accepted with warnings (2 warnings)', 'Not received'."""
         if self.status == REJECTED:
-            return f"{REJECTED} ({_count(self.errors, 'error')})"
+            return f"{REJECTED} ({count(self.errors, 'error')})"
         if self.status == ACCEPTED_WITH_WARNINGS:
-            return f"{ACCEPTED_WITH_WARNINGS} ({_count(self.warnings, 'warning')})"
+            return f"{ACCEPTED_WITH_WARNINGS} ({count(self.warnings, 'warning')})"
         return self.status
 
     @property
@@ -69,7 +70,7 @@ class StatusRow:
         'due in 5 days' or '3 days overdue' for one still needed."""
         if self.status in (ACCEPTED, ACCEPTED_WITH_WARNINGS) and self.received is not None:
             late = (self.received.date() - self.deadline).days
-            return "on time" if late <= 0 else f"{_count(late, 'day')} late"
+            return "on time" if late <= 0 else f"{count(late, 'day')} late"
         return due_in(self.days_to_deadline)
 
 
@@ -81,7 +82,7 @@ def due_in(days: int) -> str:
         return "due tomorrow"
     if days == 0:
         return "due today"
-    return f"{_count(-days, 'day')} overdue"
+    return f"{count(-days, 'day')} overdue"
 
 
 def directorate_status(plan: Plan, quarter: Quarter, run: ValidationRun,
@@ -179,7 +180,7 @@ def chase_email(row: StatusRow, directorate: Directorate, plan: Plan, quarter: Q
     message["X-Unsent"] = "1"
     period = f"{quarter} ({quarter.months} {quarter.start_date.year})"
     deadline = f"{row.deadline:%A} {row.deadline.day} {row.deadline:%B %Y}"
-    when = (f"The deadline was {deadline}, {_count(-row.days_to_deadline, 'day')} ago."
+    when = (f"The deadline was {deadline}, {count(-row.days_to_deadline, 'day')} ago."
             if row.days_to_deadline < 0 else
             f"The deadline is {deadline} ({due_in(row.days_to_deadline)}).")
     lines = ["Dear colleague,", ""]
@@ -197,8 +198,8 @@ def chase_email(row: StatusRow, directorate: Directorate, plan: Plan, quarter: Q
         lines += [
             f"Thank you for sending {directorate.name}'s performance and savings return for "
             f"{period}: {result.path.name}, received {result.received:%d/%m/%Y}. We cannot "
-            f"accept it yet because {_count(len(errors), 'problem')} "
-            f"need{'s' if len(errors) == 1 else ''} putting right:",
+            f"accept it yet because {count(len(errors), 'problem')} "
+            f"{plural(len(errors), 'needs', 'need')} putting right:",
             "",
         ]
         lines += [f"{n}. {f.message}" for n, f in enumerate(errors[:MAX_LISTED], start=1)]
@@ -210,7 +211,7 @@ def chase_email(row: StatusRow, directorate: Directorate, plan: Plan, quarter: Q
                           "lists them on its Problems sheet, with a link to each."]
         if result.warnings:
             lines += ["", f"There {'is' if len(result.warnings) == 1 else 'are'} also "
-                          f"{_count(len(result.warnings), 'warning')} to check, which would not "
+                          f"{count(len(result.warnings), 'warning')} to check, which would not "
                           "stop the return being accepted."]
         lines += [
             "",
@@ -248,6 +249,3 @@ def _attachment(row: StatusRow, result: ReturnResult | None, quarter: Quarter,
             return blank.name, blank.read_bytes()
     return None
 
-
-def _count(n: int, word: str) -> str:
-    return f"{n} {word}{'s' if n != 1 else ''}"

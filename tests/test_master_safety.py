@@ -214,10 +214,10 @@ def test_backups_are_kept_for_every_write(folder: Folder) -> None:
 
 
 def test_a_temporary_file_left_by_a_killed_run_is_cleared(folder: Folder) -> None:
-    """A run killed while writing leaves master.xlsx.tmp-PID beside the master; the next run
+    """A run killed while writing leaves master.tmp-PID.xlsx beside the master; the next run
     removes it once it is a day old (a newer one may be another run's, writing now)."""
-    stale = folder.master.with_name(folder.master.name + ".tmp-999999")
-    recent = folder.master.with_name(folder.master.name + ".tmp-999998")
+    stale = folder.master.with_name(folder.master.stem + ".tmp-999999.xlsx")
+    recent = folder.master.with_name(folder.master.stem + ".tmp-999998.xlsx")
     for leftover in (stale, recent):
         leftover.write_bytes(b"half a master")
     day_and_a_bit = safe.STALE_TEMPORARY_SECONDS + 60

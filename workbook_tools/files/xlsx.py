@@ -10,6 +10,8 @@ from typing import Any
 import xlsxwriter
 from xlsxwriter.worksheet import Worksheet
 
+from workbook_tools.files.beside import rewrite_members
+
 #: Written into every workbook's document properties so output is byte-stable run to run.
 FIXED_DATE = dt.datetime(2025, 4, 1)
 
@@ -87,24 +89,20 @@ def stabilise(path: Path | str) -> None:
     openpyxl stamps the save time into docProps/core.xml and into each zip entry; the same
     content should give the same bytes, so both are replaced by FIXED_DATE.
     """
-    import re
     import zipfile
 
-    path = Path(path)
     stamp = FIXED_DATE.strftime("%Y-%m-%dT%H:%M:%SZ")
-    with zipfile.ZipFile(path) as source:
-        members = [(info, source.read(info)) for info in source.infolist()]
-    temporary = path.with_name(path.name + ".stable")
-    with zipfile.ZipFile(temporary, "w", zipfile.ZIP_DEFLATED) as target:
-        for info, data in members:
-            if info.filename == "docProps/core.xml":
-                data = re.sub(
-                    rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(<)",
-                    rb"\g<1>" + stamp.encode() + rb"\2",
-                    data,
-                )
-            fixed = zipfile.ZipInfo(info.filename, date_time=FIXED_DATE.timetuple()[:6])
-            fixed.compress_type = zipfile.ZIP_DEFLATED
-            fixed.external_attr = info.external_attr
-            target.writestr(fixed, data)
-    temporary.replace(path)
+
+    def fix(info: zipfile.ZipInfo, data: bytes) -> tuple[zipfile.ZipInfo, bytes]:
+        if info.filename == "docProps/core.xml":
+            data = re.sub(
+                rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(<)",
+                rb"\g<1>" + stamp.encode() + rb"\2",
+                data,
+            )
+        fixed = zipfile.ZipInfo(info.filename, date_time=FIXED_DATE.timetuple()[:6])
+        fixed.compress_type = zipfile.ZIP_DEFLATED
+        fixed.external_attr = info.external_attr
+        return fixed, data
+
+    rewrite_members(Path(path), fix)

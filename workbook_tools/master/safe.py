@@ -13,6 +13,7 @@ import stat
 from pathlib import Path
 
 from workbook_tools.errors import MasterError
+from workbook_tools.files.beside import leftovers, temporary_for
 from workbook_tools.master.read import NOTHING_CHANGED, Master
 from workbook_tools.master.write import write_master
 
@@ -89,7 +90,7 @@ def write_safely(master: Master, path: Path, backups: Path, stamp: dt.datetime,
     check_writable(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     remove_stale_temporaries(path)
-    temporary = path.with_name(f"{path.name}.tmp-{os.getpid()}")
+    temporary = temporary_for(path)
     backup = None
     try:
         try:
@@ -133,10 +134,10 @@ STALE_TEMPORARY_SECONDS = 24 * 3600
 
 def remove_stale_temporaries(path: Path) -> None:
     """Remove what a run that was killed while writing left beside the master
-    (master.xlsx.tmp-PID); one less than a day old may be another run's, writing now."""
+    (master.tmp-PID.xlsx); one less than a day old may be another run's, writing now."""
     import time
 
-    for leftover in path.parent.glob(f"{path.name}.tmp-*"):
+    for leftover in leftovers(path):
         try:
             if time.time() - leftover.stat().st_mtime > STALE_TEMPORARY_SECONDS:
                 leftover.unlink()

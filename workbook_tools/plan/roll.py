@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from workbook_tools.errors import ConfigurationError, UsageError
+from workbook_tools.files.beside import temporary_for
 from workbook_tools.files.cells import is_blank, pounds, to_date
 from workbook_tools.plan.register import (
     SETTING_TARGET,
@@ -272,7 +273,7 @@ def _write_checked(sheets: dict[str, list[list[Any]]], current: Path, kept: Path
     current one, then swap the new one in."""
     from workbook_tools.plan.examples import write_register
 
-    temporary = current.with_name(f".{current.stem}-roll-{os.getpid()}.xlsx")
+    temporary = temporary_for(current)
     try:
         write_register(sheets, temporary, {"Saving ID": 16})  # IDs such as S-ASCH-01-CF25
         _, problems = check_plan(temporary)

@@ -12,6 +12,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from workbook_tools.files.beside import rewrite_members
 from workbook_tools.files.xlsx import DERIVED_FILL, INPUT_FILL, LOCKED_FILL, NAVY
 from workbook_tools.returns.layout import Column, Kind, Role
 
@@ -82,25 +83,20 @@ def auto_heights(path: Path, sheets: dict[str, int]) -> None:
     again when a cell in it is edited. `sheets` maps each worksheet's part name
     ('xl/worksheets/sheet2.xml') to its first such row.
     """
-    with zipfile.ZipFile(path) as source:
-        members = [(info, source.read(info)) for info in source.infolist()]
+    def unmark(info: zipfile.ZipInfo, data: bytes) -> tuple[zipfile.ZipInfo, bytes]:
+        first = sheets.get(info.filename)
+        if first is None:
+            return info, data
 
-    def unmark(data: bytes, first: int) -> bytes:
         def fix(match: re.Match[bytes]) -> bytes:
             tag = match.group(0)
             if int(match.group(1)) >= first:
                 return tag.replace(b' customHeight="1"', b"")
             return tag
 
-        return re.sub(rb'<row r="(\d+)"[^>]*>', fix, data)
+        return info, re.sub(rb'<row r="(\d+)"[^>]*>', fix, data)
 
-    temporary = path.with_name(path.name + ".rows")
-    with zipfile.ZipFile(temporary, "w", zipfile.ZIP_DEFLATED) as target:
-        for info, data in members:
-            if info.filename in sheets:
-                data = unmark(data, sheets[info.filename])
-            target.writestr(info, data)
-    temporary.replace(path)
+    rewrite_members(path, unmark)
 
 
 class Styles:

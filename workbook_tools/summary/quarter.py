@@ -7,15 +7,16 @@ summary_write.py and the charts from summary_charts.py. The annual summary is su
 from __future__ import annotations
 
 import datetime as dt
-import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
+from xlsxwriter.exceptions import FileCreateError
 
 from workbook_tools.errors import ConfigurationError, UsageError, about_file
+from workbook_tools.files.beside import write_beside
 from workbook_tools.files.cells import pounds
 from workbook_tools.master.read import read_master
 from workbook_tools.plan.register import Plan
@@ -69,26 +70,16 @@ def write_book(out: Path, council: str, period: str, produced: dt.date,
     Raises:
         ConfigurationError: `out` cannot be written (open in Excel, a folder, no permission).
     """
-    out = Path(out)
-    temporary = out.with_name(f".{out.name}.tmp-{os.getpid()}")
-    try:
-        out.parent.mkdir(parents=True, exist_ok=True)
+    def write(temporary: Path) -> None:
         book = Book(temporary, council, period, produced)
         fill(book)
-        book.close()
-        os.replace(temporary, out)
-    except OSError as exc:
-        raise ConfigurationError(
-            f"{out}: cannot be written ({getattr(exc, 'strerror', None) or exc}); close it if "
-            f"it is open in Excel or LibreOffice, and run again.") from None
-    except Exception as exc:
-        if type(exc).__name__ == "FileCreateError":  # xlsxwriter's, when the file is locked
-            raise ConfigurationError(
-                f"{out}: cannot be written; close it if it is open in Excel or LibreOffice, and "
-                f"run again.") from None
-        raise
-    finally:
-        temporary.unlink(missing_ok=True)
+        try:
+            book.close()
+        except FileCreateError as exc:  # xlsxwriter's, when the file cannot be created
+            cause = exc.__context__
+            raise (cause if isinstance(cause, OSError) else OSError(str(exc))) from None
+
+    write_beside(out, write, "close it if it is open in Excel or LibreOffice, and run again")
 
 
 @about_file("master_path")

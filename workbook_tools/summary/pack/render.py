@@ -3,15 +3,13 @@ fetched), and as a tagged PDF (PDF/UA-1) through WeasyPrint, the optional `pdf` 
 
 from __future__ import annotations
 
-import os
-from collections.abc import Callable
 from importlib import resources
 from pathlib import Path
-from typing import Any
 
 import jinja2
 
 from workbook_tools.errors import ConfigurationError
+from workbook_tools.files.beside import write_beside
 from workbook_tools.summary.pack.model import Pack
 from workbook_tools.summary.pack.sections import WRITTEN_BY_TOOL
 from workbook_tools.summary.pack.table import NUMERIC
@@ -57,33 +55,11 @@ def check_pdf_available() -> None:
         raise ConfigurationError(PDF_EXTRA) from None
 
 
-def write_file(out: Path, write: Callable[[Path], Any]) -> Path:
-    """Write beside `out` and swap it in only when complete.
-
-    Raises:
-        ConfigurationError: `out` cannot be written (a folder, no permission, open elsewhere).
-    """
-    out = Path(out)
-    temporary = out.with_name(f".{out.name}.tmp-{os.getpid()}")
-    try:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        write(temporary)
-        os.replace(temporary, out)
-    except OSError as exc:
-        raise ConfigurationError(
-            f"{out}: cannot be written ({exc.strerror or exc}); close it if it is open and "
-            f"check the folder can be written to.") from None
-    finally:
-        if temporary.exists():
-            temporary.unlink()
-    return out
-
-
 def write_pack(pack: Pack, out: Path, pdf: Path | None = None) -> list[Path]:
     """Write the HTML page (and the PDF when `pdf` is given); returns what was written."""
     page = html(pack)
-    written = [write_file(out, lambda p: p.write_text(page, encoding="utf-8"))]
+    written = [write_beside(out, lambda p: p.write_text(page, encoding="utf-8"))]
     if pdf is not None:
         data = pdf_bytes(html(pack, for_pdf=True))
-        written.append(write_file(pdf, lambda p: p.write_bytes(data)))
+        written.append(write_beside(pdf, lambda p: p.write_bytes(data)))
     return written

@@ -13,7 +13,8 @@ from typing import Any
 from workbook_tools.errors import ConfigurationError, UsageError
 from workbook_tools.files.cells import to_date, to_number
 from workbook_tools.files.xlsx import FIXED_DATE, new_workbook
-from workbook_tools.plan.register import REGISTER_SHEETS
+from workbook_tools.plan import vocabulary
+from workbook_tools.plan.columns import REGISTER_SHEETS
 
 EXAMPLES = ("derbyshire", "derby")
 NUMERIC_HEADERS = {
@@ -143,14 +144,12 @@ def write_register(sheets: dict[str, list[list[Any]]], path: Path,
 
 
 def _register_dropdowns(sheet: Any, header: list[str]) -> None:
-    from workbook_tools.returns import rules
-
     lists = {
-        "Unit": rules.UNITS,
-        "Polarity": rules.POLARITIES,
-        "Frequency": rules.FREQUENCIES,
-        "Type": rules.SAVING_TYPES,
-        "Measure type": rules.MEASURE_TYPES,
+        "Unit": vocabulary.UNITS,
+        "Polarity": vocabulary.POLARITIES,
+        "Frequency": vocabulary.FREQUENCIES,
+        "Type": vocabulary.SAVING_TYPES,
+        "Measure type": vocabulary.MEASURE_TYPES,
     }
     for col, title in enumerate(header):
         if title in lists:

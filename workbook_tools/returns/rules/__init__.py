@@ -6,25 +6,13 @@ from __future__ import annotations
 import math
 from datetime import date
 
+# The plan's words (measure types, polarities, statuses...) live in the plan; callers use rules.X.
+from workbook_tools.plan.vocabulary import *  # noqa: F403
+from workbook_tools.plan.vocabulary import CUMULATIVE, LOWER_IS_BETTER, UNACHIEVABLE
+
 GREEN, AMBER, RED = "Green", "Amber", "Red"
 IMPROVED, DECLINED, NO_CHANGE, NEW = "Improved", "Declined", "No change", "New"
 NOT_COMPARABLE = "Not comparable"
-HIGHER_IS_BETTER, LOWER_IS_BETTER = "Higher is better", "Lower is better"
-
-ACTION_STATUSES = ("Not started", "On track", "At risk", "Off track", "Complete", "Cancelled")
-SAVING_STATUSES = ("Delivered", "On track", "At risk", "Unachievable", "Mitigated")
-UNITS = ("%", "number", "£", "days", "rate")
-POLARITIES = (HIGHER_IS_BETTER, LOWER_IS_BETTER)
-FREQUENCIES = ("Quarterly", "Annual")
-SAVING_TYPES = ("Recurring", "One-off")
-UNACHIEVABLE = "Unachievable"
-
-#: How a measure is defined (the register's optional `Measure type`; blank is Snapshot).
-SNAPSHOT, CUMULATIVE, DATA_ONLY = "Snapshot", "Cumulative", "Data only"
-MEASURE_TYPES = (SNAPSHOT, CUMULATIVE, DATA_ONLY)
-#: A return's `Data status` for a measure's figure (blank: a final figure).
-PROVISIONAL, NOT_AVAILABLE = "Provisional", "Not available"
-DATA_STATUSES = (PROVISIONAL, NOT_AVAILABLE)
 
 #: Risk score thresholds: Red at or above 15, Amber from 8 (scores 7 and 13-14 cannot occur).
 RISK_RED_FROM = 15

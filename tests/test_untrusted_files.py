@@ -168,3 +168,40 @@ def test_macros_and_links_to_other_workbooks_are_warnings_naming_them(folder: An
     assert (f"{bad.name} links to other workbooks (xl/externalLinks/externalLink1.xml)."
             in messages[0])
     assert "(=[1]Sheet1!A1) reads another workbook" in messages[2]
+
+
+def test_a_large_sheet_of_short_texts_is_not_taken_for_a_bomb(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The text bound's quick estimate counts every string cell at the longest string: over a
+    sheet read in many pieces it once added up past the limit on an honest register (240
+    directorates: 6.9 million characters counted as more than 64 million), refusing it. Each
+    cell is counted at its own string before anything is refused, and a sheet that really uses
+    too much text still is. (Scaled down: a smaller limit, and the sheet read in small pieces.)"""
+    import dataclasses
+
+    import xlsxwriter
+
+    from workbook_tools.errors import UnreadableFileError
+    from workbook_tools.files import sheetscan
+    from workbook_tools.files.guard import DEFAULT_LIMITS, SafeWorkbook
+
+    monkeypatch.setattr(sheetscan, "_CHUNK", 16 * 1024)
+    path = tmp_path / "register.xlsx"
+    book = xlsxwriter.Workbook(str(path))  # shared strings, as Excel saves
+    honest, heavy = book.add_worksheet("Measures"), book.add_worksheet("Heavy")
+    honest.write(0, 0, "An objective written out in full " * 9)  # about 300 characters
+    for row in range(1, 30_001):
+        honest.write(row, 0, f"M-{row:06d}")
+        honest.write(row, 1, "Quarterly")
+    for row in range(10_000):
+        heavy.write(row, 0, "An objective written out in full " * 9)
+    book.close()
+    limits = dataclasses.replace(DEFAULT_LIMITS, max_sheet_text=2_000_000)
+
+    with SafeWorkbook(path, limits) as workbook:
+        rows, scan = workbook.read("Measures")
+        assert len(rows) == 30_001 and rows[-1][:2] == ["M-030000", "Quarterly"]
+        assert scan.text <= 2_000_000, scan.text
+        with pytest.raises(UnreadableFileError) as refused:
+            workbook.read("Heavy")
+    assert "more than 2 million characters of text into its sheet 'Heavy'" in str(refused.value)

@@ -126,6 +126,16 @@ class SharedStrings:
         exact = sum(sizes[i] if (i := int(ref)) < count else 0 for ref in refs)
         return exact + (typed - len(refs)) * self.longest
 
+    def counted(self, stream: IO[bytes], budget: int) -> int:
+        """At most how many characters the sheet's string cells use, each cell counted at its
+        own string's size (stopping once past `budget`)."""
+        total = 0
+        for piece in chunks(stream):
+            total += self.used(piece, 0)  # budget 0: each cell at its own string's size
+            if total > budget:
+                break
+        return total
+
     def size(self, index: str | None) -> int:
         if index is None or not index.strip().isdigit():
             return 0
@@ -326,6 +336,17 @@ def scan_sheet(
         if near:
             with archive.open(part) as stream:
                 scan = _fast_scan(stream, watch, near, strings, max_text)
+            if scan is not None and strings is not None and scan.text > max_text:
+                # The fast scan counts a piece's string cells at the longest string while that
+                # stays within the limit: an upper bound that can pass the limit on a large
+                # sheet of short texts. Count each cell at its own string before refusing.
+                with archive.open(part) as stream:
+                    text = strings.counted(stream, max_text)
+                if text <= max_text:
+                    with archive.open(part) as stream:
+                        scan = _fast_scan(stream, watch, near)
+                    if scan is not None:
+                        scan.text = text
         if scan is None:
             with archive.open(part) as stream:
                 scan = _precise_scan(stream, watch, path, strings)

@@ -258,3 +258,38 @@ def test_first_quarter_without_a_plan(built: tuple[Path, Path], tmp_path: Path) 
     ws = book["By directorate"]
     names = [r["Directorate"] for r in read_table(ws, find_row(ws, "Directorate"))]
     assert names[:2] == ["Alpha Services", "Beta Services"]  # names from Submissions
+
+
+def test_trends_show_measure_type_and_count_not_comparable(tmp_path: Path) -> None:
+    """A Cumulative measure is Not comparable until the master holds the same quarter last
+    year: the Trends sheet counts it, so each theme's directions add up to its measures."""
+    sheets = two_quarters()
+    for row in sheets["Measures"]:
+        if row["Measure ID"] in ("M4", "M5"):
+            row["Measure type"] = "Cumulative"
+            if row["Quarter"] == Q2:
+                row["Direction of travel"] = "Not comparable"
+    master = write_master(tmp_path / "master.xlsx", sheets)
+    out = tmp_path / "summary.xlsx"
+    summarise_quarter(master, parse_quarter(Q2), out, small_plan(), produced=PRODUCED)
+    measures = master_frames(master)["Measures"]
+    now = measures[measures["Quarter"] == Q2]
+    ws = open_summary(out)["Trends"]
+
+    directions = {r["Theme"]: r for r in read_table(ws, find_row(ws, "Theme"))}
+    words = ("Improved", "No change", "Declined", "New", "Not comparable")
+    for theme in ("People", "Place"):
+        own = now[now["Theme"] == theme]
+        for word in words:
+            assert directions[theme][word] == (own["Direction of travel"] == word).sum()
+        assert directions[theme]["Total"] == sum(directions[theme][w] for w in words) \
+            == own["Direction of travel"].notna().sum()
+    assert directions["Place"]["Not comparable"] == 2
+    assert directions["All themes"]["Not comparable"] == 2
+    assert directions["All themes"]["Total"] == len(now)
+
+    each = {r["Measure ID"]: r for r in read_table(ws, find_row(ws, "Measure"))}
+    assert {m: r["Measure type"] for m, r in each.items()} == {
+        "M1": "Snapshot", "M2": "Snapshot", "M3": "Snapshot", "M4": "Cumulative",
+        "M5": "Cumulative"}
+    assert each["M5"][f"Direction of travel ({Q2})"] == "Not comparable"

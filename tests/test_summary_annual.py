@@ -52,9 +52,11 @@ def four_quarters() -> dict[str, list[dict]]:
         sheets["Savings"].append(saving(q, "AA", "S1", "People", 100_000, 10_000 + 30_000 * n,
                                         100_000, "Green"))
         sheets["Risks"].append(risk(q, "AA", "R1", 3 + (n > 0) + (n > 2), 3 + (n > 1), "Red"))
-        if not last:
-            sheets["Measures"].append(measure(q, "BB", "M3", "Place", 80 - n, 75, "Green",
-                                              objective="OB2"))
+        if not last:  # M3 is year to date, with no figure for the year before
+            sheets["Measures"].append({**measure(q, "BB", "M3", "Place", 80 - n, 75, "Green",
+                                                 objective="OB2"),
+                                       "Measure type": "Cumulative",
+                                       "Compared with a year ago": "Not comparable"})
             sheets["Actions"].append(action(q, "BB", "A2", "Place",
                                             "Off track" if n == 2 else "On track",
                                             "Red" if n == 2 else "Green", D(2025, 12, 31),
@@ -102,6 +104,9 @@ def test_year_end_position_of_each_measure(annual: tuple[Path, Path]) -> None:
     assert rows["M3"]["As at"] == Q3  # BB's Q4 return was not accepted
     assert rows["M1"]["Over the year"] == "Improved"
     assert rows["M2"]["Over the year"] is None  # one figure in the year
+    assert {m: r["Measure type"] for m, r in rows.items()} == {
+        "M1": "Snapshot", "M2": "Snapshot", "M3": "Cumulative"}
+    assert rows["M3"]["Over the year"] == "Not comparable"  # against last year's year end
 
 
 def test_savings_delivered_against_the_programme_target(annual: tuple[Path, Path]) -> None:

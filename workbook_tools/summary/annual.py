@@ -82,7 +82,8 @@ def measures_year(frames: t.Frames, position: t.Position, quarters: list[str]) -
     year (first figure against last, by polarity)."""
     measures = position["Measures"]
     actuals = _by_quarter(frames, "Measures", quarters, "Actual").reindex(measures["Measure ID"])
-    table = pd.DataFrame({"Measure": measures["Measure"], "Measure ID": measures["Measure ID"]})
+    table = pd.DataFrame({"Measure": measures["Measure"], "Measure ID": measures["Measure ID"],
+                          "Measure type": measures["Measure type"]})
     for quarter in quarters:
         table[quarter] = actuals[quarter].tolist()
     table["Year-end actual"] = measures["Actual"]

@@ -12,6 +12,7 @@ COLOURS = {
     "Green": "#3C8D40", "Amber": "#F0A30A", "Red": "#C0392B",
     "Not rated": "#BFBFBF", "No rating": "#BFBFBF",
     "Improved": "#3C8D40", "No change": "#8C8C8C", "Declined": "#C0392B", "New": "#5B9BD5",
+    "Not comparable": "#8064A2",
     "Target (£)": "#9DC3E6", "Forecast (£)": "#1F4E78", "Delivered to date (£)": "#3C8D40",
     "Finance confirmed (£)": "#7030A0", "Programme target (£)": "#C0392B",
 }

@@ -34,6 +34,8 @@ CHART_ROWS = 16  # rows a 300-pixel chart covers
 RAG_NOTE = ("Not rated: no figure this quarter, or an annual measure not yet due. No rating: "
             "an action cancelled, or not started before its due date.")
 GAP_NOTE = "Gap = target less forecast: a shortfall is positive."
+DIRECTION_NOTE = ("A Cumulative (year-to-date) measure is compared with the same quarter last "
+                  "year: Not comparable until the master holds that quarter.")
 
 
 @dataclass
@@ -278,6 +280,7 @@ class QuarterSummary:
         directions = t.directions_by_theme(self.position, self.register)
         direction_block = sheet.table(directions, index=True,
                                       total=["All themes", *t.totals(directions)])
+        sheet.note(DIRECTION_NOTE)
         row = sheet.row
         book = sheet.book
         self.add_chart(sheet, charts.stacked_bar(

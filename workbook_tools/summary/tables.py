@@ -23,13 +23,16 @@ from workbook_tools.returns.rules import (
     IMPROVED,
     NEW,
     NO_CHANGE,
+    NOT_COMPARABLE,
     RED,
 )
 
 RAGS = (GREEN, AMBER, RED)
 NOT_RATED = "Not rated"
 NO_RATING = "No rating"  # actions: Cancelled, or Not started before their due date
-DIRECTIONS = (IMPROVED, NO_CHANGE, DECLINED, NEW)
+#: Every direction-of-travel word, so that a theme's counts add up to its measures with one
+#: (a Cumulative measure is Not comparable until the master has the same quarter last year).
+DIRECTIONS = (IMPROVED, NO_CHANGE, DECLINED, NEW, NOT_COMPARABLE)
 ITEM_SHEETS = ("Measures", "Actions", "Savings", "Risks")
 ACCEPTED_STATUSES = ("Accepted", "Accepted with warnings")
 NO_THEME = "No theme"
@@ -378,7 +381,8 @@ def measure_trends(frames: Frames, quarters: list[str]) -> tuple[pd.DataFrame, l
         .drop_duplicates("Measure ID", keep="last").set_index("Measure ID")
     actuals = measures.pivot_table(index="Measure ID", columns="Quarter", values="Actual",
                                    aggfunc="first")
-    table = pd.DataFrame({"Measure": latest.loc[order, "Measure"].tolist(), "Measure ID": order})
+    table = pd.DataFrame({"Measure": latest.loc[order, "Measure"].tolist(), "Measure ID": order,
+                          "Measure type": latest.loc[order, "Measure type"].tolist()})
     for quarter in quarters:
         table[quarter] = actuals[quarter].reindex(order).tolist() if quarter in actuals else None
     for header in ("Target", "RAG", "Direction of travel"):
@@ -405,7 +409,8 @@ def rag_by_quarter(frames: Frames, quarters: list[str]) -> pd.DataFrame:
 
 
 def directions_by_theme(position: Position, register: Register) -> pd.DataFrame:
-    """Measures improved, unchanged, declined or new against the previous quarter, by theme."""
+    """Measures improved, unchanged, declined, new or not comparable against the previous
+    quarter (a Cumulative measure: the same quarter last year), by theme."""
     measures = position["Measures"]
     measures = measures[measures["Direction of travel"].isin(DIRECTIONS)]
     theme = measures["Theme"].fillna(NO_THEME)

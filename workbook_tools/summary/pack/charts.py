@@ -25,7 +25,7 @@ from workbook_tools.summary.pack.table import Table, from_frame, shown
 #: RAG colours with at least 3:1 contrast on white (WCAG 1.4.11), in the RAG order.
 RAG_FILLS = {"Green": "#00703C", "Amber": "#B35900", "Red": "#C0152F"}
 DIRECTION_FILLS = {"Improved": "#00703C", "No change": "#505A5F", "Declined": "#C0152F",
-                   "New": "#1D70B8"}
+                   "New": "#1D70B8", "Not comparable": "#4C2C92"}
 MONEY_FILLS = ["#1D3F6E", "#1D70B8", "#00703C", "#6F2C91"]
 WIDTH = 440
 MILLIONS = "format(datum.value / 1e6, ',.1f')"

@@ -139,7 +139,8 @@ def inject_formula(path: Path, sheet_part: str, ref: str, value: str, formula: s
 def both_ways_alike(path: Path, sheets: tuple[str, ...]) -> None:
     """The quick reading of formulas, formats and column looks finds what the full XML parse
     (used for sheets written unusually) finds."""
-    from workbook_tools.files.guard import SafeWorkbook, SheetScan
+    from workbook_tools.files.guard import SafeWorkbook
+    from workbook_tools.files.sheetscan import SheetScan
     from workbook_tools.master.read import MASTER_LIMITS
 
     def read(precise: bool) -> list[Any]:

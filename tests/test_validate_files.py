@@ -22,6 +22,7 @@ from validate_support import Returns, check, make_returns, problems
 
 from workbook_tools.errors import ConfigurationError, UnreadableFileError
 from workbook_tools.files import guard as reading
+from workbook_tools.files import sheetscan
 from workbook_tools.returns import layout
 from workbook_tools.returns.findings import ACCEPTED, NOT_A_RETURN, REJECTED, SUPERSEDED
 from workbook_tools.returns.layout import MEASURES
@@ -256,9 +257,9 @@ def test_fast_and_precise_scans_agree(r: Returns) -> None:
         for name in ("Cover", "Measures", "Actions"):
             part = sheet_part(r.clean, name)
             with archive.open(part) as stream:
-                fast = reading._fast_scan(stream, "CJM", reading._near(4_000_000))
+                fast = sheetscan.fast_scan(stream, "CJM", sheetscan.fast_refs(4_000_000))
             with archive.open(part) as stream:
-                precise = reading._precise_scan(stream, "CJM", r.clean)
+                precise = sheetscan.precise_scan(stream, "CJM", r.clean)
             assert fast is not None and not fast.precise
             assert (fast.formulas, fast.errors, fast.dimension) == \
                 (precise.formulas, precise.errors, precise.dimension)

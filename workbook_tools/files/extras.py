@@ -21,7 +21,7 @@ from typing import IO, Any
 
 from workbook_tools.errors import UnreadableFileError
 from workbook_tools.files.cells import column_letter
-from workbook_tools.files.sheetscan import local_name
+from workbook_tools.files.sheetxml import chunks, column_number, local_name, split_ref, walk_cells
 from workbook_tools.files.styles import Look, Styles, parse_part, read_member
 
 
@@ -52,20 +52,6 @@ class SheetExtras:
 
 # (0-based column, Look) -> what to keep of the look (None: nothing).
 LookFilter = Callable[[int, Look], Any]
-
-
-_REF = re.compile(r"^\$?([A-Za-z]{1,3})\$?0*(\d+)$")
-
-
-def _split_ref(ref: str) -> tuple[int, int] | None:
-    """'Q15' -> (15, 16): the 1-based row and 0-based column."""
-    match = _REF.match(ref)
-    if not match:
-        return None
-    col = 0
-    for char in match.group(1).upper():
-        col = col * 26 + ord(char) - 64
-    return int(match.group(2)), col - 1
 
 
 # ---------------------------------------------------------------------------------------------
@@ -205,13 +191,11 @@ def _fast_cells(stream: IO[bytes], collect: _Collector) -> None:
     """The quick reading, for cells written the ordinary way. Most cells carry one of a few
     styles that keep nothing, so only the cells of a style and column that keep something are
     visited."""
-    from workbook_tools.files.guard import chunks
-
     columns: dict[bytes, int] = {}
 
     def column(letters: bytes) -> int:
         if letters not in columns:
-            columns[letters] = _split_ref(f"{letters.decode()}1")[1]  # type: ignore[index]
+            columns[letters] = column_number(letters.decode()) - 1
         return columns[letters]
 
     for piece in chunks(stream):
@@ -229,44 +213,15 @@ def _fast_cells(stream: IO[bytes], collect: _Collector) -> None:
 
 
 def _read_cells(stream: IO[bytes], path: Path, collect: _Collector) -> None:
-    """The streaming XML parse, for any sheet."""
-    import defusedxml.ElementTree as safe_tree
-    from defusedxml import DefusedXmlException
-
-    row, col = 0, 0
-    sheet_data: Any = None
-    try:
-        for event, element in safe_tree.iterparse(stream, events=("start", "end")):
-            tag = local_name(element.tag)
-            if event == "start":
-                if tag == "row":
-                    ref = element.get("r")
-                    row = int(ref) if ref and ref.isdigit() else row + 1
-                    col = 0
-                elif tag == "sheetData":
-                    sheet_data = element
-                continue
-            if tag == "c":
-                ref = element.get("r")
-                split = _split_ref(ref) if ref else None
-                if split:
-                    col = split[1]
-                if collect.wanted(col):
-                    collect.styled(row, col, element.get("s", "0"))
-                    formula = next((c for c in element if local_name(c.tag) == "f"), None)
-                    if formula is not None:
-                        collect.formula(row, col, dict(formula.attrib), formula.text or "")
-                col += 1
-                element.clear()
-            elif tag == "row":
-                if sheet_data is not None:
-                    sheet_data.clear()  # keeps memory bounded: finished rows are dropped
-            elif tag == "col":
-                collect.column(dict(element.attrib))
-    except DefusedXmlException:
-        raise UnreadableFileError(
-            path, "contains XML entity declarations, which a workbook never needs; refused",
-            "file-unsafe") from None
+    """The streaming walk, for any sheet."""
+    for tag, row, col, element in walk_cells(stream, path, frozenset({"col"})):
+        if tag == "col":
+            collect.column(dict(element.attrib))
+        elif collect.wanted(col):
+            collect.styled(row + 1, col, element.get("s", "0"))
+            formula = next((c for c in element if local_name(c.tag) == "f"), None)
+            if formula is not None:
+                collect.formula(row + 1, col, dict(formula.attrib), formula.text or "")
 
 
 def read_comments(archive: zipfile.ZipFile, part: str, path: Path) -> SheetExtras:
@@ -302,10 +257,10 @@ def _read_comments(archive: zipfile.ZipFile, part: str, path: Path,
         for comment in root.iter():
             if local_name(comment.tag) != "comment":
                 continue
-            split = _split_ref(comment.get("ref", "").split(":")[0])
+            split = split_ref(comment.get("ref", "").split(":")[0].replace("$", ""))
             if split is None:
                 continue
-            row, col = split
+            row, col = split[0] + 1, split[1]
             if not wanted(col):
                 continue
             text = "".join(t.text or "" for t in comment.iter() if local_name(t.tag) == "t")

@@ -44,17 +44,8 @@ from pathlib import Path
 from typing import IO, Any
 
 from workbook_tools.errors import UnreadableFileError
-from workbook_tools.files.sheetscan import (  # noqa: F401 - the scan's parts, for tests
-    SharedStrings,
-    SheetScan,
-    _fast_scan,
-    _near,
-    _precise_scan,
-    chunks,
-    column_number,
-    local_name,
-    scan_sheet,
-)
+from workbook_tools.files.sheetscan import SharedStrings, SheetScan, scan_sheet
+from workbook_tools.files.sheetxml import local_name
 
 ZIP_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"

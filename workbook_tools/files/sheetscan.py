@@ -17,7 +17,7 @@ import re
 import zipfile
 import zlib
 from array import array
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -25,8 +25,7 @@ from typing import IO, Any
 
 from workbook_tools.errors import UnreadableFileError
 from workbook_tools.files.cells import cell_ref, column_letter
-
-MIB = 1024 * 1024
+from workbook_tools.files.sheetxml import chunks, local_name, walk_cells
 
 # Shapes a sheet's cells may fill without being counted: (columns, rows, the cell references
 # within them as a pattern). The fast scan only looks for a cell outside every shape whose area
@@ -38,7 +37,6 @@ FAST_SHAPES = (
     (12, 299_999, rb"[A-La-l]0*[1-2]?\d{1,5}"),  # to L299999 (a register's widest sheet)
     (26, 999_999, rb"[A-Za-z]0*\d{1,6}"),  # to Z999999
 )
-_CHUNK = 4 * MIB
 
 _FORMULA_REST = re.compile(
     rb'<f\b[^>]*?(?:/>|>([^<]*)</f>)\s*(?:<v\s*/>|<v>([^<]*)</v>)?'
@@ -49,7 +47,6 @@ _ERROR_CELL = re.compile(  # white space between the tags too: Gnumeric indents 
 _ROOT = re.compile(rb"<([A-Za-z_][\w.:-]*)")
 _PREFIXED_CELL = re.compile(rb":c[\s>/]")
 _DIMENSION = re.compile(rb'<dimension ref="([^"]*)"')
-_REF = re.compile(r"^([A-Za-z]+)0*(\d+)$")
 
 
 @dataclass
@@ -71,11 +68,6 @@ class SheetScan:
     formula_cells: dict[str, str] = field(default_factory=dict)
     #: at most how many characters of shared strings the sheet's cells use
     text: int = 0
-
-
-def local_name(tag: str) -> str:
-    return tag.rsplit("}", 1)[-1]
-
 
 
 _SHARED_ITEM = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?si[\s>/]")
@@ -143,22 +135,7 @@ class SharedStrings:
         return self.sizes[number] if number < len(self.sizes) else 0
 
 
-def column_number(letters: str) -> int:
-    """Column letters to a 1-based number: A -> 1, AB -> 28."""
-    number = 0
-    for char in letters.upper():
-        number = number * 26 + ord(char) - 64
-    return number
-
-
-def _split_ref(ref: str) -> tuple[str, int] | None:
-    match = _REF.match(ref)
-    if not match:
-        return None
-    return match.group(1).upper(), int(match.group(2))
-
-
-def _near(max_sheet_cells: int) -> bytes:
+def fast_refs(max_sheet_cells: int) -> bytes:
     """The cell references the fast scan accepts under a limit, or b'' when none."""
     return b"|".join(ref for columns, rows, ref in FAST_SHAPES
                      if columns * rows <= max_sheet_cells)
@@ -176,29 +153,8 @@ def _cell_pattern(watch: str, near: bytes) -> re.Pattern[bytes]:
         rb'|\sr="(' + watched.encode() + rb'\d+)"([^>]*)>\s*<f(?=[\s>/]))')
 
 
-def chunks(stream: IO[bytes]) -> Iterator[bytes]:
-    """The part's bytes in pieces that end just before a `<c` tag, so no cell is split."""
-    carry = b""
-    while True:
-        data = stream.read(_CHUNK)
-        if not data:
-            if carry:
-                yield carry
-            return
-        data = carry + data
-        cut = data.rfind(b"<c")
-        if cut <= 0:
-            cut = data.rfind(b"<")
-        if cut <= 0 or len(data) - cut > _CHUNK:
-            carry = b""
-            yield data
-        else:
-            carry = data[cut:]
-            yield data[:cut]
-
-
-def _fast_scan(stream: IO[bytes], watch: str, near: bytes,
-               strings: SharedStrings | None = None, max_text: int = 0) -> SheetScan | None:
+def fast_scan(stream: IO[bytes], watch: str, near: bytes,
+              strings: SharedStrings | None = None, max_text: int = 0) -> SheetScan | None:
     """The scan for ordinary files, or None when the sheet needs the precise scan."""
     scan = SheetScan()
     pattern = _cell_pattern(watch, near)
@@ -240,71 +196,16 @@ def _fast_scan(stream: IO[bytes], watch: str, near: bytes,
     return scan
 
 
-def _precise_scan(stream: IO[bytes], watch: str, path: Path,
-                  strings: SharedStrings | None = None) -> SheetScan:
-    """Every cell's position as calamine works it out, with a streaming parse."""
-    import defusedxml.ElementTree as safe_tree
-    from defusedxml import DefusedXmlException
-
+def precise_scan(stream: IO[bytes], watch: str, path: Path,
+                 strings: SharedStrings | None = None) -> SheetScan:
+    """Every cell's position as calamine works it out, with the streaming walk."""
     scan = SheetScan(last_row=0, last_column=0, precise=True)
-    row_index, col_index = 0, 0
-    watched = set(watch)
-    position = (0, 0)
-    sheet_data: Any = None
     try:
-        for event, element in safe_tree.iterparse(stream, events=("start", "end")):
-            tag = local_name(element.tag)
-            if event == "start":
-                if tag == "row":
-                    ref = element.get("r")
-                    if ref is not None and ref.isdigit():
-                        row_index = int(ref) - 1
-                elif tag == "c":
-                    ref = element.get("r")
-                    split = _split_ref(ref) if ref else None
-                    if split:
-                        col_index = column_number(split[0]) - 1
-                        position = (split[1] - 1, col_index)
-                    else:
-                        position = (row_index, col_index)
-                elif tag == "sheetData":
-                    sheet_data = element
-                elif tag == "dimension":
-                    scan.dimension = element.get("ref", "")
-                continue
-            if tag == "c":
-                children = {local_name(child.tag): child for child in element}
-                value = children.get("v")
-                has_value = (value is not None and bool(value.text)) or "is" in children
-                if strings is not None and element.get("t") == "s" and value is not None:
-                    scan.text += strings.size(value.text)
-                if has_value:
-                    scan.last_row = max(scan.last_row or 0, position[0] + 1)
-                    scan.last_column = max(scan.last_column or 0, position[1] + 1)
-                letters = column_letter(position[1])
-                ref = f"{letters}{position[0] + 1}"
-                if letters in watched:
-                    formula = children.get("f")
-                    cell_type = element.get("t", "")
-                    known = value is not None and (bool(value.text) or cell_type == "str")
-                    if formula is not None:
-                        scan.formula_cells[ref] = formula.text or ""
-                    if formula is not None and not known:
-                        scan.formulas[ref] = formula.text or ""
-                    if cell_type == "e" and value is not None:
-                        scan.errors[ref] = value.text or ""
-                col_index += 1
-                element.clear()
-            elif tag == "row":
-                row_index += 1
-                col_index = 0
-                if sheet_data is not None:
-                    sheet_data.clear()  # keeps memory bounded: finished rows are dropped
-    except DefusedXmlException:
-        raise UnreadableFileError(
-            path, "contains XML entity declarations, which a workbook never needs; refused",
-            "file-unsafe",
-        ) from None
+        for tag, row, col, element in walk_cells(stream, path, frozenset({"dimension"})):
+            if tag == "dimension":
+                scan.dimension = element.get("ref", "")
+            else:
+                _count_cell(scan, row, col, element, watch, strings)
     except UnreadableFileError:
         raise
     except Exception:
@@ -312,6 +213,31 @@ def _precise_scan(stream: IO[bytes], watch: str, path: Path,
             path, "is damaged and cannot be read as a workbook", "file-corrupt"
         ) from None
     return scan
+
+
+def _count_cell(scan: SheetScan, row: int, col: int, element: Any, watch: str,
+                strings: SharedStrings | None) -> None:
+    """What the precise scan keeps of one cell: how far the values reach, the shared text
+    used, and a watched column's formulas and error values."""
+    children = {local_name(child.tag): child for child in element}
+    value = children.get("v")
+    if strings is not None and element.get("t") == "s" and value is not None:
+        scan.text += strings.size(value.text)
+    if (value is not None and bool(value.text)) or "is" in children:
+        scan.last_row = max(scan.last_row or 0, row + 1)
+        scan.last_column = max(scan.last_column or 0, col + 1)
+    letters = column_letter(col)
+    if len(letters) > 1 or letters not in watch:  # watched columns are single letters
+        return
+    ref = f"{letters}{row + 1}"
+    formula = children.get("f")
+    cell_type = element.get("t", "")
+    if formula is not None:
+        scan.formula_cells[ref] = formula.text or ""
+        if value is None or not (value.text or cell_type == "str"):
+            scan.formulas[ref] = formula.text or ""
+    if cell_type == "e" and value is not None:
+        scan.errors[ref] = value.text or ""
 
 
 def scan_sheet(
@@ -330,12 +256,12 @@ def scan_sheet(
         UnreadableFileError: the sheet reaches too far ('sheet-too-large'), would make a reader
             copy too much text ('file-bomb'), or is damaged.
     """
-    near = _near(max_sheet_cells)
+    near = fast_refs(max_sheet_cells)
     try:
         scan = None
         if near:
             with archive.open(part) as stream:
-                scan = _fast_scan(stream, watch, near, strings, max_text)
+                scan = fast_scan(stream, watch, near, strings, max_text)
             if scan is not None and strings is not None and scan.text > max_text:
                 # The fast scan counts a piece's string cells at the longest string while that
                 # stays within the limit: an upper bound that can pass the limit on a large
@@ -344,12 +270,12 @@ def scan_sheet(
                     text = strings.counted(stream, max_text)
                 if text <= max_text:
                     with archive.open(part) as stream:
-                        scan = _fast_scan(stream, watch, near)
+                        scan = fast_scan(stream, watch, near)
                     if scan is not None:
                         scan.text = text
         if scan is None:
             with archive.open(part) as stream:
-                scan = _precise_scan(stream, watch, path, strings)
+                scan = precise_scan(stream, watch, path, strings)
     except (zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError, KeyError):
         raise UnreadableFileError(
             path, f"is damaged: its sheet '{name}' cannot be unpacked", "file-corrupt"

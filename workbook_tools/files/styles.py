@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from workbook_tools.files.guard import parse_xml
-from workbook_tools.files.sheetscan import local_name
+from workbook_tools.files.sheetxml import local_name
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from workbook_tools.files.guard import SafeWorkbook, SheetScan
+from workbook_tools.files.guard import SafeWorkbook
+from workbook_tools.files.sheetscan import SheetScan
 from workbook_tools.returns.layout import SheetLayout
 
 _QUOTED = re.compile(r'"[^"]*"|\\.|\[[^\]]*\]')

@@ -17,7 +17,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from workbook_tools.files.cells import column_letter, plain_text
-from workbook_tools.files.sheetscan import column_number
+from workbook_tools.files.sheetxml import column_number
 from workbook_tools.plan.register import Plan
 from workbook_tools.quarters import Quarter
 from workbook_tools.returns import layout

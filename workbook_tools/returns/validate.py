@@ -46,16 +46,11 @@ from workbook_tools.returns.findings import (
 )
 from workbook_tools.returns.layout import Context
 from workbook_tools.returns.locked import has_items, register_index
-from workbook_tools.returns.read import (
-    ReturnFile,
-    choice_of,
-    date_of,
-    is_measure_due,
-    number_of,
-    read_return,
-)
+from workbook_tools.returns.read import read_return
+from workbook_tools.returns.returnfile import ReturnFile
 from workbook_tools.returns.rules import catalogue, inputs
 from workbook_tools.returns.rules.values import blank, is_text, money, num, show
+from workbook_tools.returns.typed import choice_of, date_of, is_measure_due, number_of
 
 ERROR, WARNING = Severity.ERROR, Severity.WARNING
 

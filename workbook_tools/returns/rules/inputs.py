@@ -25,7 +25,6 @@ from typing import Any
 from workbook_tools.files.cells import EXCEL_EPOCH, to_date, to_number
 from workbook_tools.returns import rules
 from workbook_tools.returns.layout import SHEETS
-from workbook_tools.returns.read import choice_of, number_of
 from workbook_tools.returns.rules.registry import ERROR, Rule, by_code, rule
 from workbook_tools.returns.rules.values import (
     blank,
@@ -39,6 +38,7 @@ from workbook_tools.returns.rules.values import (
     x_text,
     x_trimmed,
 )
+from workbook_tools.returns.typed import choice_of, number_of
 
 _CHOICES_ACTIONS = ", ".join(rules.ACTION_STATUSES)
 _CHOICES_SAVINGS = ", ".join(rules.SAVING_STATUSES)

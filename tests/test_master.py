@@ -145,7 +145,7 @@ def test_last_quarters_figures_come_from_a_master_larger_than_a_return_may_be(
     import os
     import zipfile
 
-    from workbook_tools.files.guard import DEFAULT_LIMITS
+    from workbook_tools.files.package import DEFAULT_LIMITS
     from workbook_tools.master.history import previous_context
 
     folder.consolidate(Q1)

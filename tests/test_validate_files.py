@@ -22,7 +22,7 @@ from validate_support import Returns, check, make_returns, problems
 
 from workbook_tools.errors import ConfigurationError, UnreadableFileError
 from workbook_tools.files import guard as reading
-from workbook_tools.files import sheetscan
+from workbook_tools.files import package, sheetscan
 from workbook_tools.returns import layout
 from workbook_tools.returns.findings import ACCEPTED, NOT_A_RETURN, REJECTED, SUPERSEDED
 from workbook_tools.returns.layout import MEASURES
@@ -74,7 +74,7 @@ def test_csv_renamed(tmp_path: Path) -> None:
 
 def test_old_xls_or_password_protected(tmp_path: Path) -> None:
     path = tmp_path / "CS.xls"
-    path.write_bytes(reading.OLE_MAGIC + bytes(504))
+    path.write_bytes(package.OLE_MAGIC + bytes(504))
     code, message = unusable(path)
     assert code == "file-old-or-encrypted" and "password" in message
 
@@ -315,7 +315,7 @@ def test_folder_expansion(r: Returns, tmp_path: Path) -> None:
     shutil.copy(r.clean, folder / "b.xlsx")
     shutil.copy(r.clean, folder / "old" / "ignored.xlsx")
     (folder / ".DS_Store").write_bytes(b"\0")
-    (folder / "Thumbs.db").write_bytes(reading.OLE_MAGIC)
+    (folder / "Thumbs.db").write_bytes(package.OLE_MAGIC)
     (folder / "~$b.xlsx").write_bytes(b"\0" * 165)
     (folder / "A notes.txt").write_text("hello")
     files = expand_paths([folder, folder / "b.xlsx"])

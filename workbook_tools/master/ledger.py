@@ -16,7 +16,7 @@ from pathlib import Path
 
 from workbook_tools.errors import ConfigurationError, UsageError
 from workbook_tools.files.cells import is_blank, to_number
-from workbook_tools.files.guard import sniff
+from workbook_tools.files.package import sniff
 from workbook_tools.files.visible import visible
 from workbook_tools.quarters import ACCEPTED_FORMS, parse_quarter
 

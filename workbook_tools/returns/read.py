@@ -21,7 +21,8 @@ from typing import Any
 from workbook_tools import TEMPLATE_VERSION
 from workbook_tools.errors import about_file
 from workbook_tools.files.cells import column_letter, plain_text, to_date
-from workbook_tools.files.guard import DEFAULT_LIMITS, Limits, SafeWorkbook
+from workbook_tools.files.guard import SafeWorkbook
+from workbook_tools.files.package import DEFAULT_LIMITS, Limits
 from workbook_tools.plan.register import Plan
 from workbook_tools.quarters import Quarter, parse_quarter
 from workbook_tools.returns import layout

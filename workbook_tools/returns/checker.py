@@ -1,0 +1,283 @@
+"""The checks on one return that could be read (SPEC section 7): the input rules, as the
+return's Checks sheet counts them (the rule registry, returns/rules/), and the warnings.
+
+The input-level rules mirror the return's Checks sheet exactly (layout.CHECKS): for every
+return, the number of error findings per (sheet, code) equals the Checks count of that row, so
+`Ready to submit` shows YES exactly when validate finds no input-level error. They judge values
+the way the workbook's formulas do: a blank is empty or only spaces, text in a number cell is not
+a number (even '12%'), a date in a number cell is its serial number, list entries match ignoring
+case.
+
+Warnings (the return is still accepted):
+- implausible-change: an actual out of line with last quarter's, allowing for the target's own
+  change (change.py), so a measure following its targets, cumulative ones included, never warns;
+- commentary-uninformative: an explanation that is a placeholder ('n/a', 'see above', '-', ...)
+  or shorter than 10 characters, where an explanation is needed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterator
+from functools import partial
+from typing import Any
+
+from workbook_tools.quarters import Quarter
+from workbook_tools.returns import layout, rules
+from workbook_tools.returns.change import compared_quarter_figures, implausible_change
+from workbook_tools.returns.findings import Finding, Severity
+from workbook_tools.returns.layout import Context
+from workbook_tools.returns.returnfile import ReturnFile
+from workbook_tools.returns.rules import catalogue, inputs
+from workbook_tools.returns.rules.values import blank, is_text, money, num, show
+from workbook_tools.returns.typed import choice_of, date_of, is_measure_due, number_of
+
+RULES = catalogue.RULES
+
+MIN_EXPLANATION = 10  # characters
+MAX_TEXT = 32_767  # characters Excel keeps in a cell
+EMPTY_PHRASES = frozenset({
+    "n/a", "na", "n.a", "none", "nil", "nothing", "-", "--", "---", ".", "..", "...", "?", "x",
+    "tbc", "tbd", "see above", "as above", "as before", "as previous", "see previous",
+    "see last quarter", "same as last quarter", "as last quarter", "no comment", "no comments",
+    "no change", "ok", "fine", "nothing to report", "not applicable", "see attached",
+})
+
+
+
+def one_per_cell(findings: list[Finding]) -> list[Finding]:
+    """One mistake, one finding: a cell that has an error gets no warning as well (a negative
+    amount is not also 'less than last quarter'); the warning is checked again once the error
+    is put right."""
+    wrong = {(f.sheet, f.cell) for f in findings if f.severity is Severity.ERROR and f.cell}
+    return [f for f in findings
+            if f.severity is Severity.ERROR or not f.cell or (f.sheet, f.cell) not in wrong]
+
+
+def uninformative(text: str | None) -> bool:
+    """An explanation that explains nothing: a placeholder or a few characters."""
+    if text is None:
+        return False
+    stripped = " ".join(text.split())
+    folded = stripped.casefold().strip(" .!")
+    return len(stripped) < MIN_EXPLANATION or folded in EMPTY_PHRASES or stripped in EMPTY_PHRASES
+
+
+# ---------------------------------------------------------------------------------------------
+# The checks on one return.
+
+
+_TEXT_INPUTS = {name: tuple(c.key for c in spec.inputs) for name, spec in layout.SHEETS.items()}
+_Ref = Callable[[str], str]  # a column key -> that column's cell on the row, such as 'J12'
+
+
+def _cell_ref(letters: dict[str, str], row1: int, key: str) -> str:
+    return f"{letters[key]}{row1}"
+
+
+_SIGNOFF_KEYS = {"completed": layout.COMPLETED_BY, "approved": layout.APPROVED_BY,
+                 "date": layout.SIGNOFF_DATE}
+
+
+class _Checker:
+    """Collects one return's input findings (the rule registry's checks, as the Checks sheet
+    counts them) and warnings."""
+
+    def __init__(self, rf: ReturnFile, context: Context | None) -> None:
+        self.rf = rf
+        self.context = context
+        self.findings: list[Finding] = []
+        assert rf.quarter is not None
+        self.quarter: Quarter = rf.quarter
+        self.checks: dict[str, list[inputs.Check]] = {}
+        for check in inputs.CHECKS:
+            self.checks.setdefault(check.sheet, []).append(check)
+
+    def add(self, code: str, sheet: str, cell: str, variant: str = "", **fields: Any) -> None:
+        self.findings.append(RULES[code].finding(self.rf.file, self.rf.directorate, sheet, cell,
+                                                 variant, **fields))
+
+    def known(self, sheet: str, ref: str) -> bool:
+        """False for a cell already reported as holding an unsaved formula or an error."""
+        unknown = self.rf.unknown_cells
+        return not unknown or ref not in unknown.get(sheet, ())
+
+    def apply(self, sheet: str, seen: inputs.Seen, ref: _Ref) -> None:
+        """Every input rule of the sheet on one row (a cell that cannot be known is not
+        judged: it is reported already)."""
+        for check in self.checks.get(sheet, ()):
+            cell = ref(check.column)
+            if check.test is None or not self.known(sheet, cell):
+                continue
+            fields = check.test(seen)
+            if fields is not None:
+                self.add(check.code, sheet, cell, check.variant, **fields)
+
+    def rows(self, sheet: str) -> Iterator[tuple[dict[str, Any], dict[str, Any], _Ref]]:
+        spec = layout.SHEETS[sheet]
+        letters = {c.key: spec.letter(c.key) for c in spec.columns}
+        assert self.rf.data is not None
+        for raw, typed in zip(self.rf.raw[sheet], self.rf.data.rows[sheet], strict=True):
+            row_ref = partial(_cell_ref, letters, raw["_row"])
+            self.apply(sheet, inputs.Seen(raw, typed, is_measure_due(typed, self.quarter)
+                                          if sheet == "Measures" else True), row_ref)
+            yield raw, typed, row_ref
+
+    def number_cell(self, sheet: str, ref: str, value: Any, item: str) -> None:
+        """A number input holding a boolean, or a date where a number belongs."""
+        if not self.known(sheet, ref) or blank(value) or is_text(value):
+            return
+        if number_of(value) is None:
+            self.add("wrong-type", sheet, ref, found=show(value), expected="a number")
+        elif isinstance(value, dt.date):
+            self.add("looks-like-a-date", sheet, ref, found=show(value), id=item)
+
+    def texts(self) -> None:
+        """Every text input, and the sign-off, within Excel's 32,767 characters a cell."""
+        assert self.rf.data is not None
+        for sheet, keys in _TEXT_INPUTS.items():
+            letters = {key: layout.SHEETS[sheet].letter(key) for key in keys}
+            for raw in self.rf.raw[sheet]:
+                for key in keys:
+                    value = raw[key]
+                    if type(value) is str and len(value) > MAX_TEXT:
+                        self.add("text-too-long", sheet, f"{letters[key]}{raw['_row']}",
+                                 length=len(value))
+        for label, cell in self.rf.cover_cells.items():
+            value = self.rf.cover_raw.get(label)
+            if type(value) is str and len(value) > MAX_TEXT:
+                self.add("text-too-long", "Cover", cell, length=len(value))
+
+    def explained(self, sheet: str, ref: str, text: str | None, item: str, what: str) -> None:
+        if uninformative(text):
+            self.add("commentary-uninformative", sheet, ref, found=text, id=item, what=what)
+
+    # --- the sheets: warnings, and what the input rules do not cover -------------------------
+
+    def measures(self) -> None:
+        sheet = "Measures"
+        for raw, typed, ref in self.rows(sheet):
+            item = typed["id"]
+            unavailable = typed["status"] == rules.NOT_AVAILABLE
+            if is_measure_due(typed, self.quarter):
+                self.number_cell(sheet, ref("actual"), raw["actual"], item)
+                self.percent_read(sheet, ref("actual"), raw, typed)
+                if not unavailable:
+                    self.implausible(sheet, ref("actual"), typed)
+                elif not blank(raw["commentary"]):
+                    self.explained(sheet, ref("commentary"), typed["commentary"], item,
+                                   "why the figure is not available and when it will be")
+            rag = typed["rag"]
+            if rag in (rules.RED, rules.AMBER):
+                if not blank(raw["commentary"]):
+                    self.explained(sheet, ref("commentary"), typed["commentary"], item,
+                                   f"why it is {rag}")
+                self.explained(sheet, ref("remedial"), typed["remedial"], item,
+                               "what will be done to bring it back on track, and by when")
+
+    def percent_read(self, sheet: str, cell: str, raw: dict[str, Any],
+                     typed: dict[str, Any]) -> None:
+        """Say so when a % measure's figure was taken as a fraction (0.9 read as 90%) and its
+        cell does not show it so."""
+        value = raw["actual"]
+        number = None if blank(value) or is_text(value) else number_of(value)
+        if (typed["unit"] == "%" and number is not None and self.known(sheet, cell)
+                and raw["_row"] not in self.rf.percent_rows and 0 < number < 1):
+            self.add("percent-read", sheet, cell, found=show(value), points=num(number * 100))
+
+    def implausible(self, sheet: str, cell: str, typed: dict[str, Any]) -> None:
+        item, context = typed["id"], self.context
+        previous = compared_quarter_figures(
+            typed["type"], self.quarter.number, typed["previous"],
+            context.previous_actuals.get(item) if context is not None else None)
+        previous_target = context.previous_targets.get(item) if context is not None else None
+        found = implausible_change(typed["actual"], previous, typed["unit"], previous_target,
+                                   typed["target"])
+        if found is not None:
+            variant, fields = found.fields(num)
+            self.add("implausible-change", sheet, cell, variant, id=item,
+                     actual=num(typed["actual"]), **fields)
+
+    def actions(self) -> None:
+        sheet = "Actions"
+        for raw, typed, ref in self.rows(sheet):
+            item = typed["id"]
+            chosen = choice_of(raw["status"], rules.ACTION_STATUSES)
+            self.number_cell(sheet, ref("complete"), raw["complete"], item)
+            cell, revised = ref("revised"), raw["revised"]
+            if self.known(sheet, cell) and isinstance(revised, bool):
+                self.add("wrong-type", sheet, cell, found=show(revised), expected="a date")
+            commentary = raw["commentary"]
+            needs_note = chosen in ("At risk", "Off track")
+            percent = typed["complete"]
+            if chosen == "Complete" and percent is not None and percent < 100:
+                self.add("complete-below-100", sheet, ref("complete"), id=item,
+                         found=num(percent))
+            elif chosen is not None and chosen != "Complete" and percent == 100:
+                self.add("full-but-not-complete", sheet, ref("status"), id=item, status=chosen)
+            revised_date, due = date_of(revised), typed["due"]
+            if revised_date is not None and due is not None and revised_date < due:
+                self.add("revised-before-due", sheet, ref("revised"), id=item,
+                         revised=show(revised_date), due=show(due))
+            if revised_date is not None and blank(commentary):
+                self.add("revised-without-commentary", sheet, ref("commentary"), id=item,
+                         revised=show(revised_date))
+            if (needs_note or revised_date is not None) and not blank(commentary):
+                self.explained(sheet, ref("commentary"), typed["commentary"], item,
+                               "what has happened and what is being done")
+
+    def savings(self) -> None:
+        sheet = "Savings"
+        for raw, typed, ref in self.rows(sheet):
+            item = typed["id"]
+            for key in ("delivered", "forecast"):
+                self.number_cell(sheet, ref(key), raw[key], item)
+            forecast, target = typed["forecast"], typed["target"]
+            below = forecast is not None and target is not None and forecast < target
+            if below and not blank(raw["commentary"]):
+                self.explained(sheet, ref("commentary"), typed["commentary"], item,
+                               "why the forecast is below target and what will make up the gap")
+            delivered = typed["delivered"]
+            previous = typed["previous"]
+            if previous is None and self.context is not None and self.quarter.number > 1:
+                previous = self.context.previous_delivered.get(item)
+            if delivered is not None and previous is not None and delivered < previous:
+                self.add("delivered-fell", sheet, ref("delivered"), id=item,
+                         delivered=money(delivered), previous=money(previous))
+            if delivered is not None and forecast is not None and delivered > forecast:
+                self.add("delivered-above-forecast", sheet, ref("delivered"), id=item,
+                         delivered=money(delivered), forecast=money(forecast))
+
+    def risks(self) -> None:
+        sheet = "Risks"
+        for raw, typed, ref in self.rows(sheet):
+            if not blank(raw["mitigation"]):
+                self.explained(sheet, ref("mitigation"), typed["mitigation"], typed["id"],
+                               "what has been done this quarter to reduce the risk")
+
+    def cover(self) -> None:
+        raw, cells = self.rf.cover_raw, self.rf.cover_cells
+        if not cells:
+            return
+        values = {key: raw.get(label) for key, label in _SIGNOFF_KEYS.items()}
+        self.apply("Cover", inputs.Seen(values, values),
+                   lambda key: cells[_SIGNOFF_KEYS[key]])
+
+
+def check_return(rf: ReturnFile, context: Context | None = None) -> list[Finding]:
+    """The input rules and warnings for a return that could be read (rf.data is set).
+
+    Args:
+        context: the previous quarter's figures from the master, used where the return's own
+            Previous actual / Delivered last quarter cells are blank.
+    """
+    if rf.data is None:
+        return []
+    checker = _Checker(rf, context)
+    checker.texts()
+    checker.cover()
+    checker.measures()
+    checker.actions()
+    checker.savings()
+    checker.risks()
+    return checker.findings

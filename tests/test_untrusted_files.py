@@ -182,10 +182,11 @@ def test_a_large_sheet_of_short_texts_is_not_taken_for_a_bomb(
     import xlsxwriter
 
     from workbook_tools.errors import UnreadableFileError
-    from workbook_tools.files import sheetscan
-    from workbook_tools.files.guard import DEFAULT_LIMITS, SafeWorkbook
+    from workbook_tools.files import sheetxml
+    from workbook_tools.files.guard import SafeWorkbook
+    from workbook_tools.files.package import DEFAULT_LIMITS
 
-    monkeypatch.setattr(sheetscan, "_CHUNK", 16 * 1024)
+    monkeypatch.setattr(sheetxml, "_CHUNK", 16 * 1024)
     path = tmp_path / "register.xlsx"
     book = xlsxwriter.Workbook(str(path))  # shared strings, as Excel saves
     honest, heavy = book.add_worksheet("Measures"), book.add_worksheet("Heavy")

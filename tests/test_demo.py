@@ -12,7 +12,7 @@ from click.testing import CliRunner, Result
 from summary_support import find_row, master_frames, open_summary, read_table
 
 from workbook_tools.cli import cli
-from workbook_tools.demo import MARKER, _prepare
+from workbook_tools.demo import MARKER, prepare_folder
 from workbook_tools.errors import ConfigurationError
 from workbook_tools.returns.report import HEADER_ROW
 
@@ -122,12 +122,13 @@ def test_clears_only_its_own_outputs_when_run_again(tmp_path: Path) -> None:
     for name in ("returns", "outputs", "templates"):
         (tmp_path / name).mkdir()
         (tmp_path / name / "old.txt").write_text("old")
-    _prepare(tmp_path)
+    prepare_folder(tmp_path)
     assert not (tmp_path / "returns").exists() and not (tmp_path / "outputs").exists()
     assert (tmp_path / "templates" / "old.txt").exists()
-    with pytest.raises(ConfigurationError):
-        (tmp_path / MARKER).unlink()
-        _prepare(tmp_path)
+    (tmp_path / MARKER).unlink()  # the same folder, no longer the demo's: left alone
+    with pytest.raises(ConfigurationError, match="was not made by the demo"):
+        prepare_folder(tmp_path)
+    assert (tmp_path / "templates" / "old.txt").exists()
 
 
 def test_reports_left_behind_are_current(demo: tuple[Path, Path, Result, float]) -> None:

@@ -54,8 +54,9 @@ class DemoResult:
     seconds: float = 0.0
 
 
-def _prepare(folder: Path) -> None:
-    """An empty folder, or one an earlier demo made (its outputs are cleared).
+def prepare_folder(folder: Path) -> None:
+    """Ready `folder` for a demo run: missing or empty, or one an earlier demo made, whose
+    returns/ and outputs/ are cleared (anything else in it is kept).
 
     Raises:
         ConfigurationError: the folder holds something else.
@@ -90,7 +91,7 @@ def run_demo(folder: Path, say: Callable[[str], None] | None = None, seed: int =
 
     started = time.monotonic()
     folder = Path(folder)
-    _prepare(folder)
+    prepare_folder(folder)
     plan_path = init_folder(folder, EXAMPLE, force=True)
     (folder / MARKER).write_text("Made by 'workbook-tools demo'; a new demo run clears "
                                  "returns/ and outputs/ here.\n", encoding="utf-8")

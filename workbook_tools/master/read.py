@@ -11,12 +11,13 @@ columns is kept as its value (rows are re-sorted, so its references would point 
 from __future__ import annotations
 
 import functools
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from workbook_tools.errors import MasterError, UnreadableFileError, UsageError, about_file
-from workbook_tools.files.cells import cell_ref, is_blank
+from workbook_tools.files.cells import cell_ref, column_letter, is_blank
 from workbook_tools.files.extras import ColumnLook
 from workbook_tools.files.guard import MIB, Limits, SafeWorkbook, SheetScan
 from workbook_tools.master import columns as mc
@@ -29,6 +30,7 @@ MASTER_LIMITS = Limits(max_file_bytes=512 * MIB, max_member_bytes=1024 * MIB,
 
 NOTHING_CHANGED = "Nothing was changed."
 _ALL_LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+_REF = re.compile(r"([A-Z]+)([0-9]+)$")
 
 
 @dataclass
@@ -121,8 +123,13 @@ def canonical_quarter(value: Any) -> str | None:
     """'2025-26-Q1' from any accepted spelling; None when it is not a quarter."""
     if is_blank(value):
         return None
+    return _canonical_text(str(value))
+
+
+@functools.lru_cache(maxsize=1024)  # a master's rows carry the same few quarters
+def _canonical_text(text: str) -> str | None:
     try:
-        return str(parse_quarter(str(value)))
+        return str(parse_quarter(text))
     except UsageError:
         return None
 
@@ -211,12 +218,26 @@ def _read_sheet(master: Master, path: Path, name: str, rows: list[list[Any]],
     # Columns people added keep their place among ours (so do ours, if they moved them).
     master.headers[name] = tuple(h for _, h in columns) if name in mc.OPEN_COLUMNS else wanted
     finance = set(mc.FINANCE_COLUMNS) | {header[i] for i in own}
+    # rows people left a formula without a saved value, or an error, in finance's columns: the
+    # only rows whose cells are looked up one by one (a reference per cell cost seconds)
+    flagged = _finance_rows(formulas, errors, {column_letter(i) for i, h in columns
+                                               if h in finance}) if name == "Savings" else set()
+    at = [i for i, _ in columns]
+    names = [h for _, h in columns]
+    width = max(at, default=-1) + 1
+    blank = (None,) * width
+    added = dict.fromkeys(later)
     for r, row in enumerate(rows[1:], start=2):
-        record = {h: _value(row[i]) if i < len(row) else None for i, h in columns}
+        if len(row) < width:
+            row = [*row, *blank[len(row):]]
+        # a cell as typed; an empty cell (calamine gives '') is None (inline: once per cell)
+        record = {h: None if v.__class__ is str and not v.strip() else v
+                  for h, v in zip(names, [row[i] for i in at], strict=True)}
         if all(v is None for v in record.values()):
             continue
-        record.update(dict.fromkeys(later))
-        if name == "Savings":
+        if added:
+            record.update(added)
+        if r in flagged:
             for i, h in columns:
                 ref = cell_ref(r, i)
                 if h in finance and ref in formulas:
@@ -228,7 +249,7 @@ def _read_sheet(master: Master, path: Path, name: str, rows: list[list[Any]],
                     raise MasterError(
                         f"{path}: Savings!{ref} shows the error {errors[ref]}; correct it and "
                         f"run again. {NOTHING_CHANGED}")
-        quarter = canonical_quarter(record.get("Quarter"))
+        quarter = canonical_quarter(record["Quarter"]) if "Quarter" in record else None
         if quarter is not None:
             record["Quarter"] = quarter
         record["_row"] = r
@@ -252,11 +273,14 @@ def _read_kept(workbook: SafeWorkbook, master: Master, name: str, header: list[s
     master.columns[name] = keep.column_looks(name, header, extras.columns, finance)
 
 
-def _value(value: Any) -> Any:
-    """A cell as typed; an empty cell (calamine gives '') is None."""
-    if isinstance(value, str) and not value.strip():
-        return None
-    return value
+def _finance_rows(formulas: dict[str, str], errors: dict[str, str], letters: set[str]) -> set[int]:
+    """The rows with a formula or an error in one of the columns `letters` name."""
+    found = set()
+    for ref in (*formulas, *errors):
+        split = _REF.match(ref)
+        if split and split.group(1) in letters:
+            found.add(int(split.group(2)))
+    return found
 
 
 def number(value: Any) -> float | None:

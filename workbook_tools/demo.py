@@ -169,7 +169,7 @@ class _Demo:
 
         self.generate(plan, quarter)
         simulate_returns(self.ws.blank(quarter), self.ws.returns(quarter), quarter,
-                         seed=self.seed)
+                         seed=self.seed, workspace=self.ws)
         done = consolidate(plan, quarter, self.ws.returns(quarter), self.ws.master)
         self.step(f"{quarter}: earlier in the year: {len(done.run.accepted)} returns generated, "
                   f"filled in and consolidated into {self.rel(self.ws.master)}.")
@@ -185,7 +185,7 @@ class _Demo:
         blanks = self.generate(plan, quarter)
         self.step(f"{quarter}: generated {len(blanks)} returns in {self.rel(ws.blank(quarter))}.")
         simulate_returns(ws.blank(quarter), ws.returns(quarter), quarter, seed=self.seed,
-                         error_rate=self.error_rate)
+                         error_rate=self.error_rate, workspace=ws)
         self.step(f"{quarter}: the directorates filled them in and sent them back to "
                   f"{self.rel(ws.returns(quarter))}.")
         run, feedback = self.validate(plan, quarter, "validated")
@@ -193,7 +193,8 @@ class _Demo:
         for returned in rejected:
             first = returned.errors[0].message if returned.errors else returned.status
             sent = returned.received + dt.timedelta(days=1)  # a day after the first one
-            fill_return(ws.blank(quarter) / returned.path.name, returned.path, seed=self.seed)
+            fill_return(ws.blank(quarter) / returned.path.name, returned.path, seed=self.seed,
+                        workspace=ws)
             os.utime(returned.path, (sent.timestamp(), sent.timestamp()))
             self.step(f"{quarter}: {returned.directorate} corrected its return and sent it "
                       f"again (it had said: {first})")

@@ -81,7 +81,7 @@ def simulate(quarter: Quarter, blank: Path | None, out: Path | None, seed: int,
     if ws.plan.exists():  # the quarter's year must have a register, as for generate
         plan_for(quarter, None, items=False)
     paths = simulate_returns(blank or ws.blank(quarter), out or ws.returns(quarter), quarter,
-                             seed=seed, error_rate=error_rate)
+                             seed=seed, error_rate=error_rate, workspace=ws)
     for path in paths:
         click.echo(f"Wrote {shown(path)}")
     click.echo(f"{count(len(paths), 'completed return')} for {quarter}.")

@@ -4,6 +4,13 @@ Answers are plausible: actuals near target with a realistic share of misses, com
 explains every Red and Amber, statuses and % complete that agree, forecasts, risk scores and a
 sign-off by two different people. With `error_rate`, about that share of rows carry the mistakes
 people make. The same seed gives the same files, byte for byte.
+
+Given the working folder, the quarter before is remembered (returns/last_quarter.py), so nothing
+goes backwards: a Complete or Cancelled action stays so, a started one is not Not started again
+and its % complete never falls; a saving's delivered to date does not fall within the year (the
+forecast is at least what has been delivered); a Cumulative measure's year-to-date actual builds
+on last quarter's by this quarter's share of its targets, never below it (a running total only
+grows, whatever its polarity: a lower-is-better one is Green by growing less than its target).
 """
 
 from __future__ import annotations
@@ -24,7 +31,9 @@ from workbook_tools.files.xlsx import stabilise
 from workbook_tools.parallel import ordered_map
 from workbook_tools.quarters import Quarter
 from workbook_tools.returns import layout, rules
+from workbook_tools.returns.last_quarter import LastQuarter, last_quarter
 from workbook_tools.returns.layout import FIRST_DATA_ROW, SheetLayout
+from workbook_tools.workspace import Workspace
 
 OFFICERS = (
     "Sam Patel",
@@ -100,12 +109,15 @@ MITIGATION = (
 
 
 def simulate_returns(
-    blank_dir: Path, out_dir: Path, quarter: Quarter, seed: int = 1, error_rate: float = 0.0
+    blank_dir: Path, out_dir: Path, quarter: Quarter, seed: int = 1, error_rate: float = 0.0,
+    workspace: Workspace | None = None,
 ) -> list[Path]:
-    """Fill every blank return for `quarter` in `blank_dir` into `out_dir`.
+    """Fill every blank return for `quarter` in `blank_dir` into `out_dir`; with `workspace`,
+    carrying on from the previous quarter it holds.
 
     Raises:
         ConfigurationError: there are no blank returns for the quarter.
+        MasterError, UnreadableFileError: the previous quarter cannot be read.
     """
     blank_dir, out_dir = Path(blank_dir), Path(out_dir)
     blanks = sorted(blank_dir.glob(f"*_{quarter}.xlsx")) if blank_dir.is_dir() else []
@@ -114,19 +126,23 @@ def simulate_returns(
             f"{blank_dir}: no blank returns for {quarter}. Run 'workbook-tools generate "
             f"--quarter {quarter}' first."
         )
+    last = last_quarter(workspace, quarter) if workspace is not None else LastQuarter()
     out_dir.mkdir(parents=True, exist_ok=True)
-    return list(ordered_map(partial(_fill_into, out_dir, seed, error_rate), blanks))
+    return list(ordered_map(partial(_fill_into, out_dir, seed, error_rate, last), blanks))
 
 
-def _fill_into(out_dir: Path, seed: int, error_rate: float, blank: Path) -> Path:
+def _fill_into(out_dir: Path, seed: int, error_rate: float, last: LastQuarter,
+               blank: Path) -> Path:
     """One return filled, as a task for a worker process (each return has its own random
     stream, so the result does not depend on which worker fills it)."""
-    return fill_return(blank, out_dir / blank.name, seed=seed, error_rate=error_rate)
+    return fill_return(blank, out_dir / blank.name, seed=seed, error_rate=error_rate, last=last)
 
 
 @about_file("blank")
-def fill_return(blank: Path, out: Path, seed: int = 1, error_rate: float = 0.0) -> Path:
-    """Fill one blank return as its directorate would and save it to `out`."""
+def fill_return(blank: Path, out: Path, seed: int = 1, error_rate: float = 0.0,
+                workspace: Workspace | None = None, last: LastQuarter | None = None) -> Path:
+    """Fill one blank return as its directorate would and save it to `out`, carrying on from
+    `last` (or the previous quarter `workspace` holds)."""
     workbook = openpyxl.load_workbook(blank, rich_text=True)
     meta = {
         str(row[0].value): row[1].value
@@ -138,7 +154,9 @@ def fill_return(blank: Path, out: Path, seed: int = 1, error_rate: float = 0.0) 
 
     quarter = parse_quarter(quarter_text)
     rng = random.Random(f"{seed}|{meta.get('Directorate')}|{quarter_text}")
-    filler = _Filler(rng, quarter, error_rate)
+    if last is None:
+        last = last_quarter(workspace, quarter) if workspace is not None else LastQuarter()
+    filler = _Filler(rng, quarter, error_rate, last)
     # data statuses from a stream of their own, so every other answer is as it was without them
     filler.status_rng = random.Random(f"{seed}|status|{meta.get('Directorate')}|{quarter_text}")
     for name, spec in layout.SHEETS.items():
@@ -181,11 +199,13 @@ def _fit_row(sheet: Any, spec: SheetLayout, row: int) -> None:
 
 
 class _Filler:
-    def __init__(self, rng: random.Random, quarter: Quarter, error_rate: float) -> None:
+    def __init__(self, rng: random.Random, quarter: Quarter, error_rate: float,
+                 last: LastQuarter) -> None:
         self.rng = rng
         self.status_rng = random.Random(0)
         self.quarter = quarter
         self.error_rate = error_rate
+        self.last = last
 
     def mistake(self) -> bool:
         return self.error_rate > 0 and self.rng.random() < self.error_rate
@@ -238,7 +258,8 @@ class _Filler:
             return True
         draw = self.rng.random()
         band = "Green" if draw < 0.68 else ("Amber" if draw < 0.86 else "Red")
-        actual = self._actual_for(band, target, unit, polarity, tolerance)
+        was = self.last.cumulative.get(str(get("id")))
+        actual = self._actual_for(band, target, unit, polarity, tolerance, was)
         rag = rules.measure_rag(actual, target, polarity, tolerance)
         put("actual", actual)
         if rag in ("Red", "Amber"):
@@ -252,7 +273,7 @@ class _Filler:
         # only units with a range can be out of it: a count or a rate may be negative
         ranged = ("range",) if unit in ("%", "£", "days") else ()
         kind = self.rng.choice(("missing", "text", "no-commentary", *ranged))
-        red = self._actual_for("Red", target, unit, polarity, tolerance)
+        red = self._actual_for("Red", target, unit, polarity, tolerance, was)
         if kind == "no-commentary" and rules.measure_rag(red, target, polarity, tolerance) \
                 not in ("Red", "Amber"):
             kind = "missing"  # a target of 0 cannot be missed by a share of itself
@@ -275,9 +296,20 @@ class _Filler:
         value = base * self.rng.uniform(0.9, 1.1)
         put("actual", min(round(value, 1), 100.0) if unit == "%" else float(round(value)))
 
-    def _actual_for(
-        self, band: str, target: float, unit: str, polarity: str, tolerance: float
-    ) -> float:
+    def _actual_for(self, band: str, target: float, unit: str, polarity: str, tolerance: float,
+                    was: tuple[float, float | None] | None = None) -> float:
+        """An actual in the band; a Cumulative one given last quarter's (`was`: its actual and
+        target) is last quarter's plus the quarter's share of the target, in the band."""
+        if was is None:
+            return self._in_band(band, target, unit, polarity, tolerance)
+        before, before_target = was
+        step = target - (before_target if before_target is not None else before)
+        grown = self._in_band(band, step, unit, polarity, tolerance) if step > 0 else 0.0
+        value = max(self._rounded(before + grown, unit, target), before)
+        return min(value, 100.0) if unit == "%" else value
+
+    def _in_band(self, band: str, target: float, unit: str, polarity: str,
+                 tolerance: float) -> float:
         tol = tolerance / 100
         sign = 1 if polarity == rules.HIGHER_IS_BETTER else -1
         if band == "Green":
@@ -286,7 +318,10 @@ class _Filler:
             factor = 1 - sign * self.rng.uniform(0.1 * tol, 0.9 * tol)
         else:
             factor = 1 - sign * self.rng.uniform(tol * 1.3, tol + 0.25)
-        value = target * factor
+        return self._rounded(target * factor, unit, target)
+
+    @staticmethod
+    def _rounded(value: float, unit: str, target: float) -> float:
         if unit == "%":
             value = min(max(round(value, 1), 0.0), 100.0)
         elif abs(target) >= 100 or unit in ("£", "number"):  # a count is a whole number
@@ -321,12 +356,16 @@ class _Filler:
                     )
                 )
             )
-        complete = {"Complete": 100, "Not started": 0, "Cancelled": None}.get(
+        was_status, was_complete = self.last.actions.get(str(get("id")), ("", None))
+        status = _forward(status, was_status)
+        complete: float | None = {"Complete": 100, "Not started": 0, "Cancelled": None}.get(
             status,
             self.rng.choice(
                 (20, 30, 40, 50, 60, 70, 80, 90) if status == "On track" else (10, 20, 30, 40, 50)
             ),
         )
+        if was_complete is not None:  # % complete never falls (a cancelled action keeps it)
+            complete = max(complete if complete is not None else 0, was_complete)
         put("status", status)
         put("complete", complete)
         note = ACTION_NOTES[status]
@@ -348,7 +387,8 @@ class _Filler:
     # --- Savings --------------------------------------------------------------------------
     def saving(self, get: Callable[[str], Any], put: Callable[[str, Any], None]) -> None:
         target = to_number(get("target")) or 0.0
-        previous = to_number(get("previous")) or 0.0
+        previous = max(to_number(get("previous")) or 0.0,
+                       self.last.delivered.get(str(get("id")), 0.0))
         draw = self.rng.random()
         if draw < 0.66:
             forecast = target
@@ -357,6 +397,7 @@ class _Filler:
         else:
             forecast = target * self.rng.uniform(0.4, 0.85)
         forecast = float(round(forecast, -3)) if target >= 10000 else float(round(forecast))
+        forecast = max(forecast, previous)  # what is delivered this year stays delivered
         share = self.quarter.number / 4
         delivered = float(round(forecast * share * self.rng.uniform(0.8, 1.0), -3))
         delivered = min(max(delivered, previous), forecast)
@@ -415,6 +456,20 @@ class _Filler:
         cover.cell(row=COVER.signoff_date, column=3).value = signed
         return dt.datetime.combine(signed, dt.time(self.rng.randint(9, 16),
                                                    self.rng.randint(0, 59)))
+
+
+#: An action's statuses in the order work moves through them (Cancelled ends it too).
+_STARTED = ("On track", "At risk", "Off track")
+
+
+def _forward(status: str, was: str) -> str:
+    """This quarter's status, never behind last quarter's: Complete and Cancelled stay so, and
+    an action once started is not Not started again."""
+    if was in ("Complete", "Cancelled"):
+        return was
+    if was in _STARTED and status == "Not started":
+        return "On track"
+    return status
 
 
 def _add_months(day: dt.date, months: int) -> dt.date:

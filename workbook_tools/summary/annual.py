@@ -2,8 +2,8 @@
 measure, action, saving and risk, the trend across the year's quarters, savings delivered against
 the programme target, and a short list of highlights and concerns for the annual report.
 
-An item's year-end position is its row in the latest quarter of the year that the master holds
-for it (for a measure, the latest quarter with an actual); the `As at` column says which.
+The figures are annual_tables.py's; this module picks the highlights and concerns and writes the
+workbook.
 """
 
 from __future__ import annotations
@@ -15,138 +15,36 @@ from typing import Any
 import pandas as pd
 
 from workbook_tools.errors import UsageError, about_file
-from workbook_tools.master import columns as mc
 from workbook_tools.plan.register import Plan
 from workbook_tools.quarters import quarters_of_year, year_label
-from workbook_tools.returns.rules import CUMULATIVE, LOWER_IS_BETTER, RED, direction_of_travel
+from workbook_tools.returns.rules import LOWER_IS_BETTER, RED
 from workbook_tools.summary import charts
+from workbook_tools.summary import headline as hl
+from workbook_tools.summary import savings as sv
 from workbook_tools.summary import tables as t
-from workbook_tools.summary.quarter import (
+from workbook_tools.summary.annual_tables import (
+    AS_AT,
+    actions_year,
+    measures_year,
+    risks_year,
+    savings_year,
+    year_end,
+)
+from workbook_tools.summary.common import (
     CHART_ROWS,
     GAP_NOTE,
     RAG_NOTE,
     SummaryResult,
-    headline_sentences,
     load,
-    money,
     write_book,
     write_grid,
-    write_headline,
 )
+from workbook_tools.summary.headline import money
 from workbook_tools.summary.write import Block, Book, Sheet
 
 ANNUAL_SHEETS = ("Overview", "Highlights", "By theme", "By directorate", "Measures", "Actions",
                  "Savings", "Savings lines", "Exceptions", "Trends", "Risks")
-AS_AT = "As at"
 SHORT_LIST = 3  # items per kind in the highlights and the concerns
-
-
-def year_end(frames: t.Frames, quarters: list[str]) -> t.Position:
-    """Each item's latest row in `quarters` (for a measure, the latest with an actual), with the
-    quarter it comes from in `As at`, in the register's order of directorates."""
-    ranks = {code: i for i, code in enumerate(frames.register.directorates)}
-    position: t.Position = {}
-    for sheet in t.ITEM_SHEETS:
-        key = mc.ID_COLUMNS[sheet]
-        frame = frames.sheets[sheet]
-        frame = frame[frame["Quarter"].isin(quarters)].copy()
-        frame["_when"] = frame["Quarter"].map(quarters.index)
-        frame["_has"] = frame["Actual"].notna() if sheet == "Measures" else True
-        latest = frame.sort_values(["_has", "_when"], kind="stable").drop_duplicates(
-            key, keep="last")
-        order = {item: i for i, item in enumerate(dict.fromkeys(
-            frame.sort_values("_when", ascending=False, kind="stable")[key]))}
-        latest = latest.assign(_rank=latest["Directorate"].map(lambda d: ranks.get(d, 10**6)),
-                               _item=latest[key].map(order))
-        latest = latest.sort_values(["_rank", "_item"], kind="stable")
-        latest[AS_AT] = latest["Quarter"]
-        position[sheet] = latest.drop(columns=["_when", "_has", "_rank", "_item"]) \
-            .reset_index(drop=True)
-    return position
-
-
-def _by_quarter(frames: t.Frames, sheet: str, quarters: list[str], value: str) -> pd.DataFrame:
-    frame = frames.sheets[sheet]
-    frame = frame[frame["Quarter"].isin(quarters)]
-    key = mc.ID_COLUMNS[sheet]
-    table = frame.pivot_table(index=key, columns="Quarter", values=value, aggfunc="first") \
-        if frame[value].notna().any() and pd.api.types.is_numeric_dtype(frame[value]) else None
-    if table is None:
-        table = frame.drop_duplicates([key, "Quarter"]).set_index([key, "Quarter"])[value] \
-            .unstack() if len(frame) else pd.DataFrame()
-    return table.reindex(columns=quarters)
-
-
-def measures_year(frames: t.Frames, position: t.Position, quarters: list[str]) -> pd.DataFrame:
-    """Each measure's actual every quarter, its year-end position and its direction over the
-    year (first figure against last, by polarity)."""
-    measures = position["Measures"]
-    actuals = _by_quarter(frames, "Measures", quarters, "Actual").reindex(measures["Measure ID"])
-    table = pd.DataFrame({"Measure": measures["Measure"], "Measure ID": measures["Measure ID"],
-                          "Measure type": measures["Measure type"]})
-    for quarter in quarters:
-        table[quarter] = actuals[quarter].tolist()
-    table["Year-end actual"] = measures["Actual"]
-    table["Target"] = measures["Target"]
-    table["RAG"] = measures["RAG"]
-    table[AS_AT] = measures[AS_AT]
-    over = []
-    for (_, figures), polarity, kind, year_on_year in zip(
-            actuals.iterrows(), measures["Polarity"], measures["Measure type"],
-            measures[mc.YEAR_ON_YEAR], strict=True):
-        known = figures.dropna()
-        if kind == CUMULATIVE:  # a running total always grows: against last year's year end
-            over.append(year_on_year if len(known) else None)
-            continue
-        over.append(direction_of_travel(known.iloc[-1], known.iloc[0], polarity or "")
-                    if len(known) > 1 else None)
-    table["Over the year"] = over
-    table["Directorate"] = measures["Directorate"].map(frames.register.directorate_name)
-    return table
-
-
-def actions_year(frames: t.Frames, position: t.Position, quarters: list[str]) -> pd.DataFrame:
-    """Each action's status every quarter and its year-end position."""
-    actions = position["Actions"]
-    statuses = _by_quarter(frames, "Actions", quarters, "Status").reindex(actions["Action ID"])
-    table = pd.DataFrame({"Action": actions["Action"], "Action ID": actions["Action ID"]})
-    for quarter in quarters:
-        table[quarter] = statuses[quarter].tolist()
-    for header in ("% complete", "Due date", "Revised due date", "RAG", AS_AT):
-        table[header] = actions[header]
-    table["Directorate"] = actions["Directorate"].map(frames.register.directorate_name)
-    return table
-
-
-def savings_year(frames: t.Frames, position: t.Position, quarters: list[str]) -> pd.DataFrame:
-    """Each saving's delivered to date every quarter and its year-end position."""
-    savings = position["Savings"]
-    delivered = _by_quarter(frames, "Savings", quarters, "Delivered to date (£)") \
-        .reindex(savings["Saving ID"])
-    table = pd.DataFrame({"Saving proposal": savings["Saving proposal"],
-                          "Saving ID": savings["Saving ID"]})
-    for quarter in quarters:
-        table[f"Delivered {quarter} (£)"] = delivered[quarter].tolist()
-    for header in t.SAVING_MONEY:
-        table[header] = savings[header]
-    table["Gap (£)"] = savings["Target (£)"] - savings["Forecast (£)"]
-    for header in (t.CONFIRMED, "Status", "RAG", AS_AT):
-        table[header] = savings[header]
-    table["Directorate"] = savings["Directorate"].map(frames.register.directorate_name)
-    return table
-
-
-def risks_year(frames: t.Frames, position: t.Position, quarters: list[str]) -> pd.DataFrame:
-    """Each risk's score every quarter and its year-end position, highest score first."""
-    risks = t.risk_list(position["Risks"], frames.register)
-    scores = _by_quarter(frames, "Risks", quarters, "Score").reindex(risks["Risk ID"])
-    table = risks[["Risk", "Risk ID"]].copy()
-    for quarter in quarters:
-        table[f"Score {quarter}"] = scores[quarter].tolist()
-    for header in ("Likelihood", "Impact", "Score", "RAG", "Directorate", "Owner"):
-        table[header] = risks[header]
-    table[AS_AT] = position["Risks"].set_index("Risk ID").loc[risks["Risk ID"], AS_AT].tolist()
-    return table
 
 
 # ---------------------------------------------------------------------------------------------
@@ -278,7 +176,7 @@ def summarise_year(master_path: Path, start_year: int, out: Path, plan: Plan | N
     write_book(Path(out), frames.register.council, f"Annual summary {label}",
                produced or dt.date.today(), summary.write)
     return SummaryResult(Path(out), label, list(ANNUAL_SHEETS), summary.charts, summary.figures,
-                         headline_sentences(t.headline(summary.position, frames.register)))
+                         hl.headline_sentences(hl.headline(summary.position, frames.register)))
 
 
 class AnnualSummary:
@@ -358,15 +256,15 @@ class AnnualSummary:
         sheet.note(f"At most {SHORT_LIST} of each kind; the other sheets list every item.")
 
     def overview(self, book: Book, sheet: Sheet) -> None:
-        lines = t.headline(self.position, self.register)
+        lines = hl.headline(self.position, self.register)
         savings = self.position["Savings"]
         target = self.register.programme_target
         delivered = savings["Delivered to date (£)"].sum(min_count=1)
         if target is not None and pd.notna(delivered):
-            lines.insert(0, t.Headline("The year", "Savings delivered against the programme "
+            lines.insert(0, hl.Headline("The year", "Savings delivered against the programme "
                                        "target", delivered / target, "share",
                                        f"{money(delivered)} of {money(target)}"))
-        write_headline(sheet, lines)
+        hl.write_headline(sheet, lines)
         self.previous_year(sheet)
         sheet.width(0, 40)
         sheet.width(1, 18)
@@ -390,8 +288,8 @@ class AnnualSummary:
         if not quarters:
             return
         before = year_label(start - 1)
-        pairs = zip(t.headline(self.position, self.register),
-                    t.headline(year_end(self.frames, quarters), self.register), strict=True)
+        pairs = zip(hl.headline(self.position, self.register),
+                    hl.headline(year_end(self.frames, quarters), self.register), strict=True)
         rows = [{"Year end": f"{now.section}: {now.label}", self.label: now.value,
                  before: then.value} for now, then in pairs
                 if now.kind in ("integer", "money") and "programme target" not in
@@ -418,7 +316,7 @@ class AnnualSummary:
 
     def savings(self, sheet: Sheet) -> None:
         savings = self.position["Savings"]
-        table = t.savings_by_directorate(savings, self.register)
+        table = sv.savings_by_directorate(savings, self.register)
         sheet.heading("By directorate at the year end: the directorates' figures beside finance's")
         block = sheet.table(table, total=["All directorates", *t.totals(table)[1:-1], None])
         target = self.register.programme_target
@@ -427,15 +325,15 @@ class AnnualSummary:
         sheet.table(pd.DataFrame([
             {"Programme": "Programme target", "£": target},
             {"Programme": "Delivered in the year", "£": delivered},
-            {"Programme": "Finance confirmed", "£": savings[t.CONFIRMED].sum(min_count=1)},
+            {"Programme": "Finance confirmed", "£": savings[sv.CONFIRMED].sum(min_count=1)},
             {"Programme": "Programme target less delivered",
              "£": target - delivered if target is not None and pd.notna(delivered) else None},
             {"Programme": "Forecast (full year)", "£": forecast},
         ]), kinds={"£": "money"})
         sheet.note(GAP_NOTE)
         series = ["Target (£)", "Forecast (£)", "Delivered to date (£)"]
-        if savings[t.CONFIRMED].notna().any():
-            series.append(t.CONFIRMED)
+        if savings[sv.CONFIRMED].notna().any():
+            series.append(sv.CONFIRMED)
         self.add_chart(sheet, charts.money_columns(
             sheet.book, block, "Directorate", series, "Savings by directorate (year end)"),
             sheet.row + 1, 0, width=720)
@@ -454,7 +352,7 @@ class AnnualSummary:
 
     def trends(self, sheet: Sheet) -> None:
         sheet.heading("The savings programme, quarter by quarter")
-        self.blocks["programme"] = sheet.table(t.savings_by_quarter(self.frames, self.quarters))
+        self.blocks["programme"] = sheet.table(sv.savings_by_quarter(self.frames, self.quarters))
         sheet.heading("Measures and actions by RAG, quarter by quarter")
         rag = t.rag_by_quarter(self.frames, self.quarters)
         self.blocks["rag"] = sheet.table(rag, index=True)

@@ -1,87 +1,42 @@
 """The quarterly summary for Cabinet (SPEC section 9): `summary-<QUARTER>.xlsx`.
 
-Figures come from summary/tables.py (pandas over the master's sheets), the workbook from
-summary_write.py and the charts from summary_charts.py. The annual summary is summary_annual.py.
+Figures come from tables.py, savings.py and headline.py (pandas over the master's sheets), the
+workbook from write.py and the charts from charts.py; common.py holds what the annual summary
+(annual.py) shares with this one.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from xlsxwriter.exceptions import FileCreateError
 
-from workbook_tools.errors import ConfigurationError, UsageError, about_file
-from workbook_tools.files.beside import write_beside
-from workbook_tools.files.cells import pounds
-from workbook_tools.master.read import read_master
+from workbook_tools.errors import UsageError, about_file
 from workbook_tools.plan.register import Plan
 from workbook_tools.quarters import Quarter, parse_quarter
 from workbook_tools.summary import charts
+from workbook_tools.summary import headline as hl
+from workbook_tools.summary import savings as sv
 from workbook_tools.summary import tables as t
 from workbook_tools.summary.changes import Changes, corrections_before, what_changed
+from workbook_tools.summary.common import (
+    CHART_ROWS,
+    GAP_NOTE,
+    RAG_NOTE,
+    SummaryResult,
+    load,
+    write_book,
+    write_grid,
+)
 from workbook_tools.summary.write import Block, Book, Sheet
 
 QUARTER_SHEETS = ("Overview", "By theme", "By objective", "By directorate", "Exceptions",
                   "Savings", "Savings lines", "Trends", "Risks", "What changed")
 MAX_TREND_QUARTERS = 8
-CHART_ROWS = 16  # rows a 300-pixel chart covers
-
-RAG_NOTE = ("Not rated: no figure this quarter, or an annual measure not yet due. No rating: "
-            "an action cancelled, or not started before its due date.")
-GAP_NOTE = "Gap = target less forecast: a shortfall is positive."
 DIRECTION_NOTE = ("A Cumulative (year-to-date) measure is compared with the same quarter last "
                   "year: Not comparable until the master holds that quarter.")
-
-
-@dataclass
-class SummaryResult:
-    """What a summary run wrote, with the headline figures to print."""
-
-    path: Path
-    period: str
-    sheets: list[str]
-    charts: int
-    figures: dict[str, Any] = field(default_factory=dict)
-    lines: list[str] = field(default_factory=list)  # the headline, in sentences
-
-
-def load(master_path: Path, plan: Plan | None, first_quarter: Quarter) -> t.Frames:
-    """The master's figures.
-
-    Raises:
-        ConfigurationError: the master does not exist yet.
-        MasterError: it cannot be read, or is not a master.
-    """
-    master_path = Path(master_path)
-    if not master_path.exists():
-        raise ConfigurationError(
-            f"{master_path} does not exist yet: run 'workbook-tools consolidate --quarter "
-            f"{first_quarter}' first.")
-    return t.load_frames(read_master(master_path), plan)
-
-
-def write_book(out: Path, council: str, period: str, produced: dt.date,
-               fill: Callable[[Book], None]) -> None:
-    """Write a workbook beside `out` and swap it in only when complete.
-
-    Raises:
-        ConfigurationError: `out` cannot be written (open in Excel, a folder, no permission).
-    """
-    def write(temporary: Path) -> None:
-        book = Book(temporary, council, period, produced)
-        fill(book)
-        try:
-            book.close()
-        except FileCreateError as exc:  # xlsxwriter's, when the file cannot be created
-            cause = exc.__context__
-            raise (cause if isinstance(cause, OSError) else OSError(str(exc))) from None
-
-    write_beside(out, write, "close it if it is open in Excel or LibreOffice, and run again")
 
 
 @about_file("master_path")
@@ -111,7 +66,7 @@ def summarise_quarter(master_path: Path, quarter: Quarter, out: Path, plan: Plan
     summary = QuarterSummary(frames, quarter, Path(master_path).name)
     write_book(Path(out), council, period, produced, summary.write)
     return SummaryResult(Path(out), q, list(QUARTER_SHEETS), summary.charts, summary.figures,
-                         headline_sentences(t.headline(summary.position, frames.register)))
+                         hl.headline_sentences(hl.headline(summary.position, frames.register)))
 
 
 def trend_quarters(frames: t.Frames, quarter: Quarter) -> list[str]:
@@ -153,7 +108,7 @@ class QuarterSummary:
         self.exceptions(book.sheet("Exceptions", self.title("exceptions")))
         self.savings(book.sheet("Savings", self.title("savings programme")))
         lines = book.sheet("Savings lines", self.title("every savings line"))
-        lines.table(t.savings_lines(self.position["Savings"], self.register),
+        lines.table(sv.savings_lines(self.position["Savings"], self.register),
                     kinds={"Saving proposal": "longtext", "Commentary": "longtext"})
         self.trends(book.sheet("Trends", self.title("trends")))
         self.risks(book.sheet("Risks", self.title("strategic risks")))
@@ -171,8 +126,8 @@ class QuarterSummary:
     # -- sheets ---------------------------------------------------------------------------------
 
     def overview(self, book: Book, sheet: Sheet, changes: Changes) -> None:
-        lines = t.headline(self.position, self.register, self.returns)
-        write_headline(sheet, lines)
+        lines = hl.headline(self.position, self.register, self.returns)
+        hl.write_headline(sheet, lines)
         sheet.heading(f"What changed since {changes.previous}" if changes.previous
                       else "What changed")
         if changes.previous is None:
@@ -245,7 +200,7 @@ class QuarterSummary:
 
     def savings(self, sheet: Sheet) -> None:
         savings = self.position["Savings"]
-        table = t.savings_by_directorate(savings, self.register)
+        table = sv.savings_by_directorate(savings, self.register)
         sheet.heading("By directorate: the directorates' figures beside finance's")
         block = sheet.table(table, total=["All directorates", *t.totals(table)[1:-1], None])
         target = self.register.programme_target
@@ -261,8 +216,8 @@ class QuarterSummary:
                    "Savings sheet.")
         row = sheet.row + 1
         series = ["Target (£)", "Forecast (£)", "Delivered to date (£)"]
-        if savings[t.CONFIRMED].notna().any():
-            series.append(t.CONFIRMED)
+        if savings[sv.CONFIRMED].notna().any():
+            series.append(sv.CONFIRMED)
         self.add_chart(sheet, charts.money_columns(
             sheet.book, block, "Directorate", series, "Savings by directorate"),
             row, 0, width=720, height=300)
@@ -272,7 +227,7 @@ class QuarterSummary:
         quarters = trend_quarters(self.frames, self.quarter)
         year = [q for q in quarters if parse_quarter(q).start_year == self.quarter.start_year]
         sheet.heading(f"The savings programme, quarter by quarter ({self.quarter.year_label})")
-        self.blocks["programme"] = sheet.table(t.savings_by_quarter(self.frames, year))
+        self.blocks["programme"] = sheet.table(sv.savings_by_quarter(self.frames, year))
         sheet.heading("Measures and actions by RAG, quarter by quarter")
         rag = t.rag_by_quarter(self.frames, quarters)
         rag_block = sheet.table(rag, index=True)
@@ -333,77 +288,3 @@ class QuarterSummary:
         sheet.table(changes.risk_rose, kinds={"Risk": "longtext",
                                               "Mitigation update": "longtext"},
                     empty="No risk's score rose.")
-
-
-def headline_sentences(lines: list[t.Headline]) -> list[str]:
-    """The headline in a few sentences, for the command line."""
-    found = {(h.section, h.label): h.value for h in lines}
-    sentences = []
-    for sheet, none_label in (("Measures", t.NOT_RATED), ("Actions", t.NO_RATING)):
-        counts = ", ".join(f"{found.get((sheet, rag), 0)} {rag}" for rag in t.RAGS)
-        counts += f", {found.get((sheet, none_label), 0)} {none_label.lower()}"
-        total = found.get((sheet, f"{sheet} reported"), 0)
-        sentences.append(f"{sheet}: {counts} (of {total}).")
-    forecast = found.get(("Savings", "Forecast (full year)"))
-    delivered = found.get(("Savings", "Delivered to date"))
-    target = found.get(("Savings", "Programme target"))
-    text = f"Savings: forecast {money(forecast)}, delivered to date {money(delivered)}"
-    if target is not None:
-        text += f", against the programme target of {money(target)}"
-        gap = found.get(("Savings", "Gap: programme target less forecast"))
-        if gap is not None:
-            text += f" (gap {money(gap)})"
-    sentences.append(text + ".")
-    risks = ", ".join(f"{found.get(('Risks', rag), 0)} {rag}" for rag in t.RAGS[::-1])
-    sentences.append(f"Risks: {risks}.")
-    sentences.append(_measure_kinds_sentence(found))
-    return sentences
-
-
-def _measure_kinds_sentence(found: dict[tuple[str, str], Any]) -> str:
-    """Measures by type (adding up to the measures reported), and by data status."""
-    types = ", ".join(f"{found.get(('Measures', label), 0)} {kind.lower()}"
-                      for kind, label in t.BY_TYPE.items())
-    statuses = (f"{found.get(('Measures', t.NOT_AVAILABLE_LABEL), 0)} not available, "
-                f"{found.get(('Measures', t.PROVISIONAL_LABEL), 0)} provisional")
-    return f"Measures by type: {types}; {statuses}."
-
-
-def money(value: Any) -> str:
-    """£1,234,567 (or 'none')."""
-    if value is None or pd.isna(value):
-        return "none"
-    return pounds(value)
-
-
-def write_headline(sheet: Sheet, lines: list[t.Headline]) -> None:
-    """The Overview's figures: a heading per section, then label, value and note."""
-    section = None
-    for line in lines:
-        if line.section != section:
-            if section is not None:
-                sheet.skip()
-            section = line.section
-            sheet.heading(section)
-        kind = "rag" if line.label in t.RAGS else "text"
-        sheet.cell(sheet.row, 0, line.label, kind)
-        if line.kind == "text":
-            sheet.cell(sheet.row, 1, line.value, "text")
-        else:
-            sheet.cell(sheet.row, 1, line.value, line.kind)
-        sheet.cell(sheet.row, 2, line.note or None, indent=1)
-        sheet.row += 1
-    sheet.skip()
-
-
-def write_grid(sheet: Sheet, grid: pd.DataFrame) -> None:
-    """The likelihood x impact grid, each cell coloured by the rating its score gives."""
-    from workbook_tools.returns.rules import risk_rag
-
-    block = sheet.table(grid, index=True)
-    for r, likelihood in enumerate((5, 4, 3, 2, 1)):
-        for c, impact in enumerate((1, 2, 3, 4, 5)):
-            value = int(grid.iloc[r, c])
-            fmt = sheet.book.fmt("integer", colour=risk_rag(likelihood * impact),
-                                 align="center", bold=bool(value))
-            sheet.ws.write_number(block.first_row + r, c + 1, value, fmt)

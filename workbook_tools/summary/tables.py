@@ -1,8 +1,9 @@
 """The figures of the summaries, worked out with pandas from the master's sheets (SPEC section 9).
 
 A *position* is one row per item (a quarter's rows, or each item's year-end row); every table
-here is worked out from a position or from the master's quarters. Nothing here writes a
-workbook: summary_write.py does that.
+here is worked out from a position or from the master's quarters. The savings tables are in
+savings.py, the Overview's headline figures in headline.py; nothing here writes a workbook:
+write.py does that.
 """
 
 from __future__ import annotations
@@ -286,65 +287,6 @@ def return_statuses(frames: Frames, quarter: str) -> dict[str, str]:
 
 
 # ---------------------------------------------------------------------------------------------
-# Savings.
-
-SAVING_MONEY = ("Target (£)", "Delivered to date (£)", "Forecast (£)")
-CONFIRMED = "Finance confirmed (£)"
-
-
-def savings_by_directorate(savings: pd.DataFrame, register: Register) -> pd.DataFrame:
-    """Target, delivered, forecast, gap (target - forecast) and finance-confirmed by directorate."""
-    frame = savings.assign(Lines=1, Confirmed=savings[CONFIRMED].notna().astype(int))
-    grouped = frame.groupby("Directorate", sort=False)
-    table = grouped[["Lines", *SAVING_MONEY]].sum(min_count=1)
-    table["Gap (£)"] = table["Target (£)"] - table["Forecast (£)"]
-    table[CONFIRMED] = grouped[CONFIRMED].sum(min_count=1)
-    table["Lines confirmed by finance"] = grouped["Confirmed"].sum()
-    rags = pd.crosstab(frame["Directorate"], frame["RAG"]) if len(frame) else pd.DataFrame()
-    for rag in RAGS:
-        table[f"{rag} lines"] = rags[rag] if rag in rags else 0
-    order = [c for c in register.directorates if c in table.index]
-    table = table.reindex([*order, *(c for c in table.index if c not in order)])
-    table["Lines"] = table["Lines"].fillna(0).astype(int)
-    for rag in RAGS:
-        table[f"{rag} lines"] = table[f"{rag} lines"].fillna(0).astype(int)
-    table.insert(0, "Directorate", [register.directorate_name(c) for c in table.index])
-    table["Code"] = list(table.index)
-    return table.reset_index(drop=True)
-
-
-def savings_lines(savings: pd.DataFrame, register: Register) -> pd.DataFrame:
-    """Every savings line, the directorate's figures beside finance's."""
-    frame = savings.copy()
-    frame["Gap (£)"] = frame["Target (£)"] - frame["Forecast (£)"]
-    frame["Directorate"] = frame["Directorate"].map(register.directorate_name)
-    return frame[["Saving proposal", "Saving ID", *SAVING_MONEY, "Gap (£)", CONFIRMED,
-                  "Finance status", "Status", "RAG", "Directorate", "Commentary"]]
-
-
-def savings_by_quarter(frames: Frames, quarters: list[str]) -> pd.DataFrame:
-    """The programme across quarters: what the lines reported each quarter add up to."""
-    target = frames.register.programme_target
-    rows = []
-    for quarter in quarters:
-        savings = frames.sheets["Savings"]
-        savings = savings[savings["Quarter"] == quarter]
-        forecast = savings["Forecast (£)"].sum(min_count=1)
-        rows.append({
-            "Quarter": quarter,
-            "Programme target (£)": target,
-            "Target of lines reported (£)": savings["Target (£)"].sum(min_count=1),
-            "Delivered to date (£)": savings["Delivered to date (£)"].sum(min_count=1),
-            "Forecast (£)": forecast,
-            CONFIRMED: savings[CONFIRMED].sum(min_count=1),
-            "Gap to programme (£)": target - forecast
-            if target is not None and pd.notna(forecast) else None,
-            "Directorates reporting": int(savings["Directorate"].nunique()),
-        })
-    return pd.DataFrame(rows)
-
-
-# ---------------------------------------------------------------------------------------------
 # Exceptions, trends, risks.
 
 
@@ -446,88 +388,3 @@ def risk_list(risks: pd.DataFrame, register: Register) -> pd.DataFrame:
     frame["Directorate"] = frame["Directorate"].map(register.directorate_name)
     return frame[["Risk", "Risk ID", "Likelihood", "Impact", "Score", "RAG", "Previous score",
                   "Direction", "Directorate", "Owner", "Mitigation update"]]
-
-
-# ---------------------------------------------------------------------------------------------
-# The Overview's headline figures.
-
-
-@dataclass
-class Headline:
-    section: str
-    label: str
-    value: Any
-    kind: str = "integer"  # integer, money, share (a fraction shown as %), text
-    note: str = ""
-
-
-def headline(position: Position, register: Register,
-             returns: dict[str, str] | None = None) -> list[Headline]:
-    """Counts and totals for the Overview, against the programme target."""
-    lines: list[Headline] = []
-    if returns is not None:
-        accepted = [c for c in register.directorates if returns.get(c) in ACCEPTED_STATUSES]
-        missing = [register.directorate_name(c) for c in register.directorates
-                   if c not in accepted]
-        lines.append(Headline("Returns", "Directorates whose return is in the master",
-                              len(accepted), note=f"of {len(register.directorates)}"))
-        if missing:
-            lines.append(Headline("Returns", "Not in the master", "; ".join(missing), "text"))
-    for sheet, none_label in (("Measures", NOT_RATED), ("Actions", NO_RATING)):
-        ratings = rag_of(position[sheet], none_label)
-        rated = int(ratings.isin(RAGS).sum())
-        for rag in RAGS:
-            count = int((ratings == rag).sum())
-            lines.append(Headline(sheet, rag, count, note=_share(count, rated)))
-        lines.append(Headline(sheet, none_label, int((ratings == none_label).sum())))
-        lines.append(Headline(sheet, f"{sheet} reported", len(ratings)))
-        if sheet == "Measures":
-            lines += _measure_kinds(position[sheet])
-    savings = position["Savings"]
-    target = register.programme_target
-    forecast = savings["Forecast (£)"].sum(min_count=1)
-    delivered = savings["Delivered to date (£)"].sum(min_count=1)
-    money = [
-        ("Programme target", target, ""),
-        ("Target of the lines reported", savings["Target (£)"].sum(min_count=1),
-         f"{len(savings)} lines"),
-        ("Forecast (full year)", forecast, _share(forecast, target, "of the programme")),
-        ("Delivered to date", delivered, _share(delivered, target, "of the programme")),
-        ("Finance confirmed", savings[CONFIRMED].sum(min_count=1),
-         f"{int(savings[CONFIRMED].notna().sum())} lines confirmed"),
-        ("Gap: programme target less forecast",
-         target - forecast if target is not None and pd.notna(forecast) else None, ""),
-    ]
-    for label, value, note in money:
-        lines.append(Headline("Savings", label, None if value is None or pd.isna(value)
-                              else float(value), "money", note))
-    for rag in RAGS:
-        lines.append(Headline("Risks", rag, int((position["Risks"]["RAG"] == rag).sum())))
-    return lines
-
-
-#: The Overview's labels for measures by type and by Data status (after the RAG counts).
-BY_TYPE = {rules.SNAPSHOT: "Snapshot measures", rules.CUMULATIVE: "Cumulative (year to date)",
-           rules.DATA_ONLY: "Data only (no target or RAG)"}
-NOT_AVAILABLE_LABEL = "Not available this quarter (not reported)"
-PROVISIONAL_LABEL = "Provisional figures"
-
-
-def _measure_kinds(measures: pd.DataFrame) -> list[Headline]:
-    """Measures by type, and those not available or provisional this quarter."""
-    types = measures["Measure type"]
-    status = measures["Data status"]
-    lines = [Headline("Measures", label, int((types == kind).sum()))
-             for kind, label in BY_TYPE.items()]
-    lines.append(Headline("Measures", NOT_AVAILABLE_LABEL,
-                          int((status == rules.NOT_AVAILABLE).sum()),
-                          note="its figure is to come; no RAG"))
-    lines.append(Headline("Measures", PROVISIONAL_LABEL, int((status == rules.PROVISIONAL).sum()),
-                          note="may change"))
-    return lines
-
-
-def _share(part: Any, whole: Any, what: str = "") -> str:
-    if whole is None or part is None or pd.isna(part) or pd.isna(whole) or not whole:
-        return ""
-    return f"{part / whole:.0%}{' ' + what if what else ''}"

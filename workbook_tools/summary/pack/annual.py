@@ -1,5 +1,5 @@
 """The annual Cabinet pack's content (SPEC section 9): `annual-<YEAR>.html`, each item's
-year-end position (summary/annual.py's year_end), the year quarter by quarter, highlights and
+year-end position (summary/annual_tables.py's year_end), the year quarter by quarter, highlights and
 concerns, and the same sections as the quarterly pack."""
 
 from __future__ import annotations
@@ -15,12 +15,13 @@ from workbook_tools.master.read import Master
 from workbook_tools.plan.register import Settings
 from workbook_tools.quarters import quarters_of_year, year_label
 from workbook_tools.summary import annual as yearly
+from workbook_tools.summary import headline as hl
 from workbook_tools.summary import quality as dq
 from workbook_tools.summary import tables as t
+from workbook_tools.summary.annual_tables import measures_year, year_end
 from workbook_tools.summary.pack import charts, sections, sources
 from workbook_tools.summary.pack.model import Note, Pack, Section
 from workbook_tools.summary.pack.table import from_frame
-from workbook_tools.summary.quarter import headline_sentences
 
 
 def annual_pack(master: Master, frames: t.Frames, start_year: int, quarters: list[str],
@@ -30,12 +31,12 @@ def annual_pack(master: Master, frames: t.Frames, start_year: int, quarters: lis
     quarters the master holds)."""
     label = year_label(start_year)
     register = frames.register
-    position = yearly.year_end(frames, quarters)
-    headline = t.headline(position, register)
+    position = year_end(frames, quarters)
+    headline = hl.headline(position, register)
     narrative = sources.narrative(master, quarters[-1:])
     parts = [
         sections.key_messages(narrative.get(sources.OVERVIEW, []),
-                              headline_sentences(headline)),
+                              hl.headline_sentences(headline)),
         at_a_glance(frames, start_year, quarters, position, headline),
         highlights(frames, position, quarters),
         sections.themes(position, register, narrative, theme_codes or {}),
@@ -55,7 +56,7 @@ def annual_pack(master: Master, frames: t.Frames, start_year: int, quarters: lis
 
 
 def at_a_glance(frames: t.Frames, start_year: int, quarters: list[str], position: t.Position,
-                headline: list[t.Headline]) -> Section:
+                headline: list[hl.Headline]) -> Section:
     blocks: list[Any] = list(sections.glance_cards(headline))
     before = [str(q) for q in quarters_of_year(start_year - 1) if str(q) in frames.quarters]
     shown = [*before[-1:], *quarters]
@@ -74,7 +75,7 @@ def at_a_glance(frames: t.Frames, start_year: int, quarters: list[str], position
 
 
 def highlights(frames: t.Frames, position: t.Position, quarters: list[str]) -> Section:
-    measures = yearly.measures_year(frames, position, quarters)
+    measures = measures_year(frames, position, quarters)
     return Section("highlights", "Highlights and concerns", [
         from_frame(yearly.highlights(frames, position, measures).replace(
             "See the Actions sheet.", "See the appendix."), "Highlights of the year",

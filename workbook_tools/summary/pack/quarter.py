@@ -13,13 +13,14 @@ from workbook_tools.master import columns as mc
 from workbook_tools.master.read import Master
 from workbook_tools.plan.register import Settings
 from workbook_tools.quarters import Quarter, parse_quarter
+from workbook_tools.summary import headline as hl
 from workbook_tools.summary import quality as dq
 from workbook_tools.summary import tables as t
 from workbook_tools.summary.changes import what_changed
 from workbook_tools.summary.pack import charts, sections, sources
 from workbook_tools.summary.pack.model import Cards, Note, Pack, Section
 from workbook_tools.summary.pack.table import from_frame
-from workbook_tools.summary.quarter import headline_sentences, trend_quarters
+from workbook_tools.summary.quarter import trend_quarters
 
 
 def year_ago(quarter: Quarter) -> str:
@@ -34,7 +35,7 @@ def quarter_pack(master: Master, frames: t.Frames, quarter: Quarter, produced: d
     register = frames.register
     position = frames.at(q)
     returns = t.return_statuses(frames, q)
-    headline = t.headline(position, register, returns)
+    headline = hl.headline(position, register, returns)
     narrative = sources.narrative(master, [q])
     theme_codes = theme_codes or {}
     period = f"{q} ({quarter.months} {quarter.start_date.year})"
@@ -42,7 +43,7 @@ def quarter_pack(master: Master, frames: t.Frames, quarter: Quarter, produced: d
             if parse_quarter(x).start_year == quarter.start_year]
     parts = [
         sections.key_messages(narrative.get(sources.OVERVIEW, []),
-                              headline_sentences(headline)),
+                              hl.headline_sentences(headline)),
         at_a_glance(frames, quarter, position, headline),
         sections.themes(position, register, narrative, theme_codes),
         sections.exceptions(position, register, f"in {q}"),
@@ -62,7 +63,7 @@ def quarter_pack(master: Master, frames: t.Frames, quarter: Quarter, produced: d
 
 
 def at_a_glance(frames: t.Frames, quarter: Quarter, position: t.Position,
-                headline: list[t.Headline]) -> Section:
+                headline: list[hl.Headline]) -> Section:
     """Headline cards; RAG counts now, last quarter and a year ago; direction of travel."""
     q = str(quarter)
     blocks: list[Any] = list(sections.glance_cards(headline))

@@ -9,11 +9,13 @@ from typing import Any
 import pandas as pd
 
 from workbook_tools.returns.rules import RED, risk_rag
+from workbook_tools.summary import headline as hl
+from workbook_tools.summary import savings as sv
 from workbook_tools.summary import tables as t
+from workbook_tools.summary.common import GAP_NOTE, RAG_NOTE
 from workbook_tools.summary.pack import charts
 from workbook_tools.summary.pack.model import Card, Cards, Messages, Note, Section
 from workbook_tools.summary.pack.table import Cell, Table, from_frame, shown
-from workbook_tools.summary.quarter import GAP_NOTE, RAG_NOTE
 
 LONG = {"Measure": "longtext", "Action": "longtext", "Commentary": "longtext",
         "Remedial action": "longtext", "Saving proposal": "longtext", "Risk": "longtext",
@@ -28,7 +30,7 @@ def key_messages(own: list[str], lines: list[str]) -> Section:
     return Section("key-messages", "Key messages", [block])
 
 
-def glance_cards(headline: list[t.Headline]) -> list[Cards]:
+def glance_cards(headline: list[hl.Headline]) -> list[Cards]:
     """The headline figures as cards, the RAG word always beside its colour."""
     groups: dict[str, list[Card]] = {}
     for line in headline:
@@ -74,7 +76,7 @@ def exceptions(position: t.Position, register: t.Register, when: str) -> Section
     """Red measures, Red (Off track) actions, Red savings and Red risks, with commentary."""
     measures = t.red_measures(position, register)
     actions = t.red_actions(position, register)
-    savings = t.savings_lines(position["Savings"], register)
+    savings = sv.savings_lines(position["Savings"], register)
     savings = savings[savings["RAG"] == RED]
     risks = t.risk_list(position["Risks"], register)
     risks = risks[risks["RAG"] == RED]
@@ -100,14 +102,14 @@ def savings(frames: t.Frames, position: t.Position, quarters: list[str],
             year_label: str) -> Section:
     """The programme against its target over the quarters, and by directorate."""
     register = frames.register
-    by_quarter = t.savings_by_quarter(frames, quarters)
+    by_quarter = sv.savings_by_quarter(frames, quarters)
     series = ["Forecast (£)", "Delivered to date (£)"]
-    if by_quarter[t.CONFIRMED].notna().any():
-        series.append(t.CONFIRMED)
-    by_directorate = t.savings_by_directorate(position["Savings"], register)
+    if by_quarter[sv.CONFIRMED].notna().any():
+        series.append(sv.CONFIRMED)
+    by_directorate = sv.savings_by_directorate(position["Savings"], register)
     money = ["Target (£)", "Forecast (£)", "Delivered to date (£)"]
-    if position["Savings"][t.CONFIRMED].notna().any():
-        money.append(t.CONFIRMED)
+    if position["Savings"][sv.CONFIRMED].notna().any():
+        money.append(sv.CONFIRMED)
     blocks: list[Any] = [
         charts.money_by_quarter(by_quarter, series,
                                 f"The savings programme, quarter by quarter ({year_label})",
@@ -173,9 +175,9 @@ def appendix(position: t.Position, register: t.Register, returns: dict[str, str]
         blocks.append(from_frame(own["Actions"][["Action", "Action ID", "Status", "% complete",
                                                  "Due date", "Revised due date", "RAG"]],
                                  f"{name}: actions", kinds=LONG, empty="No actions."))
-        lines = t.savings_lines(own["Savings"], register)
-        blocks.append(from_frame(lines[["Saving proposal", "Saving ID", *t.SAVING_MONEY,
-                                        t.CONFIRMED, "RAG"]], f"{name}: savings",
+        lines = sv.savings_lines(own["Savings"], register)
+        blocks.append(from_frame(lines[["Saving proposal", "Saving ID", *sv.SAVING_MONEY,
+                                        sv.CONFIRMED, "RAG"]], f"{name}: savings",
                                  kinds=LONG, empty="No savings lines."))
         risk_rows = t.risk_list(own["Risks"], register)
         blocks.append(from_frame(risk_rows[["Risk", "Risk ID", "Score", "RAG", "Direction"]],

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from workbook_tools.plan import checks
+from workbook_tools.plan import bulk, checks
 from workbook_tools.plan.columns import ITEM_SHEETS, REGISTER_SHEETS
 from workbook_tools.plan.model import (
     Action,
@@ -44,6 +44,7 @@ class Codes:
 
 
 Builder = Callable[[SheetRows, int, list[Any], Codes], Any]
+Bulk = Callable[[SheetRows, set[str], set[str]], list[Any]]
 
 
 def plan_from_rows(
@@ -71,10 +72,10 @@ def plan_from_rows(
     codes.directorates = {d.code for d in directorates}
     objectives = build_items(tables["Objectives"], "Objective code", objective, codes)
     codes.objectives = {o.code for o in objectives}
-    measures = build_items(tables["Measures"], "Measure ID", measure, codes)
-    actions = build_items(tables["Actions"], "Action ID", action, codes)
-    savings = build_items(tables["Savings"], "Saving ID", saving, codes)
-    risks = build_items(tables["Risks"], "Risk ID", risk, codes)
+    measures = build_items(tables["Measures"], "Measure ID", measure, codes, bulk.measures)
+    actions = build_items(tables["Actions"], "Action ID", action, codes, bulk.actions)
+    savings = build_items(tables["Savings"], "Saving ID", saving, codes, bulk.savings)
+    risks = build_items(tables["Risks"], "Risk ID", risk, codes, bulk.risks)
     if not directorates and "Directorates" in by_name.values():
         problems.append(PlanProblem("Directorates", "A2", "the register has no directorates"))
     if problems or settings is None:
@@ -92,14 +93,36 @@ def plan_from_rows(
     ), problems
 
 
-def build_items(table: SheetRows, id_header: str, build: Builder, codes: Codes) -> list[Any]:
-    """Every non-blank row of a sheet as an item, each ID unique in the sheet."""
+def build_items(table: SheetRows, id_header: str, build: Builder, codes: Codes,
+                bulk: Bulk | None = None) -> list[Any]:
+    """Every non-blank row of a sheet as an item, each ID unique in the sheet. `bulk` reads the
+    plainly sound rows a column at a time; `build` reads the others cell by cell, with their
+    problems (in row order, as `plan check` lists them)."""
     if id_header not in table.columns:
         return []
+    records = table.records()
+    if bulk is None:
+        return ordered(table, id_header, build, codes, records, [None] * len(records))
+    quick = bulk(table, codes.directorates, codes.objectives)
+    idents = [table.text(row, values, id_header, required=False) if item is None else item.id
+              for (row, values), item in zip(records, quick, strict=True)]
+    keys = [ident.casefold() for ident in idents if ident]
+    if len(set(keys)) < len(keys):  # a duplicate: its problem goes between its row's others
+        return ordered(table, id_header, build, codes, records, quick)
+    for index, item in enumerate(quick):
+        if item is None:
+            quick[index] = build(table, *records[index], codes)
+    return quick
+
+
+def ordered(table: SheetRows, id_header: str, build: Builder, codes: Codes,
+            records: list[tuple[int, list[Any]]], quick: list[Any]) -> list[Any]:
+    """The items row by row, each row's problems and then its ID's (if a duplicate)."""
     seen: dict[str, tuple[int, str]] = {}
     items = []
-    for row, values in table.records():
-        item = build(table, row, values, codes)
+    for (row, values), item in zip(records, quick, strict=True):
+        if item is None:
+            item = build(table, row, values, codes)
         table.unique(seen, row, id_header, table.text(row, values, id_header, required=False))
         items.append(item)
     return items

@@ -22,6 +22,17 @@ def norm(text: Any) -> str:
 _OPTIONS: dict[tuple[str, ...], dict[str, str]] = {}
 
 
+def filled(values: list[Any]) -> bool:
+    """Whether a row has anything in it but spaces."""
+    for value in values:
+        if value.__class__ is str:
+            if value and not value.isspace():
+                return True
+        elif value is not None:
+            return True
+    return False
+
+
 class SheetRows:
     """Rows of one register sheet, with a problem list and typed cell readers."""
 
@@ -41,16 +52,21 @@ class SheetRows:
                     )
             else:
                 self.columns[spec.header] = index
+        self.numbers: list[int] = []  # each record's Excel row number
+        self.rows: list[list[Any]] = []  # each record's values, as wide as the header at least
+        width = len(header)
+        for offset, values in enumerate(self.body):
+            if filled(values):
+                self.numbers.append(offset + 2)
+                self.rows.append(values if len(values) >= width
+                                 else [*values, *[None] * (width - len(values))])
 
     def problem(self, row: int, col: int, message: str) -> None:
         self.problems.append(PlanProblem(self.name, cell_ref(row, col), message))
 
-    def records(self) -> Iterable[tuple[int, list[Any]]]:
+    def records(self) -> list[tuple[int, list[Any]]]:
         """(Excel row number, values) for every row that is not blank."""
-        for offset, values in enumerate(self.body):
-            if any(v is not None and v != "" and not (type(v) is str and not v.strip())
-                   for v in values):
-                yield offset + 2, values
+        return list(zip(self.numbers, self.rows, strict=True))
 
     def raw(self, values: list[Any], header: str) -> Any:
         index = self.columns.get(header)

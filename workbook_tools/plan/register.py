@@ -9,6 +9,7 @@ import gc
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from workbook_tools.errors import ConfigurationError, PlanError, UnreadableFileError, about_file
 from workbook_tools.plan.build import plan_from_rows
@@ -64,6 +65,23 @@ def load_plan(path: str | Path, items: bool = True) -> Plan:
 def check_plan(path: str | Path, items: bool = True) -> tuple[Plan | None, list[PlanProblem]]:
     """Every problem in a register (in its item sheets too unless `items` is False), and the
     plan when there are none."""
+    _, plan, problems = read_and_check(path, items)
+    return plan, problems
+
+
+@about_file("path")
+def load_plan_and_rows(path: str | Path) -> tuple[Plan, dict[str, list[list[Any]]]]:
+    """The plan, as `load_plan`, and the register's rows it was built from, read once (for
+    `plan roll`, which rewrites them)."""
+    sheets, plan, problems = read_and_check(path)
+    if problems or plan is None:
+        raise PlanError(path, problems)
+    return plan, sheets
+
+
+def read_and_check(path: str | Path, items: bool = True
+                   ) -> tuple[dict[str, list[list[Any]]], Plan | None, list[PlanProblem]]:
+    """A register's rows by sheet, its plan (None if it has problems) and its problems."""
     path = Path(path)
     if not path.exists():
         raise ConfigurationError(
@@ -84,7 +102,8 @@ def check_plan(path: str | Path, items: bool = True) -> tuple[Plan | None, list[
                 else "save it from Excel as an Excel Workbook (.xlsx) without a password"
             )
             raise ConfigurationError(f"{path}: the plan register {reason}; {advice}.") from None
-        return plan_from_rows(sheets, path, items)
+        plan, problems = plan_from_rows(sheets, path, items)
+    return sheets, plan, problems
 
 
 @contextmanager
@@ -106,5 +125,5 @@ __all__ = [
     "SETTING_TARGET", "SETTING_TOLERANCE", "SETTING_YEAR", "SETTINGS_DEFAULTS", "SETTINGS_ROWS",
     "Action", "Directorate", "DirectoratePlan", "Measure", "Objective", "Plan", "PlanProblem",
     "RegisterColumn", "Risk", "Saving", "Settings", "Theme", "check_plan", "load_plan",
-    "plan_from_rows", "read_register_rows",
+    "load_plan_and_rows", "plan_from_rows", "read_and_check", "read_register_rows",
 ]

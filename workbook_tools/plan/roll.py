@@ -27,8 +27,7 @@ from workbook_tools.plan.register import (
     SETTING_YEAR,
     Plan,
     check_plan,
-    load_plan,
-    read_register_rows,
+    load_plan_and_rows,
 )
 from workbook_tools.quarters import parse_year, year_label
 
@@ -116,7 +115,7 @@ def roll_plan(current: Path, to_year: str, year_end: YearEnd, force: bool = Fals
         PlanError: the register has problems.
     """
     current = Path(current)
-    plan = load_plan(current)
+    plan, raw = load_plan_and_rows(current)  # one read: the rows are rewritten below
     this = check_roll(plan, to_year)
     nxt = year_label(parse_year(to_year))
     if year_end.year != this:
@@ -127,7 +126,6 @@ def roll_plan(current: Path, to_year: str, year_end: YearEnd, force: bool = Fals
             f"{kept}: is already kept, so {this} was rolled before; check which register is "
             f"current, or run again with --force to replace the kept one with {current.name}. "
             f"Nothing was changed.")
-    raw = read_register_rows(current)
     result = RollResult(kept, current, this, nxt)
     sheets = _next_sheets(raw, plan, year_end, result)
     _write_checked(sheets, current, kept)

@@ -111,23 +111,30 @@ class RowWriter:
                 self.styles, self.date_styles = columns, dates
             return
         number = row + 1
-        cells = []
-        for col, value in enumerate(values):
-            kind = type(value)
+        # one pass per cell with everything it needs in locals: this loop is most of a write
+        texts, letters, styles = self.texts, self.letters, self.styles
+        cells: list[str] = []
+        append = cells.append
+        col = 0
+        for value in values:
+            kind = value.__class__
             if kind is str:
-                tail = self.texts[col].get(value)
+                tail = texts[col].get(value)
                 if tail is None:
                     tail = self._text(col, value)
                 if tail:
-                    cells.append(f'<c r="{self.letters[col]}{number}"{tail}')
-            elif (kind is float or kind is int) and math.isfinite(value):
-                cells.append(f'<c r="{self.letters[col]}{number}"{self.styles[col]}>'
-                             f"<v>{value:.16G}</v></c>")
-            elif value is None or kind is float or kind is int:  # blank, or not finite
-                if self.styles[col]:
-                    cells.append(f'<c r="{self.letters[col]}{number}"{self.styles[col]}/>')
+                    append(f'<c r="{letters[col]}{number}"{tail}')
+            elif kind is float or kind is int:
+                if value - value == 0:  # finite (inf - inf and nan - nan are nan)
+                    append(f'<c r="{letters[col]}{number}"{styles[col]}><v>{value:.16G}</v></c>')
+                elif styles[col]:  # not finite: a blank
+                    append(f'<c r="{letters[col]}{number}"{styles[col]}/>')
+            elif value is None:
+                if styles[col]:
+                    append(f'<c r="{letters[col]}{number}"{styles[col]}/>')
             else:
-                cells.append(self._other(f"{self.letters[col]}{number}", col, value))
+                append(self._other(f"{letters[col]}{number}", col, value))
+            col += 1
         tall = f' ht="{height:.16g}" customHeight="1"' if height else ""
         self.sheet.fh.write(f'<row r="{number}"{tall}>{"".join(cells)}</row>')
         self.sheet._check_dimensions(row, len(values) - 1)

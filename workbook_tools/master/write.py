@@ -150,11 +150,19 @@ def _write_sheet(workbook: Any, formats: _Formats, name: str, headers: Sequence[
                                  "style": "Table Style Light 1"})
     _header_notes(sheet, headers, finance)
     writer = RowWriter(sheet, cell_formats, date_formats)
+    # a text shorter than its column's line (and with no line break) takes one line: most cells,
+    # told apart here without a call per cell (rows are the bulk of a write)
+    one_line = [(i, width, _per_line(width)) for i, width in wrapped]
+    savings = name == "Savings"
     for r, record in zip(positions, rows, strict=True):
-        values = [record.get(h) for h in headers]
-        if name == "Savings":
+        values = list(map(record.get, headers))
+        if savings:
             _ledger_formulas(values, headers, letters, r + 1, record)
-        lines = max((_lines(values[i], width) for i, width in wrapped), default=1)
+        lines = 1
+        for i, width, per_line in one_line:
+            value = values[i]
+            if value.__class__ is str and (len(value) > per_line or not value.isprintable()):
+                lines = max(lines, _lines(value, width))
         height = min(LINE_HEIGHT * lines, MAX_ROW_HEIGHT) if lines > 1 else None
         kept = record.get("_cells")
         theirs = _keep_cells(sheet, formats, r, kept, values, headers, kinds, shades) \
@@ -341,9 +349,14 @@ def _lines(value: Any, width: float) -> int:
     return _text_lines(value, width)
 
 
+def _per_line(width: float) -> int:
+    """Characters a line of a wrapped cell holds at a column width."""
+    return max(int(width * 1.15) - 2, 1)  # proportional fonts fit more than the width
+
+
 @functools.lru_cache(maxsize=4096)  # objectives and names repeat on every row
 def _text_lines(value: str, width: float) -> int:
-    per_line = max(int(width * 1.15) - 2, 1)  # proportional fonts fit more than the width
+    per_line = _per_line(width)
     if len(value) <= per_line and value.isprintable():  # no line breaks
         return 1  # most cells: quicker than counting words
     total = 0

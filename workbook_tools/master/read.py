@@ -144,6 +144,7 @@ def read_master(path: Path | str) -> Master:
     """
     path = Path(path)
     master = Master(path=path)
+    texts: dict[str, str] = {}
     try:
         with SafeWorkbook(path, MASTER_LIMITS) as workbook:
             names = workbook.sheet_names
@@ -168,7 +169,8 @@ def read_master(path: Path | str) -> Master:
                     continue  # a sheet added since this master was written: empty
                 watch = _ALL_LETTERS if name == "Savings" else ""
                 rows, scan = workbook.read(name, watch=watch)
-                header = _read_sheet(master, path, name, rows, scan.formulas, scan.errors)
+                header = _read_sheet(master, path, name, rows, scan.formulas, scan.errors,
+                                     texts)
                 if name in mc.OPEN_COLUMNS:
                     _read_kept(workbook, master, name, header, scan)
                 else:  # the tool's own sheets: only comments people put on them
@@ -187,8 +189,10 @@ def read_master(path: Path | str) -> Master:
 
 
 def _read_sheet(master: Master, path: Path, name: str, rows: list[list[Any]],
-                formulas: dict[str, str], errors: dict[str, str]) -> list[str]:
-    """Put a sheet's rows on `master`; its headers as they are in the file."""
+                formulas: dict[str, str], errors: dict[str, str],
+                texts: dict[str, str]) -> list[str]:
+    """Put a sheet's rows on `master`; its headers as they are in the file; `texts` the texts
+    read so far, each held once."""
     header = [str(h).strip() if not is_blank(h) else "" for h in (rows[0] if rows else [])]
     wanted = mc.SHEETS[name]
     later = [h for h in mc.ADDED_COLUMNS.get(name, ()) if h not in header]
@@ -227,11 +231,14 @@ def _read_sheet(master: Master, path: Path, name: str, rows: list[list[Any]],
     width = max(at, default=-1) + 1
     blank = (None,) * width
     added = dict.fromkeys(later)
+    # a text that repeats (a quarter, a directorate, an item's name in every quarter) is held
+    # once: the reader gives each cell its own copy, most of a large master's memory
+    once = texts.setdefault
     for r, row in enumerate(rows[1:], start=2):
         if len(row) < width:
             row = [*row, *blank[len(row):]]
         # a cell as typed; an empty cell (calamine gives '') is None (inline: once per cell)
-        record = {h: None if v.__class__ is str and not v.strip() else v
+        record = {h: (once(v, v) if v.strip() else None) if v.__class__ is str else v
                   for h, v in zip(names, [row[i] for i in at], strict=True)}
         if all(v is None for v in record.values()):
             continue

@@ -19,7 +19,8 @@ import pandas as pd
 
 from workbook_tools.errors import ConfigurationError, UsageError, about_file
 from workbook_tools.master import columns as mc
-from workbook_tools.master.read import canonical_quarter, read_master
+from workbook_tools.master.existing import read_existing_master
+from workbook_tools.master.read import canonical_quarter
 from workbook_tools.quarters import parse_quarter
 
 FORMATS = ("csv", "parquet")
@@ -55,12 +56,9 @@ def master_tables(master_path: Path) -> dict[str, pd.DataFrame]:
         ConfigurationError: the master does not exist yet.
         MasterError: it cannot be read.
     """
-    master_path = Path(master_path)
-    if not master_path.exists():
-        raise ConfigurationError(
-            f"{master_path} does not exist yet: run 'workbook-tools consolidate --quarter Q' "
-            f"first.")
-    master = read_master(master_path)
+    master = read_existing_master(
+        master_path, f"{master_path} does not exist yet: run 'workbook-tools consolidate "
+        f"--quarter Q' first.")
     tables: dict[str, pd.DataFrame] = {}
     for name in TABLES:
         frame = master.frame(name)

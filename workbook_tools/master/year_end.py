@@ -9,7 +9,8 @@ from typing import Any
 from workbook_tools.errors import ConfigurationError
 from workbook_tools.files.cells import is_blank
 from workbook_tools.master import columns as mc
-from workbook_tools.master.read import number, quarter_order, read_master
+from workbook_tools.master.existing import read_existing_master
+from workbook_tools.master.read import number, quarter_order
 from workbook_tools.plan.roll import ActionEnd, RiskEnd, SavingEnd, YearEnd
 from workbook_tools.quarters import Quarter, year_label
 
@@ -23,12 +24,9 @@ def year_end(master_path: Path, start_year: int) -> YearEnd:
         MasterError: the master cannot be read.
     """
     label = year_label(start_year)
-    master_path = Path(master_path)
-    if not master_path.exists():
-        raise ConfigurationError(
-            f"{master_path}: there is no master, so what {label} left unfinished is not known; "
-            f"consolidate {label}'s quarters first, or give the master with --master.")
-    master = read_master(master_path)
+    master = read_existing_master(
+        master_path, f"{master_path}: there is no master, so what {label} left unfinished is "
+        f"not known; consolidate {label}'s quarters first, or give the master with --master.")
     mine = [q for q in master.quarters() if q.startswith(f"{label}-Q")]
     if not mine:
         raise ConfigurationError(

@@ -35,12 +35,13 @@ from workbook_tools.summary.common import (
     GAP_NOTE,
     RAG_NOTE,
     SummaryResult,
+    SummaryWriter,
     load,
     write_book,
     write_grid,
 )
 from workbook_tools.summary.headline import money
-from workbook_tools.summary.write import Block, Book, Sheet
+from workbook_tools.summary.write import Book, Sheet
 
 ANNUAL_SHEETS = ("Overview", "Highlights", "By theme", "By directorate", "Measures", "Actions",
                  "Savings", "Savings lines", "Exceptions", "Trends", "Risks")
@@ -179,30 +180,14 @@ def summarise_year(master_path: Path, start_year: int, out: Path, plan: Plan | N
                          hl.headline_sentences(hl.headline(summary.position, frames.register)))
 
 
-class AnnualSummary:
+class AnnualSummary(SummaryWriter):
     """Writes each sheet of the annual summary."""
 
     def __init__(self, frames: t.Frames, start_year: int, quarters: list[str],
                  master_name: str) -> None:
-        self.frames = frames
-        self.register = frames.register
         self.label = year_label(start_year)
         self.quarters = quarters
-        self.master_name = master_name
-        self.position = year_end(frames, quarters)
-        self.charts = 0
-        self.figures: dict[str, Any] = {}
-        self.blocks: dict[str, Block] = {}
-
-    def title(self, what: str) -> str:
-        council = self.register.council
-        text = f"{what}, {self.label}"
-        return f"{council}: {text}" if council else text[0].upper() + text[1:]
-
-    def add_chart(self, sheet: Sheet, chart: Any, row: int, col: int = 0, x_offset: int = 0,
-                  width: int = 620, height: int = 300) -> None:
-        sheet.chart(chart, row, col, x_offset, width, height)
-        self.charts += 1
+        super().__init__(frames, self.label, year_end(frames, quarters), master_name)
 
     def write(self, book: Book) -> None:
         missing = [str(q) for q in quarters_of_year(int(self.label[:4]))
@@ -215,7 +200,8 @@ class AnnualSummary:
                               subtitle)
         measures = measures_year(self.frames, self.position, self.quarters)
         self.highlights(book.sheet("Highlights", self.title("highlights and concerns")), measures)
-        self.by_theme(book.sheet("By theme", self.title("year-end position by theme")))
+        self.by_theme(book.sheet("By theme", self.title("year-end position by theme")),
+                      " (year end)")
         directorates = book.sheet("By directorate", self.title("year-end position by directorate"))
         accepted = {code: sum(1 for q in self.quarters
                               if t.return_statuses(self.frames, q).get(code)
@@ -298,46 +284,17 @@ class AnnualSummary:
         sheet.table(pd.DataFrame(rows), kinds={self.label: "number", before: "number"})
         sheet.note("Savings figures in £; the others are counts.")
 
-    def by_theme(self, sheet: Sheet) -> None:
-        table = t.by_theme(self.position, self.register)
-        block = sheet.table(table, index=True, total=["All themes", *t.totals(table)])
-        sheet.note(RAG_NOTE)
-        sheet.note(GAP_NOTE)
-        row = sheet.row + 1
-        rows = t.themes_to_chart(table)
-        self.add_chart(sheet, charts.stacked_bar(
-            sheet.book, block, "Theme", [("Measures", r) for r in t.RAGS],
-            "Measures by RAG, by theme (year end)", rows), row, 0, width=520, height=280)
-        self.add_chart(sheet, charts.stacked_bar(
-            sheet.book, block, "Theme", [("Actions", r) for r in t.RAGS],
-            "Actions by RAG, by theme (year end)", rows), row, 0, x_offset=540, width=520,
-            height=280)
-        sheet.skip(CHART_ROWS)
-
     def savings(self, sheet: Sheet) -> None:
         savings = self.position["Savings"]
-        table = sv.savings_by_directorate(savings, self.register)
-        sheet.heading("By directorate at the year end: the directorates' figures beside finance's")
-        block = sheet.table(table, total=["All directorates", *t.totals(table)[1:-1], None])
         target = self.register.programme_target
         delivered = savings["Delivered to date (£)"].sum(min_count=1)
-        forecast = savings["Forecast (£)"].sum(min_count=1)
-        sheet.table(pd.DataFrame([
-            {"Programme": "Programme target", "£": target},
-            {"Programme": "Delivered in the year", "£": delivered},
-            {"Programme": "Finance confirmed", "£": savings[sv.CONFIRMED].sum(min_count=1)},
-            {"Programme": "Programme target less delivered",
-             "£": target - delivered if target is not None and pd.notna(delivered) else None},
-            {"Programme": "Forecast (full year)", "£": forecast},
-        ]), kinds={"£": "money"})
-        sheet.note(GAP_NOTE)
-        series = ["Target (£)", "Forecast (£)", "Delivered to date (£)"]
-        if savings[sv.CONFIRMED].notna().any():
-            series.append(sv.CONFIRMED)
-        self.add_chart(sheet, charts.money_columns(
-            sheet.book, block, "Directorate", series, "Savings by directorate (year end)"),
-            sheet.row + 1, 0, width=720)
-        sheet.skip(CHART_ROWS + 2)
+        self.savings_sheet(
+            sheet, "By directorate at the year end: the directorates' figures beside finance's",
+            [("Programme target", target), ("Delivered in the year", delivered),
+             ("Finance confirmed", savings[sv.CONFIRMED].sum(min_count=1)),
+             ("Programme target less delivered", sv.less(target, delivered)),
+             ("Forecast (full year)", savings["Forecast (£)"].sum(min_count=1))],
+            GAP_NOTE, "Savings by directorate (year end)")
 
     def exceptions(self, sheet: Sheet) -> None:
         measures = t.red_measures(self.position, self.register)

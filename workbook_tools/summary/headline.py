@@ -10,7 +10,7 @@ import pandas as pd
 
 from workbook_tools.files.cells import pounds
 from workbook_tools.returns import rules
-from workbook_tools.summary.savings import CONFIRMED
+from workbook_tools.summary.savings import CONFIRMED, less
 from workbook_tools.summary.tables import (
     ACCEPTED_STATUSES,
     NO_RATING,
@@ -66,8 +66,7 @@ def headline(position: Position, register: Register,
         ("Delivered to date", delivered, _share(delivered, target, "of the programme")),
         ("Finance confirmed", savings[CONFIRMED].sum(min_count=1),
          f"{int(savings[CONFIRMED].notna().sum())} lines confirmed"),
-        ("Gap: programme target less forecast",
-         target - forecast if target is not None and pd.notna(forecast) else None, ""),
+        ("Gap: programme target less forecast", less(target, forecast), ""),
     ]
     for label, value, note in money:
         lines.append(Headline("Savings", label, None if value is None or pd.isna(value)

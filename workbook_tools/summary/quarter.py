@@ -9,9 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Any
-
-import pandas as pd
 
 from workbook_tools.errors import UsageError, about_file
 from workbook_tools.plan.register import Plan
@@ -26,11 +23,12 @@ from workbook_tools.summary.common import (
     GAP_NOTE,
     RAG_NOTE,
     SummaryResult,
+    SummaryWriter,
     load,
     write_book,
     write_grid,
 )
-from workbook_tools.summary.write import Block, Book, Sheet
+from workbook_tools.summary.write import Book, Sheet
 
 QUARTER_SHEETS = ("Overview", "By theme", "By objective", "By directorate", "Exceptions",
                   "Savings", "Savings lines", "Trends", "Risks", "What changed")
@@ -75,26 +73,14 @@ def trend_quarters(frames: t.Frames, quarter: Quarter) -> list[str]:
     return upto[-MAX_TREND_QUARTERS:]
 
 
-class QuarterSummary:
+class QuarterSummary(SummaryWriter):
     """Writes each sheet of the quarterly summary."""
 
     def __init__(self, frames: t.Frames, quarter: Quarter, master_name: str) -> None:
-        self.frames = frames
         self.quarter = quarter
         self.q = str(quarter)
-        self.master_name = master_name
-        self.position = frames.at(self.q)
-        self.register = frames.register
+        super().__init__(frames, self.q, frames.at(self.q), master_name)
         self.returns = t.return_statuses(frames, self.q)
-        self.charts = 0
-        self.figures: dict[str, Any] = {}
-        self.blocks: dict[str, Block] = {}
-        self.theme_rows: int | None = None
-
-    def title(self, what: str) -> str:
-        council = self.register.council
-        text = f"{what}, {self.q}"
-        return f"{council}: {text}" if council else text[0].upper() + text[1:]
 
     def write(self, book: Book) -> None:
         produced = f"{book.produced:%d %B %Y}"
@@ -117,11 +103,6 @@ class QuarterSummary:
         self.what_changed(changed, changes)
         self.corrections(changed)
         self.overview(book, overview, changes)
-
-    def add_chart(self, sheet: Sheet, chart: Any, row: int, col: int = 0, x_offset: int = 0,
-                  width: int = 620, height: int = 300) -> None:
-        sheet.chart(chart, row, col, x_offset, width, height)
-        self.charts += 1
 
     # -- sheets ---------------------------------------------------------------------------------
 
@@ -154,23 +135,6 @@ class QuarterSummary:
                    for h in lines if h.section in ("Measures", "Savings")}
         self.figures.update(figures)
 
-    def by_theme(self, sheet: Sheet) -> None:
-        table = t.by_theme(self.position, self.register)
-        block = sheet.table(table, index=True, total=["All themes", *t.totals(table)])
-        self.blocks["theme"] = block
-        self.theme_rows = t.themes_to_chart(table)
-        sheet.note(RAG_NOTE)
-        sheet.note(GAP_NOTE)
-        row = sheet.row + 1
-        book = sheet.book
-        self.add_chart(sheet, charts.stacked_bar(
-            book, block, "Theme", [("Measures", r) for r in t.RAGS], "Measures by RAG, by theme",
-            self.theme_rows), row, 0, width=520, height=280)
-        self.add_chart(sheet, charts.stacked_bar(
-            book, block, "Theme", [("Actions", r) for r in t.RAGS], "Actions by RAG, by theme",
-            self.theme_rows), row, 0, x_offset=540, width=520, height=280)
-        sheet.skip(CHART_ROWS)
-
     def by_objective(self, sheet: Sheet) -> None:
         table = t.by_objective(self.position, self.register)
         sheet.table(table, total=["All objectives", None, None, *t.totals(table)[3:]],
@@ -200,28 +164,14 @@ class QuarterSummary:
 
     def savings(self, sheet: Sheet) -> None:
         savings = self.position["Savings"]
-        table = sv.savings_by_directorate(savings, self.register)
-        sheet.heading("By directorate: the directorates' figures beside finance's")
-        block = sheet.table(table, total=["All directorates", *t.totals(table)[1:-1], None])
         target = self.register.programme_target
         forecast = savings["Forecast (£)"].sum(min_count=1)
-        programme = pd.DataFrame([
-            {"Programme": "Programme target", "£": target},
-            {"Programme": "Forecast (full year)", "£": forecast},
-            {"Programme": "Gap: programme target less forecast",
-             "£": target - forecast if target is not None and pd.notna(forecast) else None},
-        ])
-        sheet.table(programme, kinds={"£": "money"})
-        sheet.note(GAP_NOTE + " Finance confirmed: entered by finance on the master's "
-                   "Savings sheet.")
-        row = sheet.row + 1
-        series = ["Target (£)", "Forecast (£)", "Delivered to date (£)"]
-        if savings[sv.CONFIRMED].notna().any():
-            series.append(sv.CONFIRMED)
-        self.add_chart(sheet, charts.money_columns(
-            sheet.book, block, "Directorate", series, "Savings by directorate"),
-            row, 0, width=720, height=300)
-        sheet.skip(CHART_ROWS + 1)
+        self.savings_sheet(
+            sheet, "By directorate: the directorates' figures beside finance's",
+            [("Programme target", target), ("Forecast (full year)", forecast),
+             ("Gap: programme target less forecast", sv.less(target, forecast))],
+            GAP_NOTE + " Finance confirmed: entered by finance on the master's Savings sheet.",
+            "Savings by directorate")
 
     def trends(self, sheet: Sheet) -> None:
         quarters = trend_quarters(self.frames, self.quarter)

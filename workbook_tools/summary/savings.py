@@ -3,12 +3,20 @@ by directorate with finance's figures beside, every line, and the programme quar
 
 from __future__ import annotations
 
+from typing import Any
+
 import pandas as pd
 
 from workbook_tools.summary.tables import RAGS, Frames, Register
 
 SAVING_MONEY = ("Target (£)", "Delivered to date (£)", "Forecast (£)")
 CONFIRMED = "Finance confirmed (£)"
+
+
+def less(target: float | None, figure: Any) -> float | None:
+    """The programme target less a figure (a shortfall is positive); None when either is
+    missing."""
+    return target - figure if target is not None and pd.notna(figure) else None
 
 
 def savings_by_directorate(savings: pd.DataFrame, register: Register) -> pd.DataFrame:
@@ -56,8 +64,7 @@ def savings_by_quarter(frames: Frames, quarters: list[str]) -> pd.DataFrame:
             "Delivered to date (£)": savings["Delivered to date (£)"].sum(min_count=1),
             "Forecast (£)": forecast,
             CONFIRMED: savings[CONFIRMED].sum(min_count=1),
-            "Gap to programme (£)": target - forecast
-            if target is not None and pd.notna(forecast) else None,
+            "Gap to programme (£)": less(target, forecast),
             "Directorates reporting": int(savings["Directorate"].nunique()),
         })
     return pd.DataFrame(rows)

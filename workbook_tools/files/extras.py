@@ -60,11 +60,12 @@ LookFilter = Callable[[int, Look], Any]
 
 def read_extras(archive: zipfile.ZipFile, part: str, path: Path, styles: Styles,
                 wanted: Callable[[int], bool], look: LookFilter, width: int,
-                ordinary: bool) -> SheetExtras:
+                ordinary: bool, formulas: bool = True) -> SheetExtras:
     """Formulas, comments and kept looks of the cells in the `wanted` columns (0-based), and
     every column's width and hidden state. Formats are looked for in the first `width` columns
     (those with a header). `ordinary`: the guard's scan found every cell written the ordinary
-    way (`<c r="Q15"`, no namespace prefix), so the quick reading can be used.
+    way (`<c r="Q15"`, no namespace prefix), so the quick reading can be used. `formulas`:
+    False for a caller that wants only looks, columns and comments.
 
     Raises:
         UnreadableFileError: the sheet's XML is damaged or unsafe.
@@ -73,10 +74,10 @@ def read_extras(archive: zipfile.ZipFile, part: str, path: Path, styles: Styles,
     with _damaged_is_unreadable(path):
         if ordinary:
             with archive.open(part) as stream:
-                _fast_cells(stream, _Collector(styles, wanted, look, extras, width))
+                _fast_cells(stream, _Collector(styles, wanted, look, extras, width, formulas))
         else:
             with archive.open(part) as stream:
-                _read_cells(stream, path, _Collector(styles, wanted, look, extras, width))
+                _read_cells(stream, path, _Collector(styles, wanted, look, extras, width, formulas))
         _read_comments(archive, part, path, wanted, extras)
     return extras
 
@@ -97,8 +98,9 @@ class _Collector:
     """Keeps what the caller wants of each cell, from whichever parse reads the sheet."""
 
     def __init__(self, styles: Styles, wanted: Callable[[int], bool], look: LookFilter,
-                 extras: SheetExtras, width: int) -> None:
+                 extras: SheetExtras, width: int, formulas: bool = True) -> None:
         self.styles, self.wanted, self.look, self.extras = styles, wanted, look, extras
+        self.formulas = formulas  # whether formulas are wanted at all
         self.shared: dict[str, tuple[str, str]] = {}  # shared formula -> (first cell, text)
         self.kept_looks: dict[tuple[int, str], Any] = {}
         self.patterns: dict[tuple[frozenset[bytes], frozenset[bytes]], re.Pattern[bytes]] = {}
@@ -205,7 +207,8 @@ def _fast_cells(stream: IO[bytes], collect: _Collector) -> None:
         pattern = collect.pattern(set(_STYLE.findall(piece)))
         for letters, row, style in pattern.findall(piece) if pattern else ():
             collect.styled(int(row), column(letters), style.decode())
-        for letters, row, attrs, text in _FORMULA_CELL.findall(piece) if b"<f" in piece else ():
+        wanted = collect.formulas and b"<f" in piece
+        for letters, row, attrs, text in _FORMULA_CELL.findall(piece) if wanted else ():
             col = column(letters)
             if collect.wanted(col):
                 collect.formula(int(row), col, _attributes(attrs),
@@ -219,7 +222,8 @@ def _read_cells(stream: IO[bytes], path: Path, collect: _Collector) -> None:
             collect.column(dict(element.attrib))
         elif collect.wanted(col):
             collect.styled(row + 1, col, element.get("s", "0"))
-            formula = next((c for c in element if local_name(c.tag) == "f"), None)
+            formula = next((c for c in element if local_name(c.tag) == "f"), None) \
+                if collect.formulas else None
             if formula is not None:
                 collect.formula(row + 1, col, dict(formula.attrib), formula.text or "")
 

@@ -110,7 +110,10 @@ class SharedStrings:
     def used(self, piece: bytes, budget: int) -> int:
         """At most how many characters the string cells in `piece` use: each at the longest
         string while that stays within `budget`, else counted cell by cell."""
-        typed = len(_STRING_TYPED.findall(piece)) if self.longest else 0
+        # a string cell's type is "s" or 's' in quotes: without either, the pattern (which
+        # cannot start its search at a literal) need not run over the piece
+        typed = len(_STRING_TYPED.findall(piece)) if self.longest and (
+            b'"s"' in piece or b"'s'" in piece) else 0
         if typed * self.longest <= budget:
             return typed * self.longest
         refs = _STRING_REF.findall(piece)
@@ -133,6 +136,18 @@ class SharedStrings:
             return 0
         number = int(index)
         return self.sizes[number] if number < len(self.sizes) else 0
+
+
+def unescape(text: str) -> str:
+    """XML text with its entities replaced, as html.unescape does, quickly for the few a
+    formula holds (&quot; around every text in it, &amp;, &lt;, &gt;, &apos;)."""
+    if "&" not in text:
+        return text
+    plain = (text.replace("&quot;", '"').replace("&lt;", "<").replace("&gt;", ">")
+             .replace("&apos;", "'"))
+    if "&" in plain.replace("&amp;", ""):  # another entity (&#38;, &nbsp;): the full rules
+        return html.unescape(text)
+    return plain.replace("&amp;", "&")
 
 
 def fast_refs(max_sheet_cells: int) -> bytes:
@@ -182,7 +197,7 @@ def fast_scan(stream: IO[bytes], watch: str, near: bytes,
             if rest is None:
                 continue
             value = rest.group(2)
-            text = html.unescape((rest.group(1) or b"").decode("utf-8", "replace"))
+            text = unescape((rest.group(1) or b"").decode("utf-8", "replace"))
             ref = match.group(1).decode("ascii").upper()
             scan.formula_cells[ref] = text
             if value is None or (value == b"" and b't="str"' not in attrs):

@@ -89,9 +89,13 @@ class _Checker:
         self.findings: list[Finding] = []
         assert rf.quarter is not None
         self.quarter: Quarter = rf.quarter
-        self.checks: dict[str, list[inputs.Check]] = {}
+        #: each sheet's input rules with a test: (column, code, variant, test); the others
+        #: are reported as the cell is read
+        self.checks: dict[str, list[tuple[str, str, str, Callable[[inputs.Seen], Any]]]] = {}
         for check in inputs.CHECKS:
-            self.checks.setdefault(check.sheet, []).append(check)
+            if check.test is not None:
+                self.checks.setdefault(check.sheet, []).append(
+                    (check.column, check.code, check.variant, check.test))
 
     def add(self, code: str, sheet: str, cell: str, variant: str = "", **fields: Any) -> None:
         self.findings.append(RULES[code].finding(self.rf.file, self.rf.directorate, sheet, cell,
@@ -105,13 +109,13 @@ class _Checker:
     def apply(self, sheet: str, seen: inputs.Seen, ref: _Ref) -> None:
         """Every input rule of the sheet on one row (a cell that cannot be known is not
         judged: it is reported already)."""
-        for check in self.checks.get(sheet, ()):
-            cell = ref(check.column)
-            if check.test is None or not self.known(sheet, cell):
+        unknown = self.rf.unknown_cells.get(sheet)
+        for column, code, variant, test in self.checks.get(sheet, ()):
+            if unknown and ref(column) in unknown:
                 continue
-            fields = check.test(seen)
+            fields = test(seen)
             if fields is not None:
-                self.add(check.code, sheet, cell, check.variant, **fields)
+                self.add(code, sheet, ref(column), variant, **fields)
 
     def rows(self, sheet: str) -> Iterator[tuple[dict[str, Any], dict[str, Any], _Ref]]:
         spec = layout.SHEETS[sheet]

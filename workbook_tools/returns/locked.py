@@ -112,14 +112,15 @@ class Register:
                 continue
             expected = prefilled_values(sheet, item, self.plan, self.context)
             for key in keys:
-                found = columns[key][n]
-                if normal_value(found) == normal_value(expected[key]):
-                    continue
+                found, wanted_value = columns[key][n], expected[key]
+                if (type(found) is type(wanted_value) and found == wanted_value) or \
+                        normal_value(found) == normal_value(wanted_value):
+                    continue  # the same value and type compare the same: no text made
                 ref = spec.cell(key, row1)
                 if ref not in reported:
                     result.add("prefilled-changed", sheet, ref, "register",
                                column=spec.column(key).header, id=item_id,
-                               found=_shown(found), expected=_shown(expected[key]))
+                               found=_shown(found), expected=_shown(wanted_value))
 
 
 def value_at(rows: list[list[Any]], ref: str) -> Any:

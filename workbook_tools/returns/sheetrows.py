@@ -86,7 +86,10 @@ def _columns(result: ReturnFile, spec: SheetLayout, matched: list[tuple[MetaItem
     keys = [c.key for c in spec.prefilled]
     width = len(spec.columns)
     pairs = [(key, spec.index(key)) for key in keys]
-    unknown = bool(formulas or errors)
+    inputs = [(column.key, spec.letter(column.key)) for column in spec.inputs]
+    # the rows with an input cell whose value cannot be known (an unsaved formula or an error)
+    unknown = {int(ref[len(letters):]) for ref in (*formulas, *errors)
+               if (letters := ref.rstrip("0123456789")) in {letter for _, letter in inputs}}
     remembered = _HASHES
     ids: list[str] = []
     row1s: list[int] = []
@@ -99,10 +102,9 @@ def _columns(result: ReturnFile, spec: SheetLayout, matched: list[tuple[MetaItem
                      for k, c in pairs]) != hashes and not _prefilled_changed(
                 result, spec, pairs, item_id, hashes, row1, values):
             continue
-        if unknown:
-            for column in spec.inputs:
-                report_unknown(result, spec.name, f"{spec.letter(column.key)}{row1}",
-                               formulas, errors)
+        if row1 in unknown:
+            for _, letter in inputs:
+                report_unknown(result, spec.name, f"{letter}{row1}", formulas, errors)
         ids.append(item_id)
         row1s.append(row1)
         kept.append(values)
@@ -139,14 +141,14 @@ _HASHES: dict[tuple[str, Any], str] = {}
 def _hash(key: str, value: Any) -> str:
     """fingerprint.cell_hash, remembered: names, units and objectives repeat down a sheet."""
     try:
-        return _HASHES[(key, value)]
-    except KeyError:
+        digest = _HASHES.get((key, value))
+    except TypeError:  # not hashable
+        return cell_hash(key, value)
+    if digest is None:
         if len(_HASHES) > 20_000:  # IDs and names never repeat: keep only a working set
             _HASHES.clear()
         digest = _HASHES[(key, value)] = cell_hash(key, value)
-        return digest
-    except TypeError:  # not hashable
-        return cell_hash(key, value)
+    return digest
 
 
 def _match_rows(

@@ -38,9 +38,6 @@ FAST_SHAPES = (
     (26, 999_999, rb"[A-Za-z]0*\d{1,6}"),  # to Z999999
 )
 
-_FORMULA_REST = re.compile(
-    rb'<f\b[^>]*?(?:/>|>([^<]*)</f>)\s*(?:<v\s*/>|<v>([^<]*)</v>)?'
-)
 _ERROR_CELL = re.compile(  # white space between the tags too: Gnumeric indents its XML
     rb'<c r="([A-Za-z]{1,3}\d+)"([^>]*)>\s*(?:<f\b[^>]*?(?:/>|>[^<]*</f>))?\s*<v>([^<]*)</v>'
 )
@@ -159,13 +156,15 @@ def fast_refs(max_sheet_cells: int) -> bytes:
 @lru_cache(maxsize=64)
 def _cell_pattern(watch: str, near: bytes) -> re.Pattern[bytes]:
     """One pass over a sheet's cells finds both things the fast scan looks for: a cell tag that
-    is not `<c r="REF"` with REF `near` (no groups: a cell beyond the fast bounds, or one written
-    unusually, with no `r` or not first; the precise scan decides), and a formula in a watched
-    column (group 1 the cell's ref, group 2 its other attributes)."""
+    is not `<c r="REF"` with REF `near` (group 1 empty: a cell beyond the fast bounds, or one
+    written unusually, with no `r` or not first; the precise scan decides), and a formula in a
+    watched column (groups: the cell's ref, its other attributes, the formula's text, `<v>` if
+    a value follows, and that value)."""
     watched = "(?!)" if not watch else f"[{watch.upper()}{watch.lower()}]"
     return re.compile(
         rb'<c(?:(?=[>\s])(?!\sr="(?:' + near + rb')")'
-        rb'|\sr="(' + watched.encode() + rb'\d+)"([^>]*)>\s*<f(?=[\s>/]))')
+        rb'|\sr="(' + watched.encode() + rb'\d+)"([^>]*)>\s*'
+        rb'<f(?=[\s>/])[^>]*?(?:/>|>([^<]*)</f>)\s*(?:<v\s*/>|(<v>)([^<]*)</v>)?)')
 
 
 def fast_scan(stream: IO[bytes], watch: str, near: bytes,
@@ -189,19 +188,14 @@ def fast_scan(stream: IO[bytes], watch: str, near: bytes,
             scan.text += strings.used(piece, max_text - scan.text)
             if scan.text > max_text:
                 return scan  # refused: the rest need not be read
-        for match in pattern.finditer(piece):
-            if match.group(1) is None:
+        for ref_, attrs, formula, valued, value in pattern.findall(piece):
+            if not ref_:
                 return None  # a cell beyond the fast bounds, or written unusually
-            rest = _FORMULA_REST.match(piece, match.end() - 2)
-            attrs = match.group(2)
-            if rest is None:
-                continue
-            value = rest.group(2)
-            text = unescape((rest.group(1) or b"").decode("utf-8", "replace"))
-            ref = match.group(1).decode("ascii").upper()
+            text = unescape(formula.decode("utf-8", "replace"))
+            ref = ref_.decode("ascii").upper()
             scan.formula_cells[ref] = text
-            if value is None or (value == b"" and b't="str"' not in attrs):
-                scan.formulas[ref] = text
+            if not valued or (value == b"" and b't="str"' not in attrs):
+                scan.formulas[ref] = text  # no value saved (no <v>, <v/> or <v></v>)
         if watch and b't="e"' in piece:
             for match in _ERROR_CELL.finditer(piece):
                 ref = match.group(1).decode("ascii").upper()

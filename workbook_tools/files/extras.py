@@ -60,12 +60,12 @@ LookFilter = Callable[[int, Look], Any]
 
 def read_extras(archive: zipfile.ZipFile, part: str, path: Path, styles: Styles,
                 wanted: Callable[[int], bool], look: LookFilter, width: int,
-                ordinary: bool, formulas: bool = True) -> SheetExtras:
+                ordinary: bool, looks_only: bool = False) -> SheetExtras:
     """Formulas, comments and kept looks of the cells in the `wanted` columns (0-based), and
     every column's width and hidden state. Formats are looked for in the first `width` columns
     (those with a header). `ordinary`: the guard's scan found every cell written the ordinary
-    way (`<c r="Q15"`, no namespace prefix), so the quick reading can be used. `formulas`:
-    False for a caller that wants only looks, columns and comments.
+    way (`<c r="Q15"`, no namespace prefix), so the quick reading can be used. `looks_only`:
+    for a caller that wants only the cells' looks and the columns (no formulas or comments).
 
     Raises:
         UnreadableFileError: the sheet's XML is damaged or unsafe.
@@ -74,11 +74,14 @@ def read_extras(archive: zipfile.ZipFile, part: str, path: Path, styles: Styles,
     with _damaged_is_unreadable(path):
         if ordinary:
             with archive.open(part) as stream:
-                _fast_cells(stream, _Collector(styles, wanted, look, extras, width, formulas))
+                _fast_cells(stream, _Collector(styles, wanted, look, extras, width,
+                                                  not looks_only))
         else:
             with archive.open(part) as stream:
-                _read_cells(stream, path, _Collector(styles, wanted, look, extras, width, formulas))
-        _read_comments(archive, part, path, wanted, extras)
+                _read_cells(stream, path, _Collector(styles, wanted, look, extras, width,
+                                                     not looks_only))
+        if not looks_only:
+            _read_comments(archive, part, path, wanted, extras)
     return extras
 
 

@@ -178,17 +178,17 @@ class SafeWorkbook:
         return rows, scan
 
     def extras(self, name: str, wanted: Callable[[int], bool], look: Callable[[int, Any], Any],
-               width: int, scan: SheetScan, formulas: bool = True) -> Any:
-        """A sheet's formulas (unless `formulas` is False), comments, formats and column looks
-        (files/extras.py), for a sheet already read with `read` (`scan` is what its scan
-        found)."""
+               width: int, scan: SheetScan, looks_only: bool = False) -> Any:
+        """A sheet's formulas, comments, formats and column looks (files/extras.py; only the
+        looks with `looks_only`), for a sheet already read with `read` (`scan` is what its
+        scan found)."""
         from workbook_tools.files.extras import read_extras
         from workbook_tools.files.styles import Styles
 
         if self._styles is None:
             self._styles = Styles(self._zip, self.path)
         return read_extras(self._zip, self._parts[name], self.path, self._styles, wanted, look,
-                           width, not scan.precise, formulas)
+                           width, not scan.precise, looks_only)
 
     def comments(self, name: str) -> Any:
         """A sheet's cell comments only (files/extras.py)."""

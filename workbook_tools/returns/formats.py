@@ -46,6 +46,6 @@ def percent_rows(workbook: SafeWorkbook, name: str, spec: SheetLayout, key: str,
         return is_percent_format(code) if shows_percent(code) else None
 
     extras = workbook.extras(name, lambda column: column == col, look, len(spec.columns), scan,
-                             formulas=False)
+                             looks_only=True)
     return {row1: extra.look for (row1, column), extra in extras.cells.items()
             if column == col and extra.look is not None}

@@ -99,6 +99,38 @@ def data_status_edits(clean: Path) -> dict[tuple[str, str], Any]:
             for row, case in zip(rows, cases, strict=False) for key, value in case.items()}
 
 
+WHY = "The June figures arrive from the NHS in August; they will be in next quarter's return."
+#: A list entry typed with spaces, tabs or line breaks is that entry (case aside), in validate and
+#: in every program's formulas; any other character that cannot be seen is in the way.
+LIST_ENTRIES: dict[str, tuple[dict[str, Any], ...]] = {
+    "Actions": ({"status": " Complete "}, {"status": "Complete\t"},
+                {"status": "\tAt risk", "commentary": None}, {"status": "On track\n"},
+                {"status": "off  TRACK"}, {"status": "On track\u00a0"},
+                {"status": "On\u00a0track"}, {"status": "On track\u200b"}),
+    "Savings": ({"status": " Unachievable "}, {"status": "On track \t"},
+                {"status": "Unachievable\u00a0"}),
+    "Measures": ({"status": " Not available ", "actual": None, "commentary": WHY},
+                 {"status": "Not available\u00a0", "actual": None, "commentary": WHY},
+                 {"status": " not available"}, {"status": "\u00a0Provisional"},
+                 {"status": "Provisional\n"}),
+}
+
+
+def list_entry_edits(clean: Path) -> dict[tuple[str, str], Any]:
+    """Each of LIST_ENTRIES typed into its own row (quarterly measures with a target)."""
+    data = read_return(clean).data
+    assert data is not None
+    edits: dict[tuple[str, str], Any] = {}
+    for sheet, cases in LIST_ENTRIES.items():
+        rows = [r["_row"] for r in data.rows[sheet]
+                if sheet != "Measures" or (r["frequency"] == "Quarterly" and r["target"])]
+        assert len(rows) >= len(cases), sheet
+        for row, case in zip(rows, cases, strict=False):
+            edits.update({(sheet, layout.SHEETS[sheet].cell(key, row)): value
+                          for key, value in case.items()})
+    return edits
+
+
 def type_into(source: Path, edits: dict[tuple[str, str], Any], target: Path) -> Path:
     """Type the edits in as a person would (a % typed after a number keeps a % format)."""
     workbook = openpyxl.load_workbook(source)

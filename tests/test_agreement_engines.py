@@ -15,11 +15,13 @@ from typing import Any
 
 import pytest
 from agreement_support import (
+    LIST_ENTRIES,
     PERCENT,
     checks_sheet,
     data_status_edits,
     gnumeric_save_all,
     libreoffice_save_all,
+    list_entry_edits,
     type_into,
     typed_edits,
 )
@@ -29,7 +31,7 @@ from support import SSCONVERT, needs_libreoffice
 from workbook_tools.files.guard import read_values
 from workbook_tools.plan.examples import init_folder
 from workbook_tools.plan.register import load_plan
-from workbook_tools.returns import rules
+from workbook_tools.returns import layout, rules
 from workbook_tools.returns.generate import generate_returns
 from workbook_tools.returns.layout import ACTIONS, COVER, MEASURES, RISKS, SAVINGS, Context
 from workbook_tools.returns.read import read_return
@@ -108,6 +110,8 @@ def returns(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[Path]]:
                                    folder / "in" / f"issue-{clean.name}"))
     made["typed"].append(type_into(clean, data_status_edits(clean),
                                    folder / "in" / f"data-status-{clean.name}"))
+    made["typed"].append(type_into(clean, list_entry_edits(clean),
+                                   folder / "in" / f"list-entries-{clean.name}"))
     made["typed"] += [type_into(clean, typed_edits(clean, seed), folder / "in" /
                                 f"typed{seed}-{clean.name}") for seed in range(TYPED_CASES)]
     return made
@@ -226,3 +230,48 @@ def test_what_the_issue_found_is_a_finding_in_validate_and_a_count_in_each_progr
         row0 = int(ref[1][1:]) - 1
         assert values[row0][RISKS.index("score")] == ""
         assert values[row0][RISKS.index("rag")] == ""
+
+
+@pytest.mark.parametrize("engine", ["libreoffice", "gnumeric"])
+def test_list_entries_are_read_alike_whatever_spaces_tabs_and_line_breaks_they_hold(
+        engines: dict[str, list[Path]], returns: dict[str, list[Path]], engine: str) -> None:
+    """' Complete ', 'Complete' and a tab, 'off  TRACK', ' Not available ': each is its list
+    entry on the Checks sheet, in the RAG and direction formulas and in validate, in both
+    programs (Gnumeric drops them from the ends as it saves); a no-break or zero-width space is
+    in the way everywhere, and the message names it."""
+    if engine not in engines:
+        pytest.skip("Gnumeric (ssconvert) is not installed")
+    path = next(p for p in engines[engine] if p.name.startswith("list-entries-"))
+    assert compare(path)[1] == []
+    result = validate_file(path)
+    found = {(f.sheet, f.cell): f for f in result.errors}
+    edits = list_entry_edits(returns["clean"][0])
+    for (sheet, ref), value in edits.items():
+        if ref[0] != layout.SHEETS[sheet].letter("status"):
+            continue
+        hidden = "\u00a0" in value or "\u200b" in value
+        assert (found[(sheet, ref)].code if (sheet, ref) in found else None) == (
+            "not-in-list" if hidden else None), (sheet, ref, value)
+        if hidden:
+            assert "space" in found[(sheet, ref)].message, found[(sheet, ref)].message
+    cell = {(sheet, value): ref for (sheet, ref), value in edits.items()}
+    assert found[("Actions", ACTIONS.cell("commentary", int(cell["Actions", "\tAt risk"][1:])))
+                 ].code == "commentary-missing"
+    assert found[("Measures", MEASURES.cell("actual", int(cell["Measures", " not available"][
+        1:])))].code == "data-status"
+    # the program's RAG and direction are validate's, row by row, on every sheet typed into
+    data = read_return(path).data
+    assert data is not None
+    shown = read_values(path)
+    for sheet in LIST_ENTRIES:
+        spec = layout.SHEETS[sheet]
+        for row in data.rows[sheet]:
+            for key in ("rag", "direction") if sheet == "Measures" else ("rag",):
+                program = shown[sheet][row["_row"] - 1][spec.index(key)]
+                assert (program or None) == row[key], (sheet, row["_row"], key, program)
+
+    def rag(sheet: str, value: str) -> Any:
+        return shown[sheet][int(cell[sheet, value][1:]) - 1][layout.SHEETS[sheet].index("rag")]
+
+    assert rag("Savings", " Unachievable ") == "Red" and rag("Actions", " Complete ") == "Green"
+    assert rag("Measures", " Not available ") == ""

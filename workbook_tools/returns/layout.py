@@ -17,6 +17,7 @@ from typing import Any
 
 from workbook_tools.files.cells import column_letter
 from workbook_tools.returns import rules
+from workbook_tools.returns.rules.values import x_is
 
 HEADER_ROW = 4  # 1-based Excel row of each data sheet's header
 FIRST_DATA_ROW = HEADER_ROW + 1
@@ -123,17 +124,25 @@ P, I, D = Role.PREFILLED, Role.INPUT, Role.DERIVED  # noqa: E741
 _PCT = ('IF(AND({unit}="%",ISNUMBER({actual})),IF(LEFT(CELL("format",{actual}),1)="P",'
         '{actual}*100,IF(AND({actual}>0,{actual}<1),{actual}*100,{actual})),{actual})')
 
+
+def _status_is(text: str) -> str:
+    """The row's status is the list entry `text`, as validate reads it (rules.values.x_is)."""
+    return x_is("{status}", text)
+
+
+_NOT_AVAILABLE = _status_is(rules.NOT_AVAILABLE)
+
 # No RAG for a Data only measure or a figure marked Not available (rules.measure_rag's callers).
 MEASURE_RAG = (
     'IF(OR(NOT(ISNUMBER({actual})),NOT(ISNUMBER({target})),{type}="Data only",'
-    '{status}="Not available"),"",'
+    + _NOT_AVAILABLE + '),"",'
     'IF({polarity}="Lower is better",'
     'IF(§<={target},"Green",IF(§<={target}*(1+{tolerance}/100),"Amber","Red")),'
     'IF(§>={target},"Green",IF(§>={target}*(1-{tolerance}/100),"Amber","Red"))))'
 ).replace("§", _PCT)
 # A Cumulative measure's previous figure is the same quarter last year (rules.measure_direction).
 MEASURE_DIRECTION = (
-    'IF(OR(NOT(ISNUMBER({actual})),{status}="Not available"),"",'
+    'IF(OR(NOT(ISNUMBER({actual})),' + _NOT_AVAILABLE + '),"",'
     'IF(NOT(ISNUMBER({previous})),IF({type}="Cumulative","Not comparable","New"),'
     'IF(§={previous},"No change",IF((§>{previous})=({polarity}<>"Lower is better"),'
     '"Improved","Declined"))))'
@@ -194,8 +203,9 @@ ACTIONS = SheetLayout(
                prompt="Only if the due date has moved: a date such as 31/03/2026. Say why in the "
                       "commentary."),
         Column("rag", "RAG", D, Kind.TEXT, 8, formula=(
-            'IF(OR({status}="On track",{status}="Complete"),"Green",IF({status}="At risk","Amber",'
-            'IF({status}="Off track","Red",IF(AND({status}="Not started",'
+            f'IF(OR({_status_is("On track")},{_status_is("Complete")}),"Green",'
+            f'IF({_status_is("At risk")},"Amber",IF({_status_is("Off track")},"Red",'
+            f'IF(AND({_status_is("Not started")},'
             'IF(ISNUMBER({revised}),{revised},{due})<QuarterEnd),"Red",""))))')),
         Column("commentary", "Commentary", I, Kind.LONGTEXT, 42,
                prompt="Progress this quarter. Required for At risk or Off track."),
@@ -223,7 +233,7 @@ SAVINGS = SheetLayout(
         Column("status", "Status", I, Kind.CHOICE, 12, choices=rules.SAVING_STATUSES,
                prompt="Choose from the list."),
         Column("rag", "RAG", D, Kind.TEXT, 8, formula=(
-            'IF({status}="Unachievable","Red",'
+            'IF(' + _status_is("Unachievable") + ',"Red",'
             'IF(NOT(ISNUMBER({forecast})),"",IF({forecast}>={target},"Green",'
             'IF({forecast}>={target}*(1-AmberTolerance/100),"Amber","Red"))))')),
         Column("commentary", "Commentary", I, Kind.LONGTEXT, 36,

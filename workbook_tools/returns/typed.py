@@ -19,6 +19,7 @@ from workbook_tools.files.cells import EXCEL_EPOCH, plain_text, to_date, to_numb
 from workbook_tools.quarters import Quarter
 from workbook_tools.returns import rules
 from workbook_tools.returns.layout import Kind, SheetLayout
+from workbook_tools.returns.rules.values import entry_key
 
 
 def number_of(value: Any) -> float | None:
@@ -43,13 +44,14 @@ def number_of(value: Any) -> float | None:
 
 
 def choice_of(value: Any, choices: tuple[str, ...]) -> str | None:
-    """The list entry a value is, as a spreadsheet compares text: ignoring case only."""
+    """The list entry a value is, as the return's formulas compare it: case, spaces, tabs and
+    line breaks aside (rules.values.entry_key)."""
     if not isinstance(value, str):
         return None
     folded = _FOLDED.get(choices)
     if folded is None:
-        folded = _FOLDED[choices] = {c.casefold(): c for c in reversed(choices)}
-    return folded.get(value.casefold())
+        folded = _FOLDED[choices] = {entry_key(c): c for c in reversed(choices)}
+    return folded.get(entry_key(value))
 
 
 _FOLDED: dict[tuple[str, ...], dict[str, str]] = {}

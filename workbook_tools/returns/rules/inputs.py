@@ -28,6 +28,7 @@ from workbook_tools.returns.layout import SHEETS
 from workbook_tools.returns.rules.registry import ERROR, Rule, by_code, rule
 from workbook_tools.returns.rules.values import (
     blank,
+    entry_key,
     invisible,
     is_text,
     money,
@@ -35,6 +36,7 @@ from workbook_tools.returns.rules.values import (
     show,
     tidy,
     x_blank,
+    x_is,
     x_text,
     x_trimmed,
 )
@@ -158,9 +160,9 @@ class Check:
 
 
 def _is(ref: str, text: str) -> str:
-    """1 when the cell is `text`, ignoring case only. EXACT, not =: Gnumeric's = takes a
-    non-breaking space for a space ('Off track' with one is a status there, in no other)."""
-    return f'EXACT(LOWER({ref}),"{text.lower()}")'
+    """1 when the cell is the list entry `text`, as validate's `choice_of` reads it: case,
+    spaces, tabs and line breaks aside (values.x_is)."""
+    return x_is(ref, text)
 
 
 def _in_list(ref: str, choices: tuple[str, ...]) -> str:
@@ -235,7 +237,7 @@ def _outside(choices: tuple[str, ...]) -> Callable[[Seen], Fields]:
         value = seen.raw["status"]
         if blank(value) or choice_of(value, choices) is not None:
             return None
-        hidden = invisible(value) if isinstance(value, str) else ""
+        hidden = invisible(entry_key(value)) if isinstance(value, str) else ""
         if hidden and choice_of(tidy(value), choices) is not None:
             return {"found": show(value), "id": seen.typed["id"],
                     "why": f" because it holds {hidden} that cannot be seen: retype it"}

@@ -31,6 +31,31 @@ def _as_space(ref: str) -> str:
     return expression
 
 
+#: The white space typed at a keyboard (space bar, Tab, Enter): a list entry is read without it,
+#: wherever it is. Gnumeric drops it from the ends of a text as it saves, so a rule that kept it
+#: would count a status in Gnumeric that validate, reading the saved file, accepts.
+KEYED_SPACE = " \t\n\r"
+_UNKEYED = str.maketrans("", "", KEYED_SPACE)
+
+
+def entry_key(text: str) -> str:
+    """A list entry as `x_is` compares it: without spaces, tabs or line breaks, in lower case.
+    Any other character nobody can see (a no-break space, a zero-width space) stays, so the
+    entry is not in the list and the message can name the character."""
+    return text.translate(_UNKEYED).casefold()
+
+
+def x_is(ref: str, text: str) -> str:
+    """1 when the cell is the list entry `text` (`entry_key`: case, spaces, tabs and line breaks
+    aside), element by element over a range. EXACT, not =: Gnumeric's = takes a non-breaking
+    space for a space. No TRIM: Gnumeric's removes more than spaces. CHAR(1) too: LibreOffice
+    holds a tab inside text of several lines as that character."""
+    expression = ref
+    for literal in ('" "', "CHAR(9)", "CHAR(10)", "CHAR(13)", "CHAR(1)"):
+        expression = f'SUBSTITUTE({expression},{literal},"")'
+    return f'EXACT(LOWER({expression}),"{entry_key(text)}")'
+
+
 def x_trimmed(ref: str) -> str:
     """TRIM of the text with all white space made spaces: what a person sees, tidied."""
     return f"TRIM({_as_space(ref)})"

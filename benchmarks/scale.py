@@ -27,8 +27,10 @@ The floor and the steps run REPEAT times, interleaved, and each run's time is di
 floor's time in the same round: the median ratio is reported with its spread (lowest-highest).
 Peak memory is each process's own high-water mark (VmHWM, sampled while it runs) added up over
 the command's process and its worker processes: an upper bound, since forked workers share pages.
-validate and consolidate are also timed in one process once (the library call alone, without
-starting Python, loading the register or printing), which shows what the command adds.
+validate and both consolidates are also timed in one process once (the library call alone,
+without starting Python, loading the register or printing), which shows what the command adds,
+with the CPU seconds of that process and its workers: on a shared machine seconds follow the
+load, CPU seconds much less.
 """
 
 from __future__ import annotations
@@ -54,7 +56,7 @@ ITEM_SHEETS = ("Measures", "Actions", "Savings", "Risks")
 SHARES = (0.4, 0.3, 0.2, 0.1)
 FLOOR = "calamine"
 TIMED = ("calamine", "openpyxl", "validate", "consolidate", "consolidate-4q", "generate")
-IN_PROCESS = ("validate", "consolidate")
+IN_PROCESS = ("validate", "consolidate", "consolidate-4q")
 BENCH = Path("outputs") / "bench"  # inside the working folder
 NEW_MASTER = BENCH / "new" / "master.xlsx"
 FOUR_QUARTERS = BENCH / "four-quarters.xlsx"  # kept; copied to FOUR_MASTER before each run
@@ -345,14 +347,24 @@ def floor(reader: str, root: Path) -> dict[str, int]:
     return {"returns": len(files), "sheet rows": rows}
 
 
-def in_process(step: str, root: Path) -> float:
-    """The library call alone, in one process (the register already loaded)."""
+def in_process(step: str, root: Path) -> tuple[float, float]:
+    """The library call alone, in one process (the register already loaded): its seconds, and
+    the CPU seconds of this process and its workers (less sensitive than seconds to a shared
+    machine's load)."""
+    import resource
+
     from workbook_tools.plan.register import load_plan
     from workbook_tools.quarters import parse_quarter
 
+    def cpu() -> float:
+        return sum(r.ru_utime + r.ru_stime for r in (
+            resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)))
+
     quarter = parse_quarter(QUARTER)
     plan = load_plan(root / "templates" / "plan.xlsx", items=step != "validate")
-    start = time.perf_counter()
+    if step == "consolidate-4q":
+        prepare(step, root)
+    start, used = time.perf_counter(), cpu()
     if step == "validate":
         from workbook_tools.returns.validate import expand_paths, validate_paths
 
@@ -361,9 +373,11 @@ def in_process(step: str, root: Path) -> float:
     else:
         from workbook_tools.master.consolidate import consolidate
 
-        shutil.rmtree(root / NEW_MASTER.parent, ignore_errors=True)
-        consolidate(plan, quarter, root / "returns" / QUARTER, root / NEW_MASTER)
-    return time.perf_counter() - start
+        if step == "consolidate":
+            shutil.rmtree(root / NEW_MASTER.parent, ignore_errors=True)
+        master = root / (NEW_MASTER if step == "consolidate" else FOUR_MASTER)
+        consolidate(plan, quarter, root / "returns" / QUARTER, master)
+    return time.perf_counter() - start, cpu() - used
 
 
 # ---------------------------------------------------------------------------------------------
@@ -389,14 +403,14 @@ def one_size(returns: int, rows: int, repeat: int, keep: Path | None,
         for step in (s for s in IN_PROCESS if s in steps):
             out = subprocess.run([sys.executable, __file__, "--in-process", step, "--root",
                                   str(root)], check=True, capture_output=True, text=True)
-            inner[step] = float(out.stdout)
+            inner[step] = tuple(float(n) for n in out.stdout.split())
         table = summarise(runs, built, inner)
         report(returns, rows, repeat, table)
         return table
 
 
 def summarise(runs: dict[str, list[Run]], built: dict[str, Run],
-              inner: dict[str, float]) -> dict[str, Any]:
+              inner: dict[str, tuple[float, ...]]) -> dict[str, Any]:
     floors = [r.seconds for r in runs[FLOOR]]
     table: dict[str, Any] = {}
     every = {**{step: [run] for step, run in built.items()}, **runs}
@@ -406,7 +420,8 @@ def summarise(runs: dict[str, list[Run]], built: dict[str, Run],
         table[step] = {
             "seconds": statistics.median(r.seconds for r in mine),
             "ratio": statistics.median(ratios), "low": min(ratios), "high": max(ratios),
-            "peak": max(r.peak_mb for r in mine), "in_process": inner.get(step),
+            "peak": max(r.peak_mb for r in mine),
+            "in_process": inner.get(step),  # (seconds, CPU seconds)
             "rows": min((r.rows for r in mine), key=lambda c: sum(c.values())),
         }
     return table
@@ -425,12 +440,13 @@ def report(returns: int, rows: int, repeat: int, table: dict[str, Any]) -> None:
     print(f"\n{returns} returns x {rows:,} rows: {total:,} item rows, every return accepted "
           f"({os.cpu_count()} cores; {repeat} interleaved runs, median and lowest-highest)")
     print(f"{'step':<17}{'rows handled':>14}{'seconds':>9}{'x floor':>9}{'spread':>13}"
-          f"{'peak MB':>9}{'in-process s':>14}")
+          f"{'peak MB':>9}{'in-process s':>14}{'CPU s':>8}")
     for step, row in table.items():
         spread = f"{row['low']:.2f}-{row['high']:.2f}"
-        inner = f"{row['in_process']:.2f}" if row["in_process"] is not None else ""
+        inner = (f"{row['in_process'][0]:>14.2f}{row['in_process'][1]:>8.2f}"
+                 if row["in_process"] is not None else "")
         print(f"{step:<17}{_shown_rows(row['rows']):>14}{row['seconds']:>9.2f}"
-              f"{row['ratio']:>9.2f}{spread:>13}{row['peak']:>9.0f}{inner:>14}")
+              f"{row['ratio']:>9.2f}{spread:>13}{row['peak']:>9.0f}{inner}")
     for label, ok in targets(table):
         print(f"{'PASS' if ok else 'FAIL'}  {label}")
 
@@ -502,7 +518,7 @@ def main() -> None:
     elif args.floor:
         print(json.dumps(floor(args.floor, args.root)))
     elif args.in_process:
-        print(f"{in_process(args.in_process, args.root):.3f}")
+        print(" ".join(f"{n:.3f}" for n in in_process(args.in_process, args.root)))
     elif args.count_returns:
         print(json.dumps(_count_returns(args.count_returns)))
     elif args.count_master:

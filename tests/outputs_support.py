@@ -3,8 +3,12 @@ in as directorates would, with chosen mistakes typed into some of them."""
 
 from __future__ import annotations
 
+import atexit
+import dataclasses
 import datetime as dt
 import os
+import shutil
+import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -44,7 +48,7 @@ class Folder:
         returns/Q1 with its file time set to `received`."""
         self.returns.mkdir(parents=True, exist_ok=True)
         target = self.returns / (name or self.blank[code].name)
-        fill_return(self.blank[code], target, seed=1, error_rate=0.0)
+        shutil.copy2(_filled(self.blank[code]), target)  # as fill_return wrote it, time and all
         if edits:
             set_cells(target, edits)
         if received is not None:
@@ -53,12 +57,40 @@ class Folder:
         return target
 
 
+_BUILT: list[Folder] = []  # the folder with its blank returns, built once per test run
+_FILLED: dict[str, Path] = {}  # each blank return filled in with no mistakes, by file name
+
+
 def make_folder(root: Path) -> Folder:
+    """A derbyshire working folder with Q1's blank returns in outputs/blank (built once per test
+    run, then copied, file times and all)."""
+    if not _BUILT:
+        base = Path(tempfile.mkdtemp(prefix="outputs-tests-"))
+        atexit.register(shutil.rmtree, base, True)
+        _BUILT.append(_build(base / "ws"))
+    built = _BUILT[0]
+    shutil.copytree(built.root, root)
+    plan = dataclasses.replace(built.plan, path=root / "templates" / "plan.xlsx")
+    return Folder(root, plan, {code: root / p.relative_to(built.root)
+                               for code, p in built.blank.items()})
+
+
+def _build(root: Path) -> Folder:
     init_folder(root, "derbyshire")
     plan = load_plan(root / "templates" / "plan.xlsx")
     paths = generate_returns(plan, Q1, root / "outputs" / "blank" / str(Q1),
                              context=Context(quarter=Q1), now=GENERATED_AT)
     return Folder(root, plan, {p.name.split("_")[0]: p for p in paths})
+
+
+def _filled(blank: Path) -> Path:
+    """The blank return (one of make_folder's, all alike) filled in with no mistakes: filled
+    once per test run."""
+    if blank.name not in _FILLED:
+        folder = Path(tempfile.mkdtemp(prefix="outputs-filled-"))
+        atexit.register(shutil.rmtree, folder, True)
+        _FILLED[blank.name] = fill_return(blank, folder / blank.name, seed=1, error_rate=0.0)
+    return _FILLED[blank.name]
 
 
 def due_actual(path: Path) -> str:

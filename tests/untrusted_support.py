@@ -5,10 +5,13 @@ finance's entries intact."""
 
 from __future__ import annotations
 
+import atexit
 import os
 import re
+import shutil
 import subprocess
 import sys
+import tempfile
 import textwrap
 import zipfile
 from pathlib import Path
@@ -29,13 +32,22 @@ FINANCE = {"Finance confirmed (£)": 12345.0, "Finance note": "Agreed with the A
 def hostile_folder(root: Path) -> Folder:
     """Q1 returns for every directorate, consolidated once, finance's entry on one saving of
     every directorate; the working folder is the current directory's."""
-    folder = make_folder(root, consolidated=True)
-    first = {}
-    for saving in folder.plan.savings:
-        first.setdefault(saving.directorate_code, saving)
-    finance_cells(folder.master, {(str(Q1), s.id): FINANCE for s in first.values()})
+    if not _BUILT:  # built once per test run, then copied (file times and all)
+        base = Path(tempfile.mkdtemp(prefix="hostile-tests-"))
+        atexit.register(shutil.rmtree, base, True)
+        built = make_folder(base / "ws", consolidated=True)
+        first = {}
+        for saving in built.plan.savings:
+            first.setdefault(saving.directorate_code, saving)
+        finance_cells(built.master, {(str(Q1), s.id): FINANCE for s in first.values()})
+        _BUILT.append(built)
+    shutil.copytree(_BUILT[0].root, root)
+    folder = Folder(root, load_plan(root / "templates" / "plan.xlsx"))
     os.chdir(folder.root)
     return folder
+
+
+_BUILT: list[Folder] = []
 
 
 def cs_return(folder: Folder) -> Path:

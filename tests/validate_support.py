@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import atexit
+import copy
+import dataclasses
 import shutil
+import tempfile
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -46,7 +50,28 @@ class Returns:
         return target
 
 
+_BUILT: list[Returns] = []
+
+
 def make_returns(folder: Path) -> Returns:
+    """The working folder of `Returns` in `folder`: built once per test run, then copied (file
+    times and all), so each module gets its own files to change."""
+    if not _BUILT:
+        base = Path(tempfile.mkdtemp(prefix="validate-tests-"))
+        atexit.register(shutil.rmtree, base, True)
+        _BUILT.append(_build(base / "ws"))
+    built = _BUILT[0]
+    shutil.copytree(built.root, folder)
+
+    def moved(path: Path) -> Path:
+        return folder / path.relative_to(built.root)
+
+    plan = dataclasses.replace(built.plan, path=built.plan.path and moved(built.plan.path))
+    return Returns(folder, plan, {code: moved(p) for code, p in built.blank.items()},
+                   moved(built.clean), moved(built.clean_q2), copy.deepcopy(built.rows))
+
+
+def _build(folder: Path) -> Returns:
     init_folder(folder, "derbyshire")
     plan = load_plan(folder / "templates" / "plan.xlsx")
     blanks = generate_returns(plan, Q1, folder / "outputs" / "blank" / str(Q1),

@@ -165,7 +165,7 @@ def libreoffice_save_all(paths: Iterable[Path], out_dir: Path) -> list[Path]:
     out_dir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="lo-profile-") as profile:
         subprocess.run(
-            [SOFFICE, f"-env:UserInstallation=file://{profile}", "--headless", "--calc",
+            [SOFFICE, f"-env:UserInstallation={Path(profile).as_uri()}", "--headless", "--calc",
              "--convert-to", "xlsx:Calc MS Excel 2007 XML", "--outdir", str(out_dir),
              *map(str, paths)],
             check=True, capture_output=True, timeout=600, env={**os.environ, "HOME": profile})

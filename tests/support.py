@@ -23,17 +23,6 @@ needs_gnumeric = pytest.mark.skipif(SSCONVERT is None,
                                     reason="Gnumeric (ssconvert) is not installed")
 
 
-def gnumeric_recalc(path: Path, out_dir: Path) -> Path:
-    """Open `path` in Gnumeric, recalculate every formula and save it as .xlsx again."""
-    assert SSCONVERT, "Gnumeric is needed"
-    out_dir.mkdir(parents=True, exist_ok=True)
-    saved = out_dir / (path.stem + ".xlsx")
-    subprocess.run([SSCONVERT, "--recalc", str(path), str(saved)], check=True,
-                   capture_output=True, timeout=180)
-    assert saved.exists(), f"Gnumeric did not write {saved}"
-    return saved
-
-
 def libreoffice_save(path: Path, out_dir: Path) -> Path:
     """Open `path` in LibreOffice and save it again as .xlsx (as a person using LibreOffice would).
 

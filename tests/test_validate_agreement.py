@@ -10,7 +10,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from support import SSCONVERT, gnumeric_recalc, libreoffice_save, needs_libreoffice
+from agreement_support import gnumeric_save_all, libreoffice_save_all
+from support import SSCONVERT, needs_libreoffice
 from validate_support import Returns, check, make_returns
 
 from workbook_tools.files.guard import read_values
@@ -86,21 +87,21 @@ def several_defects(r: Returns) -> dict[tuple[str, str], Any]:
 @pytest.fixture(scope="module")
 def saved(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Path, ...]]:
     """(as edited with openpyxl, as recalculated and saved by LibreOffice[, by Gnumeric]),
-    clean and broken."""
+    clean and broken (LibreOffice started once for the three)."""
     folder = tmp_path_factory.mktemp("agree")
     r = make_returns(folder / "ws")
-    out = {}
     import openpyxl
 
     completed = openpyxl.load_workbook(r.clean)["Cover"]["C31"].value
     same = {("Cover", "C32"): f"  {completed.upper().replace(' ', '   ')} "}
-    for name, edits in (("clean", {}), ("broken", several_defects(r)), ("same-person", same)):
-        edited = r.copy(folder / name, edits, f"{name}.xlsx")
-        engines = [libreoffice_save(edited, folder / f"{name}-lo")]
-        if SSCONVERT:
-            engines.append(gnumeric_recalc(edited, folder / f"{name}-gnumeric"))
-        out[name] = (edited, *engines)
-    return out
+    edited = {name: r.copy(folder / "edited", edits, f"{name}.xlsx")
+              for name, edits in (("clean", {}), ("broken", several_defects(r)),
+                                  ("same-person", same))}
+    engines = [libreoffice_save_all(edited.values(), folder / "lo")]
+    if SSCONVERT:
+        engines.append(gnumeric_save_all(edited.values(), folder / "gnumeric"))
+    return {name: (path, *(saved[i] for saved in engines))
+            for i, (name, path) in enumerate(edited.items())}
 
 
 @pytest.mark.parametrize("name", ["clean", "broken", "same-person"])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 from pathlib import Path
 
 import pytest
@@ -10,7 +11,7 @@ import pytest
 from workbook_tools.plan.examples import init_folder
 from workbook_tools.plan.register import Plan, load_plan
 from workbook_tools.quarters import Quarter, parse_quarter
-from workbook_tools.returns.generate import generate_returns
+from workbook_tools.returns.generate import generate_returns, return_filename
 from workbook_tools.returns.layout import Context
 
 Q1: Quarter = parse_quarter("2025-26-Q1")
@@ -38,14 +39,22 @@ def plan(workspace: Path) -> Plan:
     return load_plan(workspace / "templates" / "plan.xlsx")
 
 
+@pytest.fixture(scope="session")
+def generated_q1(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Q1's blank returns for the derbyshire example, generated once per test run (the same
+    plan, quarter and time give the same bytes)."""
+    folder = tmp_path_factory.mktemp("generated") / "ws"
+    init_folder(folder, "derbyshire")
+    out = folder / "outputs" / "blank" / str(Q1)
+    generate_returns(load_plan(folder / "templates" / "plan.xlsx"), Q1, out,
+                     context=Context(quarter=Q1), now=GENERATED_AT)
+    return out
+
+
 @pytest.fixture
-def blank_q1(workspace: Path, plan: Plan) -> dict[str, Path]:
-    """Q1 blank returns for every directorate, by directorate code."""
-    paths = generate_returns(
-        plan,
-        Q1,
-        workspace / "outputs" / "blank" / str(Q1),
-        context=Context(quarter=Q1),
-        now=GENERATED_AT,
-    )
-    return {p.name.split("_")[0]: p for p in paths}
+def blank_q1(workspace: Path, plan: Plan, generated_q1: Path) -> dict[str, Path]:
+    """Q1 blank returns for every directorate, by directorate code, in the workspace's
+    outputs/blank/<quarter> (copies of `generated_q1`, in the plan's order)."""
+    folder = workspace / "outputs" / "blank" / str(Q1)
+    shutil.copytree(generated_q1, folder)
+    return {d.code: folder / return_filename(d.code, Q1) for d in plan.directorates}

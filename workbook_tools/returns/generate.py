@@ -38,6 +38,7 @@ from workbook_tools.returns.style import (
     actual_format,
     auto_heights,
     fitted_height,
+    item_row_height,
     number_format,
 )
 
@@ -253,18 +254,6 @@ def _prefilled_format(styles: Styles, column: Column, item: Any, value: Any) -> 
         unit = getattr(item, "unit", "") if column.key in ("target", "previous") else ""
         return styles.cell(column, number_format(value, unit))
     return styles.cell(column)
-
-
-def item_row_height(spec: SheetLayout, values: dict[str, Any], least_lines: int = 2) -> float:
-    """The height of an item's row: enough for its wrapped text, and at least two lines."""
-    cells = [
-        (values.get(c.key), c.width)
-        for c in spec.columns
-        if c.role is not Role.DERIVED
-        and c.kind in (Kind.TEXT, Kind.LONGTEXT, Kind.CHOICE)
-        and isinstance(values.get(c.key), str)
-    ]
-    return fitted_height(cells, least_lines)
 
 
 def _write_value(sheet: Any, row: int, col: int, value: Any, fmt: Any) -> None:

@@ -14,7 +14,7 @@ from typing import Any
 
 from workbook_tools.files.beside import rewrite_members
 from workbook_tools.files.xlsx import DERIVED_FILL, INPUT_FILL, LOCKED_FILL, NAVY
-from workbook_tools.returns.layout import Column, Kind, Role
+from workbook_tools.returns.layout import Column, Kind, Role, SheetLayout
 
 FONT_SIZE = 10
 #: Characters of 10pt text per unit of column width. Units are digit widths of the default
@@ -49,6 +49,18 @@ def fitted_height(cells: Iterable[tuple[Any, float]], least_lines: int = 1) -> f
     """The height of a row holding (text, column width) cells."""
     lines = max((text_lines(text, width) for text, width in cells), default=1)
     return row_points(max(lines, least_lines))
+
+
+def item_row_height(spec: SheetLayout, values: dict[str, Any], least_lines: int = 2) -> float:
+    """The height of an item's row: enough for its wrapped text, and at least two lines."""
+    cells = [
+        (values.get(c.key), c.width)
+        for c in spec.columns
+        if c.role is not Role.DERIVED
+        and c.kind in (Kind.TEXT, Kind.LONGTEXT, Kind.CHOICE)
+        and isinstance(values.get(c.key), str)
+    ]
+    return fitted_height(cells, least_lines)
 
 
 def number_format(value: float, unit: str = "") -> str:

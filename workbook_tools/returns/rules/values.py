@@ -56,6 +56,17 @@ def x_is(ref: str, text: str) -> str:
     return f'EXACT(LOWER({expression}),"{entry_key(text)}")'
 
 
+def _in_list(ref: str, choices: tuple[str, ...]) -> str:
+    return "(" + "+".join(x_is(ref, c) for c in choices) + ")"
+
+
+def x_not_in_list(ref: str, choices: tuple[str, ...]) -> str:
+    """1 when the cell holds something not one of `choices` (x_is). An error value is
+    not 'not in the list' (cell-error counts it): Gnumeric, unguarded,
+    counted one here."""
+    return f"IF(ISERROR({ref}),0,(1-{x_blank(ref)})*({_in_list(ref, choices)}=0))"
+
+
 def x_trimmed(ref: str) -> str:
     """TRIM of the text with all white space made spaces: what a person sees, tidied."""
     return f"TRIM({_as_space(ref)})"

@@ -3,18 +3,18 @@ the summaries and export. Header in row 1; one row per item per quarter."""
 
 from __future__ import annotations
 
-SUBMISSIONS = ("Quarter", "Directorate", "Directorate name", "Status", "File", "SHA-256",
+from workbook_tools.returns import layout
+
+QUARTER, DIRECTORATE = "Quarter", "Directorate"  # the first two columns of every item sheet
+
+SUBMISSIONS = (QUARTER, DIRECTORATE, "Directorate name", "Status", "File", "SHA-256",
                "Received", "Errors", "Warnings", "Completed by", "Approved by", "Sign-off date")
 
+# The item sheets' columns come from the return's layout (each column's `master_header`, in the
+# return's order); only the columns the master alone holds are declared here, after the return
+# column (by its layout key) they follow.
+THEME, OBJECTIVE_CODE = "Theme", "Objective code"  # from the register, by the item's objective
 YEAR_ON_YEAR = "Compared with a year ago"  # against the same quarter last year, every measure
-MEASURES = ("Quarter", "Directorate", "Measure ID", "Theme", "Objective code", "Objective",
-            "Measure", "Unit", "Polarity", "Frequency", "Measure type", "Target",
-            "Amber tolerance (%)", "Previous actual", "Actual", "Data status", "RAG",
-            "Direction of travel", YEAR_ON_YEAR, "Commentary", "Remedial action")
-
-ACTIONS = ("Quarter", "Directorate", "Action ID", "Theme", "Objective code", "Objective",
-           "Action", "Lead officer", "Due date", "Status", "% complete", "Revised due date", "RAG",
-           "Commentary")
 
 FINANCE_COLUMNS = ("Finance confirmed (£)", "Finance adjustment (£)", "Finance status",
                    "Finance note")
@@ -24,13 +24,33 @@ LEDGER_VARIANCE_TO_FINANCE = "Ledger variance to finance (£)"  # Ledger - Finan
 LEDGER_COLUMNS = (LEDGER, LEDGER_VARIANCE, LEDGER_VARIANCE_TO_FINANCE)
 ORPHANED = "Orphaned"  # why a row holds finance's entries but no return figures
 
-SAVINGS = ("Quarter", "Directorate", "Saving ID", "Theme", "Objective code", "Objective",
-           "Saving proposal", "Type", "Target (£)", "Delivered to date (£)", "Forecast (£)",
-           "Forecast variance (£)", "Status", "RAG", "Commentary", *FINANCE_COLUMNS,
-           *LEDGER_COLUMNS, ORPHANED)
+MASTER_ONLY: dict[str, dict[str, tuple[str, ...]]] = {
+    "Measures": {"id": (THEME, OBJECTIVE_CODE), "direction": (YEAR_ON_YEAR,)},
+    "Actions": {"id": (THEME, OBJECTIVE_CODE)},
+    "Savings": {"id": (THEME, OBJECTIVE_CODE),
+                "commentary": (*FINANCE_COLUMNS, *LEDGER_COLUMNS, ORPHANED)},
+    "Risks": {},
+}
 
-RISKS = ("Quarter", "Directorate", "Risk ID", "Risk", "Owner", "Previous score", "Likelihood",
-         "Impact", "Score", "RAG", "Direction", "Mitigation update")
+
+def item_sheet(spec: layout.SheetLayout, after: dict[str, tuple[str, ...]]) -> tuple[str, ...]:
+    """An item sheet's headers: Quarter, Directorate, then the return's columns the master
+    keeps, each followed by the master's own columns declared `after` it."""
+    unknown = set(after) - {c.key for c in spec.columns}
+    if unknown:
+        raise KeyError(f"{spec.name} has no column {sorted(unknown)}")
+    headers = [QUARTER, DIRECTORATE]
+    for column in spec.columns:
+        if column.master_header is not None:
+            headers.append(column.master_header)
+        headers.extend(after.get(column.key, ()))
+    return tuple(headers)
+
+
+MEASURES = item_sheet(layout.MEASURES, MASTER_ONLY["Measures"])
+ACTIONS = item_sheet(layout.ACTIONS, MASTER_ONLY["Actions"])
+SAVINGS = item_sheet(layout.SAVINGS, MASTER_ONLY["Savings"])
+RISKS = item_sheet(layout.RISKS, MASTER_ONLY["Risks"])
 
 VALIDATION = ("Quarter", "Severity", "File", "Directorate", "Sheet", "Cell", "Rule", "Message")
 
@@ -69,8 +89,7 @@ PEOPLES_OWN = ("Narrative",)
 OPEN_COLUMNS = ("Savings", "Narrative")
 
 #: The ID column of each item sheet.
-ID_COLUMNS = {"Measures": "Measure ID", "Actions": "Action ID", "Savings": "Saving ID",
-              "Risks": "Risk ID"}
+ID_COLUMNS = {name: str(spec.columns[0].master_header) for name, spec in layout.SHEETS.items()}
 
 # What each column holds, for number formats and widths (the same header means the same kind on
 # every sheet): money (£), points (a percentage as 0-100), date, datetime, integer, number,

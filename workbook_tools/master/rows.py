@@ -22,19 +22,10 @@ from workbook_tools.returns.findings import (
 
 UNRANKED = 1_000_000
 
-# Master headers that differ from the return's header for the same layout column.
-_RENAMED = {("Risks", "likelihood"): "Likelihood", ("Risks", "impact"): "Impact"}
-
 
 def return_columns(sheet: str) -> dict[str, str]:
     """Master header -> layout key, for the columns a return fills on an item sheet."""
-    wanted = mc.SHEETS[sheet]
-    found: dict[str, str] = {}
-    for column in layout.SHEETS[sheet].columns:
-        header = _RENAMED.get((sheet, column.key), column.header)
-        if header in wanted:
-            found[header] = column.key
-    return found
+    return {str(c.master_header): c.key for c in layout.SHEETS[sheet].in_master}
 
 
 RETURN_COLUMNS = {sheet: return_columns(sheet) for sheet in mc.ID_COLUMNS}

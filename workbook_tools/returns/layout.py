@@ -58,10 +58,18 @@ class Column:
     choices: tuple[str, ...] = ()
     formula: str = ""
     prompt: str = ""  # the input message a person sees when they click the cell
+    #: The master's header for this column: "" for the same as `header`, None when the master
+    #: does not keep it (master/columns.py builds each item sheet's headers from these).
+    master: str | None = ""
 
     @property
     def is_input(self) -> bool:
         return self.role is Role.INPUT
+
+    @property
+    def master_header(self) -> str | None:
+        """The header of this column in the master, or None when the master does not keep it."""
+        return None if self.master is None else self.master or self.header
 
 
 @dataclass(frozen=True)
@@ -102,6 +110,11 @@ class SheetLayout:
         letter = self.letter(key)
         last = FIRST_DATA_ROW + max(rows, 1) - 1
         return f"'{self.name}'!${letter}${FIRST_DATA_ROW}:${letter}${last}"
+
+    @property
+    def in_master(self) -> tuple[Column, ...]:
+        """The columns the master keeps, in the return's order."""
+        return tuple(c for c in self.columns if c.master_header is not None)
 
     @property
     def prefilled(self) -> tuple[Column, ...]:
@@ -223,7 +236,7 @@ SAVINGS = SheetLayout(
         Column("name", "Saving proposal", P, Kind.LONGTEXT, 34),
         Column("type", "Type", P, Kind.TEXT, 10),
         Column("target", "Target (£)", P, Kind.MONEY, 12),
-        Column("previous", "Delivered last quarter (£)", P, Kind.MONEY, 12),
+        Column("previous", "Delivered last quarter (£)", P, Kind.MONEY, 12, master=None),
         Column("delivered", "Delivered to date (£)", I, Kind.MONEY, 12,
                prompt="Saving delivered so far this financial year, in pounds (no £ sign needed)."),
         Column("forecast", "Forecast (£)", I, Kind.MONEY, 12,
@@ -252,9 +265,10 @@ RISKS = SheetLayout(
         Column("owner", "Owner", P, Kind.TEXT, 22),
         Column("previous", "Previous score", P, Kind.NUMBER, 9),
         Column("likelihood", "Likelihood (1-5)", I, Kind.SCORE, 10.5,
-               prompt="1 rare, 2 unlikely, 3 possible, 4 likely, 5 almost certain."),
+               prompt="1 rare, 2 unlikely, 3 possible, 4 likely, 5 almost certain.",
+               master="Likelihood"),
         Column("impact", "Impact (1-5)", I, Kind.SCORE, 9.5,
-               prompt="1 negligible, 2 minor, 3 moderate, 4 major, 5 severe."),
+               prompt="1 negligible, 2 minor, 3 moderate, 4 major, 5 severe.", master="Impact"),
         Column("score", "Score", D, Kind.NUMBER, 7, formula=(
             # only for whole numbers from 1 to 5, as rules.risk_score: no score beside a 7
             'IF(AND(ISNUMBER({likelihood}),ISNUMBER({impact})),'

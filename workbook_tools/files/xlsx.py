@@ -30,10 +30,11 @@ RAG_COLOURS = {
 #: Worksheet functions xlsxwriter writes as they are (it adds a prefix only to the newer
 #: dynamic-array and "future" functions). The formulas the tool writes use only these.
 CLASSIC_FUNCTIONS = frozenset({
-    "AND", "AVERAGE", "CHAR", "COUNT", "COUNTA", "COUNTBLANK", "COUNTIF", "COUNTIFS", "DATE", "IF",
-    "IFERROR", "INDEX", "INT", "ISBLANK", "ISERROR", "ISNUMBER", "ISTEXT", "LEFT", "LEN", "LOWER",
-    "MATCH", "MAX", "MIN", "NOT", "OR", "RIGHT", "ROUND", "SUM", "SUMIF", "SUMIFS", "SUMPRODUCT",
-    "SUBSTITUTE", "TEXT", "TODAY", "TRIM", "UPPER", "VALUE",
+    "ABS", "AND", "AVERAGE", "CELL", "CHAR", "COUNT", "COUNTA", "COUNTBLANK", "COUNTIF",
+    "COUNTIFS", "DATE", "EXACT", "IF", "IFERROR", "INDEX", "INT", "ISBLANK", "ISERROR", "ISNUMBER",
+    "ISTEXT", "LEFT", "LEN", "LOWER", "MATCH", "MAX", "MIN", "NOT", "OR", "RIGHT", "ROUND",
+    "SUBSTITUTE", "SUM", "SUMIF", "SUMIFS", "SUMPRODUCT", "TEXT", "TODAY", "TRIM", "UPPER",
+    "VALUE",
 })
 _FUNCTION = re.compile(r"([A-Za-z_][\w.]*)\(")
 

@@ -11,12 +11,13 @@ cells on the Cover.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
 
 from workbook_tools.files.cells import column_letter
-from workbook_tools.returns import rules
+from workbook_tools.returns import rules, sources
 from workbook_tools.returns.rules.values import x_is
 
 HEADER_ROW = 4  # 1-based Excel row of each data sheet's header
@@ -61,10 +62,19 @@ class Column:
     #: The master's header for this column: "" for the same as `header`, None when the master
     #: does not keep it (master/columns.py builds each item sheet's headers from these).
     master: str | None = ""
+    #: Where a pre-filled cell's value comes from: the plan item's attribute of that name, or a
+    #: function of (item, plan, context) from sources.py.
+    source: str | Callable[[Any, Any, Context], Any] = ""
 
     @property
     def is_input(self) -> bool:
         return self.role is Role.INPUT
+
+    def value_of(self, item: Any, plan: Any, ctx: Context) -> Any:
+        """A pre-filled cell's value for one item of the plan."""
+        if callable(self.source):
+            return self.source(item, plan, ctx)
+        return getattr(item, self.source)
 
     @property
     def master_header(self) -> str | None:
@@ -77,6 +87,7 @@ class SheetLayout:
     name: str
     title: str
     intro: str
+    items: str  # the plan's (and a directorate's plan's) attribute holding this sheet's items
     columns: tuple[Column, ...]
 
     @property
@@ -163,22 +174,25 @@ MEASURE_DIRECTION = (
 
 MEASURES = SheetLayout(
     name="Measures",
+    items="measures",
     title="Performance measures",
     intro=("Type this quarter's actual for each measure that is due. RAG and direction of travel "
            "work themselves out. Red or Amber needs a commentary. A Cumulative measure is year to "
            "date, compared with the same quarter last year; a Data only measure has no target. "
            "If a figure is late, choose Not available and say why and when."),
     columns=(
-        Column("id", "Measure ID", P, Kind.TEXT, 10),
-        Column("objective", "Objective", P, Kind.LONGTEXT, 20),
-        Column("name", "Measure", P, Kind.LONGTEXT, 32),
-        Column("unit", "Unit", P, Kind.TEXT, 6.5),
-        Column("polarity", "Polarity", P, Kind.TEXT, 9.5),
-        Column("frequency", "Frequency", P, Kind.TEXT, 10),
-        Column("type", "Measure type", P, Kind.TEXT, 10),
-        Column("target", "Target", P, Kind.NUMBER, 9),
-        Column("tolerance", "Amber tolerance (%)", P, Kind.NUMBER, 9),
-        Column("previous", "Previous actual", P, Kind.NUMBER, 9),
+        Column("id", "Measure ID", P, Kind.TEXT, 10, source="id"),
+        Column("objective", "Objective", P, Kind.LONGTEXT, 20, source=sources.objective),
+        Column("name", "Measure", P, Kind.LONGTEXT, 32, source="name"),
+        Column("unit", "Unit", P, Kind.TEXT, 6.5, source="unit"),
+        Column("polarity", "Polarity", P, Kind.TEXT, 9.5, source="polarity"),
+        Column("frequency", "Frequency", P, Kind.TEXT, 10, source="frequency"),
+        Column("type", "Measure type", P, Kind.TEXT, 10, source="measure_type"),
+        Column("target", "Target", P, Kind.NUMBER, 9, source=sources.measure_target),
+        Column("tolerance", "Amber tolerance (%)", P, Kind.NUMBER, 9,
+               source=sources.measure_tolerance),
+        Column("previous", "Previous actual", P, Kind.NUMBER, 9,
+               source=sources.measure_previous),
         Column("actual", "Actual", I, Kind.NUMBER, 10,
                prompt="Type the actual for this quarter as a number. For a % measure type 85.5 "
                       "for 85.5%."),
@@ -199,15 +213,16 @@ MEASURES = SheetLayout(
 
 ACTIONS = SheetLayout(
     name="Actions",
+    items="actions",
     title="Delivery plan actions",
     intro=("Choose a status for every action and give % complete. At risk or Off track needs a "
            "commentary. Give a revised due date only if the date has moved."),
     columns=(
-        Column("id", "Action ID", P, Kind.TEXT, 10),
-        Column("objective", "Objective", P, Kind.LONGTEXT, 22),
-        Column("name", "Action", P, Kind.LONGTEXT, 38),
-        Column("lead", "Lead officer", P, Kind.TEXT, 18),
-        Column("due", "Due date", P, Kind.DATE, 10.5),
+        Column("id", "Action ID", P, Kind.TEXT, 10, source="id"),
+        Column("objective", "Objective", P, Kind.LONGTEXT, 22, source=sources.objective),
+        Column("name", "Action", P, Kind.LONGTEXT, 38, source="name"),
+        Column("lead", "Lead officer", P, Kind.TEXT, 18, source="lead_officer"),
+        Column("due", "Due date", P, Kind.DATE, 10.5, source="due_date"),
         Column("status", "Status", I, Kind.CHOICE, 11.5, choices=rules.ACTION_STATUSES,
                prompt="Choose from the list."),
         Column("complete", "% complete", I, Kind.PERCENT, 9.5,
@@ -227,16 +242,18 @@ ACTIONS = SheetLayout(
 
 SAVINGS = SheetLayout(
     name="Savings",
+    items="savings",
     title="Savings programme",
     intro=("Give the saving delivered so far this year and your forecast for the full year, in "
            "pounds. A forecast below target needs a commentary."),
     columns=(
-        Column("id", "Saving ID", P, Kind.TEXT, 10),
-        Column("objective", "Objective", P, Kind.LONGTEXT, 20),
-        Column("name", "Saving proposal", P, Kind.LONGTEXT, 34),
-        Column("type", "Type", P, Kind.TEXT, 10),
-        Column("target", "Target (£)", P, Kind.MONEY, 12),
-        Column("previous", "Delivered last quarter (£)", P, Kind.MONEY, 12, master=None),
+        Column("id", "Saving ID", P, Kind.TEXT, 10, source="id"),
+        Column("objective", "Objective", P, Kind.LONGTEXT, 20, source=sources.objective),
+        Column("name", "Saving proposal", P, Kind.LONGTEXT, 34, source="name"),
+        Column("type", "Type", P, Kind.TEXT, 10, source=sources.saving_type),
+        Column("target", "Target (£)", P, Kind.MONEY, 12, source="target"),
+        Column("previous", "Delivered last quarter (£)", P, Kind.MONEY, 12, master=None,
+               source=sources.saving_previous),
         Column("delivered", "Delivered to date (£)", I, Kind.MONEY, 12,
                prompt="Saving delivered so far this financial year, in pounds (no £ sign needed)."),
         Column("forecast", "Forecast (£)", I, Kind.MONEY, 12,
@@ -256,14 +273,15 @@ SAVINGS = SheetLayout(
 
 RISKS = SheetLayout(
     name="Risks",
+    items="risks",
     title="Strategic risks",
     intro=("Score each risk as it stands now: likelihood and impact from 1 (low) to 5 (high). "
            "Score and RAG work themselves out. Say what has been done to mitigate it."),
     columns=(
-        Column("id", "Risk ID", P, Kind.TEXT, 8),
-        Column("name", "Risk", P, Kind.LONGTEXT, 44),
-        Column("owner", "Owner", P, Kind.TEXT, 22),
-        Column("previous", "Previous score", P, Kind.NUMBER, 9),
+        Column("id", "Risk ID", P, Kind.TEXT, 8, source="id"),
+        Column("name", "Risk", P, Kind.LONGTEXT, 44, source="name"),
+        Column("owner", "Owner", P, Kind.TEXT, 22, source="owner"),
+        Column("previous", "Previous score", P, Kind.NUMBER, 9, source=sources.risk_previous),
         Column("likelihood", "Likelihood (1-5)", I, Kind.SCORE, 10.5,
                prompt="1 rare, 2 unlikely, 3 possible, 4 likely, 5 almost certain.",
                master="Likelihood"),

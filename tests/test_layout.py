@@ -67,3 +67,23 @@ def test_a_renamed_return_header_renames_the_master_column_and_a_master_only_col
     assert headers == tuple("Progress (%)" if h == "% complete" else h for h in mc.ACTIONS)
     with pytest.raises(KeyError, match="no column"):
         mc.item_sheet(layout.ACTIONS, {"ident": ("Theme",)})
+
+
+def test_each_pre_filled_cell_holds_its_columns_source(tmp_path: Path) -> None:
+    """Generate fills a pre-filled cell from its column's declared source, and nothing else."""
+    folder = make_folder(tmp_path / "ws")
+    plan = folder.plan
+    code = plan.directorates[0].code
+    returned = read_return(folder.returns(Q1) / f"{code}_{Q1}.xlsx").data
+    assert returned is not None
+    context = layout.Context(quarter=Q1)
+    for name, spec in layout.SHEETS.items():
+        assert all(c.source for c in spec.prefilled), name
+        assert not any(c.source for c in (*spec.inputs, *spec.derived)), name
+        items = {item.id: item for item in getattr(plan.for_directorate(code), spec.items)}
+        assert [r["id"] for r in returned.rows[name]] == list(items)
+        for typed in returned.rows[name]:
+            for column in spec.prefilled:
+                expected = column.value_of(items[typed["id"]], plan, context)
+                assert typed[column.key] == (None if expected == "" else expected), (
+                    name, typed["id"], column.key)

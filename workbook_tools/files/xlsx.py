@@ -46,8 +46,9 @@ class FastFormulaWorksheet(Worksheet):  # type: ignore[misc]
     of generate's time. Any other formula goes through xlsxwriter's own preparation."""
 
     def _prepare_formula(self, formula: str, expand_future_functions: bool = False) -> str:
-        if (not self.use_future_functions and not expand_future_functions
-                and set(_FUNCTION.findall(formula)) <= CLASSIC_FUNCTIONS):
+        # the rewrites only prefix newer functions, so a formula of classic ones is left as it
+        # is even when future functions are expanded (conditional formats, data validations)
+        if set(_FUNCTION.findall(formula)) <= CLASSIC_FUNCTIONS:
             formula = formula.removeprefix("{").removeprefix("=").removesuffix("}")
             return formula
         return str(super()._prepare_formula(formula, expand_future_functions))

@@ -6,7 +6,7 @@ The Cover and Checks sheets are written by cover.py, the look of every cell by r
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -177,25 +177,13 @@ def _write_data_sheet(
         (c.header, (c.width - 2.5) * 0.9) for c in spec.columns))
 
     prefilled_keys = [c.key for c in spec.prefilled]
+    cells = _cell_writers(spec, styles, quarter)
     for offset, item in enumerate(items):
         row0 = first0 + offset
         row1 = row0 + 1
         values = prefilled_values(spec.name, item, plan, ctx)
-        for col, column in enumerate(spec.columns):
-            if column.role is Role.PREFILLED:
-                value = values.get(column.key)
-                _write_value(sheet, row0, col, value, _prefilled_format(styles, column, item,
-                                                                       value))
-            elif column.role is Role.DERIVED:
-                sheet.write_formula(row0, col, spec.formula_for(column.key, row1),
-                                    styles.cell(column), "")
-            elif spec.name == "Measures" and column.key == "actual" and not item.is_due(quarter):
-                sheet.write_string(row0, col, layout.NOT_DUE, styles.not_due)
-            elif spec.name == "Measures" and column.key == "actual":
-                sheet.write_blank(row0, col, None, styles.cell(
-                    column, actual_format(item.unit, item.target_for(quarter))))
-            else:
-                sheet.write_blank(row0, col, None, styles.cell(column))
+        for col, write in enumerate(cells):
+            write(sheet, row0, col, item, values)
         sheet.set_row(row0, item_row_height(spec, values))
         meta_rows.append(
             (
@@ -246,6 +234,57 @@ def _write_title(workbook: Any, sheet: Any, spec: SheetLayout, dplan: Directorat
     sheet.merge_range(2, 0, 2, span, "", styles.note)
     sheet.write_rich_string(2, 0, styles.note, key, styles.deadline_line, due, styles.note)
     sheet.set_row(2, fitted_height([(key + due, width)]))
+
+
+CellWriter = Callable[[Any, int, int, Any, dict[str, Any]], None]
+
+
+def _cell_writers(spec: SheetLayout, styles: Styles, quarter: Quarter) -> list[CellWriter]:
+    """How each column's cell of an item's row is written, worked out once per sheet: a
+    pre-filled value from its source, a derived column's formula, an input left blank (a
+    measure's Actual: in its unit's format, or Not due)."""
+    writers: list[CellWriter] = []
+    for column in spec.columns:
+        if column.role is Role.PREFILLED:
+            writers.append(_prefilled_writer(styles, column))
+        elif column.role is Role.DERIVED:
+            writers.append(_formula_writer(spec.row_formula(column.key), styles.cell(column)))
+        elif spec.name == layout.MEASURES.name and column.key == "actual":
+            writers.append(_actual_writer(styles, column, quarter))
+        else:
+            writers.append(_blank_writer(styles.cell(column)))
+    return writers
+
+
+def _prefilled_writer(styles: Styles, column: Column) -> CellWriter:
+    key = column.key
+
+    def write(sheet: Any, row0: int, col: int, item: Any, values: dict[str, Any]) -> None:
+        value = values.get(key)
+        _write_value(sheet, row0, col, value, _prefilled_format(styles, column, item, value))
+    return write
+
+
+def _formula_writer(template: str, cell_format: Any) -> CellWriter:
+    def write(sheet: Any, row0: int, col: int, item: Any, values: dict[str, Any]) -> None:
+        sheet.write_formula(row0, col, template.format(row=row0 + 1), cell_format, "")
+    return write
+
+
+def _actual_writer(styles: Styles, column: Column, quarter: Quarter) -> CellWriter:
+    def write(sheet: Any, row0: int, col: int, item: Any, values: dict[str, Any]) -> None:
+        if not item.is_due(quarter):
+            sheet.write_string(row0, col, layout.NOT_DUE, styles.not_due)
+        else:
+            sheet.write_blank(row0, col, None, styles.cell(
+                column, actual_format(item.unit, item.target_for(quarter))))
+    return write
+
+
+def _blank_writer(cell_format: Any) -> CellWriter:
+    def write(sheet: Any, row0: int, col: int, item: Any, values: dict[str, Any]) -> None:
+        sheet.write_blank(row0, col, None, cell_format)
+    return write
 
 
 def _prefilled_format(styles: Styles, column: Column, item: Any, value: Any) -> Any:

@@ -110,11 +110,13 @@ class SheetLayout:
         return f"{self.letter(key)}{row}"
 
     def formula_for(self, key: str, row: int) -> str:
-        refs: dict[str, Any] = {
-            c.key: f"{column_letter(i)}{row}" for i, c in enumerate(self.columns)
-        }
-        refs["row"] = row
-        return "=" + self.column(key).formula.format(**refs)
+        return self.row_formula(key).format(row=row)
+
+    def row_formula(self, key: str) -> str:
+        """A derived column's formula with its cells' columns filled in and `{row}` left for
+        the row number (worked out once per sheet, not per cell)."""
+        refs = {c.key: f"{column_letter(i)}{{row}}" for i, c in enumerate(self.columns)}
+        return "=" + self.column(key).formula.format(**refs, row="{row}")
 
     def range_of(self, key: str, rows: int) -> str:
         """The absolute range of a column's data cells, for the Checks sheet."""

@@ -37,6 +37,7 @@ CLASSIC_FUNCTIONS = frozenset({
     "VALUE",
 })
 _FUNCTION = re.compile(r"([A-Za-z_][\w.]*)\(")
+_NO_DIGITS = str.maketrans("", "", "0123456789")
 
 
 class FastFormulaWorksheet(Worksheet):  # type: ignore[misc]
@@ -48,10 +49,25 @@ class FastFormulaWorksheet(Worksheet):  # type: ignore[misc]
     def _prepare_formula(self, formula: str, expand_future_functions: bool = False) -> str:
         # the rewrites only prefix newer functions, so a formula of classic ones is left as it
         # is even when future functions are expanded (conditional formats, data validations)
-        if set(_FUNCTION.findall(formula)) <= CLASSIC_FUNCTIONS:
+        if self._classic(formula):
             formula = formula.removeprefix("{").removeprefix("=").removesuffix("}")
             return formula
         return str(super()._prepare_formula(formula, expand_future_functions))
+
+    _shapes: dict[str, bool] = {}  # a formula without its digits: whether all are classic
+
+    def _classic(self, formula: str) -> bool:
+        """Whether every function in `formula` is classic, known by its shape: a return's
+        formulas differ row to row only in their row numbers. Safe because no classic name has
+        a digit and no newer one loses its digits into a classic name (T.DIST.2T, T.INV.2T
+        are the only newer ones with digits)."""
+        shape = formula.translate(_NO_DIGITS)
+        known = self._shapes.get(shape)
+        if known is None:
+            if len(self._shapes) > 10_000:
+                self._shapes.clear()
+            known = self._shapes[shape] = set(_FUNCTION.findall(formula)) <= CLASSIC_FUNCTIONS
+        return known
 
 
 def new_workbook(path: Path | str, constant_memory: bool = False) -> Any:

@@ -258,11 +258,17 @@ def _cell_writers(spec: SheetLayout, styles: Styles, quarter: Quarter) -> list[C
 
 def _prefilled_writer(styles: Styles, column: Column) -> CellWriter:
     key = column.key
+    if column.kind is not Kind.NUMBER:
+        cell_format = styles.cell(column)
 
-    def write(sheet: Any, row0: int, col: int, item: Any, values: dict[str, Any]) -> None:
+        def write(sheet: Any, row0: int, col: int, item: Any, values: dict[str, Any]) -> None:
+            _write_value(sheet, row0, col, values.get(key), cell_format)
+        return write
+
+    def write_number(sheet: Any, row0: int, col: int, item: Any, values: dict[str, Any]) -> None:
         value = values.get(key)
         _write_value(sheet, row0, col, value, _prefilled_format(styles, column, item, value))
-    return write
+    return write_number
 
 
 def _formula_writer(template: str, cell_format: Any) -> CellWriter:

@@ -9,7 +9,7 @@ from typing import Any
 from workbook_tools.plan.register import DirectoratePlan
 from workbook_tools.quarters import Quarter
 from workbook_tools.returns import layout
-from workbook_tools.returns.layout import COVER, FIRST_DATA_ROW, Context, CoverCells, Role
+from workbook_tools.returns.layout import COVER, FIRST_DATA_ROW, Context, CoverCells, Role, Sheet
 from workbook_tools.returns.prefilled import quarter_label
 from workbook_tools.returns.rules import inputs
 from workbook_tools.returns.rules.inputs import (
@@ -62,18 +62,21 @@ def write_cover(workbook: Any, sheet: Any, dplan: DirectoratePlan, ctx: Context,
         1, 1, f"{settings.council_name}  ·  {dplan.directorate.name}  ·  {quarter}", s.subtitle
     )
 
-    def row(r1: int, label: str, value: Any, fmt: Any) -> None:
-        sheet.write_string(r1 - 1, 1, label, s.label)
-        if isinstance(value, dt.date):
-            sheet.write_datetime(r1 - 1, 2, dt.datetime.combine(value, dt.time()), fmt)
-        elif isinstance(value, int | float):
-            sheet.write_number(r1 - 1, 2, value, fmt)
-        else:
-            sheet.write_string(r1 - 1, 2, str(value), fmt)
+    label_col, value_col = COVER.label_col, COVER.value_col
 
-    row(4, "Council", settings.council_name, s.value)
-    row(5, "Directorate", f"{dplan.directorate.name} ({dplan.directorate.code})", s.value)
-    row(6, "Quarter", quarter_label(quarter), s.value)
+    def row(r1: int, label: str, value: Any, fmt: Any) -> None:
+        sheet.write_string(r1 - 1, label_col, label, s.label)
+        if isinstance(value, dt.date):
+            sheet.write_datetime(r1 - 1, value_col, dt.datetime.combine(value, dt.time()), fmt)
+        elif isinstance(value, int | float):
+            sheet.write_number(r1 - 1, value_col, value, fmt)
+        else:
+            sheet.write_string(r1 - 1, value_col, str(value), fmt)
+
+    row(COVER.council, "Council", settings.council_name, s.value)
+    row(COVER.directorate, "Directorate",
+        f"{dplan.directorate.name} ({dplan.directorate.code})", s.value)
+    row(COVER.quarter, "Quarter", quarter_label(quarter), s.value)
     row(COVER.quarter_end, "Quarter ends", quarter.end_date, s.value_date)
     row(COVER.deadline, "Return deadline", deadline, s.deadline)
     sheet.set_row(COVER.deadline - 1, 18)
@@ -81,11 +84,11 @@ def write_cover(workbook: Any, sheet: Any, dplan: DirectoratePlan, ctx: Context,
         {**s.base, "bg_color": Styles.FILLS[Role.PREFILLED], "align": "left",
          "num_format": number_format(tolerance, "%")})
     row(COVER.tolerance, "Amber tolerance", tolerance, tolerance_format)
-    sheet.write_string(COVER.ready - 1, 1, "Ready to submit", s.label)
-    sheet.write_formula(COVER.ready - 1, 2, READY_FORMULA, s.big, "NO")
+    sheet.write_string(COVER.ready - 1, label_col, "Ready to submit", s.label)
+    sheet.write_formula(COVER.ready - 1, value_col, READY_FORMULA, s.big, "NO")
     sheet.set_row(COVER.ready - 1, 22)
     for word, fill in (("YES", GREEN_FILL), ("NO", RED_FILL)):
-        sheet.conditional_format(COVER.ready - 1, 2, COVER.ready - 1, 2, {
+        sheet.conditional_format(COVER.ready - 1, value_col, COVER.ready - 1, value_col, {
             "type": "cell", "criteria": "==", "value": f'"{word}"', "format": s.fill(fill)})
 
     due_by = f"{deadline:%A} {deadline.day} {deadline:%B %Y}"
@@ -143,16 +146,16 @@ def write_cover(workbook: Any, sheet: Any, dplan: DirectoratePlan, ctx: Context,
         (COVER.approved_by, layout.APPROVED_BY,
          "Name of the director or head of service who approved it (not the same person)."),
     ):
-        sheet.write_string(r1 - 1, 1, label, s.label)
-        sheet.write_blank(r1 - 1, 2, None, s.input_text)
+        sheet.write_string(r1 - 1, label_col, label, s.label)
+        sheet.write_blank(r1 - 1, value_col, None, s.input_text)
         sheet.set_row(r1 - 1, row_points(1) + 2)
-        sheet.data_validation(r1 - 1, 2, r1 - 1, 2, {
+        sheet.data_validation(r1 - 1, value_col, r1 - 1, value_col, {
             "validate": "length", "criteria": "<=", "value": 200,
             "input_title": label, "input_message": prompt})
-    sheet.write_string(COVER.signoff_date - 1, 1, layout.SIGNOFF_DATE, s.label)
-    sheet.write_blank(COVER.signoff_date - 1, 2, None, s.input_date)
+    sheet.write_string(COVER.signoff_date - 1, label_col, layout.SIGNOFF_DATE, s.label)
+    sheet.write_blank(COVER.signoff_date - 1, value_col, None, s.input_date)
     sheet.set_row(COVER.signoff_date - 1, row_points(1) + 2)
-    sheet.data_validation(COVER.signoff_date - 1, 2, COVER.signoff_date - 1, 2, {
+    sheet.data_validation(COVER.signoff_date - 1, value_col, COVER.signoff_date - 1, value_col, {
         "validate": "date", "criteria": "between",
         "minimum": dt.date(2000, 1, 1), "maximum": dt.date(2099, 12, 31),
         "input_title": "Date of sign-off",
@@ -176,9 +179,10 @@ def _data_refs(spec: layout.SheetLayout, rows: int) -> dict[str, str]:
     return {c.key: spec.range_of(c.key, rows) for c in spec.columns}
 
 
-SIGNOFF_REFS = {"completed": COVER.ref(COVER.completed_by),
-                "approved": COVER.ref(COVER.approved_by),
-                "date": COVER.ref(COVER.signoff_date)}
+_SIGNOFF_ROWS = {"completed": COVER.completed_by, "approved": COVER.approved_by,
+                 "date": COVER.signoff_date}
+SIGNOFF_REFS = {key: COVER.ref(row) for key, row in _SIGNOFF_ROWS.items()}
+SIGNOFF_CELLS = {key: COVER.cell(row) for key, row in _SIGNOFF_ROWS.items()}
 _CHECK_ROWS = checks_rows()
 #: YES when every count is 0; NO while any is not, or cannot be worked out. The Cover works it
 #: out again rather than pointing at the Checks sheet's cell, so typing YES over that one cell
@@ -193,7 +197,7 @@ def count_formula(group: tuple[inputs.Check, ...], counts: dict[str, int], quart
     over its column's range, counted element by element (an error counts as no problem: the
     cell-error row counts it)."""
     sheet = group[0].sheet
-    if sheet == "Cover":
+    if sheet == Sheet.COVER:
         return "=" + "+".join(
             f"IFERROR(IF({inputs.formula_of(c, SIGNOFF_REFS, quarter.number)},1,0),0)"
             for c in group), False
@@ -214,7 +218,7 @@ def write_checks(workbook: Any, sheet: Any, dplan: DirectoratePlan, ctx: Context
         sheet.set_column(col, col, width)
     sheet.hide_gridlines(2)
     sheet.set_row(0, 24)
-    sheet.write_string(0, 0, "Checks", s.title)
+    sheet.write_string(0, 0, Sheet.CHECKS.value, s.title)
     intro = ("Each line counts something still missing or wrong in this return, and updates as "
              "you type. Fix every count shown in red; when all are 0, Ready to submit (at the "
              "bottom, and on the Cover) shows YES. Click a sheet name to go to the column. The "
@@ -229,8 +233,8 @@ def write_checks(workbook: Any, sheet: Any, dplan: DirectoratePlan, ctx: Context
     r0 = CHECKS_HEADER_ROW
     for (name, code), group in _CHECK_ROWS.items():
         first = group[0]
-        if name == "Cover":
-            target = "'Cover'!" + SIGNOFF_REFS[first.column].split("!")[1].replace("$", "")
+        if name == Sheet.COVER:
+            target = f"'{Sheet.COVER.value}'!{SIGNOFF_CELLS[first.column]}"
         else:
             spec = layout.SHEETS[name]
             target = f"'{name}'!{spec.letter(first.column)}{FIRST_DATA_ROW}"
@@ -267,10 +271,10 @@ def initial_counts(dplan: DirectoratePlan, quarter: Quarter) -> dict[tuple[str, 
     """The Checks counts of a blank return: cached values for programs that do not recalculate."""
     due = sum(1 for m in dplan.measures if m.is_due(quarter))
     return {
-        ("Measures", "value-missing"): due,
-        ("Actions", "value-missing"): len(dplan.actions),
-        ("Savings", "value-missing"): 2 * len(dplan.savings),
-        ("Risks", "value-missing"): 2 * len(dplan.risks),
-        ("Cover", "signoff-missing"): 2,
-        ("Cover", "signoff-date"): 1,
+        (Sheet.MEASURES.value, "value-missing"): due,
+        (Sheet.ACTIONS.value, "value-missing"): len(dplan.actions),
+        (Sheet.SAVINGS.value, "value-missing"): 2 * len(dplan.savings),
+        (Sheet.RISKS.value, "value-missing"): 2 * len(dplan.risks),
+        (Sheet.COVER.value, "signoff-missing"): 2,
+        (Sheet.COVER.value, "signoff-date"): 1,
     }

@@ -30,6 +30,7 @@ from workbook_tools.returns.layout import (
     Context,
     Kind,
     Role,
+    Sheet,
     SheetLayout,
 )
 from workbook_tools.returns.prefilled import items_of, prefilled_values
@@ -121,8 +122,8 @@ def write_return(
         lists = _write_data_sheet(
             workbook, sheets[name], spec, items, dplan, ctx, styles, lists, meta_rows
         )
-    write_cover(workbook, sheets["Cover"], dplan, ctx, styles)
-    write_checks(workbook, sheets["Checks"], dplan, ctx, styles, counts)
+    write_cover(workbook, sheets[Sheet.COVER], dplan, ctx, styles)
+    write_checks(workbook, sheets[Sheet.CHECKS], dplan, ctx, styles, counts)
     _write_meta(
         sheets[layout.META_SHEET],
         dplan,
@@ -141,9 +142,9 @@ def write_return(
         "select_locked_cells": True,
         "select_unlocked_cells": True,
     }
-    for name in ("Cover", *layout.DATA_SHEETS, "Checks"):
+    for name in (Sheet.COVER, *layout.DATA_SHEETS, Sheet.CHECKS):
         sheets[name].protect(password or "", protect)
-    sheets["Cover"].activate()
+    sheets[Sheet.COVER].activate()
     workbook.close()
     auto_heights(path, {
         f"xl/worksheets/sheet{layout.SHEET_ORDER.index(name) + 1}.xml": FIRST_DATA_ROW

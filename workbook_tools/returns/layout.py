@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import Enum, StrEnum
 from typing import Any
 
 from workbook_tools.files.cells import column_letter
@@ -24,10 +24,24 @@ HEADER_ROW = 4  # 1-based Excel row of each data sheet's header
 FIRST_DATA_ROW = HEADER_ROW + 1
 #: The one line on a data sheet that has no items for the directorate (in A, below the header).
 NOTHING_ON_SHEET = "Nothing for your directorate on this sheet this quarter."
-META_SHEET = "_meta"
-LISTS_SHEET = "_lists"
-SHEET_ORDER = ("Cover", "Measures", "Actions", "Savings", "Risks", "Checks", META_SHEET)
-DATA_SHEETS = ("Measures", "Actions", "Savings", "Risks")
+
+
+class Sheet(StrEnum):
+    """The return's sheets, in their order (then the hidden list of choices, when written)."""
+
+    COVER = "Cover"
+    MEASURES = "Measures"
+    ACTIONS = "Actions"
+    SAVINGS = "Savings"
+    RISKS = "Risks"
+    CHECKS = "Checks"
+    META = "_meta"
+    LISTS = "_lists"
+
+
+META_SHEET, LISTS_SHEET = Sheet.META.value, Sheet.LISTS.value
+SHEET_ORDER = tuple(s.value for s in Sheet if s is not Sheet.LISTS)
+DATA_SHEETS = tuple(s.value for s in (Sheet.MEASURES, Sheet.ACTIONS, Sheet.SAVINGS, Sheet.RISKS))
 
 NOT_DUE = "Not due this quarter"
 
@@ -175,7 +189,7 @@ MEASURE_DIRECTION = (
 ).replace("§", _PCT)
 
 MEASURES = SheetLayout(
-    name="Measures",
+    name=Sheet.MEASURES.value,
     items="measures",
     title="Performance measures",
     intro=("Type this quarter's actual for each measure that is due. RAG and direction of travel "
@@ -214,7 +228,7 @@ MEASURES = SheetLayout(
 )
 
 ACTIONS = SheetLayout(
-    name="Actions",
+    name=Sheet.ACTIONS.value,
     items="actions",
     title="Delivery plan actions",
     intro=("Choose a status for every action and give % complete. At risk or Off track needs a "
@@ -243,7 +257,7 @@ ACTIONS = SheetLayout(
 )
 
 SAVINGS = SheetLayout(
-    name="Savings",
+    name=Sheet.SAVINGS.value,
     items="savings",
     title="Savings programme",
     intro=("Give the saving delivered so far this year and your forecast for the full year, in "
@@ -274,7 +288,7 @@ SAVINGS = SheetLayout(
 )
 
 RISKS = SheetLayout(
-    name="Risks",
+    name=Sheet.RISKS.value,
     items="risks",
     title="Strategic risks",
     intro=("Score each risk as it stands now: likelihood and impact from 1 (low) to 5 (high). "
@@ -310,8 +324,6 @@ SHEETS: dict[str, SheetLayout] = {s.name: s for s in (MEASURES, ACTIONS, SAVINGS
 # ---------------------------------------------------------------------------------------------
 # The Cover: labels in column B, values in column C. Sign-off inputs are found by their label.
 
-COVER_LABEL_COL = 1  # B
-COVER_VALUE_COL = 2  # C
 COMPLETED_BY = "Completed by"
 APPROVED_BY = "Approved by"
 SIGNOFF_DATE = "Date"
@@ -337,8 +349,14 @@ class Context:
 
 @dataclass(frozen=True)
 class CoverCells:
-    """Where the Cover's values sit (1-based rows, in column C)."""
+    """Where the Cover's cells sit: 1-based rows, labels in column B, values in column C.
 
+    The Cover (cover.py) is written from these; validation (read.py, locked.py), the feedback
+    and the simulator find its values by them."""
+
+    council: int = 4
+    directorate: int = 5
+    quarter: int = 6
     quarter_end: int = 7
     deadline: int = 8
     tolerance: int = 9
@@ -346,12 +364,20 @@ class CoverCells:
     completed_by: int = 31
     approved_by: int = 32
     signoff_date: int = 33
+    label_col: int = 1  # B (0-based)
+    value_col: int = 2  # C (0-based)
+
+    def cell(self, row: int) -> str:
+        """A value's cell on the Cover, such as C31."""
+        return f"{column_letter(self.value_col)}{row}"
 
     def ref(self, row: int) -> str:
-        return f"Cover!$C${row}"
+        """A value's absolute reference from another sheet, such as Cover!$C$31."""
+        return f"{Sheet.COVER.value}!${column_letter(self.value_col)}${row}"
 
 
 COVER = CoverCells()
+COVER_LABEL_COL, COVER_VALUE_COL = COVER.label_col, COVER.value_col
 
 
 META_TABLE_ROW = 20  # 1-based row where _meta's per-row table header sits

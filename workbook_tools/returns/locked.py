@@ -68,8 +68,10 @@ class Register:
         """The Cover's pre-filled values by row."""
         settings = self.plan.settings
         name = self.plan.directorate(self.directorate).name
-        return {4: settings.council_name, 5: f"{name} ({self.directorate})",
-                6: quarter_label(self.quarter), COVER.quarter_end: self.quarter.end_date,
+        return {COVER.council: settings.council_name,
+                COVER.directorate: f"{name} ({self.directorate})",
+                COVER.quarter: quarter_label(self.quarter),
+                COVER.quarter_end: self.quarter.end_date,
                 COVER.deadline: self.quarter.deadline(settings.deadline_days),
                 COVER.tolerance: settings.amber_tolerance}
 

@@ -270,8 +270,8 @@ def _read_cover(result: ReturnFile, rows: list[list[Any]], formulas: dict[str, s
         result.cover_cells[label] = ref
         result.cover_raw[label] = cell(rows, row1, COVER_VALUE)
         report_unknown(result, "Cover", ref, formulas, errors)
-    expected = {4: result.meta["Council"],
-                5: f"{result.meta['Directorate name']} ({result.directorate})"}
+    expected = {COVER.council: result.meta["Council"],
+                COVER.directorate: f"{result.meta['Directorate name']} ({result.directorate})"}
     for row1, text in expected.items():
         found = plain_text(cell(rows, row1, COVER_VALUE))
         if norm(found) != norm(text):

@@ -21,6 +21,7 @@ from xlsxwriter.utility import xl_range
 from workbook_tools.files.cells import column_letter, is_blank
 from workbook_tools.files.extras import ColumnLook
 from workbook_tools.files.rowxml import Formula, RowWriter
+from workbook_tools.files.wrap import wrapped_lines
 from workbook_tools.files.xlsx import NAVY, RAG_COLOURS, add_rag_formatting, new_workbook
 from workbook_tools.master import columns as mc
 from workbook_tools.master.keep import Kept, formula_at
@@ -368,30 +369,9 @@ def _lines(value: Any, width: float) -> int:
     """Lines a wrapped cell needs at a column width (programs do not all fit rows themselves)."""
     if not isinstance(value, str) or not value.strip():
         return 1
-    return _text_lines(value, width)
+    return wrapped_lines(value, _per_line(width))
 
 
 def _per_line(width: float) -> int:
     """Characters a line of a wrapped cell holds at a column width."""
     return max(int(width * 1.15) - 2, 1)  # proportional fonts fit more than the width
-
-
-@functools.lru_cache(maxsize=4096)  # objectives and names repeat on every row
-def _text_lines(value: str, width: float) -> int:
-    per_line = _per_line(width)
-    if len(value) <= per_line and value.isprintable():  # no line breaks
-        return 1  # most cells: quicker than counting words
-    total = 0
-    for paragraph in value.splitlines() or [""]:
-        count, used = 1, 0
-        for word in paragraph.split():
-            need = len(word) if used == 0 else used + 1 + len(word)
-            if need <= per_line:
-                used = need
-                continue
-            if used:
-                count += 1
-            count += (len(word) - 1) // per_line
-            used = len(word) % per_line or per_line
-        total += count
-    return total

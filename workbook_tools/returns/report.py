@@ -3,13 +3,13 @@ finding, as Excel tables with filters, for the performance team to sort and filt
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from workbook_tools.errors import ConfigurationError
 from workbook_tools.files.cells import column_letter
+from workbook_tools.files.wrap import wrapped_lines
 from workbook_tools.files.xlsx import FIXED_DATE, NAVY, RAG_COLOURS, new_workbook
 from workbook_tools.returns.findings import (
     ACCEPTED,
@@ -209,5 +209,4 @@ def _widths(headers: Sequence[str], rows: list[tuple[Any, ...]],
 
 def _lines(text: str, width: float) -> int:
     """Roughly how many lines wrapped text takes in a column `width` characters wide."""
-    per_line = width * CHARS_PER_WIDTH
-    return sum(max(1, math.ceil(len(part) / per_line)) for part in text.split("\n"))
+    return wrapped_lines(text, int(width * CHARS_PER_WIDTH))

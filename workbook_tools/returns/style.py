@@ -5,14 +5,13 @@ from __future__ import annotations
 
 import math
 import re
-import textwrap
 import zipfile
 from collections.abc import Iterable
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from workbook_tools.files.beside import rewrite_members
+from workbook_tools.files.wrap import wrapped_lines
 from workbook_tools.files.xlsx import DERIVED_FILL, INPUT_FILL, LOCKED_FILL, NAVY
 from workbook_tools.returns.layout import Column, Kind, Role, SheetLayout
 
@@ -30,14 +29,7 @@ def text_lines(text: Any, width: float, font_size: float = FONT_SIZE) -> int:
     if text is None or text == "":
         return 1
     per_line = max(int(width * CHARS_PER_WIDTH * FONT_SIZE / font_size) - 1, 1)
-    return sum(_wrapped_lines(part, per_line) for part in str(text).split("\n"))
-
-
-@lru_cache(maxsize=4096)
-def _wrapped_lines(part: str, per_line: int) -> int:
-    if len(part) <= per_line:  # fits: what textwrap would say, without wrapping it
-        return 1
-    return max(1, len(textwrap.wrap(part, per_line, break_on_hyphens=False)))
+    return wrapped_lines(str(text), per_line)
 
 
 def row_points(lines: int, font_size: float = FONT_SIZE) -> float:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,6 +16,7 @@ from typing import Any
 
 import pandas as pd
 
+from workbook_tools.files.wrap import wrapped_lines
 from workbook_tools.files.xlsx import NAVY, RAG_COLOURS, new_workbook
 from workbook_tools.master import columns as mc
 
@@ -333,7 +333,7 @@ class Sheet:
         lines: dict[int, int] = {}
         for row, col, text, bold in self.wrapped:
             chars = max(4, int((widths.get(col, 8) - 1) * CHARS_PER_UNIT * (0.92 if bold else 1)))
-            count = sum(max(1, len(textwrap.wrap(part, chars))) for part in text.splitlines())
+            count = wrapped_lines(text, chars)
             lines[row] = max(lines.get(row, 1), count)
         for row, count in lines.items():
             if count > 1:

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import atexit
 import datetime as dt
 import shutil
-import tempfile
 import zipfile
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -14,6 +12,7 @@ from typing import Any
 
 import openpyxl
 from conftest import GENERATED_AT, Q1, Q2
+from support import built_once
 
 from workbook_tools.master import columns as mc
 from workbook_tools.master.consolidate import ConsolidationResult, consolidate
@@ -59,21 +58,16 @@ class Folder:
                            now=at, user="tester", **kwargs)
 
 
-_BUILT: dict[tuple[tuple[Quarter, ...], bool], Path] = {}
-
-
 def make_folder(root: Path, quarters: tuple[Quarter, ...] = (Q1,),
                 consolidated: bool = False) -> Folder:
     """A working folder with filled returns for `quarters`, each before the last consolidated
     (and the last too when `consolidated`). Built once per test run, then copied (file times
     and all)."""
-    key = (quarters, consolidated)
-    if key not in _BUILT:
-        base = Path(tempfile.mkdtemp(prefix="master-tests-"))
-        atexit.register(shutil.rmtree, base, True)
-        _build(base / "ws", quarters, consolidated)
-        _BUILT[key] = base / "ws"
-    shutil.copytree(_BUILT[key], root)
+    def build(ws: Path) -> Path:
+        _build(ws, quarters, consolidated)
+        return ws
+
+    shutil.copytree(built_once(("master", quarters, consolidated), build), root)
     return Folder(root, load_plan(root / "templates" / "plan.xlsx"))
 
 

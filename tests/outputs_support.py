@@ -16,7 +16,7 @@ from typing import Any
 
 import openpyxl
 from conftest import GENERATED_AT, Q1
-from support import set_cells
+from support import built_once, set_cells
 
 from workbook_tools.plan.examples import init_folder
 from workbook_tools.plan.register import Plan, load_plan
@@ -57,18 +57,13 @@ class Folder:
         return target
 
 
-_BUILT: list[Folder] = []  # the folder with its blank returns, built once per test run
 _FILLED: dict[str, Path] = {}  # each blank return filled in with no mistakes, by file name
 
 
 def make_folder(root: Path) -> Folder:
     """A derbyshire working folder with Q1's blank returns in outputs/blank (built once per test
     run, then copied, file times and all)."""
-    if not _BUILT:
-        base = Path(tempfile.mkdtemp(prefix="outputs-tests-"))
-        atexit.register(shutil.rmtree, base, True)
-        _BUILT.append(_build(base / "ws"))
-    built = _BUILT[0]
+    built = built_once("outputs", _build)
     shutil.copytree(built.root, root)
     plan = dataclasses.replace(built.plan, path=root / "templates" / "plan.xlsx")
     return Folder(root, plan, {code: root / p.relative_to(built.root)

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import atexit
 import os
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Callable, Hashable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import openpyxl
 import pytest
@@ -75,3 +76,18 @@ def read_cells(path: Path, sheet: str, refs: list[str], data_only: bool = True) 
 def native(path: str) -> str:
     """A working-folder path as the CLI prints it on this platform (`\\` on Windows)."""
     return str(Path(path))
+
+
+_T = TypeVar("_T")
+_BUILT_ONCE: dict[Hashable, Any] = {}
+
+
+def built_once(key: Hashable, build: Callable[[Path], _T]) -> _T:
+    """What `build` makes in a fresh folder, made once per test process (the folder goes when
+    the process ends). Tests copy from it, file times and all, so each still gets files of its
+    own to change while the returns and masters behind them are generated only once."""
+    if key not in _BUILT_ONCE:
+        base = Path(tempfile.mkdtemp(prefix="built-once-"))
+        atexit.register(shutil.rmtree, base, True)
+        _BUILT_ONCE[key] = build(base / "ws")
+    return _BUILT_ONCE[key]

@@ -5,13 +5,11 @@ finance's entries intact."""
 
 from __future__ import annotations
 
-import atexit
 import os
 import re
 import shutil
 import subprocess
 import sys
-import tempfile
 import textwrap
 import zipfile
 from pathlib import Path
@@ -20,6 +18,7 @@ from typing import Any
 from click.testing import CliRunner, Result
 from conftest import Q1
 from master_support import Folder, finance_cells, make_folder
+from support import built_once
 
 from workbook_tools.cli import cli
 from workbook_tools.files.guard import SafeWorkbook
@@ -32,22 +31,19 @@ FINANCE = {"Finance confirmed (£)": 12345.0, "Finance note": "Agreed with the A
 def hostile_folder(root: Path) -> Folder:
     """Q1 returns for every directorate, consolidated once, finance's entry on one saving of
     every directorate; the working folder is the current directory's."""
-    if not _BUILT:  # built once per test run, then copied (file times and all)
-        base = Path(tempfile.mkdtemp(prefix="hostile-tests-"))
-        atexit.register(shutil.rmtree, base, True)
-        built = make_folder(base / "ws", consolidated=True)
-        first = {}
-        for saving in built.plan.savings:
-            first.setdefault(saving.directorate_code, saving)
-        finance_cells(built.master, {(str(Q1), s.id): FINANCE for s in first.values()})
-        _BUILT.append(built)
-    shutil.copytree(_BUILT[0].root, root)
+    shutil.copytree(built_once("hostile", _build_hostile).root, root)
     folder = Folder(root, load_plan(root / "templates" / "plan.xlsx"))
     os.chdir(folder.root)
     return folder
 
 
-_BUILT: list[Folder] = []
+def _build_hostile(ws: Path) -> Folder:
+    built = make_folder(ws, consolidated=True)
+    first: dict[str, Any] = {}
+    for saving in built.plan.savings:
+        first.setdefault(saving.directorate_code, saving)
+    finance_cells(built.master, {(str(Q1), s.id): FINANCE for s in first.values()})
+    return built
 
 
 def cs_return(folder: Folder) -> Path:

@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import atexit
 import copy
 import dataclasses
 import shutil
-import tempfile
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from conftest import GENERATED_AT, Q1, Q2
-from support import set_cells
+from support import built_once, set_cells
 
 from workbook_tools.plan.examples import init_folder
 from workbook_tools.plan.register import Plan, load_plan
@@ -50,17 +48,10 @@ class Returns:
         return target
 
 
-_BUILT: list[Returns] = []
-
-
 def make_returns(folder: Path) -> Returns:
     """The working folder of `Returns` in `folder`: built once per test run, then copied (file
     times and all), so each module gets its own files to change."""
-    if not _BUILT:
-        base = Path(tempfile.mkdtemp(prefix="validate-tests-"))
-        atexit.register(shutil.rmtree, base, True)
-        _BUILT.append(_build(base / "ws"))
-    built = _BUILT[0]
+    built = built_once("validate", _build)
     shutil.copytree(built.root, folder)
 
     def moved(path: Path) -> Path:

@@ -458,6 +458,20 @@ def test_commentary_that_explains_nothing(r: Returns, tmp_path: Path, text: str)
            ("Measures", cell, "commentary-uninformative"))
 
 
+@pytest.mark.parametrize("status", ["At risk", "Off track"])
+def test_an_action_at_risk_or_off_track_needs_commentary_that_explains(
+        r: Returns, tmp_path: Path, status: str) -> None:
+    """Cabinet reads why an action is slipping: 'tbc' beside At risk or Off track is warned;
+    the same word beside On track is not."""
+    row = on_track(r)
+    status_cell, note = A("status", row["_row"]), A("commentary", row["_row"])
+    warned(check(r.copy(tmp_path, {("Actions", status_cell): status, ("Actions", note): "tbc"},
+                        "a.xlsx")),
+           ("Actions", note, "commentary-uninformative"))
+    on = check(r.copy(tmp_path, {("Actions", note): "tbc"}, "b.xlsx"))
+    assert not [f for f in on.findings if f.code == "commentary-uninformative"], on.findings
+
+
 def test_implausible_change_against_previous_quarter(r: Returns, tmp_path: Path) -> None:
     data = read_return(r.clean_q2).data
     assert data is not None

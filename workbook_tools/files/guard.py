@@ -31,7 +31,7 @@ from typing import IO, Any
 from workbook_tools.errors import UnreadableFileError
 from workbook_tools.files.package import DEFAULT_LIMITS, MIB, Limits, check_workbook_file
 from workbook_tools.files.sheetscan import SharedStrings, SheetScan, scan_sheet
-from workbook_tools.files.sheetxml import local_name
+from workbook_tools.files.sheetxml import local_name, parse_xml
 
 # ---------------------------------------------------------------------------------------------
 # The workbook's index: sheet names, states and the zip part holding each.
@@ -47,23 +47,6 @@ def _read_part(archive: zipfile.ZipFile, name: str, path: Path, limits: Limits) 
             path, f"has an unusually large {actual}; refused before opening", "file-too-large"
         )
     return archive.read(actual)
-
-
-def parse_xml(data: bytes, path: Path) -> Any:
-    import defusedxml.ElementTree as safe_tree
-    from defusedxml import DefusedXmlException
-
-    try:
-        return safe_tree.fromstring(data)
-    except DefusedXmlException:
-        raise UnreadableFileError(
-            path, "contains XML entity declarations, which a workbook never needs; refused",
-            "file-unsafe",
-        ) from None
-    except Exception:
-        raise UnreadableFileError(
-            path, "is damaged and cannot be opened as a workbook", "file-corrupt"
-        ) from None
 
 
 def _sheet_index(

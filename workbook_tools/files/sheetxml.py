@@ -110,3 +110,22 @@ def walk_cells(stream: IO[bytes], path: Path, also: frozenset[str] = frozenset()
             path, "contains XML entity declarations, which a workbook never needs; refused",
             "file-unsafe",
         ) from None
+
+
+def parse_xml(data: bytes, path: Path) -> Any:
+    """A small XML part of a workbook, parsed with defusedxml: an entity declaration is refused
+    ('file-unsafe'), anything that does not parse is 'file-corrupt'."""
+    import defusedxml.ElementTree as safe_tree
+    from defusedxml import DefusedXmlException
+
+    try:
+        return safe_tree.fromstring(data)
+    except DefusedXmlException:
+        raise UnreadableFileError(
+            path, "contains XML entity declarations, which a workbook never needs; refused",
+            "file-unsafe",
+        ) from None
+    except Exception:
+        raise UnreadableFileError(
+            path, "is damaged and cannot be opened as a workbook", "file-corrupt"
+        ) from None

@@ -12,8 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from workbook_tools.files.guard import parse_xml
-from workbook_tools.files.sheetxml import local_name
+from workbook_tools.files.sheetxml import local_name, parse_xml
 
 
 @dataclass(frozen=True)

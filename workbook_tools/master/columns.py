@@ -117,3 +117,28 @@ KINDS: dict[str, str] = {
 def kind_of(header: str) -> str:
     """The kind of a column by its header ('text' when it is not listed)."""
     return KINDS.get(header, "text")
+
+
+# The tool's own look of the master's columns (what people's formats are told apart from).
+FINANCE_FILL = "#E2EFDA"  # finance's own columns: pale green
+FINANCE_HEADER = "#375623"
+LEDGER_FILL = "#EDEDED"
+NUMBER_FORMATS = {
+    "money": '"£"#,##0;[Red]-"£"#,##0',
+    "points": '0"%"',
+    "date": "dd/mm/yyyy",
+    "datetime": "dd/mm/yyyy hh:mm",
+    "integer": "0",
+    "number": "General",
+}
+
+
+def column_style(sheet: str, header: str) -> tuple[str | None, str]:
+    """The tool's own fill and number format for a column (what people's formats are told apart
+    from)."""
+    shade = None
+    if sheet == "Savings" and (header not in SAVINGS or header in FINANCE_COLUMNS):
+        shade = FINANCE_FILL
+    elif sheet == "Savings" and header in LEDGER_COLUMNS:
+        shade = LEDGER_FILL
+    return shade, NUMBER_FORMATS.get(kind_of(header), "General")

@@ -53,9 +53,7 @@ def keeps_looks(sheet: str, header: str, finance: set[str]) -> bool:
 
 def kept_look(sheet: str, header: str, look: Look) -> tuple[tuple[str, Any], ...] | None:
     """The formats people applied to a cell: what differs from the tool's own for its column."""
-    from workbook_tools.master.write import column_style
-
-    fill, code = column_style(sheet, header)
+    fill, code = mc.column_style(sheet, header)
     props: dict[str, Any] = {}
     if look.fill and look.fill.upper() != (fill or "").upper():
         props["bg_color"] = look.fill

@@ -27,9 +27,6 @@ from workbook_tools.master import columns as mc
 from workbook_tools.master.keep import Kept, formula_at
 from workbook_tools.master.read import Master, number
 
-FINANCE_FILL = "#E2EFDA"  # finance's own columns: pale green
-FINANCE_HEADER = "#375623"
-LEDGER_FILL = "#EDEDED"
 ITEM_SHEETS = ("Measures", "Actions", "Savings", "Risks")
 
 FINANCE_NOTE = ("Finance's own column. Type here: workbook-tools never overwrites it. Every "
@@ -44,14 +41,6 @@ NARRATIVE_NOTE = ("The performance team's own sheet: a key message per row, with
                   "and Section (Overview, a theme code or a directorate code). No run changes "
                   "it: formulas, notes and formats stay. The Cabinet pack shows the messages.")
 
-_NUMBER_FORMATS = {
-    "money": '"£"#,##0;[Red]-"£"#,##0',
-    "points": '0"%"',
-    "date": "dd/mm/yyyy",
-    "datetime": "dd/mm/yyyy hh:mm",
-    "integer": "0",
-    "number": "General",
-}
 _WIDTH_CAPS = {"longtext": 60, "code": 66, "text": 36, "Files": 110}
 LINE_HEIGHT = 15  # points per line of wrapped text (Calibri 11)
 MAX_ROW_HEIGHT = 409  # Excel's limit
@@ -72,7 +61,7 @@ class _Formats:
                                            "bg_color": NAVY, "text_wrap": True,
                                            "valign": "top", "border": 1})
         self.finance_header = workbook.add_format({"bold": True, "font_color": "#FFFFFF",
-                                                   "bg_color": FINANCE_HEADER, "text_wrap": True,
+                                                   "bg_color": mc.FINANCE_HEADER, "text_wrap": True,
                                                    "valign": "top", "border": 1})
         self.orphaned = workbook.add_format({"bold": True, "font_color": "#9C0006",
                                              "valign": "top"})
@@ -82,8 +71,8 @@ class _Formats:
         key = (kind, shade, theirs)
         if key not in self._cache:
             spec: dict[str, Any] = {"valign": "top"}
-            if kind in _NUMBER_FORMATS:
-                spec["num_format"] = _NUMBER_FORMATS[kind]
+            if kind in mc.NUMBER_FORMATS:
+                spec["num_format"] = mc.NUMBER_FORMATS[kind]
             if kind == "longtext":
                 spec["text_wrap"] = True
             if shade:
@@ -149,7 +138,7 @@ def _write_sheet(workbook: Any, formats: _Formats, name: str, headers: Sequence[
                  looks: dict[str, ColumnLook]) -> None:
     sheet = workbook.add_worksheet(name)
     kinds = [mc.kind_of(h) for h in headers]
-    shades = [FINANCE_FILL if h in finance else LEDGER_FILL if h in mc.LEDGER_COLUMNS else ""
+    shades = [mc.FINANCE_FILL if h in finance else mc.LEDGER_FILL if h in mc.LEDGER_COLUMNS else ""
               for h in headers]
     cell_formats = [formats.cell(k, s) for k, s in zip(kinds, shades, strict=True)]
     date_formats = [(own, own) if k in ("date", "datetime") else
@@ -292,17 +281,6 @@ def _cached(value: Any) -> Any:
     if isinstance(value, dt.date):
         return float((value - dt.date(1899, 12, 30)).days)
     return value
-
-
-def column_style(sheet: str, header: str) -> tuple[str | None, str]:
-    """The tool's own fill and number format for a column (what people's formats are told apart
-    from)."""
-    shade = None
-    if sheet == "Savings" and (header not in mc.SAVINGS or header in mc.FINANCE_COLUMNS):
-        shade = FINANCE_FILL
-    elif sheet == "Savings" and header in mc.LEDGER_COLUMNS:
-        shade = LEDGER_FILL
-    return shade, _NUMBER_FORMATS.get(mc.kind_of(header), "General")
 
 
 def row_positions(name: str, rows: list[dict[str, Any]]) -> list[int]:

@@ -124,3 +124,16 @@ def stabilise(path: Path | str) -> None:
         return fixed, data
 
     rewrite_members(Path(path), fix)
+
+
+def close_workbook(workbook: Any) -> None:
+    """Close (save) an xlsxwriter workbook. A file that cannot be created raises the OSError
+    behind it, which xlsxwriter wraps in its FileCreateError, so callers report it as any other
+    file that cannot be written."""
+    from xlsxwriter.exceptions import FileCreateError
+
+    try:
+        workbook.close()
+    except FileCreateError as exc:
+        cause = exc.args[0] if exc.args and isinstance(exc.args[0], OSError) else exc.__context__
+        raise (cause if isinstance(cause, OSError) else OSError(str(exc))) from None

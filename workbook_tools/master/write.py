@@ -15,14 +15,19 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from xlsxwriter.exceptions import FileCreateError
 from xlsxwriter.utility import xl_range
 
 from workbook_tools.files.cells import column_letter, is_blank
 from workbook_tools.files.extras import ColumnLook
 from workbook_tools.files.rowxml import Formula, RowWriter
 from workbook_tools.files.wrap import wrapped_lines
-from workbook_tools.files.xlsx import NAVY, RAG_COLOURS, add_rag_formatting, new_workbook
+from workbook_tools.files.xlsx import (
+    NAVY,
+    RAG_COLOURS,
+    add_rag_formatting,
+    close_workbook,
+    new_workbook,
+)
 from workbook_tools.master import columns as mc
 from workbook_tools.master.keep import Kept, formula_at
 from workbook_tools.master.read import Master, number
@@ -98,12 +103,8 @@ def write_master(master: Master, path: Path) -> None:
     for name in mc.SHEETS:
         _write_sheet(workbook, formats, name, master.headers[name], master.sheets[name], finance,
                      master.columns.get(name, {}))
-    try:
-        with _zip_level(ZIP_LEVEL):
-            workbook.close()
-    except FileCreateError as exc:  # xlsxwriter wraps the OSError it met while saving
-        cause = exc.args[0] if exc.args and isinstance(exc.args[0], OSError) else None
-        raise cause or OSError(str(exc)) from None
+    with _zip_level(ZIP_LEVEL):
+        close_workbook(workbook)
 
 
 #: zlib's level for the master's parts. xlsxwriter takes zlib's default (6): a master of four

@@ -185,12 +185,11 @@ class AnnualSummary(SummaryWriter):
 
     def __init__(self, frames: t.Frames, start_year: int, quarters: list[str],
                  master_name: str) -> None:
-        self.label = year_label(start_year)
         self.quarters = quarters
-        super().__init__(frames, self.label, year_end(frames, quarters), master_name)
+        super().__init__(frames, year_label(start_year), year_end(frames, quarters), master_name)
 
     def write(self, book: Book) -> None:
-        missing = [str(q) for q in quarters_of_year(int(self.label[:4]))
+        missing = [str(q) for q in quarters_of_year(int(self.period[:4]))
                    if str(q) not in self.quarters]
         subtitle = (f"Year-end position from {self.master_name}: quarters "
                     f"{', '.join(self.quarters)}" + (f" (not yet in the master: "
@@ -269,19 +268,19 @@ class AnnualSummary(SummaryWriter):
     def previous_year(self, sheet: Sheet) -> None:
         """The previous year's year-end figures beside this year's, where the master has them
         (the programme target and its gap are each year's own register's, so not compared)."""
-        start = int(self.label[:4])
+        start = int(self.period[:4])
         quarters = [str(q) for q in quarters_of_year(start - 1) if str(q) in self.frames.quarters]
         if not quarters:
             return
         before = year_label(start - 1)
         pairs = zip(hl.headline(self.position, self.register),
                     hl.headline(year_end(self.frames, quarters), self.register), strict=True)
-        rows = [{"Year end": f"{now.section}: {now.label}", self.label: now.value,
+        rows = [{"Year end": f"{now.section}: {now.label}", self.period: now.value,
                  before: then.value} for now, then in pairs
                 if now.kind in ("integer", "money") and "programme target" not in
                 now.label.casefold()]
         sheet.heading(f"Beside {before}'s year end ({quarters[-1]})")
-        sheet.table(pd.DataFrame(rows), kinds={self.label: "number", before: "number"})
+        sheet.table(pd.DataFrame(rows), kinds={self.period: "number", before: "number"})
         sheet.note("Savings figures in £; the others are counts.")
 
     def savings(self, sheet: Sheet) -> None:

@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from xlsxwriter.exceptions import FileCreateError
 
 from workbook_tools.files.beside import write_beside
 from workbook_tools.master.existing import read_existing_master
@@ -64,11 +63,7 @@ def write_book(out: Path, council: str, period: str, produced: dt.date,
     def write(temporary: Path) -> None:
         book = Book(temporary, council, period, produced)
         fill(book)
-        try:
-            book.close()
-        except FileCreateError as exc:  # xlsxwriter's, when the file cannot be created
-            cause = exc.__context__
-            raise (cause if isinstance(cause, OSError) else OSError(str(exc))) from None
+        book.close()
 
     write_beside(out, write, "close it if it is open in Excel or LibreOffice, and run again")
 

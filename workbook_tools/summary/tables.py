@@ -107,10 +107,6 @@ def load_frames(master: Master, plan: Plan | None = None) -> Frames:
                                           dtype=object)
         sheets[name] = frame
     measures = sheets["Measures"]
-    for header in ("Measure type", "Data status", mc.YEAR_ON_YEAR):  # a master made before them
-        if header not in measures.columns:
-            measures[header] = pd.Series([None] * len(measures), index=measures.index,
-                                         dtype=object)
     measures["Measure type"] = measures["Measure type"].fillna(rules.SNAPSHOT)
     savings = sheets["Savings"]
     orphaned = savings[mc.ORPHANED].notna()

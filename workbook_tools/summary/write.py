@@ -17,7 +17,7 @@ from typing import Any
 import pandas as pd
 
 from workbook_tools.files.wrap import wrapped_lines
-from workbook_tools.files.xlsx import NAVY, RAG_COLOURS, new_workbook
+from workbook_tools.files.xlsx import NAVY, RAG_COLOURS, close_workbook, new_workbook
 from workbook_tools.master import columns as mc
 
 MONEY_FORMAT = '"£"#,##0;[Red]-"£"#,##0'
@@ -157,7 +157,7 @@ class Book:
     def close(self) -> None:
         for sheet in self.sheets:
             sheet.finish()
-        self.workbook.close()
+        close_workbook(self.workbook)
 
 
 def _footer_text(text: str) -> str:

@@ -23,10 +23,6 @@ from workbook_tools.summary.pack.table import from_frame
 from workbook_tools.summary.quarter import trend_quarters
 
 
-def year_ago(quarter: Quarter) -> str:
-    return str(Quarter(quarter.start_year - 1, quarter.number))
-
-
 def quarter_pack(master: Master, frames: t.Frames, quarter: Quarter, produced: dt.date,
                  deadline_days: int = Settings.deadline_days,
                  theme_codes: dict[str, str] | None = None) -> Pack:
@@ -67,17 +63,16 @@ def at_a_glance(frames: t.Frames, quarter: Quarter, position: t.Position,
     """Headline cards; RAG counts now, last quarter and a year ago; direction of travel."""
     q = str(quarter)
     blocks: list[Any] = list(sections.glance_cards(headline))
-    compared = [x for x in (year_ago(quarter), frames.earlier(q)) if x in frames.quarters]
+    compared = [x for x in (str(quarter.year_ago()), frames.earlier(q)) if x in frames.quarters]
     compared = list(dict.fromkeys([*compared, q]))
     rag = t.rag_by_quarter(frames, compared)
     blocks.append(from_frame(rag, "Measures and actions by RAG: this quarter, the previous "
                              "quarter and the same quarter a year ago (where the master has "
                              "them)", index=True, kinds={"Quarter": "text"}))
-    if year_ago(quarter) not in frames.quarters:
-        blocks.append(Note(f"The master has no figures for {year_ago(quarter)}, the same "
+    if str(quarter.year_ago()) not in frames.quarters:
+        blocks.append(Note(f"The master has no figures for {quarter.year_ago()}, the same "
                            "quarter a year ago."))
-    if mc.YEAR_ON_YEAR in position["Measures"] and \
-            position["Measures"][mc.YEAR_ON_YEAR].notna().any():
+    if position["Measures"][mc.YEAR_ON_YEAR].notna().any():
         # the same count as direction of travel, of each measure's word against a year ago
         year_on_year = {**position, "Measures": position["Measures"].assign(
             **{"Direction of travel": position["Measures"][mc.YEAR_ON_YEAR]})}

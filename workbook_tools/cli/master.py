@@ -28,8 +28,7 @@ from workbook_tools.workspace import Workspace
 @plan_option
 @click.option("--returns", "returns_dir", type=click.Path(path_type=Path), default=None,
               help="Folder of returns [default: returns/QUARTER].")
-@click.option("--master", type=click.Path(path_type=Path), default=None,
-              help="The master workbook [default: outputs/master.xlsx].")
+@master_option
 @click.option("--ledger", type=click.Path(path_type=Path), default=None,
               help="Ledger export (CSV: Saving ID, Quarter, Amount) for the Ledger (£) column.")
 @click.pass_context
@@ -148,8 +147,7 @@ def _echo(change: Any, next_step: str) -> None:
 
 
 @cli.command()
-@click.option("--master", type=click.Path(path_type=Path), default=None,
-              help="The master workbook [default: outputs/master.xlsx].")
+@master_option
 @click.option("--format", "fmt", type=click.Choice(["csv", "parquet"]), default="csv",
               show_default=True, help="Parquet needs pyarrow: pip install "
                                       "'workbook-tools[parquet]'.")

@@ -8,8 +8,8 @@ from typing import Any
 
 import click
 
-from workbook_tools.cli.group import QUARTER, cli, plan_for, shown
-from workbook_tools.quarters import QUARTER_HELP, Quarter, parse_quarter, parse_year
+from workbook_tools.cli.group import QUARTER, cli, master_option, plan_for, shown
+from workbook_tools.quarters import QUARTER_HELP, Quarter, parse_quarter, parse_year, year_label
 from workbook_tools.workspace import Workspace
 
 
@@ -26,8 +26,7 @@ def _summary_plan(plan_path: Path | None, quarter: Quarter) -> Any:
 @click.option("--quarter", "-q", type=QUARTER, default=None, help=QUARTER_HELP)
 @click.option("--year", "-y", default=None, metavar="YEAR",
               help="A financial year, such as 2025-26, for the annual summary instead.")
-@click.option("--master", type=click.Path(path_type=Path), default=None,
-              help="The master workbook [default: outputs/master.xlsx].")
+@master_option
 @click.option("--out", type=click.Path(path_type=Path), default=None,
               help="The summary to write [default: outputs/summary-QUARTER.xlsx or "
                    "outputs/annual-YEAR.xlsx].")
@@ -62,28 +61,26 @@ def summarise(quarter: Quarter | None, year: str | None, master: Path | None, ou
     if quarter is None and year is None:
         raise click.UsageError(_which_summary(master or ws.master, ws))
     pack: list[Path] = []
+    from workbook_tools.summary.pack.render import check_pdf_available
+
+    if pdf:
+        check_pdf_available()
     if quarter is not None:
-        from workbook_tools.summary.pack.render import check_pdf_available
         from workbook_tools.summary.pack.write import write_quarter_pack
         from workbook_tools.summary.quarter import summarise_quarter
 
-        if pdf:
-            check_pdf_available()
         loaded = _summary_plan(plan_path, quarter)
         result = summarise_quarter(master or ws.master, quarter, out or ws.summary(quarter),
                                    loaded)
         pack = write_quarter_pack(master or ws.master, quarter, result.path, loaded, pdf)
     else:
         from workbook_tools.summary.annual import summarise_year
-        from workbook_tools.summary.pack.render import check_pdf_available
         from workbook_tools.summary.pack.write import write_annual_pack
 
-        if pdf:
-            check_pdf_available()
         start = parse_year(str(year))
         loaded = _summary_plan(plan_path, Quarter(start, 1))
-        result = summarise_year(master or ws.master, start, out or ws.annual(
-            f"{start}-{(start + 1) % 100:02d}"), loaded)
+        result = summarise_year(master or ws.master, start, out or ws.annual(year_label(start)),
+                                loaded)
         pack = write_annual_pack(master or ws.master, start, result.path, loaded, pdf)
     click.echo(f"Wrote {shown(result.path)}: {len(result.sheets)} sheets "
                f"({', '.join(result.sheets)}), {result.charts} charts.")

@@ -21,8 +21,15 @@ from typing import IO, Any
 
 from workbook_tools.errors import UnreadableFileError
 from workbook_tools.files.cells import column_letter
-from workbook_tools.files.sheetxml import chunks, column_number, local_name, split_ref, walk_cells
-from workbook_tools.files.styles import Look, Styles, parse_part, read_member
+from workbook_tools.files.sheetxml import (
+    chunks,
+    column_number,
+    local_name,
+    parse_xml,
+    split_ref,
+    walk_cells,
+)
+from workbook_tools.files.styles import Look, Styles, read_member
 
 
 @dataclass
@@ -250,7 +257,7 @@ def _read_comments(archive: zipfile.ZipFile, part: str, path: Path,
     rels = read_member(archive, f"{folder}/_rels/{name}.rels")
     if rels is None:
         return
-    for relation in parse_part(rels, path).iter():
+    for relation in parse_xml(rels, path).iter():
         if not relation.get("Type", "").endswith("/comments"):
             continue
         target = relation.get("Target", "")
@@ -259,7 +266,7 @@ def _read_comments(archive: zipfile.ZipFile, part: str, path: Path,
         data = read_member(archive, target)
         if data is None:
             continue
-        root = parse_part(data, path)
+        root = parse_xml(data, path)
         authors = [a.text or "" for a in root.iter() if local_name(a.tag) == "author"]
         for comment in root.iter():
             if local_name(comment.tag) != "comment":

@@ -28,7 +28,6 @@ class Look:
     num_format: str | int = 0  # a format code, or the number of one of Excel's built-in formats
 
 
-parse_part = parse_xml  # a small XML part, parsed safely
 
 
 def read_member(archive: zipfile.ZipFile, name: str) -> bytes | None:
@@ -56,7 +55,7 @@ class Styles:
         data = read_member(archive, "xl/styles.xml")
         if data is None:
             return
-        root = parse_part(data, path)
+        root = parse_xml(data, path)
         for element in root:
             tag = local_name(element.tag)
             if tag == "numFmts":
@@ -145,7 +144,7 @@ def _theme_colours(archive: zipfile.ZipFile, path: Path) -> list[str]:
     data = read_member(archive, "xl/theme/theme1.xml")
     if data is None:
         return []
-    scheme = next((e for e in parse_part(data, path).iter()
+    scheme = next((e for e in parse_xml(data, path).iter()
                    if local_name(e.tag) == "clrScheme"), None)
     if scheme is None:
         return []

@@ -31,10 +31,6 @@ def name_of(char: str) -> str:
     return name.lower() if name else f"control character U+{ord(char):04X}"
 
 
-def has_invisible(text: str) -> bool:
-    return _INVISIBLE.search(text) is not None
-
-
 def visible(text: str) -> str:
     """Each invisible character replaced by its name in brackets: 'On track[vertical tab]'."""
     if not _INVISIBLE.search(text):

@@ -70,6 +70,7 @@ SHEETS: dict[str, tuple[str, ...]] = {
 }
 
 #: Sheets a master written before them does not have: read as empty, written from then on.
+ITEM_SHEETS = tuple(layout.SHEETS)  # the return's data sheets, one row per item per quarter
 ADDED_SHEETS = ("Narrative", "Periods", "Corrections")
 
 #: Columns a master written before them does not have (0.1.0 wrote none of these): read as

@@ -32,8 +32,6 @@ from workbook_tools.master import columns as mc
 from workbook_tools.master.keep import Kept, formula_at
 from workbook_tools.master.read import Master, number
 
-ITEM_SHEETS = ("Measures", "Actions", "Savings", "Risks")
-
 FINANCE_NOTE = ("Finance's own column. Type here: workbook-tools never overwrites it. Every "
                 "consolidate reads it back by Quarter and Saving ID and keeps it; if the saving's "
                 "row goes, the entry stays in a row marked Orphaned.")
@@ -181,7 +179,7 @@ def _write_sheet(workbook: Any, formats: _Formats, name: str, headers: Sequence[
         theirs = _keep_cells(sheet, formats, r, kept, values, headers, kinds, shades) \
             if kept else None
         write_row(writer, r, values, height, theirs)
-    sheet.freeze_panes(1, 3 if name in ITEM_SHEETS else 0)
+    sheet.freeze_panes(1, 3 if name in mc.ITEM_SHEETS else 0)
     sheet.set_landscape()
     sheet.set_paper(9)  # A4
     sheet.fit_to_pages(1, 0)

@@ -16,7 +16,7 @@ from typing import Any
 from workbook_tools.errors import UnreadableFileError
 from workbook_tools.files.cells import is_blank, to_number
 from workbook_tools.quarters import Quarter
-from workbook_tools.returns import rules
+from workbook_tools.returns import layout, rules
 from workbook_tools.workspace import Workspace
 
 
@@ -57,11 +57,6 @@ def _choice(value: Any, choices: tuple[str, ...]) -> str | None:
     return {c.casefold(): c for c in choices}.get(" ".join(value.split()).casefold())
 
 
-#: The sheets whose rows say the master holds a directorate's quarter (a rejected return's
-#: Submissions row does not).
-ITEM_SHEETS = ("Measures", "Actions", "Savings", "Risks")
-
-
 def last_quarter(workspace: Workspace, quarter: Quarter) -> LastQuarter:
     """The quarter before `quarter` as the working folder holds it (empty when it holds none).
 
@@ -77,15 +72,18 @@ def last_quarter(workspace: Workspace, quarter: Quarter) -> LastQuarter:
         from workbook_tools.master.read import read_master
 
         master = read_master(workspace.master)
-        for row in master.rows("Actions", previous):
+        # the item sheets' rows say the master holds a directorate's quarter (a rejected
+        # return's Submissions row does not)
+        rows = {sheet: master.rows(sheet, previous) for sheet in layout.DATA_SHEETS}
+        for row in rows["Actions"]:
             last.add_action(row.get("Action ID"), row.get("Status"), row.get("% complete"))
-        for row in master.rows("Savings", previous) if same_year else ():
+        for row in rows["Savings"] if same_year else ():
             last.add_saving(row.get("Saving ID"), row.get("Delivered to date (£)"))
-        for row in master.rows("Measures", previous) if same_year else ():
+        for row in rows["Measures"] if same_year else ():
             last.add_measure(row.get("Measure ID"), row.get("Measure type"), row.get("Actual"),
                              row.get("Target"))
-        covered = {str(row.get("Directorate") or "").strip() for sheet in ITEM_SHEETS
-                   for row in master.rows(sheet, previous)}
+        covered = {str(row.get("Directorate") or "").strip() for found in rows.values()
+                   for row in found}
     folder = workspace.returns(previous)
     for path in sorted(folder.glob("*.xlsx")) if folder.is_dir() else ():
         _from_return(last, path, previous, covered, same_year)

@@ -88,8 +88,9 @@ def _columns(result: ReturnFile, spec: SheetLayout, matched: list[tuple[MetaItem
     pairs = [(key, spec.index(key)) for key in keys]
     inputs = [(column.key, spec.letter(column.key)) for column in spec.inputs]
     # the rows with an input cell whose value cannot be known (an unsaved formula or an error)
+    input_letters = {letter for _, letter in inputs}
     unknown = {int(ref[len(letters):]) for ref in (*formulas, *errors)
-               if (letters := ref.rstrip("0123456789")) in {letter for _, letter in inputs}}
+               if (letters := ref.rstrip("0123456789")) in input_letters}
     remembered = _HASHES
     ids: list[str] = []
     row1s: list[int] = []

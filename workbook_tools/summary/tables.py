@@ -34,7 +34,7 @@ NO_RATING = "No rating"  # actions: Cancelled, or Not started before their due d
 #: Every direction-of-travel word, so that a theme's counts add up to its measures with one
 #: (a Cumulative measure is Not comparable until the master has the same quarter last year).
 DIRECTIONS = (IMPROVED, NO_CHANGE, DECLINED, NEW, NOT_COMPARABLE)
-ITEM_SHEETS = ("Measures", "Actions", "Savings", "Risks")
+ITEM_SHEETS = mc.ITEM_SHEETS
 ACCEPTED_STATUSES = ("Accepted", "Accepted with warnings")
 NO_THEME = "No theme"
 NO_OBJECTIVE = "No objective"

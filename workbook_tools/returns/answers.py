@@ -166,7 +166,6 @@ class Filler:
             value = float(round(value))
         else:
             value = round(value, 2)
-        # rounding can move a value across a boundary: settle on what the rules say
         return value
 
     # --- Actions --------------------------------------------------------------------------

@@ -1,8 +1,10 @@
 """One declarative description of the return workbook.
 
 Generation, reading, validation, the master and the simulator all read this description, so
-adding a column is one change here. Each data sheet has a title block, one header row
-(`HEADER_ROW`) whose first cell is the sheet's ID header, then one row per item.
+adding a column is one change here: each data sheet's columns (header, role, kind, width, list of
+choices, formula, where a pre-filled value comes from, the master's header), the Cover's cells
+and the hidden _meta sheet. What a column and a sheet are, and where their cells sit, is
+sheetlayout.py; its names are exported from here too, so callers import this module alone.
 
 Formulas are templates: `{key}` becomes the same row's cell for the column with that key
 (`K5`), `{row}` the row number. Workbook-level names (`QuarterEnd`, `AmberTolerance`) point to
@@ -11,32 +13,32 @@ cells on the Cover.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from enum import Enum, StrEnum
-from typing import Any
+from dataclasses import dataclass
 
 from workbook_tools.files.cells import column_letter
 from workbook_tools.returns import rules, sources
 from workbook_tools.returns.rules.values import x_is
+from workbook_tools.returns.sheetlayout import (
+    FIRST_DATA_ROW,
+    HEADER_ROW,
+    Column,
+    Context,
+    Kind,
+    Role,
+    Sheet,
+    SheetLayout,
+)
 
-HEADER_ROW = 4  # 1-based Excel row of each data sheet's header
-FIRST_DATA_ROW = HEADER_ROW + 1
+__all__ = [
+    "ACTIONS", "APPROVED_BY", "COMPLETED_BY", "COVER", "COVER_LABEL_COL", "COVER_VALUE_COL",
+    "DATA_SHEETS", "FIRST_DATA_ROW", "HEADER_ROW", "LISTS_SHEET", "MEASURES", "MEASURE_DIRECTION",
+    "MEASURE_RAG", "META_KEYS", "META_SHEET", "META_TABLE_ROW", "NOTHING_ON_SHEET", "NOT_DUE",
+    "RETURN_MARKER", "RISKS", "SAVINGS", "SHEETS", "SHEET_ORDER", "SIGNOFF_DATE", "SIGNOFF_FIELDS",
+    "Column", "Context", "CoverCells", "Kind", "Role", "Sheet", "SheetLayout",
+]
+
 #: The one line on a data sheet that has no items for the directorate (in A, below the header).
 NOTHING_ON_SHEET = "Nothing for your directorate on this sheet this quarter."
-
-
-class Sheet(StrEnum):
-    """The return's sheets, in their order (then the hidden list of choices, when written)."""
-
-    COVER = "Cover"
-    MEASURES = "Measures"
-    ACTIONS = "Actions"
-    SAVINGS = "Savings"
-    RISKS = "Risks"
-    CHECKS = "Checks"
-    META = "_meta"
-    LISTS = "_lists"
 
 
 META_SHEET, LISTS_SHEET = Sheet.META.value, Sheet.LISTS.value
@@ -44,117 +46,6 @@ SHEET_ORDER = tuple(s.value for s in Sheet if s is not Sheet.LISTS)
 DATA_SHEETS = tuple(s.value for s in (Sheet.MEASURES, Sheet.ACTIONS, Sheet.SAVINGS, Sheet.RISKS))
 
 NOT_DUE = "Not due this quarter"
-
-
-class Role(Enum):
-    PREFILLED = "pre-filled"
-    INPUT = "input"
-    DERIVED = "derived"
-
-
-class Kind(Enum):
-    TEXT = "text"          # short text
-    LONGTEXT = "longtext"  # commentary: wrapped
-    NUMBER = "number"      # any number (a measure's actual: range depends on its unit)
-    MONEY = "money"        # £, zero or more
-    PERCENT = "percent"    # percentage points, 0-100 (see rules.percent_points)
-    DATE = "date"
-    CHOICE = "choice"      # one of `choices`
-    SCORE = "score"        # whole number 1-5
-
-
-@dataclass(frozen=True)
-class Column:
-    key: str
-    header: str
-    role: Role
-    kind: Kind
-    width: float
-    choices: tuple[str, ...] = ()
-    formula: str = ""
-    prompt: str = ""  # the input message a person sees when they click the cell
-    #: The master's header for this column: "" for the same as `header`, None when the master
-    #: does not keep it (master/columns.py builds each item sheet's headers from these).
-    master: str | None = ""
-    #: Where a pre-filled cell's value comes from: the plan item's attribute of that name, or a
-    #: function of (item, plan, context) from sources.py.
-    source: str | Callable[[Any, Any, Context], Any] = ""
-
-    @property
-    def is_input(self) -> bool:
-        return self.role is Role.INPUT
-
-    def value_of(self, item: Any, plan: Any, ctx: Context) -> Any:
-        """A pre-filled cell's value for one item of the plan."""
-        if callable(self.source):
-            return self.source(item, plan, ctx)
-        return getattr(item, self.source)
-
-    @property
-    def master_header(self) -> str | None:
-        """The header of this column in the master, or None when the master does not keep it."""
-        return None if self.master is None else self.master or self.header
-
-
-@dataclass(frozen=True)
-class SheetLayout:
-    name: str
-    title: str
-    intro: str
-    items: str  # the plan's (and a directorate's plan's) attribute holding this sheet's items
-    columns: tuple[Column, ...]
-
-    @property
-    def id_header(self) -> str:
-        return self.columns[0].header
-
-    def index(self, key: str) -> int:
-        for i, column in enumerate(self.columns):
-            if column.key == key:
-                return i
-        raise KeyError(key)
-
-    def column(self, key: str) -> Column:
-        return self.columns[self.index(key)]
-
-    def letter(self, key: str) -> str:
-        return column_letter(self.index(key))
-
-    def cell(self, key: str, row: int) -> str:
-        return f"{self.letter(key)}{row}"
-
-    def formula_for(self, key: str, row: int) -> str:
-        return self.row_formula(key).format(row=row)
-
-    def row_formula(self, key: str) -> str:
-        """A derived column's formula with its cells' columns filled in and `{row}` left for
-        the row number (worked out once per sheet, not per cell)."""
-        refs = {c.key: f"{column_letter(i)}{{row}}" for i, c in enumerate(self.columns)}
-        return "=" + self.column(key).formula.format(**refs, row="{row}")
-
-    def range_of(self, key: str, rows: int) -> str:
-        """The absolute range of a column's data cells, for the Checks sheet."""
-        letter = self.letter(key)
-        last = FIRST_DATA_ROW + max(rows, 1) - 1
-        return f"'{self.name}'!${letter}${FIRST_DATA_ROW}:${letter}${last}"
-
-    @property
-    def in_master(self) -> tuple[Column, ...]:
-        """The columns the master keeps, in the return's order."""
-        return tuple(c for c in self.columns if c.master_header is not None)
-
-    @property
-    def prefilled(self) -> tuple[Column, ...]:
-        return tuple(c for c in self.columns if c.role is Role.PREFILLED)
-
-    @property
-    def inputs(self) -> tuple[Column, ...]:
-        return tuple(c for c in self.columns if c.role is Role.INPUT)
-
-    @property
-    def derived(self) -> tuple[Column, ...]:
-        """The columns the return works out with a formula (RAG, score, direction ...)."""
-        return tuple(c for c in self.columns if c.role is Role.DERIVED)
 
 
 P, I, D = Role.PREFILLED, Role.INPUT, Role.DERIVED  # noqa: E741
@@ -328,18 +219,6 @@ COMPLETED_BY = "Completed by"
 APPROVED_BY = "Approved by"
 SIGNOFF_DATE = "Date"
 SIGNOFF_FIELDS = (COMPLETED_BY, APPROVED_BY, SIGNOFF_DATE)
-
-
-@dataclass
-class Context:
-    """What a return needs beyond the plan: its quarter and the previous quarter's figures."""
-
-    quarter: Any  # quarters.Quarter
-    previous_actuals: dict[str, float] = field(default_factory=dict)     # Measure ID -> actual
-    previous_targets: dict[str, float] = field(default_factory=dict)     # Measure ID -> target
-    year_ago_actuals: dict[str, float] = field(default_factory=dict)     # same quarter last year
-    previous_delivered: dict[str, float] = field(default_factory=dict)   # Saving ID -> delivered
-    previous_scores: dict[str, int] = field(default_factory=dict)        # Risk ID -> score
 
 
 # ---------------------------------------------------------------------------------------------

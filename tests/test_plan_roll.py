@@ -112,6 +112,28 @@ def test_roll_refuses_a_year_that_is_not_the_next_and_changes_nothing(folder: Fo
     assert again.exit_code == 2 and "so it rolls into 2027-28, not 2026-27" in again.output
 
 
+def test_roll_reads_this_years_register_once(folder: Folder,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    """The year is checked before the master is read, from the same read the roll rewrites:
+    a national register's read is most of the command's time."""
+    from workbook_tools.plan import register
+
+    plan_path = (folder.root / "templates" / "plan.xlsx").resolve()
+    reads: list[Path] = []
+    real = register.read_register_rows
+
+    def counted(path: Path, items: bool = True) -> dict[str, list[list[Any]]]:
+        reads.append(Path(path).resolve())
+        return real(path, items)
+
+    monkeypatch.setattr(register, "read_register_rows", counted)
+    result = run("plan", "roll", "--to", "2026-27")
+
+    assert result.exit_code == 0, result.output
+    assert reads.count(plan_path) == 1  # then the new register, written beside it, is checked
+    assert len(reads) == 2
+
+
 def test_roll_never_overwrites_a_kept_register_without_force(folder: Folder) -> None:
     templates = folder.root / "templates"
     (templates / "plan-2025-26.xlsx").write_bytes(b"an officer's own copy")

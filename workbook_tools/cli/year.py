@@ -36,14 +36,16 @@ def plan_roll(to_year: str, plan_path: Path | None, master: Path | None, force: 
       workbook-tools plan roll --to 2026-27
     """
     from workbook_tools.master.year_end import year_end
-    from workbook_tools.plan.register import load_plan
+    from workbook_tools.plan.register import load_plan_and_rows
     from workbook_tools.plan.roll import check_roll, roll_plan
     from workbook_tools.quarters import parse_year
 
     ws = Workspace.here()
     current = plan_path or ws.plan
-    this = check_roll(load_plan(current), to_year)  # the year first: no master read for a slip
-    result = roll_plan(current, to_year, year_end(master or ws.master, parse_year(this)), force)
+    loaded = load_plan_and_rows(current)  # read once, for the check and the roll
+    this = check_roll(loaded[0], to_year)  # the year first: no master read for a slip
+    result = roll_plan(current, to_year, year_end(master or ws.master, parse_year(this)), force,
+                       loaded=loaded)
     click.echo(f"Kept {shown(result.kept)} ({result.from_year}) and wrote {shown(result.written)}"
                f" for {result.to_year}:")
     click.echo(f"  {result.measures} measures carried with their targets: review them.")

@@ -105,8 +105,13 @@ def check_roll(plan: Plan, to_year: str) -> str:
 
 
 def roll_plan(current: Path, to_year: str, year_end: YearEnd, force: bool = False,
-              today: dt.date | None = None) -> RollResult:
+              today: dt.date | None = None,
+              loaded: tuple[Plan, dict[str, list[list[Any]]]] | None = None) -> RollResult:
     """Keep `current` as plan-<THIS YEAR>.xlsx beside it and write next year's register there.
+
+    Args:
+        loaded: `current`'s plan and rows as `load_plan_and_rows` gave them, when the caller
+            has read them already (the CLI checks the year before it reads the master).
 
     Raises:
         UsageError: `to_year` is not the year after the register's.
@@ -115,7 +120,7 @@ def roll_plan(current: Path, to_year: str, year_end: YearEnd, force: bool = Fals
         PlanError: the register has problems.
     """
     current = Path(current)
-    plan, raw = load_plan_and_rows(current)  # one read: the rows are rewritten below
+    plan, raw = loaded or load_plan_and_rows(current)  # one read: the rows are rewritten below
     this = check_roll(plan, to_year)
     nxt = year_label(parse_year(to_year))
     if year_end.year != this:

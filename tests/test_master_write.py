@@ -108,3 +108,14 @@ def test_libreoffice_reads_the_streamed_rows(written: tuple[Master, Path],
             continue        # strings; Excel and calamine read it back (above)
         assert sheet.cell(row, commentary).value == _expected(text), row
     assert sheet.max_row == len(master.sheets["Measures"]) + 1
+
+
+def test_rows_as_sequences_in_header_order_write_the_same_file(
+        written: tuple[Master, Path], tmp_path: Path) -> None:
+    master, path = written
+    for name, rows in master.sheets.items():
+        headers = master.headers[name]
+        master.sheets[name] = [tuple(map(row.get, headers)) for row in rows]  # type: ignore
+    again = tmp_path / "again.xlsx"
+    write_master(master, again)
+    assert again.read_bytes() == path.read_bytes()

@@ -32,6 +32,9 @@ from workbook_tools.master import columns as mc
 from workbook_tools.master.keep import Kept, formula_at
 from workbook_tools.master.read import Master, number
 
+#: A row of a sheet: a dict keyed by header, or its values in the sheet's header order.
+Row = dict[str, Any] | Sequence[Any]
+
 FINANCE_NOTE = ("Finance's own column. Type here: workbook-tools never overwrites it. Every "
                 "consolidate reads it back by Quarter and Saving ID and keeps it; if the saving's "
                 "row goes, the entry stays in a row marked Orphaned.")
@@ -90,6 +93,10 @@ class _Formats:
 def write_master(master: Master, path: Path) -> None:
     """Write every sheet of `master` to `path` (which is overwritten).
 
+    A sheet's rows are each a dict keyed by header, or a sequence (tuple or list) of the values
+    in the sheet's header order; a sequence row may carry people's kept cells and the row it was
+    read from as attributes `cells` and `read_at` (a dict row as keys `_cells` and `_row`).
+
     Raises:
         OSError: the file could not be saved.
     """
@@ -133,7 +140,7 @@ def write_row(rows: RowWriter, row: int, values: Sequence[Any],
 
 
 def _write_sheet(workbook: Any, formats: _Formats, name: str, headers: Sequence[str],
-                 rows: list[dict[str, Any]], finance: set[str],
+                 rows: Sequence[Row], finance: set[str],
                  looks: dict[str, ColumnLook]) -> None:
     sheet = workbook.add_worksheet(name)
     kinds = [mc.kind_of(h) for h in headers]
@@ -146,8 +153,9 @@ def _write_sheet(workbook: Any, formats: _Formats, name: str, headers: Sequence[
     if mc.ORPHANED in headers:
         cell_formats[headers.index(mc.ORPHANED)] = formats.orphaned
     letters = {h: column_letter(i) for i, h in enumerate(headers)}
-    shown = sample(rows)
-    widths = [_width(h, k, [r.get(h) for r in shown]) for h, k in zip(headers, kinds, strict=True)]
+    shown = [values_of(r, headers) for r in sample(rows)]
+    widths = [_width(h, k, [r[i] for r in shown])
+              for i, (h, k) in enumerate(zip(headers, kinds, strict=True))]
     wrapped = [(i, widths[i]) for i, k in enumerate(kinds) if k == "longtext"]
     header_lines = max(_lines(h, w) for h, w in zip(headers, widths, strict=True))
     sheet.set_row(0, LINE_HEIGHT * header_lines + 2)
@@ -166,17 +174,19 @@ def _write_sheet(workbook: Any, formats: _Formats, name: str, headers: Sequence[
     one_line = [(i, width, _per_line(width)) for i, width in wrapped]
     savings = name == "Savings"
     for r, record in zip(positions, rows, strict=True):
-        values = list(map(record.get, headers))
-        if savings:
-            _ledger_formulas(values, headers, letters, r + 1, record)
+        values = values_of(record, headers)
+        kept = kept_cells(record)
+        if savings or kept:
+            values = changed = list(values)
+            if savings:
+                _ledger_formulas(changed, headers, letters, r + 1)
         lines = 1
         for i, width, per_line in one_line:
             value = values[i]
             if value.__class__ is str and (len(value) > per_line or not value.isprintable()):
                 lines = max(lines, _lines(value, width))
         height = min(LINE_HEIGHT * lines, MAX_ROW_HEIGHT) if lines > 1 else None
-        kept = record.get("_cells")
-        theirs = _keep_cells(sheet, formats, r, kept, values, headers, kinds, shades) \
+        theirs = _keep_cells(sheet, formats, r, kept, changed, headers, kinds, shades) \
             if kept else None
         write_row(writer, r, values, height, theirs)
     sheet.freeze_panes(1, 3 if name in mc.ITEM_SHEETS else 0)
@@ -201,7 +211,28 @@ def _write_sheet(workbook: Any, formats: _Formats, name: str, headers: Sequence[
 WIDTH_SAMPLE = 1000
 
 
-def sample(rows: Sequence[dict[str, Any]]) -> Sequence[dict[str, Any]]:
+def values_of(record: Row, headers: Sequence[str]) -> Sequence[Any]:
+    """A row's values in header order (a dict row's missing headers as None)."""
+    if isinstance(record, dict):
+        return list(map(record.get, headers))
+    return record
+
+
+def kept_cells(record: Row) -> dict[str, Kept] | None:
+    """People's formulas, comments and formats kept on a row's cells, by header (or None)."""
+    if isinstance(record, dict):
+        return record.get("_cells")
+    return getattr(record, "cells", None)
+
+
+def read_at(record: Row) -> Any:
+    """The 1-based row a row was read from in the master (None for a new row)."""
+    if isinstance(record, dict):
+        return record.get("_row")
+    return getattr(record, "read_at", None)
+
+
+def sample(rows: Sequence[Row]) -> Sequence[Row]:
     """The rows column widths are worked out from (the same rows give the same sample)."""
     if len(rows) <= WIDTH_SAMPLE:
         return rows
@@ -282,29 +313,32 @@ def _cached(value: Any) -> Any:
     return value
 
 
-def row_positions(name: str, rows: list[dict[str, Any]]) -> list[int]:
+def row_positions(name: str, rows: Sequence[Row]) -> list[int]:
     """The 0-based row each record is written to: one after another, except on a sheet that is
     people's own, where each row stays where it was read (blank rows between kept, so their
     formulas still point at the same rows)."""
+    if name not in mc.PEOPLES_OWN:
+        return list(range(1, len(rows) + 1))
     positions: list[int] = []
     for record in rows:
         at = positions[-1] + 1 if positions else 1
-        read_at = record.get("_row")
-        if name in mc.PEOPLES_OWN and isinstance(read_at, int):
-            at = max(at, read_at - 1)
+        was = read_at(record)
+        if isinstance(was, int):
+            at = max(at, was - 1)
         positions.append(at)
     return positions
 
 
 def _ledger_formulas(values: list[Any], headers: Sequence[str], letters: dict[str, str],
-                     row: int, record: dict[str, Any]) -> None:
+                     row: int) -> None:
     """The ledger variances as live formulas, so finance sees them move as they type."""
     ledger = f"{letters[mc.LEDGER]}{row}"
     for header, other in ((mc.LEDGER_VARIANCE, "Delivered to date (£)"),
                           (mc.LEDGER_VARIANCE_TO_FINANCE, "Finance confirmed (£)")):
         ref = f"{letters[other]}{row}"
         text = f'=IF(AND(ISNUMBER({ledger}),ISNUMBER({ref})),{ledger}-{ref},"")'
-        values[headers.index(header)] = Formula(text, number(record.get(header)))
+        at = headers.index(header)
+        values[at] = Formula(text, number(values[at]))
 
 
 def _status_colours(workbook: Any, sheet: Any, col: int, last_row: int) -> None:

@@ -14,16 +14,18 @@ reads it, before the workers fork, so no worker walks it again.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from operator import attrgetter
 from typing import TYPE_CHECKING, Any
 
 from workbook_tools.files.cells import column_letter, plain_text
 from workbook_tools.files.sheetxml import column_number
 from workbook_tools.plan.register import Plan
 from workbook_tools.quarters import Quarter
-from workbook_tools.returns import layout
+from workbook_tools.returns import layout, sources
 from workbook_tools.returns.fingerprint import normal_value
 from workbook_tools.returns.layout import COVER, Context, SheetLayout
-from workbook_tools.returns.prefilled import items_of, prefilled_values, quarter_label
+from workbook_tools.returns.prefilled import items_of, quarter_label
 
 if TYPE_CHECKING:
     from workbook_tools.returns.read import ReturnFile
@@ -63,6 +65,32 @@ class Register:
         self.quarter = quarter
         self.index = register_index(plan)
         self.context = Context(quarter=quarter)
+        #: objective code -> the Objective cell's text (a few objectives serve many items)
+        self._objectives: dict[Any, Any] = {}
+
+    def _getters(self, sheet: str) -> list[tuple[str, Callable[[Any], Any]]]:
+        """(key, item -> the value generation pre-filled) for each column compared with the
+        register: the item's attribute read directly, the objective's text worked out once per
+        objective, the other sources called as generation calls them."""
+        spec = layout.SHEETS[sheet]
+        getters: list[tuple[str, Callable[[Any], Any]]] = []
+        for key in FROM_REGISTER[sheet]:
+            source = spec.column(key).source
+            if isinstance(source, str):
+                getters.append((key, attrgetter(source)))
+            elif source is sources.objective:
+                getters.append((key, self._objective))
+            else:
+                getters.append((key, lambda item, s=source: s(item, self.plan, self.context)))
+        return getters
+
+    def _objective(self, item: Any) -> Any:
+        code = getattr(item, "objective_code", None)
+        try:
+            return self._objectives[code]
+        except KeyError:
+            text = self._objectives[code] = sources.objective(item, self.plan, self.context)
+            return text
 
     def cover(self) -> dict[int, Any]:
         """The Cover's pre-filled values by row."""
@@ -100,7 +128,7 @@ class Register:
             result.add("item-missing", sheet, "", id=item_id, directorate=self.directorate)
         if not ids:
             return
-        keys = FROM_REGISTER[sheet]
+        getters = self._getters(sheet)
         reported = _reported(result, sheet)
         for n, (item_id, row1) in enumerate(zip(ids, columns["_row"], strict=True)):
             item = self.index.get((sheet, item_id))
@@ -112,9 +140,8 @@ class Register:
                     result.add("item-not-ours", sheet, f"A{row1}", id=item_id,
                                owner=item.directorate_code, directorate=self.directorate)
                 continue
-            expected = prefilled_values(sheet, item, self.plan, self.context)
-            for key in keys:
-                found, wanted_value = columns[key][n], expected[key]
+            for key, expected in getters:
+                found, wanted_value = columns[key][n], expected(item)
                 if (type(found) is type(wanted_value) and found == wanted_value) or \
                         normal_value(found) == normal_value(wanted_value):
                     continue  # the same value and type compare the same: no text made

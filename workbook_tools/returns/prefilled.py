@@ -15,7 +15,12 @@ from workbook_tools.returns.layout import SHEETS, Context
 
 def prefilled_values(sheet: str, item: Any, plan: Plan, ctx: Context) -> dict[str, Any]:
     """An item's pre-filled cells by column key, each from its column's source in the layout."""
-    return {c.key: c.value_of(item, plan, ctx) for c in SHEETS[sheet].prefilled}
+    return {c.key: c.value_of(item, plan, ctx) for c in _PREFILLED[sheet]}
+
+
+#: Each sheet's pre-filled columns, listed once (the layout's property builds a new tuple on
+#: every call, and this runs for every item of every return).
+_PREFILLED = {name: spec.prefilled for name, spec in SHEETS.items()}
 
 
 def items_of(dplan: DirectoratePlan, sheet: str) -> Sequence[Any]:

@@ -140,8 +140,10 @@ def unescape(text: str) -> str:
     formula holds (&quot; around every text in it, &amp;, &lt;, &gt;, &apos;)."""
     if "&" not in text:
         return text
-    plain = (text.replace("&quot;", '"').replace("&lt;", "<").replace("&gt;", ">")
-             .replace("&apos;", "'"))
+    plain = text.replace("&quot;", '"')
+    if "&" not in plain:  # the usual formula: only quotes around its texts
+        return plain
+    plain = plain.replace("&lt;", "<").replace("&gt;", ">").replace("&apos;", "'")
     if "&" in plain.replace("&amp;", ""):  # another entity (&#38;, &nbsp;): the full rules
         return html.unescape(text)
     return plain.replace("&amp;", "&")

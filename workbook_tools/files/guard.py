@@ -128,8 +128,9 @@ class SafeWorkbook:
                  and n.lower().endswith(".xml")]
         return macros, links
 
-    def scan(self, name: str, watch: str = "") -> SheetScan:
-        """The safety scan of a sheet alone, without reading its values."""
+    def scan(self, name: str, watch: str = "", marks: str = "", styled: str = "") -> SheetScan:
+        """The safety scan of a sheet alone, without reading its values (`marks`, `styled`:
+        see sheetscan.fast_scan)."""
         part = self._parts.get(name, "")
         if not part:
             raise UnreadableFileError(
@@ -139,15 +140,17 @@ class SafeWorkbook:
         if self._strings is None:
             self._strings = SharedStrings.of(self._zip, self.path)
         return scan_sheet(self._zip, part, watch, self.path, name, self.limits.max_sheet_cells,
-                          self._strings, self.limits.max_sheet_text)
+                          self._strings, self.limits.max_sheet_text, marks, styled)
 
     def state(self, name: str) -> str:
         """'visible', 'hidden' or 'veryHidden'."""
         return self._states.get(name, "visible")
 
-    def read(self, name: str, watch: str = "") -> tuple[list[list[Any]], SheetScan]:
-        """A sheet's values as rows from A1 ('' for an empty cell), and what the scan found."""
-        scan = self.scan(name, watch)
+    def read(self, name: str, watch: str = "", marks: str = "", styled: str = ""
+             ) -> tuple[list[list[Any]], SheetScan]:
+        """A sheet's values as rows from A1 ('' for an empty cell), and what the scan found
+        (`marks`, `styled`: see sheetscan.fast_scan)."""
+        scan = self.scan(name, watch, marks, styled)
         try:
             rows = self._workbook().get_sheet_by_name(name).to_python(skip_empty_area=False)
         except UnreadableFileError:
@@ -172,6 +175,29 @@ class SafeWorkbook:
             self._styles = Styles(self._zip, self.path)
         return read_extras(self._zip, self._parts[name], self.path, self._styles, wanted, look,
                            width, not scan.precise, looks_only)
+
+    def column_looks(self, name: str, col: int, look: Callable[[int, Any], Any], width: int,
+                     scan: SheetScan) -> dict[int, Any]:
+        """What `look` keeps (not None) of the style of each cell in one column (0-based), by
+        1-based row: from the styles the scan found when it kept that column's
+        (`read(styled=...)`), else from the sheet's cells read again (`extras`)."""
+        if scan.styles is None:
+            extras = self.extras(name, lambda column: column == col, look, width, scan,
+                                 looks_only=True)
+            return {row1: extra.look for (row1, column), extra in extras.cells.items()
+                    if column == col and extra.look is not None}
+        from workbook_tools.files.styles import Styles
+
+        if self._styles is None:
+            self._styles = Styles(self._zip, self.path)
+        kept: dict[str, Any] = {}
+        found: dict[int, Any] = {}
+        for row1, style in scan.styles.items():
+            if style not in kept:
+                kept[style] = look(col, self._styles.look(int(style)))
+            if kept[style] is not None:
+                found[row1] = kept[style]
+        return found
 
     def comments(self, name: str) -> Any:
         """A sheet's cell comments only (files/extras.py)."""

@@ -65,6 +65,9 @@ class SheetScan:
     formula_cells: dict[str, str] = field(default_factory=dict)
     #: at most how many characters of shared strings the sheet's cells use
     text: int = 0
+    #: the style index of each cell in the `styled` column, by 1-based row, as the quick
+    #: reading of the cells finds it (files/extras.py); None when the quick scan did not run
+    styles: dict[int, str] | None = None
 
 
 _SHARED_ITEM = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?si[\s>/]")
@@ -170,10 +173,19 @@ def _cell_pattern(watch: str, near: bytes) -> re.Pattern[bytes]:
 
 
 def fast_scan(stream: IO[bytes], watch: str, near: bytes,
-              strings: SharedStrings | None = None, max_text: int = 0) -> SheetScan | None:
-    """The scan for ordinary files, or None when the sheet needs the precise scan."""
-    scan = SheetScan()
+              strings: SharedStrings | None = None, max_text: int = 0,
+              marks: str = "", styled: str = "") -> SheetScan | None:
+    """The scan for ordinary files, or None when the sheet needs the precise scan.
+
+    Args:
+        marks: watched columns whose formulas matter only for being there: their cells are
+            in `formula_cells` (and `formulas`) with '' as the text, which is not unescaped.
+        styled: a column letter whose cells' style indexes to keep (`SheetScan.styles`), so
+            a caller needing their formats does not read the sheet again.
+    """
+    scan = SheetScan(styles={} if styled else None)
     pattern = _cell_pattern(watch, near)
+    style_pattern = _style_pattern(styled) if styled else None
     first = True
     for piece in chunks(stream):
         if first:
@@ -193,8 +205,8 @@ def fast_scan(stream: IO[bytes], watch: str, near: bytes,
         for ref_, attrs, formula, valued, value in pattern.findall(piece):
             if not ref_:
                 return None  # a cell beyond the fast bounds, or written unusually
-            text = unescape(formula.decode("utf-8", "replace"))
             ref = ref_.decode("ascii").upper()
+            text = "" if ref[0] in marks else unescape(formula.decode("utf-8", "replace"))
             scan.formula_cells[ref] = text
             if not valued or (value == b"" and b't="str"' not in attrs):
                 scan.formulas[ref] = text  # no value saved (no <v>, <v/> or <v></v>)
@@ -204,7 +216,17 @@ def fast_scan(stream: IO[bytes], watch: str, near: bytes,
                 letters = ref.rstrip("0123456789")
                 if b't="e"' in match.group(2) and len(letters) == 1 and letters in watch:
                     scan.errors[ref] = match.group(3).decode("utf-8", "replace")
+        if style_pattern is not None and scan.styles is not None:
+            for row, style in style_pattern.findall(piece):
+                scan.styles[int(row)] = style.decode("ascii")
     return scan
+
+
+@lru_cache(maxsize=8)
+def _style_pattern(letter: str) -> re.Pattern[bytes]:
+    """A styled cell of one column, found as the quick reading of a sheet's cells finds it
+    (files/extras.py): `<c r="K12"` then its first `s` attribute."""
+    return re.compile(b'<c r="' + letter.encode() + rb'0*(\d+)"[^>]*?\ss="(\d+)"')
 
 
 def precise_scan(stream: IO[bytes], watch: str, path: Path,
@@ -254,12 +276,15 @@ def _count_cell(scan: SheetScan, row: int, col: int, element: Any, watch: str,
 def scan_sheet(
     archive: zipfile.ZipFile, part: str, watch: str, path: Path, name: str,
     max_sheet_cells: int, strings: SharedStrings | None = None, max_text: int = 0,
+    marks: str = "", styled: str = "",
 ) -> SheetScan:
     """Scan one sheet's XML before calamine reads it.
 
     Args:
         watch: the column letters (such as 'JMN') whose formulas and error values to report.
         max_sheet_cells: how many cells (rows x columns from A1) a sheet may span.
+        marks, styled: see `fast_scan` (the precise scan keeps every formula's text and no
+            styles).
         strings, max_text: the workbook's shared strings, and how many of their characters
             the sheet's cells may use between them.
 
@@ -272,7 +297,7 @@ def scan_sheet(
         scan = None
         if near:
             with archive.open(part) as stream:
-                scan = fast_scan(stream, watch, near, strings, max_text)
+                scan = fast_scan(stream, watch, near, strings, max_text, marks, styled)
             if scan is not None and strings is not None and scan.text > max_text:
                 # The fast scan counts a piece's string cells at the longest string while that
                 # stays within the limit: an upper bound that can pass the limit on a large
@@ -281,7 +306,7 @@ def scan_sheet(
                     text = strings.counted(stream, max_text)
                 if text <= max_text:
                     with archive.open(part) as stream:
-                        scan = fast_scan(stream, watch, near)
+                        scan = fast_scan(stream, watch, near, marks=marks, styled=styled)
                     if scan is not None:
                         scan.text = text
         if scan is None:

@@ -45,7 +45,4 @@ def percent_rows(workbook: SafeWorkbook, name: str, spec: SheetLayout, key: str,
         code = style.num_format
         return is_percent_format(code) if shows_percent(code) else None
 
-    extras = workbook.extras(name, lambda column: column == col, look, len(spec.columns), scan,
-                             looks_only=True)
-    return {row1: extra.look for (row1, column), extra in extras.cells.items()
-            if column == col and extra.look is not None}
+    return workbook.column_looks(name, col, look, len(spec.columns), scan)

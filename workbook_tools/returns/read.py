@@ -139,8 +139,7 @@ def _read_data_sheet(result: ReturnFile, workbook: SafeWorkbook, spec: layout.Sh
     show: derived cells typed over, % formats, links to other workbooks, and each pre-filled
     value compared with the register."""
     reported = len(result.findings)
-    watch = "".join(spec.letter(c.key) for c in (*spec.inputs, *spec.derived))
-    rows, scan = workbook.read(actual, watch=watch)
+    rows, scan = workbook.read(actual, *_WATCH[spec.name])
     columns = read_sheet(result, spec, rows, items, scan.formulas, scan.errors)
     for key in (c.key for c in spec.derived):
         _typed_over(result, spec.name, rows, scan.formula_cells, columns.get("_row", []),
@@ -154,6 +153,12 @@ def _read_data_sheet(result: ReturnFile, workbook: SafeWorkbook, spec: layout.Sh
     return columns
 
 
+#: (watched columns, those of them whose formulas matter only for being there, the column whose
+#: cells' styles percent_rows reads) of each data sheet, for SafeWorkbook.read
+_WATCH = {name: ("".join(spec.letter(c.key) for c in (*spec.inputs, *spec.derived)),
+                 "".join(spec.letter(c.key) for c in spec.derived),
+                 spec.letter("actual") if name == "Measures" else "")
+          for name, spec in layout.SHEETS.items()}
 _RAW_KEYS = {name: ("id", "_row", *(c.key for c in spec.inputs))
              for name, spec in layout.SHEETS.items()}
 

@@ -15,6 +15,7 @@ reads it, before the workers fork, so no worker walks it again.
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from operator import attrgetter
 from typing import TYPE_CHECKING, Any
 
@@ -81,8 +82,11 @@ class Register:
             elif source is sources.objective:
                 getters.append((key, self._objective))
             else:
-                getters.append((key, lambda item, s=source: s(item, self.plan, self.context)))
+                getters.append((key, partial(self._sourced, source)))
         return getters
+
+    def _sourced(self, source: Callable[[Any, Plan, Context], Any], item: Any) -> Any:
+        return source(item, self.plan, self.context)
 
     def _objective(self, item: Any) -> Any:
         code = getattr(item, "objective_code", None)

@@ -6,6 +6,7 @@ The Cover and Checks sheets are written by cover.py, the look of every cell by r
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,7 @@ from workbook_tools.returns import layout
 from workbook_tools.returns.cover import COVER, CoverCells, write_checks, write_cover
 from workbook_tools.returns.fingerprint import fingerprint, row_hashes
 from workbook_tools.returns.inputs import add_validations, highlight_problems
+from workbook_tools.returns.itemsheet import BLANK, FORMULA, NUMBER, Cell, ItemSheet
 from workbook_tools.returns.layout import (
     FIRST_DATA_ROW,
     HEADER_ROW,
@@ -37,7 +39,6 @@ from workbook_tools.returns.prefilled import items_of, prefilled_values
 from workbook_tools.returns.style import (
     Styles,
     actual_format,
-    auto_heights,
     fitted_height,
     item_row_height,
     number_format,
@@ -110,6 +111,8 @@ def write_return(
 ) -> None:
     """Write one directorate's return."""
     workbook = new_workbook(path)
+    workbook.worksheet_class = ItemSheet
+    workbook.in_memory = True  # a return is small: no temporary file per part
     styles = Styles(workbook)
     sheets = {name: workbook.add_worksheet(name) for name in layout.SHEET_ORDER}
     lists = None
@@ -146,10 +149,6 @@ def write_return(
         sheets[name].protect(password or "", protect)
     sheets[Sheet.COVER].activate()
     workbook.close()
-    auto_heights(path, {
-        f"xl/worksheets/sheet{layout.SHEET_ORDER.index(name) + 1}.xml": FIRST_DATA_ROW
-        for name in layout.DATA_SHEETS
-    })
 
 
 def _write_data_sheet(
@@ -178,14 +177,15 @@ def _write_data_sheet(
         (c.header, (c.width - 2.5) * 0.9) for c in spec.columns))
 
     prefilled_keys = [c.key for c in spec.prefilled]
-    cells = _cell_writers(spec, styles, quarter)
+    makers = _cell_makers(spec, styles, quarter, sheet)
     for offset, item in enumerate(items):
         row0 = first0 + offset
         row1 = row0 + 1
         values = prefilled_values(spec.name, item, plan, ctx)
-        for col, write in enumerate(cells):
-            write(sheet, row0, col, item, values)
-        sheet.set_row(row0, item_row_height(spec, values))
+        # the height fits the text; the row grows again as people type (Excel and LibreOffice
+        # keep a height marked as custom whatever is typed)
+        sheet.add_row(row0, [make(sheet, row0, item, values) for make in makers],
+                      item_row_height(spec, values))
         meta_rows.append(
             (
                 spec.name,
@@ -237,61 +237,64 @@ def _write_title(workbook: Any, sheet: Any, spec: SheetLayout, dplan: Directorat
     sheet.set_row(2, fitted_height([(key + due, width)]))
 
 
-CellWriter = Callable[[Any, int, int, Any, dict[str, Any]], None]
+CellMaker = Callable[[ItemSheet, int, Any, dict[str, Any]], Cell | None]
 
 
-def _cell_writers(spec: SheetLayout, styles: Styles, quarter: Quarter) -> list[CellWriter]:
-    """How each column's cell of an item's row is written, worked out once per sheet: a
-    pre-filled value from its source, a derived column's formula, an input left blank (a
-    measure's Actual: in its unit's format, or Not due)."""
-    writers: list[CellWriter] = []
+def _cell_makers(spec: SheetLayout, styles: Styles, quarter: Quarter,
+                 sheet: ItemSheet) -> list[CellMaker]:
+    """How each column's cell of an item's row is made, worked out once per sheet: a pre-filled
+    value from its source, a derived column's formula, an input left blank (a measure's
+    Actual: in its unit's format, or Not due)."""
+    makers: list[CellMaker] = []
     for column in spec.columns:
         if column.role is Role.PREFILLED:
-            writers.append(_prefilled_writer(styles, column))
+            makers.append(_prefilled_maker(styles, column))
         elif column.role is Role.DERIVED:
-            writers.append(_formula_writer(spec.row_formula(column.key), styles.cell(column)))
+            makers.append(_formula_maker(sheet.formula_template(spec.row_formula(column.key)),
+                                         styles.cell(column)))
         elif spec.name == layout.MEASURES.name and column.key == "actual":
-            writers.append(_actual_writer(styles, column, quarter))
+            makers.append(_actual_maker(styles, column, quarter))
         else:
-            writers.append(_blank_writer(styles.cell(column)))
-    return writers
+            makers.append(_blank_maker(styles.cell(column)))
+    return makers
 
 
-def _prefilled_writer(styles: Styles, column: Column) -> CellWriter:
+def _prefilled_maker(styles: Styles, column: Column) -> CellMaker:
     key = column.key
     if column.kind is not Kind.NUMBER:
         cell_format = styles.cell(column)
 
-        def write(sheet: Any, row0: int, col: int, item: Any, values: dict[str, Any]) -> None:
-            _write_value(sheet, row0, col, values.get(key), cell_format)
-        return write
+        def make(sheet: ItemSheet, row0: int, item: Any, values: dict[str, Any]) -> Cell | None:
+            return _value_cell(sheet, values.get(key), cell_format)
+        return make
 
-    def write_number(sheet: Any, row0: int, col: int, item: Any, values: dict[str, Any]) -> None:
+    def make_number(sheet: ItemSheet, row0: int, item: Any, values: dict[str, Any]
+                    ) -> Cell | None:
         value = values.get(key)
-        _write_value(sheet, row0, col, value, _prefilled_format(styles, column, item, value))
-    return write_number
+        return _value_cell(sheet, value, _prefilled_format(styles, column, item, value))
+    return make_number
 
 
-def _formula_writer(template: str, cell_format: Any) -> CellWriter:
-    def write(sheet: Any, row0: int, col: int, item: Any, values: dict[str, Any]) -> None:
-        sheet.write_formula(row0, col, template.format(row=row0 + 1), cell_format, "")
-    return write
+def _formula_maker(template: str, cell_format: Any) -> CellMaker:
+    def make(sheet: ItemSheet, row0: int, item: Any, values: dict[str, Any]) -> Cell | None:
+        return FORMULA, template.format(row=row0 + 1), cell_format
+    return make
 
 
-def _actual_writer(styles: Styles, column: Column, quarter: Quarter) -> CellWriter:
-    def write(sheet: Any, row0: int, col: int, item: Any, values: dict[str, Any]) -> None:
+def _actual_maker(styles: Styles, column: Column, quarter: Quarter) -> CellMaker:
+    def make(sheet: ItemSheet, row0: int, item: Any, values: dict[str, Any]) -> Cell | None:
         if not item.is_due(quarter):
-            sheet.write_string(row0, col, layout.NOT_DUE, styles.not_due)
-        else:
-            sheet.write_blank(row0, col, None, styles.cell(
-                column, actual_format(item.unit, item.target_for(quarter))))
-    return write
+            return sheet.text(layout.NOT_DUE, styles.not_due)
+        return BLANK, None, styles.cell(column, actual_format(item.unit, item.target_for(quarter)))
+    return make
 
 
-def _blank_writer(cell_format: Any) -> CellWriter:
-    def write(sheet: Any, row0: int, col: int, item: Any, values: dict[str, Any]) -> None:
-        sheet.write_blank(row0, col, None, cell_format)
-    return write
+def _blank_maker(cell_format: Any) -> CellMaker:
+    cell = (BLANK, None, cell_format)
+
+    def make(sheet: ItemSheet, row0: int, item: Any, values: dict[str, Any]) -> Cell | None:
+        return cell
+    return make
 
 
 def _prefilled_format(styles: Styles, column: Column, item: Any, value: Any) -> Any:
@@ -302,19 +305,21 @@ def _prefilled_format(styles: Styles, column: Column, item: Any, value: Any) -> 
     return styles.cell(column)
 
 
-def _write_value(sheet: Any, row: int, col: int, value: Any, fmt: Any) -> None:
+def _value_cell(sheet: ItemSheet, value: Any, fmt: Any) -> Cell | None:
+    """A pre-filled value's cell, by its type: text always as text."""
     if value is None or value == "":
-        sheet.write_blank(row, col, None, fmt)
-    elif isinstance(value, dt.date):
-        sheet.write_datetime(row, col, dt.datetime.combine(value, dt.time()), fmt)
-    elif isinstance(value, int | float) and not isinstance(value, bool):
-        sheet.write_number(row, col, value, fmt)
-    else:
-        sheet.write_string(row, col, str(value), fmt)
+        return BLANK, None, fmt
+    if isinstance(value, dt.date):
+        return NUMBER, sheet.date_number(dt.datetime.combine(value, dt.time())), fmt
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        if not math.isfinite(value):  # as xlsxwriter's write_number
+            raise TypeError("NAN/INF not supported in write_number()")
+        return NUMBER, value, fmt
+    return sheet.text(str(value), fmt)
 
 
 def _write_meta(
-    sheet: Any,
+    sheet: ItemSheet,
     dplan: DirectoratePlan,
     ctx: Context,
     rows: list[tuple[str, int, str, str]],
@@ -341,9 +346,7 @@ def _write_meta(
     for col, title in enumerate(("Sheet", "Row", "ID", "Cells")):
         sheet.write_string(META_TABLE_ROW - 1, col, title)
     for offset, (name, row1, item_id, hashes) in enumerate(rows):
-        r0 = META_TABLE_ROW + offset
-        sheet.write_string(r0, 0, name)
-        sheet.write_number(r0, 1, row1)
-        sheet.write_string(r0, 2, item_id)
-        sheet.write_string(r0, 3, hashes)
+        sheet.add_row(META_TABLE_ROW + offset, [
+            sheet.text(name, None), (NUMBER, row1, None), sheet.text(item_id, None),
+            sheet.text(hashes, None)])
     sheet.very_hidden()

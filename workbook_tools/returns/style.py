@@ -4,13 +4,9 @@ that show wrapped text (Excel and LibreOffice do not grow a row for text a progr
 from __future__ import annotations
 
 import math
-import re
-import zipfile
 from collections.abc import Iterable
-from pathlib import Path
 from typing import Any
 
-from workbook_tools.files.beside import rewrite_members
 from workbook_tools.files.wrap import wrapped_lines
 from workbook_tools.files.xlsx import DERIVED_FILL, INPUT_FILL, LOCKED_FILL, NAVY
 from workbook_tools.returns.layout import Column, Kind, Role, SheetLayout
@@ -77,30 +73,6 @@ def actual_format(unit: str, target: float | None) -> str:
     if unit == "£":
         return number_format(target if target is not None else 0, "£")
     return "[>=1000]#,##0;General"
-
-
-def auto_heights(path: Path, sheets: dict[str, int]) -> None:
-    """Let rows from a given row down keep their height but grow as people type.
-
-    xlsxwriter marks every row whose height it sets as a custom height, which Excel never
-    changes; without the mark Excel and LibreOffice show the stored height and fit the row
-    again when a cell in it is edited. `sheets` maps each worksheet's part name
-    ('xl/worksheets/sheet2.xml') to its first such row.
-    """
-    def unmark(info: zipfile.ZipInfo, data: bytes) -> tuple[zipfile.ZipInfo, bytes]:
-        first = sheets.get(info.filename)
-        if first is None:
-            return info, data
-
-        def fix(match: re.Match[bytes]) -> bytes:
-            tag = match.group(0)
-            if int(match.group(1)) >= first:
-                return tag.replace(b' customHeight="1"', b"")
-            return tag
-
-        return info, re.sub(rb'<row r="(\d+)"[^>]*>', fix, data)
-
-    rewrite_members(path, unmark)
 
 
 class Styles:

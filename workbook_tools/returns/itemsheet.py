@@ -1,0 +1,184 @@
+"""A return's worksheet whose item rows are kept as plain tuples and written as one string each,
+as the XML xlsxwriter itself writes for them (shared strings, spans, heights): the same bytes.
+
+A return is about 17,000 cells a thousand items; written one by one through xlsxwriter's API
+each cell is an argument check, a dimension check, a cell object and, on closing, a dozen calls
+to write its XML, which was most of `generate`. Here each item row is checked once, its cells
+are (kind, value, format) tuples, and their XML is made when the workbook closes, once the
+formats have their style numbers (xlsxwriter numbers them in the order the cells are written,
+so the rows are written in the same order as its own). Everything else (titles, headers,
+validations, conditional formats) is still xlsxwriter's. pyproject pins xlsxwriter to the
+versions this is tested on, since it uses the worksheet's private tables and writers.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import Any
+
+from xlsxwriter.utility import _datetime_to_excel_datetime, _utf16_len, _utf16_truncate
+from xlsxwriter.worksheet import re_dynamic_function
+
+from workbook_tools.files.cells import column_letter
+from workbook_tools.files.xlsx import FastFormulaWorksheet
+
+# a cell of an item row: (kind, value, format); value: a number, a shared string's index, a
+# prepared formula (whose value is left for the program to work out) or None for a blank, which
+# has a format (xlsxwriter writes no cell for a blank without one)
+BLANK, NUMBER, STRING, FORMULA = 0, 1, 2, 3
+Cell = tuple[int, Any, Any]
+_Row = tuple[int | None, bool, Sequence[Cell | None], tuple[int, int] | None]
+_ESCAPE = re.compile(r"[&<>]")
+_ERROR_CODES = frozenset({"#DIV/0!", "#N/A", "#NAME?", "#NULL!", "#NUM!", "#REF!", "#VALUE!"})
+
+
+class ItemSheet(FastFormulaWorksheet):
+    """A worksheet that also takes whole item rows (`add_row`), each after the rows above it."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        #: row (0-based) -> (height in pixels or None, whether it grows as people type, cells,
+        #: the 'spans' of its written cells: first and last column, 1-based, or None)
+        self.item_rows: dict[int, _Row] = {}
+
+    # -- building ------------------------------------------------------------------------------
+
+    def text(self, text: str, cell_format: Any) -> Cell:
+        """A text cell: its shared string, numbered now as xlsxwriter numbers it (in the order
+        written), cut as xlsxwriter cuts it at Excel's 32,767 characters."""
+        if len(text) > self.xls_strmax // 2 and _utf16_len(text) > self.xls_strmax:
+            text = _utf16_truncate(text, self.xls_strmax)
+        return STRING, self.str_table._get_shared_string_index(text), cell_format
+
+    def date_number(self, value: Any) -> float:
+        """A date or datetime as the serial number Excel stores."""
+        return float(_datetime_to_excel_datetime(value, self.date_1904, self.remove_timezone))
+
+    def formula_template(self, template: str) -> str:
+        """A formula with a `{row}` field as this worksheet stores it, prepared once for every row.
+
+        Raises:
+            ValueError: a dynamic-array or array formula, or one xlsxwriter would rewrite: an
+                item row takes the tool's classic formulas only.
+        """
+        sample = template.format(row=1)
+        if (re_dynamic_function.search(sample) or sample.startswith("{")
+                or not self._classic(sample)):
+            raise ValueError(f"an item row takes classic formulas only, not {template}")
+        return template.removeprefix("=")
+
+    def add_row(self, row: int, cells: Sequence[Cell | None], height: float | None = None,
+                grows: bool = True) -> None:
+        """One item's row (0-based): its cells from column A (None for no cell), its height in
+        points (None: the default); `grows`: Excel and LibreOffice fit the row again as people
+        type in it, rather than keeping the height written."""
+        if row in self.table or row in self.item_rows or row in self.row_info:
+            raise ValueError(f"row {row + 1} is written already")
+        present = _present(cells)
+        span = None
+        if present:
+            if self._check_dimensions(row, present[0]) or self._check_dimensions(row, present[-1]):
+                raise ValueError(f"row {row + 1} is outside the worksheet")
+            span = (present[0] + 1, present[-1] + 1)
+        pixels = None if height is None else int(height * 4.0 / 3.0 + 0.5)
+        if pixels is not None:
+            self.row_sizes[row] = [pixels, False]
+        self.item_rows[row] = (pixels, grows, cells, span)
+
+    # -- writing (on closing) ------------------------------------------------------------------
+
+    def _calculate_spans(self) -> None:
+        super()._calculate_spans()
+        spans = self.row_spans
+        for row, (_, _, _, span) in self.item_rows.items():
+            if span is None:
+                continue
+            low, high = span
+            block = row // 16
+            if block in spans:
+                was_low, was_high = (int(n) for n in spans[block].split(":"))
+                low, high = min(low, was_low), max(high, was_high)
+            spans[block] = f"{low}:{high}"
+
+    def _write_rows(self) -> None:
+        if not self.item_rows:
+            super()._write_rows()
+            return
+        self._calculate_spans()
+        styles: dict[int, str] = {}  # id(format) -> ' s="n"', numbered in the order met
+        letters = [column_letter(col) for col in range(self.dim_colmax + 1)]
+        write = self.fh.write
+        for row in range(self.dim_rowmin, self.dim_rowmax + 1):
+            item = self.item_rows.get(row)
+            if item is not None:
+                write(self._item_row_xml(row, item, styles, letters))
+            elif row in self.row_info or row in self.comments or self.table.get(row):
+                self._write_table_row(row)
+
+    def _write_table_row(self, row: int) -> None:
+        """A row written through xlsxwriter's API, as its own _write_rows writes it."""
+        span = self.row_spans.get(row // 16)
+        info = self.row_info.get(row)
+        cells = self.table.get(row)
+        if cells:
+            self._write_row(row, span, info)
+            for col in range(self.dim_colmin, self.dim_colmax + 1):
+                if col in cells:
+                    self._write_cell(row, col, cells[col])
+            self._xml_end_tag("row")
+        else:
+            self._write_empty_row(row, span, info)
+
+    def _item_row_xml(self, row: int, item: _Row,
+                      styles: dict[int, str], letters: list[str]) -> str:
+        pixels, grows, cells, _ = item
+        number = row + 1
+        attributes = f' r="{number}"'
+        span = self.row_spans.get(row // 16)
+        if span:
+            attributes += f' spans="{span}"'
+        height = self.default_row_height if pixels is None else pixels
+        if height != self.original_row_height or height != self.default_row_height:
+            attributes += f' ht="{height * 0.75:.16g}"'
+            if not grows:
+                attributes += ' customHeight="1"'
+        if self.excel_version == 2010:
+            attributes += ' x14ac:dyDescent="0.25"'
+        parts = [f"<row{attributes}>"]
+        append = parts.append
+        for col, cell in enumerate(cells):
+            if cell is None:
+                continue
+            kind, value, cell_format = cell
+            ref = f"{letters[col]}{number}"
+            if cell_format is None:
+                if kind == BLANK:
+                    continue
+                style = ""
+            elif id(cell_format) in styles:
+                style = styles[id(cell_format)]
+            else:
+                style = styles[id(cell_format)] = f' s="{cell_format._get_xf_index()}"'
+            if kind == STRING:
+                append(f'<c r="{ref}"{style} t="s"><v>{value}</v></c>')
+            elif kind == NUMBER:
+                append(f'<c r="{ref}"{style}><v>{value:.16G}</v></c>')
+            elif kind == BLANK:
+                append(f'<c r="{ref}"{style}/>')
+            else:
+                append(f'<c r="{ref}"{style}><f>{_escaped(value)}</f><v></v></c>')
+        append("</row>")
+        return "".join(parts)
+
+
+def _escaped(text: str) -> str:
+    if _ESCAPE.search(text):
+        return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return text
+
+
+def _present(cells: Sequence[Cell | None]) -> list[int]:
+    """The columns of a row's cells that are written (a blank without a format is not)."""
+    return [col for col, cell in enumerate(cells)
+            if cell is not None and (cell[2] is not None or cell[0] != BLANK)]

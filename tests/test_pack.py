@@ -91,7 +91,9 @@ def test_themes_equal_the_master(doc: Any, quarter: dict[str, pd.DataFrame]) -> 
         assert rows[theme]["Savings Target (£)"] == money(savings["Target (£)"].sum())
         assert rows[theme]["Savings Forecast (£)"] == money(savings["Forecast (£)"].sum())
     # the chart's figures are the table's, and its summary says them in words
-    chart_rows = {r["Theme"]: r for r in table(doc, "Figures: measures by rag, by theme")}
+    # the figures' caption lower-cases an ordinary first word, never an acronym or a quarter
+    chart_rows = {r["Theme"]: r for r in table(doc, "Figures: measures by RAG, by theme")}
+    assert table(doc, f"Figures: direction of travel of measures, by theme ({Q2})")
     summary = text(doc.get_element_by_id(
         next(f.get("id") for f in doc.find_class("chart")
              if text(f.find("figcaption")) == "Measures by RAG, by theme") + "-s"))
@@ -125,7 +127,8 @@ def test_exceptions_list_every_red_item(doc: Any, quarter: dict[str, pd.DataFram
 def test_savings_programme_over_the_quarters(doc: Any, built: tuple[Path, Path]) -> None:
     frames = master_frames(built[0])
     savings = frames["Savings"]
-    rows = {r["Quarter"]: r for r in table(doc, "Figures: the savings programme")}
+    rows = {r["Quarter"]: r for r in table(
+        doc, "Figures: the savings programme, quarter by quarter (2025-26)")}
     assert list(rows) == [Q1, Q2]
     for q in (Q1, Q2):
         own = savings[savings["Quarter"] == q]

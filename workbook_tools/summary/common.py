@@ -140,4 +140,5 @@ class SummaryWriter:
         self.add_chart(sheet, charts.money_columns(sheet.book, block, "Directorate", series,
                                                    chart_title),
                        sheet.row + 1, 0, width=720, height=300)
-        sheet.skip(CHART_ROWS + 1)
+        # Two rows after the chart, as under the other sheets' charts (it starts a row down).
+        sheet.skip(CHART_ROWS + 2)

@@ -32,6 +32,9 @@ MILLIONS = "format(datum.value / 1e6, ',.1f')"
 FONT = "Arial, Helvetica, sans-serif"
 _ids = itertools.count(1)
 _ARIA = re.compile(r'\s(?:role|aria-[a-z]+)="[^"]*"')
+#: A title's first word when it is an ordinary capitalised word ("Measures", "The"), not an
+#: acronym ("RAG") or a quarter ("Q1").
+_ORDINARY_START = re.compile(r"^[A-Z](?=[a-z']*\b)")
 
 
 @dataclass
@@ -55,6 +58,12 @@ class Chart:
     def data_uri(self) -> str:
         """The SVG as a data: URI, for the PDF (where an <img> carries the alternative text)."""
         return "data:image/svg+xml;base64," + base64.b64encode(self.svg.encode()).decode()
+
+
+def figures_caption(title: str) -> str:
+    """The caption of a chart's table of figures: 'Figures: measures by RAG, by theme (2026-27
+    Q1)', the title's own capital kept on everything but an ordinary first word."""
+    return "Figures: " + _ORDINARY_START.sub(lambda m: m.group().lower(), title, count=1)
 
 
 def render(chart: alt.TopLevelMixin) -> str:
@@ -107,7 +116,7 @@ def stacked_counts(table: pd.DataFrame, group: str, names: list[str], title: str
     figures["Total"] = figures.sum(axis=1)
     figures.index.name = table.index.name or "Row"
     return Chart(title, _counts_text(picked, names), svg,
-                 from_frame(figures, f"Figures: {title.lower()}", index=True))
+                 from_frame(figures, figures_caption(title), index=True))
 
 
 def money_by_quarter(table: pd.DataFrame, series: list[str], title: str,
@@ -141,7 +150,7 @@ def money_by_quarter(table: pd.DataFrame, series: list[str], title: str,
     if target is not None:
         summary += f" The programme target is {shown(target, 'money')}."
     return Chart(title, summary, svg,
-                 from_frame(table, f"Figures: {title.lower()}", kinds={"Quarter": "text"}))
+                 from_frame(table, figures_caption(title), kinds={"Quarter": "text"}))
 
 
 def money_by_group(table: pd.DataFrame, group: str, series: list[str], title: str) -> Chart:
@@ -163,7 +172,7 @@ def money_by_group(table: pd.DataFrame, group: str, series: list[str], title: st
         bits = [f"{s.replace(' (£)', '').lower()} {shown(row[s], 'money')}" for s in series]
         parts.append(f"{row[group]}: " + ", ".join(bits))
     return Chart(title, "; ".join(parts) + ".", render(chart),
-                 from_frame(table[[group, *series]], f"Figures: {title.lower()}"))
+                 from_frame(table[[group, *series]], figures_caption(title)))
 
 
 def rag_by_theme(table: pd.DataFrame, sheet: str, title: str) -> Chart:

@@ -16,8 +16,10 @@ from master_support import Folder, make_folder
 from support import set_cells
 
 from workbook_tools.cli import cli
+from workbook_tools.errors import ConfigurationError
 from workbook_tools.master import safe
 from workbook_tools.master.corrections import FIGURE_SHEETS, figure_columns, same
+from workbook_tools.master.periods import close_quarter, reopen_quarter
 from workbook_tools.master.read import read_master
 from workbook_tools.returns.read import read_return
 
@@ -107,6 +109,15 @@ def test_closing_twice_says_it_is_already_closed(folder: Folder) -> None:
     assert run("close", "-q", str(Q1)).exit_code == 0
     result = run("close", "-q", str(Q1))
     assert result.exit_code == 2 and f"{Q1} is already closed by " in result.output
+
+
+def test_closing_without_a_master_says_to_consolidate_first(tmp_path: Path) -> None:
+    master = tmp_path / "outputs" / "master.xlsx"
+    for record in (lambda: close_quarter(master, Q1),
+                   lambda: reopen_quarter(master, Q1, REASON)):
+        with pytest.raises(ConfigurationError, match="there is no master yet; consolidate"):
+            record()
+    assert not master.parent.exists()
 
 
 def expected_corrections(before: Any, after: Any) -> dict[tuple[str, str, str], tuple]:

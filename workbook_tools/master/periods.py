@@ -13,7 +13,8 @@ from typing import Any
 
 from workbook_tools.errors import ConfigurationError, UsageError
 from workbook_tools.files.cells import is_blank
-from workbook_tools.master.read import NOTHING_CHANGED, Master, canonical_quarter, read_master
+from workbook_tools.master.existing import read_existing_master
+from workbook_tools.master.read import NOTHING_CHANGED, Master, canonical_quarter
 from workbook_tools.master.safe import check_not_open, login_name, master_state, write_safely
 from workbook_tools.quarters import Quarter
 
@@ -160,12 +161,10 @@ def _record(master_path: Path, quarter: Quarter, status: str, reason: str, check
             now: dt.datetime | None, user: str | None,
             backups_dir: Path | None) -> PeriodChange:
     master_path = Path(master_path)
-    if not master_path.exists():
-        raise ConfigurationError(f"{master_path}: there is no master yet; consolidate the "
-                                 f"quarter first (or give --master).")
     check_not_open(master_path)
     before = master_state(master_path)
-    master = read_master(master_path)
+    master = read_existing_master(master_path, f"{master_path}: there is no master yet; "
+                                  "consolidate the quarter first (or give --master).")
     check(master)
     stamp = _after_last(master, str(quarter), (now or dt.datetime.now()).replace(microsecond=0))
     period = Period(str(quarter), status, stamp, user if user is not None else login_name(),

@@ -37,10 +37,10 @@ class Filler:
     answers, `status_rng` for data statuses (so every other answer is as it was without them);
     `last` is the quarter before, which nothing goes back from."""
 
-    def __init__(self, rng: random.Random, quarter: Quarter, error_rate: float,
-                 last: LastQuarter) -> None:
+    def __init__(self, rng: random.Random, status_rng: random.Random, quarter: Quarter,
+                 error_rate: float, last: LastQuarter) -> None:
         self.rng = rng
-        self.status_rng = random.Random(0)
+        self.status_rng = status_rng
         self.quarter = quarter
         self.error_rate = error_rate
         self.last = last

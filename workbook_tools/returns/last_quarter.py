@@ -17,6 +17,7 @@ from workbook_tools.errors import UnreadableFileError
 from workbook_tools.files.cells import is_blank, to_number
 from workbook_tools.quarters import Quarter
 from workbook_tools.returns import layout, rules
+from workbook_tools.returns.typed import choice_of
 from workbook_tools.workspace import Workspace
 
 
@@ -32,7 +33,7 @@ class LastQuarter:
     cumulative: dict[str, tuple[float, float | None]] = field(default_factory=dict)
 
     def add_action(self, item: Any, status: Any, complete: Any) -> None:
-        chosen = _choice(status, rules.ACTION_STATUSES)
+        chosen = choice_of(status, rules.ACTION_STATUSES)
         if not is_blank(item) and chosen is not None:
             number = to_number(complete)
             fair = number if number is not None and 0 <= number <= 100 else None
@@ -45,16 +46,9 @@ class LastQuarter:
 
     def add_measure(self, item: Any, measure_type: Any, actual: Any, target: Any) -> None:
         number = to_number(actual)
-        if not is_blank(item) and _choice(measure_type, (rules.CUMULATIVE,)) and \
+        if not is_blank(item) and choice_of(measure_type, (rules.CUMULATIVE,)) and \
                 number is not None:
             self.cumulative[str(item).strip()] = (number, to_number(target))
-
-
-def _choice(value: Any, choices: tuple[str, ...]) -> str | None:
-    """The list entry `value` is (case and surrounding spaces aside), else None."""
-    if not isinstance(value, str):
-        return None
-    return {c.casefold(): c for c in choices}.get(" ".join(value.split()).casefold())
 
 
 def last_quarter(workspace: Workspace, quarter: Quarter) -> LastQuarter:

@@ -84,9 +84,9 @@ def fill_return(blank: Path, out: Path, seed: int = 1, error_rate: float = 0.0,
     rng = random.Random(f"{seed}|{meta.get('Directorate')}|{quarter_text}")
     if last is None:
         last = last_quarter(workspace, quarter) if workspace is not None else LastQuarter()
-    filler = Filler(rng, quarter, error_rate, last)
     # data statuses from a stream of their own, so every other answer is as it was without them
-    filler.status_rng = random.Random(f"{seed}|status|{meta.get('Directorate')}|{quarter_text}")
+    status_rng = random.Random(f"{seed}|status|{meta.get('Directorate')}|{quarter_text}")
+    filler = Filler(rng, status_rng, quarter, error_rate, last)
     for name, spec in layout.SHEETS.items():
         sheet = workbook[name]
         for row in _item_rows(sheet, spec):

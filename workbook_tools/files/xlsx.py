@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import os
 import re
+import shutil
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -69,6 +73,65 @@ class FastFormulaWorksheet(Worksheet):  # type: ignore[misc]
             known = self._shapes[shape] = set(_FUNCTION.findall(formula)) <= CLASSIC_FUNCTIONS
         return known
 
+    # Streaming a constant-memory sheet's rows into the zip (see close_workbook): xlsxwriter
+    # copies the rows' temporary file into the sheet's part file (decoding and encoding every
+    # character), then reads that part back into the zip; here the part holds a mark where the
+    # rows go and the zip reads the rows' file itself, once, as bytes.
+    stream_rows = False  # set by close_workbook, whose zip knows the mark
+    part_file: str | None = None  # the temporary file of the sheet's part
+    rows_file: str | None = None  # the rows' temporary file, once it stands for the rows
+
+    def _set_xml_writer(self, filename: Any) -> None:
+        self.part_file = filename if isinstance(filename, str) else None
+        super()._set_xml_writer(filename)
+
+    def _write_optimized_sheet_data(self) -> None:
+        if not self.stream_rows or self.part_file is None or self.dim_rowmin is None:
+            super()._write_optimized_sheet_data()
+            return
+        self.row_data_fh.close()
+        self.rows_file = self.row_data_filename
+        self._xml_start_tag("sheetData")
+        self.fh.write(ROWS_MARK)
+        self._xml_end_tag("sheetData")
+
+
+#: Where a streamed sheet's rows go in its part file (NUL is never in XML, so never in a part).
+ROWS_MARK = "\x00rows\x00"
+_COPY_CHUNK = 1 << 20
+
+
+class _StreamingZip(zipfile.ZipFile):
+    """xlsxwriter's zip, which puts a streamed sheet's rows in place of its mark as it writes
+    the sheet's part: the same bytes as xlsxwriter's own copy, read once."""
+
+    def __init__(self, *args: Any, sheets: list[Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.sheets = sheets
+
+    def write(self, filename: Any, arcname: Any = None, compress_type: Any = None,
+              compresslevel: Any = None) -> None:
+        rows = next((s.rows_file for s in self.sheets
+                     if s.rows_file is not None and s.part_file == filename), None)
+        if rows is None or compress_type is not None or compresslevel is not None:
+            super().write(filename, arcname, compress_type, compresslevel)
+            return
+        with open(filename, "rb") as part:
+            head, tail = part.read().split(ROWS_MARK.encode(), 1)
+        info = zipfile.ZipInfo.from_file(filename, arcname,
+                                         strict_timestamps=getattr(self, "_strict_timestamps",
+                                                                   True))
+        info.compress_type = self.compression
+        info._compresslevel = self.compresslevel  # type: ignore[attr-defined]  # as ZipFile.write
+        info.file_size = len(head) + os.path.getsize(rows) + len(tail)
+        try:
+            with self.open(info, "w") as target, open(rows, "rb") as source:
+                target.write(head)
+                shutil.copyfileobj(source, target, _COPY_CHUNK)
+                target.write(tail)
+        finally:
+            os.remove(rows)
+
 
 def new_workbook(path: Path | str, constant_memory: bool = False) -> Any:
     """An xlsxwriter workbook with fixed properties (so the bytes only change with the content)."""
@@ -126,14 +189,28 @@ def stabilise(path: Path | str) -> None:
     rewrite_members(Path(path), fix)
 
 
-def close_workbook(workbook: Any) -> None:
-    """Close (save) an xlsxwriter workbook. A file that cannot be created raises the OSError
-    behind it, which xlsxwriter wraps in its FileCreateError, so callers report it as any other
-    file that cannot be written."""
+def close_workbook(workbook: Any, level: int | None = None) -> None:
+    """Close (save) an xlsxwriter workbook, its parts compressed at zlib's `level` (None for
+    zlib's default, as xlsxwriter). A file that cannot be created raises the OSError behind it,
+    which xlsxwriter wraps in its FileCreateError, so callers report it as any other file that
+    cannot be written.
+
+    Constant-memory sheets' rows go from their temporary file straight into the zip (the pinned
+    xlsxwriter opens its ZipFile by the module's name, and writes each part with ZipFile.write).
+    """
+    import xlsxwriter.workbook
     from xlsxwriter.exceptions import FileCreateError
 
+    sheets = [s for s in workbook.worksheets() if isinstance(s, FastFormulaWorksheet)]
+    for sheet in sheets:
+        sheet.stream_rows = True
+    opened = xlsxwriter.workbook.ZipFile
+    xlsxwriter.workbook.ZipFile = functools.partial(_StreamingZip, sheets=sheets,
+                                                    compresslevel=level)
     try:
         workbook.close()
     except FileCreateError as exc:
         cause = exc.args[0] if exc.args and isinstance(exc.args[0], OSError) else exc.__context__
         raise (cause if isinstance(cause, OSError) else OSError(str(exc))) from None
+    finally:
+        xlsxwriter.workbook.ZipFile = opened

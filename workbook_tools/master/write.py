@@ -8,10 +8,8 @@ Every text value is written with `write_string`, so text from a return that star
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-import functools
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -108,28 +106,14 @@ def write_master(master: Master, path: Path) -> None:
     for name in mc.SHEETS:
         _write_sheet(workbook, formats, name, master.headers[name], master.sheets[name], finance,
                      master.columns.get(name, {}))
-    with _zip_level(ZIP_LEVEL):
-        close_workbook(workbook)
+    close_workbook(workbook, ZIP_LEVEL)
 
 
 #: zlib's level for the master's parts. xlsxwriter takes zlib's default (6): a master of four
 #: quarters is 285 MB of XML, and level 6 spent 2.9 s of CPU on it against 1.1 s at level 2,
 #: for a file a quarter smaller (25 MB against 32 MB). Every program reads any level.
+#: (xlsxwriter has no setting for it: files/xlsx.close_workbook sets it on the zip.)
 ZIP_LEVEL = 2
-
-
-@contextlib.contextmanager
-def _zip_level(level: int) -> Iterator[None]:
-    """xlsxwriter's zip file, while it saves, made at `level` (it has no setting for it; the
-    pinned xlsxwriter opens its ZipFile by the module's name)."""
-    import xlsxwriter.workbook
-
-    opened = xlsxwriter.workbook.ZipFile
-    xlsxwriter.workbook.ZipFile = functools.partial(opened, compresslevel=level)
-    try:
-        yield
-    finally:
-        xlsxwriter.workbook.ZipFile = opened
 
 
 def write_row(rows: RowWriter, row: int, values: Sequence[Any],

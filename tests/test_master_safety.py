@@ -17,7 +17,7 @@ from support import libreoffice_save, needs_libreoffice
 from workbook_tools.errors import ConfigurationError, MasterError
 from workbook_tools.master import consolidate as master
 from workbook_tools.master import safe
-from workbook_tools.master import write as master_write
+from workbook_tools.master import writerows as master_write
 from workbook_tools.master.consolidate import read_master
 
 

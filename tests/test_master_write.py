@@ -5,6 +5,8 @@ calamine (read_master) and after LibreOffice has opened and saved the file."""
 from __future__ import annotations
 
 import datetime as dt
+import multiprocessing
+import os
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +17,7 @@ from support import libreoffice_save, needs_libreoffice
 
 from workbook_tools.files.rowxml import MAX_TEXT
 from workbook_tools.master import columns as mc
+from workbook_tools.master import writerows
 from workbook_tools.master.read import Master, read_master
 from workbook_tools.master.write import WIDTH_SAMPLE, write_master
 
@@ -119,3 +122,48 @@ def test_rows_as_sequences_in_header_order_write_the_same_file(
     again = tmp_path / "again.xlsx"
     write_master(master, again)
     assert again.read_bytes() == path.read_bytes()
+
+
+forks = pytest.mark.skipif(multiprocessing.get_start_method() != "fork",
+                           reason="the rows are written in two processes only where they fork")
+
+
+@forks
+def test_rows_written_by_two_processes_make_the_same_file(
+        written: tuple[Master, Path], tmp_path: Path, monkeypatch: Any) -> None:
+    master, path = written
+    writers = tmp_path / "writers.txt"
+    real = writerows.write_row
+
+    def noting(*args: Any) -> None:
+        with open(writers, "a") as out:
+            out.write(f"{os.getpid()}\n")
+        real(*args)
+
+    monkeypatch.setenv("WORKBOOK_TOOLS_WORKERS", "2")
+    monkeypatch.setattr(writerows, "PARALLEL_CELLS", 0)
+    monkeypatch.setattr(writerows, "write_row", noting)
+    again = tmp_path / "again.xlsx"
+    write_master(master, again)
+    assert again.read_bytes() == path.read_bytes()
+    assert len(set(writers.read_text().split())) == 2
+
+
+@forks
+def test_a_failure_in_the_other_process_is_raised_here(
+        written: tuple[Master, Path], tmp_path: Path, monkeypatch: Any) -> None:
+    master, _ = written
+    here = os.getpid()
+    real = writerows.write_row
+
+    def failing(*args: Any) -> None:
+        if os.getpid() != here:
+            raise RuntimeError("disk went away")
+        real(*args)
+
+    monkeypatch.setenv("WORKBOOK_TOOLS_WORKERS", "2")
+    monkeypatch.setattr(writerows, "PARALLEL_CELLS", 0)
+    monkeypatch.setattr(writerows, "write_row", failing)
+    with pytest.raises(RuntimeError, match="disk went away"):
+        write_master(master, tmp_path / "again.xlsx")
+    assert not (tmp_path / "again.xlsx").exists()

@@ -25,6 +25,7 @@ from workbook_tools.files.cells import column_letter
 
 MAX_TEXT = 32_767  # characters Excel holds in a cell
 _CONTROL = re.compile(r"[\x00-\x08\x0B-\x1F]|_x[0-9A-Fa-f]{4}_")
+ROWS_PER_WRITE = 1000  # rows gathered before they go to the file
 TEXT_CACHE = 4096  # texts kept per column, so memory stays flat
 _ESCAPE = re.compile(r"[&<>]")
 _SPECIAL = re.compile(r"[\x00-\x08\x0B-\x1F&<>]|_x[0-9A-Fa-f]{4}_")
@@ -41,6 +42,10 @@ class Formula:
 
 class RowWriter:
     """Writes rows 1, 2, ... of a constant-memory worksheet whose header row (row 0) is written.
+
+    Made where the workbook is; the rows may then be written in a forked process (they go to
+    the rows' file, appended), after which `finish` is called where the workbook is. Any format
+    a row is given must be `register`ed first.
 
     Args:
         formats: each column's xlsxwriter format (None for none).
@@ -60,7 +65,37 @@ class RowWriter:
         # a column's texts repeat (quarter, directorate, theme, status): each written once
         self.texts: list[dict[str, str]] = [{} for _ in formats]
         sheet._write_single_row(1)  # the header row goes to disk; row 1 is next
+        # xlsxwriter's handle on the rows' file is closed (it reopens it to save); the rows go
+        # through this writer's own, opened by the process that writes them (see `flush`)
+        sheet._opt_close()
+        self.rows_file = sheet.row_data_filename
+        self.pending: list[str] = []
         self.last = 0
+
+    def register(self, formats: dict[int, Any]) -> None:
+        """Number `formats` in the workbook now (before the rows are written, perhaps in
+        another process, which must find each one numbered)."""
+        for cell_format in formats.values():
+            _style(cell_format)
+
+    def flush(self) -> None:
+        """Append the rows written so far to the rows' file."""
+        if self.pending:
+            with open(self.rows_file, "ab") as out:
+                out.write("".join(self.pending).encode())
+            self.pending.clear()
+
+    def finish(self, last_row: int | None = None) -> None:
+        """After the rows (written here or in another process, up to `last_row`, 0-based):
+        the sheet's extent, for xlsxwriter to save."""
+        self.flush()
+        last = self.last if last_row is None else last_row
+        if last > 0:
+            self.sheet._check_dimensions(last, len(self.letters) - 1)
+        # xlsxwriter's own flush (on saving) writes its "previous row" if it has data or a note;
+        # pointing it past the last row keeps a row with a note (written before its row) from
+        # being written again as an empty row
+        self.sheet.previous_row = last + 1
 
     def _text(self, col: int, text: str) -> str:
         """What follows a text cell's reference ('' for no cell), kept for the next time."""
@@ -136,12 +171,10 @@ class RowWriter:
                 append(self._other(f"{letters[col]}{number}", col, value))
             col += 1
         tall = f' ht="{height:.16g}" customHeight="1"' if height else ""
-        self.sheet.fh.write(f'<row r="{number}"{tall}>{"".join(cells)}</row>')
-        self.sheet._check_dimensions(row, len(values) - 1)
-        # xlsxwriter's own flush (at the next row, or on closing) writes its "previous row" if
-        # it has data or a note; pointing it past this row keeps a row with a note (written
-        # before its row) from being written again as an empty row
-        self.sheet.previous_row = row + 1
+        pending = self.pending
+        pending.append(f'<row r="{number}"{tall}>{"".join(cells)}</row>')
+        if len(pending) >= ROWS_PER_WRITE:
+            self.flush()
         self.last = row
 
 

@@ -15,10 +15,9 @@ from typing import Any
 
 from xlsxwriter.utility import xl_range
 
-from workbook_tools.files.cells import column_letter, is_blank
+from workbook_tools.files.cells import is_blank
 from workbook_tools.files.extras import ColumnLook
 from workbook_tools.files.rowxml import Formula, RowWriter
-from workbook_tools.files.wrap import wrapped_lines
 from workbook_tools.files.xlsx import (
     NAVY,
     RAG_COLOURS,
@@ -27,11 +26,20 @@ from workbook_tools.files.xlsx import (
     new_workbook,
 )
 from workbook_tools.master import columns as mc
-from workbook_tools.master.keep import Kept, formula_at
-from workbook_tools.master.read import Master, number
+from workbook_tools.master.read import Master
+from workbook_tools.master.writerows import (
+    LINE_HEIGHT,
+    Row,
+    SheetRows,
+    kept_cells,
+    kept_looks_and_notes,
+    row_positions,
+    text_lines,
+    values_of,
+    write_all,
+)
 
-#: A row of a sheet: a dict keyed by header, or its values in the sheet's header order.
-Row = dict[str, Any] | Sequence[Any]
+__all__ = ["WIDTH_SAMPLE", "ZIP_LEVEL", "row_positions", "sample", "write_master"]
 
 FINANCE_NOTE = ("Finance's own column. Type here: workbook-tools never overwrites it. Every "
                 "consolidate reads it back by Quarter and Saving ID and keeps it; if the saving's "
@@ -46,8 +54,6 @@ NARRATIVE_NOTE = ("The performance team's own sheet: a key message per row, with
                   "it: formulas, notes and formats stay. The Cabinet pack shows the messages.")
 
 _WIDTH_CAPS = {"longtext": 60, "code": 66, "text": 36, "Files": 110}
-LINE_HEIGHT = 15  # points per line of wrapped text (Calibri 11)
-MAX_ROW_HEIGHT = 409  # Excel's limit
 _STATUS_COLOURS = {
     "Accepted": "Green", "Accepted with warnings": "Amber", "Rejected": "Red",
     "Not received": "Red", "Not a return": "Red", "Error": "Red", "Warning": "Amber",
@@ -103,9 +109,9 @@ def write_master(master: Master, path: Path) -> None:
     workbook = new_workbook(path, constant_memory=True)
     formats = _Formats(workbook)
     finance = set(master.finance_columns)
-    for name in mc.SHEETS:
-        _write_sheet(workbook, formats, name, master.headers[name], master.sheets[name], finance,
-                     master.columns.get(name, {}))
+    sheets = [_sheet(workbook, formats, name, master.headers[name], master.sheets[name], finance,
+                     master.columns.get(name, {})) for name in mc.SHEETS]
+    write_all(sheets)
     close_workbook(workbook, ZIP_LEVEL)
 
 
@@ -116,16 +122,9 @@ def write_master(master: Master, path: Path) -> None:
 ZIP_LEVEL = 2
 
 
-def write_row(rows: RowWriter, row: int, values: Sequence[Any],
-              height: float | None = None, formats: dict[int, Any] | None = None) -> None:
-    """Write one row (text always as text, numbers, dates, booleans and blanks by their type);
-    `formats` those of some cells, when not their column's."""
-    rows.write(row, values, height, formats)
-
-
-def _write_sheet(workbook: Any, formats: _Formats, name: str, headers: Sequence[str],
-                 rows: Sequence[Row], finance: set[str],
-                 looks: dict[str, ColumnLook]) -> None:
+def _sheet(workbook: Any, formats: _Formats, name: str, headers: Sequence[str],
+           rows: Sequence[Row], finance: set[str], looks: dict[str, ColumnLook]) -> SheetRows:
+    """A sheet with everything but its rows, which are returned to be written."""
     sheet = workbook.add_worksheet(name)
     kinds = [mc.kind_of(h) for h in headers]
     shades = [mc.FINANCE_FILL if h in finance else mc.LEDGER_FILL if h in mc.LEDGER_COLUMNS else ""
@@ -136,12 +135,10 @@ def _write_sheet(workbook: Any, formats: _Formats, name: str, headers: Sequence[
                     for own, k, s in zip(cell_formats, kinds, shades, strict=True)]
     if mc.ORPHANED in headers:
         cell_formats[headers.index(mc.ORPHANED)] = formats.orphaned
-    letters = {h: column_letter(i) for i, h in enumerate(headers)}
     shown = [values_of(r, headers) for r in sample(rows)]
     widths = [_width(h, k, [r[i] for r in shown])
               for i, (h, k) in enumerate(zip(headers, kinds, strict=True))]
-    wrapped = [(i, widths[i]) for i, k in enumerate(kinds) if k == "longtext"]
-    header_lines = max(_lines(h, w) for h, w in zip(headers, widths, strict=True))
+    header_lines = max(text_lines(h, w) for h, w in zip(headers, widths, strict=True))
     sheet.set_row(0, LINE_HEIGHT * header_lines + 2)
     positions = row_positions(name, rows)
     last_row = max(positions[-1] if positions else 1, 1)
@@ -153,26 +150,15 @@ def _write_sheet(workbook: Any, formats: _Formats, name: str, headers: Sequence[
                                  "style": "Table Style Light 1"})
     _header_notes(sheet, headers, finance)
     writer = RowWriter(sheet, cell_formats, date_formats)
-    # a text shorter than its column's line (and with no line break) takes one line: most cells,
-    # told apart here without a call per cell (rows are the bulk of a write)
-    one_line = [(i, width, _per_line(width)) for i, width in wrapped]
-    savings = name == "Savings"
-    for r, record in zip(positions, rows, strict=True):
-        values = values_of(record, headers)
+
+    def look(col: int, theirs: tuple[tuple[str, Any], ...]) -> Any:
+        return formats.cell(kinds[col], shades[col], theirs)
+
+    theirs = {}
+    for index, (r, record) in enumerate(zip(positions, rows, strict=True)):
         kept = kept_cells(record)
-        if savings or kept:
-            values = changed = list(values)
-            if savings:
-                _ledger_formulas(changed, headers, letters, r + 1)
-        lines = 1
-        for i, width, per_line in one_line:
-            value = values[i]
-            if value.__class__ is str and (len(value) > per_line or not value.isprintable()):
-                lines = max(lines, _lines(value, width))
-        height = min(LINE_HEIGHT * lines, MAX_ROW_HEIGHT) if lines > 1 else None
-        theirs = _keep_cells(sheet, formats, r, kept, changed, headers, kinds, shades) \
-            if kept else None
-        write_row(writer, r, values, height, theirs)
+        if kept:
+            theirs[index] = kept_looks_and_notes(sheet, writer, look, r, kept, headers)
     sheet.freeze_panes(1, 3 if name in mc.ITEM_SHEETS else 0)
     sheet.set_landscape()
     sheet.set_paper(9)  # A4
@@ -184,36 +170,17 @@ def _write_sheet(workbook: Any, formats: _Formats, name: str, headers: Sequence[
         elif header in ("Status", "Severity", "Direction of travel", "Direction",
                         mc.YEAR_ON_YEAR, "Data status"):
             _status_colours(workbook, sheet, col, last_row)
-        look = looks.get(header)
-        wider = max(widths[col], look.width) if look and look.width else widths[col]
+        given = looks.get(header)
+        wider = max(widths[col], given.width) if given and given.width else widths[col]
         sheet.set_column(col, col, wider, None,
-                         {"hidden": True} if look and look.hidden else None)
+                         {"hidden": True} if given and given.hidden else None)
+    return SheetRows(writer, name, headers, rows, positions,
+                     [(i, widths[i]) for i, k in enumerate(kinds) if k == "longtext"], theirs)
 
 
 #: Rows a column's width is worked out from: every row of a smaller sheet; of a larger one, the
 #: first rows and an even spread of the rest (a pass over every cell cost seconds at 240 returns).
 WIDTH_SAMPLE = 1000
-
-
-def values_of(record: Row, headers: Sequence[str]) -> Sequence[Any]:
-    """A row's values in header order (a dict row's missing headers as None)."""
-    if isinstance(record, dict):
-        return list(map(record.get, headers))
-    return record
-
-
-def kept_cells(record: Row) -> dict[str, Kept] | None:
-    """People's formulas, comments and formats kept on a row's cells, by header (or None)."""
-    if isinstance(record, dict):
-        return record.get("_cells")
-    return getattr(record, "cells", None)
-
-
-def read_at(record: Row) -> Any:
-    """The 1-based row a row was read from in the master (None for a new row)."""
-    if isinstance(record, dict):
-        return record.get("_row")
-    return getattr(record, "read_at", None)
 
 
 def sample(rows: Sequence[Row]) -> Sequence[Row]:
@@ -266,65 +233,6 @@ def _header_notes(sheet: Any, headers: Sequence[str], finance: set[str]) -> None
             sheet.write_comment(0, col, NARRATIVE_NOTE, {"x_scale": 2.2, "y_scale": 1.6})
 
 
-def _keep_cells(sheet: Any, formats: _Formats, r: int, cells: dict[str, Kept], values: list[Any],
-                headers: Sequence[str], kinds: list[str], shades: list[str]) -> dict[int, Any]:
-    """People's own formulas, comments and formats on one row (master/keep.py), before the row is
-    written: formulas go into `values`, comments onto the sheet; the formats people applied are
-    returned by column."""
-    theirs = {}
-    for header, kept in cells.items():
-        if header not in headers:
-            continue
-        col = headers.index(header)
-        if kept.look:
-            theirs[col] = formats.cell(kinds[col], shades[col], kept.look)
-        if kept.formula:
-            values[col] = Formula(formula_at(kept, r + 1, col), _cached(values[col]))
-        if kept.comment:  # (constant-memory mode: a note must come before its row is written)
-            sheet.write_comment(r, col, kept.comment,
-                                {"author": kept.author} if kept.author else {})
-    return theirs
-
-
-def _cached(value: Any) -> Any:
-    """A formula's saved value as xlsxwriter writes it (a date as Excel's day number)."""
-    if isinstance(value, bool):
-        return int(value)
-    if isinstance(value, dt.datetime):
-        return (value - dt.datetime(1899, 12, 30)).total_seconds() / 86400
-    if isinstance(value, dt.date):
-        return float((value - dt.date(1899, 12, 30)).days)
-    return value
-
-
-def row_positions(name: str, rows: Sequence[Row]) -> list[int]:
-    """The 0-based row each record is written to: one after another, except on a sheet that is
-    people's own, where each row stays where it was read (blank rows between kept, so their
-    formulas still point at the same rows)."""
-    if name not in mc.PEOPLES_OWN:
-        return list(range(1, len(rows) + 1))
-    positions: list[int] = []
-    for record in rows:
-        at = positions[-1] + 1 if positions else 1
-        was = read_at(record)
-        if isinstance(was, int):
-            at = max(at, was - 1)
-        positions.append(at)
-    return positions
-
-
-def _ledger_formulas(values: list[Any], headers: Sequence[str], letters: dict[str, str],
-                     row: int) -> None:
-    """The ledger variances as live formulas, so finance sees them move as they type."""
-    ledger = f"{letters[mc.LEDGER]}{row}"
-    for header, other in ((mc.LEDGER_VARIANCE, "Delivered to date (£)"),
-                          (mc.LEDGER_VARIANCE_TO_FINANCE, "Finance confirmed (£)")):
-        ref = f"{letters[other]}{row}"
-        text = f'=IF(AND(ISNUMBER({ledger}),ISNUMBER({ref})),{ledger}-{ref},"")'
-        at = headers.index(header)
-        values[at] = Formula(text, number(values[at]))
-
-
 def _status_colours(workbook: Any, sheet: Any, col: int, last_row: int) -> None:
     for word, rag in _STATUS_COLOURS.items():
         fill, font = RAG_COLOURS[rag]
@@ -358,15 +266,3 @@ def _width(header: str, kind: str, values: list[Any]) -> float:
     header_words = max(len(w) for w in header.split())
     width = max(content + 2, header_words + 3, min(len(header), 14) + 3)  # + filter button
     return float(min(width, _WIDTH_CAPS.get(header, _WIDTH_CAPS.get(kind, 18))))
-
-
-def _lines(value: Any, width: float) -> int:
-    """Lines a wrapped cell needs at a column width (programs do not all fit rows themselves)."""
-    if not isinstance(value, str) or not value.strip():
-        return 1
-    return wrapped_lines(value, _per_line(width))
-
-
-def _per_line(width: float) -> int:
-    """Characters a line of a wrapped cell holds at a column width."""
-    return max(int(width * 1.15) - 2, 1)  # proportional fonts fit more than the width

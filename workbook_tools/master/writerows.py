@@ -1,0 +1,268 @@
+"""The master's rows as XML (files/rowxml.py), sheet by sheet: on two cores the larger sheets' rows
+are written by a forked process while this one writes the others, since the rows are most of a
+master's write (four quarters at 60 returns: 300,000 rows).
+
+Everything the workbook numbers (formats) or keeps (notes on cells) is done here, before the
+rows, in sheet order, so the file is the same whichever process writes a sheet's rows; a forked
+process only appends to its sheets' row files. Where fork is not the start method (Windows, and
+macOS whose default is spawn) the rows are written here, one sheet after another.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import gc
+from collections.abc import Sequence
+from typing import Any
+
+from workbook_tools import parallel
+from workbook_tools.files.rowxml import Formula, RowWriter
+from workbook_tools.files.wrap import wrapped_lines
+from workbook_tools.master import columns as mc
+from workbook_tools.master.keep import Kept, formula_at
+from workbook_tools.master.read import number
+
+#: A row of a sheet: a dict keyed by header, or its values in the sheet's header order.
+Row = dict[str, Any] | Sequence[Any]
+
+LINE_HEIGHT = 15  # points per line of wrapped text (Calibri 11)
+MAX_ROW_HEIGHT = 409  # Excel's limit
+#: Cells (rows x columns) below which a master's rows are all written in this process: a fork
+#: costs more than it saves on a small master.
+PARALLEL_CELLS = 400_000
+
+
+def values_of(record: Row, headers: Sequence[str]) -> Sequence[Any]:
+    """A row's values in header order (a dict row's missing headers as None)."""
+    if isinstance(record, dict):
+        return list(map(record.get, headers))
+    return record
+
+
+def kept_cells(record: Row) -> dict[str, Kept] | None:
+    """People's formulas, comments and formats kept on a row's cells, by header (or None)."""
+    if isinstance(record, dict):
+        return record.get("_cells")
+    return getattr(record, "cells", None)
+
+
+def read_at(record: Row) -> Any:
+    """The 1-based row a row was read from in the master (None for a new row)."""
+    if isinstance(record, dict):
+        return record.get("_row")
+    return getattr(record, "read_at", None)
+
+
+def row_positions(name: str, rows: Sequence[Row]) -> list[int]:
+    """The 0-based row each record is written to: one after another, except on a sheet that is
+    people's own, where each row stays where it was read (blank rows between kept, so their
+    formulas still point at the same rows)."""
+    if name not in mc.PEOPLES_OWN:
+        return list(range(1, len(rows) + 1))
+    positions: list[int] = []
+    for record in rows:
+        at = positions[-1] + 1 if positions else 1
+        was = read_at(record)
+        if isinstance(was, int):
+            at = max(at, was - 1)
+        positions.append(at)
+    return positions
+
+
+def write_row(rows: RowWriter, row: int, values: Sequence[Any],
+              height: float | None = None, formats: dict[int, Any] | None = None) -> None:
+    """Write one row (text always as text, numbers, dates, booleans and blanks by their type);
+    `formats` those of some cells, when not their column's."""
+    rows.write(row, values, height, formats)
+
+
+class SheetRows:
+    """One sheet's rows, ready to be written by `write_all`.
+
+    Args:
+        theirs: the formats people applied to some cells, by row index then column (numbered
+            in the workbook: RowWriter.register).
+        wrapped: each long-text column's index and width, for the row heights.
+    """
+
+    def __init__(self, writer: RowWriter, name: str, headers: Sequence[str],
+                 rows: Sequence[Row], positions: list[int], wrapped: list[tuple[int, float]],
+                 theirs: dict[int, dict[int, Any]]) -> None:
+        self.writer, self.name, self.headers = writer, name, headers
+        self.rows, self.positions, self.theirs = rows, positions, theirs
+        self.wrapped = wrapped
+
+    @property
+    def cells(self) -> int:
+        return len(self.rows) * len(self.headers)
+
+    def write(self) -> None:
+        """Write the rows to the sheet's row file."""
+        headers, writer, theirs = self.headers, self.writer, self.theirs
+        letters = {h: writer.letters[i] for i, h in enumerate(headers)}
+        # a text shorter than its column's line (and with no line break) takes one line: most
+        # cells, told apart here without a call per cell (rows are the bulk of a write)
+        one_line = [(i, width, per_line(width)) for i, width in self.wrapped]
+        savings = self.name == "Savings"
+        for index, (r, record) in enumerate(zip(self.positions, self.rows, strict=True)):
+            values = values_of(record, headers)
+            kept = kept_cells(record)
+            if savings or kept:
+                values = changed = list(values)
+                if savings:
+                    _ledger_formulas(changed, headers, letters, r + 1)
+                if kept:
+                    _kept_formulas(changed, headers, r, kept)
+            lines = 1
+            for i, width, line in one_line:
+                value = values[i]
+                if value.__class__ is str and (len(value) > line or not value.isprintable()):
+                    lines = max(lines, text_lines(value, width))
+            height = min(LINE_HEIGHT * lines, MAX_ROW_HEIGHT) if lines > 1 else None
+            write_row(writer, r, values, height, theirs.get(index))
+        writer.flush()
+
+    def finish(self) -> None:
+        """After `write`, in this process: the sheet's extent, for xlsxwriter to save it."""
+        self.writer.finish(self.positions[-1] if self.positions else 0)
+
+
+def write_all(sheets: list[SheetRows]) -> None:
+    """Write every sheet's rows: on more than one core (and where processes fork), the larger
+    share in a forked process while this one writes the rest.
+
+    Raises:
+        OSError: the rows could not be written (or the forked process stopped).
+    """
+    if parallel.cores() < 2 or sum(s.cells for s in sheets) < PARALLEL_CELLS \
+            or _start_method() != "fork":
+        for sheet in sheets:
+            sheet.write()
+    else:
+        _write_in_two(sheets)
+    for sheet in sheets:
+        sheet.finish()
+
+
+def _start_method() -> str:
+    import multiprocessing
+
+    return parallel.start_method() or multiprocessing.get_start_method()
+
+
+def _write_in_two(sheets: list[SheetRows]) -> None:
+    import multiprocessing
+
+    theirs: list[SheetRows] = []
+    mine: list[SheetRows] = []
+    for sheet in sorted(sheets, key=lambda s: -s.cells):  # the larger first, to the lighter side
+        side = theirs if sum(s.cells for s in theirs) < sum(s.cells for s in mine) or not theirs \
+            else mine
+        side.append(sheet)
+    context = multiprocessing.get_context("fork")
+    receive, send = context.Pipe(duplex=False)
+    # what exists now is left out of the forked process's garbage collection, so it neither
+    # walks nor copies the master's rows beyond those it writes
+    gc.freeze()
+    try:
+        worker = context.Process(target=_write_sheets, args=(theirs, send), daemon=True)
+        worker.start()
+    finally:
+        gc.unfreeze()
+    send.close()
+    try:
+        for sheet in mine:
+            sheet.write()
+    except BaseException:
+        worker.kill()
+        worker.join()
+        raise
+    try:
+        error = receive.recv()
+    except EOFError:
+        error = OSError(f"the process writing the master's {', '.join(s.name for s in theirs)} "
+                        "rows stopped")
+    finally:
+        receive.close()
+        worker.join()
+    if error is not None:
+        raise error
+
+
+def _write_sheets(sheets: list[SheetRows], send: Any) -> None:
+    """In the forked process: write the sheets' rows, then send None or the error."""
+    try:
+        for sheet in sheets:
+            sheet.write()
+    except BaseException as exc:  # sent to the writing process, which raises it
+        try:
+            send.send(exc)
+        except Exception:  # an error that does not pickle
+            send.send(OSError(f"{type(exc).__name__}: {exc}"))
+    else:
+        send.send(None)
+    finally:
+        send.close()
+
+
+def kept_looks_and_notes(sheet: Any, writer: RowWriter, cell_format: Any, r: int,
+                         cells: dict[str, Kept], headers: Sequence[str]) -> dict[int, Any]:
+    """People's comments (onto the sheet, before any row is written) and formats on one row's
+    cells (master/keep.py), the formats returned by column and numbered in the workbook;
+    `cell_format(col, look)` the format of a column's cells with a look on top."""
+    theirs = {}
+    for header, kept in cells.items():
+        if header not in headers:
+            continue
+        col = headers.index(header)
+        if kept.look:
+            theirs[col] = cell_format(col, kept.look)
+        if kept.comment:  # (constant-memory mode: a note must come before its row is written)
+            sheet.write_comment(r, col, kept.comment,
+                                {"author": kept.author} if kept.author else {})
+    writer.register(theirs)
+    return theirs
+
+
+def _kept_formulas(values: list[Any], headers: Sequence[str], r: int,
+                   cells: dict[str, Kept]) -> None:
+    """People's own formulas on one row, into `values`."""
+    for header, kept in cells.items():
+        if kept.formula and header in headers:
+            col = headers.index(header)
+            values[col] = Formula(formula_at(kept, r + 1, col), _cached(values[col]))
+
+
+def _cached(value: Any) -> Any:
+    """A formula's saved value as xlsxwriter writes it (a date as Excel's day number)."""
+    if isinstance(value, bool):
+        return int(value)
+    if isinstance(value, dt.datetime):
+        return (value - dt.datetime(1899, 12, 30)).total_seconds() / 86400
+    if isinstance(value, dt.date):
+        return float((value - dt.date(1899, 12, 30)).days)
+    return value
+
+
+def _ledger_formulas(values: list[Any], headers: Sequence[str], letters: dict[str, str],
+                     row: int) -> None:
+    """The ledger variances as live formulas, so finance sees them move as they type."""
+    ledger = f"{letters[mc.LEDGER]}{row}"
+    for header, other in ((mc.LEDGER_VARIANCE, "Delivered to date (£)"),
+                          (mc.LEDGER_VARIANCE_TO_FINANCE, "Finance confirmed (£)")):
+        ref = f"{letters[other]}{row}"
+        text = f'=IF(AND(ISNUMBER({ledger}),ISNUMBER({ref})),{ledger}-{ref},"")'
+        at = headers.index(header)
+        values[at] = Formula(text, number(values[at]))
+
+
+def text_lines(value: Any, width: float) -> int:
+    """Lines a wrapped cell needs at a column width (programs do not all fit rows themselves)."""
+    if not isinstance(value, str) or not value.strip():
+        return 1
+    return wrapped_lines(value, per_line(width))
+
+
+def per_line(width: float) -> int:
+    """Characters a line of a wrapped cell holds at a column width."""
+    return max(int(width * 1.15) - 2, 1)  # proportional fonts fit more than the width

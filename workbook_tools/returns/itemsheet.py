@@ -24,8 +24,8 @@ from workbook_tools.files.cells import column_letter
 from workbook_tools.files.xlsx import FastFormulaWorksheet
 
 # a cell of an item row: (kind, value, format); value: a number, a shared string's index, a
-# prepared formula (whose value is left for the program to work out) or None for a blank, which
-# has a format (xlsxwriter writes no cell for a blank without one)
+# formula from formula_template (its value left for the program to work out) or None for a
+# blank, which has a format (xlsxwriter writes no cell for a blank without one)
 BLANK, NUMBER, STRING, FORMULA = 0, 1, 2, 3
 Cell = tuple[int, Any, Any]
 _Row = tuple[int | None, bool, Sequence[Cell | None], tuple[int, int] | None]
@@ -56,7 +56,8 @@ class ItemSheet(FastFormulaWorksheet):
         return float(_datetime_to_excel_datetime(value, self.date_1904, self.remove_timezone))
 
     def formula_template(self, template: str) -> str:
-        """A formula with a `{row}` field as this worksheet stores it, prepared once for every row.
+        """A formula with a `{row}` field as this worksheet writes it (escaped for XML), prepared
+        once for every row.
 
         Raises:
             ValueError: a dynamic-array or array formula, or one xlsxwriter would rewrite: an
@@ -66,7 +67,7 @@ class ItemSheet(FastFormulaWorksheet):
         if (re_dynamic_function.search(sample) or sample.startswith("{")
                 or not self._classic(sample)):
             raise ValueError(f"an item row takes classic formulas only, not {template}")
-        return template.removeprefix("=")
+        return _escaped(template.removeprefix("="))
 
     def add_row(self, row: int, cells: Sequence[Cell | None], height: float | None = None,
                 grows: bool = True) -> None:
@@ -75,12 +76,10 @@ class ItemSheet(FastFormulaWorksheet):
         type in it, rather than keeping the height written."""
         if row in self.table or row in self.item_rows or row in self.row_info:
             raise ValueError(f"row {row + 1} is written already")
-        present = _present(cells)
-        span = None
-        if present:
-            if self._check_dimensions(row, present[0]) or self._check_dimensions(row, present[-1]):
-                raise ValueError(f"row {row + 1} is outside the worksheet")
-            span = (present[0] + 1, present[-1] + 1)
+        span = _span(cells)
+        if span is not None and (self._check_dimensions(row, span[0] - 1)
+                                 or self._check_dimensions(row, span[1] - 1)):
+            raise ValueError(f"row {row + 1} is outside the worksheet")
         pixels = None if height is None else int(height * 4.0 / 3.0 + 0.5)
         if pixels is not None:
             self.row_sizes[row] = [pixels, False]
@@ -89,24 +88,35 @@ class ItemSheet(FastFormulaWorksheet):
     # -- writing (on closing) ------------------------------------------------------------------
 
     def _calculate_spans(self) -> None:
-        super()._calculate_spans()
-        spans = self.row_spans
-        for row, (_, _, _, span) in self.item_rows.items():
-            if span is None:
-                continue
-            low, high = span
+        """Each block of 16 rows' first and last column with a cell (or note), as xlsxwriter's
+        own _calculate_spans, over the rows written through its API and the item rows."""
+        if not self.item_rows:
+            super()._calculate_spans()
+            return
+        bounds: dict[int, tuple[int, int]] = {}
+
+        def extend(row: int, low: int, high: int) -> None:
             block = row // 16
-            if block in spans:
-                was_low, was_high = (int(n) for n in spans[block].split(":"))
+            if block in bounds:
+                was_low, was_high = bounds[block]
                 low, high = min(low, was_low), max(high, was_high)
-            spans[block] = f"{low}:{high}"
+            bounds[block] = (low, high)
+
+        for rows in (self.table, self.comments):
+            for row, cells in rows.items():
+                if cells:
+                    extend(row, min(cells) + 1, max(cells) + 1)
+        for row, (_, _, _, span) in self.item_rows.items():
+            if span is not None:
+                extend(row, *span)
+        self.row_spans = {block: f"{low}:{high}" for block, (low, high) in bounds.items()}
 
     def _write_rows(self) -> None:
         if not self.item_rows:
             super()._write_rows()
             return
         self._calculate_spans()
-        styles: dict[int, str] = {}  # id(format) -> ' s="n"', numbered in the order met
+        styles: dict[Any, str] = {}  # format -> ' s="n"', numbered in the order met
         letters = [column_letter(col) for col in range(self.dim_colmax + 1)]
         write = self.fh.write
         for row in range(self.dim_rowmin, self.dim_rowmax + 1):
@@ -115,6 +125,9 @@ class ItemSheet(FastFormulaWorksheet):
                 write(self._item_row_xml(row, item, styles, letters))
             elif row in self.row_info or row in self.comments or self.table.get(row):
                 self._write_table_row(row)
+        # xlsxwriter's workbook is a reference cycle, freed only when the garbage collector
+        # runs: the rows, most of a return, are let go as soon as they are written
+        self.item_rows.clear()
 
     def _write_table_row(self, row: int) -> None:
         """A row written through xlsxwriter's API, as its own _write_rows writes it."""
@@ -131,7 +144,7 @@ class ItemSheet(FastFormulaWorksheet):
             self._write_empty_row(row, span, info)
 
     def _item_row_xml(self, row: int, item: _Row,
-                      styles: dict[int, str], letters: list[str]) -> str:
+                      styles: dict[Any, str], letters: list[str]) -> str:
         pixels, grows, cells, _ = item
         number = row + 1
         attributes = f' r="{number}"'
@@ -147,27 +160,27 @@ class ItemSheet(FastFormulaWorksheet):
             attributes += ' x14ac:dyDescent="0.25"'
         parts = [f"<row{attributes}>"]
         append = parts.append
-        for col, cell in enumerate(cells):
+        col = -1
+        for cell in cells:
+            col += 1
             if cell is None:
                 continue
             kind, value, cell_format = cell
-            ref = f"{letters[col]}{number}"
-            if cell_format is None:
-                if kind == BLANK:
-                    continue
-                style = ""
-            elif id(cell_format) in styles:
-                style = styles[id(cell_format)]
-            else:
-                style = styles[id(cell_format)] = f' s="{cell_format._get_xf_index()}"'
-            if kind == STRING:
-                append(f'<c r="{ref}"{style} t="s"><v>{value}</v></c>')
-            elif kind == NUMBER:
-                append(f'<c r="{ref}"{style}><v>{value:.16G}</v></c>')
+            style: str | None = ""
+            if cell_format is not None:
+                style = styles.get(cell_format)
+                if style is None:
+                    style = styles[cell_format] = f' s="{cell_format._get_xf_index()}"'
             elif kind == BLANK:
-                append(f'<c r="{ref}"{style}/>')
+                continue
+            if kind == STRING:
+                append(f'<c r="{letters[col]}{number}"{style} t="s"><v>{value}</v></c>')
+            elif kind == BLANK:
+                append(f'<c r="{letters[col]}{number}"{style}/>')
+            elif kind == NUMBER:
+                append(f'<c r="{letters[col]}{number}"{style}><v>{value:.16G}</v></c>')
             else:
-                append(f'<c r="{ref}"{style}><f>{_escaped(value)}</f><v></v></c>')
+                append(f'<c r="{letters[col]}{number}"{style}><f>{value}</f><v></v></c>')
         append("</row>")
         return "".join(parts)
 
@@ -178,7 +191,14 @@ def _escaped(text: str) -> str:
     return text
 
 
-def _present(cells: Sequence[Cell | None]) -> list[int]:
-    """The columns of a row's cells that are written (a blank without a format is not)."""
-    return [col for col, cell in enumerate(cells)
-            if cell is not None and (cell[2] is not None or cell[0] != BLANK)]
+def _span(cells: Sequence[Cell | None]) -> tuple[int, int] | None:
+    """The first and last column (1-based) of a row's cells that are written (a blank without
+    a format is not), or None."""
+    if cells and _written(cells[0]) and _written(cells[-1]):  # an item's row: every column
+        return 1, len(cells)
+    present = [col for col, cell in enumerate(cells) if _written(cell)]
+    return (present[0] + 1, present[-1] + 1) if present else None
+
+
+def _written(cell: Cell | None) -> bool:
+    return cell is not None and (cell[2] is not None or cell[0] != BLANK)

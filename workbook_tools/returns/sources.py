@@ -6,6 +6,7 @@ and validation, which compares a return with them, starts quickly."""
 
 from __future__ import annotations
 
+import functools
 from typing import TYPE_CHECKING, Any
 
 from workbook_tools.returns import rules
@@ -16,6 +17,7 @@ if TYPE_CHECKING:
 OBJECTIVE_CHARS = 64  # an objective is shown by its code and at most this much of its name
 
 
+@functools.lru_cache(maxsize=4096)  # an objective's name, once for each of its items
 def shorten(text: str, limit: int) -> str:
     """`text` cut at a word boundary to at most `limit` characters, with an ellipsis if cut."""
     text = " ".join(text.split())

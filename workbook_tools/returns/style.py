@@ -3,6 +3,7 @@ that show wrapped text (Excel and LibreOffice do not grow a row for text a progr
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Iterable
 from typing import Any
@@ -24,10 +25,15 @@ def text_lines(text: Any, width: float, font_size: float = FONT_SIZE) -> int:
     """How many lines `text` wraps to in a column `width` units wide."""
     if text is None or text == "":
         return 1
-    per_line = max(int(width * CHARS_PER_WIDTH * FONT_SIZE / font_size) - 1, 1)
-    return wrapped_lines(str(text), per_line)
+    return wrapped_lines(str(text), _per_line(width, font_size))
 
 
+def _per_line(width: float, font_size: float = FONT_SIZE) -> int:
+    """Characters of text a line in a column `width` units wide."""
+    return max(int(width * CHARS_PER_WIDTH * FONT_SIZE / font_size) - 1, 1)
+
+
+@functools.lru_cache(maxsize=64)
 def row_points(lines: int, font_size: float = FONT_SIZE) -> float:
     """The row height, in points, that shows `lines` lines of text (whole pixels: 0.75pt)."""
     return math.ceil((lines * LINE_POINTS * font_size / FONT_SIZE + 4) / 0.75) * 0.75
@@ -39,16 +45,28 @@ def fitted_height(cells: Iterable[tuple[Any, float]], least_lines: int = 1) -> f
     return row_points(max(lines, least_lines))
 
 
+#: per sheet: the sheet, and (key, characters a line) of the columns whose text wraps
+_WRAPPING: dict[str, tuple[SheetLayout, tuple[tuple[str, int], ...]]] = {}
+
+
+def _wrapping(spec: SheetLayout) -> tuple[tuple[str, int], ...]:
+    """The columns of an item's row that hold wrapped text, worked out once per sheet."""
+    known = _WRAPPING.get(spec.name)
+    if known is None or known[0] is not spec:
+        known = _WRAPPING[spec.name] = (spec, tuple(
+            (c.key, _per_line(c.width)) for c in spec.columns
+            if c.role is not Role.DERIVED and c.kind in (Kind.TEXT, Kind.LONGTEXT, Kind.CHOICE)))
+    return known[1]
+
+
 def item_row_height(spec: SheetLayout, values: dict[str, Any], least_lines: int = 2) -> float:
     """The height of an item's row: enough for its wrapped text, and at least two lines."""
-    cells = [
-        (values.get(c.key), c.width)
-        for c in spec.columns
-        if c.role is not Role.DERIVED
-        and c.kind in (Kind.TEXT, Kind.LONGTEXT, Kind.CHOICE)
-        and isinstance(values.get(c.key), str)
-    ]
-    return fitted_height(cells, least_lines)
+    lines = max(least_lines, 1)
+    for key, per_line in _wrapping(spec):
+        text = values.get(key)
+        if isinstance(text, str) and text:
+            lines = max(lines, wrapped_lines(str(text), per_line))
+    return row_points(lines)
 
 
 def number_format(value: float, unit: str = "") -> str:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
@@ -18,8 +19,15 @@ from workbook_tools.master.read import NOTHING_CHANGED, Master, canonical_quarte
 from workbook_tools.master.safe import check_not_open, login_name, master_state, write_safely
 from workbook_tools.quarters import Quarter
 
-CLOSED = "Closed"
-REOPENED = "Reopened"
+
+class PeriodStatus(StrEnum):
+    """A Periods row's Status: the quarter closed, or reopened to be changed."""
+
+    CLOSED = "Closed"
+    REOPENED = "Reopened"
+
+
+CLOSED, REOPENED = PeriodStatus.CLOSED, PeriodStatus.REOPENED
 
 
 class ClosedQuarterError(ConfigurationError):
@@ -31,7 +39,7 @@ class Period:
     """One row of the Periods sheet: a quarter closed or reopened."""
 
     quarter: str
-    status: str
+    status: PeriodStatus
     when: dt.datetime | None
     who: str
     reason: str
@@ -59,7 +67,8 @@ def periods_from_rows(rows: Iterable[dict[str, Any]]) -> list[Period]:
         when = row.get("When")
         if isinstance(when, dt.date) and not isinstance(when, dt.datetime):
             when = dt.datetime.combine(when, dt.time())
-        found.append(Period(quarter, status, when if isinstance(when, dt.datetime) else None,
+        when = when if isinstance(when, dt.datetime) else None
+        found.append(Period(quarter, PeriodStatus(status), when,
                             "" if is_blank(row.get("Who")) else str(row["Who"]),
                             "" if is_blank(row.get("Reason")) else str(row["Reason"])))
     return found
@@ -157,7 +166,7 @@ def reopen_quarter(master_path: Path, quarter: Quarter, reason: str,
                    backups_dir)
 
 
-def _record(master_path: Path, quarter: Quarter, status: str, reason: str, check: Any,
+def _record(master_path: Path, quarter: Quarter, status: PeriodStatus, reason: str, check: Any,
             now: dt.datetime | None, user: str | None,
             backups_dir: Path | None) -> PeriodChange:
     master_path = Path(master_path)

@@ -29,7 +29,7 @@ from workbook_tools.returns.answer_texts import (
     WHY_MISSED,
 )
 from workbook_tools.returns.last_quarter import LastQuarter
-from workbook_tools.returns.layout import SheetLayout
+from workbook_tools.returns.layout import Sheet, SheetLayout
 
 
 class Filler:
@@ -56,10 +56,10 @@ class Filler:
             sheet.cell(row=row, column=spec.index(key) + 1).value = value
 
         fillers: dict[str, Callable[[Callable[[str], Any], Callable[[str, Any], None]], None]] = {
-            "Measures": self.measure,
-            "Actions": self.action,
-            "Savings": self.saving,
-            "Risks": self.risk,
+            Sheet.MEASURES: self.measure,
+            Sheet.ACTIONS: self.action,
+            Sheet.SAVINGS: self.saving,
+            Sheet.RISKS: self.risk,
         }
         fillers[name](get, put)
 
@@ -95,12 +95,12 @@ class Filler:
             self._context_figure(get, put, unit)
             return True
         draw = self.rng.random()
-        band = "Green" if draw < 0.68 else ("Amber" if draw < 0.86 else "Red")
+        band = rules.GREEN if draw < 0.68 else (rules.AMBER if draw < 0.86 else rules.RED)
         was = self.last.cumulative.get(str(get("id")))
         actual = self._actual_for(band, target, unit, polarity, tolerance, was)
         rag = rules.measure_rag(actual, target, polarity, tolerance)
         put("actual", actual)
-        if rag in ("Red", "Amber"):
+        if rag in (rules.RED, rules.AMBER):
             put("commentary", self.rng.choice(WHY_MISSED))
             put("remedial", self.rng.choice(REMEDY))
         else:
@@ -111,9 +111,9 @@ class Filler:
         # only units with a range can be out of it: a count or a rate may be negative
         ranged = ("range",) if unit in ("%", "£", "days") else ()
         kind = self.rng.choice(("missing", "text", "no-commentary", *ranged))
-        red = self._actual_for("Red", target, unit, polarity, tolerance, was)
+        red = self._actual_for(rules.RED, target, unit, polarity, tolerance, was)
         if kind == "no-commentary" and rules.measure_rag(red, target, polarity, tolerance) \
-                not in ("Red", "Amber"):
+                not in (rules.RED, rules.AMBER):
             kind = "missing"  # a target of 0 cannot be missed by a share of itself
         if kind == "missing":
             put("actual", None)
@@ -150,9 +150,9 @@ class Filler:
                  tolerance: float) -> float:
         tol = tolerance / 100
         sign = 1 if polarity == rules.HIGHER_IS_BETTER else -1
-        if band == "Green":
+        if band == rules.GREEN:
             factor = 1 + sign * self.rng.uniform(0, 0.06)
-        elif band == "Amber":
+        elif band == rules.AMBER:
             factor = 1 - sign * self.rng.uniform(0.1 * tol, 0.9 * tol)
         else:
             factor = 1 - sign * self.rng.uniform(tol * 1.3, tol + 0.25)

@@ -18,13 +18,25 @@ class Severity(StrEnum):
     WARNING = "Warning"
 
 
-# A return's verdict
-ACCEPTED = "Accepted"
-ACCEPTED_WITH_WARNINGS = "Accepted with warnings"
-REJECTED = "Rejected"
-SUPERSEDED = "Superseded"
-NOT_A_RETURN = "Not a return"  # lock files, non-workbooks, unreadable files
-NOT_RECEIVED = "Not received"  # used by status and the Submissions sheet
+class Verdict(StrEnum):
+    """A return's verdict (a member equals its text, as the master and the report show it)."""
+
+    ACCEPTED = "Accepted"
+    ACCEPTED_WITH_WARNINGS = "Accepted with warnings"
+    REJECTED = "Rejected"
+    SUPERSEDED = "Superseded"
+    NOT_A_RETURN = "Not a return"  # lock files, non-workbooks, unreadable files
+    NOT_RECEIVED = "Not received"  # used by status and the Submissions sheet
+
+
+ACCEPTED = Verdict.ACCEPTED
+ACCEPTED_WITH_WARNINGS = Verdict.ACCEPTED_WITH_WARNINGS
+REJECTED = Verdict.REJECTED
+SUPERSEDED = Verdict.SUPERSEDED
+NOT_A_RETURN = Verdict.NOT_A_RETURN
+NOT_RECEIVED = Verdict.NOT_RECEIVED
+#: The verdicts that put a return's figures in the master.
+ACCEPTED_VERDICTS = (ACCEPTED, ACCEPTED_WITH_WARNINGS)
 
 
 @dataclass(frozen=True)
@@ -71,7 +83,7 @@ class ReturnResult:
     path: Path
     sha256: str
     received: dt.datetime            # the file's modification time
-    status: str  # ACCEPTED, ACCEPTED_WITH_WARNINGS, REJECTED, SUPERSEDED or NOT_A_RETURN
+    status: Verdict
     findings: list[Finding] = field(default_factory=list)
     directorate: str | None = None
     quarter: str | None = None
@@ -89,7 +101,7 @@ class ReturnResult:
 
     @property
     def accepted(self) -> bool:
-        return self.status in (ACCEPTED, ACCEPTED_WITH_WARNINGS)
+        return self.status in ACCEPTED_VERDICTS
 
     @property
     def completed_by(self) -> str:

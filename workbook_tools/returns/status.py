@@ -17,12 +17,13 @@ from workbook_tools.errors import ConfigurationError
 from workbook_tools.plan.register import Directorate, Plan
 from workbook_tools.quarters import Quarter
 from workbook_tools.returns.findings import (
-    ACCEPTED,
+    ACCEPTED_VERDICTS,
     ACCEPTED_WITH_WARNINGS,
     NOT_RECEIVED,
     REJECTED,
     ReturnResult,
     ValidationRun,
+    Verdict,
 )
 from workbook_tools.returns.generate import return_filename
 from workbook_tools.words import count, plural
@@ -43,7 +44,7 @@ class StatusRow:
     code: str
     name: str
     contact: str
-    status: str  # NOT_RECEIVED, REJECTED, ACCEPTED or ACCEPTED_WITH_WARNINGS
+    status: Verdict  # NOT_RECEIVED, REJECTED, ACCEPTED or ACCEPTED_WITH_WARNINGS
     errors: int
     warnings: int
     file: Path | None
@@ -68,7 +69,7 @@ class StatusRow:
     def timing(self) -> str:
         """Against the deadline: 'on time' or '2 days late' for a return that was accepted,
         'due in 5 days' or '3 days overdue' for one still needed."""
-        if self.status in (ACCEPTED, ACCEPTED_WITH_WARNINGS) and self.received is not None:
+        if self.status in ACCEPTED_VERDICTS and self.received is not None:
             late = (self.received.date() - self.deadline).days
             return "on time" if late <= 0 else f"{count(late, 'day')} late"
         return due_in(self.days_to_deadline)
@@ -110,7 +111,7 @@ def return_for(code: str, run: ValidationRun,
     """The return that counts for a directorate: accepted first, then the latest rejected;
     with `today`, only those received by the end of that day."""
     own = [r for r in run.results if r.directorate == code
-           and r.status in (ACCEPTED, ACCEPTED_WITH_WARNINGS, REJECTED)
+           and r.status in (*ACCEPTED_VERDICTS, REJECTED)
            and (today is None or r.received.date() <= today)]
     if not own:
         return None

@@ -17,7 +17,8 @@ import pandas as pd
 from workbook_tools.errors import UsageError, about_file
 from workbook_tools.plan.register import Plan
 from workbook_tools.quarters import quarters_of_year, year_label
-from workbook_tools.returns.rules import LOWER_IS_BETTER, RED
+from workbook_tools.returns.findings import ACCEPTED_VERDICTS
+from workbook_tools.returns.rules import GREEN, IMPROVED, LOWER_IS_BETTER, RED
 from workbook_tools.summary import charts
 from workbook_tools.summary import headline as hl
 from workbook_tools.summary import savings as sv
@@ -76,7 +77,7 @@ def highlights(frames: t.Frames, position: t.Position,
                      "Detail": f"{money(row['Delivered to date (£)'])} delivered against a target "
                                f"of {money(row['Target (£)'])}."})
     m = position["Measures"].assign(_over=measures["Over the year"].tolist())
-    improved = m[(m["RAG"] == "Green") & (m["_over"] == "Improved")].copy()
+    improved = m[(m["RAG"] == GREEN) & (m["_over"] == IMPROVED)].copy()
     improved["_size"] = _relative_change(improved)
     for row in improved.sort_values("_size", ascending=False).head(SHORT_LIST).to_dict("records"):
         first = _first_figure(frames, row["Measure ID"], measures)
@@ -204,7 +205,7 @@ class AnnualSummary(SummaryWriter):
         directorates = book.sheet("By directorate", self.title("year-end position by directorate"))
         accepted = {code: sum(1 for q in self.quarters
                               if t.return_statuses(self.frames, q).get(code)
-                              in t.ACCEPTED_STATUSES)
+                              in ACCEPTED_VERDICTS)
                     for code in self.register.directorates}
         table = t.by_directorate(self.position, self.register,
                                  {c: f"{n} of {len(self.quarters)}" for c, n in accepted.items()})

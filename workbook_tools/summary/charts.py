@@ -6,13 +6,24 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from workbook_tools.returns.rules import (
+    AMBER,
+    DECLINED,
+    GREEN,
+    IMPROVED,
+    NEW,
+    NO_CHANGE,
+    NOT_COMPARABLE,
+    RED,
+)
+from workbook_tools.summary.tables import NO_RATING, NOT_RATED
 from workbook_tools.summary.write import Block, Book
 
 COLOURS = {
-    "Green": "#3C8D40", "Amber": "#F0A30A", "Red": "#C0392B",
-    "Not rated": "#BFBFBF", "No rating": "#BFBFBF",
-    "Improved": "#3C8D40", "No change": "#8C8C8C", "Declined": "#C0392B", "New": "#5B9BD5",
-    "Not comparable": "#8064A2",
+    GREEN: "#3C8D40", AMBER: "#F0A30A", RED: "#C0392B",
+    NOT_RATED: "#BFBFBF", NO_RATING: "#BFBFBF",
+    IMPROVED: "#3C8D40", NO_CHANGE: "#8C8C8C", DECLINED: "#C0392B", NEW: "#5B9BD5",
+    NOT_COMPARABLE: "#8064A2",
     "Target (£)": "#9DC3E6", "Forecast (£)": "#1F4E78", "Delivered to date (£)": "#3C8D40",
     "Finance confirmed (£)": "#7030A0", "Programme target (£)": "#C0392B",
 }

@@ -10,9 +10,9 @@ import pandas as pd
 
 from workbook_tools.files.cells import pounds
 from workbook_tools.returns import rules
+from workbook_tools.returns.findings import ACCEPTED_VERDICTS
 from workbook_tools.summary.savings import CONFIRMED, less
 from workbook_tools.summary.tables import (
-    ACCEPTED_STATUSES,
     NO_RATING,
     NOT_RATED,
     RAGS,
@@ -37,7 +37,7 @@ def headline(position: Position, register: Register,
     """Counts and totals for the Overview, against the programme target."""
     lines: list[Headline] = []
     if returns is not None:
-        accepted = [c for c in register.directorates if returns.get(c) in ACCEPTED_STATUSES]
+        accepted = [c for c in register.directorates if returns.get(c) in ACCEPTED_VERDICTS]
         missing = [register.directorate_name(c) for c in register.directorates
                    if c not in accepted]
         lines.append(Headline("Returns", "Directorates whose return is in the master",

@@ -10,12 +10,16 @@ from typing import Any
 import pandas as pd
 
 from workbook_tools.quarters import parse_quarter
+from workbook_tools.returns.findings import (
+    ACCEPTED_VERDICTS,
+    ACCEPTED_WITH_WARNINGS,
+    NOT_RECEIVED,
+    REJECTED,
+)
+from workbook_tools.returns.rules import NOT_AVAILABLE, PROVISIONAL
 from workbook_tools.summary import tables as t
 
-NOT_RECEIVED = "Not received"
 DATA_STATUS = "Data status"
-PROVISIONAL = "Provisional"
-NOT_AVAILABLE = "Not available"
 
 
 def returns_quality(frames: t.Frames, quarter: str, deadline_days: int) -> pd.DataFrame:
@@ -56,7 +60,7 @@ def _date(value: Any) -> dt.date | None:
 
 
 def _late(received: Any, deadline: dt.date, status: str) -> str:
-    if status not in t.ACCEPTED_STATUSES:
+    if status not in ACCEPTED_VERDICTS:
         return ""
     if received is None or pd.isna(received):
         return ""
@@ -68,10 +72,10 @@ def quality_counts(table: pd.DataFrame) -> dict[str, int]:
     warnings, and measures provisional, not available or with no actual."""
     return {
         "Returns not received": int((table["Return"] == NOT_RECEIVED).sum()),
-        "Returns rejected and not yet replaced": int((table["Return"] == "Rejected").sum()),
+        "Returns rejected and not yet replaced": int((table["Return"] == REJECTED).sum()),
         "Returns received after the deadline": int((table["Late"] == "Late").sum()),
         "Returns accepted with warnings": int(
-            (table["Return"] == "Accepted with warnings").sum()),
+            (table["Return"] == ACCEPTED_WITH_WARNINGS).sum()),
         "Measures with a provisional actual": int(table["Provisional"].sum()),
         "Measures whose actual is not available": int(table["Not available"].sum()),
         "Measures with no actual": int(table["Measures with no actual"].sum()),

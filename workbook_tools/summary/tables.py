@@ -17,6 +17,7 @@ from workbook_tools.master import columns as mc
 from workbook_tools.master.read import Master, quarter_order
 from workbook_tools.plan.register import Plan
 from workbook_tools.returns import rules
+from workbook_tools.returns.findings import ACCEPTED_VERDICTS, NOT_RECEIVED
 from workbook_tools.returns.rules import (
     AMBER,
     DECLINED,
@@ -35,7 +36,6 @@ NO_RATING = "No rating"  # actions: Cancelled, or Not started before their due d
 #: (a Cumulative measure is Not comparable until the master has the same quarter last year).
 DIRECTIONS = (IMPROVED, NO_CHANGE, DECLINED, NEW, NOT_COMPARABLE)
 ITEM_SHEETS = mc.ITEM_SHEETS
-ACCEPTED_STATUSES = ("Accepted", "Accepted with warnings")
 NO_THEME = "No theme"
 NO_OBJECTIVE = "No objective"
 _NUMERIC_KINDS = ("money", "number", "integer", "points")
@@ -246,7 +246,7 @@ def by_directorate(position: Position, register: Register,
         table[("Risks", rag)] = risk_counts[rag].fillna(0).astype(int)
     table = _drop_empty_extras(table, order)
     if returns is not None:
-        table.insert(0, ("", "Return"), [returns.get(c, "Not received") for c in table.index])
+        table.insert(0, ("", "Return"), [returns.get(c, NOT_RECEIVED) for c in table.index])
     table.insert(0, ("", "Code"), list(table.index))
     table.insert(0, ("", "Directorate"), [register.directorate_name(c) for c in table.index])
     return table.reset_index(drop=True)
@@ -276,8 +276,8 @@ def return_statuses(frames: Frames, quarter: str) -> dict[str, str]:
     for code, status in subs[["Directorate", "Status"]].itertuples(index=False):
         if code is None:
             continue
-        if code not in found or status in ACCEPTED_STATUSES:
-            if found.get(code) not in ACCEPTED_STATUSES:
+        if code not in found or status in ACCEPTED_VERDICTS:
+            if found.get(code) not in ACCEPTED_VERDICTS:
                 found[code] = status
     return found
 

@@ -19,6 +19,13 @@ import pandas as pd
 from workbook_tools.files.wrap import wrapped_lines
 from workbook_tools.files.xlsx import NAVY, RAG_COLOURS, close_workbook, new_workbook
 from workbook_tools.master import columns as mc
+from workbook_tools.returns.findings import (
+    ACCEPTED,
+    ACCEPTED_WITH_WARNINGS,
+    NOT_RECEIVED,
+    REJECTED,
+)
+from workbook_tools.returns.rules import AMBER, DECLINED, GREEN, IMPROVED, RED, UNACHIEVABLE
 
 MONEY_FORMAT = '"£"#,##0;[Red]-"£"#,##0'
 FORMATS = {
@@ -31,11 +38,11 @@ FORMATS = {
 }
 #: Words shown in RAG colours wherever they appear in a coloured column.
 COLOURED = {
-    "Green": "Green", "Amber": "Amber", "Red": "Red",
-    "Better": "Green", "Worse": "Red", "Improved": "Green", "Declined": "Red",
-    "Accepted": "Green", "Accepted with warnings": "Amber", "Rejected": "Red",
-    "Not received": "Red", "Complete": "Green", "On track": "Green", "At risk": "Amber",
-    "Off track": "Red", "Delivered": "Green", "Unachievable": "Red",
+    GREEN: GREEN, AMBER: AMBER, RED: RED,
+    "Better": GREEN, "Worse": RED, IMPROVED: GREEN, DECLINED: RED,
+    ACCEPTED: GREEN, ACCEPTED_WITH_WARNINGS: AMBER, REJECTED: RED, NOT_RECEIVED: RED,
+    "Complete": GREEN, "On track": GREEN, "At risk": AMBER, "Off track": RED, "Delivered": GREEN,
+    UNACHIEVABLE: RED,
 }
 COLOURED_HEADERS = {"RAG", "Change", "Direction of travel", "Direction", "Return", "Status",
                     "Rating", "Over the year"}

@@ -19,13 +19,23 @@ import altair as alt
 import pandas as pd
 import vl_convert as vlc
 
+from workbook_tools.returns.rules import (
+    AMBER,
+    DECLINED,
+    GREEN,
+    IMPROVED,
+    NEW,
+    NO_CHANGE,
+    NOT_COMPARABLE,
+    RED,
+)
 from workbook_tools.summary import tables as t
 from workbook_tools.summary.pack.table import Table, from_frame, shown
 
 #: RAG colours with at least 3:1 contrast on white (WCAG 1.4.11), in the RAG order.
-RAG_FILLS = {"Green": "#00703C", "Amber": "#B35900", "Red": "#C0152F"}
-DIRECTION_FILLS = {"Improved": "#00703C", "No change": "#505A5F", "Declined": "#C0152F",
-                   "New": "#1D70B8", "Not comparable": "#4C2C92"}
+RAG_FILLS = {GREEN: "#00703C", AMBER: "#B35900", RED: "#C0152F"}
+DIRECTION_FILLS = {IMPROVED: "#00703C", NO_CHANGE: "#505A5F", DECLINED: "#C0152F",
+                   NEW: "#1D70B8", NOT_COMPARABLE: "#4C2C92"}
 MONEY_FILLS = ["#1D3F6E", "#1D70B8", "#00703C", "#6F2C91"]
 WIDTH = 440
 MILLIONS = "format(datum.value / 1e6, ',.1f')"

@@ -22,17 +22,21 @@ from workbook_tools.master import columns as mc
 from workbook_tools.master.existing import read_existing_master
 from workbook_tools.master.read import canonical_quarter
 from workbook_tools.quarters import parse_quarter
+from workbook_tools.returns import layout
+from workbook_tools.returns.layout import Sheet
 
 FORMATS = ("csv", "parquet")
-TABLES = ("Submissions", "Measures", "Actions", "Savings", "Risks", "Validation")
-ITEMS = {"Measures": "Measure", "Actions": "Action", "Savings": "Saving", "Risks": "Risk"}
-NAMES = {"Measures": "Measure", "Actions": "Action", "Savings": "Saving proposal", "Risks": "Risk"}
+TABLES = ("Submissions", *layout.DATA_SHEETS, "Validation")
+ITEMS = {Sheet.MEASURES: "Measure", Sheet.ACTIONS: "Action", Sheet.SAVINGS: "Saving",
+         Sheet.RISKS: "Risk"}
+NAMES = {Sheet.MEASURES: "Measure", Sheet.ACTIONS: "Action", Sheet.SAVINGS: "Saving proposal",
+         Sheet.RISKS: "Risk"}
 FIGURES = {
-    "Measures": ("Target", "Actual", "Previous actual"),
-    "Actions": ("% complete",),
-    "Savings": ("Target (£)", "Delivered to date (£)", "Forecast (£)", "Forecast variance (£)",
+    Sheet.MEASURES: ("Target", "Actual", "Previous actual"),
+    Sheet.ACTIONS: ("% complete",),
+    Sheet.SAVINGS: ("Target (£)", "Delivered to date (£)", "Forecast (£)", "Forecast variance (£)",
                 "Finance confirmed (£)", "Finance adjustment (£)", mc.LEDGER),
-    "Risks": ("Likelihood", "Impact", "Score", "Previous score"),
+    Sheet.RISKS: ("Likelihood", "Impact", "Score", "Previous score"),
 }
 TIME_COLUMNS = ("Financial year", "Quarter number", "Quarter start", "Quarter end")
 FIGURE_COLUMNS = ("Quarter", *TIME_COLUMNS, "Directorate", "Table", "ID", "Name", "Theme",
@@ -113,7 +117,7 @@ def figures(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
         long["Value"] = long["Value"].astype(float)
         long["Table"] = item
         long = long.rename(columns={id_header: "ID", NAMES[sheet]: "Name"})
-        if sheet != "Measures":
+        if sheet != Sheet.MEASURES:
             long["Unit"] = long["Figure"].map(_unit)
         # Keep each item's figures together, in the master's row order.
         long["_row"] = long.index

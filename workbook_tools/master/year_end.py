@@ -13,6 +13,7 @@ from workbook_tools.master.existing import read_existing_master
 from workbook_tools.master.read import number, quarter_order
 from workbook_tools.plan.roll import ActionEnd, RiskEnd, SavingEnd, YearEnd
 from workbook_tools.quarters import Quarter, year_label
+from workbook_tools.returns.layout import Sheet
 
 
 def year_end(master_path: Path, start_year: int) -> YearEnd:
@@ -34,15 +35,15 @@ def year_end(master_path: Path, start_year: int) -> YearEnd:
             f"{', '.join(master.quarters()) or 'none'}); consolidate {label}'s quarters first, "
             f"or give the master that holds them with --master.")
     found = YearEnd(label, mine[-1])
-    for sheet in ("Actions", "Savings", "Risks"):
+    for sheet in (Sheet.ACTIONS, Sheet.SAVINGS, Sheet.RISKS):
         for item, row in _latest(master.sheets[sheet], sheet, start_year).items():
             quarter = str(row["Quarter"])
-            if sheet == "Actions":
+            if sheet == Sheet.ACTIONS:
                 revised = row.get("Revised due date")
                 found.actions[item] = ActionEnd(
                     quarter, "" if is_blank(row.get("Status")) else str(row["Status"]).strip(),
                     None if is_blank(revised) else revised)
-            elif sheet == "Savings":
+            elif sheet == Sheet.SAVINGS:
                 found.savings[item] = SavingEnd(quarter, number(row.get("Forecast (£)")),
                                                 number(row.get("Delivered to date (£)")))
             else:

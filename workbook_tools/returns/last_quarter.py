@@ -69,11 +69,11 @@ def last_quarter(workspace: Workspace, quarter: Quarter) -> LastQuarter:
         # the item sheets' rows say the master holds a directorate's quarter (a rejected
         # return's Submissions row does not)
         rows = {sheet: master.rows(sheet, previous) for sheet in layout.DATA_SHEETS}
-        for row in rows["Actions"]:
+        for row in rows[layout.Sheet.ACTIONS]:
             last.add_action(row.get("Action ID"), row.get("Status"), row.get("% complete"))
-        for row in rows["Savings"] if same_year else ():
+        for row in rows[layout.Sheet.SAVINGS] if same_year else ():
             last.add_saving(row.get("Saving ID"), row.get("Delivered to date (£)"))
-        for row in rows["Measures"] if same_year else ():
+        for row in rows[layout.Sheet.MEASURES] if same_year else ():
             last.add_measure(row.get("Measure ID"), row.get("Measure type"), row.get("Actual"),
                              row.get("Target"))
         covered = {str(row.get("Directorate") or "").strip() for found in rows.values()
@@ -99,9 +99,9 @@ def _from_return(last: LastQuarter, path: Any, previous: Quarter, covered: set[s
         return
     covered.add(found.directorate)
     rows = found.data.rows
-    for row in rows.get("Actions", []):
+    for row in rows.get(layout.Sheet.ACTIONS, []):
         last.add_action(row.get("id"), row.get("status"), row.get("complete"))
-    for row in rows.get("Savings", []) if same_year else []:
+    for row in rows.get(layout.Sheet.SAVINGS, []) if same_year else []:
         last.add_saving(row.get("id"), row.get("delivered"))
-    for row in rows.get("Measures", []) if same_year else []:
+    for row in rows.get(layout.Sheet.MEASURES, []) if same_year else []:
         last.add_measure(row.get("id"), row.get("type"), row.get("actual"), row.get("target"))

@@ -92,7 +92,7 @@ def fill_return(blank: Path, out: Path, seed: int = 1, error_rate: float = 0.0,
         for row in _item_rows(sheet, spec):
             filler.fill(name, spec, sheet, row)
             _fit_row(sheet, spec, row)
-    received = filler.sign_off(workbook["Cover"])
+    received = filler.sign_off(workbook[layout.Sheet.COVER])
     workbook.save(out)
     stabilise(out)
     # sent back on the day it was signed off, so status counts it in its quarter's window

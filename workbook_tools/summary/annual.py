@@ -18,6 +18,7 @@ from workbook_tools.errors import UsageError, about_file
 from workbook_tools.plan.register import Plan
 from workbook_tools.quarters import quarters_of_year, year_label
 from workbook_tools.returns.findings import ACCEPTED_VERDICTS
+from workbook_tools.returns.layout import Sheet as ReturnSheet
 from workbook_tools.returns.rules import GREEN, IMPROVED, LOWER_IS_BETTER, RED
 from workbook_tools.summary import charts
 from workbook_tools.summary import headline as hl
@@ -68,7 +69,7 @@ def highlights(frames: t.Frames, position: t.Position,
     actions complete."""
     name = frames.register.directorate_name
     rows: list[dict[str, Any]] = []
-    savings = position["Savings"]
+    savings = position[ReturnSheet.SAVINGS]
     full = savings[(savings["Target (£)"] > 0)
                    & (savings["Delivered to date (£)"] >= savings["Target (£)"])]
     for row in full.sort_values("Target (£)", ascending=False).head(SHORT_LIST).to_dict("records"):
@@ -76,7 +77,7 @@ def highlights(frames: t.Frames, position: t.Position,
                      "Directorate": name(row["Directorate"]),
                      "Detail": f"{money(row['Delivered to date (£)'])} delivered against a target "
                                f"of {money(row['Target (£)'])}."})
-    m = position["Measures"].assign(_over=measures["Over the year"].tolist())
+    m = position[ReturnSheet.MEASURES].assign(_over=measures["Over the year"].tolist())
     improved = m[(m["RAG"] == GREEN) & (m["_over"] == IMPROVED)].copy()
     improved["_size"] = _relative_change(improved)
     for row in improved.sort_values("_size", ascending=False).head(SHORT_LIST).to_dict("records"):
@@ -86,7 +87,7 @@ def highlights(frames: t.Frames, position: t.Position,
                      "Detail": f"Improved from {_figure(first[1], row['Unit'])} ({first[0]}) to "
                                f"{_figure(row['Actual'], row['Unit'])} ({row[AS_AT]}); target "
                                f"{_figure(row['Target'], row['Unit'])}."})
-    actions = position["Actions"]
+    actions = position[ReturnSheet.ACTIONS]
     complete = actions[actions["Status"] == "Complete"]
     for row in complete.head(SHORT_LIST).to_dict("records"):
         rows.append({"Area": "Actions", "Item": row["Action"],
@@ -116,7 +117,7 @@ def concerns(frames: t.Frames, position: t.Position) -> pd.DataFrame:
     (largest gap first) and Red risks (highest score first), at the year end."""
     name = frames.register.directorate_name
     rows: list[dict[str, Any]] = []
-    measures = position["Measures"]
+    measures = position[ReturnSheet.MEASURES]
     red = measures[measures["RAG"] == RED].copy()
     red["_size"] = _relative_change(red)
     for row in red.sort_values("_size", ascending=False).head(SHORT_LIST).to_dict("records"):
@@ -125,7 +126,7 @@ def concerns(frames: t.Frames, position: t.Position) -> pd.DataFrame:
                      "Directorate": name(row["Directorate"]),
                      "Detail": f"{_figure(row['Actual'], row['Unit'])} ({row[AS_AT]}) against a "
                                f"target of {better} {_figure(row['Target'], row['Unit'])}."})
-    actions = position["Actions"]
+    actions = position[ReturnSheet.ACTIONS]
     red_actions = actions[actions["RAG"] == RED]
     for row in red_actions.head(SHORT_LIST).to_dict("records"):
         due = row["Revised due date"] if pd.notna(row["Revised due date"]) else row["Due date"]
@@ -133,7 +134,7 @@ def concerns(frames: t.Frames, position: t.Position) -> pd.DataFrame:
         rows.append({"Area": "Actions", "Item": row["Action"],
                      "Directorate": name(row["Directorate"]),
                      "Detail": f"{row['Status']}{when} ({row[AS_AT]})."})
-    savings = position["Savings"]
+    savings = position[ReturnSheet.SAVINGS]
     red_savings = savings[savings["RAG"] == RED].assign(
         _gap=savings["Target (£)"] - savings["Forecast (£)"])
     for row in red_savings.sort_values("_gap", ascending=False).head(SHORT_LIST) \
@@ -142,7 +143,7 @@ def concerns(frames: t.Frames, position: t.Position) -> pd.DataFrame:
                      "Directorate": name(row["Directorate"]),
                      "Detail": f"Forecast {money(row['Forecast (£)'])} against a target of "
                                f"{money(row['Target (£)'])} (gap {money(row['_gap'])})."})
-    risks = position["Risks"]
+    risks = position[ReturnSheet.RISKS]
     red_risks = risks[risks["RAG"] == RED].sort_values(["Score", "Risk ID"],
                                                         ascending=[False, True])
     for row in red_risks.head(SHORT_LIST).to_dict("records"):
@@ -213,7 +214,7 @@ class AnnualSummary(SummaryWriter):
         directorates.table(table, total=["All directorates", None, None, *t.totals(table)[3:]])
         directorates.note(RAG_NOTE)
         sheet = book.sheet("Measures", self.title("measures: year-end position"))
-        sheet.table(measures, units=list(self.position["Measures"]["Unit"]),
+        sheet.table(measures, units=list(self.position[ReturnSheet.MEASURES]["Unit"]),
                     kinds={**{q: "number" for q in self.quarters}, "Year-end actual": "number",
                            "Target": "number", "Measure": "longtext"})
         sheet.note("Over the year: the last figure of the year against the first, by polarity; "
@@ -243,7 +244,7 @@ class AnnualSummary(SummaryWriter):
 
     def overview(self, book: Book, sheet: Sheet) -> None:
         lines = hl.headline(self.position, self.register)
-        savings = self.position["Savings"]
+        savings = self.position[ReturnSheet.SAVINGS]
         target = self.register.programme_target
         delivered = savings["Delivered to date (£)"].sum(min_count=1)
         if target is not None and pd.notna(delivered):
@@ -285,7 +286,7 @@ class AnnualSummary(SummaryWriter):
         sheet.note("Savings figures in £; the others are counts.")
 
     def savings(self, sheet: Sheet) -> None:
-        savings = self.position["Savings"]
+        savings = self.position[ReturnSheet.SAVINGS]
         target = self.register.programme_target
         delivered = savings["Delivered to date (£)"].sum(min_count=1)
         self.savings_sheet(
@@ -319,7 +320,7 @@ class AnnualSummary(SummaryWriter):
         sheet.skip(CHART_ROWS)
 
     def risks(self, sheet: Sheet) -> None:
-        risks = self.position["Risks"]
+        risks = self.position[ReturnSheet.RISKS]
         sheet.heading("Risks by rating at the year end")
         sheet.table(t.risk_counts(risks), kinds={"Rating": "rag"})
         sheet.heading("Risks by likelihood and impact at the year end")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import pandas as pd
 
 from workbook_tools.master import columns as mc
+from workbook_tools.returns.layout import Sheet as ReturnSheet
 from workbook_tools.returns.rules import CUMULATIVE, direction_of_travel
 from workbook_tools.summary import savings as sv
 from workbook_tools.summary import tables as t
@@ -27,7 +28,7 @@ def year_end(frames: t.Frames, quarters: list[str]) -> t.Position:
         frame = frames.sheets[sheet]
         frame = frame[frame["Quarter"].isin(quarters)].copy()
         frame["_when"] = frame["Quarter"].map(quarters.index)
-        frame["_has"] = frame["Actual"].notna() if sheet == "Measures" else True
+        frame["_has"] = frame["Actual"].notna() if sheet == ReturnSheet.MEASURES else True
         latest = frame.sort_values(["_has", "_when"], kind="stable").drop_duplicates(
             key, keep="last")
         order = {item: i for i, item in enumerate(dict.fromkeys(
@@ -56,8 +57,9 @@ def _by_quarter(frames: t.Frames, sheet: str, quarters: list[str], value: str) -
 def measures_year(frames: t.Frames, position: t.Position, quarters: list[str]) -> pd.DataFrame:
     """Each measure's actual every quarter, its year-end position and its direction over the
     year (first figure against last, by polarity)."""
-    measures = position["Measures"]
-    actuals = _by_quarter(frames, "Measures", quarters, "Actual").reindex(measures["Measure ID"])
+    measures = position[ReturnSheet.MEASURES]
+    actuals = _by_quarter(frames, ReturnSheet.MEASURES, quarters, "Actual") \
+        .reindex(measures["Measure ID"])
     table = pd.DataFrame({"Measure": measures["Measure"], "Measure ID": measures["Measure ID"],
                           "Measure type": measures["Measure type"]})
     for quarter in quarters:
@@ -83,8 +85,9 @@ def measures_year(frames: t.Frames, position: t.Position, quarters: list[str]) -
 
 def actions_year(frames: t.Frames, position: t.Position, quarters: list[str]) -> pd.DataFrame:
     """Each action's status every quarter and its year-end position."""
-    actions = position["Actions"]
-    statuses = _by_quarter(frames, "Actions", quarters, "Status").reindex(actions["Action ID"])
+    actions = position[ReturnSheet.ACTIONS]
+    statuses = _by_quarter(frames, ReturnSheet.ACTIONS, quarters, "Status") \
+        .reindex(actions["Action ID"])
     table = pd.DataFrame({"Action": actions["Action"], "Action ID": actions["Action ID"]})
     for quarter in quarters:
         table[quarter] = statuses[quarter].tolist()
@@ -96,8 +99,8 @@ def actions_year(frames: t.Frames, position: t.Position, quarters: list[str]) ->
 
 def savings_year(frames: t.Frames, position: t.Position, quarters: list[str]) -> pd.DataFrame:
     """Each saving's delivered to date every quarter and its year-end position."""
-    savings = position["Savings"]
-    delivered = _by_quarter(frames, "Savings", quarters, "Delivered to date (£)") \
+    savings = position[ReturnSheet.SAVINGS]
+    delivered = _by_quarter(frames, ReturnSheet.SAVINGS, quarters, "Delivered to date (£)") \
         .reindex(savings["Saving ID"])
     table = pd.DataFrame({"Saving proposal": savings["Saving proposal"],
                           "Saving ID": savings["Saving ID"]})
@@ -114,12 +117,13 @@ def savings_year(frames: t.Frames, position: t.Position, quarters: list[str]) ->
 
 def risks_year(frames: t.Frames, position: t.Position, quarters: list[str]) -> pd.DataFrame:
     """Each risk's score every quarter and its year-end position, highest score first."""
-    risks = t.risk_list(position["Risks"], frames.register)
-    scores = _by_quarter(frames, "Risks", quarters, "Score").reindex(risks["Risk ID"])
+    risks = t.risk_list(position[ReturnSheet.RISKS], frames.register)
+    scores = _by_quarter(frames, ReturnSheet.RISKS, quarters, "Score").reindex(risks["Risk ID"])
     table = risks[["Risk", "Risk ID"]].copy()
     for quarter in quarters:
         table[f"Score {quarter}"] = scores[quarter].tolist()
     for header in ("Likelihood", "Impact", "Score", "RAG", "Directorate", "Owner"):
         table[header] = risks[header]
-    table[AS_AT] = position["Risks"].set_index("Risk ID").loc[risks["Risk ID"], AS_AT].tolist()
+    at = position[ReturnSheet.RISKS].set_index("Risk ID")
+    table[AS_AT] = at.loc[risks["Risk ID"], AS_AT].tolist()
     return table

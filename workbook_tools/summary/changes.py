@@ -10,6 +10,7 @@ import pandas as pd
 
 from workbook_tools.master import columns as mc
 from workbook_tools.master.read import quarter_order
+from workbook_tools.returns.layout import Sheet as ReturnSheet
 from workbook_tools.returns.rules import AMBER, GREEN, RED
 from workbook_tools.summary.tables import NOT_RATED, RAGS, Frames
 
@@ -52,8 +53,8 @@ def what_changed(frames: Frames, quarter: str) -> Changes:
         return Changes(quarter, None, empty, empty, empty, empty)
     before, now = f" {previous}", f" {quarter}"
     rag_rows = []
-    for sheet, kind, title in (("Measures", "Measure", "Measure"),
-                               ("Actions", "Action", "Action")):
+    for sheet, kind, title in ((ReturnSheet.MEASURES, "Measure", "Measure"),
+                               (ReturnSheet.ACTIONS, "Action", "Action")):
         pairs = _paired(frames, sheet, quarter, previous)
         moved = pairs[pairs["RAG"].isin(RAGS) & (pairs["RAG"] != pairs["RAG before"])]
         for row in moved.to_dict("records"):
@@ -69,7 +70,7 @@ def what_changed(frames: Frames, quarter: str) -> Changes:
                                           "Change", "Directorate", "Commentary"])
     rag = rag.sort_values("Change", key=lambda s: s.map(order), kind="stable")
 
-    actions = _paired(frames, "Actions", quarter, previous)
+    actions = _paired(frames, ReturnSheet.ACTIONS, quarter, previous)
     due_now = actions["Revised due date"].fillna(actions["Due date"])
     due_before = actions["Revised due date before"].fillna(actions["Due date before"])
     later = due_now > due_before
@@ -81,7 +82,7 @@ def what_changed(frames: Frames, quarter: str) -> Changes:
     slipped = slipped[["Action", "Action ID", "Status", f"Due{before}", f"Due{now}",
                        "Slipped by (days)", "Directorate", "Commentary"]]
 
-    savings = _paired(frames, "Savings", quarter, previous)
+    savings = _paired(frames, ReturnSheet.SAVINGS, quarter, previous)
     fell = savings[savings["Forecast (£)"] < savings["Forecast (£) before"]].copy()
     fell[f"Forecast{before} (£)"] = fell["Forecast (£) before"]
     fell[f"Forecast{now} (£)"] = fell["Forecast (£)"]
@@ -90,7 +91,7 @@ def what_changed(frames: Frames, quarter: str) -> Changes:
     fell = fell[["Saving proposal", "Saving ID", "Status", f"Forecast{before} (£)",
                  f"Forecast{now} (£)", "Change (£)", "Directorate", "Commentary"]]
 
-    risks = _paired(frames, "Risks", quarter, previous)
+    risks = _paired(frames, ReturnSheet.RISKS, quarter, previous)
     rose = risks[risks["Score"] > risks["Score before"]].copy()
     rose[f"Score{before}"] = rose["Score before"]
     rose[f"Score{now}"] = rose["Score"]

@@ -16,6 +16,7 @@ from workbook_tools.files.beside import write_beside
 from workbook_tools.master.existing import read_existing_master
 from workbook_tools.plan.register import Plan
 from workbook_tools.quarters import Quarter
+from workbook_tools.returns.layout import Sheet as ReturnSheet
 from workbook_tools.returns.rules import risk_rag
 from workbook_tools.summary import charts
 from workbook_tools.summary import savings as sv
@@ -127,7 +128,7 @@ class SummaryWriter:
                       note: str, chart_title: str) -> None:
         """Under `heading`, the directorates' savings beside finance's by directorate; then the
         `programme`'s figures (label, £), `note` and the chart of savings by directorate."""
-        savings = self.position["Savings"]
+        savings = self.position[ReturnSheet.SAVINGS]
         table = sv.savings_by_directorate(savings, self.register)
         sheet.heading(heading)
         block = sheet.table(table, total=["All directorates", *t.totals(table)[1:-1], None])

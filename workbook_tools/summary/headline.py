@@ -11,6 +11,7 @@ import pandas as pd
 from workbook_tools.files.cells import pounds
 from workbook_tools.returns import rules
 from workbook_tools.returns.findings import ACCEPTED_VERDICTS
+from workbook_tools.returns.layout import Sheet as ReturnSheet
 from workbook_tools.summary.savings import CONFIRMED, less
 from workbook_tools.summary.tables import (
     NO_RATING,
@@ -54,7 +55,7 @@ def headline(position: Position, register: Register,
         lines.append(Headline(sheet, f"{sheet} reported", len(ratings)))
         if sheet == "Measures":
             lines += _measure_kinds(position[sheet])
-    savings = position["Savings"]
+    savings = position[ReturnSheet.SAVINGS]
     target = register.programme_target
     forecast = savings["Forecast (£)"].sum(min_count=1)
     delivered = savings["Delivered to date (£)"].sum(min_count=1)
@@ -72,7 +73,7 @@ def headline(position: Position, register: Register,
         lines.append(Headline("Savings", label, None if value is None or pd.isna(value)
                               else float(value), "money", note))
     for rag in RAGS:
-        lines.append(Headline("Risks", rag, int((position["Risks"]["RAG"] == rag).sum())))
+        lines.append(Headline("Risks", rag, int((position[ReturnSheet.RISKS]["RAG"] == rag).sum())))
     return lines
 
 

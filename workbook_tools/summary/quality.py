@@ -16,6 +16,7 @@ from workbook_tools.returns.findings import (
     NOT_RECEIVED,
     REJECTED,
 )
+from workbook_tools.returns.layout import Sheet as ReturnSheet
 from workbook_tools.returns.rules import NOT_AVAILABLE, PROVISIONAL
 from workbook_tools.summary import tables as t
 
@@ -30,7 +31,7 @@ def returns_quality(frames: t.Frames, quarter: str, deadline_days: int) -> pd.Da
     subs = subs[subs["Quarter"] == quarter]
     statuses = t.return_statuses(frames, quarter)
     deadline = parse_quarter(quarter).deadline(deadline_days)
-    measures = frames.sheets["Measures"]
+    measures = frames.sheets[ReturnSheet.MEASURES]
     measures = measures[measures["Quarter"] == quarter]
     status_column = measures[DATA_STATUS] if DATA_STATUS in measures else \
         pd.Series(None, index=measures.index, dtype=object)

@@ -13,6 +13,7 @@ from pathlib import Path
 from workbook_tools.errors import UsageError, about_file
 from workbook_tools.plan.register import Plan
 from workbook_tools.quarters import Quarter, parse_quarter
+from workbook_tools.returns.layout import Sheet as ReturnSheet
 from workbook_tools.summary import charts
 from workbook_tools.summary import headline as hl
 from workbook_tools.summary import savings as sv
@@ -94,7 +95,7 @@ class QuarterSummary(SummaryWriter):
         self.exceptions(book.sheet("Exceptions", self.title("exceptions")))
         self.savings(book.sheet("Savings", self.title("savings programme")))
         lines = book.sheet("Savings lines", self.title("every savings line"))
-        lines.table(sv.savings_lines(self.position["Savings"], self.register),
+        lines.table(sv.savings_lines(self.position[ReturnSheet.SAVINGS], self.register),
                     kinds={"Saving proposal": "longtext", "Commentary": "longtext"})
         self.trends(book.sheet("Trends", self.title("trends")))
         self.risks(book.sheet("Risks", self.title("strategic risks")))
@@ -163,7 +164,7 @@ class QuarterSummary(SummaryWriter):
         self.figures["Red actions"] = len(actions)
 
     def savings(self, sheet: Sheet) -> None:
-        savings = self.position["Savings"]
+        savings = self.position[ReturnSheet.SAVINGS]
         target = self.register.programme_target
         forecast = savings["Forecast (£)"].sum(min_count=1)
         self.savings_sheet(
@@ -202,7 +203,7 @@ class QuarterSummary(SummaryWriter):
             "Measure": "longtext"})
 
     def risks(self, sheet: Sheet) -> None:
-        risks = self.position["Risks"]
+        risks = self.position[ReturnSheet.RISKS]
         sheet.heading("Risks by rating")
         sheet.table(t.risk_counts(risks), kinds={"Rating": "rag"})
         sheet.heading("Risks by likelihood and impact (score = likelihood x impact)")

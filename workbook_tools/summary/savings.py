@@ -7,6 +7,7 @@ from typing import Any
 
 import pandas as pd
 
+from workbook_tools.returns.layout import Sheet as ReturnSheet
 from workbook_tools.summary.tables import RAGS, Frames, Register
 
 SAVING_MONEY = ("Target (£)", "Delivered to date (£)", "Forecast (£)")
@@ -54,7 +55,7 @@ def savings_by_quarter(frames: Frames, quarters: list[str]) -> pd.DataFrame:
     target = frames.register.programme_target
     rows = []
     for quarter in quarters:
-        savings = frames.sheets["Savings"]
+        savings = frames.sheets[ReturnSheet.SAVINGS]
         savings = savings[savings["Quarter"] == quarter]
         forecast = savings["Forecast (£)"].sum(min_count=1)
         rows.append({

@@ -18,6 +18,7 @@ from workbook_tools.master.read import Master, quarter_order
 from workbook_tools.plan.register import Plan
 from workbook_tools.returns import rules
 from workbook_tools.returns.findings import ACCEPTED_VERDICTS, NOT_RECEIVED
+from workbook_tools.returns.layout import Sheet as ReturnSheet
 from workbook_tools.returns.rules import (
     AMBER,
     DECLINED,
@@ -106,11 +107,11 @@ def load_frames(master: Master, plan: Plan | None = None) -> Frames:
                 frame[header] = pd.Series([_text(v) for v in frame[header]], index=frame.index,
                                           dtype=object)
         sheets[name] = frame
-    measures = sheets["Measures"]
+    measures = sheets[ReturnSheet.MEASURES]
     measures["Measure type"] = measures["Measure type"].fillna(rules.SNAPSHOT)
-    savings = sheets["Savings"]
+    savings = sheets[ReturnSheet.SAVINGS]
     orphaned = savings[mc.ORPHANED].notna()
-    sheets["Savings"] = savings[~orphaned].reset_index(drop=True)
+    sheets[ReturnSheet.SAVINGS] = savings[~orphaned].reset_index(drop=True)
     return Frames(sheets, savings[orphaned].reset_index(drop=True), master.quarters(),
                   _register(sheets, plan), master.frame("Corrections"))
 
@@ -143,7 +144,7 @@ def _register(sheets: dict[str, pd.DataFrame], plan: Plan | None) -> Register:
             directorates.setdefault(code, code)
     found: list[str] = []
     found_objectives: dict[str, tuple[str, str]] = {}
-    for name in ("Measures", "Actions", "Savings"):
+    for name in (ReturnSheet.MEASURES, ReturnSheet.ACTIONS, ReturnSheet.SAVINGS):
         frame = sheets[name]
         found += [t for t in dict.fromkeys(frame["Theme"].dropna())
                   if t not in themes and t not in found]
@@ -188,9 +189,9 @@ def _group_frame(position: Position, key: str, order: list[str]) -> pd.DataFrame
         missing = {"Theme": NO_THEME, "Objective code": NO_OBJECTIVE}.get(key, "")
         return position[sheet][key].fillna(missing)
 
-    measures = rag_counts(position["Measures"], by("Measures"), order)
-    actions = rag_counts(position["Actions"], by("Actions"), order, NO_RATING)
-    savings = position["Savings"]
+    measures = rag_counts(position[ReturnSheet.MEASURES], by("Measures"), order)
+    actions = rag_counts(position[ReturnSheet.ACTIONS], by("Actions"), order, NO_RATING)
+    savings = position[ReturnSheet.SAVINGS]
     money = savings.groupby(by("Savings"))[["Target (£)", "Forecast (£)"]].sum(min_count=1) \
         if len(savings) else pd.DataFrame(columns=["Target (£)", "Forecast (£)"])
     index = list(dict.fromkeys([*order, *measures.index, *actions.index, *money.index]))
@@ -237,7 +238,7 @@ def by_directorate(position: Position, register: Register,
     """Measures, actions, savings and risks by directorate (with each return's status)."""
     order = list(register.directorates)
     table = _group_frame(position, "Directorate", order)
-    risks = position["Risks"]
+    risks = position[ReturnSheet.RISKS]
     rated = risks["RAG"].where(risks["RAG"].isin(RAGS))
     risk_counts = pd.crosstab(risks["Directorate"], rated) if rated.notna().any() \
         else pd.DataFrame()
@@ -288,7 +289,7 @@ def return_statuses(frames: Frames, quarter: str) -> dict[str, str]:
 
 def red_measures(position: Position, register: Register) -> pd.DataFrame:
     """Every Red measure, with its commentary and remedial action."""
-    frame = position["Measures"]
+    frame = position[ReturnSheet.MEASURES]
     frame = frame[frame["RAG"] == RED].copy()
     frame["Directorate"] = frame["Directorate"].map(register.directorate_name)
     # Commentary in the 8th column, as on the Red actions table below it (the sheet's widths
@@ -300,7 +301,7 @@ def red_measures(position: Position, register: Register) -> pd.DataFrame:
 
 def red_actions(position: Position, register: Register) -> pd.DataFrame:
     """Every Red action: Off track, or Not started after its (revised) due date."""
-    frame = position["Actions"]
+    frame = position[ReturnSheet.ACTIONS]
     frame = frame[frame["RAG"] == RED].copy()
     frame["Directorate"] = frame["Directorate"].map(register.directorate_name)
     return frame[["Action", "Action ID", "Status", "% complete", "Due date", "Revised due date",
@@ -310,7 +311,7 @@ def red_actions(position: Position, register: Register) -> pd.DataFrame:
 def measure_trends(frames: Frames, quarters: list[str]) -> tuple[pd.DataFrame, list[str]]:
     """Each measure's actual across `quarters` (the last one the summary's), with the last
     quarter's target, RAG and direction of travel. Returns the table and each row's unit."""
-    measures = frames.sheets["Measures"]
+    measures = frames.sheets[ReturnSheet.MEASURES]
     measures = measures[measures["Quarter"].isin(quarters)]
     last = quarters[-1]
     current = measures[measures["Quarter"] == last].set_index("Measure ID")
@@ -335,11 +336,11 @@ def measure_trends(frames: Frames, quarters: list[str]) -> tuple[pd.DataFrame, l
 def rag_by_quarter(frames: Frames, quarters: list[str]) -> pd.DataFrame:
     """Green, Amber and Red measures and actions each quarter."""
     parts = {}
-    for sheet in ("Measures", "Actions"):
+    for sheet in (ReturnSheet.MEASURES, ReturnSheet.ACTIONS):
         frame = frames.sheets[sheet]
         frame = frame[frame["Quarter"].isin(quarters)]
         counts = rag_counts(frame, frame["Quarter"], quarters,
-                            NOT_RATED if sheet == "Measures" else NO_RATING)
+                            NOT_RATED if sheet == ReturnSheet.MEASURES else NO_RATING)
         parts[sheet] = counts.loc[quarters]
     table = pd.concat(parts, axis=1)
     table.index.name = "Quarter"
@@ -349,7 +350,7 @@ def rag_by_quarter(frames: Frames, quarters: list[str]) -> pd.DataFrame:
 def directions_by_theme(position: Position, register: Register) -> pd.DataFrame:
     """Measures improved, unchanged, declined, new or not comparable against the previous
     quarter (a Cumulative measure: the same quarter last year), by theme."""
-    measures = position["Measures"]
+    measures = position[ReturnSheet.MEASURES]
     measures = measures[measures["Direction of travel"].isin(DIRECTIONS)]
     theme = measures["Theme"].fillna(NO_THEME)
     counts = pd.crosstab(theme, measures["Direction of travel"]) if len(measures) \

@@ -13,6 +13,7 @@ from workbook_tools.master import columns as mc
 from workbook_tools.master.read import Master
 from workbook_tools.plan.register import Settings
 from workbook_tools.quarters import Quarter, parse_quarter
+from workbook_tools.returns.layout import Sheet as ReturnSheet
 from workbook_tools.summary import headline as hl
 from workbook_tools.summary import quality as dq
 from workbook_tools.summary import tables as t
@@ -72,10 +73,10 @@ def at_a_glance(frames: t.Frames, quarter: Quarter, position: t.Position,
     if str(quarter.year_ago()) not in frames.quarters:
         blocks.append(Note(f"The master has no figures for {quarter.year_ago()}, the same "
                            "quarter a year ago."))
-    if position["Measures"][mc.YEAR_ON_YEAR].notna().any():
+    if position[ReturnSheet.MEASURES][mc.YEAR_ON_YEAR].notna().any():
         # the same count as direction of travel, of each measure's word against a year ago
-        year_on_year = {**position, "Measures": position["Measures"].assign(
-            **{"Direction of travel": position["Measures"][mc.YEAR_ON_YEAR]})}
+        year_on_year = {**position, "Measures": position[ReturnSheet.MEASURES].assign(
+            **{"Direction of travel": position[ReturnSheet.MEASURES][mc.YEAR_ON_YEAR]})}
         compared = t.directions_by_theme(year_on_year, frames.register)
         blocks.append(from_frame(compared, "Measures compared with the same quarter a year "
                                  "ago, by theme", index=True,

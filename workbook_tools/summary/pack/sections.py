@@ -8,6 +8,7 @@ from typing import Any
 
 import pandas as pd
 
+from workbook_tools.returns.layout import Sheet as ReturnSheet
 from workbook_tools.returns.rules import RED, risk_rag
 from workbook_tools.summary import headline as hl
 from workbook_tools.summary import savings as sv
@@ -76,9 +77,9 @@ def exceptions(position: t.Position, register: t.Register, when: str) -> Section
     """Red measures, Red (Off track) actions, Red savings and Red risks, with commentary."""
     measures = t.red_measures(position, register)
     actions = t.red_actions(position, register)
-    savings = sv.savings_lines(position["Savings"], register)
+    savings = sv.savings_lines(position[ReturnSheet.SAVINGS], register)
     savings = savings[savings["RAG"] == RED]
-    risks = t.risk_list(position["Risks"], register)
+    risks = t.risk_list(position[ReturnSheet.RISKS], register)
     risks = risks[risks["RAG"] == RED]
     return Section("exceptions", "Exceptions", [Note(
         f"Every item rated Red {when}, with what the directorate says about it.")], [
@@ -106,9 +107,9 @@ def savings(frames: t.Frames, position: t.Position, quarters: list[str],
     series = ["Forecast (£)", "Delivered to date (£)"]
     if by_quarter[sv.CONFIRMED].notna().any():
         series.append(sv.CONFIRMED)
-    by_directorate = sv.savings_by_directorate(position["Savings"], register)
+    by_directorate = sv.savings_by_directorate(position[ReturnSheet.SAVINGS], register)
     money = ["Target (£)", "Forecast (£)", "Delivered to date (£)"]
-    if position["Savings"][sv.CONFIRMED].notna().any():
+    if position[ReturnSheet.SAVINGS][sv.CONFIRMED].notna().any():
         money.append(sv.CONFIRMED)
     blocks: list[Any] = [
         charts.money_by_quarter(by_quarter, series,
@@ -140,7 +141,7 @@ def risk_grid_table(risks: pd.DataFrame) -> Table:
 
 
 def risks(position: t.Position, register: t.Register) -> Section:
-    frame = position["Risks"]
+    frame = position[ReturnSheet.RISKS]
     listed = t.risk_list(frame, register)
     return Section("risks", "Risks", [
         from_frame(t.risk_counts(frame), "Risks by rating", kinds={"Rating": "rag"}),
@@ -165,21 +166,22 @@ def appendix(position: t.Position, register: t.Register, returns: dict[str, str]
             columns=[("", "Directorate"), ("", "Code")]), f"{name}: summary"))
         own = {sheet: position[sheet][position[sheet]["Directorate"] == code]
                for sheet in t.ITEM_SHEETS}
-        measures = own["Measures"]
+        measures = own[ReturnSheet.MEASURES]
         blocks.append(from_frame(
             measures[["Measure", "Measure ID", "Target", "Actual", "RAG",
                       "Direction of travel"]], f"{name}: measures",
             units=list(measures["Unit"]), kinds={**LONG, "Target": "number",
                                                  "Actual": "number"},
             empty="No measures."))
-        blocks.append(from_frame(own["Actions"][["Action", "Action ID", "Status", "% complete",
-                                                 "Due date", "Revised due date", "RAG"]],
+        actions = own[ReturnSheet.ACTIONS]
+        blocks.append(from_frame(actions[["Action", "Action ID", "Status", "% complete",
+                                          "Due date", "Revised due date", "RAG"]],
                                  f"{name}: actions", kinds=LONG, empty="No actions."))
-        lines = sv.savings_lines(own["Savings"], register)
+        lines = sv.savings_lines(own[ReturnSheet.SAVINGS], register)
         blocks.append(from_frame(lines[["Saving proposal", "Saving ID", *sv.SAVING_MONEY,
                                         sv.CONFIRMED, "RAG"]], f"{name}: savings",
                                  kinds=LONG, empty="No savings lines."))
-        risk_rows = t.risk_list(own["Risks"], register)
+        risk_rows = t.risk_list(own[ReturnSheet.RISKS], register)
         blocks.append(from_frame(risk_rows[["Risk", "Risk ID", "Score", "RAG", "Direction"]],
                                  f"{name}: risks", kinds=LONG, empty="No risks."))
         parts.append(Section(f"directorate-{number}", str(name), blocks))

@@ -10,8 +10,10 @@ columns is kept as its value (rows are re-sorted, so its references would point 
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -94,9 +96,9 @@ class Master:
 
     def quarters(self) -> list[str]:
         """Quarters with rows on any item sheet or Submissions, earliest first."""
-        found = {str(r["Quarter"]) for name in ("Submissions", *mc.ID_COLUMNS)
-                 for r in self.sheets[name] if not is_blank(r.get("Quarter"))}
-        return sorted(found, key=quarter_order)
+        found = {r.get("Quarter") for name in ("Submissions", *mc.ID_COLUMNS)
+                 for r in self.sheets[name]}  # a few distinct values: each looked at once
+        return sorted({str(q) for q in found if not is_blank(q)}, key=quarter_order)
 
     def frame(self, sheet: str) -> Any:
         """A sheet as a pandas DataFrame with the sheet's headers as columns."""
@@ -145,37 +147,66 @@ def read_master(path: Path | str) -> Master:
     path = Path(path)
     master = Master(path=path)
     texts: dict[str, str] = {}
+    with _opened(path) as workbook:
+        names = workbook.sheet_names
+        missing = [name for name in mc.SHEETS
+                   if name not in names and name not in mc.ADDED_SHEETS]
+        if missing:
+            raise MasterError(
+                f"{path}: is not a master workbook written by workbook-tools (it has no "
+                f"sheet '{missing[0]}'). Give another --master, or move the file aside. "
+                f"{NOTHING_CHANGED}")
+        for name in names:
+            if name in mc.SHEETS:
+                continue
+            rows, _ = workbook.read(name)
+            if any(not is_blank(v) for row in rows for v in row):
+                raise MasterError(
+                    f"{path}: has a sheet '{name}' that workbook-tools did not write and "
+                    f"would not keep; move it to a workbook of your own and run again. "
+                    f"{NOTHING_CHANGED}")
+        for name in mc.SHEETS:
+            if name not in names:
+                continue  # a sheet added since this master was written: empty
+            watch = _ALL_LETTERS if name == "Savings" else ""
+            rows, scan = workbook.read(name, watch=watch)
+            header = _read_sheet(master, path, name, rows, scan.formulas, scan.errors, texts)
+            del rows  # calamine's copy of the sheet, before the next one is read
+            if name in mc.OPEN_COLUMNS:
+                _read_kept(workbook, master, name, header, scan)
+            else:  # the tool's own sheets: only comments people put on them
+                keep.attach(name, header, master.sheets[name],
+                            workbook.comments(name).cells, set(), master.notes)
+    _collect_finance(master, path)
+    return master
+
+
+@about_file("path")
+def read_rows(path: Path | str, names: tuple[str, ...]) -> Master:
+    """Only the rows of the sheets `names` (each read as read_master reads it; no finance
+    entries, formulas or comments): for a command that needs a few of the master's figures,
+    such as last quarter's (master/history.py). A sheet the master does not have is empty.
+
+    Raises:
+        MasterError: as read_master.
+    """
+    path = Path(path)
+    master = Master(path=path)
+    texts: dict[str, str] = {}
+    with _opened(path) as workbook:
+        for name in names:
+            if name in workbook.sheet_names:
+                rows, scan = workbook.read(name)
+                _read_sheet(master, path, name, rows, scan.formulas, scan.errors, texts)
+    return master
+
+
+@contextlib.contextmanager
+def _opened(path: Path) -> Iterator[SafeWorkbook]:
+    """The master through the safety guard; what cannot be read safely a MasterError."""
     try:
         with SafeWorkbook(path, MASTER_LIMITS) as workbook:
-            names = workbook.sheet_names
-            missing = [name for name in mc.SHEETS
-                       if name not in names and name not in mc.ADDED_SHEETS]
-            if missing:
-                raise MasterError(
-                    f"{path}: is not a master workbook written by workbook-tools (it has no "
-                    f"sheet '{missing[0]}'). Give another --master, or move the file aside. "
-                    f"{NOTHING_CHANGED}")
-            for name in names:
-                if name in mc.SHEETS:
-                    continue
-                rows, _ = workbook.read(name)
-                if any(not is_blank(v) for row in rows for v in row):
-                    raise MasterError(
-                        f"{path}: has a sheet '{name}' that workbook-tools did not write and "
-                        f"would not keep; move it to a workbook of your own and run again. "
-                        f"{NOTHING_CHANGED}")
-            for name in mc.SHEETS:
-                if name not in names:
-                    continue  # a sheet added since this master was written: empty
-                watch = _ALL_LETTERS if name == "Savings" else ""
-                rows, scan = workbook.read(name, watch=watch)
-                header = _read_sheet(master, path, name, rows, scan.formulas, scan.errors,
-                                     texts)
-                if name in mc.OPEN_COLUMNS:
-                    _read_kept(workbook, master, name, header, scan)
-                else:  # the tool's own sheets: only comments people put on them
-                    keep.attach(name, header, master.sheets[name],
-                                workbook.comments(name).cells, set(), master.notes)
+            yield workbook
     except UnreadableFileError as exc:
         raise MasterError(
             f"{path}: cannot be read as the master workbook: it {exc.reason}. Restore the latest "
@@ -184,8 +215,6 @@ def read_master(path: Path | str) -> Master:
     except OSError as exc:
         raise MasterError(f"{path}: cannot be read ({exc.strerror or exc}). "
                           f"{NOTHING_CHANGED}") from None
-    _collect_finance(master, path)
-    return master
 
 
 def _read_sheet(master: Master, path: Path, name: str, rows: list[list[Any]],
@@ -226,42 +255,60 @@ def _read_sheet(master: Master, path: Path, name: str, rows: list[list[Any]],
     # only rows whose cells are looked up one by one (a reference per cell cost seconds)
     flagged = _finance_rows(formulas, errors, {column_letter(i) for i, h in columns
                                                if h in finance}) if name == "Savings" else set()
-    at = [i for i, _ in columns]
     names = [h for _, h in columns]
-    width = max(at, default=-1) + 1
-    blank = (None,) * width
+    width = max((i for i, _ in columns), default=-1) + 1
+    body = rows[1:]
+    if body and min(map(len, body)) < width:
+        blank = (None,) * width
+        body = [row if len(row) >= width else [*row, *blank[len(row):]] for row in body]
+    # Column by column, so each distinct text is looked at once rather than every cell (a
+    # master of four quarters is millions of cells): an empty cell (calamine gives '') or one
+    # of spaces is None; a text that repeats (a quarter, a directorate, an item's name in every
+    # quarter) is held once, as the reader gives each cell its own copy; a quarter is canonical.
+    # (every row is at least `width` long: cells past the shortest row are no column of ours)
+    table = list(zip(*body, strict=False)) if body else [() for _ in range(width)]
+    picked = [_column(table[i], texts, h == "Quarter") for i, h in columns]
+    del table
     added = dict.fromkeys(later)
-    # a text that repeats (a quarter, a directorate, an item's name in every quarter) is held
-    # once: the reader gives each cell its own copy, most of a large master's memory
-    once = texts.setdefault
-    for r, row in enumerate(rows[1:], start=2):
-        if len(row) < width:
-            row = [*row, *blank[len(row):]]
-        # a cell as typed; an empty cell (calamine gives '') is None (inline: once per cell)
-        record = {h: (once(v, v) if v.strip() else None) if v.__class__ is str else v
-                  for h, v in zip(names, [row[i] for i in at], strict=True)}
-        if all(v is None for v in record.values()):
+    empty = len(names)
+    for r, values in enumerate(zip(*picked, strict=True), start=2):
+        if values.count(None) == empty:
             continue
+        record = dict(zip(names, values, strict=True))
         if added:
             record.update(added)
         if r in flagged:
-            for i, h in columns:
-                ref = cell_ref(r, i)
-                if h in finance and ref in formulas:
-                    raise MasterError(
-                        f"{path}: Savings!{ref} holds a formula (={formulas[ref]}) whose value "
-                        f"was never saved; open the master in Excel or LibreOffice and save it, "
-                        f"or type the value, then run again. {NOTHING_CHANGED}")
-                if h in finance and ref in errors:
-                    raise MasterError(
-                        f"{path}: Savings!{ref} shows the error {errors[ref]}; correct it and "
-                        f"run again. {NOTHING_CHANGED}")
-        quarter = canonical_quarter(record["Quarter"]) if "Quarter" in record else None
-        if quarter is not None:
-            record["Quarter"] = quarter
+            _refuse_unsaved(path, r, columns, finance, formulas, errors)
         record["_row"] = r
         master.sheets[name].append(record)
     return header
+
+
+def _column(cells: tuple[Any, ...], texts: dict[str, str], quarter: bool) -> list[Any]:
+    """A column's cells as the master's rows hold them (see _read_sheet)."""
+    once = texts.setdefault
+    kept = {v: (once(v, v) if v.strip() else None) for v in set(cells) if v.__class__ is str}
+    if quarter:  # (a number or a date is never a quarter)
+        kept = {raw: _canonical_text(v) or v if v is not None else None
+                for raw, v in kept.items()}
+    return list(map(kept.get, cells, cells))  # anything else (a number, a date) as it is
+
+
+def _refuse_unsaved(path: Path, r: int, columns: list[tuple[int, str]], finance: set[str],
+                    formulas: dict[str, str], errors: dict[str, str]) -> None:
+    """Refuse a Savings row with a formula whose value was never saved, or an error, in one of
+    finance's columns."""
+    for i, h in columns:
+        ref = cell_ref(r, i)
+        if h in finance and ref in formulas:
+            raise MasterError(
+                f"{path}: Savings!{ref} holds a formula (={formulas[ref]}) whose value "
+                f"was never saved; open the master in Excel or LibreOffice and save it, "
+                f"or type the value, then run again. {NOTHING_CHANGED}")
+        if h in finance and ref in errors:
+            raise MasterError(
+                f"{path}: Savings!{ref} shows the error {errors[ref]}; correct it and "
+                f"run again. {NOTHING_CHANGED}")
 
 
 def _read_kept(workbook: SafeWorkbook, master: Master, name: str, header: list[str],
@@ -331,6 +378,9 @@ def ledger_variances(row: dict[str, Any]) -> None:
     """Ledger - Delivered to date, and Ledger - Finance confirmed (the cells are formulas, whose
     saved values a program that does not calculate drops; they are worked out again here)."""
     ledger = number(row.get(mc.LEDGER))
+    if ledger is None:  # most rows: no ledger figure, nothing to work out
+        row[mc.LEDGER_VARIANCE] = row[mc.LEDGER_VARIANCE_TO_FINANCE] = None
+        return
     delivered = number(row.get("Delivered to date (£)"))
     confirmed = number(row.get("Finance confirmed (£)"))
     row[mc.LEDGER_VARIANCE] = ledger - delivered if ledger is not None and \

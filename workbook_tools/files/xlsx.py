@@ -132,6 +132,13 @@ class _StreamingZip(zipfile.ZipFile):
         finally:
             os.remove(rows)
 
+    def writestr(self, zinfo_or_arcname: Any, data: Any, compress_type: Any = None,
+                 compresslevel: Any = None) -> None:
+        # a workbook built in memory gives each part a ZipInfo of its own, which keeps zlib's
+        # default level unless the zip's is passed with it
+        super().writestr(zinfo_or_arcname, data, compress_type,
+                         self.compresslevel if compresslevel is None else compresslevel)
+
 
 def new_workbook(path: Path | str, constant_memory: bool = False) -> Any:
     """An xlsxwriter workbook with fixed properties (so the bytes only change with the content)."""

@@ -14,7 +14,7 @@ from typing import Any
 
 from workbook_tools import TEMPLATE_VERSION, __version__
 from workbook_tools.errors import UsageError, about_file
-from workbook_tools.files.xlsx import add_rag_formatting, new_workbook
+from workbook_tools.files.xlsx import add_rag_formatting, close_workbook, new_workbook
 from workbook_tools.parallel import ordered_map
 from workbook_tools.plan.register import DirectoratePlan, Plan
 from workbook_tools.quarters import Quarter
@@ -22,7 +22,7 @@ from workbook_tools.returns import layout
 from workbook_tools.returns.cover import COVER, CoverCells, write_checks, write_cover
 from workbook_tools.returns.fingerprint import cell_hash, fingerprint
 from workbook_tools.returns.inputs import add_validations, highlight_problems
-from workbook_tools.returns.itemsheet import BLANK, FORMULA, NUMBER, Cell, ItemSheet
+from workbook_tools.returns.itemsheet import BLANK, FORMULA, NUMBER, ZIP_LEVEL, Cell, ItemSheet
 from workbook_tools.returns.layout import (
     FIRST_DATA_ROW,
     HEADER_ROW,
@@ -163,7 +163,7 @@ def _write_return(dplan: DirectoratePlan, ctx: Context, path: Path, password: st
     for name in (Sheet.COVER, *layout.DATA_SHEETS, Sheet.CHECKS):
         sheets[name].protect(password or "", protect)
     sheets[Sheet.COVER].activate()
-    workbook.close()
+    close_workbook(workbook, ZIP_LEVEL)
 
 
 def _write_data_sheet(
@@ -254,25 +254,26 @@ def _write_title(workbook: Any, sheet: Any, spec: SheetLayout, dplan: Directorat
 
 
 class _RowHashes:
-    """fingerprint.row_hashes of a sheet's rows, each distinct (column, text) hashed once: an
-    objective, a unit or a lead repeats down a sheet. Only texts are kept: numbers that are
-    equal can hash differently (0.0 and -0.0)."""
+    """fingerprint.row_hashes of a sheet's rows, each distinct (column, value) hashed once: an
+    objective, a unit, a lead or a target repeats down a sheet. Keyed by the value's class as
+    well (1 and 1.0 are equal), and a float 0 is always hashed (0.0 and -0.0 hash apart)."""
 
     def __init__(self) -> None:
-        self.known: dict[tuple[str, str], str] = {}
+        self.known: dict[tuple[str, type, Any], str] = {}
 
     def row(self, keys: Sequence[str], values: dict[str, Any]) -> str:
         known = self.known
         hashes = []
         for key in keys:
             value = values.get(key)
-            if value.__class__ is not str:
+            kind = value.__class__
+            if kind is str or kind is int or kind is float and value:
+                found = known.get((key, kind, value))
+                if found is None:
+                    found = known[key, kind, value] = cell_hash(key, value)
+                hashes.append(found)
+            else:
                 hashes.append(cell_hash(key, value))
-                continue
-            found = known.get((key, value))
-            if found is None:
-                found = known[key, value] = cell_hash(key, value)
-            hashes.append(found)
         return ".".join(hashes)  # as fingerprint.row_hashes
 
 

@@ -33,6 +33,12 @@ _ESCAPE = re.compile(r"[&<>]")
 _ERROR_CODES = frozenset({"#DIV/0!", "#N/A", "#NAME?", "#NULL!", "#NUM!", "#REF!", "#VALUE!"})
 
 
+#: zlib's level for a return's parts (xlsxwriter takes zlib's default, 6). A return of 1,000
+#: items is 1.8 MB of XML: 16 ms to compress at level 6 (178 KB) against 7 ms at level 2
+#: (202 KB), a tenth of writing the return. The master uses the same level.
+ZIP_LEVEL = 2
+
+
 class ItemSheet(FastFormulaWorksheet):
     """A worksheet that also takes whole item rows (`add_row`), each after the rows above it."""
 

@@ -36,6 +36,7 @@ from workbook_tools.master.read import (
 )
 from workbook_tools.master.rows import Ranks, compare_with_a_year_ago, quarter_rows
 from workbook_tools.master.safe import check_not_open, login_name, master_state, write_safely
+from workbook_tools.master.sheetrow import Row
 from workbook_tools.master.write import row_positions
 from workbook_tools.plan.register import Plan
 from workbook_tools.quarters import Quarter
@@ -128,7 +129,9 @@ def consolidate(
     stamp = (now or dt.datetime.now()).replace(microsecond=0)
     check_not_open(master_path)
     before = master_state(master_path)
-    old = read_master(master_path) if before is not None else Master()
+    # the quarter's own rows as dicts (corrections compare them), every other quarter's rows
+    # on the sheets a run copies through as Rows
+    old = read_master(master_path, touched={str(quarter)}) if before is not None else Master()
     refuse_closed(old, master_path, [str(quarter)], "consolidating it")
     ledger = None
     if ledger_csv is not None:
@@ -169,7 +172,8 @@ def _merge(old: Master, plan: Plan, quarter: Quarter, run: ValidationRun,
     fresh = quarter_rows(plan, quarter, run)
     new = Master(path=old.path, headers=dict(old.headers), columns=old.columns)
     for name in mc.SHEETS:
-        kept = [r for r in old.sheets[name] if name in mc.KEPT_WHOLE or r.get("Quarter") != q]
+        kept = [r for r in old.sheets[name] if name in mc.KEPT_WHOLE or r.__class__ is Row
+                or r.get("Quarter") != q]  # (a Row is never the quarter's: read_master)
         new.sheets[name] = kept + fresh.sheets.get(name, [])
     result = ConsolidationResult(quarter, run, Path(), None, left_out=fresh.left_out)
     result.counts = {name: len(fresh.sheets[name]) for name in mc.SHEETS
@@ -275,20 +279,23 @@ def _sort(master: Master, plan: Plan) -> None:
     ranks = Ranks.of(plan)
     for name, id_header in mc.ID_COLUMNS.items():
         rows = master.sheets[name]
-        keys = list(zip(_keys(rows, "Quarter", quarter_order),
-                        _keys(rows, "Directorate", ranks.directorate),
-                        [bool(r.get(mc.ORPHANED)) for r in rows],
-                        _keys(rows, id_header, functools.partial(ranks.item, name)), strict=True))
+        orphaned = [bool(r.get(mc.ORPHANED)) for r in rows] if mc.ORPHANED in mc.SHEETS[name] \
+            else [False] * len(rows)
+        keys = list(zip(_keys(rows, name, mc.QUARTER, quarter_order),
+                        _keys(rows, name, mc.DIRECTORATE, ranks.directorate), orphaned,
+                        _keys(rows, name, id_header, functools.partial(ranks.item, name)),
+                        strict=True))
         master.sheets[name] = _sorted(rows, keys)
     for name in ("Submissions", "Validation"):
         rows = master.sheets[name]
-        master.sheets[name] = _sorted(rows, _keys(rows, "Quarter", quarter_order))
+        master.sheets[name] = _sorted(rows, _keys(rows, name, mc.QUARTER, quarter_order))
 
 
-def _keys(rows: list[dict[str, Any]], header: str, key: Callable[[Any], Any]) -> list[Any]:
+def _keys(rows: list[Any], sheet: str, header: str, key: Callable[[Any], Any]) -> list[Any]:
     """`key` of each row's `header`, worked out once per distinct text (a master of four quarters
     has 300,000 rows and a few hundred quarters, directorates and items)."""
-    values = [r.get(header) for r in rows]
+    at = mc.SHEETS[sheet].index(header)  # where a Row holds it (its sheet's header order)
+    values = [r[at] if r.__class__ is Row else r.get(header) for r in rows]
     known = {v: key(v) for v in set(values) if v.__class__ is str}
     return [known[v] if v.__class__ is str else key(v) for v in values]
 

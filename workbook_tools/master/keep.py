@@ -23,6 +23,7 @@ from workbook_tools.files.cells import cell_ref, column_letter
 from workbook_tools.files.extras import CellExtra, ColumnLook
 from workbook_tools.files.styles import Look
 from workbook_tools.master import columns as mc
+from workbook_tools.master.sheetrow import keep_cells
 
 # How far a formula reaches: only its own row, or anywhere else (another row, another sheet,
 # a name, a fixed cell).
@@ -114,12 +115,12 @@ def refers_to_another_workbook(formula: str) -> bool:
     return bool(re.search(r"(^|[^A-Za-z0-9_\]])'?\[", formula)) and "!" in formula
 
 
-def attach(sheet: str, headers: list[str], records: list[dict[str, Any]],
+def attach(sheet: str, headers: list[str], records: list[Any],
            cells: dict[tuple[int, int], CellExtra], finance: set[str],
            notes: list[str]) -> None:
     """Put each cell's formula, comment and look on its row's record (record['_cells'] by header);
     say on `notes` what cannot be kept."""
-    by_row = {record["_row"]: record for record in records}
+    by_row = {record.get("_row"): record for record in records}
     rows_move = sheet not in mc.PEOPLES_OWN
     for (row, col), cell in sorted(cells.items()):
         header = headers[col] if col < len(headers) else ""
@@ -147,7 +148,7 @@ def attach(sheet: str, headers: list[str], records: list[dict[str, Any]],
             kept.formula = cell.formula
             kept.reach = reach(cell.formula, row, sheet, rows_move)
         if kept.formula or kept.comment or kept.look:
-            record.setdefault("_cells", {})[header] = kept
+            keep_cells(record)[header] = kept
 
 
 def formula_at(kept: Kept, row: int, col: int) -> str:
@@ -200,8 +201,8 @@ def column_looks(sheet: str, headers: list[str], columns: dict[int, ColumnLook],
     return kept
 
 
-def dropped_comments(old_sheets: dict[str, list[dict[str, Any]]],
-                     new_sheets: dict[str, list[dict[str, Any]]]) -> list[str]:
+def dropped_comments(old_sheets: dict[str, list[Any]],
+                     new_sheets: dict[str, list[Any]]) -> list[str]:
     """A line for each comment on a row of the tool's own sheets that this run wrote again (the
     quarter's rows come afresh from the returns), so none is lost without a word."""
     notes = []

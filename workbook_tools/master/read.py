@@ -13,7 +13,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import re
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,6 +24,7 @@ from workbook_tools.files.extras import ColumnLook
 from workbook_tools.files.guard import MIB, Limits, SafeWorkbook, SheetScan
 from workbook_tools.master import columns as mc
 from workbook_tools.master import keep
+from workbook_tools.master.sheetrow import Row
 from workbook_tools.quarters import Quarter, parse_quarter
 
 #: The master is our own file and holds every quarter, so it may be larger than a return.
@@ -31,6 +32,9 @@ MASTER_LIMITS = Limits(max_file_bytes=512 * MIB, max_member_bytes=1024 * MIB,
                        max_total_bytes=2048 * MIB, max_sheet_cells=40_000_000)
 
 NOTHING_CHANGED = "Nothing was changed."
+#: The sheets whose rows of quarters a consolidate does not touch it only copies through (and
+#: sorts): read as Rows when read_master is told the quarters it touches.
+LEAN_SHEETS = ("Submissions", "Measures", "Actions", "Risks", "Validation")
 _ALL_LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 _REF = re.compile(r"([A-Z]+)([0-9]+)$")
 
@@ -64,7 +68,8 @@ class Master:
         headers: sheet name -> its headers in order. Savings and Narrative keep the order they
             have in the file and may carry columns people added (on Savings they are finance's
             and kept like the four finance columns).
-        sheets: sheet name -> rows, each a dict keyed by header. Blank cells are None, numbers
+        sheets: sheet name -> rows, each a dict keyed by header (or, for a consolidate, a
+            sheetrow.Row: see read_master's `touched`). Blank cells are None, numbers
             float, dates `datetime.date`, times `datetime.datetime`, text `str`, as typed.
             `Quarter` is canonical text such as '2025-26-Q1'.
         finance: (Quarter, Saving ID) -> FinanceEntry for every Savings row, orphaned or not,
@@ -75,7 +80,7 @@ class Master:
 
     path: Path | None = None
     headers: dict[str, tuple[str, ...]] = field(default_factory=lambda: dict(mc.SHEETS))
-    sheets: dict[str, list[dict[str, Any]]] = field(
+    sheets: dict[str, list[Any]] = field(  # dicts, and Rows (read_master's `touched`)
         default_factory=lambda: {name: [] for name in mc.SHEETS})
     finance: dict[tuple[str, str], FinanceEntry] = field(default_factory=dict)
     columns: dict[str, dict[str, ColumnLook]] = field(default_factory=dict)
@@ -104,7 +109,10 @@ class Master:
         """A sheet as a pandas DataFrame with the sheet's headers as columns."""
         import pandas as pd
 
-        return pd.DataFrame(self.sheets[sheet], columns=list(self.headers[sheet]))
+        headers = list(self.headers[sheet])
+        rows = [r if isinstance(r, dict) else dict(zip(headers, r, strict=True))
+                for r in self.sheets[sheet]]
+        return pd.DataFrame(rows, columns=headers)
 
 
 def quarter_order(text: Any) -> tuple[int, int, str]:
@@ -137,8 +145,13 @@ def _canonical_text(text: str) -> str | None:
 
 
 @about_file("path")
-def read_master(path: Path | str) -> Master:
+def read_master(path: Path | str, touched: Collection[str] | None = None) -> Master:
     """Read the master workbook.
+
+    Args:
+        touched: for consolidate: the quarters whose rows it reads or changes. Every other
+            quarter's rows on the sheets a run only copies through (LEAN_SHEETS) are then
+            `sheetrow.Row`s, their values in header order, rather than dicts.
 
     Raises:
         MasterError: it cannot be read safely, is not a master written by workbook-tools, or
@@ -170,7 +183,9 @@ def read_master(path: Path | str) -> Master:
                 continue  # a sheet added since this master was written: empty
             watch = _ALL_LETTERS if name == "Savings" else ""
             rows, scan = workbook.read(name, watch=watch)
-            header = _read_sheet(master, path, name, rows, scan.formulas, scan.errors, texts)
+            lean = touched if touched is not None and name in LEAN_SHEETS else None
+            header = _read_sheet(master, path, name, rows, scan.formulas, scan.errors, texts,
+                                 lean)
             del rows  # calamine's copy of the sheet, before the next one is read
             if name in mc.OPEN_COLUMNS:
                 _read_kept(workbook, master, name, header, scan)
@@ -219,9 +234,9 @@ def _opened(path: Path) -> Iterator[SafeWorkbook]:
 
 def _read_sheet(master: Master, path: Path, name: str, rows: list[list[Any]],
                 formulas: dict[str, str], errors: dict[str, str],
-                texts: dict[str, str]) -> list[str]:
+                texts: dict[str, str], lean: Collection[str] | None = None) -> list[str]:
     """Put a sheet's rows on `master`; its headers as they are in the file; `texts` the texts
-    read so far, each held once."""
+    read so far, each held once; the rows of quarters not in `lean` as Rows (when given)."""
     header = [str(h).strip() if not is_blank(h) else "" for h in (rows[0] if rows else [])]
     wanted = mc.SHEETS[name]
     later = [h for h in mc.ADDED_COLUMNS.get(name, ()) if h not in header]
@@ -271,6 +286,24 @@ def _read_sheet(master: Master, path: Path, name: str, rows: list[list[Any]],
     del table
     added = dict.fromkeys(later)
     empty = len(names)
+    if lean is not None:  # (a sheet whose headers are ours: every one is among `names`+`later`)
+        by_header = dict(zip(names, picked, strict=True))
+        nothing = [None] * len(body)
+        ordered = [by_header.get(h, nothing) for h in wanted]
+        index = {h: i for i, h in enumerate(wanted)}
+        quarter_at, rows_out = index[mc.QUARTER], master.sheets[name]
+        for r, (values, ours) in enumerate(zip(zip(*picked, strict=True),
+                                               zip(*ordered, strict=True), strict=True), start=2):
+            if values.count(None) == empty:
+                continue
+            if ours[quarter_at] in lean:
+                record = dict(zip(names, values, strict=True))
+                record.update(added)
+                record["_row"] = r
+                rows_out.append(record)
+            else:
+                rows_out.append(Row(ours, index, r))
+        return header
     for r, values in enumerate(zip(*picked, strict=True), start=2):
         if values.count(None) == empty:
             continue

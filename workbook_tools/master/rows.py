@@ -10,6 +10,7 @@ from typing import Any
 
 from workbook_tools.errors import UsageError
 from workbook_tools.master import columns as mc
+from workbook_tools.master.sheetrow import Row
 from workbook_tools.plan.register import Plan
 from workbook_tools.quarters import Quarter, parse_quarter
 from workbook_tools.returns import layout, rules
@@ -155,22 +156,31 @@ def _item_rows(plan: Plan, quarter: Quarter, sheet: str, out: QuarterRows) -> li
     return rows
 
 
-def compare_with_a_year_ago(rows: list[dict[str, Any]]) -> None:
+def compare_with_a_year_ago(rows: list[Any]) -> None:
     """Set each measure row's `Compared with a year ago`: its actual against the same measure's
-    in the same quarter last year, by polarity (Not comparable when the master has none)."""
-    actuals: dict[tuple[str, str], Any] = {
-        (str(r.get("Quarter")), str(r.get("Measure ID"))): r.get("Actual") for r in rows}
+    in the same quarter last year, by polarity (Not comparable when the master has none).
+    `rows` are dicts or sheetrow.Rows (in the Measures sheet's header order)."""
+    wanted = ("Quarter", "Measure ID", "Actual", "Polarity")
+    at = [mc.MEASURES.index(h) for h in wanted]
+    cells = [tuple(r[i] for i in at) if r.__class__ is Row else tuple(map(r.get, wanted))
+             for r in rows]
+    actuals: dict[tuple[str, str], Any] = {(str(q), str(m)): a for q, m, a, _ in cells}
     quarters: dict[str, str | None] = {}
-    for row in rows:
-        text = str(row.get("Quarter"))
+    year_on_year = mc.MEASURES.index(mc.YEAR_ON_YEAR)
+    for row, (quarter, measure, actual, polarity) in zip(rows, cells, strict=True):
+        text = str(quarter)
         if text not in quarters:
             try:
                 quarters[text] = str(parse_quarter(text).year_ago())
             except UsageError:  # a row whose quarter is not one: nothing to compare with
                 quarters[text] = None
-        actual, ago = row.get("Actual"), quarters[text]
-        year_ago = actuals.get((ago, str(row.get("Measure ID")))) if ago else None
-        polarity = row.get("Polarity") or rules.HIGHER_IS_BETTER
-        row[mc.YEAR_ON_YEAR] = rules.year_on_year(
+        ago = quarters[text]
+        year_ago = actuals.get((ago, str(measure))) if ago else None
+        found = rules.year_on_year(
             actual if isinstance(actual, int | float) else None,
-            year_ago if isinstance(year_ago, int | float) else None, polarity)
+            year_ago if isinstance(year_ago, int | float) else None,
+            polarity or rules.HIGHER_IS_BETTER)
+        if row.__class__ is Row:
+            row[year_on_year] = found
+        else:
+            row[mc.YEAR_ON_YEAR] = found

@@ -91,16 +91,18 @@ def _columns(result: ReturnFile, spec: SheetLayout, matched: list[tuple[MetaItem
     input_letters = {letter for _, letter in inputs}
     unknown = {int(ref[len(letters):]) for ref in (*formulas, *errors)
                if (letters := ref.rstrip("0123456789")) in input_letters}
-    remembered = _HASHES
+    rows = [values if len(values) == width else [*values[:width], *[""] * (width - len(values))]
+            for _, _, values in matched]
+    # each pre-filled column's hashes down the sheet, then each row's joined as `_meta` has it
+    digests = [".".join(row) for row in zip(*(_hashes(key, [values[col] for values in rows])
+                                               for key, col in pairs), strict=True)
+               ] if pairs else [""] * len(rows)
     ids: list[str] = []
     row1s: list[int] = []
     kept: list[list[Any]] = []
-    for (_, item_id, hashes), row1, values in matched:
-        if len(values) != width:
-            values = [*values[:width], *[""] * (width - len(values))]
-        # the remembered hash where there is one (a dict lookup, not a call: 100,000s of cells)
-        if ".".join([remembered.get((k, values[c])) or _hash(k, values[c])
-                     for k, c in pairs]) != hashes and not _prefilled_changed(
+    for ((_, item_id, hashes), row1, _), values, digest in zip(matched, rows, digests,
+                                                                strict=True):
+        if digest != hashes and not _prefilled_changed(
                 result, spec, pairs, item_id, hashes, row1, values):
             continue
         if row1 in unknown:
@@ -128,7 +130,7 @@ def _prefilled_changed(result: ReturnFile, spec: SheetLayout, pairs: list[tuple[
         result.add("meta-changed", layout.META_SHEET, detail=f"the hashes for {item_id}")
         return False
     for (key, col), want in zip(pairs, expected, strict=True):
-        if _hash(key, values[col]) != want:
+        if cell_hash(key, values[col]) != want:
             result.add("prefilled-changed", spec.name, f"{column_letter(col)}{row1}",
                        column=spec.columns[col].header, id=item_id,
                        found=plain_text(values[col]))
@@ -136,20 +138,26 @@ def _prefilled_changed(result: ReturnFile, spec: SheetLayout, pairs: list[tuple[
 
 
 _NOTHING_PREFIX = layout.NOTHING_ON_SHEET.split(" this quarter")[0]
-_HASHES: dict[tuple[str, Any], str] = {}
 
 
-def _hash(key: str, value: Any) -> str:
-    """fingerprint.cell_hash, remembered: names, units and objectives repeat down a sheet."""
-    try:
-        digest = _HASHES.get((key, value))
-    except TypeError:  # not hashable
-        return cell_hash(key, value)
-    if digest is None:
-        if len(_HASHES) > 20_000:  # IDs and names never repeat: keep only a working set
-            _HASHES.clear()
-        digest = _HASHES[(key, value)] = cell_hash(key, value)
-    return digest
+def _hashes(key: str, values: list[Any]) -> list[str]:
+    """fingerprint.cell_hash of each value of one column, each distinct text or number hashed
+    once (names, units, targets repeat down a sheet). Texts and numbers are remembered apart,
+    by their exact type: 1.0 and True are one key to a dict, and their hashes differ."""
+    texts: dict[str, str] = {}
+    numbers: dict[float, str] = {}
+    found: list[str] = []
+    for value in values:
+        kind = type(value)
+        known = texts if kind is str else numbers if kind is float else None
+        if known is None:
+            digest = cell_hash(key, value)
+        else:
+            digest = known.get(value)
+            if digest is None:
+                digest = known[value] = cell_hash(key, value)
+        found.append(digest)
+    return found
 
 
 def _match_rows(

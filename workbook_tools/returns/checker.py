@@ -127,14 +127,18 @@ class _Checker:
                                           if sheet == "Measures" else True), row_ref)
             yield raw, typed, row_ref
 
-    def number_cell(self, sheet: str, ref: str, value: Any, item: str) -> None:
-        """A number input holding a boolean, or a date where a number belongs."""
-        if not self.known(sheet, ref) or blank(value) or is_text(value):
+    def number_cell(self, sheet: str, ref: _Ref, key: str, value: Any, item: str) -> None:
+        """A number input (the row's cell of column `key`) holding a boolean, or a date where
+        a number belongs."""
+        if type(value) is float or value is None:  # most cells: a number, or blank
+            return
+        cell = ref(key)
+        if not self.known(sheet, cell) or blank(value) or is_text(value):
             return
         if number_of(value) is None:
-            self.add("wrong-type", sheet, ref, found=show(value), expected="a number")
+            self.add("wrong-type", sheet, cell, found=show(value), expected="a number")
         elif isinstance(value, dt.date):
-            self.add("looks-like-a-date", sheet, ref, found=show(value), id=item)
+            self.add("looks-like-a-date", sheet, cell, found=show(value), id=item)
 
     def texts(self) -> None:
         """Every text input, and the sign-off, within Excel's 32,767 characters a cell."""
@@ -164,8 +168,9 @@ class _Checker:
             item = typed["id"]
             unavailable = typed["status"] == rules.NOT_AVAILABLE
             if is_measure_due(typed, self.quarter):
-                self.number_cell(sheet, ref("actual"), raw["actual"], item)
-                self.percent_read(sheet, ref("actual"), raw, typed)
+                self.number_cell(sheet, ref, "actual", raw["actual"], item)
+                if typed["unit"] == "%":
+                    self.percent_read(sheet, ref("actual"), raw, typed)
                 if not unavailable:
                     self.implausible(sheet, ref("actual"), typed)
                 elif not blank(raw["commentary"]):
@@ -207,7 +212,7 @@ class _Checker:
         for raw, typed, ref in self.rows(sheet):
             item = typed["id"]
             chosen = choice_of(raw["status"], rules.ACTION_STATUSES)
-            self.number_cell(sheet, ref("complete"), raw["complete"], item)
+            self.number_cell(sheet, ref, "complete", raw["complete"], item)
             cell, revised = ref("revised"), raw["revised"]
             if self.known(sheet, cell) and isinstance(revised, bool):
                 self.add("wrong-type", sheet, cell, found=show(revised), expected="a date")
@@ -235,7 +240,7 @@ class _Checker:
         for raw, typed, ref in self.rows(sheet):
             item = typed["id"]
             for key in ("delivered", "forecast"):
-                self.number_cell(sheet, ref(key), raw[key], item)
+                self.number_cell(sheet, ref, key, raw[key], item)
             forecast, target = typed["forecast"], typed["target"]
             below = forecast is not None and target is not None and forecast < target
             if below and not blank(raw["commentary"]):

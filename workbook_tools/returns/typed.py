@@ -48,13 +48,22 @@ def choice_of(value: Any, choices: tuple[str, ...]) -> str | None:
     line breaks aside (rules.values.entry_key)."""
     if not isinstance(value, str):
         return None
+    chosen = _CHOSEN.get(choices)
+    if chosen is None:
+        chosen = _CHOSEN[choices] = {}
+    elif value in chosen:  # statuses repeat down a sheet, and are read by several rules
+        return chosen[value]
     folded = _FOLDED.get(choices)
     if folded is None:
         folded = _FOLDED[choices] = {entry_key(c): c for c in reversed(choices)}
-    return folded.get(entry_key(value))
+    entry = folded.get(entry_key(value))
+    if len(chosen) < 1_000:  # a few entries and their misspellings, not every text seen
+        chosen[value] = entry
+    return entry
 
 
 _FOLDED: dict[tuple[str, ...], dict[str, str]] = {}
+_CHOSEN: dict[tuple[str, ...], dict[str, str | None]] = {}
 
 
 def date_of(value: Any) -> dt.date | None:

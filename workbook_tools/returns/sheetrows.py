@@ -144,19 +144,18 @@ def _hashes(key: str, values: list[Any]) -> list[str]:
     """fingerprint.cell_hash of each value of one column, each distinct text or number hashed
     once (names, units, targets repeat down a sheet). Texts and numbers are remembered apart,
     by their exact type: 1.0 and True are one key to a dict, and their hashes differ."""
-    texts: dict[str, str] = {}
-    numbers: dict[float, str] = {}
+    texts: dict[Any, str] = {}
+    numbers: dict[Any, str] = {}
     found: list[str] = []
     for value in values:
         kind = type(value)
         known = texts if kind is str else numbers if kind is float else None
         if known is None:
-            digest = cell_hash(key, value)
+            found.append(cell_hash(key, value))
+        elif value in known:
+            found.append(known[value])
         else:
-            digest = known.get(value)
-            if digest is None:
-                digest = known[value] = cell_hash(key, value)
-        found.append(digest)
+            found.append(known.setdefault(value, cell_hash(key, value)))
     return found
 
 

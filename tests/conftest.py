@@ -19,6 +19,14 @@ Q2: Quarter = parse_quarter("2025-26-Q2")
 GENERATED_AT = dt.datetime(2025, 7, 1, 9, 0, 0)
 
 
+@pytest.fixture(autouse=True)
+def own_plan_cache(tmp_path_factory: pytest.TempPathFactory,
+                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each test keeps its own registers' plans (plan/cache.py): none made by another test, so a
+    test that breaks the loader or counts reads sees the register read."""
+    monkeypatch.setenv("WORKBOOK_TOOLS_CACHE", str(tmp_path_factory.mktemp("plan-cache")))
+
+
 @pytest.fixture
 def workspace(tmp_path: Path) -> Path:
     """A fresh working folder with the derbyshire example."""

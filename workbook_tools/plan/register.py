@@ -13,6 +13,7 @@ from typing import Any
 
 from workbook_tools.errors import ConfigurationError, PlanError, UnreadableFileError, about_file
 from workbook_tools.plan.build import plan_from_rows
+from workbook_tools.plan.cache import Entry
 from workbook_tools.plan.columns import (
     ITEM_SHEETS,
     REGISTER_SHEETS,
@@ -64,8 +65,18 @@ def load_plan(path: str | Path, items: bool = True) -> Plan:
 
 def check_plan(path: str | Path, items: bool = True) -> tuple[Plan | None, list[PlanProblem]]:
     """Every problem in a register (in its item sheets too unless `items` is False), and the
-    plan when there are none."""
+    plan when there are none: from the cache when these very bytes were loaded before
+    (plan/cache.py), else read and checked, and kept there when sound."""
+    entry = Entry.of(Path(path), items)
+    if entry is not None:
+        with collection_paused():
+            plan = entry.recall()
+        if plan is not None:
+            return plan, []
     _, plan, problems = read_and_check(path, items)
+    if entry is not None and plan is not None and not problems:
+        with collection_paused():
+            entry.keep(plan)
     return plan, problems
 
 

@@ -1,0 +1,157 @@
+"""A sound register's plan is kept by content (plan/cache.py): loading the same bytes again gives
+exactly the same plan without reading the workbook; any other bytes, a register with problems, an
+entry not of its shape and a cache folder others can write to are all read as usual."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from workbook_tools.errors import PlanError
+from workbook_tools.plan import register
+from workbook_tools.plan.examples import example_rows, write_register
+from workbook_tools.plan.register import check_plan, load_plan
+
+
+@pytest.fixture
+def cache_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    folder = tmp_path / "cache"
+    monkeypatch.setenv("WORKBOOK_TOOLS_CACHE", str(folder))
+    return folder / "plans"
+
+
+@pytest.fixture
+def reads(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
+    """Every time a register's workbook is read."""
+    done: list[Path] = []
+    real = register.read_register_rows
+
+    def counted(path: Path, items: bool = True) -> dict[str, list[list[Any]]]:
+        done.append(Path(path))
+        return real(path, items)
+
+    monkeypatch.setattr(register, "read_register_rows", counted)
+    return done
+
+
+def register_file(tmp_path: Path, name: str = "plan.xlsx", **changes: Any) -> Path:
+    sheets = example_rows("derbyshire")
+    for (sheet, row, col), value in changes.get("cells", {}).items():
+        sheets[sheet][row][col] = value
+    path = tmp_path / name
+    write_register(sheets, path)
+    return path
+
+
+def test_the_same_register_again_is_the_same_plan_without_reading_it(
+        tmp_path: Path, cache_folder: Path, reads: list[Path]) -> None:
+    path = register_file(tmp_path)
+    first = load_plan(path)
+    assert len(reads) == 1 and len(list(cache_folder.iterdir())) == 1
+
+    again = load_plan(path)
+    copy = tmp_path / "copy.xlsx"
+    copy.write_bytes(path.read_bytes())
+    elsewhere = load_plan(copy)
+
+    assert len(reads) == 1  # neither read the workbook
+    assert again == first == elsewhere and again.path == path and elsewhere.path == copy
+    assert again.settings == first.settings
+    for name in ("themes", "objectives", "directorates", "measures", "actions", "savings",
+                 "risks"):
+        assert getattr(again, name) == getattr(first, name)
+        assert [type(item) for item in getattr(again, name)] == \
+            [type(item) for item in getattr(first, name)]
+    assert all(type(m.targets) is tuple for m in again.measures)
+    assert {type(a.due_date) for a in again.actions} == {type(a.due_date) for a in first.actions}
+    assert any(type(a.due_date) is dt.date for a in again.actions)
+    assert again.for_directorate(first.directorates[0].code) == \
+        first.for_directorate(first.directorates[0].code)
+    assert check_plan(path) == (first, [])
+
+
+def test_without_items_is_kept_apart(tmp_path: Path, cache_folder: Path,
+                                     reads: list[Path]) -> None:
+    path = register_file(tmp_path)
+    head = load_plan(path, items=False)
+    full = load_plan(path)
+    assert len(reads) == 2
+    assert head.measures == () and full.measures != ()
+    assert load_plan(path, items=False) == head and load_plan(path) == full
+    assert len(reads) == 2
+
+
+def test_a_changed_register_is_read_again(tmp_path: Path, cache_folder: Path,
+                                          reads: list[Path]) -> None:
+    path = register_file(tmp_path)
+    before = load_plan(path)
+    register_file(tmp_path, cells={("Settings", 1, 1): "Another Council"})
+
+    after = load_plan(path)
+
+    assert len(reads) == 2
+    assert before.settings.council_name != "Another Council"
+    assert after.settings.council_name == "Another Council"
+
+
+def test_a_register_with_problems_is_checked_every_time(tmp_path: Path, cache_folder: Path,
+                                                        reads: list[Path]) -> None:
+    path = register_file(tmp_path, cells={("Measures", 1, 4): "furlongs"})
+    with pytest.raises(PlanError) as first:
+        load_plan(path)
+    with pytest.raises(PlanError) as again:
+        load_plan(path)
+    assert len(reads) == 2
+    assert "is not a valid unit" in str(first.value) and str(first.value) == str(again.value)
+    assert not cache_folder.exists() or not list(cache_folder.iterdir())
+
+
+@pytest.mark.parametrize("damage", ["not json", "{}", "[]", "retyped", "short row"])
+def test_an_entry_not_of_its_shape_is_ignored_and_replaced(
+        tmp_path: Path, cache_folder: Path, reads: list[Path], damage: str) -> None:
+    path = register_file(tmp_path)
+    sound = load_plan(path)
+    (entry,) = cache_folder.iterdir()
+    data = json.loads(entry.read_text(encoding="utf-8"))
+    if damage == "retyped":
+        data["measures"][0][8] = "5"  # a tolerance as text
+    elif damage == "short row":
+        data["risks"][0].pop()
+    entry.write_text(damage if damage in ("not json", "{}", "[]") else json.dumps(data),
+                     encoding="utf-8")
+
+    assert load_plan(path) == sound
+    assert len(reads) == 2
+    assert load_plan(path) == sound and len(reads) == 2  # the entry was written again
+
+
+@pytest.mark.skipif(not hasattr(os, "getuid"), reason="POSIX permissions")
+def test_a_cache_folder_others_can_write_to_is_not_trusted(
+        tmp_path: Path, cache_folder: Path, reads: list[Path]) -> None:
+    path = register_file(tmp_path)
+    load_plan(path)
+    (entry,) = cache_folder.iterdir()
+    data = json.loads(entry.read_text(encoding="utf-8"))
+    data["settings"][0] = "Forged Council"
+    entry.write_text(json.dumps(data), encoding="utf-8")
+    cache_folder.chmod(0o777)
+
+    assert load_plan(path).settings.council_name != "Forged Council"
+    assert len(reads) == 2
+
+
+def test_off_keeps_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                           reads: list[Path]) -> None:
+    monkeypatch.setenv("WORKBOOK_TOOLS_CACHE", "off")
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    path = register_file(tmp_path)
+    assert load_plan(path) == load_plan(path)
+    assert len(reads) == 2
+    assert not (tmp_path / "home").exists() and not (tmp_path / "xdg").exists()
+    assert not list(tmp_path.glob("**/*.json"))

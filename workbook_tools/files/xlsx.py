@@ -41,7 +41,7 @@ CLASSIC_FUNCTIONS = frozenset({
     "VALUE",
 })
 _FUNCTION = re.compile(r"([A-Za-z_][\w.]*)\(")
-_NO_DIGITS = str.maketrans("", "", "0123456789")
+_DIGITS = b"0123456789"
 
 
 class FastFormulaWorksheet(Worksheet):  # type: ignore[misc]
@@ -58,14 +58,16 @@ class FastFormulaWorksheet(Worksheet):  # type: ignore[misc]
             return formula
         return str(super()._prepare_formula(formula, expand_future_functions))
 
-    _shapes: dict[str, bool] = {}  # a formula without its digits: whether all are classic
+    _shapes: dict[bytes, bool] = {}  # a formula without its digits: whether all are classic
 
     def _classic(self, formula: str) -> bool:
         """Whether every function in `formula` is classic, known by its shape: a return's
         formulas differ row to row only in their row numbers. Safe because no classic name has
         a digit and no newer one loses its digits into a classic name (T.DIST.2T, T.INV.2T
         are the only newer ones with digits)."""
-        shape = formula.translate(_NO_DIGITS)
+        # as bytes: str.translate looks each character up (90 us for a 3 KB Checks formula),
+        # bytes.translate deletes by table (2 us)
+        shape = formula.encode("utf-8", "surrogatepass").translate(None, _DIGITS)
         known = self._shapes.get(shape)
         if known is None:
             if len(self._shapes) > 10_000:

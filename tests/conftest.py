@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -17,6 +18,15 @@ from workbook_tools.returns.layout import Context
 Q1: Quarter = parse_quarter("2025-26-Q1")
 Q2: Quarter = parse_quarter("2025-26-Q2")
 GENERATED_AT = dt.datetime(2025, 7, 1, 9, 0, 0)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def session_plan_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Plans kept by the session's own fixtures stay in the run's temporary folder, never in
+    the user's cache."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("WORKBOOK_TOOLS_CACHE", str(tmp_path_factory.mktemp("session-plan-cache")))
+        yield
 
 
 @pytest.fixture(autouse=True)

@@ -26,7 +26,11 @@ from workbook_tools.files.cells import column_letter
 MAX_TEXT = 32_767  # characters Excel holds in a cell
 _CONTROL = re.compile(r"[\x00-\x08\x0B-\x1F]|_x[0-9A-Fa-f]{4}_")
 ROWS_PER_WRITE = 1000  # rows gathered before they go to the file
-TEXT_CACHE = 4096  # texts kept per column, so memory stays flat
+#: Texts kept per column, and their characters, so memory stays flat: enough for a column of
+#: names or IDs, which come back once a quarter (24,000 measures at 60 returns), without
+#: holding a column of long commentary.
+TEXT_CACHE = 65_536
+TEXT_CACHE_CHARS = 2_000_000
 _ESCAPE = re.compile(r"[&<>]")
 _SPECIAL = re.compile(r"[\x00-\x08\x0B-\x1F&<>]|_x[0-9A-Fa-f]{4}_")
 
@@ -59,11 +63,14 @@ class RowWriter:
             raise ValueError("RowWriter needs a constant-memory worksheet")
         self.sheet = sheet
         self.letters = [column_letter(c) for c in range(len(formats))]
+        self.columns = range(len(formats))
+        self.openings = [f'<c r="{letter}' for letter in self.letters]
         self.styles = [_style(f) for f in formats]
         self.date_styles = [(_style(d), _style(t)) for d, t in date_formats]
         self.date_1904 = sheet.date_1904
         # a column's texts repeat (quarter, directorate, theme, status): each written once
         self.texts: list[dict[str, str]] = [{} for _ in formats]
+        self.cached = [0 for _ in formats]  # characters of the texts kept, by column
         sheet._write_single_row(1)  # the header row goes to disk; row 1 is next
         # xlsxwriter's handle on the rows' file is closed (it reopens it to save); the rows go
         # through this writer's own, opened by the process that writes them (see `flush`)
@@ -102,9 +109,11 @@ class RowWriter:
         style = self.styles[col]
         tail = _text_tail(style, text) if text.strip() else f"{style}/>" if style else ""
         cache = self.texts[col]
-        if len(cache) >= TEXT_CACHE:
+        if len(cache) >= TEXT_CACHE or self.cached[col] > TEXT_CACHE_CHARS:
             cache.clear()
+            self.cached[col] = 0
         cache[text] = tail
+        self.cached[col] += len(text)
         return tail
 
     def _other(self, ref: str, col: int, value: Any) -> str:
@@ -146,30 +155,29 @@ class RowWriter:
                 self.styles, self.date_styles = columns, dates
             return
         number = row + 1
+        at = f'{number}"'  # what follows a column's opening in every cell of the row
         # one pass per cell with everything it needs in locals: this loop is most of a write
-        texts, letters, styles = self.texts, self.letters, self.styles
         cells: list[str] = []
         append = cells.append
-        col = 0
-        for value in values:
+        for col, opening, value, texts, style in zip(self.columns, self.openings, values,
+                                                     self.texts, self.styles, strict=True):
             kind = value.__class__
             if kind is str:
-                tail = texts[col].get(value)
+                tail = texts.get(value)
                 if tail is None:
                     tail = self._text(col, value)
                 if tail:
-                    append(f'<c r="{letters[col]}{number}"{tail}')
+                    append(f"{opening}{at}{tail}")
             elif kind is float or kind is int:
                 if value - value == 0:  # finite (inf - inf and nan - nan are nan)
-                    append(f'<c r="{letters[col]}{number}"{styles[col]}><v>{value:.16G}</v></c>')
-                elif styles[col]:  # not finite: a blank
-                    append(f'<c r="{letters[col]}{number}"{styles[col]}/>')
+                    append(f"{opening}{at}{style}><v>{value:.16G}</v></c>")
+                elif style:  # not finite: a blank
+                    append(f"{opening}{at}{style}/>")
             elif value is None:
-                if styles[col]:
-                    append(f'<c r="{letters[col]}{number}"{styles[col]}/>')
+                if style:
+                    append(f"{opening}{at}{style}/>")
             else:
-                append(self._other(f"{letters[col]}{number}", col, value))
-            col += 1
+                append(self._other(f"{self.letters[col]}{number}", col, value))
         tall = f' ht="{height:.16g}" customHeight="1"' if height else ""
         pending = self.pending
         pending.append(f'<row r="{number}"{tall}>{"".join(cells)}</row>')

@@ -154,11 +154,12 @@ def _sheet(workbook: Any, formats: _Formats, name: str, headers: Sequence[str],
     def look(col: int, theirs: tuple[tuple[str, Any], ...]) -> Any:
         return formats.cell(kinds[col], shades[col], theirs)
 
-    theirs = {}
+    kept, theirs = {}, {}
     for index, (r, record) in enumerate(zip(positions, rows, strict=True)):
-        kept = kept_cells(record)
-        if kept:
-            theirs[index] = kept_looks_and_notes(sheet, writer, look, r, kept, headers)
+        cells = kept_cells(record)
+        if cells:
+            kept[index] = cells
+            theirs[index] = kept_looks_and_notes(sheet, writer, look, r, cells, headers)
     sheet.freeze_panes(1, 3 if name in mc.ITEM_SHEETS else 0)
     sheet.set_landscape()
     sheet.set_paper(9)  # A4
@@ -175,7 +176,8 @@ def _sheet(workbook: Any, formats: _Formats, name: str, headers: Sequence[str],
         sheet.set_column(col, col, wider, None,
                          {"hidden": True} if given and given.hidden else None)
     return SheetRows(writer, name, headers, rows, positions,
-                     [(i, widths[i]) for i, k in enumerate(kinds) if k == "longtext"], theirs)
+                     [(i, widths[i]) for i, k in enumerate(kinds) if k == "longtext"], kept,
+                     theirs)
 
 
 #: Rows a column's width is worked out from: every row of a smaller sheet; of a larger one, the

@@ -80,6 +80,7 @@ class SheetRows:
     """One sheet's rows, ready to be written by `write_all`.
 
     Args:
+        kept: people's kept cells (master/keep.py) by row index, for the rows that have any.
         theirs: the formats people applied to some cells, by row index then column (numbered
             in the workbook: RowWriter.register).
         wrapped: each long-text column's index and width, for the row heights.
@@ -87,9 +88,9 @@ class SheetRows:
 
     def __init__(self, writer: RowWriter, name: str, headers: Sequence[str],
                  rows: Sequence[Row], positions: list[int], wrapped: list[tuple[int, float]],
-                 theirs: dict[int, dict[int, Any]]) -> None:
+                 kept: dict[int, dict[str, Kept]], theirs: dict[int, dict[int, Any]]) -> None:
         self.writer, self.name, self.headers = writer, name, headers
-        self.rows, self.positions, self.theirs = rows, positions, theirs
+        self.rows, self.positions, self.kept, self.theirs = rows, positions, kept, theirs
         self.wrapped = wrapped
 
     @property
@@ -98,7 +99,7 @@ class SheetRows:
 
     def write(self) -> None:
         """Write the rows to the sheet's row file."""
-        headers, writer, theirs = self.headers, self.writer, self.theirs
+        headers, writer, theirs, kept_rows = self.headers, self.writer, self.theirs, self.kept
         letters = {h: writer.letters[i] for i, h in enumerate(headers)}
         # a text shorter than its column's line (and with no line break) takes one line: most
         # cells, told apart here without a call per cell (rows are the bulk of a write)
@@ -106,7 +107,7 @@ class SheetRows:
         savings = self.name == "Savings"
         for index, (r, record) in enumerate(zip(self.positions, self.rows, strict=True)):
             values = values_of(record, headers)
-            kept = kept_cells(record)
+            kept = kept_rows.get(index) if kept_rows else None
             if savings or kept:
                 values = changed = list(values)
                 if savings:

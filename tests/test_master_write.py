@@ -167,3 +167,21 @@ def test_a_failure_in_the_other_process_is_raised_here(
     with pytest.raises(RuntimeError, match="disk went away"):
         write_master(master, tmp_path / "again.xlsx")
     assert not (tmp_path / "again.xlsx").exists()
+
+
+def test_a_return_columns_kind_in_the_master_comes_from_the_layout() -> None:
+    from workbook_tools.returns import layout
+
+    shown = {layout.Kind.MONEY: "money", layout.Kind.DATE: "date",
+             layout.Kind.PERCENT: "points", layout.Kind.LONGTEXT: "longtext",
+             layout.Kind.SCORE: "integer"}
+    checked = 0
+    for spec in layout.SHEETS.values():
+        for column in spec.in_master:
+            if column.kind in shown:
+                assert mc.kind_of(str(column.master_header)) == shown[column.kind], column.key
+                checked += 1
+            if column.key == "rag":
+                assert mc.kind_of(str(column.master_header)) == "rag"
+    assert checked > 10
+    assert mc.kind_of("Score") == mc.kind_of("Previous score") == "integer"  # a risk's

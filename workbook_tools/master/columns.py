@@ -95,24 +95,40 @@ ID_COLUMNS = {name: str(spec.columns[0].master_header) for name, spec in layout.
 # What each column holds, for number formats and widths (the same header means the same kind on
 # every sheet): money (£), points (a percentage as 0-100), date, datetime, integer, number,
 # longtext (wrapped), rag (Green/Amber/Red), code (a long identifier such as a SHA-256), text.
-MONEY = ("Target (£)", "Delivered to date (£)", "Forecast (£)", "Forecast variance (£)",
-         "Finance confirmed (£)", "Finance adjustment (£)", *LEDGER_COLUMNS)
+# A return's column has the kind its layout gives it, shown in the master as below; only the
+# master's own columns are declared here by header.
+_SHOWN_AS = {layout.Kind.TEXT: "text", layout.Kind.LONGTEXT: "longtext",
+             layout.Kind.NUMBER: "number", layout.Kind.MONEY: "money",
+             layout.Kind.PERCENT: "points", layout.Kind.DATE: "date",
+             layout.Kind.CHOICE: "text", layout.Kind.SCORE: "integer"}
+#: Return columns the master shows otherwise than their kind, by (sheet, layout key): the RAG
+#: coloured, a risk's scores as whole numbers.
+_SHOWN_OTHERWISE = {**{(sheet, "rag"): "rag" for sheet in layout.SHEETS},
+                    ("Risks", "previous"): "integer", ("Risks", "score"): "integer"}
+
+
+def _return_kinds() -> dict[str, str]:
+    kinds: dict[str, str] = {}
+    for sheet, spec in layout.SHEETS.items():
+        for column in spec.in_master:
+            kind = _SHOWN_OTHERWISE.get((sheet, column.key)) or _SHOWN_AS[column.kind]
+            header = str(column.master_header)
+            if kinds.setdefault(header, kind) != kind:
+                raise ValueError(f"the master's {header} is {kind} on {sheet} but "
+                                 f"{kinds[header]} on another sheet")
+    return kinds
+
+
 KINDS: dict[str, str] = {
-    **{header: "money" for header in MONEY},
-    "% complete": "points",
-    "Due date": "date", "Revised due date": "date", "Sign-off date": "date",
-    "Received": "datetime", "When": "datetime",
+    **_return_kinds(),
+    **{header: "money" for header in (*FINANCE_COLUMNS[:2], *LEDGER_COLUMNS)},
+    "Sign-off date": "date", "Received": "datetime", "When": "datetime",
     "Errors": "integer", "Warnings": "integer", "Accepted": "integer", "Rejected": "integer",
-    "Previous score": "integer", "Likelihood": "integer", "Impact": "integer", "Score": "integer",
-    "Target": "number", "Previous actual": "number", "Actual": "number",
-    "Amber tolerance (%)": "number",
-    **{header: "longtext" for header in (
-        "Objective", "Measure", "Action", "Saving proposal", "Risk", "Commentary",
-        "Remedial action", "Mitigation update", "Finance note", "Message", "Files", "Reason",
-        "Key message")},
-    "RAG": "rag",
+    **{header: "longtext" for header in ("Finance note", "Message", "Files", "Reason",
+                                         "Key message")},
     "SHA-256": "code",
 }
+MONEY = tuple(header for header, kind in KINDS.items() if kind == "money")
 
 
 def kind_of(header: str) -> str:

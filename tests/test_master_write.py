@@ -18,6 +18,7 @@ from support import libreoffice_save, needs_libreoffice
 from workbook_tools.files.rowxml import MAX_TEXT
 from workbook_tools.master import columns as mc
 from workbook_tools.master import writerows
+from workbook_tools.master.keep import Kept
 from workbook_tools.master.read import Master, read_master
 from workbook_tools.master.write import WIDTH_SAMPLE, write_master
 
@@ -185,3 +186,19 @@ def test_a_return_columns_kind_in_the_master_comes_from_the_layout() -> None:
                 assert mc.kind_of(str(column.master_header)) == "rag"
     assert checked > 10
     assert mc.kind_of("Score") == mc.kind_of("Previous score") == "integer"  # a risk's
+
+
+def test_a_text_cell_people_formatted_keeps_its_format_when_its_text_came_before(
+        tmp_path: Path) -> None:
+    def saving(i: int, **extra: Any) -> dict[str, Any]:
+        return {"Quarter": "2025-26-Q1", "Directorate": "CS", "Saving ID": f"S{i}",
+                "Finance status": "Confirmed", **extra}
+
+    master = Master()
+    bold = {"Finance status": Kept(row=3, col=0, look=(("bold", True),))}
+    master.sheets["Savings"] = [saving(1), saving(2, _cells=bold), saving(3)]
+    path = tmp_path / "master.xlsx"
+    write_master(master, path)
+    sheet = openpyxl.load_workbook(path)["Savings"]
+    col = [c.value for c in sheet[1]].index("Finance status") + 1
+    assert [sheet.cell(r, col).font.b for r in (2, 3, 4)] == [False, True, False]

@@ -69,7 +69,7 @@ class RowWriter:
         self.date_styles = [(_style(d), _style(t)) for d, t in date_formats]
         self.date_1904 = sheet.date_1904
         # a column's texts repeat (quarter, directorate, theme, status): each written once
-        self.texts: list[dict[str, str]] = [{} for _ in formats]
+        self.texts: list[dict[Any, str]] = [{} for _ in formats]  # and dates
         self.cached = [0 for _ in formats]  # characters of the texts kept, by column
         sheet._write_single_row(1)  # the header row goes to disk; row 1 is next
         # xlsxwriter's handle on the rows' file is closed (it reopens it to save); the rows go
@@ -116,6 +116,18 @@ class RowWriter:
         self.cached[col] += len(text)
         return tail
 
+    def _date(self, col: int, value: dt.date) -> str:
+        """What follows a date cell's reference, kept for the next time (dates repeat)."""
+        style = self.date_styles[col][isinstance(value, dt.datetime)]
+        serial = _datetime_to_excel_datetime(value, self.date_1904, False)
+        tail = f"{style}><v>{serial:.16G}</v></c>"
+        cache = self.texts[col]
+        if len(cache) >= TEXT_CACHE:
+            cache.clear()
+            self.cached[col] = 0
+        cache[value] = tail
+        return tail
+
     def _other(self, ref: str, col: int, value: Any) -> str:
         style = self.styles[col]
         if isinstance(value, dt.date):
@@ -144,15 +156,16 @@ class RowWriter:
         if row <= self.last:
             raise ValueError(f"row {row + 1} comes after row {self.last + 1}, already written")
         if formats:
-            columns, dates = self.styles, self.date_styles
-            self.styles, self.date_styles = list(columns), list(dates)
+            columns, dates, kept = self.styles, self.date_styles, self.texts
+            self.styles, self.date_styles, self.texts = list(columns), list(dates), list(kept)
             for col, cell_format in formats.items():
                 self.styles[col] = _style(cell_format)
                 self.date_styles[col] = (self.styles[col], self.styles[col])
+                self.texts[col] = {}  # the column's texts are kept with the column's style
             try:
                 self.write(row, values, height)
             finally:
-                self.styles, self.date_styles = columns, dates
+                self.styles, self.date_styles, self.texts = columns, dates, kept
             return
         number = row + 1
         at = f'{number}"'  # what follows a column's opening in every cell of the row
@@ -176,6 +189,11 @@ class RowWriter:
             elif value is None:
                 if style:
                     append(f"{opening}{at}{style}/>")
+            elif kind is dt.date or kind is dt.datetime:  # kept with the texts (never equal)
+                tail = texts.get(value)
+                if tail is None:
+                    tail = self._date(col, value)
+                append(f"{opening}{at}{tail}")
             else:
                 append(self._other(f"{self.letters[col]}{number}", col, value))
         tall = f' ht="{height:.16g}" customHeight="1"' if height else ""

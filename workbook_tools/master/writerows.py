@@ -27,6 +27,7 @@ Row = dict[str, Any] | Sequence[Any]
 
 LINE_HEIGHT = 15  # points per line of wrapped text (Calibri 11)
 MAX_ROW_HEIGHT = 409  # Excel's limit
+LINES_KEPT = 16_384  # long texts whose line count is kept, per column
 #: Cells (rows x columns) below which a master's rows are all written in this process: a fork
 #: costs more than it saves on a small master.
 PARALLEL_CELLS = 400_000
@@ -103,7 +104,8 @@ class SheetRows:
         letters = {h: writer.letters[i] for i, h in enumerate(headers)}
         # a text shorter than its column's line (and with no line break) takes one line: most
         # cells, told apart here without a call per cell (rows are the bulk of a write)
-        one_line = [(i, width, per_line(width)) for i, width in self.wrapped]
+        one_line: list[tuple[int, float, int, dict[str, int]]] = [
+            (i, width, per_line(width), {}) for i, width in self.wrapped]
         savings = self.name == "Savings"
         for index, (r, record) in enumerate(zip(self.positions, self.rows, strict=True)):
             values = values_of(record, headers)
@@ -115,10 +117,15 @@ class SheetRows:
                 if kept:
                     _kept_formulas(changed, headers, r, kept)
             lines = 1
-            for i, width, line in one_line:
+            for i, width, line, known in one_line:
                 value = values[i]
                 if value.__class__ is str and (len(value) > line or not value.isprintable()):
-                    lines = max(lines, text_lines(value, width))
+                    count = known.get(value)
+                    if count is None:  # a name comes back every quarter: counted once
+                        if len(known) >= LINES_KEPT:
+                            known.clear()
+                        count = known[value] = text_lines(value, width)
+                    lines = max(lines, count)
             height = min(LINE_HEIGHT * lines, MAX_ROW_HEIGHT) if lines > 1 else None
             write_row(writer, r, values, height, theirs.get(index))
         writer.flush()

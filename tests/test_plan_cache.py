@@ -155,3 +155,22 @@ def test_off_keeps_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
     assert len(reads) == 2
     assert not (tmp_path / "home").exists() and not (tmp_path / "xdg").exists()
     assert not list(tmp_path.glob("**/*.json"))
+
+
+def test_only_the_most_recently_used_entries_are_kept(tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    from workbook_tools.plan import cache
+
+    for age, name in enumerate(["newest", "newer", "older", "oldest"]):
+        path = tmp_path / f"{name}.json"
+        path.write_bytes(b"x" * 100)
+        os.utime(path, (1_000_000 - age, 1_000_000 - age))
+    monkeypatch.setattr(cache, "KEEP", 3)
+    cache.prune(tmp_path)
+    assert sorted(p.stem for p in tmp_path.iterdir()) == ["newer", "newest", "older"]
+    monkeypatch.setattr(cache, "KEEP_BYTES", 150)
+    cache.prune(tmp_path)
+    assert [p.stem for p in tmp_path.iterdir()] == ["newest"]  # the newest, whatever its size
+    monkeypatch.setattr(cache, "KEEP_BYTES", 50)
+    cache.prune(tmp_path)
+    assert [p.stem for p in tmp_path.iterdir()] == ["newest"]

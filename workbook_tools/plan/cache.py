@@ -44,7 +44,8 @@ from workbook_tools.plan.model import (
 
 CACHE_VARIABLE = "WORKBOOK_TOOLS_CACHE"
 FORMAT = 1  # raised when the layout of an entry changes
-KEEP = 32  # entries kept, the most recently used
+KEEP = 32  # entries kept at most, the most recently used,
+KEEP_BYTES = 256 * 1024 * 1024  # and bytes between them (a 240,000-item register's: 25 MB)
 
 S, F, INT, N = (str,), (float,), (int,), (type(None),)
 #: Each part of the plan: its class, and the types each field may have in an entry.
@@ -173,16 +174,22 @@ class Entry:
 
 
 def prune(place: Path) -> None:
-    """Remove all but the most recently used entries (and any temporary file left behind)."""
+    """Remove the least recently used entries beyond KEEP of them or KEEP_BYTES between them
+    (the newest is always kept); a temporary file left by a process that stopped goes with
+    them once it is that old."""
     entries = []
     for path in place.iterdir():
         try:
-            entries.append((path.stat().st_mtime, path))
+            info = path.stat()
         except OSError:
             continue
+        entries.append((info.st_mtime, info.st_size, path))
     entries.sort(reverse=True)
-    for _, path in entries[KEEP:]:
-        path.unlink(missing_ok=True)
+    total = 0
+    for index, (_, size, path) in enumerate(entries):
+        total += size
+        if index >= KEEP or (index and total > KEEP_BYTES):
+            path.unlink(missing_ok=True)
 
 
 def encode(plan: Plan) -> dict[str, Any]:

@@ -14,7 +14,7 @@ from typing import Any
 
 from workbook_tools import TEMPLATE_VERSION, __version__
 from workbook_tools.errors import UsageError, about_file
-from workbook_tools.files.xlsx import add_rag_formatting, close_workbook, new_workbook
+from workbook_tools.files.xlsx import add_rag_formatting, new_workbook
 from workbook_tools.parallel import ordered_map
 from workbook_tools.plan.register import DirectoratePlan, Plan
 from workbook_tools.quarters import Quarter
@@ -22,7 +22,7 @@ from workbook_tools.returns import layout
 from workbook_tools.returns.cover import COVER, CoverCells, write_checks, write_cover
 from workbook_tools.returns.fingerprint import cell_hash, fingerprint
 from workbook_tools.returns.inputs import add_validations, highlight_problems
-from workbook_tools.returns.itemsheet import BLANK, FORMULA, NUMBER, ZIP_LEVEL, Cell, ItemSheet
+from workbook_tools.returns.itemsheet import BLANK, FORMULA, NUMBER, Cell, ItemSheet, save
 from workbook_tools.returns.layout import (
     FIRST_DATA_ROW,
     HEADER_ROW,
@@ -163,7 +163,7 @@ def _write_return(dplan: DirectoratePlan, ctx: Context, path: Path, password: st
     for name in (Sheet.COVER, *layout.DATA_SHEETS, Sheet.CHECKS):
         sheets[name].protect(password or "", protect)
     sheets[Sheet.COVER].activate()
-    close_workbook(workbook, ZIP_LEVEL)
+    save(workbook)
 
 
 def _write_data_sheet(

@@ -239,7 +239,10 @@ def number(value: Any) -> float | None:
 def _collect_finance(master: Master, path: Path) -> None:
     columns = (*master.finance_columns, mc.LEDGER)
     for row in master.sheets["Savings"]:
-        values = {h: row.get(h) for h in columns}
+        found = tuple(map(row.get, columns))
+        if found.count(None) == len(columns) and not row.get("_cells"):
+            continue  # nothing of finance's on the row (most rows): looked at no further
+        values = dict(zip(columns, found, strict=True))
         if all(is_blank(v) for v in values.values()):
             key = (str(row.get("Quarter")), str(row.get("Saving ID") or "").strip())
             known = canonical_quarter(row.get("Quarter")) is not None and key[1]

@@ -6,8 +6,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import openpyxl
-from conftest import GENERATED_AT, Q1
+from conftest import GENERATED_AT, Q1, Q2
+from master_support import make_folder
 
+from workbook_tools.master.history import previous_context
 from workbook_tools.plan.register import load_plan
 from workbook_tools.returns.generate import generate_returns
 from workbook_tools.returns.layout import Context
@@ -59,3 +61,30 @@ def test_awkward_register_texts_come_back_from_the_generated_return(workspace: P
                     if f.code.startswith(("prefilled", "meta", "item-", "row-", "locked"))]
         assert problems == [], path.name
     assert found == wanted
+
+
+def _context(master: Path) -> tuple[dict, dict, dict, dict, dict]:
+    ctx = previous_context(master, Q2)
+    return (ctx.previous_actuals, ctx.previous_targets, ctx.year_ago_actuals,
+            ctx.previous_delivered, ctx.previous_scores)
+
+
+def test_last_quarters_figures_read_from_a_master_with_the_teams_own_column(
+        tmp_path: Path) -> None:
+    """generate and validate only read last quarter's figures from the master: a note the team
+    typed in a column of their own beside Measures (which consolidate would ask them to move)
+    must not stop next quarter's returns being generated or checked. It did not before b3ffdb2,
+    which reads them through read_master's checks and refuses 'a column workbook-tools does not
+    keep' (as it refuses a renamed Commentary or a second column of one header, neither of
+    which last quarter's figures need)."""
+    folder = make_folder(tmp_path / "ws", quarters=(Q1,), consolidated=True)
+    expected = _context(folder.master)
+    assert expected[0], "Q1's actuals are in the master"
+    workbook = openpyxl.load_workbook(folder.master)
+    sheet = workbook["Measures"]
+    col = sheet.max_column + 1
+    sheet.cell(1, col).value = "Team notes"
+    sheet.cell(2, col).value = "checked with the lead officer"
+    workbook.save(folder.master)
+
+    assert _context(folder.master) == expected

@@ -12,10 +12,14 @@ from typing import Any
 
 from workbook_tools.files.cells import is_blank, to_number
 from workbook_tools.quarters import Quarter
-from workbook_tools.returns.layout import Context
+from workbook_tools.returns.layout import Context, Sheet
 
-#: The sheets holding last quarter's figures.
-FIGURE_SHEETS = ("Measures", "Savings", "Risks")
+#: The columns holding last quarter's figures, by sheet.
+FIGURE_COLUMNS: dict[str, tuple[str, ...]] = {
+    Sheet.MEASURES: ("Quarter", "Measure ID", "Actual", "Target"),
+    Sheet.SAVINGS: ("Quarter", "Saving ID", "Delivered to date (£)"),
+    Sheet.RISKS: ("Quarter", "Risk ID", "Score"),
+}
 
 
 def previous_context(master: Path | None, quarter: Quarter) -> Context:
@@ -30,9 +34,10 @@ def previous_context(master: Path | None, quarter: Quarter) -> Context:
         return ctx
     from workbook_tools.master.read import read_rows
 
-    # the master holds every quarter of every directorate: only the three sheets with last
-    # quarter's figures are read
-    return context_of(read_rows(Path(master), FIGURE_SHEETS).sheets, quarter)
+    # the master holds every quarter of every directorate: only the columns with last quarter's
+    # figures are read, and a column the team added beside them stops nothing (consolidate is
+    # where the master is checked as a whole)
+    return context_of(read_rows(Path(master), FIGURE_COLUMNS), quarter)
 
 
 def context_of(sheets: Mapping[str, list[dict[str, Any]]], quarter: Quarter) -> Context:

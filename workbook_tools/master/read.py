@@ -25,6 +25,7 @@ from workbook_tools.master import keep
 from workbook_tools.master.readsheet import (
     NOTHING_CHANGED,
     canonical_quarter,
+    picked_rows,
     quarter_order,
     read_sheet,
 )
@@ -169,23 +170,24 @@ def read_master(path: Path | str, touched: Collection[str] | None = None) -> Mas
 
 
 @about_file("path")
-def read_rows(path: Path | str, names: tuple[str, ...]) -> Master:
-    """Only the rows of the sheets `names` (each read as read_master reads it; no finance
-    entries, formulas or comments): for a command that needs a few of the master's figures,
-    such as last quarter's (master/history.py). A sheet the master does not have is empty.
+def read_rows(path: Path | str, columns: dict[str, tuple[str, ...]]) -> dict[str, list[dict]]:
+    """Only the `columns` of the sheets named (their non-blank rows as dicts, a quarter
+    canonical; a sheet or column the master lacks gives none): for a command that needs a few
+    of the master's figures, such as last quarter's (master/history.py). Read through the guard
+    with the master's limits, but not checked as a master to keep: a column the team added, a
+    renamed or doubled column those figures do not need, stops nothing here.
 
     Raises:
-        MasterError: as read_master.
+        MasterError: the file cannot be read safely.
     """
     path = Path(path)
-    master = Master(path=path)
     texts: dict[str, str] = {}
+    sheets: dict[str, list[dict]] = {}
     with _opened(path) as workbook:
-        for name in names:
+        for name, names in columns.items():
             if name in workbook.sheet_names:
-                rows, scan = workbook.read(name)
-                _read_sheet(master, path, name, rows, scan.formulas, scan.errors, texts)
-    return master
+                sheets[name] = picked_rows(workbook.read(name)[0], names, texts)
+    return sheets
 
 
 @contextlib.contextmanager

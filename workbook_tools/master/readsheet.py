@@ -150,6 +150,24 @@ def read_sheet(path: Path, name: str, rows: list[list[Any]], formulas: dict[str,
     return sheet
 
 
+def picked_rows(rows: list[list[Any]], names: Collection[str],
+                texts: dict[str, str]) -> list[dict[str, Any]]:
+    """The non-blank rows of a sheet as dicts of only the columns `names` (each the first column
+    so headed; one the sheet lacks is absent), cells and quarters as read_sheet gives them,
+    whatever else the sheet holds: for a caller that needs a few figures, not the sheet to keep.
+    """
+    header = [str(h).strip() if not is_blank(h) else "" for h in (rows[0] if rows else [])]
+    columns = {h: header.index(h) for h in names if h in header}
+    body = [row for row in rows[1:] if any(not is_blank(v) for v in row)]
+    picked = {}
+    for h, i in columns.items():
+        cells = tuple(row[i] if i < len(row) else None for row in body)
+        picked[h] = _column(cells, texts, h == "Quarter")
+    return [dict(zip(picked, values, strict=True)) for values in zip(*picked.values(),
+                                                                      strict=True)] \
+        if picked else [{} for _ in body]
+
+
 def _column(cells: tuple[Any, ...], texts: dict[str, str], quarter: bool) -> list[Any]:
     """A column's cells as the master's rows hold them (see read_sheet)."""
     once = texts.setdefault

@@ -204,6 +204,13 @@ CASES: list[tuple[str, Callable[[Rows], None], str, str, str]] = [
      "the setting 'Savings programme target (£)' has no value"),
     ("non-numeric setting", put("Settings", 5, "Value", "five"), "Settings", "B5",
      "the setting 'Amber tolerance (%)' must be a number of zero or more, not 'five'"),
+    ("saving past a spreadsheet's digits", put("Savings", 3, "Target (£)", 1e308), "Savings",
+     "F3", "'Target (£)' is 1e+308: a figure needs at most 15 digits"),
+    ("target past a spreadsheet's digits", put("Measures", 2, "Q2 target", -1e16), "Measures",
+     "I2", "'Q2 target' is -1e+16: a figure needs at most 15 digits"),
+    ("setting past a spreadsheet's digits", put("Settings", 4, "Value", 1e300), "Settings", "B4",
+     "the setting 'Savings programme target (£)' is 1e+300: it can be at most "
+     "999,999,999,999,999"),
     ("bad financial year", put("Settings", 3, "Value", "2025"), "Settings", "B3",
      "the financial year '2025' should look like 2025-26"),
 ]

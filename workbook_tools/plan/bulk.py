@@ -14,7 +14,7 @@ from typing import Any
 
 from workbook_tools.plan.checks import is_year
 from workbook_tools.plan.model import Action, Measure, Risk, Saving
-from workbook_tools.plan.rows import SheetRows
+from workbook_tools.plan.rows import LARGEST, SheetRows
 from workbook_tools.plan.vocabulary import (
     CUMULATIVE,
     DATA_ONLY,
@@ -51,7 +51,8 @@ def texts(t: SheetRows, header: str, required: bool = True) -> list[Any]:
 def numbers(t: SheetRows, header: str, required: bool = True) -> list[Any]:
     """Numbers as floats; a blank is None where optional."""
     blank = BAD if required else None
-    return [v if v.__class__ is float else float(v) if v.__class__ is int
+    return [v if v.__class__ is float and -LARGEST <= v <= LARGEST
+            else float(v) if v.__class__ is int and -LARGEST <= v <= LARGEST
             else blank if v is None or v == "" else BAD for v in column(t, header)]
 
 

@@ -12,6 +12,10 @@ from workbook_tools.files.cells import cell_ref, is_blank, to_date, to_number
 from workbook_tools.plan.columns import ITEM_SHEETS, REGISTER_SHEETS
 from workbook_tools.plan.model import PlanProblem
 
+#: The largest figure a register may hold: 15 digits, all a spreadsheet keeps (a larger one
+#: loses its last digits, and sums of two such could overflow every total and formula).
+LARGEST = 999_999_999_999_999.0
+
 
 def norm(text: Any) -> str:
     """A header, sheet or choice as compared: spaces collapsed, capitals ignored."""
@@ -94,7 +98,7 @@ class SheetRows:
     ) -> float | None:
         index = self.columns.get(header)
         value = values[index] if index is not None and index < len(values) else None
-        if type(value) is float:  # most cells, as calamine reads them
+        if type(value) is float and -LARGEST <= value <= LARGEST:  # most cells, as read
             return value
         if is_blank(value):
             if required and index is not None:
@@ -103,6 +107,11 @@ class SheetRows:
         number = to_number(value)
         if number is None:
             self.problem(row, self.columns[header], f"'{header}' must be a number, not '{value}'")
+        elif not -LARGEST <= number <= LARGEST:  # (not a number, too: it compares as False)
+            self.problem(row, self.columns[header], f"'{header}' is {number:,.6g}: a figure "
+                         "needs at most 15 digits (a spreadsheet keeps no more), so type it in "
+                         "pounds or units that fit")
+            number = None
         return number
 
     def choice(

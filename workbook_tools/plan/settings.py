@@ -18,8 +18,11 @@ from workbook_tools.plan.columns import (
     SETTINGS_ROWS,
 )
 from workbook_tools.plan.model import PlanProblem, Settings
-from workbook_tools.plan.rows import SheetRows, norm
+from workbook_tools.plan.rows import LARGEST, SheetRows, norm
 from workbook_tools.quarters import parse_year, year_label
+
+#: The most days after a quarter's end its returns may be due: a year.
+MOST_DAYS = 366
 
 
 def settings_from(table: SheetRows) -> Settings | None:
@@ -61,6 +64,11 @@ def settings_from(table: SheetRows) -> Settings | None:
                 value_col,
                 f"the setting '{name}' must be a number of zero or more, not '{values[name]}'",
             )
+            missing = True
+        elif number > (MOST_DAYS if name == SETTING_DEADLINE else LARGEST):
+            most = MOST_DAYS if name == SETTING_DEADLINE else LARGEST
+            table.problem(rows.get(name, 0), value_col,
+                          f"the setting '{name}' is {number:,.6g}: it can be at most {most:,.0f}")
             missing = True
         else:
             numbers[name] = number

@@ -145,6 +145,12 @@ class Plan:
                 groups.setdefault(item.directorate_code, ([], [], [], []))[index].append(item)
         return groups
 
+    def group_by_directorate(self) -> None:
+        """Work out each directorate's items now: before worker processes fork, so each finds
+        them done rather than walking (and so copying) every item of the register for its own
+        directorate's."""
+        self._items_by_directorate  # noqa: B018 (a cached property: computed once, kept)
+
     def tolerance_for(self, measure: Measure) -> float:
         return measure.tolerance if measure.tolerance is not None else self.settings.amber_tolerance
 

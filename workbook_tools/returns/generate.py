@@ -84,6 +84,7 @@ def generate_returns(
     out_dir.mkdir(parents=True, exist_ok=True)
     stamp = (now or dt.datetime.now()).replace(microsecond=0)
     job = _WriteReturn(plan, ctx, out_dir, password, stamp)
+    plan.group_by_directorate()  # once, before the workers fork
     return list(ordered_map(job, wanted))
 
 

@@ -218,6 +218,7 @@ def validate_paths(
         job.contexts[quarter] = context
     if plan is not None and has_items(plan):
         register_index(plan)  # once, here, before the workers fork
+        plan.group_by_directorate()  # (so a worker does not walk every item for its own)
     if master is not None and quarter is not None:
         job.context(quarter)  # read the master once, here, not once per worker
     results = []

@@ -26,6 +26,7 @@ from pathlib import Path
 
 from workbook_tools.errors import ConfigurationError
 from workbook_tools.files.cells import pounds
+from workbook_tools.master.columns import MasterSheet
 from workbook_tools.plan.register import Plan
 from workbook_tools.quarters import Quarter, parse_quarter
 from workbook_tools.returns.findings import ValidationRun
@@ -204,9 +205,9 @@ class _Demo:
         consolidated = consolidate(plan, quarter, ws.returns(quarter), ws.master)
         counts = consolidated.counts
         self.step(f"{quarter}: consolidated {len(consolidated.run.accepted)} accepted returns "
-                  f"into {self.rel(ws.master)} ({counts['Measures']} measures, "
-                  f"{counts['Actions']} actions, {counts['Savings']} savings, {counts['Risks']} "
-                  f"risks).")
+                  f"into {self.rel(ws.master)} ({counts[MasterSheet.MEASURES]} measures, "
+                  f"{counts[MasterSheet.ACTIONS]} actions, {counts[MasterSheet.SAVINGS]} savings, "
+                  f"{counts[MasterSheet.RISKS]} risks).")
         summary = summarise_quarter(ws.master, quarter, ws.summary(quarter), plan)
         self.step(f"{quarter}: wrote the summary for Cabinet, {self.rel(summary.path)} "
                   f"({len(summary.sheets)} sheets, {summary.charts} charts). "
@@ -266,7 +267,7 @@ class _Demo:
 
         master = read_master(self.ws.master)
         ago = Quarter(quarter.start_year - 1, quarter.number)
-        counts = [Counter(r.get("RAG") for r in master.rows("Measures", q))
+        counts = [Counter(r.get("RAG") for r in master.rows(MasterSheet.MEASURES, q))
                   for q in (ago, quarter)]
         moved = ", ".join(f"{rag} {counts[0][rag]} -> {counts[1][rag]}"
                           for rag in ("Green", "Amber", "Red"))

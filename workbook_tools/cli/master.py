@@ -18,6 +18,7 @@ from workbook_tools.cli.group import (
     shown,
 )
 from workbook_tools.files.visible import visible
+from workbook_tools.master.columns import MasterSheet
 from workbook_tools.quarters import Quarter
 from workbook_tools.words import count, plural
 from workbook_tools.workspace import Workspace
@@ -67,8 +68,9 @@ def consolidate(ctx: click.Context, quarter: Quarter, plan_path: Path | None,
         click.echo(f"Left out: {visible(line)}.")
     rows = result.counts
     click.echo(
-        f"Wrote {shown(result.master)}: {quarter} has {rows['Measures']} measures, "
-        f"{rows['Actions']} actions, {rows['Savings']} savings and {rows['Risks']} risks "
+        f"Wrote {shown(result.master)}: {quarter} has {rows[MasterSheet.MEASURES]} measures, "
+        f"{rows[MasterSheet.ACTIONS]} actions, {rows[MasterSheet.SAVINGS]} savings and "
+        f"{rows[MasterSheet.RISKS]} risks "
         f"from {count(len(result.run.accepted), 'accepted return')}; quarters in the master: "
         f"{', '.join(result.quarters)}.")
     if result.ledger is not None:

@@ -3,7 +3,27 @@ the summaries and export. Header in row 1; one row per item per quarter."""
 
 from __future__ import annotations
 
+from enum import StrEnum
+
 from workbook_tools.returns import layout
+from workbook_tools.returns.layout import Sheet
+
+
+class MasterSheet(StrEnum):
+    """The master's sheets, in their order. The item sheets are the return's (layout's `Sheet`):
+    their names are taken from there, not restated."""
+
+    SUBMISSIONS = "Submissions"
+    MEASURES = Sheet.MEASURES.value
+    ACTIONS = Sheet.ACTIONS.value
+    SAVINGS = Sheet.SAVINGS.value
+    RISKS = Sheet.RISKS.value
+    VALIDATION = "Validation"
+    NARRATIVE = "Narrative"
+    PERIODS = "Periods"
+    CORRECTIONS = "Corrections"
+    LOG = "Log"
+
 
 QUARTER, DIRECTORATE = "Quarter", "Directorate"  # the first two columns of every item sheet
 
@@ -25,11 +45,11 @@ LEDGER_COLUMNS = (LEDGER, LEDGER_VARIANCE, LEDGER_VARIANCE_TO_FINANCE)
 ORPHANED = "Orphaned"  # why a row holds finance's entries but no return figures
 
 MASTER_ONLY: dict[str, dict[str, tuple[str, ...]]] = {
-    "Measures": {"id": (THEME, OBJECTIVE_CODE), "direction": (YEAR_ON_YEAR,)},
-    "Actions": {"id": (THEME, OBJECTIVE_CODE)},
-    "Savings": {"id": (THEME, OBJECTIVE_CODE),
-                "commentary": (*FINANCE_COLUMNS, *LEDGER_COLUMNS, ORPHANED)},
-    "Risks": {},
+    MasterSheet.MEASURES: {"id": (THEME, OBJECTIVE_CODE), "direction": (YEAR_ON_YEAR,)},
+    MasterSheet.ACTIONS: {"id": (THEME, OBJECTIVE_CODE)},
+    MasterSheet.SAVINGS: {"id": (THEME, OBJECTIVE_CODE),
+                          "commentary": (*FINANCE_COLUMNS, *LEDGER_COLUMNS, ORPHANED)},
+    MasterSheet.RISKS: {},
 }
 
 
@@ -47,10 +67,10 @@ def item_sheet(spec: layout.SheetLayout, after: dict[str, tuple[str, ...]]) -> t
     return tuple(headers)
 
 
-MEASURES = item_sheet(layout.MEASURES, MASTER_ONLY["Measures"])
-ACTIONS = item_sheet(layout.ACTIONS, MASTER_ONLY["Actions"])
-SAVINGS = item_sheet(layout.SAVINGS, MASTER_ONLY["Savings"])
-RISKS = item_sheet(layout.RISKS, MASTER_ONLY["Risks"])
+MEASURES = item_sheet(layout.MEASURES, MASTER_ONLY[MasterSheet.MEASURES])
+ACTIONS = item_sheet(layout.ACTIONS, MASTER_ONLY[MasterSheet.ACTIONS])
+SAVINGS = item_sheet(layout.SAVINGS, MASTER_ONLY[MasterSheet.SAVINGS])
+RISKS = item_sheet(layout.RISKS, MASTER_ONLY[MasterSheet.RISKS])
 
 VALIDATION = ("Quarter", "Severity", "File", "Directorate", "Sheet", "Cell", "Rule", "Message")
 
@@ -64,30 +84,31 @@ CORRECTIONS = ("Quarter", "Sheet", "ID", "Column", "Was", "Now", "When", "Reason
 LOG = ("When", "Who", "Tool version", "Quarter", "Accepted", "Rejected", "Files", "Ledger")
 
 SHEETS: dict[str, tuple[str, ...]] = {
-    "Submissions": SUBMISSIONS, "Measures": MEASURES, "Actions": ACTIONS, "Savings": SAVINGS,
-    "Risks": RISKS, "Validation": VALIDATION, "Narrative": NARRATIVE, "Periods": PERIODS,
-    "Corrections": CORRECTIONS, "Log": LOG,
+    MasterSheet.SUBMISSIONS: SUBMISSIONS, MasterSheet.MEASURES: MEASURES,
+    MasterSheet.ACTIONS: ACTIONS, MasterSheet.SAVINGS: SAVINGS, MasterSheet.RISKS: RISKS,
+    MasterSheet.VALIDATION: VALIDATION, MasterSheet.NARRATIVE: NARRATIVE,
+    MasterSheet.PERIODS: PERIODS, MasterSheet.CORRECTIONS: CORRECTIONS, MasterSheet.LOG: LOG,
 }
 
 #: Sheets a master written before them does not have: read as empty, written from then on.
 ITEM_SHEETS = tuple(layout.SHEETS)  # the return's data sheets, one row per item per quarter
-ADDED_SHEETS = ("Narrative", "Periods", "Corrections")
+ADDED_SHEETS = (MasterSheet.NARRATIVE, MasterSheet.PERIODS, MasterSheet.CORRECTIONS)
 
 #: Columns a master written before them does not have (0.1.0 wrote none of these): read as
 #: blank, written from then on, so a master from an earlier version is still consolidated.
 ADDED_COLUMNS: dict[str, tuple[str, ...]] = {
-    "Measures": ("Measure type", "Data status", "Compared with a year ago"),
+    MasterSheet.MEASURES: ("Measure type", "Data status", YEAR_ON_YEAR),
 }
 
 #: Sheets whose rows are not replaced quarter by quarter: every consolidate keeps them all.
-KEPT_WHOLE = ("Narrative", "Periods", "Corrections", "Log")
+KEPT_WHOLE = (MasterSheet.NARRATIVE, MasterSheet.PERIODS, MasterSheet.CORRECTIONS, MasterSheet.LOG)
 
 #: Sheets whose every cell is people's own work: written back as read, row for row, with their
 #: formulas, comments and formats (no run fills them).
-PEOPLES_OWN = ("Narrative",)
+PEOPLES_OWN = (MasterSheet.NARRATIVE,)
 
 #: Sheets that may carry columns people added, kept in their place.
-OPEN_COLUMNS = ("Savings", "Narrative")
+OPEN_COLUMNS = (MasterSheet.SAVINGS, MasterSheet.NARRATIVE)
 
 #: The ID column of each item sheet.
 ID_COLUMNS = {name: str(spec.columns[0].master_header) for name, spec in layout.SHEETS.items()}
@@ -104,7 +125,7 @@ _SHOWN_AS = {layout.Kind.TEXT: "text", layout.Kind.LONGTEXT: "longtext",
 #: Return columns the master shows otherwise than their kind, by (sheet, layout key): the RAG
 #: coloured, a risk's scores as whole numbers.
 _SHOWN_OTHERWISE = {**{(sheet, "rag"): "rag" for sheet in layout.SHEETS},
-                    ("Risks", "previous"): "integer", ("Risks", "score"): "integer"}
+                    (Sheet.RISKS, "previous"): "integer", (Sheet.RISKS, "score"): "integer"}
 
 
 def _return_kinds() -> dict[str, str]:
@@ -154,8 +175,8 @@ def column_style(sheet: str, header: str) -> tuple[str | None, str]:
     """The tool's own fill and number format for a column (what people's formats are told apart
     from)."""
     shade = None
-    if sheet == "Savings" and (header not in SAVINGS or header in FINANCE_COLUMNS):
+    if sheet == MasterSheet.SAVINGS and (header not in SAVINGS or header in FINANCE_COLUMNS):
         shade = FINANCE_FILL
-    elif sheet == "Savings" and header in LEDGER_COLUMNS:
+    elif sheet == MasterSheet.SAVINGS and header in LEDGER_COLUMNS:
         shade = LEDGER_FILL
     return shade, NUMBER_FORMATS.get(kind_of(header), "General")

@@ -22,6 +22,7 @@ from workbook_tools import __version__
 from workbook_tools.errors import ConfigurationError
 from workbook_tools.master import columns as mc
 from workbook_tools.master import keep
+from workbook_tools.master.columns import MasterSheet
 from workbook_tools.master.corrections import FIGURE_SHEETS, corrections, earlier_under
 from workbook_tools.master.history import context_of
 from workbook_tools.master.ledger import Ledger, read_ledger
@@ -136,7 +137,7 @@ def consolidate(
     ledger = None
     if ledger_csv is not None:
         known = {s.id for s in plan.savings} | {
-            str(r["Saving ID"]) for r in old.sheets["Savings"] if r.get("Saving ID")}
+            str(r["Saving ID"]) for r in old.sheets[MasterSheet.SAVINGS] if r.get("Saving ID")}
         ledger = read_ledger(Path(ledger_csv), known)
         refuse_closed(old, master_path, ledger.quarters, f"the ledger {Path(ledger_csv).name} "
                       "for it")
@@ -155,7 +156,7 @@ def consolidate(
     result.reopened = reopened_period(old, quarter)
     if result.reopened is not None:
         result.corrections = _record_corrections(old, new, result.reopened, stamp)
-    new.sheets["Log"].append(_log_row(stamp, user, quarter, run, ledger))
+    new.sheets[MasterSheet.LOG].append(_log_row(stamp, user, quarter, run, ledger))
     result.master = master_path
     result.notes += keep.dropped_comments(old.sheets, new.sheets)
     result.backup = write_safely(new, master_path, backups, stamp, before)
@@ -177,7 +178,7 @@ def _merge(old: Master, plan: Plan, quarter: Quarter, run: ValidationRun,
         new.sheets[name] = kept + fresh.sheets.get(name, [])
     result = ConsolidationResult(quarter, run, Path(), None, left_out=fresh.left_out)
     result.counts = {name: len(fresh.sheets[name]) for name in mc.SHEETS
-                     if name != "Log" and name not in mc.PEOPLES_OWN}
+                     if name != MasterSheet.LOG and name not in mc.PEOPLES_OWN}
     result.not_received = [code for code, status in fresh.status.items()
                            if status == NOT_RECEIVED]
     entries = dict(old.finance)
@@ -198,9 +199,9 @@ def _merge(old: Master, plan: Plan, quarter: Quarter, run: ValidationRun,
             return NOT_IN_RETURN
         return NOT_ACCEPTED
 
-    compare_with_a_year_ago(new.sheets["Measures"])
-    new.sheets["Savings"] = _attach_finance(new, entries, reason, plan)
-    result.orphaned = sum(1 for r in new.sheets["Savings"] if r.get(mc.ORPHANED))
+    compare_with_a_year_ago(new.sheets[MasterSheet.MEASURES])
+    new.sheets[MasterSheet.SAVINGS] = _attach_finance(new, entries, reason, plan)
+    result.orphaned = sum(1 for r in new.sheets[MasterSheet.SAVINGS] if r.get(mc.ORPHANED))
     _sort(new, plan)
     result.notes = [*old.notes, *(line for name in mc.OPEN_COLUMNS for line in keep.formula_notes(
         name, new.headers[name], row_positions(name, new.sheets[name]), new.sheets[name]))]
@@ -215,11 +216,11 @@ def _record_corrections(old: Master, new: Master, reopen: Period, stamp: dt.date
     q = reopen.quarter
     if reopen.when is not None:
         stamp = max(stamp, reopen.when)  # recorded under this reopen, even at the same second
-    earlier = earlier_under(old.sheets["Corrections"], reopen)
+    earlier = earlier_under(old.sheets[MasterSheet.CORRECTIONS], reopen)
     found = corrections({s: old.rows(s, q) for s in FIGURE_SHEETS},
                         {s: new.rows(s, q) for s in FIGURE_SHEETS}, earlier, reopen, stamp)
     replaced = {id(row) for row in earlier}
-    new.sheets["Corrections"] = [r for r in new.sheets["Corrections"]
+    new.sheets[MasterSheet.CORRECTIONS] = [r for r in new.sheets[MasterSheet.CORRECTIONS]
                                  if id(r) not in replaced] + found
     return len(found)
 
@@ -240,7 +241,7 @@ def _attach_finance(new: Master, entries: dict[tuple[str, str], FinanceEntry],
     orphaned rows."""
     columns = (*new.finance_columns, mc.LEDGER)
     rows: list[dict[str, Any]] = []
-    for row in new.sheets["Savings"]:
+    for row in new.sheets[MasterSheet.SAVINGS]:
         if row.get(mc.ORPHANED):
             continue  # orphaned rows are made again below from their entries
         key = (str(row.get("Quarter")), str(row.get("Saving ID") or "").strip())
@@ -286,7 +287,7 @@ def _sort(master: Master, plan: Plan) -> None:
                         _keys(rows, name, id_header, functools.partial(ranks.item, name)),
                         strict=True))
         master.sheets[name] = _sorted(rows, keys)
-    for name in ("Submissions", "Validation"):
+    for name in (MasterSheet.SUBMISSIONS, MasterSheet.VALIDATION):
         rows = master.sheets[name]
         master.sheets[name] = _sorted(rows, _keys(rows, name, mc.QUARTER, quarter_order))
 

@@ -50,7 +50,7 @@ def context_of(sheets: Mapping[str, list[dict[str, Any]]], quarter: Quarter) -> 
         if value is not None and not is_blank(key):
             into[str(key).strip()] = value
 
-    for row in sheets.get("Measures", []):  # one pass: last quarter's and last year's together
+    for row in sheets.get(Sheet.MEASURES, []):  # one pass: last quarter's and last year's together
         found = row.get("Quarter")
         if found == previous:
             add(ctx.previous_actuals, row.get("Measure ID"), to_number(row.get("Actual")))
@@ -58,11 +58,11 @@ def context_of(sheets: Mapping[str, list[dict[str, Any]]], quarter: Quarter) -> 
         if found == year_ago:
             add(ctx.year_ago_actuals, row.get("Measure ID"), to_number(row.get("Actual")))
     # Delivered to date is year to date: a new year's first quarter starts from nothing.
-    for row in sheets.get("Savings", []) if quarter.number > 1 else []:
+    for row in sheets.get(Sheet.SAVINGS, []) if quarter.number > 1 else []:
         if row.get("Quarter") == previous:
             add(ctx.previous_delivered, row.get("Saving ID"),
                 to_number(row.get("Delivered to date (£)")))
-    for row in sheets.get("Risks", []):
+    for row in sheets.get(Sheet.RISKS, []):
         if row.get("Quarter") == previous:
             score = to_number(row.get("Score"))
             add(ctx.previous_scores, row.get("Risk ID"), None if score is None else int(score))

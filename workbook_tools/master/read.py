@@ -22,6 +22,7 @@ from workbook_tools.files.extras import ColumnLook
 from workbook_tools.files.guard import MIB, Limits, SafeWorkbook, SheetScan
 from workbook_tools.master import columns as mc
 from workbook_tools.master import keep
+from workbook_tools.master.columns import MasterSheet
 from workbook_tools.master.readsheet import (
     NOTHING_CHANGED,
     canonical_quarter,
@@ -37,7 +38,8 @@ MASTER_LIMITS = Limits(max_file_bytes=512 * MIB, max_member_bytes=1024 * MIB,
 
 #: The sheets whose rows of quarters a consolidate does not touch it only copies through (and
 #: sorts): read as Rows when read_master is told the quarters it touches.
-LEAN_SHEETS = ("Submissions", "Measures", "Actions", "Risks", "Validation")
+LEAN_SHEETS = (MasterSheet.SUBMISSIONS, MasterSheet.MEASURES, MasterSheet.ACTIONS,
+               MasterSheet.RISKS, MasterSheet.VALIDATION)
 _ALL_LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
 
@@ -91,7 +93,7 @@ class Master:
     @property
     def finance_columns(self) -> tuple[str, ...]:
         """The four finance columns and any column finance added to Savings."""
-        extra = tuple(h for h in self.headers["Savings"] if h not in mc.SAVINGS)
+        extra = tuple(h for h in self.headers[MasterSheet.SAVINGS] if h not in mc.SAVINGS)
         return (*mc.FINANCE_COLUMNS, *extra)
 
     def rows(self, sheet: str, quarter: Quarter | str | None = None) -> list[dict[str, Any]]:
@@ -103,7 +105,7 @@ class Master:
 
     def quarters(self) -> list[str]:
         """Quarters with rows on any item sheet or Submissions, earliest first."""
-        found = {r.get("Quarter") for name in ("Submissions", *mc.ID_COLUMNS)
+        found = {r.get("Quarter") for name in (MasterSheet.SUBMISSIONS, *mc.ID_COLUMNS)
                  for r in self.sheets[name]}  # a few distinct values: each looked at once
         return sorted({str(q) for q in found if not is_blank(q)}, key=quarter_order)
 
@@ -154,7 +156,7 @@ def read_master(path: Path | str, touched: Collection[str] | None = None) -> Mas
         for name in mc.SHEETS:
             if name not in names:
                 continue  # a sheet added since this master was written: empty
-            watch = _ALL_LETTERS if name == "Savings" else ""
+            watch = _ALL_LETTERS if name == MasterSheet.SAVINGS else ""
             rows, scan = workbook.read(name, watch=watch)
             lean = touched if touched is not None and name in LEAN_SHEETS else None
             header = _read_sheet(master, path, name, rows, scan.formulas, scan.errors, texts,
@@ -218,7 +220,7 @@ def _read_sheet(master: Master, path: Path, name: str, rows: list[list[Any]],
 def _read_kept(workbook: SafeWorkbook, master: Master, name: str, header: list[str],
                scan: SheetScan) -> None:
     """Formulas, comments, formats and column looks people put on the sheet (master/keep.py)."""
-    finance = set(master.finance_columns) if name == "Savings" else set()
+    finance = set(master.finance_columns) if name == MasterSheet.SAVINGS else set()
 
     def look(col: int, found: Any) -> Any:
         mine = header[col] if col < len(header) else ""
@@ -240,7 +242,7 @@ def number(value: Any) -> float | None:
 
 def _collect_finance(master: Master, path: Path) -> None:
     columns = (*master.finance_columns, mc.LEDGER)
-    for row in master.sheets["Savings"]:
+    for row in master.sheets[MasterSheet.SAVINGS]:
         found = tuple(map(row.get, columns))
         if found.count(None) == len(columns) and not row.get("_cells"):
             continue  # nothing of finance's on the row (most rows): looked at no further
@@ -267,7 +269,7 @@ def _collect_finance(master: Master, path: Path) -> None:
         reason = row.get(mc.ORPHANED)
         master.finance[key] = FinanceEntry(key[0], key[1], values, row,
                                            None if is_blank(reason) else str(reason))
-    for row in master.sheets["Savings"]:
+    for row in master.sheets[MasterSheet.SAVINGS]:
         ledger_variances(row)
 
 

@@ -14,6 +14,7 @@ from typing import Any
 from workbook_tools.errors import MasterError, UsageError
 from workbook_tools.files.cells import cell_ref, column_letter, is_blank
 from workbook_tools.master import columns as mc
+from workbook_tools.master.columns import MasterSheet
 from workbook_tools.master.sheetrow import Row
 from workbook_tools.quarters import parse_quarter
 
@@ -101,8 +102,9 @@ def read_sheet(path: Path, name: str, rows: list[list[Any]], formulas: dict[str,
     finance = set(mc.FINANCE_COLUMNS) | {header[i] for i in own}
     # rows people left a formula without a saved value, or an error, in finance's columns: the
     # only rows whose cells are looked up one by one (a reference per cell cost seconds)
-    flagged = _finance_rows(formulas, errors, {column_letter(i) for i, h in columns
-                                               if h in finance}) if name == "Savings" else set()
+    flagged = (_finance_rows(formulas, errors, {column_letter(i) for i, h in columns
+                                                if h in finance})
+               if name == MasterSheet.SAVINGS else set())
     names = [h for _, h in columns]
     width = max((i for i, _ in columns), default=-1) + 1
     body = rows[1:]

@@ -10,6 +10,7 @@ from typing import Any
 
 from workbook_tools.errors import UsageError
 from workbook_tools.master import columns as mc
+from workbook_tools.master.columns import MasterSheet
 from workbook_tools.master.sheetrow import Row
 from workbook_tools.plan.register import Plan
 from workbook_tools.quarters import Quarter, parse_quarter
@@ -33,8 +34,10 @@ RETURN_COLUMNS = {sheet: return_columns(sheet) for sheet in mc.ID_COLUMNS}
 
 
 def plan_items(plan: Plan, sheet: str) -> tuple[Any, ...]:
-    return {"Measures": plan.measures, "Actions": plan.actions, "Savings": plan.savings,
-            "Risks": plan.risks}[sheet]
+    items: dict[str, tuple[Any, ...]] = {
+        MasterSheet.MEASURES: plan.measures, MasterSheet.ACTIONS: plan.actions,
+        MasterSheet.SAVINGS: plan.savings, MasterSheet.RISKS: plan.risks}
+    return items[sheet]
 
 
 @dataclass
@@ -72,7 +75,7 @@ class QuarterRows:
 def quarter_rows(plan: Plan, quarter: Quarter, run: ValidationRun) -> QuarterRows:
     """The quarter's rows on every sheet but Log (Savings without finance's columns yet)."""
     ranks = Ranks.of(plan)
-    out = QuarterRows(sheets={name: [] for name in mc.SHEETS if name != "Log"})
+    out = QuarterRows(sheets={name: [] for name in mc.SHEETS if name != MasterSheet.LOG})
     results = sorted(run.results, key=lambda r: (ranks.directorate(r.directorate),
                                                  r.path.name.lower(), r.path.name))
     for result in results:
@@ -82,18 +85,19 @@ def quarter_rows(plan: Plan, quarter: Quarter, run: ValidationRun) -> QuarterRow
         mine = [r for r in results if r.directorate == directorate.code]
         out.status[directorate.code] = _verdict(mine, out.taken.get(directorate.code))
         for result in mine:
-            out.sheets["Submissions"].append(_submission(quarter, result, directorate.name))
+            out.sheets[MasterSheet.SUBMISSIONS].append(
+                _submission(quarter, result, directorate.name))
         if not mine:
-            out.sheets["Submissions"].append({
+            out.sheets[MasterSheet.SUBMISSIONS].append({
                 "Quarter": str(quarter), "Directorate": directorate.code,
                 "Directorate name": directorate.name, "Status": NOT_RECEIVED})
     known = {d.code for d in plan.directorates}
     for result in results:
         if result.directorate not in known:
-            out.sheets["Submissions"].append(_submission(quarter, result, ""))
+            out.sheets[MasterSheet.SUBMISSIONS].append(_submission(quarter, result, ""))
     for result in results:
         for finding in result.findings:
-            out.sheets["Validation"].append({
+            out.sheets[MasterSheet.VALIDATION].append({
                 "Quarter": str(quarter), "Severity": finding.severity.value,
                 "File": Path(finding.file).name or result.path.name,
                 "Directorate": finding.directorate or result.directorate, "Sheet": finding.sheet,

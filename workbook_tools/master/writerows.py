@@ -19,6 +19,7 @@ from workbook_tools import parallel
 from workbook_tools.files.rowxml import Formula, RowWriter
 from workbook_tools.files.wrap import wrapped_lines
 from workbook_tools.master import columns as mc
+from workbook_tools.master.columns import MasterSheet
 from workbook_tools.master.keep import Kept, formula_at
 from workbook_tools.master.read import number
 
@@ -106,7 +107,7 @@ class SheetRows:
         # cells, told apart here without a call per cell (rows are the bulk of a write)
         one_line: list[tuple[int, float, int, dict[str, int]]] = [
             (i, width, per_line(width), {}) for i, width in self.wrapped]
-        savings = self.name == "Savings"
+        savings = self.name == MasterSheet.SAVINGS
         for index, (r, record) in enumerate(zip(self.positions, self.rows, strict=True)):
             values = values_of(record, headers)
             kept = kept_rows.get(index) if kept_rows else None

@@ -29,12 +29,13 @@ from workbook_tools.plan.register import (
     check_plan,
     load_plan_and_rows,
 )
+from workbook_tools.plan.vocabulary import ActionStatus
 from workbook_tools.quarters import parse_year, year_label
 
 CARRIED = "Carried forward from"
 REVIEW_SHEET = "Review"
 REVIEW_HEADER = ["Sheet", "ID", "Item", "To review"]
-FINISHED = ("Complete", "Cancelled")
+FINISHED = (ActionStatus.COMPLETE.value, ActionStatus.CANCELLED.value)
 SAVINGS_HEADER = ["Saving ID", "Directorate code", "Objective code", "Saving proposal", "Type",
                   "Target (£)", CARRIED]
 

@@ -219,10 +219,10 @@ class _Checker:
             commentary = raw["commentary"]
             needs_note = chosen in ("At risk", "Off track")
             percent = typed["complete"]
-            if chosen == "Complete" and percent is not None and percent < 100:
+            if chosen == rules.ActionStatus.COMPLETE and percent is not None and percent < 100:
                 self.add("complete-below-100", sheet, ref("complete"), id=item,
                          found=num(percent))
-            elif chosen is not None and chosen != "Complete" and percent == 100:
+            elif chosen is not None and chosen != rules.ActionStatus.COMPLETE and percent == 100:
                 self.add("full-but-not-complete", sheet, ref("status"), id=item, status=chosen)
             revised_date, due = date_of(revised), typed["due"]
             if revised_date is not None and due is not None and revised_date < due:

@@ -19,7 +19,7 @@ from workbook_tools.plan.register import Plan
 from workbook_tools.quarters import quarters_of_year, year_label
 from workbook_tools.returns.findings import ACCEPTED_VERDICTS
 from workbook_tools.returns.layout import Sheet as ReturnSheet
-from workbook_tools.returns.rules import GREEN, IMPROVED, LOWER_IS_BETTER, RED
+from workbook_tools.returns.rules import GREEN, IMPROVED, LOWER_IS_BETTER, RED, ActionStatus
 from workbook_tools.summary import charts
 from workbook_tools.summary import headline as hl
 from workbook_tools.summary import savings as sv
@@ -88,7 +88,7 @@ def highlights(frames: t.Frames, position: t.Position,
                                f"{_figure(row['Actual'], row['Unit'])} ({row[AS_AT]}); target "
                                f"{_figure(row['Target'], row['Unit'])}."})
     actions = position[ReturnSheet.ACTIONS]
-    complete = actions[actions["Status"] == "Complete"]
+    complete = actions[actions["Status"] == ActionStatus.COMPLETE.value]
     for row in complete.head(SHORT_LIST).to_dict("records"):
         rows.append({"Area": "Actions", "Item": row["Action"],
                      "Directorate": name(row["Directorate"]),

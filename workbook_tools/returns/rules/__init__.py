@@ -5,14 +5,40 @@ from __future__ import annotations
 
 import math
 from datetime import date
+from enum import StrEnum
 
 # The plan's words (measure types, polarities, statuses...) live in the plan; callers use rules.X.
 from workbook_tools.plan.vocabulary import *  # noqa: F403
-from workbook_tools.plan.vocabulary import CUMULATIVE, LOWER_IS_BETTER, UNACHIEVABLE
+from workbook_tools.plan.vocabulary import (
+    CUMULATIVE,
+    LOWER_IS_BETTER,
+    UNACHIEVABLE,
+    ActionStatus,
+    words,
+)
 
-GREEN, AMBER, RED = "Green", "Amber", "Red"
-IMPROVED, DECLINED, NO_CHANGE, NEW = "Improved", "Declined", "No change", "New"
-NOT_COMPARABLE = "Not comparable"
+
+class Rag(StrEnum):
+    """A derived rating (blank: not rated)."""
+
+    GREEN = "Green"
+    AMBER = "Amber"
+    RED = "Red"
+
+
+class Direction(StrEnum):
+    """A measure's direction of travel, and how it compares with a year ago."""
+
+    IMPROVED = "Improved"
+    DECLINED = "Declined"
+    NO_CHANGE = "No change"
+    NEW = "New"
+    NOT_COMPARABLE = "Not comparable"
+
+
+# plain values, as plan/vocabulary.py gives its words
+GREEN, AMBER, RED = words(Rag)
+IMPROVED, DECLINED, NO_CHANGE, NEW, NOT_COMPARABLE = words(Direction)
 
 #: Risk score thresholds: Red at or above 15, Amber from 8 (scores 7 and 13-14 cannot occur).
 RISK_RED_FROM = 15
@@ -142,13 +168,13 @@ def action_rag(
 ) -> str | None:
     """On track or Complete Green, At risk Amber, Off track Red, Not started Red once its due date
     (the revised one where given) is before the end of the quarter; Cancelled has none."""
-    if status in ("On track", "Complete"):
+    if status in (ActionStatus.ON_TRACK, ActionStatus.COMPLETE):
         return GREEN
     if status == "At risk":
         return AMBER
     if status == "Off track":
         return RED
-    if status == "Not started":
+    if status == ActionStatus.NOT_STARTED:
         effective = revised_due or due
         if effective is not None and effective < as_of:
             return RED

@@ -38,6 +38,8 @@ from workbook_tools.master.writerows import (
     values_of,
     write_all,
 )
+from workbook_tools.returns.findings import Severity, Verdict
+from workbook_tools.returns.rules import AMBER, GREEN, RED, DataStatus, Direction
 
 __all__ = ["WIDTH_SAMPLE", "ZIP_LEVEL", "row_positions", "sample", "write_master"]
 
@@ -55,9 +57,10 @@ NARRATIVE_NOTE = ("The performance team's own sheet: a key message per row, with
 
 _WIDTH_CAPS = {"longtext": 60, "code": 66, "text": 36, "Files": 110}
 _STATUS_COLOURS = {
-    "Accepted": "Green", "Accepted with warnings": "Amber", "Rejected": "Red",
-    "Not received": "Red", "Not a return": "Red", "Error": "Red", "Warning": "Amber",
-    "Improved": "Green", "Declined": "Red", "Provisional": "Amber", "Not available": "Amber",
+    Verdict.ACCEPTED: GREEN, Verdict.ACCEPTED_WITH_WARNINGS: AMBER, Verdict.REJECTED: RED,
+    Verdict.NOT_RECEIVED: RED, Verdict.NOT_A_RETURN: RED, Severity.ERROR: RED,
+    Severity.WARNING: AMBER, Direction.IMPROVED: GREEN, Direction.DECLINED: RED,
+    DataStatus.PROVISIONAL: AMBER, DataStatus.NOT_AVAILABLE: AMBER,
 }
 
 

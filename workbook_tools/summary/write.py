@@ -25,7 +25,16 @@ from workbook_tools.returns.findings import (
     NOT_RECEIVED,
     REJECTED,
 )
-from workbook_tools.returns.rules import AMBER, DECLINED, GREEN, IMPROVED, RED, UNACHIEVABLE
+from workbook_tools.returns.rules import (
+    AMBER,
+    DECLINED,
+    GREEN,
+    IMPROVED,
+    RED,
+    UNACHIEVABLE,
+    ActionStatus,
+    SavingStatus,
+)
 
 MONEY_FORMAT = '"£"#,##0;[Red]-"£"#,##0'
 FORMATS = {
@@ -41,7 +50,8 @@ COLOURED = {
     GREEN: GREEN, AMBER: AMBER, RED: RED,
     "Better": GREEN, "Worse": RED, IMPROVED: GREEN, DECLINED: RED,
     ACCEPTED: GREEN, ACCEPTED_WITH_WARNINGS: AMBER, REJECTED: RED, NOT_RECEIVED: RED,
-    "Complete": GREEN, "On track": GREEN, "At risk": AMBER, "Off track": RED, "Delivered": GREEN,
+    ActionStatus.COMPLETE: GREEN, ActionStatus.ON_TRACK: GREEN, ActionStatus.AT_RISK: AMBER,
+    ActionStatus.OFF_TRACK: RED, SavingStatus.DELIVERED: GREEN,
     UNACHIEVABLE: RED,
 }
 COLOURED_HEADERS = {"RAG", "Change", "Direction of travel", "Direction", "Return", "Status",

@@ -5,6 +5,7 @@ writes one, then damaged as a person editing it in Excel might."""
 from __future__ import annotations
 
 import datetime as dt
+import math
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
@@ -324,3 +325,27 @@ def test_init_writes_the_same_register_every_time(tmp_path: Path) -> None:
     second = init_folder(tmp_path / "b", "derby")
     assert first.read_bytes() == second.read_bytes()
     assert (tmp_path / "a" / "README.md").read_text().startswith("# Derby City Council")
+
+
+def test_a_target_of_minus_zero_is_zero(tmp_path: Path) -> None:
+    """A spreadsheet saves -0 as 0: kept as -0.0, a return's pre-filled target would read as
+    changed once LibreOffice had saved it."""
+    path = register(tmp_path, put("Measures", 2, "Q1 target", -0.0))
+    (measure, *_) = load_plan(path).measures
+    assert measure.targets[0] == 0 and math.copysign(1.0, measure.targets[0]) == 1.0
+
+
+def test_a_name_longer_than_a_cell_holds_is_a_problem(tmp_path: Path) -> None:
+    """20,000 emoji are 40,000 characters as Excel counts them: the return could not hold the
+    name, and its untouched copy would read as changed. (openpyxl writes what xlsxwriter would
+    have cut short.)"""
+    import openpyxl
+
+    path = register(tmp_path)
+    book = openpyxl.load_workbook(path)
+    book["Actions"]["D2"] = "\U0001F600" * 20_000
+    book.save(path)
+    problems = problems_of(path)
+    assert [str(p) for p in problems] == [
+        "Actions!D2: 'Action' is 40,000 characters long as Excel counts them (an emoji counts "
+        "as two): a cell holds at most 32,767, so shorten it"]

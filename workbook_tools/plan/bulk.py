@@ -14,7 +14,7 @@ from typing import Any
 
 from workbook_tools.plan.checks import is_year
 from workbook_tools.plan.model import Action, Measure, Risk, Saving
-from workbook_tools.plan.rows import LARGEST, SheetRows
+from workbook_tools.plan.rows import LARGEST, LONGEST, SheetRows
 from workbook_tools.plan.vocabulary import (
     CUMULATIVE,
     DATA_ONLY,
@@ -26,6 +26,7 @@ from workbook_tools.plan.vocabulary import (
     UNITS,
 )
 
+HALF_CELL = LONGEST // 2
 #: A cell the bulk reading leaves to the cell-by-cell reading.
 BAD: Any = object()
 #: A risk's likelihood or impact as read, for the five scores allowed.
@@ -42,16 +43,18 @@ def column(t: SheetRows, header: str) -> list[Any]:
 
 def texts(t: SheetRows, header: str, required: bool = True) -> list[Any]:
     """Text without its surrounding spaces; a blank is "" where optional."""
+    # (a text longer than half a cell's limit goes the cell-by-cell way, which counts it)
     if required:
-        return [v.strip() or BAD if v.__class__ is str else BAD for v in column(t, header)]
-    return [v.strip() if v.__class__ is str else "" if v is None else BAD
-            for v in column(t, header)]
+        return [v.strip() or BAD if v.__class__ is str and len(v) <= HALF_CELL else BAD
+                for v in column(t, header)]
+    return [v.strip() if v.__class__ is str and len(v) <= HALF_CELL else "" if v is None
+            else BAD for v in column(t, header)]
 
 
 def numbers(t: SheetRows, header: str, required: bool = True) -> list[Any]:
     """Numbers as floats; a blank is None where optional."""
     blank = BAD if required else None
-    return [v if v.__class__ is float and -LARGEST <= v <= LARGEST
+    return [v + 0.0 if v.__class__ is float and -LARGEST <= v <= LARGEST  # (-0.0 is 0)
             else float(v) if v.__class__ is int and -LARGEST <= v <= LARGEST
             else blank if v is None or v == "" else BAD for v in column(t, header)]
 

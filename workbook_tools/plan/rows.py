@@ -15,6 +15,18 @@ from workbook_tools.plan.model import PlanProblem
 #: The largest figure a register may hold: 15 digits, all a spreadsheet keeps (a larger one
 #: loses its last digits, and sums of two such could overflow every total and formula).
 LARGEST = 999_999_999_999_999.0
+#: The most characters (UTF-16 code units, as Excel counts them) a cell holds.
+LONGEST = 32_767
+
+
+def units(text: str) -> int:
+    """A text's length as Excel counts it: UTF-16 code units (an emoji counts twice)."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+def too_long(text: str) -> bool:
+    """More than a cell holds."""
+    return len(text) > LONGEST // 2 and units(text) > LONGEST
 
 
 def norm(text: Any) -> str:
@@ -84,6 +96,11 @@ class SheetRows:
         if type(value) is str:  # most cells: no further calls (a register may have 100,000s)
             value = value.strip()
             if value:
+                if too_long(value):
+                    self.problem(row, self.columns[header], f"'{header}' is "
+                                 f"{units(value):,} characters long as Excel counts them (an "
+                                 f"emoji counts as two): a cell holds at most {LONGEST:,}, so "
+                                 "shorten it")
                 return value
         elif value is not None:
             if isinstance(value, float) and value.is_integer():
@@ -99,7 +116,7 @@ class SheetRows:
         index = self.columns.get(header)
         value = values[index] if index is not None and index < len(values) else None
         if type(value) is float and -LARGEST <= value <= LARGEST:  # most cells, as read
-            return value
+            return value + 0.0  # (-0.0 is 0: a spreadsheet saves it so)
         if is_blank(value):
             if required and index is not None:
                 self.problem(row, index, f"'{header}' is empty")
@@ -112,7 +129,7 @@ class SheetRows:
                          "needs at most 15 digits (a spreadsheet keeps no more), so type it in "
                          "pounds or units that fit")
             number = None
-        return number
+        return None if number is None else number + 0.0
 
     def choice(
         self,

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from workbook_tools.plan import bulk, checks
-from workbook_tools.plan.columns import ITEM_SHEETS, REGISTER_SHEETS
+from workbook_tools.plan.columns import ITEM_SHEETS, REGISTER_SHEETS, RegisterSheet
 from workbook_tools.plan.model import (
     Action,
     Directorate,
@@ -64,20 +64,23 @@ def plan_from_rows(
         else:
             tables[name] = SheetRows(name, sheets[actual], problems)
 
-    settings = settings_from(tables["Settings"])
+    settings = settings_from(tables[RegisterSheet.SETTINGS])
     codes = Codes(set(), set(), set())
-    themes = build_items(tables["Themes"], "Theme code", theme, codes)
-    directorates = build_items(tables["Directorates"], "Directorate code", directorate, codes)
+    themes = build_items(tables[RegisterSheet.THEMES], "Theme code", theme, codes)
+    directorates = build_items(tables[RegisterSheet.DIRECTORATES], "Directorate code",
+                               directorate, codes)
     codes.themes = {t.code for t in themes}
     codes.directorates = {d.code for d in directorates}
-    objectives = build_items(tables["Objectives"], "Objective code", objective, codes)
+    objectives = build_items(tables[RegisterSheet.OBJECTIVES], "Objective code", objective, codes)
     codes.objectives = {o.code for o in objectives}
-    measures = build_items(tables["Measures"], "Measure ID", measure, codes, bulk.measures)
-    actions = build_items(tables["Actions"], "Action ID", action, codes, bulk.actions)
-    savings = build_items(tables["Savings"], "Saving ID", saving, codes, bulk.savings)
-    risks = build_items(tables["Risks"], "Risk ID", risk, codes, bulk.risks)
-    if not directorates and "Directorates" in by_name.values():
-        problems.append(PlanProblem("Directorates", "A2", "the register has no directorates"))
+    measures = build_items(tables[RegisterSheet.MEASURES], "Measure ID", measure, codes,
+                           bulk.measures)
+    actions = build_items(tables[RegisterSheet.ACTIONS], "Action ID", action, codes, bulk.actions)
+    savings = build_items(tables[RegisterSheet.SAVINGS], "Saving ID", saving, codes, bulk.savings)
+    risks = build_items(tables[RegisterSheet.RISKS], "Risk ID", risk, codes, bulk.risks)
+    if not directorates and RegisterSheet.DIRECTORATES in by_name.values():
+        problems.append(PlanProblem(RegisterSheet.DIRECTORATES, "A2",
+                                    "the register has no directorates"))
     if problems or settings is None:
         return None, problems
     return Plan(

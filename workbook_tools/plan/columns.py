@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 
 SETTING_COUNCIL = "Council name"
 SETTING_YEAR = "Financial year"
@@ -10,6 +11,20 @@ SETTING_TARGET = "Savings programme target (£)"
 SETTING_TOLERANCE = "Amber tolerance (%)"
 SETTING_DEADLINE = "Return deadline (days after quarter end)"
 SETTING_COVER_NOTE = "Cover note"  # optional: a line shown on every return's Cover
+
+
+class RegisterSheet(StrEnum):
+    """The register's sheets, in their order. Its item sheets share their names with the
+    return's and the master's data sheets (plan/ stands below returns/, so they are its own)."""
+
+    SETTINGS = "Settings"
+    THEMES = "Themes"
+    OBJECTIVES = "Objectives"
+    DIRECTORATES = "Directorates"
+    MEASURES = "Measures"
+    ACTIONS = "Actions"
+    SAVINGS = "Savings"
+    RISKS = "Risks"
 
 
 @dataclass(frozen=True)
@@ -21,21 +36,21 @@ class RegisterColumn:
 
 
 REGISTER_SHEETS: dict[str, tuple[RegisterColumn, ...]] = {
-    "Settings": (RegisterColumn("Setting"), RegisterColumn("Value")),
-    "Themes": (RegisterColumn("Theme code"), RegisterColumn("Theme")),
-    "Objectives": (
+    RegisterSheet.SETTINGS: (RegisterColumn("Setting"), RegisterColumn("Value")),
+    RegisterSheet.THEMES: (RegisterColumn("Theme code"), RegisterColumn("Theme")),
+    RegisterSheet.OBJECTIVES: (
         RegisterColumn("Objective code"),
         RegisterColumn("Theme code"),
         RegisterColumn("Objective"),
         RegisterColumn("Lead directorate"),
     ),
-    "Directorates": (
+    RegisterSheet.DIRECTORATES: (
         RegisterColumn("Directorate code"),
         RegisterColumn("Directorate"),
         RegisterColumn("Director"),
         RegisterColumn("Contact email"),
     ),
-    "Measures": (
+    RegisterSheet.MEASURES: (
         RegisterColumn("Measure ID"),
         RegisterColumn("Objective code"),
         RegisterColumn("Directorate code"),
@@ -50,7 +65,7 @@ REGISTER_SHEETS: dict[str, tuple[RegisterColumn, ...]] = {
         RegisterColumn("Amber tolerance (%)", False),
         RegisterColumn("Measure type", False),
     ),
-    "Actions": (
+    RegisterSheet.ACTIONS: (
         RegisterColumn("Action ID"),
         RegisterColumn("Objective code"),
         RegisterColumn("Directorate code"),
@@ -58,7 +73,7 @@ REGISTER_SHEETS: dict[str, tuple[RegisterColumn, ...]] = {
         RegisterColumn("Lead officer"),
         RegisterColumn("Due date"),
     ),
-    "Savings": (
+    RegisterSheet.SAVINGS: (
         RegisterColumn("Saving ID"),
         RegisterColumn("Directorate code"),
         RegisterColumn("Objective code", False),
@@ -67,7 +82,7 @@ REGISTER_SHEETS: dict[str, tuple[RegisterColumn, ...]] = {
         RegisterColumn("Target (£)"),
         RegisterColumn("Carried forward from", False),
     ),
-    "Risks": (
+    RegisterSheet.RISKS: (
         RegisterColumn("Risk ID"),
         RegisterColumn("Directorate code"),
         RegisterColumn("Risk"),
@@ -81,4 +96,5 @@ SETTINGS_ROWS = (SETTING_COUNCIL, SETTING_YEAR, SETTING_TARGET, SETTING_TOLERANC
 SETTINGS_DEFAULTS = {SETTING_TOLERANCE: 5, SETTING_DEADLINE: 15}
 
 #: The register's sheets of items, one row per thing a return asks about.
-ITEM_SHEETS = ("Measures", "Actions", "Savings", "Risks")
+ITEM_SHEETS = (RegisterSheet.MEASURES, RegisterSheet.ACTIONS, RegisterSheet.SAVINGS,
+               RegisterSheet.RISKS)

@@ -14,7 +14,7 @@ from workbook_tools.errors import ConfigurationError, UsageError
 from workbook_tools.files.cells import to_date, to_number
 from workbook_tools.files.xlsx import FIXED_DATE, new_workbook
 from workbook_tools.plan import vocabulary
-from workbook_tools.plan.columns import REGISTER_SHEETS
+from workbook_tools.plan.columns import REGISTER_SHEETS, RegisterSheet
 
 EXAMPLES = ("derbyshire", "derby")
 NUMERIC_HEADERS = {
@@ -176,7 +176,8 @@ def init_folder(folder: Path, example: str = "derbyshire", force: bool = False) 
         (folder / sub).mkdir(parents=True, exist_ok=True)
     plan_path = folder / "templates" / "plan.xlsx"
     write_register(sheets, plan_path)
-    council = next((row[1] for row in sheets["Settings"][1:] if row[0] == "Council name"), "")
+    council = next((row[1] for row in sheets[RegisterSheet.SETTINGS][1:]
+                    if row[0] == "Council name"), "")
     (folder / "README.md").write_text(GUIDE.format(council=council), encoding="utf-8")
     return plan_path
 

@@ -22,6 +22,7 @@ from typing import Any
 from workbook_tools.errors import ConfigurationError, UsageError
 from workbook_tools.files.beside import temporary_for
 from workbook_tools.files.cells import is_blank, pounds, to_date
+from workbook_tools.plan.columns import RegisterSheet
 from workbook_tools.plan.register import (
     SETTING_TARGET,
     SETTING_YEAR,
@@ -149,7 +150,7 @@ def _next_sheets(raw: dict[str, list[list[Any]]], plan: Plan, ye: YearEnd,
     for measure in plan.measures:
         targets = ", ".join(f"Q{n} {_shown(t)}" for n, t in enumerate(measure.targets, 1)
                             if t is not None) or "none"
-        result.review.append(["Measures", measure.id, measure.name,
+        result.review.append([RegisterSheet.MEASURES, measure.id, measure.name,
                               f"Targets carried from {result.from_year} ({targets}); set "
                               f"{result.to_year}'s."])
     _carry_actions(sheets[by_name["actions"]], plan, ye, result)
@@ -203,7 +204,7 @@ def _carry_actions(rows: list[list[Any]], plan: Plan, ye: YearEnd, result: RollR
         where = (f"{end.status or 'no status'} at {end.quarter}" if end is not None
                  else f"no row in the master for {result.from_year}")
         due = f"due {_shown(was)}" + (f", revised to {_shown(revised)}" if revised else "")
-        result.review.append(["Actions", item, names.get(item, ""),
+        result.review.append([RegisterSheet.ACTIONS, item, names.get(item, ""),
                               f"Carried from {result.from_year}: {where}; {due}."])
     rows[:] = kept
 
@@ -227,7 +228,7 @@ def _carry_savings(plan: Plan, ye: YearEnd, result: RollResult) -> list[list[Any
         result.savings.append((new_id, saving.id, undelivered))
         where = (f"forecast {pounds(forecast)} at {end.quarter}" if end is not None and
                  forecast is not None else f"no forecast in the master for {result.from_year}")
-        result.review.append(["Savings", new_id, saving.name,
+        result.review.append([RegisterSheet.SAVINGS, new_id, saving.name,
                               f"{pounds(undelivered)} undelivered of {saving.id}'s "
                               f"{pounds(saving.target)} target ({where}); confirm or rephase."])
     result.programme_target = round(sum(amount for *_, amount in result.savings), 2)
@@ -258,7 +259,7 @@ def _settings(rows: list[list[Any]], result: RollResult) -> None:
         elif name == SETTING_TARGET.casefold():
             _put(row, 1, result.programme_target)
     result.review.insert(0, [
-        "Settings", "", SETTING_TARGET,
+        RegisterSheet.SETTINGS, "", SETTING_TARGET,
         f"Set to the {pounds(result.programme_target)} carried from {result.from_year} "
         f"({len(result.savings)} lines); add {result.to_year}'s new proposals on Savings and "
         f"raise the target to match."])

@@ -16,6 +16,7 @@ from workbook_tools.plan.columns import (
     SETTING_YEAR,
     SETTINGS_DEFAULTS,
     SETTINGS_ROWS,
+    RegisterSheet,
 )
 from workbook_tools.plan.model import PlanProblem, Settings
 from workbook_tools.plan.rows import LARGEST, SheetRows, norm
@@ -50,7 +51,7 @@ def settings_from(table: SheetRows) -> Settings | None:
                 table.problem(where, value_col, f"the setting '{name}' has no value")
             else:
                 table.problems.append(
-                    PlanProblem("Settings", "", f"the setting '{name}' is missing")
+                    PlanProblem(RegisterSheet.SETTINGS, "", f"the setting '{name}' is missing")
                 )
             missing = True
     numbers: dict[str, float] = {}

@@ -26,7 +26,7 @@ from workbook_tools.quarters import Quarter
 from workbook_tools.returns import layout, rules
 from workbook_tools.returns.change import compared_quarter_figures, implausible_change
 from workbook_tools.returns.findings import Finding, Severity
-from workbook_tools.returns.layout import Context
+from workbook_tools.returns.layout import Context, Sheet
 from workbook_tools.returns.returnfile import ReturnFile
 from workbook_tools.returns.rules import catalogue, inputs
 from workbook_tools.returns.rules.values import blank, is_text, money, num, show
@@ -124,7 +124,7 @@ class _Checker:
         for raw, typed in zip(self.rf.raw[sheet], self.rf.data.rows[sheet], strict=True):
             row_ref = partial(_cell_ref, letters, raw["_row"])
             self.apply(sheet, inputs.Seen(raw, typed, is_measure_due(typed, self.quarter)
-                                          if sheet == "Measures" else True), row_ref)
+                                          if sheet == Sheet.MEASURES else True), row_ref)
             yield raw, typed, row_ref
 
     def number_cell(self, sheet: str, ref: _Ref, key: str, value: Any, item: str) -> None:
@@ -154,7 +154,7 @@ class _Checker:
         for label, cell in self.rf.cover_cells.items():
             value = self.rf.cover_raw.get(label)
             if type(value) is str and len(value) > MAX_TEXT:
-                self.add("text-too-long", "Cover", cell, length=len(value))
+                self.add("text-too-long", Sheet.COVER, cell, length=len(value))
 
     def explained(self, sheet: str, ref: str, text: str | None, item: str, what: str) -> None:
         if uninformative(text):
@@ -163,7 +163,7 @@ class _Checker:
     # --- the sheets: warnings, and what the input rules do not cover -------------------------
 
     def measures(self) -> None:
-        sheet = "Measures"
+        sheet = Sheet.MEASURES
         for raw, typed, ref in self.rows(sheet):
             item = typed["id"]
             unavailable = typed["status"] == rules.NOT_AVAILABLE
@@ -208,7 +208,7 @@ class _Checker:
                      actual=num(typed["actual"]), **fields)
 
     def actions(self) -> None:
-        sheet = "Actions"
+        sheet = Sheet.ACTIONS
         for raw, typed, ref in self.rows(sheet):
             item = typed["id"]
             chosen = choice_of(raw["status"], rules.ACTION_STATUSES)
@@ -236,7 +236,7 @@ class _Checker:
                                "what has happened and what is being done")
 
     def savings(self) -> None:
-        sheet = "Savings"
+        sheet = Sheet.SAVINGS
         for raw, typed, ref in self.rows(sheet):
             item = typed["id"]
             for key in ("delivered", "forecast"):
@@ -258,7 +258,7 @@ class _Checker:
                          delivered=money(delivered), forecast=money(forecast))
 
     def risks(self) -> None:
-        sheet = "Risks"
+        sheet = Sheet.RISKS
         for raw, typed, ref in self.rows(sheet):
             if not blank(raw["mitigation"]):
                 self.explained(sheet, ref("mitigation"), typed["mitigation"], typed["id"],
@@ -269,7 +269,7 @@ class _Checker:
         if not cells:
             return
         values = {key: raw.get(label) for key, label in _SIGNOFF_KEYS.items()}
-        self.apply("Cover", inputs.Seen(values, values),
+        self.apply(Sheet.COVER, inputs.Seen(values, values),
                    lambda key: cells[_SIGNOFF_KEYS[key]])
 
 

@@ -32,7 +32,7 @@ from workbook_tools.returns.findings import (
     Severity,
     ValidationRun,
 )
-from workbook_tools.returns.layout import HEADER_ROW
+from workbook_tools.returns.layout import HEADER_ROW, Sheet
 from workbook_tools.words import count
 from workbook_tools.workspace import make_folder
 
@@ -329,7 +329,7 @@ def _item(workbook: Any, name: str | None, finding: Finding) -> str:
     _, row = coordinate_from_string(finding.cell)
     if finding.sheet in layout.DATA_SHEETS and row > HEADER_ROW:
         value = sheet.cell(row, 1).value
-    elif finding.sheet == "Cover":
+    elif finding.sheet == Sheet.COVER:
         value = sheet.cell(row, layout.COVER_LABEL_COL + 1).value
     else:
         value = None

@@ -10,7 +10,7 @@ from typing import Any
 from workbook_tools.files.cells import cell_ref, column_letter
 from workbook_tools.quarters import Quarter
 from workbook_tools.returns import layout
-from workbook_tools.returns.layout import Column, Kind, SheetLayout
+from workbook_tools.returns.layout import Column, Kind, Sheet, SheetLayout
 from workbook_tools.returns.rules.inputs import CHECKS, formula_of
 from workbook_tools.returns.style import Styles
 
@@ -71,7 +71,7 @@ def add_validations(
                     "error_message": f"Choose one of: {', '.join(column.choices)}"[:255],
                 },
             )
-        elif column.kind is Kind.NUMBER and spec.name == "Measures":
+        elif column.kind is Kind.NUMBER and spec.name == Sheet.MEASURES:
             _measure_validations(sheet, spec, items, quarter, first0, col, prompt)
         elif column.kind in (Kind.MONEY, Kind.PERCENT, Kind.SCORE, Kind.NUMBER):
             rule = {

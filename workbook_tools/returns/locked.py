@@ -25,7 +25,7 @@ from workbook_tools.plan.register import Plan
 from workbook_tools.quarters import Quarter
 from workbook_tools.returns import layout, sources
 from workbook_tools.returns.fingerprint import normal_value
-from workbook_tools.returns.layout import COVER, Context, SheetLayout
+from workbook_tools.returns.layout import COVER, Context, Sheet, SheetLayout
 from workbook_tools.returns.prefilled import items_of, quarter_label
 
 if TYPE_CHECKING:
@@ -49,8 +49,8 @@ def register_index(plan: Plan) -> dict[tuple[str, str], Any]:
     if _INDEX and _INDEX[0][0] is plan:
         return _INDEX[0][1]
     index: dict[tuple[str, str], Any] = {}
-    for sheet, items in (("Measures", plan.measures), ("Actions", plan.actions),
-                         ("Savings", plan.savings), ("Risks", plan.risks)):
+    for sheet, items in ((Sheet.MEASURES, plan.measures), (Sheet.ACTIONS, plan.actions),
+                         (Sheet.SAVINGS, plan.savings), (Sheet.RISKS, plan.risks)):
         for item in items:
             index.setdefault((sheet, item.id), item)
     _INDEX[:] = [(plan, index)]
@@ -110,14 +110,14 @@ class Register:
     def check_cover(self, result: ReturnFile, rows: list[list[Any]]) -> None:
         """Each Cover value the tool wrote (column C) against the register."""
         letter = column_letter(layout.COVER_VALUE_COL)
-        reported = _reported(result, "Cover")
+        reported = _reported(result, Sheet.COVER)
         for row1, expected in self.cover().items():
             ref = f"{letter}{row1}"
             found = value_at(rows, ref)
             if normal_value(found) != normal_value(expected) and ref not in reported:
                 label = plain_text(value_at(rows, f"{column_letter(layout.COVER_LABEL_COL)}"
                                                   f"{row1}")).lower() or "value"
-                result.add("prefilled-changed", "Cover", ref, "register", column=label,
+                result.add("prefilled-changed", Sheet.COVER, ref, "register", column=label,
                            id="the return", found=_shown(found), expected=_shown(expected))
 
     def check_rows(self, result: ReturnFile, spec: SheetLayout,

@@ -29,7 +29,7 @@ from workbook_tools.returns import layout
 from workbook_tools.returns.findings import ReturnData
 from workbook_tools.returns.fingerprint import fingerprint
 from workbook_tools.returns.formats import percent_rows
-from workbook_tools.returns.layout import COVER, META_KEYS, META_TABLE_ROW, RETURN_MARKER
+from workbook_tools.returns.layout import COVER, META_KEYS, META_TABLE_ROW, RETURN_MARKER, Sheet
 from workbook_tools.returns.locked import Register, has_items
 from workbook_tools.returns.returnfile import (
     MetaItem,
@@ -96,9 +96,9 @@ def _read_contents(result: ReturnFile, workbook: SafeWorkbook,
     register = Register(plan, result.directorate, result.quarter) \
         if plan is not None and has_items(plan) else None
     tolerance = plan.settings.amber_tolerance if plan else 5.0
-    if sheets.get("Cover"):
-        tolerance = _read_cover_sheet(result, workbook, sheets["Cover"], register, tolerance)
-    if sheets.get("Checks"):
+    if sheets.get(Sheet.COVER):
+        tolerance = _read_cover_sheet(result, workbook, sheets[Sheet.COVER], register, tolerance)
+    if sheets.get(Sheet.CHECKS):
         _read_checks(result, workbook, sheets)
     data = ReturnData(result.directorate, result.quarter, result.meta, _typed_cover(result))
     for name, spec in layout.SHEETS.items():
@@ -117,7 +117,7 @@ def _read_cover_sheet(result: ReturnFile, workbook: SafeWorkbook, name: str,
     """The Cover's sign-off and pre-filled cells; the amber tolerance to use."""
     rows, scan = workbook.read(name, watch=column_letter(COVER_VALUE))
     tolerance = _read_cover(result, rows, scan.formulas, scan.errors, tolerance)
-    _typed_over(result, "Cover", rows, scan.formula_cells, [COVER.ready])
+    _typed_over(result, Sheet.COVER, rows, scan.formula_cells, [COVER.ready])
     if register is not None:
         register.check_cover(result, rows)
         tolerance = register.plan.settings.amber_tolerance  # whatever was typed
@@ -126,8 +126,8 @@ def _read_cover_sheet(result: ReturnFile, workbook: SafeWorkbook, name: str,
 
 def _read_checks(result: ReturnFile, workbook: SafeWorkbook, sheets: dict[str, str]) -> None:
     """The Checks sheet's counts (a rule code in D) and Ready to submit must be its formulas."""
-    rows, scan = workbook.read(sheets["Checks"], watch="C")
-    _typed_over(result, "Checks", rows, scan.formula_cells, [
+    rows, scan = workbook.read(sheets[Sheet.CHECKS], watch="C")
+    _typed_over(result, Sheet.CHECKS, rows, scan.formula_cells, [
         row1 for row1, values in enumerate(rows, 1) if len(values) > 3
         and (values[1] == "Ready to submit" or values[3] and values[0] in sheets)])
 
@@ -144,7 +144,7 @@ def _read_data_sheet(result: ReturnFile, workbook: SafeWorkbook, spec: layout.Sh
     for key in (c.key for c in spec.derived):
         _typed_over(result, spec.name, rows, scan.formula_cells, columns.get("_row", []),
                     spec.index(key))
-    if spec.name == "Measures" and "%" in columns.get("unit", ()):
+    if spec.name == Sheet.MEASURES and "%" in columns.get("unit", ()):
         result.percent_rows = percent_rows(workbook, actual, spec, "actual", scan)
     if columns:
         _links(result, spec.name, scan.formula_cells, _INPUT_LETTERS[spec.name])
@@ -157,7 +157,7 @@ def _read_data_sheet(result: ReturnFile, workbook: SafeWorkbook, spec: layout.Sh
 #: cells' styles percent_rows reads) of each data sheet, for SafeWorkbook.read
 _WATCH = {name: ("".join(spec.letter(c.key) for c in (*spec.inputs, *spec.derived)),
                  "".join(spec.letter(c.key) for c in spec.derived),
-                 spec.letter("actual") if name == "Measures" else "")
+                 spec.letter("actual") if name == Sheet.MEASURES else "")
           for name, spec in layout.SHEETS.items()}
 _RAW_KEYS = {name: ("id", "_row", *(c.key for c in spec.inputs))
              for name, spec in layout.SHEETS.items()}
@@ -274,13 +274,13 @@ def _read_cover(result: ReturnFile, rows: list[list[Any]], formulas: dict[str, s
         ref = f"{letter}{row1}"
         result.cover_cells[label] = ref
         result.cover_raw[label] = cell(rows, row1, COVER_VALUE)
-        report_unknown(result, "Cover", ref, formulas, errors)
+        report_unknown(result, Sheet.COVER, ref, formulas, errors)
     expected = {COVER.council: result.meta["Council"],
                 COVER.directorate: f"{result.meta['Directorate name']} ({result.directorate})"}
     for row1, text in expected.items():
         found = plain_text(cell(rows, row1, COVER_VALUE))
         if norm(found) != norm(text):
-            result.add("prefilled-changed", "Cover", f"{letter}{row1}",
+            result.add("prefilled-changed", Sheet.COVER, f"{letter}{row1}",
                        column=plain_text(cell(rows, row1, COVER_LABEL)).lower() or "value",
                        id="the return", found=found)
     value = cell(rows, COVER.tolerance, COVER_VALUE)

@@ -18,7 +18,7 @@ from typing import Any
 from workbook_tools.files.cells import EXCEL_EPOCH, plain_text, to_date, to_number
 from workbook_tools.quarters import Quarter
 from workbook_tools.returns import rules
-from workbook_tools.returns.layout import Kind, SheetLayout
+from workbook_tools.returns.layout import Kind, Sheet, SheetLayout
 from workbook_tools.returns.rules.values import entry_key
 
 
@@ -163,7 +163,7 @@ def typed_rows(spec: SheetLayout, columns: dict[str, list[Any]], quarter: Quarte
 def _derive(sheet: str, row: dict[str, Any], quarter: Quarter, tolerance: float,
             percent_format: bool = False) -> None:
     """The derived values, by rules.py (the same rules as the workbook's formulas)."""
-    if sheet == "Measures":
+    if sheet == Sheet.MEASURES:
         if not is_measure_due(row, quarter):
             row["actual"] = None
         elif row["unit"] == "%" and row["actual"] is not None:
@@ -176,15 +176,15 @@ def _derive(sheet: str, row: dict[str, Any], quarter: Quarter, tolerance: float,
                                        row["tolerance"] or 0.0)
         row["direction"] = None if unavailable else rules.measure_direction(
             row["actual"], row["previous"], polarity, measure_type)
-    elif sheet == "Actions":
+    elif sheet == Sheet.ACTIONS:
         row["rag"] = rules.action_rag(row["status"], row["due"], row["revised"],
                                       quarter.end_date)
-    elif sheet == "Savings":
+    elif sheet == Sheet.SAVINGS:
         forecast, target = row["forecast"], row["target"]
         row["variance"] = forecast - target if forecast is not None and target is not None \
             else None
         row["rag"] = rules.saving_rag(forecast, target, tolerance, row["status"])
-    elif sheet == "Risks":
+    elif sheet == Sheet.RISKS:
         score = rules.risk_score(row["likelihood"], row["impact"])
         previous = row["previous"]
         row["score"] = score

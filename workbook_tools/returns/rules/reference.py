@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 from workbook_tools.returns import layout
+from workbook_tools.returns.layout import Sheet
 from workbook_tools.returns.rules.catalogue import RULES
 from workbook_tools.returns.rules.inputs import checks_rows
 from workbook_tools.returns.rules.registry import FAMILIES, Rule
@@ -59,7 +60,7 @@ def _counted(code: str) -> list[str]:
     for (sheet, row_code), group in checks_rows().items():
         if row_code != code:
             continue
-        if sheet == "Cover":
+        if sheet == Sheet.COVER:
             columns = [SIGNOFF_LABELS[c.column] for c in group]
         else:
             columns = [layout.SHEETS[sheet].column(c.column).header for c in group]

@@ -26,7 +26,7 @@ from workbook_tools.returns import layout
 from workbook_tools.returns.layout import Sheet
 
 FORMATS = ("csv", "parquet")
-TABLES = ("Submissions", *layout.DATA_SHEETS, "Validation")
+TABLES = (mc.MasterSheet.SUBMISSIONS, *layout.DATA_SHEETS, mc.MasterSheet.VALIDATION)
 ITEMS = {Sheet.MEASURES: "Measure", Sheet.ACTIONS: "Action", Sheet.SAVINGS: "Saving",
          Sheet.RISKS: "Risk"}
 NAMES = {Sheet.MEASURES: "Measure", Sheet.ACTIONS: "Action", Sheet.SAVINGS: "Saving proposal",

@@ -14,6 +14,7 @@ from typing import Any
 
 from workbook_tools.errors import ConfigurationError, UsageError
 from workbook_tools.files.cells import is_blank
+from workbook_tools.master.columns import MasterSheet
 from workbook_tools.master.existing import read_existing_master
 from workbook_tools.master.read import NOTHING_CHANGED, Master, canonical_quarter
 from workbook_tools.master.safe import check_not_open, login_name, master_state, write_safely
@@ -84,14 +85,14 @@ def latest_periods(rows: Iterable[dict[str, Any]]) -> dict[str, Period]:
 
 def closed_period(master: Master, quarter: Quarter | str) -> Period | None:
     """The close that holds `quarter`, None when it is open."""
-    period = latest_periods(master.sheets["Periods"]).get(str(quarter))
+    period = latest_periods(master.sheets[MasterSheet.PERIODS]).get(str(quarter))
     return period if period is not None and period.status == CLOSED else None
 
 
 def reopened_period(master: Master, quarter: Quarter | str) -> Period | None:
     """The reopen `quarter` is under (its latest change), None when it was never reopened or
     was closed again since."""
-    period = latest_periods(master.sheets["Periods"]).get(str(quarter))
+    period = latest_periods(master.sheets[MasterSheet.PERIODS]).get(str(quarter))
     return period if period is not None and period.status == REOPENED else None
 
 
@@ -178,7 +179,7 @@ def _record(master_path: Path, quarter: Quarter, status: PeriodStatus, reason: s
     stamp = _after_last(master, str(quarter), (now or dt.datetime.now()).replace(microsecond=0))
     period = Period(str(quarter), status, stamp, user if user is not None else login_name(),
                     reason)
-    master.sheets["Periods"].append(period.row())
+    master.sheets[MasterSheet.PERIODS].append(period.row())
     backups = Path(backups_dir) if backups_dir else master_path.parent / "backups"
     backup = write_safely(master, master_path, backups, stamp, before)
     return PeriodChange(period, master_path, backup, master.notes)
@@ -188,8 +189,8 @@ def _after_last(master: Master, quarter: str, stamp: dt.datetime) -> dt.datetime
     """`stamp`, or a second after the quarter's last close, reopen or correction when that is
     as late (times are kept to the second): the corrections made under a reopen are those
     recorded from its time on, so a change must never share a second with the one before."""
-    times = [r.get("When") for name in ("Periods", "Corrections") for r in master.sheets[name]
-             if r.get("Quarter") == quarter]
+    times = [r.get("When") for name in (MasterSheet.PERIODS, MasterSheet.CORRECTIONS)
+             for r in master.sheets[name] if r.get("Quarter") == quarter]
     latest = max((t for t in times if isinstance(t, dt.datetime)), default=None)
     return max(stamp, latest + dt.timedelta(seconds=1)) if latest is not None else stamp
 
@@ -208,9 +209,9 @@ def read_periods(master_path: Path) -> dict[str, Period]:
     if not master_path.exists():
         return {}
     with SafeWorkbook(master_path, MASTER_LIMITS) as workbook:
-        if "Periods" not in workbook.sheet_names:
+        if MasterSheet.PERIODS not in workbook.sheet_names:
             return {}
-        rows = workbook.read("Periods")[0]
+        rows = workbook.read(MasterSheet.PERIODS)[0]
     if not rows:
         return {}
     header = [str(h).strip() for h in rows[0]]

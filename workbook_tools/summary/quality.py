@@ -9,6 +9,7 @@ from typing import Any
 
 import pandas as pd
 
+from workbook_tools.master.columns import MasterSheet
 from workbook_tools.quarters import parse_quarter
 from workbook_tools.returns.findings import (
     ACCEPTED_VERDICTS,
@@ -27,7 +28,7 @@ def returns_quality(frames: t.Frames, quarter: str, deadline_days: int) -> pd.Da
     """One row per directorate: its return's status, when the accepted file was received,
     whether after the deadline, its warnings, and its measures' missing, provisional and not
     available actuals."""
-    subs = frames.sheets["Submissions"]
+    subs = frames.sheets[MasterSheet.SUBMISSIONS]
     subs = subs[subs["Quarter"] == quarter]
     statuses = t.return_statuses(frames, quarter)
     deadline = parse_quarter(quarter).deadline(deadline_days)

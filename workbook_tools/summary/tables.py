@@ -95,7 +95,7 @@ class Frames:
 def load_frames(master: Master, plan: Plan | None = None) -> Frames:
     """Type the master's sheets and work out the names and orders to show."""
     sheets: dict[str, pd.DataFrame] = {}
-    for name in ("Submissions", *ITEM_SHEETS):
+    for name in (mc.MasterSheet.SUBMISSIONS, *ITEM_SHEETS):
         frame = master.frame(name)
         for header in frame.columns:
             kind = mc.kind_of(header)
@@ -113,7 +113,7 @@ def load_frames(master: Master, plan: Plan | None = None) -> Frames:
     orphaned = savings[mc.ORPHANED].notna()
     sheets[ReturnSheet.SAVINGS] = savings[~orphaned].reset_index(drop=True)
     return Frames(sheets, savings[orphaned].reset_index(drop=True), master.quarters(),
-                  _register(sheets, plan), master.frame("Corrections"))
+                  _register(sheets, plan), master.frame(mc.MasterSheet.CORRECTIONS))
 
 
 def _text(value: Any) -> Any:
@@ -135,7 +135,7 @@ def _register(sheets: dict[str, pd.DataFrame], plan: Plan | None) -> Register:
         for objective in plan.objectives:
             theme = plan.theme_of(objective.code)
             objectives[objective.code] = (theme.name if theme else NO_THEME, objective.name)
-    submissions = sheets["Submissions"][["Directorate", "Directorate name"]]
+    submissions = sheets[mc.MasterSheet.SUBMISSIONS][["Directorate", "Directorate name"]]
     for code, name in submissions.itertuples(index=False):
         if code and code not in directorates:
             directorates[code] = name or code
@@ -189,11 +189,12 @@ def _group_frame(position: Position, key: str, order: list[str]) -> pd.DataFrame
         missing = {"Theme": NO_THEME, "Objective code": NO_OBJECTIVE}.get(key, "")
         return position[sheet][key].fillna(missing)
 
-    measures = rag_counts(position[ReturnSheet.MEASURES], by("Measures"), order)
-    actions = rag_counts(position[ReturnSheet.ACTIONS], by("Actions"), order, NO_RATING)
+    measures = rag_counts(position[ReturnSheet.MEASURES], by(ReturnSheet.MEASURES), order)
+    actions = rag_counts(position[ReturnSheet.ACTIONS], by(ReturnSheet.ACTIONS), order, NO_RATING)
     savings = position[ReturnSheet.SAVINGS]
-    money = savings.groupby(by("Savings"))[["Target (£)", "Forecast (£)"]].sum(min_count=1) \
-        if len(savings) else pd.DataFrame(columns=["Target (£)", "Forecast (£)"])
+    money = (savings.groupby(by(ReturnSheet.SAVINGS))[["Target (£)", "Forecast (£)"]]
+             .sum(min_count=1) if len(savings)
+             else pd.DataFrame(columns=["Target (£)", "Forecast (£)"]))
     index = list(dict.fromkeys([*order, *measures.index, *actions.index, *money.index]))
     money = money.reindex(index)
     money["Gap (£)"] = money["Target (£)"] - money["Forecast (£)"]
@@ -271,7 +272,7 @@ def totals(table: pd.DataFrame) -> list[Any]:
 
 def return_statuses(frames: Frames, quarter: str) -> dict[str, str]:
     """Directorate -> its return's status in the quarter (the accepted file's, if any)."""
-    subs = frames.sheets["Submissions"]
+    subs = frames.sheets[mc.MasterSheet.SUBMISSIONS]
     subs = subs[subs["Quarter"] == quarter]
     found: dict[str, str] = {}
     for code, status in subs[["Directorate", "Status"]].itertuples(index=False):

@@ -75,7 +75,7 @@ def at_a_glance(frames: t.Frames, quarter: Quarter, position: t.Position,
                            "quarter a year ago."))
     if position[ReturnSheet.MEASURES][mc.YEAR_ON_YEAR].notna().any():
         # the same count as direction of travel, of each measure's word against a year ago
-        year_on_year = {**position, "Measures": position[ReturnSheet.MEASURES].assign(
+        year_on_year = {**position, ReturnSheet.MEASURES: position[ReturnSheet.MEASURES].assign(
             **{"Direction of travel": position[ReturnSheet.MEASURES][mc.YEAR_ON_YEAR]})}
         compared = t.directions_by_theme(year_on_year, frames.register)
         blocks.append(from_frame(compared, "Measures compared with the same quarter a year "

@@ -13,8 +13,8 @@ from workbook_tools.master import columns as mc
 from workbook_tools.master.read import Master, canonical_quarter
 from workbook_tools.returns.validate import sha256_of
 
-NARRATIVE = "Narrative"
-CORRECTIONS = "Corrections"
+NARRATIVE = mc.MasterSheet.NARRATIVE
+CORRECTIONS = mc.MasterSheet.CORRECTIONS
 OVERVIEW = "Overview"
 sha256 = sha256_of  # the one file hash, for the footer
 

@@ -27,7 +27,7 @@ def previous_context(master: Path | None, quarter: Quarter) -> Context:
     master has them, else nothing (a first quarter shows no previous actuals).
 
     Raises:
-        MasterError: the master exists but cannot be read safely, or is not a master.
+        MasterError: the master exists but cannot be read safely.
     """
     ctx = Context(quarter=quarter)
     if master is None or not Path(master).exists():

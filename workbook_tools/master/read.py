@@ -173,8 +173,8 @@ def read_master(path: Path | str, touched: Collection[str] | None = None) -> Mas
 
 @about_file("path")
 def read_rows(path: Path | str, columns: dict[str, tuple[str, ...]]) -> dict[str, list[dict]]:
-    """Only the `columns` of the sheets named (their non-blank rows as dicts, a quarter
-    canonical; a sheet or column the master lacks gives none): for a command that needs a few
+    """Only the `columns` of the sheets named (their rows as dicts, a quarter canonical; a
+    sheet or column the master lacks gives none): for a command that needs a few
     of the master's figures, such as last quarter's (master/history.py). Read through the guard
     with the master's limits, but not checked as a master to keep: a column the team added, a
     renamed or doubled column those figures do not need, stops nothing here.

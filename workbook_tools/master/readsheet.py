@@ -71,7 +71,7 @@ def read_sheet(path: Path, name: str, rows: list[list[Any]], formulas: dict[str,
     Raises:
         MasterError: it is not a sheet workbook-tools wrote, or holds what it cannot keep.
     """
-    header = [str(h).strip() if not is_blank(h) else "" for h in (rows[0] if rows else [])]
+    header = _header(rows)
     wanted = mc.SHEETS[name]
     later = [h for h in mc.ADDED_COLUMNS.get(name, ()) if h not in header]
     absent = [h for h in wanted if h not in header and h not in later]
@@ -154,20 +154,24 @@ def read_sheet(path: Path, name: str, rows: list[list[Any]], formulas: dict[str,
 
 def picked_rows(rows: list[list[Any]], names: Collection[str],
                 texts: dict[str, str]) -> list[dict[str, Any]]:
-    """The non-blank rows of a sheet as dicts of only the columns `names` (each the first column
-    so headed; one the sheet lacks is absent), cells and quarters as read_sheet gives them,
-    whatever else the sheet holds: for a caller that needs a few figures, not the sheet to keep.
-    """
-    header = [str(h).strip() if not is_blank(h) else "" for h in (rows[0] if rows else [])]
-    columns = {h: header.index(h) for h in names if h in header}
-    body = [row for row in rows[1:] if any(not is_blank(v) for v in row)]
+    """The rows below the header as dicts of only the columns `names` (each the first column so
+    headed; one the sheet lacks is absent), cells and quarters as read_sheet gives them (a blank
+    cell None), whatever else the sheet holds: for a caller that needs a few figures, not the
+    sheet to keep."""
+    header, body = _header(rows), rows[1:]
     picked = {}
-    for h, i in columns.items():
-        cells = tuple(row[i] if i < len(row) else None for row in body)
-        picked[h] = _column(cells, texts, h == "Quarter")
-    return [dict(zip(picked, values, strict=True)) for values in zip(*picked.values(),
-                                                                      strict=True)] \
-        if picked else [{} for _ in body]
+    for h in names:
+        if h in header:
+            i = header.index(h)
+            cells = tuple(row[i] if i < len(row) else None for row in body)
+            picked[h] = _column(cells, texts, h == "Quarter")
+    return [dict(zip(picked, values, strict=True))
+            for values in zip(*picked.values(), strict=True)] if picked else [{} for _ in body]
+
+
+def _header(rows: list[list[Any]]) -> list[str]:
+    """Row 1's headers as text without surrounding spaces ('' for a blank)."""
+    return [str(h).strip() if not is_blank(h) else "" for h in (rows[0] if rows else [])]
 
 
 def _column(cells: tuple[Any, ...], texts: dict[str, str], quarter: bool) -> list[Any]:

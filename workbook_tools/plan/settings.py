@@ -66,8 +66,7 @@ def settings_from(table: SheetRows) -> Settings | None:
                 f"the setting '{name}' must be a number of zero or more, not '{values[name]}'",
             )
             missing = True
-        elif number > (MOST_DAYS if name == SETTING_DEADLINE else LARGEST):
-            most = MOST_DAYS if name == SETTING_DEADLINE else LARGEST
+        elif number > (most := MOST_DAYS if name == SETTING_DEADLINE else LARGEST):
             table.problem(rows.get(name, 0), value_col,
                           f"the setting '{name}' is {number:,.6g}: it can be at most {most:,.0f}")
             missing = True

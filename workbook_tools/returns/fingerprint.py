@@ -29,6 +29,25 @@ def cell_hash(key: str, value: Any) -> str:
     return hashlib.sha256(f"{key}={normal_value(value)}".encode()).hexdigest()[:8]
 
 
+class CellHashes:
+    """cell_hash, each distinct (key, value) worked out once (an objective, a unit, a lead or a
+    target repeats down a sheet). Remembered by the value's exact type (1, 1.0 and True are one
+    dict key, and their hashes differ); a float zero is always hashed (0.0 and -0.0 are one dict
+    key, and their hashes differ)."""
+
+    def __init__(self) -> None:
+        self.known: dict[tuple[str, type, Any], str] = {}
+
+    def __call__(self, key: str, value: Any) -> str:
+        kind = value.__class__
+        if kind is str or kind is int or kind is float and value:
+            found = self.known.get((key, kind, value))
+            if found is None:
+                found = self.known[key, kind, value] = cell_hash(key, value)
+            return found
+        return cell_hash(key, value)
+
+
 def row_hashes(keys: Iterable[str], values: Iterable[Any]) -> str:
     """One row's pre-filled cells as a '.'-joined string of short hashes, in column order."""
     return ".".join(cell_hash(k, v) for k, v in zip(keys, values, strict=True))

@@ -20,7 +20,7 @@ from workbook_tools.plan.register import DirectoratePlan, Plan
 from workbook_tools.quarters import Quarter
 from workbook_tools.returns import layout
 from workbook_tools.returns.cover import COVER, CoverCells, write_checks, write_cover
-from workbook_tools.returns.fingerprint import cell_hash, fingerprint
+from workbook_tools.returns.fingerprint import CellHashes, fingerprint
 from workbook_tools.returns.inputs import add_validations, highlight_problems
 from workbook_tools.returns.itemsheet import BLANK, FORMULA, NUMBER, Cell, ItemSheet, save
 from workbook_tools.returns.layout import (
@@ -193,7 +193,7 @@ def _write_data_sheet(
         (c.header, (c.width - 2.5) * 0.9) for c in spec.columns))
 
     prefilled_keys = [c.key for c in spec.prefilled]
-    hashes = _RowHashes()
+    hashes = CellHashes()
     makers = _cell_makers(spec, styles, quarter, sheet)
     for offset, item in enumerate(items):
         row0 = first0 + offset
@@ -208,7 +208,7 @@ def _write_data_sheet(
                 spec.name,
                 row1,
                 str(values["id"]),
-                hashes.row(prefilled_keys, values),
+                ".".join([hashes(key, values.get(key)) for key in prefilled_keys]),
             )
         )
     if not items:
@@ -252,30 +252,6 @@ def _write_title(workbook: Any, sheet: Any, spec: SheetLayout, dplan: Directorat
     sheet.merge_range(2, 0, 2, span, "", styles.note)
     sheet.write_rich_string(2, 0, styles.note, key, styles.deadline_line, due, styles.note)
     sheet.set_row(2, fitted_height([(key + due, width)]))
-
-
-class _RowHashes:
-    """fingerprint.row_hashes of a sheet's rows, each distinct (column, value) hashed once: an
-    objective, a unit, a lead or a target repeats down a sheet. Keyed by the value's class as
-    well (1 and 1.0 are equal), and a float 0 is always hashed (0.0 and -0.0 hash apart)."""
-
-    def __init__(self) -> None:
-        self.known: dict[tuple[str, type, Any], str] = {}
-
-    def row(self, keys: Sequence[str], values: dict[str, Any]) -> str:
-        known = self.known
-        hashes = []
-        for key in keys:
-            value = values.get(key)
-            kind = value.__class__
-            if kind is str or kind is int or kind is float and value:
-                found = known.get((key, kind, value))
-                if found is None:
-                    found = known[key, kind, value] = cell_hash(key, value)
-                hashes.append(found)
-            else:
-                hashes.append(cell_hash(key, value))
-        return ".".join(hashes)  # as fingerprint.row_hashes
 
 
 CellMaker = Callable[[ItemSheet, int, Any, dict[str, Any]], Cell | None]

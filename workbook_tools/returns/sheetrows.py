@@ -10,7 +10,7 @@ from typing import Any
 
 from workbook_tools.files.cells import column_letter, plain_text
 from workbook_tools.returns import layout
-from workbook_tools.returns.fingerprint import cell_hash
+from workbook_tools.returns.fingerprint import CellHashes, cell_hash
 from workbook_tools.returns.layout import HEADER_ROW, SheetLayout
 from workbook_tools.returns.returnfile import MetaItem, ReturnFile, norm, report_unknown
 
@@ -94,7 +94,8 @@ def _columns(result: ReturnFile, spec: SheetLayout, matched: list[tuple[MetaItem
     rows = [values if len(values) == width else [*values[:width], *[""] * (width - len(values))]
             for _, _, values in matched]
     # each pre-filled column's hashes down the sheet, then each row's joined as `_meta` has it
-    digests = [".".join(row) for row in zip(*(_hashes(key, [values[col] for values in rows])
+    memo = CellHashes()
+    digests = [".".join(row) for row in zip(*([memo(key, values[col]) for values in rows]
                                                for key, col in pairs), strict=True)
                ] if pairs else [""] * len(rows)
     ids: list[str] = []
@@ -138,25 +139,6 @@ def _prefilled_changed(result: ReturnFile, spec: SheetLayout, pairs: list[tuple[
 
 
 _NOTHING_PREFIX = layout.NOTHING_ON_SHEET.split(" this quarter")[0]
-
-
-def _hashes(key: str, values: list[Any]) -> list[str]:
-    """fingerprint.cell_hash of each value of one column, each distinct text or number hashed
-    once (names, units, targets repeat down a sheet). Texts and numbers are remembered apart,
-    by their exact type: 1.0 and True are one key to a dict, and their hashes differ."""
-    texts: dict[Any, str] = {}
-    numbers: dict[Any, str] = {}
-    found: list[str] = []
-    for value in values:
-        kind = type(value)
-        known = texts if kind is str else numbers if kind is float else None
-        if known is None:
-            found.append(cell_hash(key, value))
-        elif value in known:
-            found.append(known[value])
-        else:
-            found.append(known.setdefault(value, cell_hash(key, value)))
-    return found
 
 
 def _match_rows(

@@ -174,3 +174,33 @@ def test_only_the_most_recently_used_entries_are_kept(tmp_path: Path,
     monkeypatch.setattr(cache, "KEEP_BYTES", 50)
     cache.prune(tmp_path)
     assert [p.stem for p in tmp_path.iterdir()] == ["newest"]
+
+
+def test_a_register_too_large_is_refused_before_it_is_hashed(tmp_path: Path, cache_folder: Path,
+                                                              monkeypatch: pytest.MonkeyPatch
+                                                              ) -> None:
+    """The guard's size limit comes before any read of a file, a hash included: a register
+    larger than a workbook may be is refused as the guard refuses it, and never read whole."""
+    from workbook_tools.errors import ConfigurationError
+    from workbook_tools.files import package
+
+
+    path = tmp_path / "plan.xlsx"
+    with open(path, "wb") as handle:
+        handle.truncate(package.DEFAULT_LIMITS.max_file_bytes + 1)  # sparse: no disk used
+
+    import builtins
+    import io
+
+    real_open = io.open
+
+    def watched(file: Any, *args: Any, **kwargs: Any) -> Any:
+        if Path(str(file)) == path if isinstance(file, str | os.PathLike) else False:
+            raise AssertionError("opened a file larger than the limit")
+        return real_open(file, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "open", watched)
+    monkeypatch.setattr(io, "open", watched)
+    with pytest.raises(ConfigurationError, match="larger than the 32 MB"):
+        load_plan(path)
+    assert not cache_folder.exists()

@@ -21,6 +21,7 @@ The limits, all in `Limits` (one instance, `DEFAULT_LIMITS`):
 
 from __future__ import annotations
 
+import hashlib
 import re
 import zipfile
 import zlib
@@ -72,6 +73,20 @@ def sniff(path: Path) -> str:
             if all(32 <= b or b in b"\t\r\n" for b in head[:64]):
                 return "text"
     return "other"
+
+
+def sha256_of(path: Path) -> str:
+    """A file's SHA-256, read a block at a time (the one file hash: returns, master, register,
+    the pack's footer).
+
+    Raises:
+        OSError: the file cannot be read.
+    """
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
 
 
 def check_file_size(path: Path, size: int, limits: Limits = DEFAULT_LIMITS) -> None:

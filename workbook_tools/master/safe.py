@@ -14,6 +14,7 @@ from pathlib import Path
 
 from workbook_tools.errors import MasterError
 from workbook_tools.files.beside import leftovers, temporary_for
+from workbook_tools.files.package import sha256_of
 from workbook_tools.master.read import NOTHING_CHANGED, Master
 from workbook_tools.master.write import write_master
 
@@ -49,7 +50,7 @@ def master_state(path: Path) -> tuple[int, int, str] | None:
     """(size, modification time, SHA-256) of the master, None when there is none."""
     try:
         stat = path.stat()
-        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        digest = sha256_of(path)
     except FileNotFoundError:
         return None
     except OSError as exc:

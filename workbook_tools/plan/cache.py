@@ -30,6 +30,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from workbook_tools.files.package import DEFAULT_LIMITS, sha256_of
 from workbook_tools.plan.model import (
     Action,
     Directorate,
@@ -109,8 +110,12 @@ def code_digest() -> str:
 
 
 def file_digest(path: Path) -> str | None:
+    """The register's SHA-256; None when it is not a file of a size a register may be (reading
+    it as usual then says why: the guard's limit comes before any read, a hash included)."""
     try:
-        return hashlib.sha256(path.read_bytes()).hexdigest()
+        if not path.is_file() or path.stat().st_size > DEFAULT_LIMITS.max_file_bytes:
+            return None
+        return sha256_of(path)
     except OSError:
         return None
 
@@ -130,7 +135,7 @@ class Entry:
         """The entry for the register as it is now; None when the cache is off or the register
         cannot be read (reading it as usual then says why)."""
         place = folder()
-        if place is None or not register.is_file():
+        if place is None:
             return None
         digest = file_digest(register)
         return None if digest is None else cls(register, digest, place, items)

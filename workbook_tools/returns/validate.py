@@ -7,13 +7,12 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import hashlib
 import re
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from workbook_tools.errors import ConfigurationError, UnreadableFileError, about_file
-from workbook_tools.files.package import check_file_size
+from workbook_tools.files.package import check_file_size, sha256_of
 from workbook_tools.parallel import ordered_map
 from workbook_tools.plan.register import Plan
 from workbook_tools.quarters import Quarter
@@ -77,14 +76,6 @@ def expand_paths(paths: Iterable[Path]) -> list[Path]:
                 seen.add(key)
                 files.append(entry)
     return files
-
-
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 _SHEET_RANK = {name: i for i, name in enumerate(("", *layout.SHEET_ORDER))}

@@ -9,9 +9,9 @@ from typing import Any
 
 import pandas as pd
 
+from workbook_tools.files.package import sha256_of
 from workbook_tools.master import columns as mc
 from workbook_tools.master.read import Master, canonical_quarter
-from workbook_tools.returns.validate import sha256_of
 
 NARRATIVE = mc.MasterSheet.NARRATIVE
 CORRECTIONS = mc.MasterSheet.CORRECTIONS

@@ -419,10 +419,11 @@ def one_size(returns: int, rows: int, repeat: int, keep: Path | None,
         # The register's plan is kept by content in a cache folder of the bench's own (as it
         # is in the user's after their first run with a register); WORKBOOK_TOOLS_CACHE=off
         # measures every command reading the register afresh.
-        cached = os.environ.get("WORKBOOK_TOOLS_CACHE", "").strip().lower() not in (
-            "off", "0", "no", "false")
+        from workbook_tools.plan.cache import CACHE_VARIABLE, folder
+
+        cached = folder() is not None  # (the variable set to "off" or alike: None)
         if cached:
-            os.environ["WORKBOOK_TOOLS_CACHE"] = str((root / "cache").resolve())
+            os.environ[CACHE_VARIABLE] = str((root / "cache").resolve())
         built = build(root, returns, rows, steps) if fresh else {}
         if cached and not fresh:
             run_process(command("validate", root), root)  # untimed: the first load keeps the plan

@@ -37,9 +37,11 @@ MASTER_LIMITS = Limits(max_file_bytes=512 * MIB, max_member_bytes=1024 * MIB,
                        max_total_bytes=2048 * MIB, max_sheet_cells=40_000_000)
 
 #: The sheets whose rows of quarters a consolidate does not touch it only copies through (and
-#: sorts): read as Rows when read_master is told the quarters it touches.
-LEAN_SHEETS = (MasterSheet.SUBMISSIONS, MasterSheet.MEASURES, MasterSheet.ACTIONS,
-               MasterSheet.RISKS, MasterSheet.VALIDATION)
+#: sorts): read as Rows when read_master is told the quarters it touches. Every sheet but those
+#: kept whole and those with people's own columns (Savings, whose finance entries are checked
+#: and kept row by row, is never one of them).
+LEAN_SHEETS = tuple(name for name in mc.SHEETS
+                    if name not in mc.KEPT_WHOLE and name not in mc.OPEN_COLUMNS)
 _ALL_LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
 

@@ -21,6 +21,7 @@ from workbook_tools.files.rowxml import Formula, RowWriter
 from workbook_tools.files.xlsx import (
     NAVY,
     RAG_COLOURS,
+    ZIP_LEVEL,
     add_rag_formatting,
     close_workbook,
     new_workbook,
@@ -41,7 +42,7 @@ from workbook_tools.master.writerows import (
 from workbook_tools.returns.findings import Severity, Verdict
 from workbook_tools.returns.rules import AMBER, GREEN, RED, DataStatus, Direction
 
-__all__ = ["WIDTH_SAMPLE", "ZIP_LEVEL", "row_positions", "sample", "write_master"]
+__all__ = ["WIDTH_SAMPLE", "row_positions", "sample", "write_master"]
 
 FINANCE_NOTE = ("Finance's own column. Type here: workbook-tools never overwrites it. Every "
                 "consolidate reads it back by Quarter and Saving ID and keeps it; if the saving's "
@@ -116,13 +117,6 @@ def write_master(master: Master, path: Path) -> None:
                      master.columns.get(name, {})) for name in mc.SHEETS]
     write_all(sheets)
     close_workbook(workbook, ZIP_LEVEL)
-
-
-#: zlib's level for the master's parts. xlsxwriter takes zlib's default (6): a master of four
-#: quarters is 285 MB of XML, and level 6 spent 2.9 s of CPU on it against 1.1 s at level 2,
-#: for a file a quarter smaller (25 MB against 32 MB). Every program reads any level.
-#: (xlsxwriter has no setting for it: files/xlsx.close_workbook sets it on the zip.)
-ZIP_LEVEL = 2
 
 
 def _sheet(workbook: Any, formats: _Formats, name: str, headers: Sequence[str],

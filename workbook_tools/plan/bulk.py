@@ -14,7 +14,7 @@ from typing import Any
 
 from workbook_tools.plan.checks import is_year
 from workbook_tools.plan.model import Action, Measure, Risk, Saving
-from workbook_tools.plan.rows import LARGEST, LONGEST, SheetRows
+from workbook_tools.plan.rows import HALF_CELL, LARGEST, SheetRows
 from workbook_tools.plan.vocabulary import (
     CUMULATIVE,
     DATA_ONLY,
@@ -26,7 +26,6 @@ from workbook_tools.plan.vocabulary import (
     UNITS,
 )
 
-HALF_CELL = LONGEST // 2
 #: A cell the bulk reading leaves to the cell-by-cell reading.
 BAD: Any = object()
 #: A risk's likelihood or impact as read, for the five scores allowed.

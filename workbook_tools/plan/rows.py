@@ -15,8 +15,10 @@ from workbook_tools.plan.model import PlanProblem
 #: The largest figure a register may hold: 15 digits, all a spreadsheet keeps (a larger one
 #: loses its last digits, and sums of two such could overflow every total and formula).
 LARGEST = 999_999_999_999_999.0
-#: The most characters (UTF-16 code units, as Excel counts them) a cell holds.
+#: The most characters (UTF-16 code units, as Excel counts them) a cell holds; a text of no
+#: more than half as many characters cannot reach it.
 LONGEST = 32_767
+HALF_CELL = LONGEST // 2
 
 
 def units(text: str) -> int:
@@ -26,7 +28,7 @@ def units(text: str) -> int:
 
 def too_long(text: str) -> bool:
     """More than a cell holds."""
-    return len(text) > LONGEST // 2 and units(text) > LONGEST
+    return len(text) > HALF_CELL and units(text) > LONGEST
 
 
 def norm(text: Any) -> str:

@@ -73,17 +73,21 @@ def words(kind: type[StrEnum]) -> tuple[str, ...]:
 
 # The names and lists callers use are the enums' plain values: a word written to a cell, or
 # compared millions of times on the way, is a str, as the files give it back.
-HIGHER_IS_BETTER, LOWER_IS_BETTER = words(Polarity)
+HIGHER_IS_BETTER = Polarity.HIGHER_IS_BETTER.value
+LOWER_IS_BETTER = Polarity.LOWER_IS_BETTER.value
 POLARITIES = words(Polarity)
 UNITS = words(Unit)
 FREQUENCIES = words(Frequency)
 SAVING_TYPES = words(SavingType)
-SNAPSHOT, CUMULATIVE, DATA_ONLY = words(MeasureType)
+SNAPSHOT = MeasureType.SNAPSHOT.value
+CUMULATIVE = MeasureType.CUMULATIVE.value
+DATA_ONLY = MeasureType.DATA_ONLY.value
 MEASURE_TYPES = words(MeasureType)
 ACTION_STATUSES = words(ActionStatus)
 SAVING_STATUSES = words(SavingStatus)
 UNACHIEVABLE = SavingStatus.UNACHIEVABLE.value
-PROVISIONAL, NOT_AVAILABLE = words(DataStatus)
+PROVISIONAL = DataStatus.PROVISIONAL.value
+NOT_AVAILABLE = DataStatus.NOT_AVAILABLE.value
 DATA_STATUSES = words(DataStatus)
 
 __all__ = [

@@ -169,8 +169,7 @@ class _Checker:
             unavailable = typed["status"] == rules.NOT_AVAILABLE
             if is_measure_due(typed, self.quarter):
                 self.number_cell(sheet, ref, "actual", raw["actual"], item)
-                if typed["unit"] == "%":
-                    self.percent_read(sheet, ref("actual"), raw, typed)
+                self.percent_read(sheet, ref("actual"), raw, typed)
                 if not unavailable:
                     self.implausible(sheet, ref("actual"), typed)
                 elif not blank(raw["commentary"]):
@@ -188,9 +187,11 @@ class _Checker:
                      typed: dict[str, Any]) -> None:
         """Say so when a % measure's figure was taken as a fraction (0.9 read as 90%) and its
         cell does not show it so."""
+        if typed["unit"] != "%":
+            return
         value = raw["actual"]
         number = None if blank(value) or is_text(value) else number_of(value)
-        if (typed["unit"] == "%" and number is not None and self.known(sheet, cell)
+        if (number is not None and self.known(sheet, cell)
                 and raw["_row"] not in self.rf.percent_rows and 0 < number < 1):
             self.add("percent-read", sheet, cell, found=show(value), points=num(number * 100))
 
@@ -217,7 +218,7 @@ class _Checker:
             if self.known(sheet, cell) and isinstance(revised, bool):
                 self.add("wrong-type", sheet, cell, found=show(revised), expected="a date")
             commentary = raw["commentary"]
-            needs_note = chosen in ("At risk", "Off track")
+            needs_note = chosen in (rules.ActionStatus.AT_RISK, rules.ActionStatus.OFF_TRACK)
             percent = typed["complete"]
             if chosen == rules.ActionStatus.COMPLETE and percent is not None and percent < 100:
                 self.add("complete-below-100", sheet, ref("complete"), id=item,

@@ -23,7 +23,7 @@ from xlsxwriter.utility import _datetime_to_excel_datetime, _utf16_len, _utf16_t
 from xlsxwriter.worksheet import re_dynamic_function
 
 from workbook_tools.files.cells import column_letter
-from workbook_tools.files.xlsx import FastFormulaWorksheet, close_workbook
+from workbook_tools.files.xlsx import ZIP_LEVEL, FastFormulaWorksheet, close_workbook
 
 # a cell of an item row: (kind, value, format); value: a number, a shared string's index, a
 # formula from formula_template (its value left for the program to work out) or None for a
@@ -33,12 +33,6 @@ Cell = tuple[int, Any, Any]
 _Row = tuple[int | None, bool, Sequence[Cell | None], tuple[int, int] | None]
 _ESCAPE = re.compile(r"[&<>]")
 _ERROR_CODES = frozenset({"#DIV/0!", "#N/A", "#NAME?", "#NULL!", "#NUM!", "#REF!", "#VALUE!"})
-
-
-#: zlib's level for a return's parts (xlsxwriter takes zlib's default, 6). A return of 1,000
-#: items is 1.8 MB of XML: 16 ms to compress at level 6 (178 KB) against 7 ms at level 2
-#: (202 KB), a tenth of writing the return. The master uses the same level.
-ZIP_LEVEL = 2
 
 
 def save(workbook: Any) -> None:

@@ -65,7 +65,7 @@ def item_row_height(spec: SheetLayout, values: dict[str, Any], least_lines: int 
     for key, per_line in _wrapping(spec):
         text = values.get(key)
         if isinstance(text, str) and text:
-            lines = max(lines, wrapped_lines(str(text), per_line))
+            lines = max(lines, wrapped_lines(text, per_line))
     return row_points(lines)
 
 

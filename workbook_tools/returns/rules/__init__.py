@@ -14,7 +14,6 @@ from workbook_tools.plan.vocabulary import (
     LOWER_IS_BETTER,
     UNACHIEVABLE,
     ActionStatus,
-    words,
 )
 
 
@@ -37,8 +36,10 @@ class Direction(StrEnum):
 
 
 # plain values, as plan/vocabulary.py gives its words
-GREEN, AMBER, RED = words(Rag)
-IMPROVED, DECLINED, NO_CHANGE, NEW, NOT_COMPARABLE = words(Direction)
+GREEN, AMBER, RED = Rag.GREEN.value, Rag.AMBER.value, Rag.RED.value
+IMPROVED, DECLINED = Direction.IMPROVED.value, Direction.DECLINED.value
+NO_CHANGE, NEW = Direction.NO_CHANGE.value, Direction.NEW.value
+NOT_COMPARABLE = Direction.NOT_COMPARABLE.value
 
 #: Risk score thresholds: Red at or above 15, Amber from 8 (scores 7 and 13-14 cannot occur).
 RISK_RED_FROM = 15
@@ -170,9 +171,9 @@ def action_rag(
     (the revised one where given) is before the end of the quarter; Cancelled has none."""
     if status in (ActionStatus.ON_TRACK, ActionStatus.COMPLETE):
         return GREEN
-    if status == "At risk":
+    if status == ActionStatus.AT_RISK:
         return AMBER
-    if status == "Off track":
+    if status == ActionStatus.OFF_TRACK:
         return RED
     if status == ActionStatus.NOT_STARTED:
         effective = revised_due or due

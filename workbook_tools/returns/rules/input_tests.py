@@ -196,7 +196,8 @@ def measure_unexplained(seen: Seen) -> Fields:
 
 def action_unexplained(seen: Seen) -> Fields:
     status = choice_of(seen.raw["status"], rules.ACTION_STATUSES)
-    if status not in ("At risk", "Off track") or not blank(seen.raw["commentary"]):
+    if (status not in (rules.ActionStatus.AT_RISK, rules.ActionStatus.OFF_TRACK)
+            or not blank(seen.raw["commentary"])):
         return None
     return {"id": seen.typed["id"], "status": status}
 

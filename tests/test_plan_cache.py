@@ -68,6 +68,12 @@ def test_the_same_register_again_is_the_same_plan_without_reading_it(
         assert [type(item) for item in getattr(again, name)] == \
             [type(item) for item in getattr(first, name)]
     assert all(type(m.targets) is tuple for m in again.measures)
+    # a text that repeats is held once, however many items have it (a national register's
+    # memory); each item holds its fields in slots, not a dict of its own
+    for field in ("directorate_code", "unit", "polarity"):
+        assert len({id(getattr(m, field)) for m in again.measures}) == \
+            len({getattr(m, field) for m in again.measures})
+    assert not hasattr(again.measures[0], "__dict__")
     assert {type(a.due_date) for a in again.actions} == {type(a.due_date) for a in first.actions}
     assert any(type(a.due_date) is dt.date for a in again.actions)
     assert again.for_directorate(first.directorates[0].code) == \
@@ -111,7 +117,8 @@ def test_a_register_with_problems_is_checked_every_time(tmp_path: Path, cache_fo
     assert not cache_folder.exists() or not list(cache_folder.iterdir())
 
 
-@pytest.mark.parametrize("damage", ["not json", "{}", "[]", "retyped", "short row"])
+@pytest.mark.parametrize("damage", ["not json", "{}", "[]", "retyped", "short row",
+                                    "past the values"])
 def test_an_entry_not_of_its_shape_is_ignored_and_replaced(
         tmp_path: Path, cache_folder: Path, reads: list[Path], damage: str) -> None:
     path = register_file(tmp_path)
@@ -119,9 +126,11 @@ def test_an_entry_not_of_its_shape_is_ignored_and_replaced(
     (entry,) = cache_folder.iterdir()
     data = json.loads(entry.read_text(encoding="utf-8"))
     if damage == "retyped":
-        data["measures"][0][8] = "5"  # a tolerance as text
+        data["measures"]["tolerance"][0] = "5"  # a tolerance as text
     elif damage == "short row":
-        data["risks"][0].pop()
+        data["risks"]["owner"]["at"].pop()  # one item's owner missing
+    elif damage == "past the values":
+        data["measures"]["unit"]["at"][0] = len(data["measures"]["unit"]["values"])
     entry.write_text(damage if damage in ("not json", "{}", "[]") else json.dumps(data),
                      encoding="utf-8")
 

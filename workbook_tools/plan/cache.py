@@ -21,10 +21,13 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import math
+import operator
 import os
 import stat
 import sys
 import tempfile
+from collections.abc import Callable
 from dataclasses import fields
 from functools import cache
 from pathlib import Path
@@ -44,7 +47,7 @@ from workbook_tools.plan.model import (
 )
 
 CACHE_VARIABLE = "WORKBOOK_TOOLS_CACHE"
-FORMAT = 1  # raised when the layout of an entry changes
+FORMAT = 2  # raised when the layout of an entry changes
 KEEP = 32  # entries kept at most, the most recently used,
 KEEP_BYTES = 256 * 1024 * 1024  # and bytes between them (a 240,000-item register's: 25 MB)
 
@@ -198,12 +201,42 @@ def prune(place: Path) -> None:
 
 
 def encode(plan: Plan) -> dict[str, Any]:
-    data: dict[str, Any] = {"settings": list(plan.settings.__dict__.values())}
-    for name, _, _ in KINDS:
-        data[name] = [list(item.__dict__.values()) for item in getattr(plan, name)]
-    for row in data["actions"]:
-        row[5] = None if row[5] is None else row[5].isoformat()
+    """The plan as an entry: each part by field, a column of values each, and for the fields
+    whose values repeat (SHARED) the distinct values once and each item's place among them."""
+    data: dict[str, Any] = {"settings": list(_values(Settings)(plan.settings))}
+    for name, kind, _ in KINDS:
+        names = [f.name for f in fields(kind)]
+        items = getattr(plan, name)
+        columns: dict[str, Any] = {}
+        for field_name in names:
+            column = [getattr(item, field_name) for item in items]
+            if field_name == "due_date":
+                column = [None if d is None else d.isoformat() for d in column]
+            if field_name == "targets":
+                column = [list(t) for t in column]
+            if field_name in SHARED:
+                places: dict[Any, int] = {}
+                distinct: list[Any] = []
+                at = []
+                for value in column:
+                    key = _key(value)
+                    if key not in places:
+                        places[key] = len(distinct)
+                        distinct.append(value)
+                    at.append(places[key])
+                columns[field_name] = {"values": distinct, "at": at}
+            else:
+                columns[field_name] = column
+        data[name] = columns
     return data
+
+
+def _key(value: Any) -> Any:
+    """What a value is shared by: itself, a list of targets as a tuple with the sign of each
+    zero (so -0.0 stays as it was typed)."""
+    if value.__class__ is list:
+        return tuple((t, math.copysign(1.0, t)) if t == 0 else t for t in value)
+    return value
 
 
 def decode(data: dict[str, Any], path: Path | None) -> Plan | None:
@@ -214,33 +247,90 @@ def decode(data: dict[str, Any], path: Path | None) -> Plan | None:
         return None
     parts: dict[str, tuple[Any, ...]] = {}
     for name, kind, shape in KINDS:
-        rows = data[name]
-        if type(rows) is not list or any(
-                type(row) is not list or len(row) != len(shape) for row in rows):
+        items = made(kind, shape, data[name])
+        if items is None:
             return None
-        if rows and any(not {type(v) for v in column} <= types
-                        for column, types in zip(zip(*rows, strict=True), shape, strict=True)):
-            return None
-        parts[name] = made(kind, rows)
-    for measure in parts["measures"]:
-        targets = measure.targets
-        if len(targets) != 4 or any(t is not None and type(t) is not float for t in targets):
-            return None
-        object.__setattr__(measure, "targets", tuple(targets))
-    for action in parts["actions"]:
-        if action.due_date is not None:
-            object.__setattr__(action, "due_date", dt.date.fromisoformat(action.due_date))
+        parts[name] = items
     return Plan(Settings(*settings), **parts, path=path)
 
 
-def made(kind: type, rows: list[list[Any]]) -> tuple[Any, ...]:
-    """Frozen dataclass items made from their fields' values, the way pickle makes them (a
-    dataclass's __init__ sets each field through object.__setattr__: twice the time)."""
+def _values(kind: type) -> Callable[[Any], tuple[Any, ...]]:
+    """An item's fields' values, in their order."""
     names = [f.name for f in fields(kind)]
-    new, setattr_ = object.__new__, object.__setattr__
+    get = operator.attrgetter(*names)
+    return get if len(names) > 1 else lambda item: (get(item),)
+
+
+#: The fields whose values repeat from item to item (a directorate's code, a unit, a polarity,
+#: an owner): an entry holds each distinct value once, and the plan one text, date or tuple of
+#: targets for all the items that share it. Held once per item, as JSON rows of values gave
+#: them, a 240,000-item register took 175 MB; parsing those rows, 250 MB at its peak.
+SHARED = frozenset({"objective_code", "directorate_code", "unit", "polarity", "frequency",
+                    "targets", "measure_type", "lead_officer", "due_date", "type",
+                    "carried_from", "owner"})
+
+
+def made(kind: type, shape: tuple[frozenset[type], ...], part: Any) -> tuple[Any, ...] | None:
+    """Items of a frozen dataclass with slots made from an entry's columns, the way pickle
+    makes them (its __init__ sets each field through object.__setattr__: slower); None when
+    a column is not of its field's type or length."""
+    names = [f.name for f in fields(kind)]
+    if type(part) is not dict or set(part) != set(names):
+        return None
+    columns = []
+    for name, types in zip(names, shape, strict=True):
+        column = _column(part[name], types, name in SHARED, _CONVERT.get(name))
+        if column is None:
+            return None
+        columns.append(column)
+    if len({len(c) for c in columns}) != 1:
+        return None
+    setters = [getattr(kind, name).__set__ for name in names]
+    new = object.__new__
     items = []
-    for row in rows:
+    for values in zip(*columns, strict=True):
         item: Any = new(kind)
-        setattr_(item, "__dict__", dict(zip(names, row, strict=True)))
+        for set_, value in zip(setters, values, strict=True):
+            set_(item, value)
         items.append(item)
     return tuple(items)
+
+
+def _column(found: Any, types: frozenset[type], shared: bool,
+            convert: Callable[[Any], Any] | None) -> list[Any] | None:
+    """A field's values from an entry (None when not of their types): a list of them, or for
+    a shared field the distinct values, converted once each, and each item's place."""
+    if shared:
+        if type(found) is not dict or set(found) != {"values", "at"}:
+            return None
+        values, at = found["values"], found["at"]
+        if type(values) is not list or type(at) is not list:
+            return None
+        if not {type(v) for v in values} <= types or not {type(i) for i in at} <= {int}:
+            return None
+        if at and (min(at) < 0 or max(at) >= len(values)):
+            return None
+        if convert is not None:
+            values = [convert(v) for v in values]
+            if _BAD in values:
+                return None
+        return list(map(values.__getitem__, at))
+    if type(found) is not list or not {type(v) for v in found} <= types:
+        return None
+    return found
+
+
+_BAD = object()
+
+
+def _targets(value: list[Any]) -> Any:
+    if len(value) != 4 or any(t is not None and type(t) is not float for t in value):
+        return _BAD
+    return tuple(value)
+
+
+def _due_date(value: str | None) -> Any:
+    return None if value is None else dt.date.fromisoformat(value)
+
+
+_CONVERT: dict[str, Callable[[Any], Any]] = {"targets": _targets, "due_date": _due_date}

@@ -48,6 +48,25 @@ class CellHashes:
         return cell_hash(key, value)
 
 
+#: Types whose equal values always have the same normal text, and never equal a value of
+#: another of these types (1, 1.0 and True are equal and hash apart, so int and bool are not
+#: here; a float zero is looked at on its own, as 0.0 == -0.0).
+_ONE_KEY_TYPES = frozenset({str, float, dt.datetime, dt.date, type(None)})
+
+
+def column_hashes(key: str, values: list[Any]) -> list[str]:
+    """cell_hash of each value down one column, each distinct value hashed once: a column of
+    texts, numbers and dates (nearly every pre-filled column) is hashed by a table of its
+    distinct values, any other column cell by cell through CellHashes."""
+    if not set(map(type, values)) <= _ONE_KEY_TYPES:
+        memo = CellHashes()
+        return [memo(key, value) for value in values]
+    table = {value: cell_hash(key, value) for value in set(values)}
+    if 0.0 in table:  # 0.0 and -0.0 are one key in the table, and their hashes differ
+        return [table[value] if value != 0.0 else cell_hash(key, value) for value in values]
+    return [table[value] for value in values]
+
+
 def row_hashes(keys: Iterable[str], values: Iterable[Any]) -> str:
     """One row's pre-filled cells as a '.'-joined string of short hashes, in column order."""
     return ".".join(cell_hash(k, v) for k, v in zip(keys, values, strict=True))

@@ -10,7 +10,7 @@ from typing import Any
 
 from workbook_tools.files.cells import column_letter, plain_text
 from workbook_tools.returns import layout
-from workbook_tools.returns.fingerprint import CellHashes, cell_hash
+from workbook_tools.returns.fingerprint import cell_hash, column_hashes
 from workbook_tools.returns.layout import HEADER_ROW, SheetLayout
 from workbook_tools.returns.returnfile import MetaItem, ReturnFile, norm, report_unknown
 
@@ -94,10 +94,9 @@ def _columns(result: ReturnFile, spec: SheetLayout, matched: list[tuple[MetaItem
     rows = [values if len(values) == width else [*values[:width], *[""] * (width - len(values))]
             for _, _, values in matched]
     # each pre-filled column's hashes down the sheet, then each row's joined as `_meta` has it
-    memo = CellHashes()
-    digests = [".".join(row) for row in zip(*([memo(key, values[col]) for values in rows]
-                                               for key, col in pairs), strict=True)
-               ] if pairs else [""] * len(rows)
+    digests = [".".join(row) for row in zip(
+        *(column_hashes(key, [values[col] for values in rows]) for key, col in pairs),
+        strict=True)] if pairs else [""] * len(rows)
     ids: list[str] = []
     row1s: list[int] = []
     kept: list[list[Any]] = []

@@ -121,11 +121,20 @@ class _Checker:
         spec = layout.SHEETS[sheet]
         letters = {c.key: spec.letter(c.key) for c in spec.columns}
         assert self.rf.data is not None
+        # `apply` inlined: this runs for every row of every return
+        checks = self.checks.get(sheet, ())
+        unknown = self.rf.unknown_cells.get(sheet)
+        measures, quarter = sheet == Sheet.MEASURES, self.quarter
         for raw, typed in zip(self.rf.raw[sheet], self.rf.data.rows[sheet], strict=True):
-            row_ref = partial(_cell_ref, letters, raw["_row"])
-            self.apply(sheet, inputs.Seen(raw, typed, is_measure_due(typed, self.quarter)
-                                          if sheet == Sheet.MEASURES else True), row_ref)
-            yield raw, typed, row_ref
+            row1 = raw["_row"]
+            seen = inputs.Seen(raw, typed, is_measure_due(typed, quarter) if measures else True)
+            for column, code, variant, test in checks:
+                if unknown and f"{letters[column]}{row1}" in unknown:
+                    continue
+                fields = test(seen)
+                if fields is not None:
+                    self.add(code, sheet, f"{letters[column]}{row1}", variant, **fields)
+            yield raw, typed, partial(_cell_ref, letters, row1)
 
     def number_cell(self, sheet: str, ref: _Ref, key: str, value: Any, item: str) -> None:
         """A number input (the row's cell of column `key`) holding a boolean, or a date where

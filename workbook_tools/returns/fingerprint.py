@@ -61,7 +61,9 @@ def column_hashes(key: str, values: list[Any]) -> list[str]:
     if not set(map(type, values)) <= _ONE_KEY_TYPES:
         memo = CellHashes()
         return [memo(key, value) for value in values]
-    table = {value: cell_hash(key, value) for value in set(values)}
+    prefix, sha256 = key + "=", hashlib.sha256  # cell_hash written out for a text
+    table = {value: sha256((prefix + " ".join(value.split())).encode()).hexdigest()[:8]
+             if value.__class__ is str else cell_hash(key, value) for value in set(values)}
     if 0.0 in table:  # 0.0 and -0.0 are one key in the table, and their hashes differ
         return [table[value] if value != 0.0 else cell_hash(key, value) for value in values]
     return [table[value] for value in values]

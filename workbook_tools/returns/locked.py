@@ -134,8 +134,12 @@ class Register:
             return
         getters = self._getters(sheet)
         reported = _reported(result, sheet)
+        index = self.index
+        items = [index.get((sheet, item_id)) for item_id in ids]
+        if _same_columns(columns, getters, items, self.directorate):
+            getters = []  # every pre-filled cell is the register's: only the items are checked
         for n, (item_id, row1) in enumerate(zip(ids, columns["_row"], strict=True)):
-            item = self.index.get((sheet, item_id))
+            item = items[n]
             if item is None:  # consolidate leaves it out, as for an item taken out of the plan
                 result.add("item-not-in-register", sheet, f"A{row1}", id=item_id)
                 continue
@@ -154,6 +158,22 @@ class Register:
                     result.add("prefilled-changed", sheet, ref, "register",
                                column=spec.column(key).header, id=item_id,
                                found=_shown(found), expected=_shown(wanted_value))
+
+
+def _same_columns(columns: dict[str, list[Any]], getters: list[tuple[str, Callable[[Any], Any]]],
+                  items: list[Any], directorate: str) -> bool:
+    """True when every pre-filled cell of the directorate's items holds the register's value,
+    of the same type (the usual return), found a column at a time rather than cell by cell."""
+    kept = [n for n, item in enumerate(items)
+            if item is not None and item.directorate_code == directorate]
+    if len(kept) < len(items):
+        items = [items[n] for n in kept]
+    for key, expected in getters:
+        found = columns[key] if len(kept) == len(columns[key]) else [columns[key][n] for n in kept]
+        wanted = [expected(item) for item in items]
+        if found != wanted or list(map(type, found)) != list(map(type, wanted)):
+            return False
+    return True
 
 
 def value_at(rows: list[list[Any]], ref: str) -> Any:

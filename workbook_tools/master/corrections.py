@@ -61,7 +61,7 @@ def corrections(old_rows: dict[str, list[dict[str, Any]]],
 
 
 def _by_id(rows: list[dict[str, Any]], id_header: str) -> dict[str, dict[str, Any]]:
-    return {str(r[id_header]).strip(): r for r in rows
+    return {str(r.get(id_header)).strip(): r for r in rows
             if not r.get(mc.ORPHANED) and not is_blank(r.get(id_header))}
 
 

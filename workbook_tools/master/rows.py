@@ -19,6 +19,7 @@ from workbook_tools.returns.findings import (
     NOT_RECEIVED,
     SUPERSEDED,
     ReturnResult,
+    RowTable,
     ValidationRun,
 )
 
@@ -129,35 +130,70 @@ def _submission(quarter: Quarter, result: ReturnResult, name: str) -> dict[str, 
     }
 
 
-def _item_rows(plan: Plan, quarter: Quarter, sheet: str, out: QuarterRows) -> list[dict[str, Any]]:
+def _item_rows(plan: Plan, quarter: Quarter, sheet: str, out: QuarterRows) -> list[Any]:
+    """The sheet's rows from every accepted return: a sheetrow.Row each (the sheet's values in
+    its header order, as an earlier quarter's rows are read), or on Savings, whose rows
+    finance's columns are merged into next, a dict keyed by header."""
     items = {item.id: item for item in plan_items(plan, sheet)}
-    id_header = mc.ID_COLUMNS[sheet]
+    headers = mc.SHEETS[sheet]
+    positions = {h: i for i, h in enumerate(headers)}
+    as_dicts = sheet in mc.OPEN_COLUMNS
     columns = RETURN_COLUMNS[sheet]
-    rows = []
+    # where each header's value comes from in a typed row: its layout key
+    taken = [(positions[header], key) for header, key in columns.items()]
+    q, quarter_at = str(quarter), positions["Quarter"]
+    directorate_at, id_at = positions["Directorate"], positions[mc.ID_COLUMNS[sheet]]
+    objective_at = positions["Objective"] if "Objective" in columns else None
+    theme_at, code_at = positions.get("Theme"), positions.get("Objective code")
+    blank: list[Any] = [None] * len(headers)
+    # the Theme, Objective code and Objective of each objective, worked out once
+    described: dict[Any, tuple[Any, Any, Any]] = {}
+    rows: list[Any] = []
     for code, result in out.taken.items():
         assert result.data is not None
         # moved, not copied: holding the returns' rows and the master's rows at once doubled
         # consolidate's memory, and the run needs only its verdicts and findings after this
-        for typed in result.data.rows.pop(sheet, []):
-            item = items.get(typed["id"])
+        found = result.data.rows.pop(sheet, [])
+        keys, typed_rows = _table(found)
+        at = {key: i for i, key in enumerate(keys)}
+        picks = [(place, at.get(key)) for place, key in taken]
+        id_key = at.get("id")
+        for typed in typed_rows:
+            item_id = typed[id_key] if id_key is not None else None
+            item = items.get(item_id)
             if item is None:
-                out.left_out.append(f"{sheet} {typed['id']} ({code}): in the return but no "
+                out.left_out.append(f"{sheet} {item_id} ({code}): in the return but no "
                                     "longer in the register")
                 continue
-            row: dict[str, Any] = {"Quarter": str(quarter), "Directorate": code,
-                                   id_header: typed["id"]}
+            values = blank.copy()
+            for place, index in picks:
+                if index is not None:
+                    values[place] = typed[index]
+            values[quarter_at], values[directorate_at], values[id_at] = q, code, item_id
             objective_code = getattr(item, "objective_code", None)
-            if "Objective code" in mc.SHEETS[sheet]:
-                theme = plan.theme_of(objective_code)
-                row["Theme"] = theme.name if theme else None
-                row["Objective code"] = objective_code or None
-            for header, key in columns.items():
-                row[header] = typed.get(key)
-            objective = plan.objective(objective_code)
-            if "Objective" in row and objective is not None:
-                row["Objective"] = objective.name  # whole: the return shows it shortened
-            rows.append(row)
+            if code_at is not None or objective_at is not None:
+                known = described.get(objective_code)
+                if known is None:
+                    theme = plan.theme_of(objective_code)
+                    objective = plan.objective(objective_code)
+                    known = described[objective_code] = (
+                        theme.name if theme else None, objective_code or None,
+                        objective.name if objective else None)
+                if code_at is not None and theme_at is not None:
+                    values[theme_at], values[code_at] = known[0], known[1]
+                if objective_at is not None and known[2] is not None:
+                    values[objective_at] = known[2]  # whole: the return shows it shortened
+            rows.append(dict(zip(headers, values, strict=True)) if as_dicts
+                        else Row(values, positions, None))
     return rows
+
+
+def _table(rows: Any) -> tuple[tuple[str, ...], Any]:
+    """A sheet's typed rows as their keys and each row's values in that order."""
+    if isinstance(rows, RowTable):
+        return rows.keys, rows.values
+    keys = tuple(dict.fromkeys(k for row in rows for k in row))
+    return keys, [tuple(map(row.get, keys)) for row in rows]
 
 
 def compare_with_a_year_ago(rows: list[Any]) -> None:

@@ -142,6 +142,15 @@ class SafeWorkbook:
         return scan_sheet(self._zip, part, watch, self.path, name, self.limits.max_sheet_cells,
                           self._strings, self.limits.max_sheet_text, marks, styled)
 
+    def part(self, name: str) -> str:
+        """The zip member holding a sheet ('' when there is none), in `archive`."""
+        return self._parts.get(name, "")
+
+    @property
+    def archive(self) -> zipfile.ZipFile:
+        """The file as opened and checked here (its members' declared sizes within limits)."""
+        return self._zip
+
     def state(self, name: str) -> str:
         """'visible', 'hidden' or 'veryHidden'."""
         return self._states.get(name, "visible")

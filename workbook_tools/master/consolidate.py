@@ -21,7 +21,7 @@ from typing import Any
 from workbook_tools import __version__
 from workbook_tools.errors import ConfigurationError
 from workbook_tools.master import columns as mc
-from workbook_tools.master import keep
+from workbook_tools.master import keep, verbatim
 from workbook_tools.master.columns import MasterSheet
 from workbook_tools.master.corrections import FIGURE_SHEETS, corrections, earlier_under
 from workbook_tools.master.history import context_of
@@ -32,6 +32,7 @@ from workbook_tools.master.read import (
     FinanceEntry,
     Master,
     ledger_variances,
+    materialize,
     quarter_order,
     read_master,
 )
@@ -171,7 +172,8 @@ def _merge(old: Master, plan: Plan, quarter: Quarter, run: ValidationRun,
            ledger: Ledger | None) -> tuple[Master, ConsolidationResult]:
     q = str(quarter)
     fresh = quarter_rows(plan, quarter, run)
-    new = Master(path=old.path, headers=dict(old.headers), columns=old.columns)
+    new = Master(path=old.path, headers=dict(old.headers), columns=old.columns,
+                 copies=old.copies)
     for name in mc.SHEETS:
         kept = [r for r in old.sheets[name] if name in mc.KEPT_WHOLE or r.__class__ is Row
                 or r.get("Quarter") != q]  # (a Row is never the quarter's: read_master)
@@ -199,10 +201,21 @@ def _merge(old: Master, plan: Plan, quarter: Quarter, run: ValidationRun,
             return NOT_IN_RETURN
         return NOT_ACCEPTED
 
-    compare_with_a_year_ago(new.sheets[MasterSheet.MEASURES])
+    measures = new.sheets[MasterSheet.MEASURES]
+    stored = verbatim.year_on_year(measures)
+    compare_with_a_year_ago(measures)
+    if verbatim.year_on_year(measures) != stored:  # a copied row's comparison would change
+        materialize(new, [MasterSheet.MEASURES])
+        compare_with_a_year_ago(measures)
     new.sheets[MasterSheet.SAVINGS] = _attach_finance(new, entries, reason, plan)
     result.orphaned = sum(1 for r in new.sheets[MasterSheet.SAVINGS] if r.get(mc.ORPHANED))
     _sort(new, plan)
+    # copied rows are written as they were only where they still are the sheet's first rows
+    moved = [name for name, block in new.copies.items()
+             if not verbatim.in_place(new.sheets[name], block)]
+    materialize(new, moved)
+    if MasterSheet.MEASURES in moved:
+        compare_with_a_year_ago(new.sheets[MasterSheet.MEASURES])
     result.notes = [*old.notes, *(line for name in mc.OPEN_COLUMNS for line in keep.formula_notes(
         name, new.headers[name], row_positions(name, new.sheets[name]), new.sheets[name]))]
     result.quarters = new.quarters()

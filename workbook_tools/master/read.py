@@ -21,7 +21,7 @@ from workbook_tools.files.cells import is_blank
 from workbook_tools.files.extras import ColumnLook
 from workbook_tools.files.guard import MIB, Limits, SafeWorkbook, SheetScan
 from workbook_tools.master import columns as mc
-from workbook_tools.master import keep
+from workbook_tools.master import keep, verbatim
 from workbook_tools.master.columns import MasterSheet
 from workbook_tools.master.readsheet import (
     NOTHING_CHANGED,
@@ -30,6 +30,7 @@ from workbook_tools.master.readsheet import (
     quarter_order,
     read_sheet,
 )
+from workbook_tools.master.sheetrow import Row
 from workbook_tools.quarters import Quarter
 
 #: The master is our own file and holds every quarter, so it may be larger than a return.
@@ -82,6 +83,8 @@ class Master:
             with a finance value, a ledger figure or something kept on a cell (`_cells`).
         columns: sheet -> header -> the width and hidden state people gave the column.
         notes: what could not be kept, one sentence each naming the sheet and cell.
+        copies: sheet -> the block of its first rows a consolidate copies from `path` as bytes
+            (master/verbatim.py): those rows are `sheetrow.Row`s marked `copied`.
     """
 
     path: Path | None = None
@@ -91,6 +94,7 @@ class Master:
     finance: dict[tuple[str, str], FinanceEntry] = field(default_factory=dict)
     columns: dict[str, dict[str, ColumnLook]] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    copies: dict[str, verbatim.Block] = field(default_factory=dict)  # rows copied as bytes
 
     @property
     def finance_columns(self) -> tuple[str, ...]:
@@ -128,7 +132,9 @@ def read_master(path: Path | str, touched: Collection[str] | None = None) -> Mas
     Args:
         touched: for consolidate: the quarters whose rows it reads or changes. Every other
             quarter's rows on the sheets a run only copies through (LEAN_SHEETS) are then
-            `sheetrow.Row`s, their values in header order, rather than dicts.
+            `sheetrow.Row`s, their values in header order, rather than dicts; and the rows of
+            quarters before them that are ours to the byte are copied (master/verbatim.py),
+            unless WORKBOOK_TOOLS_COPY=off.
 
     Raises:
         MasterError: it cannot be read safely, is not a master written by workbook-tools, or
@@ -137,6 +143,7 @@ def read_master(path: Path | str, touched: Collection[str] | None = None) -> Mas
     path = Path(path)
     master = Master(path=path)
     texts: dict[str, str] = {}
+    copier = verbatim.Copier.of(touched)
     with _opened(path) as workbook:
         names = workbook.sheet_names
         missing = [name for name in mc.SHEETS
@@ -159,11 +166,22 @@ def read_master(path: Path | str, touched: Collection[str] | None = None) -> Mas
             if name not in names:
                 continue  # a sheet added since this master was written: empty
             watch = _ALL_LETTERS if name == MasterSheet.SAVINGS else ""
-            rows, scan = workbook.read(name, watch=watch)
             lean = touched if touched is not None and name in LEAN_SHEETS else None
-            header = _read_sheet(master, path, name, rows, scan.formulas, scan.errors, texts,
-                                 lean)
-            del rows  # calamine's copy of the sheet, before the next one is read
+            found = copier.scan(workbook, name, texts) if lean is not None else None
+            if found is not None and found[0].complete:  # every row copied: calamine not needed
+                scan = workbook.scan(name, watch=watch)
+                header = list(mc.SHEETS[name])
+                master.headers[name], master.sheets[name] = mc.SHEETS[name], found[1]
+                master.copies[name] = found[0]
+            else:
+                rows, scan = workbook.read(name, watch=watch)
+                header = _read_sheet(master, path, name, rows, scan.formulas, scan.errors,
+                                     texts, lean, found)
+                del rows  # calamine's copy of the sheet, before the next one is read
+            if found is not None and name in master.copies:
+                master.columns[name] = {mc.SHEETS[name][c]: ColumnLook(w, False)
+                                        for c, w in found[0].widths.items()
+                                        if c < len(mc.SHEETS[name])}
             if name in mc.OPEN_COLUMNS:
                 _read_kept(workbook, master, name, header, scan)
             else:  # the tool's own sheets: only comments people put on them
@@ -212,11 +230,47 @@ def _opened(path: Path) -> Iterator[SafeWorkbook]:
 
 def _read_sheet(master: Master, path: Path, name: str, rows: list[list[Any]],
                 formulas: dict[str, str], errors: dict[str, str],
-                texts: dict[str, str], lean: Collection[str] | None = None) -> list[str]:
-    """Put a sheet's rows on `master` (readsheet.read_sheet); its headers as in the file."""
+                texts: dict[str, str], lean: Collection[str] | None = None,
+                copied: tuple[verbatim.Block, list[Any]] | None = None) -> list[str]:
+    """Put a sheet's rows on `master` (readsheet.read_sheet); its headers as in the file. The
+    rows `copied` (master/verbatim.py) stand for the first rows when every row after them is of
+    a later quarter; else every row is read."""
+    if copied is not None:
+        block, placeholders = copied
+        sheet = read_sheet(path, name, [rows[0], *rows[block.last_row:]], formulas, errors,
+                           texts, lean, block.last_row + 1)
+        last = quarter_order(placeholders[-1][0])
+        if all(quarter_order(r.get(mc.QUARTER)) > last for r in sheet.rows):
+            master.headers[name], master.sheets[name] = sheet.headers, placeholders + sheet.rows
+            master.copies[name] = block
+            return sheet.header
     sheet = read_sheet(path, name, rows, formulas, errors, texts, lean)
     master.headers[name], master.sheets[name] = sheet.headers, sheet.rows
     return sheet.header
+
+
+def materialize(master: Master, names: Collection[str]) -> None:
+    """Read in full, from the old master, the copied rows of the sheets `names` (their Rows
+    filled in place, no longer copied): for when they cannot be copied after all."""
+    names = [name for name in names if name in master.copies]
+    if not names or master.path is None:
+        return
+    texts: dict[str, str] = {}
+    with _opened(master.path) as workbook:
+        for name in names:
+            block = master.copies.pop(name)
+            rows, scan = workbook.read(name)
+            full = read_sheet(master.path, name, rows[:block.last_row], scan.formulas,
+                              scan.errors, texts, ()).rows
+            by_row = {r.read_at: r for r in full}
+            for row in master.sheets[name]:
+                if row.__class__ is Row and row.copied:
+                    full_row = by_row.pop(row.read_at, None)
+                    if full_row is None:
+                        raise MasterError(f"{master.path}: was changed by someone else while "
+                                          f"consolidating; run again. {NOTHING_CHANGED}")
+                    row[:] = full_row
+                    row.copied = False
 
 
 def _read_kept(workbook: SafeWorkbook, master: Master, name: str, header: list[str],

@@ -63,10 +63,10 @@ def _canonical_text(text: str) -> str | None:
 
 def read_sheet(path: Path, name: str, rows: list[list[Any]], formulas: dict[str, str],
                errors: dict[str, str], texts: dict[str, str],
-               lean: Collection[str] | None = None) -> Sheet:
+               lean: Collection[str] | None = None, first: int = 2) -> Sheet:
     """A sheet of the master from calamine's `rows` (and what the safety scan found in it);
     `texts` the texts read so far, each held once; the rows of quarters not in `lean` as Rows
-    (when given).
+    (when given); `first` the row number of rows[1] (rows before it copied: master/verbatim.py).
 
     Raises:
         MasterError: it is not a sheet workbook-tools wrote, or holds what it cannot keep.
@@ -90,7 +90,7 @@ def read_sheet(path: Path, name: str, rows: list[list[Any]], formulas: dict[str,
     for i in extra:
         if i in own:
             continue
-        for r, row in enumerate(rows[1:], start=2):
+        for r, row in enumerate(rows[1:], start=first):
             if i < len(row) and not is_blank(row[i]):
                 raise MasterError(
                     f"{path}: {name}!{cell_ref(r, i)} is in a column workbook-tools does not "
@@ -128,7 +128,8 @@ def read_sheet(path: Path, name: str, rows: list[list[Any]], formulas: dict[str,
         index = {h: i for i, h in enumerate(wanted)}
         quarter_at, rows_out = index[mc.QUARTER], sheet.rows
         for r, (values, ours) in enumerate(zip(zip(*picked, strict=True),
-                                               zip(*ordered, strict=True), strict=True), start=2):
+                                               zip(*ordered, strict=True), strict=True),
+                                           start=first):
             if values.count(None) == empty:
                 continue
             if ours[quarter_at] in lean:
@@ -139,7 +140,7 @@ def read_sheet(path: Path, name: str, rows: list[list[Any]], formulas: dict[str,
             else:
                 rows_out.append(Row(ours, index, r))
         return sheet
-    for r, values in enumerate(zip(*picked, strict=True), start=2):
+    for r, values in enumerate(zip(*picked, strict=True), start=first):
         if values.count(None) == empty:
             continue
         record = dict(zip(names, values, strict=True))

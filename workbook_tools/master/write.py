@@ -27,7 +27,9 @@ from workbook_tools.files.xlsx import (
     new_workbook,
 )
 from workbook_tools.master import columns as mc
-from workbook_tools.master.read import Master
+from workbook_tools.master.read import Master, materialize
+from workbook_tools.master.sheetrow import Row as SheetRow
+from workbook_tools.master.verbatim_styles import same_styles
 from workbook_tools.master.writerows import (
     LINE_HEIGHT,
     Row,
@@ -115,8 +117,18 @@ def write_master(master: Master, path: Path) -> None:
     finance = set(master.finance_columns)
     sheets = [_sheet(workbook, formats, name, master.headers[name], master.sheets[name], finance,
                      master.columns.get(name, {})) for name in mc.SHEETS]
+    for sheet in sheets:
+        if sheet.name in master.copies:
+            sheet.copy_from(master.path, master.copies[sheet.name])
+        elif any(r.__class__ is SheetRow and r.copied for r in sheet.rows):  # (never written empty)
+            raise ValueError(f"rows of {sheet.name} to copy from the old master have no block")
     write_all(sheets)
     close_workbook(workbook, ZIP_LEVEL)
+    if master.copies:
+        used = set().union(*(block.styles for block in master.copies.values()))
+        if not same_styles(master.path, path, used):  # a copied cell's style means another
+            materialize(master, list(master.copies))  # format here: written again, cell by cell
+            write_master(master, path)
 
 
 def _sheet(workbook: Any, formats: _Formats, name: str, headers: Sequence[str],

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
+import itertools
 from collections.abc import Sequence
 from typing import Any
 
@@ -22,6 +23,7 @@ from workbook_tools.master import columns as mc
 from workbook_tools.master.columns import MasterSheet
 from workbook_tools.master.keep import Kept, formula_at
 from workbook_tools.master.read import number
+from workbook_tools.master.verbatim import Block, copy, in_place
 
 #: A row of a sheet: a dict keyed by header, or its values in the sheet's header order.
 Row = dict[str, Any] | Sequence[Any]
@@ -94,10 +96,20 @@ class SheetRows:
         self.writer, self.name, self.headers = writer, name, headers
         self.rows, self.positions, self.kept, self.theirs = rows, positions, kept, theirs
         self.wrapped = wrapped
+        self.source: Any = None
+        self.block: Block | None = None
+
+    def copy_from(self, source: Any, block: Block) -> None:
+        """Copy the sheet's first rows from the old master `source` as they are
+        (master/verbatim.py), rather than write them."""
+        if not in_place(list(self.rows), block):
+            raise ValueError(f"the rows of {self.name} copied from the old master have moved")
+        self.source, self.block = source, block
 
     @property
     def cells(self) -> int:
-        return len(self.rows) * len(self.headers)
+        copied = self.block.count if self.block is not None else 0
+        return (len(self.rows) - copied) * len(self.headers)
 
     def write(self) -> None:
         """Write the rows to the sheet's row file."""
@@ -108,7 +120,14 @@ class SheetRows:
         one_line: list[tuple[int, float, int, dict[str, int]]] = [
             (i, width, per_line(width), {}) for i, width in self.wrapped]
         savings = self.name == MasterSheet.SAVINGS
-        for index, (r, record) in enumerate(zip(self.positions, self.rows, strict=True)):
+        first = 0
+        if self.block is not None:
+            writer.flush()
+            copy(self.source, self.block, writer.rows_file)
+            first = self.block.count
+            writer.last = self.positions[first - 1]
+        rest = zip(self.positions[first:], itertools.islice(self.rows, first, None), strict=True)
+        for index, (r, record) in enumerate(rest, start=first):
             values = values_of(record, headers)
             kept = kept_rows.get(index) if kept_rows else None
             if savings or kept:

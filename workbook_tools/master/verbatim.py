@@ -1,0 +1,386 @@
+"""The rows of earlier quarters a consolidate copies from the old master to the new as bytes,
+rather than reading them with calamine and writing them again cell by cell (issue 16).
+
+On the sheets a consolidate only copies through (read.LEAN_SHEETS), the block of rows before the
+first row of the quarter consolidated is copied when every one of its rows is what our own
+writer (files/rowxml.py) writes: `<row r="N">` (a height at most), numbered 2, 3, ... with no
+gap, each cell `<c r="A5" s="N">` in column order within the sheet's headers, a number, a
+boolean, an in-line text or a styled blank; no formula, shared string or error; `&` only in the
+five named entities; no control character; valid UTF-8; a canonical quarter in column A, in
+time order and before the quarter consolidated. The header row must be the sheet's headers,
+exactly. Anything else ends the block there (the rows from there on are read as before).
+
+Each copied row is still a `sheetrow.Row` in the master (so counts, sorting, quarters and
+comments see it), holding only the cells a consolidate reads: quarter, directorate and ID (the
+sort), last quarter's figures (history.context_of) and what `Compared with a year ago` is worked
+out from. The rest of its cells are None and it is marked `copied`: the writer copies its bytes
+instead (master/write.py), checked against a digest taken here, and only when the copied rows
+are still the sheet's first rows, in order (consolidate checks; if not, read.materialize reads
+them in full). WORKBOOK_TOOLS_COPY=off reads and writes every row as before.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import zipfile
+from collections.abc import Callable, Collection, Iterator
+from dataclasses import dataclass, field
+from typing import IO, Any
+
+from workbook_tools.errors import MasterError
+from workbook_tools.master import columns as mc
+from workbook_tools.master.columns import MasterSheet
+from workbook_tools.master.readsheet import NOTHING_CHANGED, canonical_quarter, quarter_order
+from workbook_tools.master.sheetrow import Row
+from workbook_tools.master.verbatim_styles import date_styles, unescaped
+
+CHUNK = 4 * 1024 * 1024
+MAX_ROW_BYTES = 8 * 1024 * 1024  # a row longer than this ends the block
+_CONTROL = bytes([*range(0, 9), 11, 12, *range(14, 32)])
+_NUMBER = rb"-?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:E[-+][0-9]+)?"
+_TEXT = rb"[^<&]*(?:&(?:amp|lt|gt|quot|apos);[^<&]*)*"
+_STYLE = rb'(?: s="([0-9]{1,5})")?'
+_ANY_CELL = (rb'(?: s="[0-9]{1,5}")?(?:/>|><v>' + _NUMBER + rb"</v></c>"
+             rb'| t="b"><v>[01]</v></c>| t="inlineStr"><is><t(?: xml:space="preserve")?>'
+             + _TEXT + rb"</t></is></c>)")
+# a cell whose value a consolidate reads: its style, number or plain text (no entity) captured
+_READ_CELL = (_STYLE + rb"(?:/>|><v>(" + _NUMBER + rb")</v></c>"
+              rb'| t="inlineStr"><is><t(?: xml:space="preserve")?>([^<&]*)</t></is></c>)')
+_COLS = re.compile(rb'<col min="([0-9]{1,5})" max="([0-9]{1,5})" width="([0-9.]{1,20})"')
+_HEADER_CELL = re.compile(rb'<c r="([A-Z]{1,3})1"(?: s="[0-9]{1,5}")? t="inlineStr"><is>'
+                          rb'<t(?: xml:space="preserve")?>(' + _TEXT + rb")</t></is></c>")
+_STYLES_USED = re.compile(rb' s="([0-9]{1,5})"')
+
+
+#: Per sheet, the cells each copied row keeps a value for (beyond Quarter).
+READ_CELLS: dict[str, tuple[str, ...]] = {
+    MasterSheet.SUBMISSIONS: (),
+    MasterSheet.VALIDATION: (),
+    MasterSheet.MEASURES: ("Directorate", "Measure ID", "Polarity", "Target", "Actual",
+                           mc.YEAR_ON_YEAR),
+    MasterSheet.ACTIONS: ("Directorate", mc.ID_COLUMNS[MasterSheet.ACTIONS]),
+    MasterSheet.RISKS: ("Directorate", "Risk ID", "Score"),
+}
+
+
+def switched_on() -> bool:
+    """Whether copying is on (WORKBOOK_TOOLS_COPY=off forces every row to be read and written)."""
+    return os.environ.get("WORKBOOK_TOOLS_COPY", "").strip().lower() not in (
+        "off", "0", "no", "false")
+
+
+@dataclass
+class Block:
+    """The rows 2..`last_row` of a sheet of the old master, to be copied as they are.
+
+    Attributes:
+        part: the zip member of the sheet; start, end: the rows' bytes in it (uncompressed).
+        digest: SHA-256 of those bytes, checked again as they are copied.
+        styles: the style numbers the rows' cells use (checked against the new file's).
+        widths: the sheet's column widths in the old file, by column (0-based).
+        complete: the block holds every row of the sheet.
+    """
+
+    part: str
+    start: int
+    end: int
+    digest: str
+    last_row: int
+    styles: set[int] = field(default_factory=set)
+    widths: dict[int, float] = field(default_factory=dict)
+    complete: bool = False
+
+    @property
+    def count(self) -> int:
+        return self.last_row - 1
+
+
+class _Grammar:
+    """The regular expression one of our rows matches, for a sheet's headers."""
+
+    def __init__(self, name: str, headers: tuple[str, ...]) -> None:
+        wanted = READ_CELLS[name]
+        self.read = [headers.index(h) for h in wanted]
+        parts = [rb'<row r="([1-9][0-9]{0,6})"'
+                 rb'(?: ht="[0-9]{1,3}(?:\.[0-9]{1,16})?" customHeight="1")?>']
+        parts.append(rb'<c r="A\1"(?: s="[0-9]{1,5}")? t="inlineStr"><is><t>'
+                     rb"([0-9]{4}-[0-9]{2}-Q[1-4])</t></is></c>")
+        for col in range(1, len(headers)):
+            letter = _letter(col).encode()
+            body = _READ_CELL if col in self.read else _ANY_CELL
+            parts.append(rb'(?:<c r="' + letter + rb'\1"' + body + rb")?")
+        parts.append(rb"</row>")
+        self.pattern = re.compile(b"".join(parts))
+        # group of each read cell's (style, number, text)
+        self.groups = {col: 3 + 3 * i for i, col in enumerate(self.read)}
+
+
+def _letter(col: int) -> str:
+    letters = ""
+    col += 1
+    while col:
+        col, rest = divmod(col - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+def _chunks(stream: IO[bytes]) -> Iterator[bytes]:
+    while True:
+        chunk = stream.read(CHUNK)
+        if not chunk:
+            return
+        yield chunk
+
+
+def scan(archive: zipfile.ZipFile, part: str, name: str, headers: tuple[str, ...],
+         before: Callable[[str], bool], dates: set[int],
+         texts: dict[str, str]) -> tuple[Block, list[Row]] | None:
+    """The block of rows a consolidate can copy from the start of a sheet, and a Row for each
+    (see the module's notes); None when there is none. `before(quarter)`: whether a quarter's
+    rows may be copied (it sorts before the quarter consolidated); `dates`: the style numbers
+    that are dates (a read cell so styled ends the block); `texts` the master's texts read so
+    far, each held once."""
+    if not headers or headers[0] != mc.QUARTER:
+        return None
+    grammar = _Grammar(name, headers)
+    match, width = grammar.pattern.match, len(headers)
+    read = _reader(grammar.groups, dates, texts)
+    positions = {h: i for i, h in enumerate(headers)}
+    with archive.open(part) as stream:
+        chunks = _chunks(stream)
+        buffer = b""
+        consumed = 0  # bytes of the member before `buffer`
+        for chunk in chunks:
+            buffer += chunk
+            if b"<sheetData>" in buffer and b"</row>" in buffer[buffer.index(b"<sheetData>"):]:
+                break
+            if len(buffer) > MAX_ROW_BYTES:
+                return None
+        at = buffer.find(b"<sheetData>")
+        if at < 0:
+            return None
+        widths = _widths(buffer[:at])
+        pos = at + len(b"<sheetData>")
+        if not _header_ok(buffer, pos, headers):
+            return None
+        pos = buffer.index(b"</row>", pos) + len(b"</row>")
+        start = consumed + pos
+        digest = hashlib.sha256()
+        styles: set[int] = set()
+        rows: list[Row] = []
+        expected, last_order = 2, (0, 0, "")
+        orders: dict[bytes, tuple[int, int, str] | None] = {}
+        order: tuple[int, int, str] | None
+        checked, kept = pos, 0  # bytes of `buffer` checked and hashed; rows they hold
+        complete = False
+        while True:
+            found = match(buffer, pos)
+            if found is None:
+                if buffer.startswith(b"</sheetData>", pos):
+                    complete = True
+                    break
+                if b"</row>" in buffer[pos:] or len(buffer) - pos > MAX_ROW_BYTES:
+                    break  # a row that is not ours: the block ends before it
+                chunk = next(chunks, b"")
+                if not chunk:
+                    break
+                if not _check(buffer[checked:pos], digest, styles):
+                    break
+                consumed += pos
+                buffer, checked, pos, kept = buffer[pos:] + chunk, 0, 0, len(rows)
+                continue
+            if int(found.group(1)) != expected:
+                break
+            quarter = found.group(2)
+            if quarter in orders:
+                order = orders[quarter]
+            else:
+                text = quarter.decode()
+                order = orders[quarter] = quarter_order(text) if before(text) and \
+                    canonical_quarter(text) == text else None
+            if order is None or order < last_order:
+                break
+            values: list[Any] = [None] * width
+            text = quarter.decode()
+            values[0] = texts.setdefault(text, text)
+            if not read(found, values):
+                break
+            row = Row(values, positions, expected)
+            row.copied = True
+            rows.append(row)
+            last_order = order
+            expected += 1
+            pos = found.end()
+        if _check(buffer[checked:pos], digest, styles):
+            checked, kept = pos, len(rows)
+        else:
+            complete = False
+        del rows[kept:]
+        if not rows:
+            return None
+        return Block(part, start, consumed + checked, digest.hexdigest(), len(rows) + 1,
+                     styles, widths, complete), rows
+
+
+def _reader(groups: dict[int, int], dates: set[int], texts: dict[str, str]
+            ) -> Callable[[re.Match[bytes], list[Any]], bool]:
+    """Puts the cells a consolidate reads from a row's match into its values (False for a number
+    styled as a date, or a text with an escaped character, which calamine reads, not this)."""
+    wanted = [g + k for g in groups.values() for k in range(3)]
+    columns = list(groups)
+    styled = {str(d).encode() for d in dates}
+    known: dict[bytes, Any] = {}
+
+    def read(found: re.Match[bytes], values: list[Any]) -> bool:
+        if not wanted:
+            return True
+        cells = found.group(*wanted)
+        if len(wanted) == 1:
+            cells = (cells,)
+        for i, col in enumerate(columns):
+            style, number, text = cells[3 * i:3 * i + 3]
+            if number is not None:
+                if style in styled:
+                    return False
+                values[col] = float(number)
+            elif text is not None:
+                value = known.get(text, False)
+                if value is False:
+                    if b"_x" in text:
+                        return False
+                    plain = text.decode("utf-8", "replace")
+                    value = texts.setdefault(plain, plain) if plain.strip() else None
+                    if len(known) < 100_000:
+                        known[text] = value
+                values[col] = value
+        return True
+
+    return read
+
+
+def _check(data: bytes, digest: Any, styles: set[int]) -> bool:
+    """Rows' bytes checked (valid UTF-8, no control character), hashed, their styles noted."""
+    if not data:
+        return True
+    if len(data.translate(None, _CONTROL)) != len(data):
+        return False
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    known = b"|".join(b"%d" % s for s in sorted(styles))
+    other = re.compile(rb' s="(?!(?:' + known + rb')")([0-9]{1,5})"') if known else _STYLES_USED
+    styles.update(int(s) for s in set(other.findall(data)))
+    digest.update(data)
+    return True
+
+
+def _header_ok(buffer: bytes, pos: int, headers: tuple[str, ...]) -> bool:
+    """Row 1 is the sheet's headers, in order, and nothing else."""
+    end = buffer.find(b"</row>", pos)
+    head = re.match(rb'<row r="1"(?: ht="[0-9.]{1,20}" customHeight="1")?>', buffer[pos:end])
+    if end < 0 or head is None:
+        return False
+    cells = buffer[pos + head.end():end]
+    found = []
+    at = 0
+    for cell in _HEADER_CELL.finditer(cells):
+        if cell.start() != at:
+            return False
+        found.append((cell.group(1).decode(), unescaped(cell.group(2)).decode("utf-8",
+                                                                                "replace")))
+        at = cell.end()
+    return at == len(cells) and found == [(_letter(i), h) for i, h in enumerate(headers)]
+
+
+def _widths(head: bytes) -> dict[int, float]:
+    """The sheet's column widths in characters, as given to xlsxwriter (0-based columns)."""
+    widths = {}
+    for first, last, width in _COLS.findall(head):
+        try:
+            pixels = round(float(width) * 7)
+        except ValueError:
+            continue
+        chars = (pixels - 5) / 7 if pixels >= 12 else float(width)
+        for col in range(int(first) - 1, min(int(last), 16_384)):
+            widths[col] = chars
+    return widths
+
+
+def copy(path: Any, block: Block, out: str) -> None:
+    """Append the block's bytes from the old master at `path` to the row file `out`, checking
+    they are the bytes read.
+
+    Raises:
+        MasterError: the old master changed since it was read.
+    """
+    digest = hashlib.sha256()
+    with zipfile.ZipFile(path) as archive, archive.open(block.part) as stream, \
+            open(out, "ab") as target:
+        at = 0
+        for chunk in _chunks(stream):
+            first, last = max(block.start - at, 0), min(block.end - at, len(chunk))
+            at += len(chunk)
+            if last <= 0:
+                continue
+            if first < last:
+                piece = chunk[first:last]
+                digest.update(piece)
+                target.write(piece)
+            if at >= block.end:
+                break
+    if digest.hexdigest() != block.digest:
+        raise MasterError(f"{path}: was changed by someone else while consolidating; run "
+                          f"again. {NOTHING_CHANGED}")
+
+
+class Copier:
+    """Finds the rows of each sheet a consolidate may copy (see the module's notes), in the file
+    the guard opened and checked (files/guard.py's SafeWorkbook)."""
+
+    def __init__(self, before: Callable[[str], bool] | None) -> None:
+        self.before = before
+        self.dates: set[int] | None = None
+
+    @classmethod
+    def of(cls, touched: Collection[str] | None) -> Copier:
+        """Rows of quarters before every quarter `touched` are copied (none without)."""
+        if not touched or not switched_on():
+            return cls(None)
+        first = min(quarter_order(q) for q in touched)
+        return cls(lambda quarter: quarter_order(quarter) < first)
+
+    def scan(self, workbook: Any, name: str,
+             texts: dict[str, str]) -> tuple[Block, list[Row]] | None:
+        """The block a sheet's first rows copy, and their Rows (None when none)."""
+        if self.before is None:
+            return None
+        part = workbook.part(name)
+        if self.dates is None:
+            self.dates = date_styles(workbook.archive)
+            if self.dates is None:
+                self.before = None
+                return None
+        if not part:
+            return None
+        return scan(workbook.archive, part, name, mc.SHEETS[name], self.before, self.dates,
+                    texts)
+
+
+def in_place(rows: list[Any], block: Block) -> bool:
+    """Whether the block's rows are a sheet's first rows, in the order read, and no other row is
+    copied: so the block's bytes are the new sheet's first rows as they are."""
+    count = block.count
+    return all(row.__class__ is Row and row.copied and row.read_at == i + 2
+               for i, row in enumerate(rows[:count])) and len(rows) >= count and not any(
+        row.__class__ is Row and row.copied for row in rows[count:])
+
+
+def year_on_year(rows: list[Any]) -> list[Any]:
+    """`Compared with a year ago` of the copied rows of Measures (it must not change)."""
+    at = mc.MEASURES.index(mc.YEAR_ON_YEAR)
+    return [row[at] for row in rows if row.__class__ is Row and row.copied]
+
+

@@ -121,6 +121,24 @@ def test_part_with_a_damaged_sheet(r: Returns, tmp_path: Path) -> None:
     assert unusable(path)[0] == "file-corrupt"
 
 
+def test_sheet_whose_compressed_bytes_are_damaged(r: Returns, tmp_path: Path) -> None:
+    """Bytes changed inside a sheet's compressed data (a bad disk, a broken upload): the scan
+    inflating it says the file is damaged, whichever inflater it uses."""
+    part = sheet_part(r.clean, "Measures")
+    data = bytearray(r.clean.read_bytes())
+    with zipfile.ZipFile(r.clean) as archive:
+        info = archive.getinfo(part)
+    header = info.header_offset
+    name_length = int.from_bytes(data[header + 26:header + 28], "little")
+    extra_length = int.from_bytes(data[header + 28:header + 30], "little")
+    start = header + 30 + name_length + extra_length + info.compress_size // 3
+    data[start:start + 64] = bytes(64 * [0xFF])
+    path = tmp_path / "CS.xlsx"
+    path.write_bytes(bytes(data))
+    code, message = unusable(path)
+    assert code == "file-corrupt" and "damaged" in message
+
+
 # --- bombs and sheets that reach too far -----------------------------------------------------
 
 def test_decompression_bomb_refused_before_unpacking(tmp_path: Path) -> None:

@@ -21,11 +21,25 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, cast
 
 from workbook_tools.errors import UnreadableFileError
 from workbook_tools.files.cells import cell_ref, column_letter
 from workbook_tools.files.sheetxml import chunks, local_name, walk_cells
+
+_INFLATE: Any = None  # ISA-L's inflate: two to three times zlib's speed, the same bytes out
+#: what inflating a damaged part raises (ISA-L's error is not zlib's)
+INFLATE_ERRORS: tuple[type[Exception], ...] = (zlib.error,)
+try:
+    from isal import isal_zlib
+
+    _INFLATE = isal_zlib.decompressobj
+    INFLATE_ERRORS = (zlib.error, cast(type[Exception], isal_zlib.error))
+except ImportError:  # pragma: no cover - zlib's then, as zipfile has it
+    pass
+#: what reading a damaged sheet part raises
+_DAMAGED: tuple[type[Exception], ...] = (zipfile.BadZipFile, *INFLATE_ERRORS, OSError, EOFError,
+                                         ValueError, KeyError)
 
 # Shapes a sheet's cells may fill without being counted: (columns, rows, the cell references
 # within them as a pattern). The fast scan only looks for a cell outside every shape whose area
@@ -273,6 +287,17 @@ def _count_cell(scan: SheetScan, row: int, col: int, element: Any, watch: str,
         scan.errors[ref] = value.text or ""
 
 
+def open_part(archive: zipfile.ZipFile, part: str) -> IO[bytes]:
+    """A zip member opened by zipfile (which checks its header, its declared size and its
+    CRC), inflated by ISA-L when it is installed: the scan reads every byte of every sheet,
+    and inflating is a third of its time."""
+    stream: Any = archive.open(part)
+    if (_INFLATE is not None and getattr(stream, "_compress_type", None) == zipfile.ZIP_DEFLATED
+            and hasattr(stream, "_decompressor")):
+        stream._decompressor = _INFLATE(-zlib.MAX_WBITS)  # before any byte is read
+    return stream  # type: ignore[no-any-return]
+
+
 def scan_sheet(
     archive: zipfile.ZipFile, part: str, watch: str, path: Path, name: str,
     max_sheet_cells: int, strings: SharedStrings | None = None, max_text: int = 0,
@@ -296,23 +321,23 @@ def scan_sheet(
     try:
         scan = None
         if near:
-            with archive.open(part) as stream:
+            with open_part(archive, part) as stream:
                 scan = fast_scan(stream, watch, near, strings, max_text, marks, styled)
             if scan is not None and strings is not None and scan.text > max_text:
                 # The fast scan counts a piece's string cells at the longest string while that
                 # stays within the limit: an upper bound that can pass the limit on a large
                 # sheet of short texts. Count each cell at its own string before refusing.
-                with archive.open(part) as stream:
+                with open_part(archive, part) as stream:
                     text = strings.counted(stream, max_text)
                 if text <= max_text:
-                    with archive.open(part) as stream:
+                    with open_part(archive, part) as stream:
                         scan = fast_scan(stream, watch, near, marks=marks, styled=styled)
                     if scan is not None:
                         scan.text = text
         if scan is None:
-            with archive.open(part) as stream:
+            with open_part(archive, part) as stream:
                 scan = precise_scan(stream, watch, path, strings)
-    except (zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError, KeyError):
+    except _DAMAGED:
         raise UnreadableFileError(
             path, f"is damaged: its sheet '{name}' cannot be unpacked", "file-corrupt"
         ) from None

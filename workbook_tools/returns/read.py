@@ -126,7 +126,8 @@ def _read_cover_sheet(result: ReturnFile, workbook: SafeWorkbook, name: str,
 
 def _read_checks(result: ReturnFile, workbook: SafeWorkbook, sheets: dict[str, str]) -> None:
     """The Checks sheet's counts (a rule code in D) and Ready to submit must be its formulas."""
-    rows, scan = workbook.read(sheets[Sheet.CHECKS], watch="C")
+    # only where its formulas are matters, not their text (not unescaped: marks)
+    rows, scan = workbook.read(sheets[Sheet.CHECKS], watch="C", marks="C")
     _typed_over(result, Sheet.CHECKS, rows, scan.formula_cells, [
         row1 for row1, values in enumerate(rows, 1) if len(values) > 3
         and (values[1] == "Ready to submit" or values[3] and values[0] in sheets)])

@@ -4,6 +4,7 @@ the register's descriptive columns, the Submissions tracker and the Validation f
 from __future__ import annotations
 
 import datetime as dt
+import operator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -130,59 +131,73 @@ def _submission(quarter: Quarter, result: ReturnResult, name: str) -> dict[str, 
     }
 
 
+#: Where a new row's cells that are not a return's come from: after a typed row's values, the
+#: quarter, the directorate, the objective's theme, code and name, and a blank.
+_EXTRA = ("Quarter", "Directorate", "Theme", "Objective code", "Objective", None)
+
+
 def _item_rows(plan: Plan, quarter: Quarter, sheet: str, out: QuarterRows) -> list[Any]:
     """The sheet's rows from every accepted return: a sheetrow.Row each (the sheet's values in
     its header order, as an earlier quarter's rows are read), or on Savings, whose rows
-    finance's columns are merged into next, a dict keyed by header."""
+    finance's columns are merged into next, a dict keyed by header.
+
+    Each row is picked in one step from its typed values and the few cells the register gives
+    (operator.itemgetter), not cell by cell: a national collection is 240,000 rows."""
     items = {item.id: item for item in plan_items(plan, sheet)}
     headers = mc.SHEETS[sheet]
     positions = {h: i for i, h in enumerate(headers)}
     as_dicts = sheet in mc.OPEN_COLUMNS
     columns = RETURN_COLUMNS[sheet]
-    # where each header's value comes from in a typed row: its layout key
-    taken = [(positions[header], key) for header, key in columns.items()]
-    q, quarter_at = str(quarter), positions["Quarter"]
-    directorate_at, id_at = positions["Directorate"], positions[mc.ID_COLUMNS[sheet]]
-    objective_at = positions["Objective"] if "Objective" in columns else None
-    theme_at, code_at = positions.get("Theme"), positions.get("Objective code")
-    blank: list[Any] = [None] * len(headers)
-    # the Theme, Objective code and Objective of each objective, worked out once
-    described: dict[Any, tuple[Any, Any, Any]] = {}
+    described = "Objective code" in headers
+    q = str(quarter)
     rows: list[Any] = []
     for code, result in out.taken.items():
         assert result.data is not None
         # moved, not copied: holding the returns' rows and the master's rows at once doubled
         # consolidate's memory, and the run needs only its verdicts and findings after this
-        found = result.data.rows.pop(sheet, [])
-        keys, typed_rows = _table(found)
+        keys, typed_rows = _table(result.data.rows.pop(sheet, []))
+        if not typed_rows:
+            continue
         at = {key: i for i, key in enumerate(keys)}
-        picks = [(place, at.get(key)) for place, key in taken]
-        id_key = at.get("id")
+        extra = len(keys)
+        blank = extra + len(_EXTRA) - 1
+
+        def source(header: str, objective: bool, at: dict[str, int] = at, extra: int = extra,
+                   blank: int = blank) -> int:
+            """Where a header's cell comes from (as the dict rows were filled: a return's own
+            column over the register's, the register's objective name over the return's)."""
+            if header == "Objective" and objective and "Objective" in columns:
+                return extra + _EXTRA.index("Objective")
+            if header in columns:
+                return at.get(columns[header], blank)
+            if header in ("Theme", "Objective code") and described:
+                return extra + _EXTRA.index(header)
+            if header == mc.ID_COLUMNS[sheet]:
+                return at.get("id", blank)
+            if header in ("Quarter", "Directorate"):
+                return extra + _EXTRA.index(header)
+            return blank
+
+        pick = {objective: operator.itemgetter(*(source(h, objective) for h in headers))
+                for objective in (False, True)}
+        id_at = at.get("id")
+        known: dict[Any, tuple[Any, tuple[Any, ...]]] = {}
         for typed in typed_rows:
-            item_id = typed[id_key] if id_key is not None else None
+            item_id = typed[id_at] if id_at is not None else None
             item = items.get(item_id)
             if item is None:
                 out.left_out.append(f"{sheet} {item_id} ({code}): in the return but no "
                                     "longer in the register")
                 continue
-            values = blank.copy()
-            for place, index in picks:
-                if index is not None:
-                    values[place] = typed[index]
-            values[quarter_at], values[directorate_at], values[id_at] = q, code, item_id
             objective_code = getattr(item, "objective_code", None)
-            if code_at is not None or objective_at is not None:
-                known = described.get(objective_code)
-                if known is None:
-                    theme = plan.theme_of(objective_code)
-                    objective = plan.objective(objective_code)
-                    known = described[objective_code] = (
-                        theme.name if theme else None, objective_code or None,
-                        objective.name if objective else None)
-                if code_at is not None and theme_at is not None:
-                    values[theme_at], values[code_at] = known[0], known[1]
-                if objective_at is not None and known[2] is not None:
-                    values[objective_at] = known[2]  # whole: the return shows it shortened
+            found = known.get(objective_code)
+            if found is None:
+                theme = plan.theme_of(objective_code)
+                objective = plan.objective(objective_code)
+                found = known[objective_code] = (pick[objective is not None], (
+                    q, code, theme.name if theme else None, objective_code or None,
+                    objective.name if objective else None, None))
+            values = found[0]((*typed, *found[1]))
             rows.append(dict(zip(headers, values, strict=True)) if as_dicts
                         else Row(values, positions, None))
     return rows
@@ -199,23 +214,27 @@ def _table(rows: Any) -> tuple[tuple[str, ...], Any]:
 def compare_with_a_year_ago(rows: list[Any]) -> None:
     """Set each measure row's `Compared with a year ago`: its actual against the same measure's
     in the same quarter last year, by polarity (Not comparable when the master has none).
-    `rows` are dicts or sheetrow.Rows (in the Measures sheet's header order)."""
+    `rows` are dicts or sheetrow.Rows (in the Measures sheet's header order).
+
+    Each distinct quarter is looked at once, and only the quarters that are a year before
+    another are indexed (a new master's one quarter has none)."""
     wanted = ("Quarter", "Measure ID", "Actual", "Polarity")
-    at = [mc.MEASURES.index(h) for h in wanted]
-    cells = [tuple(r[i] for i in at) if r.__class__ is Row else tuple(map(r.get, wanted))
-             for r in rows]
-    actuals: dict[tuple[str, str], Any] = {(str(q), str(m)): a for q, m, a, _ in cells}
-    quarters: dict[str, str | None] = {}
+    from_row = operator.itemgetter(*(mc.MEASURES.index(h) for h in wanted))
+    cells = [from_row(r) if r.__class__ is Row else tuple(map(r.get, wanted)) for r in rows]
+    ago_of: dict[Any, str | None] = {}
+    for quarter in {c[0] for c in cells}:
+        try:
+            ago_of[quarter] = str(parse_quarter(str(quarter)).year_ago())
+        except UsageError:  # a row whose quarter is not one: nothing to compare with
+            ago_of[quarter] = None
+    looked_up = {ago for ago in ago_of.values() if ago is not None}
+    indexed = {quarter for quarter in ago_of if str(quarter) in looked_up}
+    actuals: dict[tuple[str, str], Any] = {(str(q), str(m)): a for q, m, a, _ in cells
+                                           if q in indexed}
     year_on_year = mc.MEASURES.index(mc.YEAR_ON_YEAR)
     for row, (quarter, measure, actual, polarity) in zip(rows, cells, strict=True):
-        text = str(quarter)
-        if text not in quarters:
-            try:
-                quarters[text] = str(parse_quarter(text).year_ago())
-            except UsageError:  # a row whose quarter is not one: nothing to compare with
-                quarters[text] = None
-        ago = quarters[text]
-        year_ago = actuals.get((ago, str(measure))) if ago else None
+        ago = ago_of[quarter]
+        year_ago = actuals.get((ago, str(measure))) if ago in looked_up and actuals else None
         found = rules.year_on_year(
             actual if isinstance(actual, int | float) else None,
             year_ago if isinstance(year_ago, int | float) else None,

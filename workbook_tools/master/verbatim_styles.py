@@ -86,8 +86,10 @@ def _xfs(archive: zipfile.ZipFile) -> list[tuple[Any, ...]] | None:
 
         number = attrs.get(b"numFmtId", b"0")
         inner = xf.split(b">", 1)[1] if not xf.endswith(b"/>") else b""
+        rest = tuple(sorted((k, v) for k, v in attrs.items()
+                            if k not in (b"numFmtId", b"fontId", b"fillId", b"borderId")))
         resolved.append((formats.get(number, number), pick(fonts, b"fontId"),
-                         pick(fills, b"fillId"), pick(borders, b"borderId"), inner))
+                         pick(fills, b"fillId"), pick(borders, b"borderId"), inner, rest))
     return resolved
 
 

@@ -155,11 +155,12 @@ class SafeWorkbook:
         """'visible', 'hidden' or 'veryHidden'."""
         return self._states.get(name, "visible")
 
-    def read(self, name: str, watch: str = "", marks: str = "", styled: str = ""
-             ) -> tuple[list[list[Any]], SheetScan]:
+    def read(self, name: str, watch: str = "", marks: str = "", styled: str = "",
+             scanned: SheetScan | None = None) -> tuple[list[list[Any]], SheetScan]:
         """A sheet's values as rows from A1 ('' for an empty cell), and what the scan found
-        (`marks`, `styled`: see sheetscan.fast_scan)."""
-        scan = self.scan(name, watch, marks, styled)
+        (`marks`, `styled`: see sheetscan.fast_scan; `scanned`: the sheet's scan, made already
+        with the same arguments)."""
+        scan = scanned if scanned is not None else self.scan(name, watch, marks, styled)
         try:
             rows = self._workbook().get_sheet_by_name(name).to_python(skip_empty_area=False)
         except UnreadableFileError:

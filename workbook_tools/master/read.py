@@ -167,14 +167,17 @@ def read_master(path: Path | str, touched: Collection[str] | None = None) -> Mas
                 continue  # a sheet added since this master was written: empty
             watch = _ALL_LETTERS if name == MasterSheet.SAVINGS else ""
             lean = touched if touched is not None and name in LEAN_SHEETS else None
-            found = copier.scan(workbook, name, texts) if lean is not None else None
-            if found is not None and found[0].complete:  # every row copied: calamine not needed
-                scan = workbook.scan(name, watch=watch)
+            # the guard scans the sheet first; then the rows that are copied are found
+            scanned = workbook.scan(name, watch=watch) if copier.on and lean is not None \
+                else None
+            found = copier.scan(workbook, name, texts) if scanned is not None else None
+            if found is not None and scanned is not None and found[0].complete:
+                scan = scanned  # every row copied: calamine is not needed
                 header = list(mc.SHEETS[name])
                 master.headers[name], master.sheets[name] = mc.SHEETS[name], found[1]
                 master.copies[name] = found[0]
             else:
-                rows, scan = workbook.read(name, watch=watch)
+                rows, scan = workbook.read(name, watch=watch, scanned=scanned)
                 header = _read_sheet(master, path, name, rows, scan.formulas, scan.errors,
                                      texts, lean, found)
                 del rows  # calamine's copy of the sheet, before the next one is read

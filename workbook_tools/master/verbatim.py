@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from typing import IO, Any
 
 from workbook_tools.errors import MasterError
+from workbook_tools.files.sheetscan import open_part
 from workbook_tools.master import columns as mc
 from workbook_tools.master.columns import MasterSheet
 from workbook_tools.master.readsheet import NOTHING_CHANGED, canonical_quarter, quarter_order
@@ -148,7 +149,7 @@ def scan(archive: zipfile.ZipFile, part: str, name: str, headers: tuple[str, ...
     match, width = grammar.pattern.match, len(headers)
     read = _reader(grammar.groups, dates, texts)
     positions = {h: i for i, h in enumerate(headers)}
-    with archive.open(part) as stream:
+    with open_part(archive, part) as stream:
         chunks = _chunks(stream)
         buffer = b""
         consumed = 0  # bytes of the member before `buffer`
@@ -317,7 +318,7 @@ def copy(path: Any, block: Block, out: str) -> None:
         MasterError: the old master changed since it was read.
     """
     digest = hashlib.sha256()
-    with zipfile.ZipFile(path) as archive, archive.open(block.part) as stream, \
+    with zipfile.ZipFile(path) as archive, open_part(archive, block.part) as stream, \
             open(out, "ab") as target:
         at = 0
         for chunk in _chunks(stream):
@@ -343,6 +344,11 @@ class Copier:
     def __init__(self, before: Callable[[str], bool] | None) -> None:
         self.before = before
         self.dates: set[int] | None = None
+
+    @property
+    def on(self) -> bool:
+        """Whether rows are looked for at all (a consolidate, copying not switched off)."""
+        return self.before is not None
 
     @classmethod
     def of(cls, touched: Collection[str] | None) -> Copier:

@@ -178,7 +178,8 @@ class _Checker:
             unavailable = typed["status"] == rules.NOT_AVAILABLE
             if is_measure_due(typed, self.quarter):
                 self.number_cell(sheet, ref, "actual", raw["actual"], item)
-                self.percent_read(sheet, ref("actual"), raw, typed)
+                if typed["unit"] == "%":  # (a cell ref made only for a % measure)
+                    self.percent_read(sheet, ref("actual"), raw, typed)
                 if not unavailable:
                     self.implausible(sheet, ref("actual"), typed)
                 elif not blank(raw["commentary"]):

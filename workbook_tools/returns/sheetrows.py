@@ -113,8 +113,8 @@ def _columns(result: ReturnFile, spec: SheetLayout, matched: list[tuple[MetaItem
         kept.append(values)
     if not kept:
         return {}
-    columns: dict[str, list[Any]] = {
-        column.key: [None if v == "" else v for v in values]
+    columns: dict[str, list[Any]] = {  # ('' in a column of texts is found without a loop)
+        column.key: [None if v == "" else v for v in values] if "" in values else list(values)
         for column, values in zip(spec.columns, zip(*kept, strict=True), strict=True)}
     columns["id"] = ids
     columns["_row"] = row1s

@@ -155,13 +155,15 @@ def typed_rows(spec: SheetLayout, columns: dict[str, list[Any]], quarter: Quarte
             typed[key] = [None if v is None else convert(v) for v in values]
     rows = rows_of(typed)
     percent_rows = percent_rows or {}
+    quarter_end = quarter.end_date  # worked out once, not per action
     for row in rows:
-        _derive(spec.name, row, quarter, tolerance, percent_rows.get(row["_row"], False))
+        _derive(spec.name, row, quarter, tolerance, percent_rows.get(row["_row"], False),
+                quarter_end)
     return rows
 
 
 def _derive(sheet: str, row: dict[str, Any], quarter: Quarter, tolerance: float,
-            percent_format: bool = False) -> None:
+            percent_format: bool = False, quarter_end: dt.date | None = None) -> None:
     """The derived values, by rules.py (the same rules as the workbook's formulas)."""
     if sheet == Sheet.MEASURES:
         if not is_measure_due(row, quarter):
@@ -178,7 +180,7 @@ def _derive(sheet: str, row: dict[str, Any], quarter: Quarter, tolerance: float,
             row["actual"], row["previous"], polarity, measure_type)
     elif sheet == Sheet.ACTIONS:
         row["rag"] = rules.action_rag(row["status"], row["due"], row["revised"],
-                                      quarter.end_date)
+                                      quarter_end or quarter.end_date)
     elif sheet == Sheet.SAVINGS:
         forecast, target = row["forecast"], row["target"]
         row["variance"] = forecast - target if forecast is not None and target is not None \

@@ -231,3 +231,26 @@ def test_a_master_saved_by_libreoffice_is_read_and_written_as_before(
     copied = consolidated(folder, tmp_path / "on", True, monkeypatch)
     written = consolidated(folder, tmp_path / "off", False, monkeypatch)
     same_master(copied, written)
+
+
+def test_rows_copied_by_the_process_that_writes_half_the_sheets(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """On two cores a forked process writes the larger sheets' rows: it copies their blocks."""
+    from workbook_tools.master import writerows
+
+    folder = ours(tmp_path)
+    monkeypatch.setattr(writerows, "PARALLEL_CELLS", 0)
+    copied = consolidated(folder, tmp_path / "on", True, monkeypatch)
+    written = consolidated(folder, tmp_path / "off", False, monkeypatch)
+    same_master(copied, written)
+
+
+def test_a_master_changed_after_it_was_read_is_not_copied_from(tmp_path: Path) -> None:
+    from workbook_tools.master.verbatim import copy
+
+    folder = ours(tmp_path)
+    block = read_master(folder.master, touched={str(Q2)}).copies["Measures"]
+    _edit_member(folder.master, MEASURES,
+                 _first(rb'(<c r="G3"[^>]*><is><t>)', rb"\1Changed meanwhile: "))
+    with pytest.raises(MasterError, match="changed by someone else"):
+        copy(folder.master, block, str(tmp_path / "rows.xml"))

@@ -36,22 +36,20 @@ from workbook_tools.master.columns import MasterSheet
 from workbook_tools.master.readsheet import NOTHING_CHANGED, canonical_quarter, quarter_order
 from workbook_tools.master.sheetrow import Row
 from workbook_tools.master.verbatim_styles import date_styles, unescaped
+from workbook_tools.master.verbatim_text import HEIGHTS, NUMBER, TEXT, plain_text
 
 CHUNK = 4 * 1024 * 1024
 MAX_ROW_BYTES = 8 * 1024 * 1024  # a row longer than this ends the block
-_CONTROL = bytes([*range(0, 9), 11, 12, *range(14, 32)])
-_NUMBER = rb"-?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:E[-+][0-9]+)?"
-_TEXT = rb"[^<&]*(?:&(?:amp|lt|gt|quot|apos);[^<&]*)*"
 _STYLE = rb'(?: s="([0-9]{1,5})")?'
-_ANY_CELL = (rb'(?: s="[0-9]{1,5}")?(?:/>|><v>' + _NUMBER + rb"</v></c>"
+_ANY_CELL = (rb'(?: s="[0-9]{1,5}")?(?:/>|><v>' + NUMBER + rb"</v></c>"
              rb'| t="b"><v>[01]</v></c>| t="inlineStr"><is><t(?: xml:space="preserve")?>'
-             + _TEXT + rb"</t></is></c>)")
+             + TEXT + rb"</t></is></c>)")
 # a cell whose value a consolidate reads: its style, number or plain text (no entity) captured
-_READ_CELL = (_STYLE + rb"(?:/>|><v>(" + _NUMBER + rb")</v></c>"
-              rb'| t="inlineStr"><is><t(?: xml:space="preserve")?>([^<&]*)</t></is></c>)')
+_READ_CELL = (_STYLE + rb"(?:/>|><v>(" + NUMBER + rb")</v></c>"
+              rb'| t="inlineStr"><is><t(?: xml:space="preserve")?>([^<&>]*)</t></is></c>)')
 _COLS = re.compile(rb'<col min="([0-9]{1,5})" max="([0-9]{1,5})" width="([0-9.]{1,20})"')
 _HEADER_CELL = re.compile(rb'<c r="([A-Z]{1,3})1"(?: s="[0-9]{1,5}")? t="inlineStr"><is>'
-                          rb'<t(?: xml:space="preserve")?>(' + _TEXT + rb")</t></is></c>")
+                          rb'<t(?: xml:space="preserve")?>(' + TEXT + rb")</t></is></c>")
 _STYLES_USED = re.compile(rb' s="([0-9]{1,5})"')
 
 
@@ -104,14 +102,14 @@ class _Grammar:
     def __init__(self, name: str, headers: tuple[str, ...]) -> None:
         wanted = READ_CELLS[name]
         self.read = [headers.index(h) for h in wanted]
-        parts = [rb'<row r="([1-9][0-9]{0,6})"'
-                 rb'(?: ht="[0-9]{1,3}(?:\.[0-9]{1,16})?" customHeight="1")?>']
+        parts = [rb'<row r="([1-9][0-9]{0,6})"(?: ht="(?:' + HEIGHTS + rb')" customHeight="1")?>']
         parts.append(rb'<c r="A\1"(?: s="[0-9]{1,5}")? t="inlineStr"><is><t>'
                      rb"([0-9]{4}-[0-9]{2}-Q[1-4])</t></is></c>")
         for col in range(1, len(headers)):
             letter = _letter(col).encode()
             body = _READ_CELL if col in self.read else _ANY_CELL
-            parts.append(rb'(?:<c r="' + letter + rb'\1"' + body + rb")?")
+            # every cell: our writer styles every column of these sheets, so writes each cell
+            parts.append(rb'<c r="' + letter + rb'\1"' + body)
         parts.append(rb"</row>")
         self.pattern = re.compile(b"".join(parts))
         # group of each read cell's (style, number, text)
@@ -262,14 +260,10 @@ def _reader(groups: dict[int, int], dates: set[int], texts: dict[str, str]
 
 
 def _check(data: bytes, digest: Any, styles: set[int]) -> bool:
-    """Rows' bytes checked (valid UTF-8, no control character), hashed, their styles noted."""
+    """Rows' bytes checked (verbatim_text.plain_text), hashed, their styles noted."""
     if not data:
         return True
-    if len(data.translate(None, _CONTROL)) != len(data):
-        return False
-    try:
-        data.decode("utf-8")
-    except UnicodeDecodeError:
+    if not plain_text(data):
         return False
     known = b"|".join(b"%d" % s for s in sorted(styles))
     other = re.compile(rb' s="(?!(?:' + known + rb')")([0-9]{1,5})"') if known else _STYLES_USED

@@ -1,0 +1,54 @@
+"""What the rows a consolidate copies as bytes (master/verbatim.py) may hold: the numbers, texts
+and row heights our own writer (files/rowxml.py, master/writerows.py) writes, and no byte it
+would not write. Anything else in a row ends the block copied there, and is read as before."""
+
+from __future__ import annotations
+
+import re
+
+from workbook_tools.master.verbatim_styles import unescaped
+
+# a number as our writer writes it ('.16G'): finite, so at most 16 digits before the point
+# and an exponent under 308 (not '1E+400', 400 nines, '.5' or '1.')
+NUMBER = (rb"-?(?:[0-9](?:\.[0-9]{1,15})?E(?:\+(?:[0-2]?[0-9]{2}|30[0-7])|-[0-9]{2,3})"
+          rb"|[0-9]{1,16}(?:\.[0-9]{1,19})?)")
+TEXT = rb"[^<&>]*(?:&(?:amp|lt|gt|quot|apos);[^<&>]*)*"  # '>' always as &gt; (so no ']]>')
+# what Python's str.isspace() takes for a space (and XML 1.0 allows), in UTF-8
+_SPACE = (rb"(?:[ \t\n]|\xc2[\x85\xa0]|\xe1\x9a\x80|\xe2\x80[\x80-\x8a\xa8\xa9\xaf]"
+          rb"|\xe2\x81\x9f|\xe3\x80\x80)")
+# a text our writer writes otherwise: blank (it writes a blank cell), with a space first or
+# last but not kept (xml:space), or longer than a cell holds (it cuts it)
+_NOT_OUR_TEXT = re.compile(
+    rb"<t>(?:" + _SPACE + rb"|</t>)|<t>[^<]*" + _SPACE + rb"</t>"
+    rb'|<t xml:space="preserve">' + _SPACE + rb"*</t>|<t[^>]*>(?=([^<]{32768}))")
+MAX_TEXT = 32_767  # characters a cell holds (files/rowxml.py cuts a text there)
+# XML 1.0 forbids U+FFFE and U+FFFF, valid UTF-8 though they are
+_NOT_CHARACTERS = ("\ufffe".encode(), "\uffff".encode())
+# the heights our writer gives a row: LINE_HEIGHT points a line, at most MAX_ROW_HEIGHT
+# (master/writerows.py, which imports this module)
+HEIGHTS = b"|".join(b"%d" % h for h in (*range(30, 409, 15), 409))
+_CONTROL = bytes([*range(0, 9), 11, 12, *range(13, 32)])  # a CR too: ours is _x000D_
+
+
+def plain_text(data: bytes) -> bool:
+    """Whether rows' bytes are valid UTF-8 with no character our writer escapes (a control
+    character, a CR) or XML 1.0 forbids, and no text it writes otherwise (_long_or_blank)."""
+    if len(data.translate(None, _CONTROL)) != len(data):
+        return False
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return not any(c in data for c in _NOT_CHARACTERS) and not _long_or_blank(data)
+
+
+def _long_or_blank(data: bytes) -> bool:
+    """Whether a text in the rows is one our writer writes otherwise (blank, a space first or
+    last not kept, or longer than a cell holds)."""
+    for found in _NOT_OUR_TEXT.finditer(data):
+        if found.group(1) is not None:  # long: count its characters
+            text = data[found.end():data.find(b"</t>", found.end())]
+            if len(unescaped(text).decode("utf-8", "replace")) <= MAX_TEXT:
+                continue
+        return True
+    return False

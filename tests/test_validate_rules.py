@@ -555,3 +555,20 @@ def test_100_percent_typed_is_100_and_a_fraction_is_said_to_be_read_as_one(
     assert "0.9 was read as 90%" in result.warnings[0].message
     assert check(r.copy(tmp_path, {("Measures", M("actual", other["_row"])): 0.9},
                         "shown.xlsx")).status == ACCEPTED
+
+
+def test_returns_read_one_after_another_each_with_its_own_formats(
+        r: Returns, tmp_path: Path) -> None:
+    """A process reading many returns reads each one's number formats from its own styles: a
+    1 under the return's own format means 1%, and in the next return, typed as 100%, 100."""
+    measure = green(r, "%")
+    ref = M("actual", measure["_row"])
+    first = r.copy(tmp_path, {("Measures", ref): 1}, "first.xlsx")
+    second = r.copy(tmp_path, {}, "second.xlsx")
+    workbook = openpyxl.load_workbook(second)
+    workbook["Measures"][ref].value, workbook["Measures"][ref].number_format = 1, "0%"
+    workbook.save(second)
+    for path, actual in ((first, 1), (second, 100), (first, 1)):
+        data = check(path).data
+        assert data is not None
+        assert {row["id"]: row for row in data.rows["Measures"]}[measure["id"]]["actual"] == actual

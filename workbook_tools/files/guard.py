@@ -85,6 +85,13 @@ def _sheet_index(
 # ---------------------------------------------------------------------------------------------
 
 
+#: Styles already parsed in this process, by the whole bytes of the theme and styles parts
+#: they were parsed from (so never another file's by mistake): parsing them was a third of
+#: reading a % measure's formats, and every return the tool generated has the same ones.
+_STYLES_SEEN: dict[tuple[bytes | None, bytes | None], Any] = {}
+_STYLES_KEPT = 8
+
+
 class SafeWorkbook:
     """A workbook that passed the safety checks; sheets are scanned, then read with calamine.
 
@@ -179,12 +186,9 @@ class SafeWorkbook:
         looks with `looks_only`), for a sheet already read with `read` (`scan` is what its
         scan found)."""
         from workbook_tools.files.extras import read_extras
-        from workbook_tools.files.styles import Styles
 
-        if self._styles is None:
-            self._styles = Styles(self._zip, self.path)
-        return read_extras(self._zip, self._parts[name], self.path, self._styles, wanted, look,
-                           width, not scan.precise, looks_only)
+        return read_extras(self._zip, self._parts[name], self.path, self._cell_styles(), wanted,
+                           look, width, not scan.precise, looks_only)
 
     def column_looks(self, name: str, col: int, look: Callable[[int, Any], Any], width: int,
                      scan: SheetScan) -> dict[int, Any]:
@@ -196,18 +200,32 @@ class SafeWorkbook:
                                  looks_only=True)
             return {row1: extra.look for (row1, column), extra in extras.cells.items()
                     if column == col and extra.look is not None}
-        from workbook_tools.files.styles import Styles
-
-        if self._styles is None:
-            self._styles = Styles(self._zip, self.path)
+        styles = self._cell_styles()
         kept: dict[str, Any] = {}
         found: dict[int, Any] = {}
         for row1, style in scan.styles.items():
             if style not in kept:
-                kept[style] = look(col, self._styles.look(int(style)))
+                kept[style] = look(col, styles.look(int(style)))
             if kept[style] is not None:
                 found[row1] = kept[style]
         return found
+
+    def _cell_styles(self) -> Any:
+        """The workbook's cell styles (files/styles.py), parsed once per process for each
+        content of its theme and styles parts: the returns the tool generated share them."""
+        if self._styles is None:
+            from workbook_tools.files.styles import Styles, read_member
+
+            key = (read_member(self._zip, "xl/theme/theme1.xml"),  # Styles' own order
+                   read_member(self._zip, "xl/styles.xml"))
+            styles = _STYLES_SEEN.get(key)
+            if styles is None:
+                styles = Styles(self._zip, self.path)
+                if len(_STYLES_SEEN) >= _STYLES_KEPT:
+                    _STYLES_SEEN.clear()
+                _STYLES_SEEN[key] = styles
+            self._styles = styles
+        return self._styles
 
     def comments(self, name: str) -> Any:
         """A sheet's cell comments only (files/extras.py)."""

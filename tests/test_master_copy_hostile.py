@@ -222,3 +222,68 @@ def test_a_character_xml_forbids_is_not_written(base: Folder, tmp_path: Path,
                                                 monkeypatch: pytest.MonkeyPatch) -> None:
     folder = hostile(base, tmp_path / "hostile", NOT_OURS["U+FFFF in a text"])
     well_formed(consolidated(folder, tmp_path / "off", False, monkeypatch))
+
+
+def a_format(code: bytes, cell: bytes, number_format: bytes = b'<numFmt numFmtId="200" '
+             b'formatCode="%s"/>', xf: bytes = b'<xf numFmtId="200" fontId="0" fillId="0" '
+             b'borderId="0" xfId="0" applyNumberFormat="1"/>') -> Callable[[Path], None]:
+    """A new number format in styles.xml (written as given), on one cell of a Q1 row of
+    Measures."""
+    def edit(path: Path) -> None:
+        index = []
+
+        def styles(data: bytes) -> bytes:
+            data = data.replace(b"</numFmts>", number_format.replace(b"%s", code)
+                                + b"</numFmts>", 1)
+            head, xfs, tail = re.split(rb"(<cellXfs .*?</cellXfs>)", data, flags=re.S)
+            index.append(len(re.findall(rb"<xf ", xfs)))
+            xfs = xfs.replace(b"</cellXfs>", xf + b"</cellXfs>")
+            return head + xfs + tail
+
+        edit_member(path, "xl/styles.xml", styles)
+        number_of(cell, b"1.5", b"%d" % index[0])(path)
+    return edit
+
+
+FORMATS: dict[str, Callable[[Path], None]] = {
+    "a duration format on an actual": a_format(b"[h]", b"O4"),
+    "a duration format on a target": a_format(b"[h]", b"L4"),
+    "a second section with a day": a_format(b"0;d", b"O4"),
+    "an escaped letter": a_format(b"0_s", b"O4"),
+    "a/p": a_format(b"0 a/p", b"O4"),
+    "a format's attributes in another order": a_format(
+        b"dd/mm/yyyy", b"O4", b'<numFmt formatCode="%s" numFmtId="200"/>'),
+    "a format's number in single quotes": a_format(
+        b"dd/mm/yyyy", b"O4", xf=b"<xf numFmtId='200' fontId=\"0\" fillId=\"0\" "
+        b'borderId="0" xfId="0" applyNumberFormat="1"/>'),
+}
+
+
+@pytest.mark.parametrize("attack", list(FORMATS))
+def test_a_format_read_otherwise_is_written_as_today(
+        base: Folder, tmp_path: Path, attack: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    same_as_today(hostile(base, tmp_path / "hostile", FORMATS[attack]), tmp_path, monkeypatch)
+
+
+def reordered_plan(folder: Folder) -> Folder:
+    """The register's first two directorates in the other order."""
+    path = folder.root / "templates" / "plan.xlsx"
+    workbook = openpyxl.load_workbook(path)
+    sheet = workbook["Directorates"]
+    rows = [[c.value for c in row] for row in sheet.iter_rows(min_row=2, max_row=3)]
+    for r, values in zip((3, 2), rows, strict=True):
+        for c, value in enumerate(values, start=1):
+            sheet.cell(r, c).value = value
+    workbook.save(path)
+    return Folder(folder.root, load_plan(path))
+
+
+def test_a_register_whose_directorates_changed_order_sorts_copied_rows_as_today(
+        base: Folder, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    folder = reordered_plan(hostile(base, tmp_path / "hostile", lambda p: None))
+    assert copied_rows(folder) > 2
+    copied = consolidated(folder, tmp_path / "on", True, monkeypatch)
+    written = consolidated(folder, tmp_path / "off", False, monkeypatch)
+    assert content(copied) == content(written)
+    measures = read_master(copied).sheets[mc.MasterSheet.MEASURES]
+    assert measures[0]["Directorate"] == folder.plan.directorates[0].code != "CS"

@@ -11,6 +11,7 @@ from typing import Any
 _DATE_FORMATS = {*range(14, 23), *range(27, 37), *range(45, 48), *range(50, 59)}
 _ENTITIES = {b"&amp;": b"&", b"&lt;": b"<", b"&gt;": b">", b"&quot;": b'"', b"&apos;": b"'"}
 MAX_STYLES_BYTES = 16 * 1024 * 1024
+_PLAIN_ATTRIBUTES = re.compile(rb'(?: [A-Za-z]+="[^"<>]*")*\s*/?')
 
 
 def date_styles(archive: zipfile.ZipFile) -> set[int] | None:
@@ -23,13 +24,17 @@ def date_styles(archive: zipfile.ZipFile) -> set[int] | None:
     if info.file_size > MAX_STYLES_BYTES:
         return None
     data = archive.read(info)
-    custom = {int(i): unescaped(code) for i, code in re.findall(
-        rb'<numFmt numFmtId="([0-9]{1,5})" formatCode="([^"]*)"', data)}
+    plain = re.findall(rb'<numFmt numFmtId="([0-9]{1,5})" formatCode="([^"]*)"\s*/>', data)
+    if len(plain) != len(re.findall(rb"<(?:[^<>]*:)?numFmt\b", data)):
+        return None  # a number format written otherwise (its attributes in another order, ...)
+    custom = {int(i): unescaped(code) for i, code in plain}
     xfs = re.search(rb"<cellXfs[^>]*>(.*?)</cellXfs>", data, re.S)
     if xfs is None:
         return None
     found = set()
-    for index, xf in enumerate(re.findall(rb"<xf ([^>]*)", xfs.group(1))):
+    for index, xf in enumerate(re.findall(rb"<xf\b([^>]*)", xfs.group(1))):
+        if not _PLAIN_ATTRIBUTES.fullmatch(xf):
+            return None  # an attribute in single quotes, spaced otherwise, ...
         number = re.search(rb'numFmtId="([0-9]{1,5})"', xf)
         fmt = int(number.group(1)) if number else 0
         if fmt in _DATE_FORMATS or (fmt in custom and _is_date_code(custom[fmt])):
@@ -38,8 +43,11 @@ def date_styles(archive: zipfile.ZipFile) -> set[int] | None:
 
 
 def _is_date_code(code: bytes) -> bool:
-    plain = re.sub(rb'"[^"]*"|\[[^\]]*\]|\\.', b"", code)
-    return re.search(rb"[dmyhsDMYHS]", plain) is not None
+    """Whether calamine may read a number so formatted as a date, time or duration (when in
+    doubt, yes: the row is then read by calamine, not copied): a d, m, y, h or s outside quotes
+    and brackets, an elapsed time ([h], [mm], [ss]), or AM/PM's and a/p's a before a p, m or /."""
+    plain = re.sub(rb'"[^"]*"|\\.|\[(?![hmsHMS])[^\]]*\]', b"", code)
+    return re.search(rb"[dmyhsDMYHS]|[aA].*[pPmM/]", plain) is not None
 
 
 def same_styles(old: Any, new: Any, styles: set[int]) -> bool:

@@ -5,18 +5,16 @@ another program, or changed by someone else meanwhile, is refused and nothing is
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import getpass
 import hashlib
 import os
 import shutil
 import stat
-import sys
 from pathlib import Path
-from typing import Any
 
 from workbook_tools.errors import MasterError
 from workbook_tools.files.beside import leftovers, temporary_for
+from workbook_tools.files.memory import give_back_memory
 from workbook_tools.files.package import sha256_of
 from workbook_tools.master.read import NOTHING_CHANGED, Master
 from workbook_tools.master.write import write_master
@@ -81,28 +79,6 @@ def check_fits(master: Master, path: Path) -> None:
                 f"{NOTHING_CHANGED}")
 
 
-def give_back_memory() -> None:
-    """Return the memory the C heap holds free to the system (glibc's malloc_trim), before the
-    master is written: the merge and the sort leave tens of MB of freed lists among the rows
-    (65 MB at 240 returns), which a process forked to write half the rows would otherwise
-    inherit and count. Nothing where the C library has no malloc_trim."""
-    trim = _malloc_trim()
-    if trim is not None:
-        trim(0)
-
-
-@functools.cache
-def _malloc_trim() -> Any:
-    if not sys.platform.startswith("linux"):
-        return None
-    try:
-        import ctypes
-
-        return ctypes.CDLL(None).malloc_trim
-    except (OSError, AttributeError):  # a C library without it (musl)
-        return None
-
-
 def write_safely(master: Master, path: Path, backups: Path, stamp: dt.datetime,
                  before: tuple[int, int, str] | None) -> Path | None:
     """Write the new master beside the old, keep the old in `backups`, swap the new one in.
@@ -120,6 +96,8 @@ def write_safely(master: Master, path: Path, backups: Path, stamp: dt.datetime,
     backup = None
     try:
         try:
+            # the merge and the sort leave tens of MB free among the rows (65 MB at 240
+            # returns), which the process forked to write half the rows would inherit
             give_back_memory()
             write_master(master, temporary)
             with open(temporary, "rb+") as handle:

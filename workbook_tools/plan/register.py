@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from workbook_tools.errors import ConfigurationError, PlanError, UnreadableFileError, about_file
+from workbook_tools.files.memory import give_back_memory
 from workbook_tools.plan.build import plan_from_rows
 from workbook_tools.plan.cache import Entry
 from workbook_tools.plan.columns import (
@@ -77,6 +78,10 @@ def check_plan(path: str | Path, items: bool = True) -> tuple[Plan | None, list[
     if entry is not None and plan is not None and not problems:
         with collection_paused():
             entry.keep(plan)
+    # the register's cells and the cache entry's text are gone: their pages go back to the
+    # system rather than staying in this process and every worker forked from it (a
+    # 240,000-item register read afresh: 269 -> 204 MB)
+    give_back_memory()
     return plan, problems
 
 

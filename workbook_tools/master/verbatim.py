@@ -36,7 +36,14 @@ from workbook_tools.master.columns import MasterSheet
 from workbook_tools.master.readsheet import NOTHING_CHANGED, canonical_quarter, quarter_order
 from workbook_tools.master.sheetrow import Row
 from workbook_tools.master.verbatim_styles import date_styles, unescaped
-from workbook_tools.master.verbatim_text import HEIGHTS, NUMBER, TEXT, plain_text
+from workbook_tools.master.verbatim_text import (
+    HEIGHTS,
+    NUMBER,
+    TEXT,
+    only_one,
+    plain_text,
+    sheet_data_at,
+)
 
 CHUNK = 4 * 1024 * 1024
 MAX_ROW_BYTES = 8 * 1024 * 1024  # a row longer than this ends the block
@@ -158,7 +165,7 @@ def scan(archive: zipfile.ZipFile, part: str, name: str, headers: tuple[str, ...
             if len(buffer) > MAX_ROW_BYTES:
                 return None
         at = buffer.find(b"<sheetData>")
-        if at < 0:
+        if at < 0 or not sheet_data_at(buffer[:at]):  # (not one in a comment, say)
             return None
         widths = _widths(buffer[:at])
         pos = at + len(b"<sheetData>")
@@ -178,7 +185,7 @@ def scan(archive: zipfile.ZipFile, part: str, name: str, headers: tuple[str, ...
             found = match(buffer, pos)
             if found is None:
                 if buffer.startswith(b"</sheetData>", pos):
-                    complete = True
+                    complete = only_one(buffer[pos + len(b"</sheetData>"):], chunks)
                     break
                 if b"</row>" in buffer[pos:] or len(buffer) - pos > MAX_ROW_BYTES:
                     break  # a row that is not ours: the block ends before it

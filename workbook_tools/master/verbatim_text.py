@@ -5,6 +5,7 @@ would not write. Anything else in a row ends the block copied there, and is read
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 from workbook_tools.master.verbatim_styles import unescaped
 
@@ -52,3 +53,33 @@ def _long_or_blank(data: bytes) -> bool:
                 continue
         return True
     return False
+
+
+_DECLARATION = re.compile(rb"<\?xml [^<>?]*\?>")
+_TAG = re.compile(rb"\s*<(/?)[A-Za-z_][\w.:-]*"
+                  rb"""(?:\s+[\w.:-]+\s*=\s*(?:"[^"<]*"|'[^'<]*'))*\s*(/?)>""")
+
+
+def sheet_data_at(head: bytes) -> bool:
+    """Whether a sheet part's bytes before a `<sheetData>` are an XML declaration and tags only
+    (no comment, CDATA or processing instruction, which could hide another sheetData), and
+    leave it a child of the root: so it is the sheet's data, as a reader sees it."""
+    found = _DECLARATION.match(head)
+    pos, depth = (found.end() if found else 0), 0
+    while head[pos:].strip():
+        tag = _TAG.match(head, pos)
+        if tag is None:
+            return False
+        depth += -1 if tag.group(1) else 0 if tag.group(2) else 1
+        pos = tag.end()
+    return depth == 1
+
+
+def only_one(rest: bytes, chunks: Iterator[bytes]) -> bool:
+    """Whether the part after its sheetData (`rest`, then `chunks`) holds no other."""
+    tail = b""
+    for chunk in (rest, *chunks):
+        if b"sheetData" in tail + chunk:
+            return False
+        tail = chunk[-16:]
+    return True

@@ -118,6 +118,8 @@ NOT_OURS: dict[str, Callable[[Path], None]] = {
     "a row with a cell left out": drop_cell(b"G4"),
     "a row too tall for Excel": row_head(b"4", b'<row r="4" ht="999" customHeight="1">'),
     "a row of no height": row_head(b"4", b'<row r="4" ht="0" customHeight="1">'),
+    "a date style spelt with a leading zero": number_of(b"O4", b"45000", b"04"),
+    "a style spelt with a leading zero": number_of(b"M4", b"5", b"01"),
 }
 
 #: Rows in forms our writer writes, or whose copy reads back the same: copied or not, the
@@ -393,3 +395,37 @@ def test_a_second_sheet_data_after_the_first_is_not_left_out(
 
     folder = hostile(base, tmp_path / "hostile", lambda p: edit_member(p, MEASURES, edit))
     same_as_today(folder, tmp_path, monkeypatch)
+
+
+def test_items_that_left_the_register_are_kept_and_sorted_as_today(
+        base: Folder, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    folder = hostile(base, tmp_path / "hostile", lambda p: None)
+    path = folder.root / "templates" / "plan.xlsx"
+    workbook = openpyxl.load_workbook(path)
+    sheet = workbook["Measures"]
+    ids = [row[0].value for row in sheet.iter_rows(min_row=2)]
+    sheet.delete_rows(ids.index("M-CS-02") + 2)
+    workbook.save(path)
+    load_plan(path)  # still a register
+    assert copied_rows(folder) > 2
+    copied = consolidated(folder, tmp_path / "on", True, monkeypatch)
+    written = consolidated(folder, tmp_path / "off", False, monkeypatch)
+    assert content(copied) == content(written)
+    assert any(r["Measure ID"] == "M-CS-02" for r in read_master(copied).rows("Measures", Q1))
+
+
+def test_a_master_that_is_a_symlink_is_written_as_today(
+        base: Folder, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    masters = {}
+    for copying in (True, False):
+        folder = hostile(base, tmp_path / f"hostile-{copying}", lambda p: None)
+        elsewhere = tmp_path / f"elsewhere-{copying}.xlsx"
+        shutil.move(folder.master, elsewhere)
+        folder.master.symlink_to(elsewhere)
+        with monkeypatch.context() as env:
+            env.setenv("WORKBOOK_TOOLS_COPY", "on" if copying else "off")
+            folder.consolidate(Q2)
+        masters[copying] = (folder.master, folder.master.is_symlink(),
+                            read_master(elsewhere).quarters())
+    assert masters[True][1:] == masters[False][1:]
+    assert content(masters[True][0]) == content(masters[False][0])

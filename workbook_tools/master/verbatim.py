@@ -47,8 +47,8 @@ from workbook_tools.master.verbatim_text import (
 
 CHUNK = 4 * 1024 * 1024
 MAX_ROW_BYTES = 8 * 1024 * 1024  # a row longer than this ends the block
-_STYLE = rb'(?: s="([0-9]{1,5})")?'
-_ANY_CELL = (rb'(?: s="[0-9]{1,5}")?(?:/>|><v>' + NUMBER + rb"</v></c>"
+_STYLE = rb'(?: s="([1-9][0-9]{0,4})")?'
+_ANY_CELL = (rb'(?: s="[1-9][0-9]{0,4}")?(?:/>|><v>' + NUMBER + rb"</v></c>"
              rb'| t="b"><v>[01]</v></c>| t="inlineStr"><is><t(?: xml:space="preserve")?>'
              + TEXT + rb"</t></is></c>)")
 # a cell whose value a consolidate reads: its style, number or plain text (no entity) captured
@@ -110,7 +110,7 @@ class _Grammar:
         wanted = READ_CELLS[name]
         self.read = [headers.index(h) for h in wanted]
         parts = [rb'<row r="([1-9][0-9]{0,6})"(?: ht="(?:' + HEIGHTS + rb')" customHeight="1")?>']
-        parts.append(rb'<c r="A\1"(?: s="[0-9]{1,5}")? t="inlineStr"><is><t>'
+        parts.append(rb'<c r="A\1"(?: s="[1-9][0-9]{0,4}")? t="inlineStr"><is><t>'
                      rb"([0-9]{4}-[0-9]{2}-Q[1-4])</t></is></c>")
         for col in range(1, len(headers)):
             letter = _letter(col).encode()

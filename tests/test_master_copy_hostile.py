@@ -220,8 +220,6 @@ def test_a_row_read_back_the_same_is_written_as_today(
     same_as_today(hostile(base, tmp_path / "hostile", SAME[attack]), tmp_path, monkeypatch)
 
 
-@pytest.mark.xfail(strict=True, reason="files/rowxml.py writes U+FFFE and U+FFFF as they are, "
-                   "which XML 1.0 forbids (today's path too; not the copy's)")
 def test_a_character_xml_forbids_is_not_written(base: Folder, tmp_path: Path,
                                                 monkeypatch: pytest.MonkeyPatch) -> None:
     folder = hostile(base, tmp_path / "hostile", NOT_OURS["U+FFFF in a text"])

@@ -24,7 +24,10 @@ from xlsxwriter.xmlwriter import XMLwriter
 from workbook_tools.files.cells import column_letter
 
 MAX_TEXT = 32_767  # characters Excel holds in a cell
-_CONTROL = re.compile(r"[\x00-\x08\x0B-\x1F]|_x[0-9A-Fa-f]{4}_")
+_CONTROL = re.compile(r"[\x00-\x08\x0B-\x1F\uFFFE\uFFFF]|_x[0-9A-Fa-f]{4}_")
+#: Characters XML 1.0 forbids beyond the control characters (xlsxwriter writes them as they are,
+#: which leaves the part not well-formed: Excel refuses the file); written as Excel's _xHHHH_.
+_NON_CHARACTERS = re.compile("[\uFFFE\uFFFF]")
 ROWS_PER_WRITE = 1000  # rows gathered before they go to the file
 #: Texts kept per column, and their characters, so memory stays flat: enough for a column of
 #: names or IDs, which come back once a quarter (24,000 measures at 60 returns), without
@@ -32,7 +35,7 @@ ROWS_PER_WRITE = 1000  # rows gathered before they go to the file
 TEXT_CACHE = 65_536
 TEXT_CACHE_CHARS = 2_000_000
 _ESCAPE = re.compile(r"[&<>]")
-_SPECIAL = re.compile(r"[\x00-\x08\x0B-\x1F&<>]|_x[0-9A-Fa-f]{4}_")
+_SPECIAL = re.compile(r"[\x00-\x08\x0B-\x1F\uFFFE\uFFFF&<>]|_x[0-9A-Fa-f]{4}_")
 
 
 class Formula:
@@ -221,6 +224,7 @@ def _text_tail(style: str, text: str) -> str:
     if _SPECIAL.search(text):
         if _CONTROL.search(text):  # as xlsxwriter: control characters as _xHHHH_
             text = XMLwriter._escape_control_characters(text)
+            text = _NON_CHARACTERS.sub(lambda found: f"_x{ord(found.group()):04X}_", text)
         text = _escaped(text)
     keep = ' xml:space="preserve"' if text[0].isspace() or text[-1].isspace() else ""
     return f'{style} t="inlineStr"><is><t{keep}>{text}</t></is></c>'

@@ -126,7 +126,7 @@ def test_reconsolidating_an_earlier_quarter_copies_only_what_comes_before_it(
     same_master(results[True], results[False])
 
 
-def _edit_member(path: Path, part: str, edit: Callable[[bytes], bytes]) -> None:
+def edit_member(path: Path, part: str, edit: Callable[[bytes], bytes]) -> None:
     """Rewrite one part of the workbook's zip, as a hand edit of its XML would."""
     with zipfile.ZipFile(path) as archive:
         members = [(info, archive.read(info)) for info in archive.infolist()]
@@ -135,7 +135,7 @@ def _edit_member(path: Path, part: str, edit: Callable[[bytes], bytes]) -> None:
             archive.writestr(info, edit(data) if info.filename == part else data)
 
 
-def _first(pattern: bytes, replace: bytes) -> Callable[[bytes], bytes]:
+def first(pattern: bytes, replace: bytes) -> Callable[[bytes], bytes]:
     def edit(data: bytes) -> bytes:
         edited, count = re.subn(pattern, replace, data, count=1)
         assert count == 1, pattern
@@ -166,32 +166,32 @@ def _renumber_styles(path: Path) -> None:
         return re.sub(rb' s="(1|6)"', lambda m: b' s="6"' if m.group(1) == b"1" else b' s="1"',
                       data)
 
-    _edit_member(path, "xl/styles.xml", styles)
+    edit_member(path, "xl/styles.xml", styles)
     for n in range(1, len(mc.SHEETS) + 1):
-        _edit_member(path, f"xl/worksheets/sheet{n}.xml", cells)
+        edit_member(path, f"xl/worksheets/sheet{n}.xml", cells)
 
 
 #: A hand edit of the master's XML: (sheet, the first row it changes, the edit).
 HAND_EDITS: dict[str, tuple[str, int, Callable[[Path], None]]] = {
-    "a formula": ("Measures", 4, lambda p: _edit_member(
-        p, MEASURES, _first(rb'(<c r="L4"[^>]*>)<v>', rb"\1<f>1+1</f><v>"))),
-    "shared string": ("Actions", 5, lambda p: _edit_member(
+    "a formula": ("Measures", 4, lambda p: edit_member(
+        p, MEASURES, first(rb'(<c r="L4"[^>]*>)<v>', rb"\1<f>1+1</f><v>"))),
+    "shared string": ("Actions", 5, lambda p: edit_member(
         p, "xl/worksheets/sheet3.xml",
-        _first(rb'<c r="B5"( s="[0-9]+")? t="inlineStr"><is><t>[^<]*</t></is></c>',
+        first(rb'<c r="B5"( s="[0-9]+")? t="inlineStr"><is><t>[^<]*</t></is></c>',
                rb'<c r="B5"\1 t="s"><v>0</v></c>'))),
-    "a bad entity": ("Measures", 6, lambda p: _edit_member(
-        p, MEASURES, _first(rb'(<c r="G6"[^>]*><is><t>)', rb"\1&bogus;"))),
-    "a character reference": ("Measures", 6, lambda p: _edit_member(
-        p, MEASURES, _first(rb'(<c r="G6"[^>]*><is><t>)', rb"\1&#233;"))),
-    "a control character": ("Measures", 6, lambda p: _edit_member(
-        p, MEASURES, _first(rb'(<c r="G6"[^>]*><is><t>)', b"\\1\x01"))),
-    "a quarter out of order": ("Measures", 3, lambda p: _edit_member(
-        p, MEASURES, _first(rb'(<c r="A3"[^>]*><is><t>)2025-26-Q1', rb"\g<1>2024-25-Q4"))),
-    "a quarter spelt otherwise": ("Measures", 3, lambda p: _edit_member(
-        p, MEASURES, _first(rb'(<c r="A3"[^>]*><is><t>)2025-26-Q1', rb"\g<1>2025/26 Q1"))),
-    "rows out of order": ("Measures", 2, lambda p: _edit_member(p, MEASURES, _swap_rows)),
-    "an extra column": ("Measures", 5, lambda p: _edit_member(
-        p, MEASURES, _first(rb"(<row r=\"5\"[^>]*>.*?)</row>",
+    "a bad entity": ("Measures", 6, lambda p: edit_member(
+        p, MEASURES, first(rb'(<c r="G6"[^>]*><is><t>)', rb"\1&bogus;"))),
+    "a character reference": ("Measures", 6, lambda p: edit_member(
+        p, MEASURES, first(rb'(<c r="G6"[^>]*><is><t>)', rb"\1&#233;"))),
+    "a control character": ("Measures", 6, lambda p: edit_member(
+        p, MEASURES, first(rb'(<c r="G6"[^>]*><is><t>)', b"\\1\x01"))),
+    "a quarter out of order": ("Measures", 3, lambda p: edit_member(
+        p, MEASURES, first(rb'(<c r="A3"[^>]*><is><t>)2025-26-Q1', rb"\g<1>2024-25-Q4"))),
+    "a quarter spelt otherwise": ("Measures", 3, lambda p: edit_member(
+        p, MEASURES, first(rb'(<c r="A3"[^>]*><is><t>)2025-26-Q1', rb"\g<1>2025/26 Q1"))),
+    "rows out of order": ("Measures", 2, lambda p: edit_member(p, MEASURES, _swap_rows)),
+    "an extra column": ("Measures", 5, lambda p: edit_member(
+        p, MEASURES, first(rb"(<row r=\"5\"[^>]*>.*?)</row>",
                             rb'\1<c r="ZZ5" t="inlineStr"><is><t>x</t></is></c></row>'))),
     "styles numbered otherwise": ("Measures", 0, _renumber_styles),
 }
@@ -250,7 +250,7 @@ def test_a_master_changed_after_it_was_read_is_not_copied_from(tmp_path: Path) -
 
     folder = ours(tmp_path)
     block = read_master(folder.master, touched={str(Q2)}).copies["Measures"]
-    _edit_member(folder.master, MEASURES,
-                 _first(rb'(<c r="G3"[^>]*><is><t>)', rb"\1Changed meanwhile: "))
+    edit_member(folder.master, MEASURES,
+                 first(rb'(<c r="G3"[^>]*><is><t>)', rb"\1Changed meanwhile: "))
     with pytest.raises(MasterError, match="changed by someone else"):
         copy(folder.master, block, str(tmp_path / "rows.xml"))

@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from typing import IO, Any
 
 from workbook_tools.errors import MasterError
+from workbook_tools.files.cells import column_letter
 from workbook_tools.files.sheetscan import open_part
 from workbook_tools.master import columns as mc
 from workbook_tools.master.columns import MasterSheet
@@ -113,7 +114,7 @@ class _Grammar:
         parts.append(rb'<c r="A\1"(?: s="[1-9][0-9]{0,4}")? t="inlineStr"><is><t>'
                      rb"([0-9]{4}-[0-9]{2}-Q[1-4])</t></is></c>")
         for col in range(1, len(headers)):
-            letter = _letter(col).encode()
+            letter = column_letter(col).encode()
             body = _READ_CELL if col in self.read else _ANY_CELL
             # every cell: our writer styles every column of these sheets, so writes each cell
             parts.append(rb'<c r="' + letter + rb'\1"' + body)
@@ -121,15 +122,6 @@ class _Grammar:
         self.pattern = re.compile(b"".join(parts))
         # group of each read cell's (style, number, text)
         self.groups = {col: 3 + 3 * i for i, col in enumerate(self.read)}
-
-
-def _letter(col: int) -> str:
-    letters = ""
-    col += 1
-    while col:
-        col, rest = divmod(col - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
 
 
 def _chunks(stream: IO[bytes]) -> Iterator[bytes]:
@@ -294,7 +286,7 @@ def _header_ok(buffer: bytes, pos: int, headers: tuple[str, ...]) -> bool:
         found.append((cell.group(1).decode(), unescaped(cell.group(2)).decode("utf-8",
                                                                                 "replace")))
         at = cell.end()
-    return at == len(cells) and found == [(_letter(i), h) for i, h in enumerate(headers)]
+    return at == len(cells) and found == [(column_letter(i), h) for i, h in enumerate(headers)]
 
 
 def _widths(head: bytes) -> dict[int, float]:

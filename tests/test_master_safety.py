@@ -250,3 +250,32 @@ def test_a_master_saved_by_libreoffice_is_read_back_without_losing_anything(
     assert row["Finance confirmed (£)"] == 123456.78
     assert row["Finance note"] == "=not a formula, just a note"
     assert len(again.rows("Log")) == 2
+
+
+@needs_libreoffice
+def test_a_master_a_spreadsheet_program_saved_with_much_repeated_text_is_read(
+        folder: Folder, tmp_path: Path) -> None:
+    """A master saved by Excel or LibreOffice keeps each repeated text once in its shared
+    strings; at national scale (four quarters of 60 returns) its Measures sheet uses more text
+    than a return may (64 million characters), and every consolidate, summary and validate that
+    read it was refused as if it were a bomb. (Scaled: one long message on 2,100 rows.)"""
+    from workbook_tools.files.package import DEFAULT_LIMITS
+    from workbook_tools.master.read import MASTER_LIMITS
+
+    message = "The figure was checked against the source system and agreed. " * 500
+    book = openpyxl.load_workbook(folder.master)
+    sheet = book["Validation"]
+    for _ in range(2_100):  # 2,100 x 31,500 characters: past the returns' limit
+        sheet.append([str(Q1), "Warning", "CS.xlsx", "CS", "Measures", "G5", "a-rule", message])
+    book.save(folder.master)
+    saved = libreoffice_save(folder.master, tmp_path / "saved")  # shared strings, as Excel's
+    with zipfile.ZipFile(saved) as archive:
+        assert "xl/sharedStrings.xml" in archive.namelist()
+    shutil.copyfile(saved, folder.master)
+    assert 2_100 * len(message) > DEFAULT_LIMITS.max_sheet_text
+    assert 2_100 * len(message) < MASTER_LIMITS.max_sheet_text
+
+    master = read_master(folder.master)
+
+    kept = [r for r in master.sheets["Validation"] if r.get("Message") == message]
+    assert len(kept) == 2_100

@@ -33,9 +33,14 @@ from workbook_tools.master.readsheet import (
 from workbook_tools.master.sheetrow import Row
 from workbook_tools.quarters import Quarter
 
-#: The master is our own file and holds every quarter, so it may be larger than a return.
+#: The master is our own file and holds every quarter, so it may be larger than a return. Its
+#: text may be as much as a sheet part at the member limit holds written in-line: a master Excel
+#: or LibreOffice saved keeps each repeated text (an objective's name, every quarter) once, and
+#: four quarters at 60 returns already count about 70 million characters on Measures, past the
+#: returns' limit that guards against a long text used by many cells.
 MASTER_LIMITS = Limits(max_file_bytes=512 * MIB, max_member_bytes=1024 * MIB,
-                       max_total_bytes=2048 * MIB, max_sheet_cells=40_000_000)
+                       max_total_bytes=2048 * MIB, max_sheet_cells=40_000_000,
+                       max_sheet_text=1024 * MIB)
 
 #: The sheets whose rows of quarters a consolidate does not touch it only copies through (and
 #: sorts): read as Rows when read_master is told the quarters it touches. Every sheet but those

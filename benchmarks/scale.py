@@ -188,15 +188,15 @@ def build(root: Path, returns: int, rows: int, steps: tuple[str, ...]) -> dict[s
 
 def command(step: str, root: Path) -> list[str]:
     tool = [sys.executable, "-m", "workbook_tools"]
+    four = [*tool, "consolidate", "-q", QUARTER, "--master", str(FOUR_MASTER)]
     return {
         "generate (first)": [*tool, "generate", "-q", QUARTER],
         "generate": [*tool, "generate", "-q", QUARTER, "--out", str(AGAIN)],
         "simulate": [*tool, "simulate", "-q", QUARTER, "--error-rate", "0"],
         "validate": [*tool, "validate", "-q", QUARTER],
         "consolidate": [*tool, "consolidate", "-q", QUARTER, "--master", str(NEW_MASTER)],
-        "consolidate-4q": [*tool, "consolidate", "-q", QUARTER, "--master", str(FOUR_MASTER)],
-        "consolidate-saved": [*tool, "consolidate", "-q", QUARTER, "--master",
-                              str(FOUR_MASTER)],
+        "consolidate-4q": four,  # (prepare puts the master it starts from in place)
+        "consolidate-saved": four,
         "calamine": [sys.executable, __file__, "--floor", "calamine", "--root", str(root)],
         "openpyxl": [sys.executable, __file__, "--floor", "openpyxl", "--root", str(root)],
     }[step]

@@ -21,22 +21,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import IO, Any, cast
+from typing import IO, Any
 
 from workbook_tools.errors import UnreadableFileError
 from workbook_tools.files.cells import cell_ref, column_letter
+from workbook_tools.files.deflate import INFLATE_ERRORS, open_part
 from workbook_tools.files.sheetxml import chunks, local_name, walk_cells
 
-_INFLATE: Any = None  # ISA-L's inflate: two to three times zlib's speed, the same bytes out
-#: what inflating a damaged part raises (ISA-L's error is not zlib's)
-INFLATE_ERRORS: tuple[type[Exception], ...] = (zlib.error,)
-try:
-    from isal import isal_zlib
-
-    _INFLATE = isal_zlib.decompressobj
-    INFLATE_ERRORS = (zlib.error, cast(type[Exception], isal_zlib.error))
-except ImportError:  # pragma: no cover - zlib's then, as zipfile has it
-    pass
 #: what reading a damaged sheet part raises
 _DAMAGED: tuple[type[Exception], ...] = (zipfile.BadZipFile, *INFLATE_ERRORS, OSError, EOFError,
                                          ValueError, KeyError)
@@ -285,17 +276,6 @@ def _count_cell(scan: SheetScan, row: int, col: int, element: Any, watch: str,
             scan.formulas[ref] = formula.text or ""
     if cell_type == "e" and value is not None:
         scan.errors[ref] = value.text or ""
-
-
-def open_part(archive: zipfile.ZipFile, part: str) -> IO[bytes]:
-    """A zip member opened by zipfile (which checks its header, its declared size and its
-    CRC), inflated by ISA-L when it is installed: the scan reads every byte of every sheet,
-    and inflating is a third of its time."""
-    stream: Any = archive.open(part)
-    if (_INFLATE is not None and getattr(stream, "_compress_type", None) == zipfile.ZIP_DEFLATED
-            and hasattr(stream, "_decompressor")):
-        stream._decompressor = _INFLATE(-zlib.MAX_WBITS)  # before any byte is read
-    return stream  # type: ignore[no-any-return]
 
 
 def scan_sheet(

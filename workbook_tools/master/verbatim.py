@@ -31,7 +31,7 @@ from typing import IO, Any
 
 from workbook_tools.errors import MasterError
 from workbook_tools.files.cells import column_letter
-from workbook_tools.files.sheetscan import open_part
+from workbook_tools.files.deflate import open_part
 from workbook_tools.master import columns as mc
 from workbook_tools.master.columns import MasterSheet
 from workbook_tools.master.readsheet import NOTHING_CHANGED, canonical_quarter, quarter_order

@@ -169,8 +169,8 @@ def scan(archive: zipfile.ZipFile, part: str, name: str, headers: tuple[str, ...
         styles: set[int] = set()
         rows: list[Row] = []
         expected, last_order = 2, (0, 0, "")
-        orders: dict[bytes, tuple[int, int, str] | None] = {}
-        order: tuple[int, int, str] | None
+        # each quarter's bytes -> its order (None: not copied) and its text, held once
+        quarters: dict[bytes, tuple[tuple[int, int, str] | None, str]] = {}
         checked, kept = pos, 0  # bytes of `buffer` checked and hashed; rows they hold
         complete = False
         while True:
@@ -192,17 +192,17 @@ def scan(archive: zipfile.ZipFile, part: str, name: str, headers: tuple[str, ...
             if int(found.group(1)) != expected:
                 break
             quarter = found.group(2)
-            if quarter in orders:
-                order = orders[quarter]
-            else:
+            known = quarters.get(quarter)
+            if known is None:
                 text = quarter.decode()
-                order = orders[quarter] = quarter_order(text) if before(text) and \
-                    canonical_quarter(text) == text else None
+                text = texts.setdefault(text, text)
+                known = quarters[quarter] = (quarter_order(text) if before(text) and
+                                             canonical_quarter(text) == text else None, text)
+            order, text = known
             if order is None or order < last_order:
                 break
             values: list[Any] = [None] * width
-            text = quarter.decode()
-            values[0] = texts.setdefault(text, text)
+            values[0] = text
             if not read(found, values):
                 break
             row = Row(values, positions, expected)

@@ -143,10 +143,9 @@ class ReturnData:
     def __getstate__(self) -> dict[str, Any]:
         state = dict(self.__dict__)
         texts: dict[str, str] = {}
-        tables = {sheet: RowTable.of(rows, texts) for sheet, rows in self.rows.items()}
-        state["rows"] = {sheet: (table.keys, table.values) if table is not None else rows
-                         for (sheet, rows), table in zip(self.rows.items(), tables.values(),
-                                                         strict=True)}
+        state["rows"] = {sheet: (table.keys, table.values)
+                         if (table := RowTable.of(rows, texts)) is not None else rows
+                         for sheet, rows in self.rows.items()}
         return state
 
     def __setstate__(self, state: dict[str, Any]) -> None:

@@ -14,8 +14,10 @@ its own process in that folder, exactly as a user types them:
 - the floor: python-calamine reading every sheet of every return in one process; and the peer:
   openpyxl read-only reading every row;
 - `workbook-tools validate`, `workbook-tools consolidate` into a new master, and
-  `workbook-tools consolidate` into a master that already holds four quarters; and
-  `workbook-tools generate` again;
+  `workbook-tools consolidate` into a master that already holds four quarters, written by the
+  tool on this machine (consolidate-4q) and on another, whose record of the masters it wrote
+  this machine's cache folder does not hold (consolidate-elsewhere); and `workbook-tools
+  generate` again;
 - on request (`--steps consolidate-saved`, which needs LibreOffice), `workbook-tools
   consolidate` into that four-quarter master once LibreOffice has saved it, as finance's
   spreadsheet program saves the master between quarters.
@@ -67,12 +69,13 @@ EARLIER = ("2024-25-Q1", "2024-25-Q2", "2024-25-Q3", "2024-25-Q4")
 ITEM_SHEETS = ("Measures", "Actions", "Savings", "Risks")
 SHARES = (0.4, 0.3, 0.2, 0.1)
 FLOOR = "calamine"
-TIMED = ("calamine", "openpyxl", "validate", "consolidate", "consolidate-4q", "generate",
-         "consolidate-saved")
+TIMED = ("calamine", "openpyxl", "validate", "consolidate", "consolidate-4q",
+         "consolidate-elsewhere", "generate", "consolidate-saved")
 #: The steps run unless --steps names others: all but the saved master's, which needs LibreOffice
 #: to save the four-quarter master first (25 s and 1.5 GB at 60 returns).
 DEFAULT_STEPS = TIMED[:-1]
-FOUR = ("consolidate-4q", "consolidate-saved")  # the steps that consolidate into four quarters
+#: the steps that consolidate into four quarters
+FOUR = ("consolidate-4q", "consolidate-elsewhere", "consolidate-saved")
 IN_PROCESS = ("validate", "consolidate", "consolidate-4q")
 BENCH = Path("outputs") / "bench"  # inside the working folder
 NEW_MASTER = BENCH / "new" / "master.xlsx"
@@ -80,6 +83,10 @@ FOUR_QUARTERS = BENCH / "four-quarters.xlsx"  # kept; copied to FOUR_MASTER befo
 FOUR_MASTER = BENCH / "four" / "master.xlsx"
 SAVED_QUARTERS = BENCH / "four-quarters-saved.xlsx"  # FOUR_QUARTERS as LibreOffice saves it
 AGAIN = BENCH / "blank"
+#: consolidate-elsewhere's cache folder: the register's plan, but no record of the masters this
+#: folder's runs wrote (as on another laptop than the one that wrote the master)
+ELSEWHERE = "cache-elsewhere"
+CACHE_VARIABLE = "WORKBOOK_TOOLS_CACHE"
 BUILT = "built"  # written in the working folder once its returns are built
 
 
@@ -196,6 +203,7 @@ def command(step: str, root: Path) -> list[str]:
         "validate": [*tool, "validate", "-q", QUARTER],
         "consolidate": [*tool, "consolidate", "-q", QUARTER, "--master", str(NEW_MASTER)],
         "consolidate-4q": four,  # (prepare puts the master it starts from in place)
+        "consolidate-elsewhere": four,
         "consolidate-saved": four,
         "calamine": [sys.executable, __file__, "--floor", "calamine", "--root", str(root)],
         "openpyxl": [sys.executable, __file__, "--floor", "openpyxl", "--root", str(root)],
@@ -209,8 +217,13 @@ def prepare(step: str, root: Path) -> None:
     elif step in FOUR:
         shutil.rmtree(root / FOUR_MASTER.parent, ignore_errors=True)
         (root / FOUR_MASTER.parent).mkdir(parents=True)
-        shutil.copyfile(root / (FOUR_QUARTERS if step == "consolidate-4q" else SAVED_QUARTERS),
+        shutil.copyfile(root / (SAVED_QUARTERS if step == "consolidate-saved" else FOUR_QUARTERS),
                         root / FOUR_MASTER)
+        if step == "consolidate-elsewhere":
+            shutil.rmtree(root / ELSEWHERE, ignore_errors=True)
+            (root / ELSEWHERE).mkdir(mode=0o700)
+            if (root / "cache" / "plans").is_dir():
+                shutil.copytree(root / "cache" / "plans", root / ELSEWHERE / "plans")
     elif step == "generate":
         shutil.rmtree(root / AGAIN, ignore_errors=True)
 
@@ -218,13 +231,21 @@ def prepare(step: str, root: Path) -> None:
 def measure(step: str, root: Path) -> Run:
     """Run a step once; stop with ShortRun if it handled fewer rows than the collection."""
     prepare(step, root)
-    seconds, peak, in_use, code, out, err = run_process(command(step, root), root)
+    env = {}
+    if step == "consolidate-elsewhere" and caching():
+        env[CACHE_VARIABLE] = str((root / ELSEWHERE).resolve())
+    seconds, peak, in_use, code, out, err = run_process(command(step, root), root, env)
     rows = handled(step, root, out)
     check(step, json.loads((root / "collection.json").read_text()), rows)
     if code != 0:
         last = (err.strip() or out.strip()).splitlines()[-1:] or ["(no output)"]
         raise ShortRun(f"{step}: exited with {code}: {last[0]}")
     return Run(seconds, peak, in_use, rows)
+
+
+def caching() -> bool:
+    """Whether the tool's cache folder is on (WORKBOOK_TOOLS_CACHE not set to off)."""
+    return os.environ.get(CACHE_VARIABLE, "").strip().lower() not in ("off", "0", "no", "false")
 
 
 def compile_package() -> None:
@@ -239,10 +260,12 @@ def compile_package() -> None:
         compileall.compile_dir(str(Path(spec.origin).parent), quiet=1)
 
 
-def run_process(cmd: list[str], cwd: Path) -> tuple[float, float, float, int, str, str]:
+def run_process(cmd: list[str], cwd: Path, extra: dict[str, str] | None = None
+                ) -> tuple[float, float, float, int, str, str]:
     """Seconds, peak MB of the process and its workers (high-water marks added up), the most
-    they held at once (proportional set size, sampled), exit code, stdout, stderr."""
-    env = {**os.environ, "PYTHONHASHSEED": "0"}
+    they held at once (proportional set size, sampled), exit code, stdout, stderr. `extra`:
+    environment variables set for this process only."""
+    env = {**os.environ, "PYTHONHASHSEED": "0", **(extra or {})}
     env.pop("PYTHONDONTWRITEBYTECODE", None)  # as installed: compiled once, not every run
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
@@ -461,9 +484,7 @@ def one_size(returns: int, rows: int, repeat: int, keep: Path | None,
         # The register's plan is kept by content in a cache folder of the bench's own (as it
         # is in the user's after their first run with a register); WORKBOOK_TOOLS_CACHE=off
         # measures every command reading the register afresh.
-        from workbook_tools.plan.cache import CACHE_VARIABLE, folder
-
-        cached = folder() is not None  # (the variable set to "off" or alike: None)
+        cached = caching()
         if cached:
             os.environ[CACHE_VARIABLE] = str((root / "cache").resolve())
         built = build(root, returns, rows, steps) if fresh else {}
@@ -521,13 +542,13 @@ def report(returns: int, rows: int, repeat: int, table: dict[str, Any]) -> None:
     total = sum(collection(returns, rows)[s] for s in ITEM_SHEETS)
     print(f"\n{returns} returns x {rows:,} rows: {total:,} item rows, every return accepted "
           f"({os.cpu_count()} cores; {repeat} interleaved runs, median and lowest-highest)")
-    print(f"{'step':<17}{'rows handled':>14}{'seconds':>9}{'x floor':>9}{'spread':>13}"
+    print(f"{'step':<22}{'rows handled':>14}{'seconds':>9}{'x floor':>9}{'spread':>13}"
           f"{'peak MB':>9}{'in use':>8}{'in-process s':>14}{'CPU s':>8}")
     for step, row in table.items():
         spread = f"{row['low']:.2f}-{row['high']:.2f}"
         inner = (f"{row['in_process'][0]:>14.2f}{row['in_process'][1]:>8.2f}"
                  if row["in_process"] is not None else "")
-        print(f"{step:<17}{_shown_rows(row['rows']):>14}{row['seconds']:>9.2f}"
+        print(f"{step:<22}{_shown_rows(row['rows']):>14}{row['seconds']:>9.2f}"
               f"{row['ratio']:>9.2f}{spread:>13}{row['peak']:>9.0f}{row['in_use']:>8.0f}{inner}")
     for label, ok in targets(table):
         print(f"{'PASS' if ok else 'FAIL'}  {label}")
@@ -536,8 +557,9 @@ def report(returns: int, rows: int, repeat: int, table: dict[str, Any]) -> None:
 def targets(table: dict[str, Any]) -> list[tuple[str, bool]]:
     """Each target whose steps were run, with whether it was met."""
     found: list[tuple[str, bool]] = []
-    v, c, c4, g, saved = (table.get(s) for s in ("validate", "consolidate", "consolidate-4q",
-                                                 "generate", "consolidate-saved"))
+    v, c, c4, away, g, saved = (table.get(s) for s in (
+        "validate", "consolidate", "consolidate-4q", "consolidate-elsewhere", "generate",
+        "consolidate-saved"))
     if v:
         found += [(f"validate within 1.5x floor ({v['ratio']:.2f}x)", v["ratio"] <= 1.5),
                   (f"validate under 300 MB ({_memory(v)})", v["in_use"] < 300)]
@@ -554,6 +576,11 @@ def targets(table: dict[str, Any]) -> list[tuple[str, bool]]:
                    c4["ratio"] <= 4),
                   (f"consolidate, four quarters, under 500 MB ({_memory(c4)})",
                    c4["in_use"] < 500)]
+    if away:
+        found += [(f"consolidate, four quarters, without this machine's record of it, within 4x "
+                   f"floor ({away['ratio']:.2f}x)", away["ratio"] <= 4),
+                  (f"consolidate, four quarters, without this machine's record of it, under "
+                   f"500 MB ({_memory(away)})", away["in_use"] < 500)]
     if saved:
         found += [(f"consolidate, four quarters saved by LibreOffice, within 4x floor "
                    f"({saved['ratio']:.2f}x)", saved["ratio"] <= 4),
@@ -574,7 +601,7 @@ def growth(sizes: list[int], tables: dict[int, dict[str, Any]]) -> None:
     first = sizes[0]
     print(f"\nGrowth from {first} returns (time per return and peak memory, as a multiple of "
           f"{first} returns'; flat is 1.00)")
-    print(f"{'step':<17}" + "".join(f"{f'{n}: s/return':>16}{'time':>7}{'memory':>8}"
+    print(f"{'step':<22}" + "".join(f"{f'{n}: s/return':>16}{'time':>7}{'memory':>8}"
                                      for n in sizes))
     for step in (s for s in TIMED if all(s in tables[n] for n in sizes)):
         base = tables[first][step]
@@ -582,7 +609,7 @@ def growth(sizes: list[int], tables: dict[int, dict[str, Any]]) -> None:
             f"{tables[n][step]['seconds'] / n:>16.3f}"
             f"{tables[n][step]['seconds'] / n / (base['seconds'] / first):>7.2f}"
             f"{tables[n][step]['in_use'] / base['in_use']:>8.2f}" for n in sizes)
-        print(f"{step:<17}{cells}")
+        print(f"{step:<22}{cells}")
 
 
 def main() -> None:

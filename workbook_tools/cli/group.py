@@ -155,4 +155,12 @@ def cli(debug: bool) -> None:
 
 def main() -> None:
     """Entry point for `workbook-tools` and `python -m workbook_tools`."""
-    cli(prog_name="workbook-tools")
+    try:
+        cli(prog_name="workbook-tools")
+    finally:
+        # The process ends here. What it holds (a national register is 100,000s of objects)
+        # is left out of the garbage collector's passes on the way out: they only walked it
+        # again before it was freed anyway, 0.05 s of every command that loads the register.
+        import gc
+
+        gc.freeze()

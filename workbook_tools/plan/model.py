@@ -10,6 +10,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from functools import cached_property
+from itertools import groupby
+from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
@@ -143,9 +145,9 @@ class Plan:
         groups: dict[str, tuple[list[Any], ...]] = {}
         sheets: tuple[tuple[Any, ...], ...] = (self.measures, self.actions, self.savings,
                                                self.risks)
-        for index, items in enumerate(sheets):
-            for item in items:
-                groups.setdefault(item.directorate_code, ([], [], [], []))[index].append(item)
+        for index, items in enumerate(sheets):  # by runs of one directorate's items
+            for code, run in groupby(items, attrgetter("directorate_code")):
+                groups.setdefault(code, ([], [], [], []))[index].extend(run)
         return groups
 
     def group_by_directorate(self) -> None:

@@ -11,6 +11,7 @@ columns is kept as its value (rows are re-sorted, so its references would point 
 from __future__ import annotations
 
 import contextlib
+import hashlib
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,7 +22,7 @@ from workbook_tools.files.cells import is_blank
 from workbook_tools.files.extras import ColumnLook
 from workbook_tools.files.guard import MIB, Limits, SafeWorkbook, SheetScan
 from workbook_tools.master import columns as mc
-from workbook_tools.master import keep, verbatim
+from workbook_tools.master import keep, record, verbatim
 from workbook_tools.master.columns import MasterSheet
 from workbook_tools.master.readsheet import (
     NOTHING_CHANGED,
@@ -150,6 +151,8 @@ def read_master(path: Path | str, touched: Collection[str] | None = None) -> Mas
     texts: dict[str, str] = {}
     copier = verbatim.Copier.of(touched)
     with _opened(path) as workbook:
+        # a master the tool wrote, as it wrote it: what the copy's scan finds is on record
+        known = record.recall(_digest(workbook)) if copier.on else None
         names = workbook.sheet_names
         missing = [name for name in mc.SHEETS
                    if name not in names and name not in mc.ADDED_SHEETS]
@@ -172,12 +175,20 @@ def read_master(path: Path | str, touched: Collection[str] | None = None) -> Mas
                 continue  # a sheet added since this master was written: empty
             watch = _ALL_LETTERS if name == MasterSheet.SAVINGS else ""
             lean = touched if touched is not None and name in LEAN_SHEETS else None
-            # the guard scans the sheet first; then the rows that are copied are found
-            scanned = workbook.scan(name, watch=watch) if copier.on and lean is not None \
-                else None
-            found = copier.scan(workbook, name, texts) if scanned is not None else None
-            if found is not None and scanned is not None and found[0].complete:
-                scan = scanned  # every row copied: calamine is not needed
+            found, scanned = None, None
+            sheet = known.sheets.get(name) if known is not None and lean is not None else None
+            if sheet is not None and sheet.part == workbook.part(name):
+                # the tool wrote these bytes: the rows are as its record says; the guard scans
+                # the sheet only when calamine reads it after all
+                found = sheet.found(name, copier.before, texts)
+                if found is None or not found[0].complete:
+                    scanned = workbook.scan(name, watch=watch)
+            elif copier.on and lean is not None:
+                # the guard scans the sheet first; then the rows that are copied are found
+                scanned = workbook.scan(name, watch=watch)
+                found = copier.scan(workbook, name, texts)
+            if found is not None and found[0].complete:
+                # every row copied: calamine is not needed
                 header = list(mc.SHEETS[name])
                 master.headers[name], master.sheets[name] = mc.SHEETS[name], found[1]
                 master.copies[name] = found[0]
@@ -190,13 +201,26 @@ def read_master(path: Path | str, touched: Collection[str] | None = None) -> Mas
                 master.columns[name] = {mc.SHEETS[name][c]: ColumnLook(w, False)
                                         for c, w in found[0].widths.items()
                                         if c < len(mc.SHEETS[name])}
-            if name in mc.OPEN_COLUMNS:
+            if name in mc.OPEN_COLUMNS:  # (never a lean sheet: read by calamine)
                 _read_kept(workbook, master, name, header, scan)
             else:  # the tool's own sheets: only comments people put on them
                 keep.attach(name, header, master.sheets[name],
                             workbook.comments(name).cells, set(), master.notes)
     _collect_finance(master, path)
     return master
+
+
+def _digest(workbook: SafeWorkbook) -> str:
+    """The SHA-256 of the file the guard opened (read from its open handle: the bytes the rest
+    of the read sees, though the path may have been replaced since)."""
+    digest = hashlib.sha256()
+    handle = workbook.archive.fp
+    if handle is None:
+        return ""
+    handle.seek(0)  # (zipfile seeks to what it reads next, each time)
+    while chunk := handle.read(4 * MIB):
+        digest.update(chunk)
+    return digest.hexdigest()
 
 
 @about_file("path")

@@ -16,6 +16,7 @@ from workbook_tools.errors import MasterError
 from workbook_tools.files.beside import leftovers, temporary_for
 from workbook_tools.files.memory import give_back_memory
 from workbook_tools.files.package import sha256_of
+from workbook_tools.master import record
 from workbook_tools.master.read import NOTHING_CHANGED, Master
 from workbook_tools.master.write import write_master
 
@@ -99,7 +100,7 @@ def write_safely(master: Master, path: Path, backups: Path, stamp: dt.datetime,
             # the merge and the sort leave tens of MB free among the rows (65 MB at 240
             # returns), which the process forked to write half the rows would inherit
             give_back_memory()
-            write_master(master, temporary)
+            recorded = write_master(master, temporary, keep_record=False)
             with open(temporary, "rb+") as handle:
                 os.fsync(handle.fileno())
         except OSError as exc:
@@ -131,7 +132,10 @@ def write_safely(master: Master, path: Path, backups: Path, stamp: dt.datetime,
             backup.unlink(missing_ok=True)
         raise
     _fsync_folder(path.parent)
+    if recorded is not None:  # only once the master is in place
+        record.keep(*recorded)
     return backup
+
 
 
 STALE_TEMPORARY_SECONDS = 24 * 3600

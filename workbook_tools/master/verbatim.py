@@ -36,14 +36,16 @@ from workbook_tools.master import columns as mc
 from workbook_tools.master.columns import MasterSheet
 from workbook_tools.master.readsheet import NOTHING_CHANGED, canonical_quarter, quarter_order
 from workbook_tools.master.sheetrow import Row
-from workbook_tools.master.verbatim_styles import date_styles, unescaped
+from workbook_tools.master.verbatim_styles import date_styles
 from workbook_tools.master.verbatim_text import (
     HEIGHTS,
     NUMBER,
     TEXT,
+    header_ok,
     only_one,
     plain_text,
     sheet_data_at,
+    widths_of,
 )
 
 CHUNK = 4 * 1024 * 1024
@@ -55,10 +57,7 @@ _ANY_CELL = (rb'(?: s="[1-9][0-9]{0,4}")?(?:/>|><v>' + NUMBER + rb"</v></c>"
 # a cell whose value a consolidate reads: its style, number or plain text (no entity) captured
 _READ_CELL = (_STYLE + rb"(?:/>|><v>(" + NUMBER + rb")</v></c>"
               rb'| t="inlineStr"><is><t(?: xml:space="preserve")?>([^<&>]*)</t></is></c>)')
-_COLS = re.compile(rb'<col min="([0-9]{1,5})" max="([0-9]{1,5})" width="([0-9.]{1,20})"')
-_HEADER_CELL = re.compile(rb'<c r="([A-Z]{1,3})1"(?: s="[0-9]{1,5}")? t="inlineStr"><is>'
-                          rb'<t(?: xml:space="preserve")?>(' + TEXT + rb")</t></is></c>")
-_STYLES_USED = re.compile(rb' s="([0-9]{1,5})"')
+STYLES_USED = re.compile(rb' s="([0-9]{1,5})"')
 
 
 #: Per sheet, the cells each copied row keeps a value for (beyond Quarter).
@@ -98,13 +97,30 @@ class Block:
     styles: set[int] = field(default_factory=set)
     widths: dict[int, float] = field(default_factory=dict)
     complete: bool = False
+    # for the record of the master written from this one (master/record.py), not compared:
+    # each quarter's rows in order, and the read cells' values by column (None: not known)
+    runs: list[Run] | None = field(default=None, compare=False, repr=False)
+    cells: list[list[Any]] | None = field(default=None, compare=False, repr=False)
+    dates: frozenset[int] | None = field(default=None, compare=False, repr=False)
 
     @property
     def count(self) -> int:
         return self.last_row - 1
 
 
-class _Grammar:
+@dataclass
+class Run:
+    """A quarter's rows in a block: how many, where they end in the part (uncompressed), and,
+    when known, the SHA-256 of the block's bytes up to there and the styles the run's cells use."""
+
+    quarter: str
+    rows: int
+    end: int
+    digest: str | None = None
+    styles: frozenset[int] | None = None
+
+
+class Grammar:
     """The regular expression one of our rows matches, for a sheet's headers."""
 
     def __init__(self, name: str, headers: tuple[str, ...]) -> None:
@@ -142,9 +158,9 @@ def scan(archive: zipfile.ZipFile, part: str, name: str, headers: tuple[str, ...
     far, each held once."""
     if not headers or headers[0] != mc.QUARTER:
         return None
-    grammar = _Grammar(name, headers)
+    grammar = Grammar(name, headers)
     match, width = grammar.pattern.match, len(headers)
-    read = _reader(grammar.groups, dates, texts)
+    read = reader(grammar.groups, dates, texts)
     positions = {h: i for i, h in enumerate(headers)}
     with open_part(archive, part) as stream:
         chunks = _chunks(stream)
@@ -159,9 +175,9 @@ def scan(archive: zipfile.ZipFile, part: str, name: str, headers: tuple[str, ...
         at = buffer.find(b"<sheetData>")
         if at < 0 or not sheet_data_at(buffer[:at]):  # (not one in a comment, say)
             return None
-        widths = _widths(buffer[:at])
+        widths = widths_of(buffer[:at])
         pos = at + len(b"<sheetData>")
-        if not _header_ok(buffer, pos, headers):
+        if not header_ok(buffer, pos, headers):
             return None
         pos = buffer.index(b"</row>", pos) + len(b"</row>")
         start = consumed + pos
@@ -173,6 +189,8 @@ def scan(archive: zipfile.ZipFile, part: str, name: str, headers: tuple[str, ...
         quarters: dict[bytes, tuple[tuple[int, int, str] | None, str]] = {}
         checked, kept = pos, 0  # bytes of `buffer` checked and hashed; rows they hold
         complete = False
+        marks: list[tuple[int, int, str]] = []  # (row, its offset, quarter) where one starts
+        last_quarter = b""
         while True:
             found = match(buffer, pos)
             if found is None:
@@ -201,6 +219,9 @@ def scan(archive: zipfile.ZipFile, part: str, name: str, headers: tuple[str, ...
             order, text = known
             if order is None or order < last_order:
                 break
+            if quarter != last_quarter:
+                marks.append((len(rows), consumed + found.start(), text))
+                last_quarter = quarter
             values: list[Any] = [None] * width
             values[0] = text
             if not read(found, values):
@@ -218,11 +239,21 @@ def scan(archive: zipfile.ZipFile, part: str, name: str, headers: tuple[str, ...
         del rows[kept:]
         if not rows:
             return None
-        return Block(part, start, consumed + checked, digest.hexdigest(), len(rows) + 1,
-                     styles, widths, complete), rows
+        end = consumed + checked
+        return Block(part, start, end, digest.hexdigest(), len(rows) + 1, styles, widths,
+                     complete, runs_of(marks, len(rows), end),
+                     [[row[col] for row in rows] for col in grammar.read], frozenset(dates)), rows
 
 
-def _reader(groups: dict[int, int], dates: set[int], texts: dict[str, str]
+def runs_of(marks: list[tuple[int, int, str]], count: int, end: int) -> list[Run]:
+    """The runs of a block of `count` rows ending at `end`, from where each quarter starts."""
+    marks = [m for m in marks if m[0] < count]
+    ends = [m[1] for m in marks[1:]] + [end]
+    firsts = [m[0] for m in marks] + [count]
+    return [Run(text, firsts[i + 1] - firsts[i], ends[i]) for i, (_, _, text) in enumerate(marks)]
+
+
+def reader(groups: dict[int, int], dates: set[int], texts: dict[str, str]
             ) -> Callable[[re.Match[bytes], list[Any]], bool]:
     """Puts the cells a consolidate reads from a row's match into its values (False for a number
     styled as a date, or a text with an escaped character, which calamine reads, not this)."""
@@ -265,42 +296,10 @@ def _check(data: bytes, digest: Any, styles: set[int]) -> bool:
     if not plain_text(data):
         return False
     known = b"|".join(b"%d" % s for s in sorted(styles))
-    other = re.compile(rb' s="(?!(?:' + known + rb')")([0-9]{1,5})"') if known else _STYLES_USED
+    other = re.compile(rb' s="(?!(?:' + known + rb')")([0-9]{1,5})"') if known else STYLES_USED
     styles.update(int(s) for s in set(other.findall(data)))
     digest.update(data)
     return True
-
-
-def _header_ok(buffer: bytes, pos: int, headers: tuple[str, ...]) -> bool:
-    """Row 1 is the sheet's headers, in order, and nothing else."""
-    end = buffer.find(b"</row>", pos)
-    head = re.match(rb'<row r="1"(?: ht="[0-9.]{1,20}" customHeight="1")?>', buffer[pos:end])
-    if end < 0 or head is None:
-        return False
-    cells = buffer[pos + head.end():end]
-    found = []
-    at = 0
-    for cell in _HEADER_CELL.finditer(cells):
-        if cell.start() != at:
-            return False
-        found.append((cell.group(1).decode(), unescaped(cell.group(2)).decode("utf-8",
-                                                                                "replace")))
-        at = cell.end()
-    return at == len(cells) and found == [(column_letter(i), h) for i, h in enumerate(headers)]
-
-
-def _widths(head: bytes) -> dict[int, float]:
-    """The sheet's column widths in characters, as given to xlsxwriter (0-based columns)."""
-    widths = {}
-    for first, last, width in _COLS.findall(head):
-        try:
-            pixels = round(float(width) * 7)
-        except ValueError:
-            continue
-        chars = (pixels - 5) / 7 if pixels >= 12 else float(width)
-        for col in range(int(first) - 1, min(int(last), 16_384)):
-            widths[col] = chars
-    return widths
 
 
 def copy(path: Any, block: Block, out: str) -> None:

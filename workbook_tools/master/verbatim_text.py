@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from workbook_tools.files.cells import column_letter
 from workbook_tools.master.verbatim_styles import unescaped
 
 # a number as our writer writes it ('.16G'): finite, so at most 16 digits before the point
@@ -55,6 +56,9 @@ def _long_or_blank(data: bytes) -> bool:
     return False
 
 
+_COLS = re.compile(rb'<col min="([0-9]{1,5})" max="([0-9]{1,5})" width="([0-9.]{1,20})"')
+_HEADER_CELL = re.compile(rb'<c r="([A-Z]{1,3})1"(?: s="[0-9]{1,5}")? t="inlineStr"><is>'
+                          rb'<t(?: xml:space="preserve")?>(' + TEXT + rb")</t></is></c>")
 _DECLARATION = re.compile(rb"<\?xml [^<>?]*\?>")
 _TAG = re.compile(rb"\s*<(/?)[A-Za-z_][\w.:-]*"
                   rb"""(?:\s+[\w.:-]+\s*=\s*(?:"[^"<]*"|'[^'<]*'))*\s*(/?)>""")
@@ -83,3 +87,35 @@ def only_one(rest: bytes, chunks: Iterator[bytes]) -> bool:
             return False
         tail = chunk[-16:]
     return True
+
+
+def header_ok(buffer: bytes, pos: int, headers: tuple[str, ...]) -> bool:
+    """Row 1 is the sheet's headers, in order, and nothing else."""
+    end = buffer.find(b"</row>", pos)
+    head = re.match(rb'<row r="1"(?: ht="[0-9.]{1,20}" customHeight="1")?>', buffer[pos:end])
+    if end < 0 or head is None:
+        return False
+    cells = buffer[pos + head.end():end]
+    found = []
+    at = 0
+    for cell in _HEADER_CELL.finditer(cells):
+        if cell.start() != at:
+            return False
+        found.append((cell.group(1).decode(), unescaped(cell.group(2)).decode("utf-8",
+                                                                                "replace")))
+        at = cell.end()
+    return at == len(cells) and found == [(column_letter(i), h) for i, h in enumerate(headers)]
+
+
+def widths_of(head: bytes) -> dict[int, float]:
+    """The sheet's column widths in characters, as given to xlsxwriter (0-based columns)."""
+    widths = {}
+    for first, last, width in _COLS.findall(head):
+        try:
+            pixels = round(float(width) * 7)
+        except ValueError:
+            continue
+        chars = (pixels - 5) / 7 if pixels >= 12 else float(width)
+        for col in range(int(first) - 1, min(int(last), 16_384)):
+            widths[col] = chars
+    return widths

@@ -28,6 +28,8 @@ from workbook_tools.files.xlsx import (
 )
 from workbook_tools.master import columns as mc
 from workbook_tools.master.read import Master, materialize
+from workbook_tools.master.record import Record, keep
+from workbook_tools.master.recorder import recorded
 from workbook_tools.master.sheetrow import Row as SheetRow
 from workbook_tools.master.verbatim_styles import same_styles
 from workbook_tools.master.writerows import (
@@ -100,8 +102,11 @@ class _Formats:
         return self._cache[key]
 
 
-def write_master(master: Master, path: Path) -> None:
-    """Write every sheet of `master` to `path` (which is overwritten).
+def write_master(master: Master, path: Path, keep_record: bool = True
+                 ) -> tuple[str, Record] | None:
+    """Write every sheet of `master` to `path` (which is overwritten), and the record of what
+    was written (master/record.py): kept (`keep_record`), and returned with the file's SHA-256
+    (None when none is made).
 
     A sheet's rows are each a dict keyed by header, or a sequence (tuple or list) of the values
     in the sheet's header order; a sequence row may carry people's kept cells and the row it was
@@ -110,6 +115,14 @@ def write_master(master: Master, path: Path) -> None:
     Raises:
         OSError: the file could not be saved.
     """
+    _write(master, path)
+    found = recorded(master, path)
+    if found is not None and keep_record:
+        keep(*found)
+    return found
+
+
+def _write(master: Master, path: Path) -> None:
     # constant memory: each row goes to disk as it is written, so the writer holds one row, not
     # every cell of the master (the rows arrive in order; see _add_table for the tables)
     workbook = new_workbook(path, constant_memory=True)
@@ -128,7 +141,7 @@ def write_master(master: Master, path: Path) -> None:
         used = set().union(*(block.styles for block in master.copies.values()))
         if not same_styles(master.path, path, used):  # a copied cell's style means another
             materialize(master, list(master.copies))  # format here: written again, cell by cell
-            write_master(master, path)
+            _write(master, path)
 
 
 def _sheet(workbook: Any, formats: _Formats, name: str, headers: Sequence[str],

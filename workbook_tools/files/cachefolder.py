@@ -1,0 +1,74 @@
+"""The user's own cache folder, shared by the caches kept by content (plan/cache.py's plans,
+master/record.py's record of the masters the tool wrote).
+
+WORKBOOK_TOOLS_CACHE names it (else ~/.cache/workbook-tools or %LOCALAPPDATA%); =off turns every
+cache off. A folder is used only while it belongs to the user and no one else can write to it:
+an entry is trusted only from a place nobody else could have put it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import stat
+import sys
+from pathlib import Path
+
+CACHE_VARIABLE = "WORKBOOK_TOOLS_CACHE"
+
+
+def folder(kind: str) -> Path | None:
+    """Where the entries of one kind ('plans', 'masters') are kept; None when caching is off."""
+    setting = os.environ.get(CACHE_VARIABLE, "").strip()
+    if setting.lower() in ("off", "0", "no", "false"):
+        return None
+    if setting:
+        base = Path(setting)
+    elif sys.platform == "win32":
+        base = Path(os.environ.get("LOCALAPPDATA") or Path.home() / "AppData" / "Local")
+        base = base / "workbook-tools"
+    else:
+        base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "workbook-tools"
+    return base / kind
+
+
+def private(place: Path) -> bool:
+    """Whether a folder is the user's own and no one else can write to it."""
+    try:
+        info = place.stat()
+    except OSError:
+        return False
+    if not stat.S_ISDIR(info.st_mode):
+        return False
+    if hasattr(os, "getuid"):
+        return info.st_uid == os.getuid() and not info.st_mode & 0o022
+    return True  # Windows: the user's local application data is the user's own
+
+
+def prune(place: Path, keep: int, keep_bytes: int) -> None:
+    """Remove the least recently used entries beyond `keep` of them or `keep_bytes` between
+    them (the newest is always kept); a temporary file left by a process that stopped goes with
+    them once it is that old."""
+    entries = []
+    for path in place.iterdir():
+        try:
+            info = path.stat()
+        except OSError:
+            continue
+        entries.append((info.st_mtime, info.st_size, path))
+    entries.sort(reverse=True)
+    total = 0
+    for index, (_, size, path) in enumerate(entries):
+        total += size
+        if index >= keep or (index and total > keep_bytes):
+            path.unlink(missing_ok=True)
+
+
+def source_digest(salt: str) -> str:
+    """The tool's own source and the Python it runs on (and `salt`: an entry's format): an
+    entry made by any other is never used."""
+    root = Path(__file__).resolve().parent.parent
+    digest = hashlib.sha256(f"{salt} {sys.version}".encode())
+    for path in sorted(root.rglob("*.py")):
+        digest.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()

@@ -1,0 +1,265 @@
+"""A record of the masters the tool wrote, kept by content (issue 16): what the copy's scan
+(master/verbatim.py) would find on each lean sheet of a master, kept when the master is written,
+so that the next consolidate into it takes the blocks and Rows from the record rather than scan
+the earlier quarters' rows again (a master of four quarters at 60 returns: 5 s of scanning and
+2.3 s of the guard's scan of the same parts).
+
+It follows the plan cache's rules (plan/cache.py). It cannot go stale: an entry is named by the
+SHA-256 of the master's bytes as written and of this tool's own source, so a master changed by
+one byte (finance saved it, LibreOffice did), or another version of the tool, misses. It cannot
+be forged from the working folder or a file someone sent: entries live in the user's own cache
+folder (files/cachefolder.py), used only while no one else can write to it; an entry is parsed as
+JSON and every field's type and bound checked, and anything unexpected is ignored (the master is
+scanned as before). WORKBOOK_TOOLS_CACHE=off turns it off.
+
+What an entry holds is derived by the scan's own code (master/recorder.py): the rows a block
+copied from the old master carry over what was found on them, and only the rows written anew
+are matched (the new quarter's, flat per return). An entry holds, per sheet, the rows the scan
+accepts when every canonical quarter may be copied; a consolidate's block is the run of
+quarters before the one it consolidates, which is what the scan then finds (the scan stops at
+the first row of a later quarter, and what it checks of the bytes is a check of each row).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import tempfile
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from workbook_tools.files.cachefolder import folder, private, prune, source_digest
+from workbook_tools.master import columns as mc
+from workbook_tools.master.readsheet import canonical_quarter, quarter_order
+from workbook_tools.master.sheetrow import Row
+from workbook_tools.master.verbatim import READ_CELLS, Block, Run
+
+FORMAT = 1  # raised when the layout of an entry changes
+KEEP = 8  # entries kept at most, the most recently used,
+KEEP_BYTES = 512 * 1024 * 1024  # and bytes between them
+_DIGEST = re.compile(r"[0-9a-f]{64}")
+
+
+@cache
+def code_digest() -> str:
+    return source_digest(f"master record {FORMAT}")
+
+
+@dataclass
+class SheetRecord:
+    """What the copy's scan finds on a sheet when every quarter may be copied."""
+
+    part: str
+    start: int
+    widths: dict[int, float]
+    complete: bool  # the runs hold every row of the sheet
+    dates: frozenset[int]  # the file's date styles (verbatim_styles.date_styles)
+    runs: list[Run]  # each with its digest and styles
+    cells: list[list[Any]]  # the read cells' values by column (READ_CELLS), a row each
+
+    @property
+    def count(self) -> int:
+        return sum(run.rows for run in self.runs)
+
+    def found(self, name: str, before: Any, texts: dict[str, str]
+              ) -> tuple[Block, list[Row]] | None:
+        """The block and Rows the scan finds for a consolidate whose `before(quarter)` says
+        which quarters' rows may be copied (None when none may)."""
+        taken = 0
+        for run in self.runs:
+            if not before(run.quarter):
+                break
+            taken += 1
+        runs = self.runs[:taken]
+        count = sum(run.rows for run in runs)
+        if not count:
+            return None
+        headers = mc.SHEETS[name]
+        positions = {h: i for i, h in enumerate(headers)}
+        template: list[Any] = [None] * len(headers)
+        places = [headers.index(h) for h in READ_CELLS[name]]
+        rows: list[Row] = []
+        at = 0
+        for run in runs:
+            quarter = texts.setdefault(run.quarter, run.quarter)
+            for i in range(at, at + run.rows):
+                values = template.copy()
+                values[0] = quarter
+                for place, column in zip(places, self.cells, strict=True):
+                    values[place] = column[i]
+                row = Row(values, positions, i + 2)
+                row.copied = True
+                rows.append(row)
+            at += run.rows
+        last = runs[-1]
+        styles: set[int] = set()
+        for run in runs:
+            styles |= run.styles or set()
+        block = Block(self.part, self.start, last.end, str(last.digest), count + 1, styles,
+                      dict(self.widths), self.complete and taken == len(self.runs),
+                      [Run(r.quarter, r.rows, r.end, r.digest, r.styles) for r in runs],
+                      [column[:count] for column in self.cells], self.dates)
+        return block, rows
+
+
+class Record:
+    """The record of one master's bytes: a SheetRecord for each lean sheet it covers."""
+
+    def __init__(self, sheets: dict[str, SheetRecord]) -> None:
+        self.sheets = sheets
+
+
+def entry_path(digest: str) -> Path | None:
+    place = folder("masters")
+    return None if place is None else place / f"{digest}-{code_digest()[:24]}.json"
+
+
+def recall(digest: str) -> Record | None:
+    """The record kept for a master whose bytes' SHA-256 is `digest`, or None when there is none
+    to trust (the cache is off, the folder not the user's own, the entry not of its shape)."""
+    path = entry_path(digest)
+    if path is None or not private(path.parent):
+        return None
+    try:
+        data = json.loads(path.read_bytes())
+        record = decode(data)
+    except (OSError, ValueError, TypeError, KeyError, IndexError, AttributeError):
+        return None
+    if record is not None:
+        try:
+            os.utime(path)  # recently used: kept when older entries are removed
+        except OSError:
+            pass
+    return record
+
+
+def keep(digest: str, record: Record) -> None:
+    """Keep the record of a master just written whose bytes' SHA-256 is `digest` (nothing when
+    the entry would not give back exactly this record)."""
+    path = entry_path(digest)
+    if path is None:
+        return
+    try:
+        text = json.dumps(encode(record), ensure_ascii=False, separators=(",", ":"),
+                          allow_nan=False)
+        back = decode(json.loads(text))
+    except (ValueError, TypeError):
+        return
+    if back is None or back.sheets != record.sheets:
+        return
+    place = path.parent
+    try:
+        place.mkdir(mode=0o700, parents=True, exist_ok=True)
+        if not private(place):
+            return
+        handle, name = tempfile.mkstemp(dir=place, suffix=".tmp")
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            out.write(text)
+        os.replace(name, path)
+        prune(place, KEEP, KEEP_BYTES)
+    except OSError:
+        pass  # a record that cannot be kept is only slower
+
+
+def encode(record: Record) -> dict[str, Any]:
+    """A record as an entry: its texts once each in `strings`; a cell's value a float (a
+    number), an int (its text's place in `strings`) or null (blank)."""
+    strings: list[str] = []
+    places: dict[str, int] = {}
+
+    def place(text: str) -> int:
+        found = places.get(text)
+        if found is None:
+            found = places[text] = len(strings)
+            strings.append(text)
+        return found
+
+    sheets: dict[str, Any] = {}
+    for name, sheet in record.sheets.items():
+        columns = []
+        for column in sheet.cells:
+            columns.append([place(v) if v.__class__ is str else v for v in column])
+        sheets[name] = {
+            "part": sheet.part, "start": sheet.start, "complete": sheet.complete,
+            "widths": [[c, w] for c, w in sorted(sheet.widths.items())],
+            "dates": sorted(sheet.dates),
+            "runs": [[run.quarter, run.rows, run.end, run.digest, sorted(run.styles or ())]
+                     for run in sheet.runs],
+            "cells": columns,
+        }
+    return {"format": FORMAT, "strings": strings, "sheets": sheets}
+
+
+def _ints(found: Any) -> bool:
+    return type(found) is list and all(type(v) is int and 0 <= v < 1 << 20 for v in found)
+
+
+def decode(data: Any) -> Record | None:
+    """The record in an entry, or None when any field is not of its type or out of bounds."""
+    if type(data) is not dict or set(data) != {"format", "strings", "sheets"}:
+        return None
+    strings, sheets = data["strings"], data["sheets"]
+    if data["format"] != FORMAT or type(strings) is not list or type(sheets) is not dict:
+        return None
+    if any(type(s) is not str for s in strings):
+        return None
+    found: dict[str, SheetRecord] = {}
+    for name, sheet in sheets.items():
+        if name not in READ_CELLS or type(sheet) is not dict:
+            return None
+        made = _sheet(name, sheet, strings)
+        if made is None:
+            return None
+        found[name] = made
+    return Record(found)
+
+
+def _sheet(name: str, sheet: dict[str, Any], strings: list[str]) -> SheetRecord | None:
+    keys = {"part", "start", "complete", "widths", "dates", "runs", "cells"}
+    if set(sheet) != keys:
+        return None
+    part, start, complete = sheet["part"], sheet["start"], sheet["complete"]
+    if type(part) is not str or type(start) is not int or start < 0 or type(complete) is not bool:
+        return None
+    widths = sheet["widths"]
+    if type(widths) is not list or any(
+            type(w) is not list or len(w) != 2 or type(w[0]) is not int or w[0] < 0
+            or type(w[1]) is not float for w in widths):
+        return None
+    if not _ints(sheet["dates"]) or type(sheet["runs"]) is not list or not sheet["runs"]:
+        return None
+    runs: list[Run] = []
+    end, last = start, (0, 0, "")
+    for run in sheet["runs"]:
+        if type(run) is not list or len(run) != 5:
+            return None
+        quarter, rows, at, digest, styles = run
+        if (type(quarter) is not str or canonical_quarter(quarter) != quarter
+                or type(rows) is not int or rows <= 0 or type(at) is not int or at <= end
+                or type(digest) is not str or not _DIGEST.fullmatch(digest)
+                or not _ints(styles) or quarter_order(quarter) <= last):
+            return None
+        runs.append(Run(quarter, rows, at, digest, frozenset(styles)))
+        end, last = at, quarter_order(quarter)
+    count = sum(run.rows for run in runs)
+    columns = sheet["cells"]
+    if type(columns) is not list or len(columns) != len(READ_CELLS[name]):
+        return None
+    cells: list[list[Any]] = []
+    top = len(strings)
+    for column in columns:
+        if type(column) is not list or len(column) != count:
+            return None
+        kinds = {v.__class__ for v in column}
+        if not kinds <= {float, int, type(None)}:
+            return None
+        if int in kinds:
+            if any(v.__class__ is int and not 0 <= v < top for v in column):
+                return None
+            column = [strings[v] if v.__class__ is int else v for v in column]
+        cells.append(column)
+    return SheetRecord(part, start, {c: w for c, w in widths}, complete,
+                       frozenset(sheet["dates"]), runs, cells)

@@ -1,0 +1,331 @@
+"""The record of a master just written (master/record.py), found with the copy's own scan
+(master/verbatim.py: its grammar, its reader, its rules for a quarter), run only over the rows
+written anew.
+
+A lean sheet of the new master is its header row, the block of rows copied from the old master
+(its bytes checked against the block's digest as they were copied), then the rows written anew.
+The scan, run on the new file, would take the copied rows as it took them from the old one: the
+same bytes, numbered the same, their quarters canonical and in order, their cells read the same
+(checked: each style they use is a date in the new file exactly when it was in the old one),
+each row checked as it was (what verbatim_text.plain_text checks is a check of each row), and no
+row of theirs long enough to end a block (a cell holds at most 32,767 characters). So what was
+found on them is carried over, and only the rows after them are matched, from where the scan
+would be after the block. Anything that is not so gives no record for the sheet (it is scanned
+as before).
+"""
+
+from __future__ import annotations
+
+import gc
+import hashlib
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import IO, Any
+
+from workbook_tools import parallel
+from workbook_tools.files.deflate import open_part
+from workbook_tools.files.guard import SafeWorkbook
+from workbook_tools.files.package import sha256_of
+from workbook_tools.master import columns as mc
+from workbook_tools.master.read import LEAN_SHEETS, MASTER_LIMITS, Master
+from workbook_tools.master.readsheet import canonical_quarter, quarter_order
+from workbook_tools.master.record import Record, SheetRecord, entry_path
+from workbook_tools.master.verbatim import (
+    CHUNK,
+    MAX_ROW_BYTES,
+    STYLES_USED,
+    Block,
+    Grammar,
+    Run,
+    reader,
+    switched_on,
+)
+from workbook_tools.master.verbatim_styles import date_styles
+from workbook_tools.master.verbatim_text import (
+    MAX_TEXT,
+    header_ok,
+    only_one,
+    plain_text,
+    sheet_data_at,
+    widths_of,
+)
+
+#: A sheet part's bytes (uncompressed) from which the largest sheet's record is made in a
+#: forked process, while this one makes the others'.
+PARALLEL_BYTES = 16 * 1024 * 1024
+_MAX_CELL_BYTES = 6 * MAX_TEXT + 64  # '&quot;' for each character, and the cell's markup
+
+
+def recorded(master: Master, written: Path) -> tuple[str, Record] | None:
+    """The record of the master just written to `written` and its bytes' SHA-256; None when
+    records are off, or it would cost more to make than it saves, or cannot be made (a record
+    is only ever a saving: nothing about it stops a write)."""
+    if entry_path("") is None or not switched_on():
+        return None
+    try:
+        found = record_of(written, master)
+        return None if found is None else (sha256_of(written), found)
+    except Exception:  # noqa: BLE001 - the master is written either way
+        return None
+
+
+def record_of(path: Path, master: Master) -> Record | None:
+    """The record of the master `master` was just written to at `path` (None when none): on
+    two cores (where processes fork) the largest sheet's in a forked process meanwhile."""
+    with SafeWorkbook(path, MASTER_LIMITS) as workbook:
+        dates = date_styles(workbook.archive)
+        if dates is None:
+            return None
+        jobs = [(name, workbook.part(name), master.copies.get(name),
+                 workbook.archive.getinfo(workbook.part(name)).file_size)
+                for name in LEAN_SHEETS if workbook.part(name)]
+    jobs.sort(key=lambda job: -job[3])
+    theirs = jobs[:1] if len(jobs) > 1 and jobs[0][3] >= PARALLEL_BYTES \
+        and parallel.cores() >= 2 and _start_method() == "fork" else []
+    found = _in_two(path, theirs, jobs[len(theirs):], frozenset(dates)) if theirs else \
+        _sheets(path, jobs, frozenset(dates))
+    sheets = {name: sheet for name, sheet in found.items() if sheet is not None}
+    return Record(sheets) if sheets else None
+
+
+_Job = tuple[str, str, Block | None, int]
+
+
+def _sheets(path: Path, jobs: list[_Job], dates: frozenset[int]) -> dict[str, SheetRecord | None]:
+    found = {}
+    with zipfile.ZipFile(path) as archive:
+        for name, part, block, _ in jobs:
+            with open_part(archive, part) as stream:
+                found[name] = _sheet(stream, part, name, dates, block)
+    return found
+
+
+def _start_method() -> str:
+    import multiprocessing
+
+    return parallel.start_method() or multiprocessing.get_start_method()
+
+
+def _in_two(path: Path, theirs: list[_Job], mine: list[_Job],
+            dates: frozenset[int]) -> dict[str, SheetRecord | None]:
+    import multiprocessing
+
+    context = multiprocessing.get_context("fork")
+    receive, send = context.Pipe(duplex=False)
+    gc.freeze()  # the master's rows left out of the forked process's garbage collection
+    try:
+        worker = context.Process(target=_forked, args=(path, theirs, dates, send), daemon=True)
+        worker.start()
+    finally:
+        gc.unfreeze()
+    send.close()
+    try:
+        found = _sheets(path, mine, dates)
+        try:
+            found.update(receive.recv() or {})
+        except EOFError:
+            pass  # the forked process stopped: no record of its sheet
+    finally:
+        receive.close()
+        worker.join()
+    return found
+
+
+def _forked(path: Path, jobs: list[_Job], dates: frozenset[int], send: Any) -> None:
+    """In the forked process: the records of `jobs`' sheets, sent (None when not made)."""
+    try:
+        found: dict[str, SheetRecord | None] | None = _sheets(path, jobs, dates)
+    except BaseException:  # noqa: BLE001 - no record of these sheets, nothing else
+        found = None
+    try:
+        send.send(found)
+    finally:
+        send.close()
+
+
+def _chunks(stream: IO[bytes]) -> Iterator[bytes]:
+    while True:
+        chunk = stream.read(CHUNK)
+        if not chunk:
+            return
+        yield chunk
+
+
+class _Sheet:
+    """The scan's state over a sheet part, as the bytes go by."""
+
+    def __init__(self, stream: IO[bytes]) -> None:
+        self.chunks = _chunks(stream)
+        self.buffer = b""
+        self.base = 0  # offset of buffer[0] in the part
+        self.pos = 0
+        self.digest = hashlib.sha256()
+        self.runs: list[Run] = []
+
+    def feed(self, end: int, styles: set[int] | None) -> bool:
+        """Hash the bytes up to `end` (in the part), noting their styles in `styles`."""
+        tail = b""
+        while self.base + self.pos < end:
+            if self.pos >= len(self.buffer):
+                chunk = next(self.chunks, b"")
+                if not chunk:
+                    return False
+                self.base += len(self.buffer)
+                self.buffer, self.pos = chunk, 0
+                continue
+            stop = min(end - self.base, len(self.buffer))
+            piece = self.buffer[self.pos:stop]
+            self.digest.update(piece)
+            if styles is not None:
+                text = tail + piece
+                cut = text.rfind(b">") + 1  # a style's attribute is never cut in two
+                styles.update(int(s) for s in set(STYLES_USED.findall(text, 0, cut)))
+                tail = text[cut:]
+            self.pos = stop
+        if styles is not None and tail:
+            styles.update(int(s) for s in set(STYLES_USED.findall(tail)))
+        return True
+
+
+def _sheet(stream: IO[bytes], part: str, name: str, dates: frozenset[int],
+           block: Block | None) -> SheetRecord | None:
+    headers = mc.SHEETS[name]
+    if headers[0] != mc.QUARTER or len(headers) * _MAX_CELL_BYTES + 64 > MAX_ROW_BYTES:
+        return None
+    state = _Sheet(stream)
+    for chunk in state.chunks:
+        state.buffer += chunk
+        buffer = state.buffer
+        if b"<sheetData>" in buffer and b"</row>" in buffer[buffer.index(b"<sheetData>"):]:
+            break
+        if len(buffer) > MAX_ROW_BYTES:
+            return None
+    buffer = state.buffer
+    at = buffer.find(b"<sheetData>")
+    if at < 0 or not sheet_data_at(buffer[:at]):
+        return None
+    widths = widths_of(buffer[:at])
+    pos = at + len(b"<sheetData>")
+    if not header_ok(buffer, pos, headers):
+        return None
+    start = state.pos = buffer.index(b"</row>", pos) + len(b"</row>")
+    if start > MAX_ROW_BYTES:
+        return None
+    grammar = Grammar(name, headers)
+    cells: list[list[Any]] = [[] for _ in grammar.read]
+    expected, last_order, quarter = 2, (0, 0, ""), ""
+    if block is not None:
+        carried = _carried(state, block, start, dates, cells)
+        if carried is None:
+            return None
+        expected = block.count + 2
+        quarter = state.runs[-1].quarter
+        last_order = quarter_order(quarter)
+    return _rest(state, name, headers, grammar, dates, cells, expected, last_order, quarter,
+                 SheetRecord(part, start, widths, False, dates, state.runs, cells))
+
+
+def _carried(state: _Sheet, block: Block, start: int, dates: frozenset[int],
+             cells: list[list[Any]]) -> bool | None:
+    """The runs of the block copied from the old master, as found there (None when they
+    cannot be carried over: then no record is made for the sheet)."""
+    if block.runs is None or block.cells is None or block.dates is None or not block.runs:
+        return None
+    if any((s in block.dates) != (s in dates) for s in block.styles):
+        return None  # a copied cell read otherwise in the new file
+    if len(block.cells) != len(cells) or any(len(c) != block.count for c in block.cells):
+        return None
+    for run in block.runs:
+        styles: set[int] | None = None if run.styles is not None else set()
+        if not state.feed(start + run.end - block.start, styles):
+            return None
+        state.runs.append(Run(run.quarter, run.rows, start + run.end - block.start,
+                              state.digest.hexdigest(),
+                              run.styles if styles is None else frozenset(styles)))
+    if state.digest.hexdigest() != block.digest or sum(r.rows for r in block.runs) != block.count:
+        return None
+    for column, found in zip(cells, block.cells, strict=True):
+        column.extend(found)
+    return True
+
+
+def _rest(state: _Sheet, name: str, headers: tuple[str, ...], grammar: Grammar,
+          dates: frozenset[int], cells: list[list[Any]], expected: int,
+          last_order: tuple[int, int, str], quarter: str,
+          record: SheetRecord) -> SheetRecord | None:
+    """Match the rows written anew, as the scan does from where it is after the block."""
+    match, width, places = grammar.pattern.match, len(headers), grammar.read
+    read = reader(grammar.groups, set(dates), {})
+    buffer, pos = state.buffer, state.pos
+    flushed = pos  # bytes of `buffer` hashed
+    rows = 0  # of the run being matched
+    styles: set[int] = set()
+    if state.runs:  # the last run copied may go on
+        last = state.runs.pop()
+        rows, styles = last.rows, set(last.styles or ())
+    complete = False
+    known: dict[bytes, tuple[tuple[int, int, str] | None, str]] = {}
+
+    def flush(upto: int) -> bool:
+        piece = buffer[flushed:upto]
+        if not plain_text(piece):
+            return False
+        state.digest.update(piece)
+        styles.update(int(s) for s in set(STYLES_USED.findall(piece)))
+        return True
+
+    while True:
+        found = match(buffer, pos)
+        if found is None:
+            if buffer.startswith(b"</sheetData>", pos):
+                complete = only_one(buffer[pos + len(b"</sheetData>"):], state.chunks)
+                break
+            if b"</row>" in buffer[pos:] or len(buffer) - pos > MAX_ROW_BYTES:
+                break
+            chunk = next(state.chunks, b"")
+            if not chunk:
+                break
+            if not flush(pos):
+                return None
+            state.base += pos
+            buffer, pos, flushed = buffer[pos:] + chunk, 0, 0
+            continue
+        if int(found.group(1)) != expected:
+            break
+        text_bytes = found.group(2)
+        seen = known.get(text_bytes)
+        if seen is None:
+            text = text_bytes.decode()
+            seen = known[text_bytes] = (quarter_order(text) if canonical_quarter(text) == text
+                                        else None, text)
+        order, text = seen
+        if order is None or order < last_order:
+            break
+        values: list[Any] = [None] * width
+        values[0] = text
+        if not read(found, values):
+            break
+        if text != quarter:
+            if rows:
+                if not flush(found.start()):
+                    return None
+                flushed = found.start()
+                state.runs.append(Run(quarter, rows, state.base + flushed,
+                                      state.digest.hexdigest(), frozenset(styles)))
+            quarter, rows, styles = text, 0, set()
+        for column, place in zip(cells, places, strict=True):
+            column.append(values[place])
+        rows += 1
+        last_order = order
+        expected += 1
+        pos = found.end()
+    if not flush(pos):
+        return None
+    if rows:
+        state.runs.append(Run(quarter, rows, state.base + pos, state.digest.hexdigest(),
+                              frozenset(styles)))
+    if not state.runs:
+        return None
+    record.complete = complete
+    return record

@@ -22,7 +22,9 @@ the first row of a later quarter, and what it checks of the bytes is a check of 
 
 from __future__ import annotations
 
+import itertools
 import json
+import operator
 import os
 import re
 import tempfile
@@ -79,18 +81,19 @@ class SheetRecord:
             return None
         headers = mc.SHEETS[name]
         positions = {h: i for i, h in enumerate(headers)}
-        template: list[Any] = [None] * len(headers)
         places = [headers.index(h) for h in READ_CELLS[name]]
+        # a row's values from (quarter, its read cells..., None), in one call
+        layout = [0 if i == 0 else places.index(i) + 1 if i in places else len(places) + 1
+                  for i in range(len(headers))]
+        values_of = operator.itemgetter(*layout)
         rows: list[Row] = []
         at = 0
         for run in runs:
             quarter = texts.setdefault(run.quarter, run.quarter)
-            for i in range(at, at + run.rows):
-                values = template.copy()
-                values[0] = quarter
-                for place, column in zip(places, self.cells, strict=True):
-                    values[place] = column[i]
-                row = Row(values, positions, i + 2)
+            cells: Any = zip(*(column[at:at + run.rows] for column in self.cells),
+                             strict=True) if places else itertools.repeat((), run.rows)
+            for i, found in enumerate(cells, start=at + 2):
+                row = Row(values_of((quarter, *found, None)), positions, i)
                 row.copied = True
                 rows.append(row)
             at += run.rows
@@ -167,21 +170,13 @@ def keep(digest: str, record: Record) -> None:
 def encode(record: Record) -> dict[str, Any]:
     """A record as an entry: its texts once each in `strings`; a cell's value a float (a
     number), an int (its text's place in `strings`) or null (blank)."""
-    strings: list[str] = []
-    places: dict[str, int] = {}
-
-    def place(text: str) -> int:
-        found = places.get(text)
-        if found is None:
-            found = places[text] = len(strings)
-            strings.append(text)
-        return found
-
+    places: dict[str, int] = {}  # each text's place, in the order first met
+    place = places.setdefault
     sheets: dict[str, Any] = {}
     for name, sheet in record.sheets.items():
         columns = []
         for column in sheet.cells:
-            columns.append([place(v) if v.__class__ is str else v for v in column])
+            columns.append([place(v, len(places)) if v.__class__ is str else v for v in column])
         sheets[name] = {
             "part": sheet.part, "start": sheet.start, "complete": sheet.complete,
             "widths": [[c, w] for c, w in sorted(sheet.widths.items())],
@@ -190,7 +185,7 @@ def encode(record: Record) -> dict[str, Any]:
                      for run in sheet.runs],
             "cells": columns,
         }
-    return {"format": FORMAT, "strings": strings, "sheets": sheets}
+    return {"format": FORMAT, "strings": list(places), "sheets": sheets}
 
 
 def _ints(found: Any) -> bool:
@@ -253,11 +248,12 @@ def _sheet(name: str, sheet: dict[str, Any], strings: list[str]) -> SheetRecord 
     for column in columns:
         if type(column) is not list or len(column) != count:
             return None
-        kinds = {v.__class__ for v in column}
+        kinds = set(map(type, column))
         if not kinds <= {float, int, type(None)}:
             return None
         if int in kinds:
-            if any(v.__class__ is int and not 0 <= v < top for v in column):
+            places = [v for v in column if v.__class__ is int]
+            if min(places) < 0 or max(places) >= top:
                 return None
             column = [strings[v] if v.__class__ is int else v for v in column]
         cells.append(column)

@@ -24,7 +24,6 @@ import json
 import math
 import operator
 import os
-import stat
 import sys
 import tempfile
 from collections import deque
@@ -35,6 +34,8 @@ from itertools import repeat
 from pathlib import Path
 from typing import Any
 
+from workbook_tools.files import cachefolder
+from workbook_tools.files.cachefolder import private
 from workbook_tools.files.package import DEFAULT_LIMITS, sha256_of
 from workbook_tools.plan.model import (
     Action,
@@ -48,7 +49,6 @@ from workbook_tools.plan.model import (
     Theme,
 )
 
-CACHE_VARIABLE = "WORKBOOK_TOOLS_CACHE"
 FORMAT = 2  # raised when the layout of an entry changes
 KEEP = 32  # entries kept at most, the most recently used,
 KEEP_BYTES = 256 * 1024 * 1024  # and bytes between them (a 240,000-item register's: 25 MB)
@@ -70,31 +70,8 @@ SETTINGS_SHAPE = (str, str, float, float, int, str)
 
 
 def folder() -> Path | None:
-    """Where entries are kept, or None when the cache is off."""
-    setting = os.environ.get(CACHE_VARIABLE, "").strip()
-    if setting.lower() in ("off", "0", "no", "false"):
-        return None
-    if setting:
-        base = Path(setting)
-    elif sys.platform == "win32":
-        base = Path(os.environ.get("LOCALAPPDATA") or Path.home() / "AppData" / "Local")
-        base = base / "workbook-tools"
-    else:
-        base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "workbook-tools"
-    return base / "plans"
-
-
-def private(place: Path) -> bool:
-    """Whether a folder is the user's own and no one else can write to it."""
-    try:
-        info = place.stat()
-    except OSError:
-        return False
-    if not stat.S_ISDIR(info.st_mode):
-        return False
-    if hasattr(os, "getuid"):
-        return info.st_uid == os.getuid() and not info.st_mode & 0o022
-    return True  # Windows: the user's local application data is the user's own
+    """Where entries are kept, or None when the cache is off (files/cachefolder.py)."""
+    return cachefolder.folder("plans")
 
 
 @cache
@@ -202,21 +179,8 @@ class Entry:
 
 def prune(place: Path) -> None:
     """Remove the least recently used entries beyond KEEP of them or KEEP_BYTES between them
-    (the newest is always kept); a temporary file left by a process that stopped goes with
-    them once it is that old."""
-    entries = []
-    for path in place.iterdir():
-        try:
-            info = path.stat()
-        except OSError:
-            continue
-        entries.append((info.st_mtime, info.st_size, path))
-    entries.sort(reverse=True)
-    total = 0
-    for index, (_, size, path) in enumerate(entries):
-        total += size
-        if index >= KEEP or (index and total > KEEP_BYTES):
-            path.unlink(missing_ok=True)
+    (files/cachefolder.py)."""
+    cachefolder.prune(place, KEEP, KEEP_BYTES)
 
 
 def encode(plan: Plan) -> dict[str, Any]:

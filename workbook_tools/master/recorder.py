@@ -64,8 +64,10 @@ def recorded(master: Master, written: Path) -> tuple[str, Record] | None:
     if entry_path("") is None or not switched_on():
         return None
     try:
+        digest = sha256_of(written)
         found = record_of(written, master)
-        return None if found is None else (sha256_of(written), found)
+        # kept under these bytes only if they did not change while they were read
+        return None if found is None or sha256_of(written) != digest else (digest, found)
     except Exception:  # noqa: BLE001 - the master is written either way
         return None
 

@@ -45,6 +45,20 @@ def private(place: Path) -> bool:
     return True  # Windows: the user's local application data is the user's own
 
 
+def read_own(path: Path) -> bytes:
+    """The bytes of an entry in a private folder, only when it is the user's own file that no
+    one else can write: not a link, not a file planted while the folder was open to others (a
+    folder made private later keeps what was put in it), and read from the file checked, so a
+    folder swapped after private() looked at it gives nothing (OSError)."""
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0)
+    with os.fdopen(os.open(path, flags), "rb") as handle:
+        info = os.fstat(handle.fileno())
+        if not stat.S_ISREG(info.st_mode) or hasattr(os, "getuid") and (
+                info.st_uid != os.getuid() or info.st_mode & 0o022):
+            raise OSError(f"{path}: not the user's own file")
+        return handle.read()
+
+
 def prune(place: Path, keep: int, keep_bytes: int) -> None:
     """Remove the least recently used entries beyond `keep` of them or `keep_bytes` between
     them (the newest is always kept); a temporary file left by a process that stopped goes with

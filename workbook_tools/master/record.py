@@ -33,7 +33,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from workbook_tools.files.cachefolder import folder, private, prune, source_digest
+from workbook_tools.files.cachefolder import folder, private, prune, read_own, source_digest
 from workbook_tools.master import columns as mc
 from workbook_tools.master.readsheet import canonical_quarter, quarter_order
 from workbook_tools.master.sheetrow import Row
@@ -43,6 +43,7 @@ FORMAT = 1  # raised when the layout of an entry changes
 KEEP = 8  # entries kept at most, the most recently used,
 KEEP_BYTES = 512 * 1024 * 1024  # and bytes between them
 _DIGEST = re.compile(r"[0-9a-f]{64}")
+_INFINITY = float("inf")
 
 
 @cache
@@ -127,7 +128,7 @@ def recall(digest: str) -> Record | None:
     if path is None or not private(path.parent):
         return None
     try:
-        data = json.loads(path.read_bytes())
+        data = json.loads(read_own(path), parse_constant=_not_a_number)
         record = decode(data)
     except (OSError, ValueError, TypeError, KeyError, IndexError, AttributeError):
         return None
@@ -188,6 +189,15 @@ def encode(record: Record) -> dict[str, Any]:
     return {"format": FORMAT, "strings": list(places), "sheets": sheets}
 
 
+def _not_a_number(name: str) -> Any:
+    raise ValueError(f"{name}: keep() writes none")  # (allow_nan=False)
+
+
+def _finite(found: list[Any]) -> bool:
+    """No float in `found` is an infinity ('1e999' reads as one; NaN is refused as read)."""
+    return _INFINITY not in found and -_INFINITY not in found
+
+
 def _ints(found: Any) -> bool:
     return type(found) is list and all(type(v) is int and 0 <= v < 1 << 20 for v in found)
 
@@ -222,7 +232,7 @@ def _sheet(name: str, sheet: dict[str, Any], strings: list[str]) -> SheetRecord 
     widths = sheet["widths"]
     if type(widths) is not list or any(
             type(w) is not list or len(w) != 2 or type(w[0]) is not int or w[0] < 0
-            or type(w[1]) is not float for w in widths):
+            or type(w[1]) is not float or not _finite(w) for w in widths):
         return None
     if not _ints(sheet["dates"]) or type(sheet["runs"]) is not list or not sheet["runs"]:
         return None
@@ -249,7 +259,7 @@ def _sheet(name: str, sheet: dict[str, Any], strings: list[str]) -> SheetRecord 
         if type(column) is not list or len(column) != count:
             return None
         kinds = set(map(type, column))
-        if not kinds <= {float, int, type(None)}:
+        if not kinds <= {float, int, type(None)} or float in kinds and not _finite(column):
             return None
         if int in kinds:
             places = [v for v in column if v.__class__ is int]

@@ -1,0 +1,81 @@
+"""Red team of the record of the masters the tool wrote (master/record.py): an entry is trusted
+only when it is the user's own file that no one else can write, read as it was checked, and
+holding only values the tool itself writes; anything else is scanned as before."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+from test_master_record import records, same, scans, the_entry, two_quarters  # noqa: F401
+
+from workbook_tools.master.columns import MasterSheet
+from workbook_tools.master.read import read_master
+from workbook_tools.master.record import recall
+
+
+def forged(entry: Path) -> str:
+    """The entry with every text replaced: rows read from it would say 'Forged'."""
+    data = json.loads(entry.read_text(encoding="utf-8"))
+    data["strings"] = ["Forged" for _ in data["strings"]]
+    return json.dumps(data)
+
+
+@pytest.mark.skipif(not hasattr(os, "getuid"), reason="POSIX permissions")
+@pytest.mark.parametrize("how", ["a link to a file in an open folder", "writable by others"])
+def test_an_entry_others_can_write_to_is_not_trusted(
+        tmp_path: Path, records: Path, scans: list[str],  # noqa: F811
+        monkeypatch: pytest.MonkeyPatch, how: str) -> None:
+    # The records' folder is private now, but the entry is a file others can write: planted
+    # while the folder was open (a folder made private later keeps what was put in it), or
+    # reached through a folder swapped between the check of the folder and the read
+    folder = two_quarters(tmp_path / "ws")
+    entry = the_entry(records)
+    text = forged(entry)
+    if how == "writable by others":
+        entry.write_text(text, encoding="utf-8")
+        entry.chmod(0o666)
+    else:
+        shared = tmp_path / "shared"
+        shared.mkdir()
+        shared.chmod(0o777)
+        planted = shared / "entry.json"
+        planted.write_text(text, encoding="utf-8")
+        entry.unlink()
+        entry.symlink_to(planted)
+    scans.clear()
+    found = read_master(folder.master, touched={"2025-26-Q3"})
+    assert MasterSheet.MEASURES in scans  # scanned, not taken from the entry
+    with monkeypatch.context() as env:
+        env.setenv("WORKBOOK_TOOLS_CACHE", "off")
+        same(found, read_master(folder.master, touched={"2025-26-Q3"}))
+
+
+@pytest.mark.parametrize("value", ["NaN", "Infinity", "-Infinity", "1e999"])
+@pytest.mark.parametrize("where", ["a width", "a read cell"])
+def test_an_entry_holding_a_number_the_tool_never_writes_is_ignored(
+        tmp_path: Path, records: Path, scans: list[str],  # noqa: F811
+        monkeypatch: pytest.MonkeyPatch, value: str, where: str) -> None:
+    # keep() writes JSON without NaN or infinities (allow_nan=False); an entry holding one is
+    # not one the tool wrote, and a column width or a figure of last quarter that is not a
+    # number must never come from it
+    folder = two_quarters(tmp_path / "ws")
+    entry = the_entry(records)
+    data = json.loads(entry.read_text(encoding="utf-8"))
+    measures = data["sheets"]["Measures"]
+    if where == "a width":
+        measures["widths"][0][1] = "@"
+    else:
+        column = measures["cells"][4]  # Actual
+        column[next(i for i, v in enumerate(column) if type(v) is float)] = "@"
+    entry.write_text(json.dumps(data).replace('"@"', value), encoding="utf-8")
+    digest = entry.name.split("-")[0]
+    assert recall(digest) is None
+    scans.clear()
+    found = read_master(folder.master, touched={"2025-26-Q3"})
+    assert MasterSheet.MEASURES in scans
+    with monkeypatch.context() as env:
+        env.setenv("WORKBOOK_TOOLS_CACHE", "off")
+        same(found, read_master(folder.master, touched={"2025-26-Q3"}))

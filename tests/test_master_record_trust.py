@@ -14,6 +14,8 @@ from test_master_record import records, same, scans, the_entry, two_quarters  # 
 from workbook_tools.master.columns import MasterSheet
 from workbook_tools.master.read import read_master
 from workbook_tools.master.record import recall
+from workbook_tools.plan.examples import example_rows, write_register
+from workbook_tools.plan.register import load_plan
 
 
 def forged(entry: Path) -> str:
@@ -79,3 +81,28 @@ def test_an_entry_holding_a_number_the_tool_never_writes_is_ignored(
     with monkeypatch.context() as env:
         env.setenv("WORKBOOK_TOOLS_CACHE", "off")
         same(found, read_master(folder.master, touched={"2025-26-Q3"}))
+
+
+@pytest.mark.skipif(not hasattr(os, "getuid"), reason="POSIX permissions")
+@pytest.mark.parametrize("how", ["a link to a file in an open folder", "writable by others"])
+def test_a_plan_entry_others_can_write_to_is_not_trusted(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, how: str) -> None:
+    # the register's plan, kept by the same rules in the same cache folder (plan/cache.py)
+    monkeypatch.setenv("WORKBOOK_TOOLS_CACHE", str(tmp_path / "cache"))
+    path = tmp_path / "plan.xlsx"
+    write_register(example_rows("derbyshire"), path)
+    sound = load_plan(path)
+    (entry,) = (tmp_path / "cache" / "plans").iterdir()
+    data = json.loads(entry.read_text(encoding="utf-8"))
+    data["settings"][0] = "Forged Council"
+    if how == "writable by others":
+        entry.write_text(json.dumps(data), encoding="utf-8")
+        entry.chmod(0o666)
+    else:
+        shared = tmp_path / "shared"
+        shared.mkdir()
+        shared.chmod(0o777)
+        (shared / "entry.json").write_text(json.dumps(data), encoding="utf-8")
+        entry.unlink()
+        entry.symlink_to(shared / "entry.json")
+    assert load_plan(path) == sound

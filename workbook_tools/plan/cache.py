@@ -144,7 +144,7 @@ class Entry:
         if not private(self.place):
             return None
         try:
-            text = self.path.read_bytes()
+            text = cachefolder.read_own(self.path)  # the user's own file, not a link
             plan = decode(json.loads(text), self.register)
         except (OSError, ValueError, TypeError, KeyError, IndexError):
             return None

@@ -4,13 +4,18 @@ holding only values the tool itself writes; anything else is scanned as before."
 
 from __future__ import annotations
 
+import compileall
 import json
 import os
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 from test_master_record import records, same, scans, the_entry, two_quarters  # noqa: F401
 
+from workbook_tools.files import cachefolder
 from workbook_tools.master.columns import MasterSheet
 from workbook_tools.master.read import read_master
 from workbook_tools.master.record import recall
@@ -106,3 +111,34 @@ def test_a_plan_entry_others_can_write_to_is_not_trusted(
         entry.unlink()
         entry.symlink_to(shared / "entry.json")
     assert load_plan(path) == sound
+
+
+def installed_without_source(root: Path, marker: str) -> str:
+    """source_digest() of a copy of the package installed as compiled files only (the .py files
+    removed, as some builds ship it), one module changed by `marker`."""
+    package = Path(cachefolder.__file__).resolve().parent.parent
+    copy = root / "workbook_tools"
+    shutil.copytree(package, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    readsheet = copy / "master" / "readsheet.py"
+    readsheet.write_text(readsheet.read_text(encoding="utf-8") + f"\nMARKER = {marker!r}\n",
+                         encoding="utf-8")
+    compileall.compile_dir(copy, quiet=1, legacy=True)  # module.pyc beside module.py
+    for source in copy.rglob("*.py"):
+        source.unlink()
+    found = subprocess.run(
+        [sys.executable, "-c", "from workbook_tools.files import cachefolder as c; "
+         "print(c.__file__); print(c.source_digest('master record'))"],
+        env=dict(os.environ, PYTHONPATH=str(root)), cwd=root, capture_output=True, text=True,
+        check=True)
+    where, digest = found.stdout.split()
+    assert Path(where).is_relative_to(root)  # (the copy, not the tool under test)
+    return digest
+
+
+def test_a_tool_installed_without_its_source_never_takes_another_versions_entry(
+        tmp_path: Path) -> None:
+    # an entry is named by the tool's source: installed as compiled files only there is none to
+    # hash, and two versions of the tool must still never share an entry
+    one = installed_without_source(tmp_path / "one", "one")
+    other = installed_without_source(tmp_path / "other", "other")
+    assert one != other

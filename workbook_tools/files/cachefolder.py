@@ -83,6 +83,11 @@ def source_digest(salt: str) -> str:
     entry made by any other is never used."""
     root = Path(__file__).resolve().parent.parent
     digest = hashlib.sha256(f"{salt} {sys.version}".encode())
-    for path in sorted(root.rglob("*.py")):
+    # installed as compiled files only, the tool's source is those; with neither to hash (a
+    # frozen build), this process's own digest, so no entry of another version is ever taken
+    files = sorted(root.rglob("*.py")) or sorted(root.rglob("*.pyc"))
+    for path in files:
         digest.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes())
+    if not files:
+        digest.update(os.urandom(32))
     return digest.hexdigest()

@@ -13,8 +13,10 @@ import sys
 from pathlib import Path
 
 import pytest
-from test_master_record import records, same, scans, the_entry, two_quarters  # noqa: F401
+from master_support import Folder
+from test_master_record import Q3, records, same, scans, the_entry, two_quarters  # noqa: F401
 
+from workbook_tools.errors import MasterError
 from workbook_tools.files import cachefolder
 from workbook_tools.master.columns import MasterSheet
 from workbook_tools.master.read import read_master
@@ -142,3 +144,24 @@ def test_a_tool_installed_without_its_source_never_takes_another_versions_entry(
     one = installed_without_source(tmp_path / "one", "one")
     other = installed_without_source(tmp_path / "other", "other")
     assert one != other
+
+
+def test_an_entry_the_copy_finds_wrong_is_forgotten_so_running_again_works(
+        tmp_path: Path, records: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: F811
+    # An entry of the right shape that does not match the master's bytes (a byte of it changed
+    # on disk, a record made wrong): the copy's check stops the write and says "run again";
+    # running again must then work, not stop the same way every time
+    folder = two_quarters(tmp_path / "ws")
+    other = Folder(tmp_path / "other", folder.plan)
+    shutil.copytree(folder.root, other.root)
+    entry = the_entry(records)
+    data = json.loads(entry.read_text(encoding="utf-8"))
+    data["sheets"]["Measures"]["start"] += 1
+    entry.write_text(json.dumps(data), encoding="utf-8")
+    with pytest.raises(MasterError, match="run again"):
+        folder.consolidate(Q3)
+    folder.consolidate(Q3)
+    with monkeypatch.context() as env:
+        env.setenv("WORKBOOK_TOOLS_CACHE", "off")
+        other.consolidate(Q3)
+    assert folder.master.read_bytes() == other.master.read_bytes()

@@ -152,7 +152,8 @@ def read_master(path: Path | str, touched: Collection[str] | None = None) -> Mas
     copier = verbatim.Copier.of(touched)
     with _opened(path) as workbook:
         # a master the tool wrote, as it wrote it: what the copy's scan finds is on record
-        known = record.recall(_digest(workbook)) if copier.on else None
+        digest = _digest(workbook) if copier.on else ""
+        known = record.recall(digest) if copier.on else None
         names = workbook.sheet_names
         missing = [name for name in mc.SHEETS
                    if name not in names and name not in mc.ADDED_SHEETS]
@@ -181,6 +182,8 @@ def read_master(path: Path | str, touched: Collection[str] | None = None) -> Mas
                 # the tool wrote these bytes: the rows are as its record says; the guard scans
                 # the sheet only when calamine reads it after all
                 found = sheet.found(name, copier.before, texts)
+                if found is not None:
+                    found[0].recorded = digest  # (forgotten if the copy finds it wrong)
                 if found is None or not found[0].complete:
                     scanned = workbook.scan(name, watch=watch)
             elif copier.on and lean is not None:

@@ -140,6 +140,16 @@ def recall(digest: str) -> Record | None:
     return record
 
 
+def forget(digest: str) -> None:
+    """Remove the entry of a master's bytes (the copy found the bytes not as it says)."""
+    path = entry_path(digest)
+    if path is not None:
+        try:
+            path.unlink(missing_ok=True)
+        except OSError:
+            pass
+
+
 def keep(digest: str, record: Record) -> None:
     """Keep the record of a master just written whose bytes' SHA-256 is `digest` (nothing when
     the entry would not give back exactly this record)."""

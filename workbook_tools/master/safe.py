@@ -103,6 +103,13 @@ def write_safely(master: Master, path: Path, backups: Path, stamp: dt.datetime,
             recorded = write_master(master, temporary, keep_record=False)
             with open(temporary, "rb+") as handle:
                 os.fsync(handle.fileno())
+        except MasterError:
+            # the old master's bytes not as read: when they were read from its record, the
+            # record goes too, so running again scans them (as the message says to)
+            for block in master.copies.values():
+                if block.recorded:
+                    record.forget(block.recorded)
+            raise
         except OSError as exc:
             raise MasterError(f"{path}: the new master could not be written "
                               f"({exc.strerror or exc}). {NOTHING_CHANGED}") from None

@@ -102,6 +102,8 @@ class Block:
     runs: list[Run] | None = field(default=None, compare=False, repr=False)
     cells: list[list[Any]] | None = field(default=None, compare=False, repr=False)
     dates: frozenset[int] | None = field(default=None, compare=False, repr=False)
+    # the SHA-256 of the old master when the block came from its record (master/record.py)
+    recorded: str | None = field(default=None, compare=False, repr=False)
 
     @property
     def count(self) -> int:

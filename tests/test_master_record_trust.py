@@ -14,10 +14,21 @@ from pathlib import Path
 
 import pytest
 from master_support import Folder
-from test_master_record import Q3, records, same, scans, the_entry, two_quarters  # noqa: F401
+from test_master_record import (  # noqa: F401
+    HOSTILE,
+    Q3,
+    TOUCHED,
+    hostile_master,
+    records,
+    same,
+    scans,
+    the_entry,
+    two_quarters,
+)
 
 from workbook_tools.errors import MasterError
 from workbook_tools.files import cachefolder
+from workbook_tools.master import recorder, verbatim
 from workbook_tools.master.columns import MasterSheet
 from workbook_tools.master.read import read_master
 from workbook_tools.master.record import recall
@@ -160,6 +171,33 @@ def test_an_entry_the_copy_finds_wrong_is_forgotten_so_running_again_works(
     entry.write_text(json.dumps(data), encoding="utf-8")
     with pytest.raises(MasterError, match="run again"):
         folder.consolidate(Q3)
+    folder.consolidate(Q3)
+    with monkeypatch.context() as env:
+        env.setenv("WORKBOOK_TOOLS_CACHE", "off")
+        other.consolidate(Q3)
+    assert folder.master.read_bytes() == other.master.read_bytes()
+
+
+@pytest.mark.parametrize("case", ["long texts", "an escape in a read text"])
+def test_a_record_made_across_chunks_and_in_a_forked_process_is_exact(
+        tmp_path: Path, records: Path, scans: list[str],  # noqa: F811
+        monkeypatch: pytest.MonkeyPatch, case: str) -> None:
+    # at national scale the scan and the record read a sheet in 4 MiB chunks and the largest
+    # sheet's record is made in a forked process: here both at a small master's size
+    monkeypatch.setattr(verbatim, "CHUNK", 4096)
+    monkeypatch.setattr(recorder, "CHUNK", 4096)
+    monkeypatch.setattr(recorder, "PARALLEL_BYTES", 0)
+    folder = two_quarters(tmp_path / "ws")
+    hostile_master(folder, HOSTILE[case])
+    other = Folder(tmp_path / "other", folder.plan)
+    shutil.copytree(folder.root, other.root)
+    for quarter in TOUCHED:
+        scans.clear()
+        found = read_master(folder.master, touched={quarter})
+        assert MasterSheet.MEASURES not in scans  # from the record
+        with monkeypatch.context() as env:
+            env.setenv("WORKBOOK_TOOLS_CACHE", "off")
+            same(found, read_master(folder.master, touched={quarter}))
     folder.consolidate(Q3)
     with monkeypatch.context() as env:
         env.setenv("WORKBOOK_TOOLS_CACHE", "off")

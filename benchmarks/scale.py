@@ -156,7 +156,9 @@ def build_four_quarters(root: Path) -> None:
     for name, rows in seed.sheets.items():
         if name != "Log":
             seed.sheets[name] = [{**row, "Quarter": q} for q in EARLIER for row in rows]
-    write_master(seed, root / FOUR_QUARTERS)
+    # with its record, as the tool keeps it for a master a consolidate wrote while copying
+    # earlier quarters (any run after a quarter's first); consolidate-elsewhere runs without it
+    write_master(seed, root / FOUR_QUARTERS, make_record=True)
 
 
 def save_in_libreoffice(source: Path, target: Path) -> None:

@@ -22,9 +22,10 @@ from support import libreoffice_save, needs_libreoffice
 from workbook_tools.demo import run_demo
 from workbook_tools.errors import MasterError
 from workbook_tools.master import columns as mc
-from workbook_tools.master import verbatim
+from workbook_tools.master import record, verbatim
 from workbook_tools.master.columns import MasterSheet
 from workbook_tools.master.read import Master, read_master
+from workbook_tools.master.recorder import recorded
 from workbook_tools.master.safe import master_state, write_safely
 from workbook_tools.master.sheetrow import Row
 from workbook_tools.plan.register import load_plan
@@ -103,6 +104,18 @@ def test_a_master_the_tool_wrote_is_read_from_its_record_exactly(
     assert read_master(folder.master, touched={str(Q3)}).copies[MasterSheet.MEASURES].complete
 
 
+def test_a_record_is_made_when_a_write_copied_earlier_quarters_only(
+        tmp_path: Path, records: Path) -> None:
+    """A master written without copying (a first consolidate, into a new master or one finance
+    saved; a close) gets no record, which would cost a match of every row; the next consolidate
+    copies from it and keeps one, which the run after it reads."""
+    folder = make_folder(tmp_path / "ws", (Q1, Q2))
+    folder.consolidate(Q1)
+    assert not records.exists() or not list(records.iterdir())
+    folder.consolidate(Q2)  # copies Q1's rows from the master the first run wrote
+    assert len(list(records.iterdir())) == 1
+
+
 def test_the_demos_master_is_read_from_its_record_exactly(
         tmp_path: Path, records: Path, scans: list[str],
         monkeypatch: pytest.MonkeyPatch) -> None:
@@ -174,6 +187,10 @@ def hostile_master(folder: Folder, edits: dict[str, Any]) -> None:
     measures[9].update(edits)
     before = master_state(folder.master)
     write_safely(master, folder.master, folder.backups, dt.datetime(2025, 7, 1), before)
+    # a write that copied nothing keeps no record: made here as a consolidate run again would
+    found = recorded(master, folder.master)
+    assert found is not None
+    record.keep(*found)
 
 
 @pytest.mark.parametrize("case", list(HOSTILE))

@@ -102,11 +102,18 @@ class _Formats:
         return self._cache[key]
 
 
-def write_master(master: Master, path: Path, keep_record: bool = True
-                 ) -> tuple[str, Record] | None:
+def write_master(master: Master, path: Path, keep_record: bool = True,
+                 make_record: bool | None = None) -> tuple[str, Record] | None:
     """Write every sheet of `master` to `path` (which is overwritten), and the record of what
     was written (master/record.py): kept (`keep_record`), and returned with the file's SHA-256
     (None when none is made).
+
+    A record is made (`make_record` None) only when this write copied earlier quarters' rows
+    from a master the tool wrote: a consolidate run again into the master it wrote, as during a
+    collection window, the case the record is for. Making one matches every row written anew (a
+    few CPU-seconds at national scale), which a first consolidate into a master finance saved,
+    or a close or reopen, would pay for a record the next run may never use; the run after such
+    a write copies from it and makes the record then. True or False decides.
 
     A sheet's rows are each a dict keyed by header, or a sequence (tuple or list) of the values
     in the sheet's header order; a sequence row may carry people's kept cells and the row it was
@@ -116,7 +123,8 @@ def write_master(master: Master, path: Path, keep_record: bool = True
         OSError: the file could not be saved.
     """
     _write(master, path)
-    found = recorded(master, path)
+    make = bool(master.copies) if make_record is None else make_record
+    found = recorded(master, path) if make else None
     if found is not None and keep_record:
         keep(*found)
     return found

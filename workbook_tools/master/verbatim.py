@@ -191,8 +191,11 @@ def scan(archive: zipfile.ZipFile, part: str, name: str, headers: tuple[str, ...
         quarters: dict[bytes, tuple[tuple[int, int, str] | None, str]] = {}
         checked, kept = pos, 0  # bytes of `buffer` checked and hashed; rows they hold
         complete = False
-        marks: list[tuple[int, int, str]] = []  # (row, its offset, quarter) where one starts
-        last_quarter = b""
+        # each quarter's run of rows, with the digest of the bytes up to its end and the styles
+        # its cells use (so a record of this master, master/recorder.py, need not find them again)
+        runs: list[Run] = []
+        run_styles: set[int] = set()
+        first, current, last_quarter = 0, "", b""  # the run's first row (in rows), its quarter
         while True:
             found = match(buffer, pos)
             if found is None:
@@ -204,7 +207,7 @@ def scan(archive: zipfile.ZipFile, part: str, name: str, headers: tuple[str, ...
                 chunk = next(chunks, b"")
                 if not chunk:
                     break
-                if not _check(buffer[checked:pos], digest, styles):
+                if not _check(buffer[checked:pos], digest, run_styles):
                     break
                 consumed += pos
                 buffer, checked, pos, kept = buffer[pos:] + chunk, 0, 0, len(rows)
@@ -222,8 +225,15 @@ def scan(archive: zipfile.ZipFile, part: str, name: str, headers: tuple[str, ...
             if order is None or order < last_order:
                 break
             if quarter != last_quarter:
-                marks.append((len(rows), consumed + found.start(), text))
-                last_quarter = quarter
+                if rows:  # the run before ends here, its bytes checked
+                    if not _check(buffer[checked:found.start()], digest, run_styles):
+                        break
+                    checked, kept = found.start(), len(rows)
+                    runs.append(Run(current, kept - first, consumed + checked,
+                                    digest.hexdigest(), frozenset(run_styles)))
+                    styles |= run_styles
+                    run_styles, first = set(), kept
+                current, last_quarter = text, quarter
             values: list[Any] = [None] * width
             values[0] = text
             if not read(found, values):
@@ -234,7 +244,7 @@ def scan(archive: zipfile.ZipFile, part: str, name: str, headers: tuple[str, ...
             last_order = order
             expected += 1
             pos = found.end()
-        if _check(buffer[checked:pos], digest, styles):
+        if _check(buffer[checked:pos], digest, run_styles):
             checked, kept = pos, len(rows)
         else:
             complete = False
@@ -242,17 +252,12 @@ def scan(archive: zipfile.ZipFile, part: str, name: str, headers: tuple[str, ...
         if not rows:
             return None
         end = consumed + checked
+        if kept > first:
+            runs.append(Run(current, kept - first, end, digest.hexdigest(), frozenset(run_styles)))
+        styles |= run_styles
         return Block(part, start, end, digest.hexdigest(), len(rows) + 1, styles, widths,
-                     complete, runs_of(marks, len(rows), end),
+                     complete, runs,
                      [[row[col] for row in rows] for col in grammar.read], frozenset(dates)), rows
-
-
-def runs_of(marks: list[tuple[int, int, str]], count: int, end: int) -> list[Run]:
-    """The runs of a block of `count` rows ending at `end`, from where each quarter starts."""
-    marks = [m for m in marks if m[0] < count]
-    ends = [m[1] for m in marks[1:]] + [end]
-    firsts = [m[0] for m in marks] + [count]
-    return [Run(text, firsts[i + 1] - firsts[i], ends[i]) for i, (_, _, text) in enumerate(marks)]
 
 
 def reader(groups: dict[int, int], dates: set[int], texts: dict[str, str]

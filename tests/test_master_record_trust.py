@@ -126,9 +126,10 @@ def test_a_plan_entry_others_can_write_to_is_not_trusted(
     assert load_plan(path) == sound
 
 
-def installed_without_source(root: Path, marker: str) -> str:
+def installed_without_source(root: Path, marker: str) -> tuple[str, str]:
     """source_digest() of a copy of the package installed as compiled files only (the .py files
-    removed, as some builds ship it), one module changed by `marker`."""
+    removed, as some builds ship it), one module changed by `marker`; and the plan cache's
+    code_digest() there."""
     package = Path(cachefolder.__file__).resolve().parent.parent
     copy = root / "workbook_tools"
     shutil.copytree(package, copy, ignore=shutil.ignore_patterns("__pycache__"))
@@ -140,12 +141,13 @@ def installed_without_source(root: Path, marker: str) -> str:
         source.unlink()
     found = subprocess.run(
         [sys.executable, "-c", "from workbook_tools.files import cachefolder as c; "
-         "print(c.__file__); print(c.source_digest('master record'))"],
+         "print(c.__file__); print(c.source_digest('master record')); "
+         "from workbook_tools.plan import cache as p; print(p.code_digest())"],
         env=dict(os.environ, PYTHONPATH=str(root)), cwd=root, capture_output=True, text=True,
         check=True)
-    where, digest = found.stdout.split()
+    where, digest, plans = found.stdout.split()
     assert Path(where).is_relative_to(root)  # (the copy, not the tool under test)
-    return digest
+    return digest, plans
 
 
 def test_a_tool_installed_without_its_source_never_takes_another_versions_entry(
@@ -154,7 +156,8 @@ def test_a_tool_installed_without_its_source_never_takes_another_versions_entry(
     # hash, and two versions of the tool must still never share an entry
     one = installed_without_source(tmp_path / "one", "one")
     other = installed_without_source(tmp_path / "other", "other")
-    assert one != other
+    assert one[0] != other[0]  # the record of masters
+    assert one[1] != other[1]  # the register's plans
 
 
 def test_an_entry_the_copy_finds_wrong_is_forgotten_so_running_again_works(

@@ -19,12 +19,10 @@ WORKBOOK_TOOLS_CACHE=off turns it off.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 import math
 import operator
 import os
-import sys
 import tempfile
 from collections import deque
 from collections.abc import Callable
@@ -77,13 +75,9 @@ def folder() -> Path | None:
 @cache
 def code_digest() -> str:
     """The tool's own source, the Python and the python-calamine that turn a register's bytes
-    into a plan: an entry made by any other is never used."""
-    root = Path(__file__).resolve().parent.parent
-    digest = hashlib.sha256(f"{FORMAT} {sys.version}".encode())
-    digest.update(calamine_version().encode())
-    for path in sorted(root.rglob("*.py")):
-        digest.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes())
-    return digest.hexdigest()
+    into a plan: an entry made by any other is never used (a copy installed as compiled files
+    only is named by those, as the record of masters is)."""
+    return cachefolder.source_digest(f"plans {FORMAT} {calamine_version()}")
 
 
 def calamine_version() -> str:

@@ -12,6 +12,7 @@ import hashlib
 import os
 import stat
 import sys
+import tempfile
 from pathlib import Path
 
 CACHE_VARIABLE = "WORKBOOK_TOOLS_CACHE"
@@ -57,6 +58,24 @@ def read_own(path: Path) -> bytes:
                 info.st_uid != os.getuid() or info.st_mode & 0o022):
             raise OSError(f"{path}: not the user's own file")
         return handle.read()
+
+
+def keep_entry(path: Path, text: str, keep: int, keep_bytes: int) -> None:
+    """`text` kept as the entry `path`, whole or not at all, in its folder (made the user's own
+    when new), and the folder pruned to `keep` entries and `keep_bytes`; nothing when the folder
+    is not private or cannot be written (a cache that cannot be written is only slower)."""
+    place = path.parent
+    try:
+        place.mkdir(mode=0o700, parents=True, exist_ok=True)
+        if not private(place):
+            return
+        handle, name = tempfile.mkstemp(dir=place, suffix=".tmp")
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            out.write(text)
+        os.replace(name, path)
+        prune(place, keep, keep_bytes)
+    except OSError:
+        pass
 
 
 def prune(place: Path, keep: int, keep_bytes: int) -> None:

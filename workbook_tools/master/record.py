@@ -27,13 +27,12 @@ import json
 import operator
 import os
 import re
-import tempfile
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
 
-from workbook_tools.files.cachefolder import folder, private, prune, read_own, source_digest
+from workbook_tools.files.cachefolder import folder, keep_entry, private, read_own, source_digest
 from workbook_tools.master import columns as mc
 from workbook_tools.master.readsheet import canonical_quarter, quarter_order
 from workbook_tools.master.sheetrow import Row
@@ -164,18 +163,7 @@ def keep(digest: str, record: Record) -> None:
         return
     if back is None or back.sheets != record.sheets:
         return
-    place = path.parent
-    try:
-        place.mkdir(mode=0o700, parents=True, exist_ok=True)
-        if not private(place):
-            return
-        handle, name = tempfile.mkstemp(dir=place, suffix=".tmp")
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            out.write(text)
-        os.replace(name, path)
-        prune(place, KEEP, KEEP_BYTES)
-    except OSError:
-        pass  # a record that cannot be kept is only slower
+    keep_entry(path, text, KEEP, KEEP_BYTES)
 
 
 def encode(record: Record) -> dict[str, Any]:

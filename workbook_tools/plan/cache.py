@@ -23,7 +23,6 @@ import json
 import math
 import operator
 import os
-import tempfile
 from collections import deque
 from collections.abc import Callable
 from dataclasses import fields
@@ -158,17 +157,7 @@ class Entry:
         text = json.dumps(data, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
         if decode(json.loads(text), plan.path) != plan:
             return
-        try:
-            self.place.mkdir(mode=0o700, parents=True, exist_ok=True)
-            if not private(self.place):
-                return
-            handle, name = tempfile.mkstemp(dir=self.place, suffix=".tmp")
-            with os.fdopen(handle, "w", encoding="utf-8") as out:
-                out.write(text)
-            os.replace(name, self.path)
-            prune(self.place)
-        except OSError:
-            pass  # a cache that cannot be written is only slower
+        cachefolder.keep_entry(self.path, text, KEEP, KEEP_BYTES)
 
 
 def prune(place: Path) -> None:

@@ -60,6 +60,19 @@ def consolidated(folder: Folder, root: Path, copying: bool,
     return other.master
 
 
+def both_ways(folder: Folder, root: Path, monkeypatch: pytest.MonkeyPatch
+              ) -> tuple[Path, Path] | None:
+    """Q2 consolidated in two copies of `folder`, copying rows and not: the two masters, or None
+    when both were refused, the same way."""
+    copied = consolidated(folder, root / "on", True, monkeypatch)
+    written = consolidated(folder, root / "off", False, monkeypatch)
+    if isinstance(written, str):  # refused: refused the same way
+        assert copied == written
+        return None
+    assert not isinstance(copied, str), copied
+    return copied, written
+
+
 def content(path: Path) -> dict[str, Any]:
     """Every sheet's values (calamine), the comments on every cell and the table ranges."""
     workbook = python_calamine.CalamineWorkbook.from_path(str(path))
@@ -211,13 +224,9 @@ def test_a_hand_edited_master_is_read_as_before(tmp_path: Path, edit: str,
         assert block is None or block.last_row < row
     else:  # copied, then written again when the new file's formats are numbered otherwise
         assert block is not None
-    copied = consolidated(folder, tmp_path / "on", True, monkeypatch)
-    written = consolidated(folder, tmp_path / "off", False, monkeypatch)
-    if isinstance(written, str):  # refused: refused the same way
-        assert copied == written
-        return
-    assert not isinstance(copied, str), copied
-    assert content(copied) == content(written)
+    masters = both_ways(folder, tmp_path, monkeypatch)
+    if masters is not None:
+        assert content(masters[0]) == content(masters[1])
 
 
 @needs_libreoffice

@@ -187,8 +187,7 @@ def test_a_record_made_across_chunks_and_in_a_forked_process_is_exact(
         monkeypatch: pytest.MonkeyPatch, case: str) -> None:
     # at national scale the scan and the record read a sheet in 4 MiB chunks and the largest
     # sheet's record is made in a forked process: here both at a small master's size
-    monkeypatch.setattr(verbatim, "CHUNK", 4096)
-    monkeypatch.setattr(recorder, "CHUNK", 4096)
+    monkeypatch.setattr(verbatim, "CHUNK", 4096)  # (the record reads through verbatim's too)
     monkeypatch.setattr(recorder, "PARALLEL_BYTES", 0)
     folder = two_quarters(tmp_path / "ws")
     hostile_master(folder, HOSTILE[case])

@@ -19,7 +19,6 @@ from __future__ import annotations
 import gc
 import hashlib
 import zipfile
-from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
 
@@ -32,23 +31,21 @@ from workbook_tools.master.read import LEAN_SHEETS, MASTER_LIMITS, Master
 from workbook_tools.master.readsheet import canonical_quarter, quarter_order
 from workbook_tools.master.record import Record, SheetRecord, entry_path
 from workbook_tools.master.verbatim import (
-    CHUNK,
     MAX_ROW_BYTES,
     STYLES_USED,
     Block,
     Grammar,
     Run,
+    read_chunks,
     reader,
     switched_on,
 )
 from workbook_tools.master.verbatim_styles import date_styles
 from workbook_tools.master.verbatim_text import (
     MAX_TEXT,
-    header_ok,
     only_one,
     plain_text,
-    sheet_data_at,
-    widths_of,
+    rows_begin,
 )
 
 #: A sheet part's bytes (uncompressed) from which the largest sheet's record is made in a
@@ -146,19 +143,11 @@ def _forked(path: Path, jobs: list[_Job], dates: frozenset[int], send: Any) -> N
         send.close()
 
 
-def _chunks(stream: IO[bytes]) -> Iterator[bytes]:
-    while True:
-        chunk = stream.read(CHUNK)
-        if not chunk:
-            return
-        yield chunk
-
-
 class _Sheet:
     """The scan's state over a sheet part, as the bytes go by."""
 
     def __init__(self, stream: IO[bytes]) -> None:
-        self.chunks = _chunks(stream)
+        self.chunks = read_chunks(stream)
         self.buffer = b""
         self.base = 0  # offset of buffer[0] in the part
         self.pos = 0
@@ -196,22 +185,11 @@ def _sheet(stream: IO[bytes], part: str, name: str, dates: frozenset[int],
     if headers[0] != mc.QUARTER or len(headers) * _MAX_CELL_BYTES + 64 > MAX_ROW_BYTES:
         return None
     state = _Sheet(stream)
-    for chunk in state.chunks:
-        state.buffer += chunk
-        buffer = state.buffer
-        if b"<sheetData>" in buffer and b"</row>" in buffer[buffer.index(b"<sheetData>"):]:
-            break
-        if len(buffer) > MAX_ROW_BYTES:
-            return None
-    buffer = state.buffer
-    at = buffer.find(b"<sheetData>")
-    if at < 0 or not sheet_data_at(buffer[:at]):
+    begun = rows_begin(state.chunks, headers, MAX_ROW_BYTES)
+    if begun is None:
         return None
-    widths = widths_of(buffer[:at])
-    pos = at + len(b"<sheetData>")
-    if not header_ok(buffer, pos, headers):
-        return None
-    start = state.pos = buffer.index(b"</row>", pos) + len(b"</row>")
+    state.buffer, widths, start = begun
+    state.pos = start
     if start > MAX_ROW_BYTES:
         return None
     grammar = Grammar(name, headers)

@@ -41,11 +41,9 @@ from workbook_tools.master.verbatim_text import (
     HEIGHTS,
     NUMBER,
     TEXT,
-    header_ok,
     only_one,
     plain_text,
-    sheet_data_at,
-    widths_of,
+    rows_begin,
 )
 
 CHUNK = 4 * 1024 * 1024
@@ -142,7 +140,8 @@ class Grammar:
         self.groups = {col: 3 + 3 * i for i, col in enumerate(self.read)}
 
 
-def _chunks(stream: IO[bytes]) -> Iterator[bytes]:
+def read_chunks(stream: IO[bytes]) -> Iterator[bytes]:
+    """A stream's bytes, CHUNK at a time."""
     while True:
         chunk = stream.read(CHUNK)
         if not chunk:
@@ -165,24 +164,13 @@ def scan(archive: zipfile.ZipFile, part: str, name: str, headers: tuple[str, ...
     read = reader(grammar.groups, dates, texts)
     positions = {h: i for i, h in enumerate(headers)}
     with open_part(archive, part) as stream:
-        chunks = _chunks(stream)
-        buffer = b""
+        chunks = read_chunks(stream)
+        begun = rows_begin(chunks, headers, MAX_ROW_BYTES)
+        if begun is None:
+            return None
+        buffer, widths, pos = begun
         consumed = 0  # bytes of the member before `buffer`
-        for chunk in chunks:
-            buffer += chunk
-            if b"<sheetData>" in buffer and b"</row>" in buffer[buffer.index(b"<sheetData>"):]:
-                break
-            if len(buffer) > MAX_ROW_BYTES:
-                return None
-        at = buffer.find(b"<sheetData>")
-        if at < 0 or not sheet_data_at(buffer[:at]):  # (not one in a comment, say)
-            return None
-        widths = widths_of(buffer[:at])
-        pos = at + len(b"<sheetData>")
-        if not header_ok(buffer, pos, headers):
-            return None
-        pos = buffer.index(b"</row>", pos) + len(b"</row>")
-        start = consumed + pos
+        start = pos
         digest = hashlib.sha256()
         styles: set[int] = set()
         rows: list[Row] = []
@@ -320,7 +308,7 @@ def copy(path: Any, block: Block, out: str) -> None:
     with zipfile.ZipFile(path) as archive, open_part(archive, block.part) as stream, \
             open(out, "ab") as target:
         at = 0
-        for chunk in _chunks(stream):
+        for chunk in read_chunks(stream):
             first, last = max(block.start - at, 0), min(block.end - at, len(chunk))
             at += len(chunk)
             if last <= 0:

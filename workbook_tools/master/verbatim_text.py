@@ -107,6 +107,28 @@ def header_ok(buffer: bytes, pos: int, headers: tuple[str, ...]) -> bool:
     return at == len(cells) and found == [(column_letter(i), h) for i, h in enumerate(headers)]
 
 
+def rows_begin(chunks: Iterator[bytes], headers: tuple[str, ...], most: int
+               ) -> tuple[bytes, dict[int, float], int] | None:
+    """A sheet part's first bytes, read from `chunks` until its header row has ended (at most
+    `most` bytes before the row after <sheetData> ends), the columns' widths, and where the rows
+    after the header row begin in those bytes; None when the part does not begin as ours does
+    (its sheetData after something else, row 1 not exactly the sheet's `headers`)."""
+    buffer = b""
+    for chunk in chunks:
+        buffer += chunk
+        if b"<sheetData>" in buffer and b"</row>" in buffer[buffer.index(b"<sheetData>"):]:
+            break
+        if len(buffer) > most:
+            return None
+    at = buffer.find(b"<sheetData>")
+    if at < 0 or not sheet_data_at(buffer[:at]):  # (not one in a comment, say)
+        return None
+    pos = at + len(b"<sheetData>")
+    if not header_ok(buffer, pos, headers):
+        return None
+    return buffer, widths_of(buffer[:at]), buffer.index(b"</row>", pos) + len(b"</row>")
+
+
 def widths_of(head: bytes) -> dict[int, float]:
     """The sheet's column widths in characters, as given to xlsxwriter (0-based columns)."""
     widths = {}

@@ -11,6 +11,7 @@ from pathlib import Path
 from types import ModuleType
 
 import pytest
+from support import needs_libreoffice
 
 SCRIPT = Path(__file__).resolve().parents[1] / "benchmarks" / "scale.py"
 
@@ -71,3 +72,26 @@ def test_a_rejected_return_stops_the_benchmark(scale: ModuleType, folder: Path,
     assert refused.returncode == 1
     last = refused.stderr.splitlines()[-1]  # after the runs it made before the refusal
     assert last.startswith("benchmark refused: validate handled 1 of 2 returns")
+
+
+@needs_libreoffice
+def test_validate_on_returns_saved_by_a_spreadsheet_program_is_measured_against_its_own_floor(
+        scale: ModuleType, folder: Path) -> None:
+    """validate-saved reads every return as LibreOffice saved it (shared strings, its styles),
+    handles every row, and its ratio is to calamine reading those same saved files."""
+    scale.build_saved_returns(folder)
+    saved = sorted((folder / scale.SAVED_RETURNS / "returns" / scale.QUARTER).glob("*.xlsx"))
+    assert len(saved) == 2
+    assert all(b"sharedStrings" in path.read_bytes() for path in saved)  # (names in the zip)
+    validate = scale.measure("validate-saved", folder)
+    assert validate.rows == {"returns": 2, "rows": 40}
+    floor = scale.measure("calamine-saved", folder)
+    assert floor.rows["returns"] == 2
+    run = scale.Run(3.0, 1.0, 1.0, validate.rows)
+    table = scale.summarise({"calamine": [scale.Run(1.0, 1.0, 1.0, floor.rows)],
+                             "calamine-saved": [scale.Run(2.0, 1.0, 1.0, floor.rows)],
+                             "validate-saved": [run]}, {}, {})
+    assert table["validate-saved"]["ratio"] == 1.5  # 3 s against calamine-saved's 2 s, not 1 s
+    assert table["calamine-saved"]["ratio"] == 2.0
+    assert ("validate, returns saved by LibreOffice, within 1.5x the floor of those files "
+            "(1.50x)", True) in scale.targets(table)

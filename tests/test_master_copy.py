@@ -22,6 +22,7 @@ from support import libreoffice_save, needs_libreoffice
 from workbook_tools.errors import MasterError
 from workbook_tools.master import columns as mc
 from workbook_tools.master.read import LEAN_SHEETS, read_master
+from workbook_tools.master.verbatim import note_styles
 from workbook_tools.plan.register import load_plan
 
 MEASURES = "xl/worksheets/sheet2.xml"  # the master's second sheet
@@ -263,3 +264,18 @@ def test_a_master_changed_after_it_was_read_is_not_copied_from(tmp_path: Path) -
                  first(rb'(<c r="G3"[^>]*><is><t>)', rb"\1Changed meanwhile: "))
     with pytest.raises(MasterError, match="changed by someone else"):
         copy(folder.master, block, str(tmp_path / "rows.xml"))
+
+
+@pytest.mark.parametrize("new", [0, 1, 3, 40])
+def test_every_style_the_copied_cells_use_is_noted(new: int) -> None:
+    """The styles a block's cells use are checked against the new file's (a style read
+    otherwise there means the rows are written again): each is noted, however many and
+    wherever they are, including past the few looked for one by one, and none after the end
+    given."""
+    cells = [b'<c r="B%d" s="%d"><v>1</v></c>' % (i, 100 + i) for i in range(new)]
+    cells += [b'<c r="A%d" s="%d"/>' % (i, 1 + i % 3) for i in range(1, 200)]
+    cells.insert(len(cells) // 2, b'<c r="C1" s="7"/>')
+    data = b"".join(cells)
+    styles = {2}
+    note_styles(data + b'<c r="D1" s="9"/>', styles, len(data))
+    assert styles == {1, 2, 3, 7, *range(100, 100 + new)}

@@ -32,10 +32,10 @@ from workbook_tools.master.readsheet import canonical_quarter, quarter_order
 from workbook_tools.master.record import Record, SheetRecord, entry_path
 from workbook_tools.master.verbatim import (
     MAX_ROW_BYTES,
-    STYLES_USED,
     Block,
     Grammar,
     Run,
+    note_styles,
     read_chunks,
     reader,
     switched_on,
@@ -171,11 +171,11 @@ class _Sheet:
             if styles is not None:
                 text = tail + piece
                 cut = text.rfind(b">") + 1  # a style's attribute is never cut in two
-                styles.update(int(s) for s in set(STYLES_USED.findall(text, 0, cut)))
+                note_styles(text, styles, cut)
                 tail = text[cut:]
             self.pos = stop
         if styles is not None and tail:
-            styles.update(int(s) for s in set(STYLES_USED.findall(tail)))
+            note_styles(tail, styles)
         return True
 
 
@@ -252,7 +252,7 @@ def _rest(state: _Sheet, name: str, headers: tuple[str, ...], grammar: Grammar,
         if not plain_text(piece):
             return False
         state.digest.update(piece)
-        styles.update(int(s) for s in set(STYLES_USED.findall(piece)))
+        note_styles(piece, styles)
         return True
 
     while True:

@@ -290,11 +290,27 @@ def _check(data: bytes, digest: Any, styles: set[int]) -> bool:
         return True
     if not plain_text(data):
         return False
-    known = b"|".join(b"%d" % s for s in sorted(styles))
-    other = re.compile(rb' s="(?!(?:' + known + rb')")([0-9]{1,5})"') if known else STYLES_USED
-    styles.update(int(s) for s in set(other.findall(data)))
+    note_styles(data, styles)
     digest.update(data)
     return True
+
+
+def note_styles(data: bytes, styles: set[int], stop: int | None = None) -> None:
+    """Add to `styles` each style number the cells in `data` (up to `stop`) use: a search for
+    the first one not yet noted, again after each found, rather than a list of every cell's
+    (a few styles, millions of cells; past a few dozen new ones, the list after all)."""
+    end = len(data) if stop is None else stop
+    pos = 0
+    for _ in range(32):
+        known = b"|".join(b"%d" % s for s in sorted(styles))
+        other = re.compile(rb' s="(?!(?:' + known + rb')")([0-9]{1,5})"') if known \
+            else STYLES_USED
+        found = other.search(data, pos, end)
+        if found is None:
+            return
+        styles.add(int(found.group(1)))
+        pos = found.end()
+    styles.update(int(s) for s in set(STYLES_USED.findall(data, pos, end)))
 
 
 def copy(path: Any, block: Block, out: str) -> None:

@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import itertools
 import json
-import operator
 import os
 import re
 from dataclasses import dataclass
@@ -81,22 +80,16 @@ class SheetRecord:
             return None
         headers = mc.SHEETS[name]
         positions = {h: i for i, h in enumerate(headers)}
-        places = [headers.index(h) for h in READ_CELLS[name]]
-        # a row's values from (quarter, its read cells..., None), in one call
-        layout = [0 if i == 0 else places.index(i) + 1 if i in places else len(places) + 1
-                  for i in range(len(headers))]
-        values_of = operator.itemgetter(*layout)
-        rows: list[Row] = []
-        at = 0
-        for run in runs:
-            quarter = texts.setdefault(run.quarter, run.quarter)
-            cells: Any = zip(*(column[at:at + run.rows] for column in self.cells),
-                             strict=True) if places else itertools.repeat((), run.rows)
-            for i, found in enumerate(cells, start=at + 2):
-                row = Row(values_of((quarter, *found, None)), positions, i)
-                row.copied = True
-                rows.append(row)
-            at += run.rows
+        places = {headers.index(h): at for at, h in enumerate(READ_CELLS[name])}
+        # each column's values, of every run (a column read, the Quarter, or blanks), zipped
+        # into the rows in one pass
+        quarters = itertools.chain.from_iterable(
+            itertools.repeat(texts.setdefault(run.quarter, run.quarter), run.rows)
+            for run in runs)
+        columns = [quarters if i == 0 else self.cells[places[i]][:count] if i in places
+                   else itertools.repeat(None, count) for i in range(len(headers))]
+        rows = list(map(Row, zip(*columns, strict=True), itertools.repeat(positions),
+                        itertools.count(2), itertools.repeat(True)))
         last = runs[-1]
         styles: set[int] = set()
         for run in runs:

@@ -17,14 +17,15 @@ class Row(list[Any]):
 
     __slots__ = ("cells", "copied", "positions", "read_at")
 
-    def __init__(self, values: Any, positions: dict[str, int], read_at: int | None) -> None:
-        super().__init__(values)
+    def __init__(self, values: Any, positions: dict[str, int], read_at: int | None,
+                 copied: bool = False) -> None:
+        list.__init__(self, values)
         self.positions = positions
         self.read_at = read_at
         self.cells: dict[str, Any] | None = None
         # a row copied from the old master as its bytes (master/verbatim.py): only the cells a
         # consolidate reads hold values
-        self.copied = False
+        self.copied = copied
 
     def get(self, header: str, default: Any = None) -> Any:
         """The cell under `header`, as dict.get: '_cells' and '_row' as a dict row has them."""

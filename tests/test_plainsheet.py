@@ -12,8 +12,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from agreement_support import gnumeric_save_all
 from conftest import GENERATED_AT, Q1
-from support import built_once, libreoffice_save, needs_libreoffice
+from support import built_once, libreoffice_save, needs_gnumeric, needs_libreoffice
 from untrusted_support import add_shared_strings, part_of, rewrite
 from validate_support import Returns, check, make_returns
 
@@ -145,6 +146,12 @@ def test_a_return_saved_by_libreoffice_is_read_as_before(r: Returns, tmp_path: P
     saved = libreoffice_save(shutil.copy(r.clean, tmp_path / r.clean.name), tmp_path / "lo")
     assert_read_as_before(saved)
     assert check(saved).status == ACCEPTED
+
+
+@needs_gnumeric
+def test_a_return_saved_by_gnumeric_is_read_as_before(r: Returns, tmp_path: Path) -> None:
+    [saved] = gnumeric_save_all([r.clean], tmp_path / "gnumeric")
+    assert_read_as_before(saved)
 
 
 # --- anything else: calamine after the scan, as before ----------------------------------------

@@ -284,3 +284,23 @@ def test_damaged_shared_text_is_refused_as_before(r: Returns, tmp_path: Path) ->
     refused = by_calamine(path)
     assert refused == f"file-corrupt: {path}: is damaged: its shared text cannot be unpacked"
     assert as_read(path) == refused
+
+
+# --- the shared text a sheet's cells use, however their type is written ----------------------
+
+@pytest.mark.parametrize("typed", [b' t="s"', b" t='s'", b'\tt="s"', b' t = "s"', b'\nt=\n"s"'])
+def test_a_long_shared_string_used_by_many_cells_is_refused_however_the_type_is_written(
+        r: Returns, tmp_path: Path, typed: bytes) -> None:
+    """Excel and LibreOffice write ` t="s"`, which is counted quickly; any other spelling is
+    counted too, so 100 cells using one 1,000,000-character string are refused before calamine
+    would copy it into each."""
+    path = shutil.copy(r.clean, tmp_path / r.clean.name)
+    add_shared_strings(path, [b"x" * 1_000_000])
+    rewrite(path, {part_of(path, META_SHEET): lambda xml: xml.replace(b"</sheetData>", b"".join(
+        b'<row r="%d"><c r="F%d"%s><v>0</v></c></row>' % (5000 + i, 5000 + i, typed)
+        for i in range(100)) + b"</sheetData>")})
+    refused = as_read(path)
+    assert refused == by_calamine(path)
+    assert refused == (f"file-bomb: {path}: would make a reader copy more than 64 million "
+                       "characters of text into its sheet '_meta' (a long text used by many "
+                       "cells); refused before opening")

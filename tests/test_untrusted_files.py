@@ -118,6 +118,23 @@ def test_one_long_shared_string_used_by_many_cells_is_refused_before_calamine(
             "into its sheet '_meta'") in check.output
 
 
+@pytest.mark.parametrize("typed", [b' t="s"', b" t='s'", b'\tt="s"', b' t = "s"', b'\nt=\n"s"'])
+def test_a_long_shared_string_is_counted_however_the_cells_type_is_written(
+        folder: Any, typed: bytes) -> None:
+    """Excel and LibreOffice write ` t="s"`, which the scan counts quickly; any other spelling is
+    counted too, so 100 cells using one 1,000,000-character string are refused before calamine
+    would copy it into each."""
+    bad = cs_return(folder)
+    add_shared_strings(bad, [b"x" * 1_000_000])
+    add_rows(bad, META_SHEET, b"".join(
+        b'<row r="%d"><c r="F%d"%s><v>0</v></c></row>' % (5000 + i, 5000 + i, typed)
+        for i in range(100)))
+    [(_, _, code, message)] = findings_of(bad)
+    assert code == "file-bomb"
+    assert ("would make a reader copy more than 64 million characters of text into its sheet "
+            "'_meta'") in message
+
+
 def test_a_long_shared_string_used_once_is_read(folder: Any) -> None:
     """The bound counts what cells use, not what the strings table holds."""
     bad = cs_return(folder)

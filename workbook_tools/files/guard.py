@@ -11,8 +11,7 @@ Before anything parses a file:
   reads it: a sheet whose cells reach too far, or whose cells would make a reader copy too much
   shared text (one long string used by many cells), is refused.
 
-Only then are values read fast with python-calamine into plain rows (`SafeWorkbook`), or, for a
-sheet whose XML is exactly the plain form openpyxl writes, by files/plainsheet.py; openpyxl
+Only then are values read fast with python-calamine into plain rows (`SafeWorkbook`); openpyxl
 opens a returned file only through `load_for_editing`, which also bounds the cells and rows it
 would build. `defusedxml` parses the few small XML parts read directly, and is installed so that
 openpyxl refuses entity attacks too.
@@ -180,24 +179,6 @@ class SafeWorkbook:
                 "file-corrupt",
             ) from None
         return rows, scan
-
-    def read_plain(self, name: str) -> list[list[Any]]:
-        """A sheet's values as `read` gives them (without what the scan found): without calamine
-        or the scan when its XML is exactly the plain form openpyxl writes for text and numbers,
-        which keeps the scan's limits itself (files/plainsheet.py: a filled return's `_meta`),
-        else by `read`. A file either refuses is refused here as it refuses it."""
-        from workbook_tools.files.plainsheet import plain_rows
-
-        part = self._parts.get(name, "")
-        if part:
-            if self._strings is None:  # as `scan`: a file whose shared text is damaged is refused
-                self._strings = SharedStrings.of(self._zip, self.path)
-            rows = plain_rows(self._zip, part, self.limits.max_sheet_cells,
-                              self._strings.longest > 0)
-            if rows is not None:
-                self._workbook()  # as `read`: a file calamine cannot open is refused
-                return rows
-        return self.read(name)[0]
 
     def extras(self, name: str, wanted: Callable[[int], bool], look: Callable[[int, Any], Any],
                width: int, scan: SheetScan, looks_only: bool = False) -> Any:

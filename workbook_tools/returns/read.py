@@ -69,7 +69,7 @@ def read_return(
         if layout.META_SHEET not in workbook.sheet_names:
             result.add("not-a-return", detail="hidden _meta sheet")
             return result
-        meta_rows = workbook.read_plain(layout.META_SHEET)
+        meta_rows, _ = workbook.read(layout.META_SHEET)
         meta, table = _parse_meta(meta_rows)
         if meta.get("Return") != RETURN_MARKER:
             result.add("not-a-return", detail="return marker on its hidden _meta sheet")

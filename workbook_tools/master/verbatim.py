@@ -298,10 +298,12 @@ def _check(data: bytes, digest: Any, styles: set[int]) -> bool:
 def note_styles(data: bytes, styles: set[int], stop: int | None = None) -> None:
     """Add to `styles` each style number the cells in `data` (up to `stop`) use: a search for
     the first one not yet noted, again after each found, rather than a list of every cell's
-    (a few styles, millions of cells; past a few dozen new ones, the list after all)."""
+    (a few styles, millions of cells; past a few dozen new ones, or a few dozen noted, the list
+    after all: a hostile file's thousands of styles would make each search a pattern of
+    thousands, compiled and cached again for each one found)."""
     end = len(data) if stop is None else stop
     pos = 0
-    for _ in range(32):
+    for _ in range(32 if len(styles) <= 32 else 0):
         known = b"|".join(b"%d" % s for s in sorted(styles))
         other = re.compile(rb' s="(?!(?:' + known + rb')")([0-9]{1,5})"') if known \
             else STYLES_USED

@@ -135,6 +135,14 @@ def test_a_long_shared_string_is_counted_however_the_cells_type_is_written(
             "'_meta'") in message
 
 
+def test_a_return_with_an_empty_shared_strings_part_is_read_as_any_other(folder: Any) -> None:
+    """Some programs write a shared-strings part with no strings in it; the return is read, not
+    called unreadable."""
+    path = cs_return(folder)
+    add_shared_strings(path, [])
+    assert findings_of(path) == []
+
+
 def test_a_long_shared_string_used_once_is_read(folder: Any) -> None:
     """The bound counts what cells use, not what the strings table holds."""
     bad = cs_return(folder)

@@ -166,22 +166,19 @@ def test_off_keeps_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
     assert not list(tmp_path.glob("**/*.json"))
 
 
-def test_only_the_most_recently_used_entries_are_kept(tmp_path: Path,
-                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+def test_only_the_most_recently_used_entries_are_kept(tmp_path: Path) -> None:
+    from workbook_tools.files.cachefolder import prune
     from workbook_tools.plan import cache
 
     for age, name in enumerate(["newest", "newer", "older", "oldest"]):
         path = tmp_path / f"{name}.json"
         path.write_bytes(b"x" * 100)
         os.utime(path, (1_000_000 - age, 1_000_000 - age))
-    monkeypatch.setattr(cache, "KEEP", 3)
-    cache.prune(tmp_path)
+    prune(tmp_path, 3, cache.KEEP_BYTES)
     assert sorted(p.stem for p in tmp_path.iterdir()) == ["newer", "newest", "older"]
-    monkeypatch.setattr(cache, "KEEP_BYTES", 150)
-    cache.prune(tmp_path)
+    prune(tmp_path, 3, 150)
     assert [p.stem for p in tmp_path.iterdir()] == ["newest"]  # the newest, whatever its size
-    monkeypatch.setattr(cache, "KEEP_BYTES", 50)
-    cache.prune(tmp_path)
+    prune(tmp_path, 3, 50)
     assert [p.stem for p in tmp_path.iterdir()] == ["newest"]
 
 

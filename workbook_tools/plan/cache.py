@@ -160,12 +160,6 @@ class Entry:
         cachefolder.keep_entry(self.path, text, KEEP, KEEP_BYTES)
 
 
-def prune(place: Path) -> None:
-    """Remove the least recently used entries beyond KEEP of them or KEEP_BYTES between them
-    (files/cachefolder.py)."""
-    cachefolder.prune(place, KEEP, KEEP_BYTES)
-
-
 def encode(plan: Plan) -> dict[str, Any]:
     """The plan as an entry: each part by field, a column of values each, and for the fields
     whose values repeat (SHARED) the distinct values once and each item's place among them."""

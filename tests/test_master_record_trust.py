@@ -205,3 +205,25 @@ def test_a_record_made_across_chunks_and_in_a_forked_process_is_exact(
         env.setenv("WORKBOOK_TOOLS_CACHE", "off")
         other.consolidate(Q3)
     assert folder.master.read_bytes() == other.master.read_bytes()
+
+
+def test_on_windows_only_a_cache_folder_in_the_users_own_profile_is_trusted(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Windows' os.stat says nothing of a folder's owner or who may write to it: a cache set
+    # (WORKBOOK_TOOLS_CACHE) to a shared drive or C:\ProgramData could hold entries planted by
+    # another user, so only folders inside the user's own profile count as private there
+    profile = tmp_path / "Users" / "officer"
+    own = profile / "AppData" / "Local" / "workbook-tools" / "masters"
+    shared = tmp_path / "Shared" / "workbook-tools" / "masters"
+    for place in (own, shared):
+        place.mkdir(parents=True)
+    monkeypatch.setenv("USERPROFILE", str(profile))
+    assert cachefolder.inside_own_profile(own)
+    assert not cachefolder.inside_own_profile(shared)
+    # a link inside the profile to a folder outside it is the folder outside
+    (profile / "link").symlink_to(shared, target_is_directory=True)
+    assert not cachefolder.inside_own_profile(profile / "link")
+    # and what the plan cache and the record ask, as on Windows (no os.getuid there)
+    monkeypatch.delattr(os, "getuid")
+    assert cachefolder.private(own)
+    assert not cachefolder.private(shared)

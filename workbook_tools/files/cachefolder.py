@@ -43,7 +43,20 @@ def private(place: Path) -> bool:
         return False
     if hasattr(os, "getuid"):
         return info.st_uid == os.getuid() and not info.st_mode & 0o022
-    return True  # Windows: the user's local application data is the user's own
+    return inside_own_profile(place)
+
+
+def inside_own_profile(place: Path) -> bool:
+    """On Windows, where a folder's owner and rights are not in os.stat: whether `place` is in
+    the user's own profile folder (C:\\Users\\name, where local application data is), which
+    Windows gives only to the user (and administrators). A folder elsewhere (another drive, a
+    share, C:\\ProgramData) may be open to every user, so its entries are not trusted: the
+    cache is then only not used."""
+    try:
+        home = Path(os.environ.get("USERPROFILE") or Path.home()).resolve()
+        return place.resolve().is_relative_to(home)
+    except (OSError, RuntimeError):
+        return False
 
 
 def read_own(path: Path) -> bytes:

@@ -7,6 +7,8 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -180,6 +182,30 @@ def test_only_the_most_recently_used_entries_are_kept(tmp_path: Path) -> None:
     assert [p.stem for p in tmp_path.iterdir()] == ["newest"]  # the newest, whatever its size
     prune(tmp_path, 3, 50)
     assert [p.stem for p in tmp_path.iterdir()] == ["newest"]
+
+
+def test_an_entry_that_cannot_be_written_whole_leaves_nothing_behind(tmp_path: Path) -> None:
+    """A disk that fills while an entry is written (the file size limit stands in for it, in a
+    process of its own): no error reaches the command, and no partial file is left in the
+    folder to be taken for an entry or to fill it further."""
+    place = tmp_path / "plans"
+    script = (
+        "import resource, signal, sys\n"
+        "from pathlib import Path\n"
+        "from workbook_tools.files.cachefolder import keep_entry\n"
+        "signal.signal(signal.SIGXFSZ, signal.SIG_IGN)\n"
+        "resource.setrlimit(resource.RLIMIT_FSIZE, (4096, 4096))\n"
+        "keep_entry(Path(sys.argv[1]) / 'entry.json', 'x' * 100_000, 32, 1 << 30)\n"
+        "print('no error')\n")
+    done = subprocess.run([sys.executable, "-c", script, str(place)], capture_output=True,
+                          text=True, timeout=60)
+    assert done.stdout.strip() == "no error", done.stderr
+    assert place.is_dir() and list(place.iterdir()) == []
+    # a text that cannot be written as UTF-8 is the same: nothing kept, nothing raised
+    from workbook_tools.files.cachefolder import keep_entry
+
+    keep_entry(place / "entry.json", "half \ud800 a surrogate", 32, 1 << 30)
+    assert list(place.iterdir()) == []
 
 
 def test_a_register_too_large_is_refused_before_it_is_hashed(tmp_path: Path, cache_folder: Path,

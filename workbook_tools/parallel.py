@@ -134,3 +134,76 @@ def _pool_map(job: Callable[[T], R], items: list[T], count: int, context: Any) -
         yield from pool.map(_call, items)
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
+
+
+class StartedMap:
+    """`ordered_map` with its work started now, not when the first result is asked for: the
+    caller does other work meanwhile (consolidate reads the master), then iterates it once for
+    the results, in the items' order. Use it in a `with` (or call `close`): leaving early stops
+    it, the items not yet started cancelled and every worker ended (those running finish their
+    item first)."""
+
+    def __init__(self, job: Callable[[Any], Any], items: Iterable[Any], workers: int | None = None,
+                 on_crash: Callable[[Any, BaseException], Any] | None = None) -> None:
+        self.job, self.items, self.on_crash = job, list(items), on_crash
+        self.count = worker_count(len(self.items)) if workers is None else max(1, workers)
+        self.pool: Any = None
+        self.started: Iterator[Any] | None = None
+        if self.count <= 1 or len(self.items) < 2:
+            return  # done in this process, as the results are asked for
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        self.context = multiprocessing.get_context(start_method())
+        gc.freeze()  # (as ordered_map: what exists now is left out of collection meanwhile)
+        self.pool = ProcessPoolExecutor(min(self.count, len(self.items)),
+                                        mp_context=self.context, initializer=_start,
+                                        initargs=(job,))
+        try:
+            self.started = self.pool.map(_call, self.items)  # every item submitted here
+        except BaseException:
+            self.close()
+            raise
+
+    def __enter__(self) -> StartedMap:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Stop the work (nothing when it is done): waits for the workers to end."""
+        if self.pool is not None:
+            pool, self.pool = self.pool, None
+            try:
+                pool.shutdown(wait=True, cancel_futures=True)
+            finally:
+                gc.unfreeze()
+
+    def __iter__(self) -> Iterator[Any]:
+        if self.started is None:
+            yield from map(self.job, self.items)
+            return
+        from concurrent.futures.process import BrokenProcessPool
+
+        done = 0
+        try:
+            for result in self.started:
+                yield result
+                done += 1
+            return
+        except BrokenProcessPool:
+            if self.on_crash is None:
+                raise
+        finally:
+            self.started = iter(())
+            self.close()
+        # as ordered_map: the item in hand may only have been running when another killed
+        # the pool; it is run again alone, then the rest in a new pool
+        item = self.items[done]
+        try:
+            result = next(_pool_map(self.job, [item], 1, self.context))
+        except BrokenProcessPool as again:
+            result = self.on_crash(item, again)
+        yield result
+        yield from ordered_map(self.job, self.items[done + 1:], self.count, self.on_crash)

@@ -124,16 +124,51 @@ def consolidate(
         MasterError: the master cannot be read, is not ours, is open elsewhere, cannot be
             replaced, or would pass Excel's row limit. In every error case nothing is written.
     """
-    from workbook_tools.returns.validate import expand_paths, validate_paths
+    from workbook_tools.returns.validate import Started, expand_paths, validate_paths
 
     master_path, returns_dir = Path(master_path), Path(returns_dir)
     backups = Path(backups_dir) if backups_dir else master_path.parent / "backups"
     stamp = (now or dt.datetime.now()).replace(microsecond=0)
     check_not_open(master_path)
     before = master_state(master_path)
-    # the quarter's own rows as dicts (corrections compare them), every other quarter's rows
-    # on the sheets a run copies through as Rows
-    old = read_master(master_path, touched={str(quarter)}) if before is not None else Master()
+    files = expand_paths([returns_dir]) if returns_dir.is_dir() else []
+    if before is None:
+        old = Master()
+        ledger = _check_ledger_and_returns(plan, quarter, old, master_path, ledger_csv,
+                                           returns_dir, files)
+        run = validate_paths(files, quarter, plan, None, progress)
+    else:
+        # the returns are read and checked while the master is read (one core each), the
+        # warnings that need last quarter's figures worked out once it is; anything wrong with
+        # the master, the quarter or the ledger stops the workers and writes nothing
+        with Started(files, quarter, plan, master_path) as started:
+            # the quarter's own rows as dicts (corrections compare them), every other quarter's
+            # rows on the sheets a run copies through as Rows
+            old = read_master(master_path, touched={str(quarter)})
+            ledger = _check_ledger_and_returns(plan, quarter, old, master_path, ledger_csv,
+                                               returns_dir, files)
+            # last quarter's figures from the master already read, rather than reading it again
+            run = started.finish(context_of(old.sheets, quarter), progress)
+    new, result = _merge(old, plan, quarter, run, ledger)
+    result.reopened = reopened_period(old, quarter)
+    if result.reopened is not None:
+        result.corrections = _record_corrections(old, new, result.reopened, stamp)
+    new.sheets[MasterSheet.LOG].append(_log_row(stamp, user, quarter, run, ledger))
+    result.master = master_path
+    result.notes += keep.dropped_comments(old.sheets, new.sheets)
+    result.backup = write_safely(new, master_path, backups, stamp, before)
+    return result
+
+
+def _check_ledger_and_returns(plan: Plan, quarter: Quarter, old: Master, master_path: Path,
+                              ledger_csv: Path | None, returns_dir: Path, files: list[Path]
+                              ) -> Ledger | None:
+    """Refuse a closed quarter, then read the ledger (refusing the closed quarters it covers);
+    then refuse a returns folder that is missing or empty (`files`, what it holds).
+
+    Raises:
+        ClosedQuarterError, ConfigurationError: nothing is written.
+    """
     refuse_closed(old, master_path, [str(quarter)], "consolidating it")
     ledger = None
     if ledger_csv is not None:
@@ -145,23 +180,10 @@ def consolidate(
     if not returns_dir.is_dir():
         raise ConfigurationError(f"{returns_dir}: there is no such folder. Save the returns "
                                  f"there, or give --returns. {NOTHING_CHANGED}")
-    files = expand_paths([returns_dir])
     if not files:
         raise ConfigurationError(f"{returns_dir}: has no returns for {quarter}. "
                                  f"{NOTHING_CHANGED}")
-    # last quarter's figures from the master already read, rather than reading it again
-    context = context_of(old.sheets, quarter) if before is not None else None
-    run = validate_paths(files, quarter, plan, master_path if before else None, progress,
-                         context=context)
-    new, result = _merge(old, plan, quarter, run, ledger)
-    result.reopened = reopened_period(old, quarter)
-    if result.reopened is not None:
-        result.corrections = _record_corrections(old, new, result.reopened, stamp)
-    new.sheets[MasterSheet.LOG].append(_log_row(stamp, user, quarter, run, ledger))
-    result.master = master_path
-    result.notes += keep.dropped_comments(old.sheets, new.sheets)
-    result.backup = write_safely(new, master_path, backups, stamp, before)
-    return result
+    return ledger
 
 
 # ---------------------------------------------------------------------------------------------

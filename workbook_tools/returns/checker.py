@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
@@ -79,14 +80,77 @@ _SIGNOFF_KEYS = {"completed": layout.COMPLETED_BY, "approved": layout.APPROVED_B
                  "date": layout.SIGNOFF_DATE}
 
 
+@dataclass(frozen=True)
+class Later:
+    """A warning that needs last quarter's figures from the master, worked out once they are
+    known (`finding`): consolidate checks the returns while it reads the master. It stands in
+    the findings where the warning would be, so they come out in the same order."""
+
+    check: str  # 'implausible' or 'delivered'
+    file: str
+    directorate: str
+    sheet: str
+    cell: str
+    quarter: Quarter
+    item: str
+    values: tuple[Any, ...]  # what the check needs of the row
+
+    def finding(self, context: Context | None) -> Finding | None:
+        """The warning, given last quarter's figures (None when there are none)."""
+        if self.check == "implausible":
+            kind, shown, actual, unit, target = self.values
+            found = _implausible(self.quarter, context, self.item, kind, shown, actual, unit,
+                                 target)
+            if found is None:
+                return None
+            return RULES["implausible-change"].finding(self.file, self.directorate, self.sheet,
+                                                       self.cell, found[0], **found[1])
+        (delivered,) = self.values
+        previous = context.previous_delivered.get(self.item) if context is not None else None
+        if previous is None or not delivered < previous:
+            return None
+        return RULES["delivered-fell"].finding(self.file, self.directorate, self.sheet, self.cell,
+                                               id=self.item, delivered=money(delivered),
+                                               previous=money(previous))
+
+
+def settle(findings: list[Finding | Later], context: Callable[[Quarter], Context | None]
+           ) -> list[Finding]:
+    """`findings` with each Later worked out in its place (`context` gives a quarter's)."""
+    settled = []
+    for found in findings:
+        if isinstance(found, Later):
+            warning = found.finding(context(found.quarter))
+            if warning is not None:
+                settled.append(warning)
+        else:
+            settled.append(found)
+    return settled
+
+
+def _implausible(quarter: Quarter, context: Context | None, item: str, kind: Any, shown: Any,
+                 actual: Any, unit: Any, target: Any) -> tuple[str, dict[str, Any]] | None:
+    """The implausible-change warning's variant and fields, or None."""
+    previous = compared_quarter_figures(
+        kind, quarter.number, shown,
+        context.previous_actuals.get(item) if context is not None else None)
+    previous_target = context.previous_targets.get(item) if context is not None else None
+    found = implausible_change(actual, previous, unit, previous_target, target)
+    if found is None:
+        return None
+    variant, fields = found.fields(num)
+    return variant, {"id": item, "actual": num(actual), **fields}
+
+
 class _Checker:
     """Collects one return's input findings (the rule registry's checks, as the Checks sheet
     counts them) and warnings."""
 
-    def __init__(self, rf: ReturnFile, context: Context | None) -> None:
+    def __init__(self, rf: ReturnFile, context: Context | None, later: bool = False) -> None:
         self.rf = rf
         self.context = context
-        self.findings: list[Finding] = []
+        self.later = later  # the warnings that need last quarter's figures left as Later
+        self.findings: list[Any] = []  # Findings (and Later)
         assert rf.quarter is not None
         self.quarter: Quarter = rf.quarter
         #: each sheet's input rules with a test: (column, code, variant, test); the others
@@ -206,17 +270,15 @@ class _Checker:
             self.add("percent-read", sheet, cell, found=show(value), points=num(number * 100))
 
     def implausible(self, sheet: str, cell: str, typed: dict[str, Any]) -> None:
-        item, context = typed["id"], self.context
-        previous = compared_quarter_figures(
-            typed["type"], self.quarter.number, typed["previous"],
-            context.previous_actuals.get(item) if context is not None else None)
-        previous_target = context.previous_targets.get(item) if context is not None else None
-        found = implausible_change(typed["actual"], previous, typed["unit"], previous_target,
-                                   typed["target"])
+        values = (typed["type"], typed["previous"], typed["actual"], typed["unit"],
+                  typed["target"])
+        if self.later:
+            self.findings.append(Later("implausible", self.rf.file, self.rf.directorate, sheet,
+                                       cell, self.quarter, typed["id"], values))
+            return
+        found = _implausible(self.quarter, self.context, typed["id"], *values)
         if found is not None:
-            variant, fields = found.fields(num)
-            self.add("implausible-change", sheet, cell, variant, id=item,
-                     actual=num(typed["actual"]), **fields)
+            self.add("implausible-change", sheet, cell, found[0], **found[1])
 
     def actions(self) -> None:
         sheet = Sheet.ACTIONS
@@ -259,7 +321,12 @@ class _Checker:
                                "why the forecast is below target and what will make up the gap")
             delivered = typed["delivered"]
             previous = typed["previous"]
-            if previous is None and self.context is not None and self.quarter.number > 1:
+            if previous is None and self.later and self.quarter.number > 1:
+                if delivered is not None:
+                    self.findings.append(Later("delivered", self.rf.file, self.rf.directorate,
+                                               sheet, ref("delivered"), self.quarter, item,
+                                               (delivered,)))
+            elif previous is None and self.context is not None and self.quarter.number > 1:
                 previous = self.context.previous_delivered.get(item)
             if delivered is not None and previous is not None and delivered < previous:
                 self.add("delivered-fell", sheet, ref("delivered"), id=item,
@@ -284,16 +351,19 @@ class _Checker:
                    lambda key: cells[_SIGNOFF_KEYS[key]])
 
 
-def check_return(rf: ReturnFile, context: Context | None = None) -> list[Finding]:
+def check_return(rf: ReturnFile, context: Context | None = None, later: bool = False
+                 ) -> list[Any]:
     """The input rules and warnings for a return that could be read (rf.data is set).
 
     Args:
         context: the previous quarter's figures from the master, used where the return's own
             Previous actual / Delivered last quarter cells are blank.
+        later: leave the warnings that need last quarter's figures as `Later`s in the findings
+            (`settle` works them out), rather than use `context`.
     """
     if rf.data is None:
         return []
-    checker = _Checker(rf, context)
+    checker = _Checker(rf, context, later)
     checker.texts()
     checker.cover()
     checker.measures()

@@ -11,14 +11,15 @@ import gc
 import re
 from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import Any
 
 from workbook_tools.errors import ConfigurationError, UnreadableFileError, about_file
 from workbook_tools.files.package import check_file_size, sha256_of
-from workbook_tools.parallel import ordered_map
+from workbook_tools.parallel import StartedMap, ordered_map
 from workbook_tools.plan.register import Plan
 from workbook_tools.quarters import Quarter
 from workbook_tools.returns import layout
-from workbook_tools.returns.checker import check_return, one_per_cell
+from workbook_tools.returns.checker import check_return, one_per_cell, settle
 from workbook_tools.returns.findings import (
     ACCEPTED,
     ACCEPTED_WITH_WARNINGS,
@@ -98,7 +99,46 @@ def validate_file(path: Path, quarter: Quarter | None = None, plan: Plan | None 
 
     Whatever the file holds, the answer is a verdict: a file that cannot be read, or that
     breaks the reading in a way nobody foresaw, is one finding on that file."""
-    path = Path(path)
+    checked = _checked(Path(path), quarter, plan, context, False)
+    if isinstance(checked, ReturnResult):
+        return checked
+    return checked.verdict(lambda q: None)
+
+
+class Checked:
+    """A return read and checked but for the warnings that need last quarter's figures
+    (checker.Later), which `verdict` works out: sent back by a worker that started before the
+    master was read (consolidate)."""
+
+    def __init__(self, result: ReturnResult, read: list[Finding], found: list[Any],
+                 is_return: bool) -> None:
+        self.result, self.read, self.found, self.is_return = result, read, found, is_return
+
+    def verdict(self, context: Callable[[Quarter], Context | None]) -> ReturnResult:
+        """The file's verdict, with `context` giving a quarter's figures from the master."""
+        result = self.result
+        findings = list(self.read)
+        try:
+            findings += settle(self.found, context)
+        except Exception as exc:  # noqa: BLE001
+            result.data = None
+            findings.append(_unreadable(result.path, f"cannot be checked ({_reason(exc)})"))
+        result.findings = sorted(one_per_cell(findings), key=_order)
+        if not self.is_return:
+            result.status = NOT_A_RETURN
+        elif result.errors:
+            result.status = REJECTED
+        else:
+            result.status = ACCEPTED_WITH_WARNINGS if result.warnings else ACCEPTED
+        return result
+
+
+@about_file("path")
+def _checked(path: Path, quarter: Quarter | None, plan: Plan | None,
+             context: Callable[[Quarter], Context | None] | None, later: bool
+             ) -> ReturnResult | Checked:
+    """The verdict on a file that could not be read, else what the checks found: with `later`,
+    the warnings that need last quarter's figures are left as checker.Later."""
     try:
         stat = path.stat()
         received = dt.datetime.fromtimestamp(stat.st_mtime)
@@ -125,21 +165,15 @@ def validate_file(path: Path, quarter: Quarter | None = None, plan: Plan | None 
     result.data = rf.data
     if rf.data is not None:
         result.rows = sum(len(rows) for rows in rf.data.rows.values())
-    findings = list(rf.findings)
+    found: list[Any] = []
     if rf.data is not None and rf.quarter is not None:
         try:
-            findings += check_return(rf, context(rf.quarter) if context else None)
+            found = check_return(rf, None if later or not context else context(rf.quarter),
+                                 later)
         except Exception as exc:  # noqa: BLE001
             result.data = None
-            findings.append(_unreadable(path, f"cannot be checked ({_reason(exc)})"))
-    result.findings = sorted(one_per_cell(findings), key=_order)
-    if not rf.is_return:
-        result.status = NOT_A_RETURN
-    elif result.errors:
-        result.status = REJECTED
-    else:
-        result.status = ACCEPTED_WITH_WARNINGS if result.warnings else ACCEPTED
-    return result
+            found = [_unreadable(path, f"cannot be checked ({_reason(exc)})")]
+    return Checked(result, list(rf.findings), found, rf.is_return)
 
 
 def _reason(exc: BaseException) -> str:
@@ -229,12 +263,53 @@ def validate_paths(
     return ValidationRun(quarter, results)
 
 
+class Started:
+    """A validation started before last quarter's figures are known (consolidate reads the master
+    meanwhile): the workers read and check the returns, and `finish` works out the warnings that
+    need those figures, then reports progress as validate_paths does. Use it in a `with`:
+    leaving it before `finish` (the master cannot be read, Ctrl+C) stops the workers."""
+
+    def __init__(self, files: list[Path], quarter: Quarter, plan: Plan | None, master: Path,
+                 workers: int | None = None) -> None:
+        self.quarter = quarter
+        self.job = _Job(quarter, plan, master, True, later=True)
+        gc.freeze()  # (as validate_paths)
+        try:
+            if plan is not None and has_items(plan):
+                register_index(plan)  # once, here, before the workers fork
+                plan.group_by_directorate()
+            self.work = StartedMap(self.job, files, workers, on_crash=_crashed)
+        finally:
+            gc.unfreeze()
+
+    def __enter__(self) -> Started:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.work.close()
+
+    def finish(self, context: Context, progress: Callable[[Path], None] | None = None
+               ) -> ValidationRun:
+        """The run, `context` being the quarter's figures from the master (others are read
+        from it as validate_paths reads them)."""
+        self.job.contexts[self.quarter] = context
+        results = []
+        for found in self.work:
+            result = found.verdict(self.job.context) if isinstance(found, Checked) else found
+            results.append(result)
+            if progress is not None:
+                progress(result.path)
+        resolve_resubmissions(results)
+        return ValidationRun(self.quarter, results)
+
+
 class _Job:
     """What every worker needs to validate one file; sent to each worker once."""
 
     def __init__(self, quarter: Quarter | None, plan: Plan | None, master: Path | None,
-                 keep_rows: bool) -> None:
+                 keep_rows: bool, later: bool = False) -> None:
         self.quarter, self.plan, self.master, self.keep_rows = quarter, plan, master, keep_rows
+        self.later = later  # (Started) the warnings needing the master's figures left to it
         self.contexts: dict[Quarter, Context | None] = {}
 
     def context(self, q: Quarter) -> Context | None:
@@ -244,7 +319,9 @@ class _Job:
             self.contexts[q] = previous_context(self.master, q) if self.master else None
         return self.contexts[q]
 
-    def __call__(self, path: Path) -> ReturnResult:
+    def __call__(self, path: Path) -> Any:
+        if self.later:
+            return _checked(path, self.quarter, self.plan, None, True)
         result = validate_file(path, self.quarter, self.plan, self.context)
         if not self.keep_rows and result.data is not None:
             result.data.rows = {}

@@ -281,7 +281,9 @@ def _attach_finance(new: Master, entries: dict[tuple[str, str], FinanceEntry],
             continue  # orphaned rows are made again below from their entries
         key = (str(row.get("Quarter")), str(row.get("Saving ID") or "").strip())
         entry = entries.pop(key, None)
-        row = {**row, **{h: entry.values.get(h) if entry else None for h in columns}}
+        # in place: a copy of every row held the old master's Savings twice at once (190 MB at
+        # 240 returns); after the merge its rows of other quarters are read for nothing else
+        row.update({h: entry.values.get(h) if entry else None for h in columns})
         row["_cells"] = entry.cells if entry else row.get("_cells")
         row[mc.ORPHANED] = None
         rows.append(row)

@@ -16,6 +16,7 @@ finance can check it. What cannot be kept is said on the console, naming the she
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -167,7 +168,7 @@ def formula_at(kept: Kept, row: int, col: int) -> str:
         return text
 
 
-def formula_notes(sheet: str, headers: tuple[str, ...], positions: list[int],
+def formula_notes(sheet: str, headers: tuple[str, ...], positions: Sequence[int],
                   rows: list[dict[str, Any]]) -> list[str]:
     """A line for each kept formula that points outside its row, at the cell it is written to."""
     notes = []

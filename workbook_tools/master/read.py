@@ -21,6 +21,7 @@ from workbook_tools.errors import MasterError, UnreadableFileError, about_file
 from workbook_tools.files.cells import is_blank
 from workbook_tools.files.extras import ColumnLook
 from workbook_tools.files.guard import MIB, Limits, SafeWorkbook, SheetScan
+from workbook_tools.files.memory import give_back_memory
 from workbook_tools.master import columns as mc
 from workbook_tools.master import keep, record, verbatim
 from workbook_tools.master.columns import MasterSheet
@@ -210,6 +211,9 @@ def read_master(path: Path | str, touched: Collection[str] | None = None) -> Mas
                 keep.attach(name, header, master.sheets[name],
                             workbook.comments(name).cells, set(), master.notes)
     _collect_finance(master, path)
+    # calamine's rows of each sheet read are freed among the rows kept: given back now, or
+    # the process holds them to its end and the processes it forks to write count them too
+    give_back_memory()
     return master
 
 

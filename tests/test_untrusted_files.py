@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import signal
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +19,7 @@ from untrusted_support import (
     cs_return,
     findings_of,
     hostile_folder,
+    part_of,
     rewrite,
     run,
     run_capped,
@@ -231,3 +233,24 @@ def test_a_large_sheet_of_short_texts_is_not_taken_for_a_bomb(
         with pytest.raises(UnreadableFileError) as refused:
             workbook.read("Heavy")
     assert "more than 2 million characters of text into its sheet 'Heavy'" in str(refused.value)
+
+
+def test_a_sheet_whose_bytes_do_not_match_its_checksum_is_refused_as_damaged(
+        folder: Any) -> None:
+    """A part changed after the zip recorded its CRC-32 (a copy broken on the way, or bytes
+    altered by hand) is refused before calamine reads it, whichever inflater reads it."""
+    bad = cs_return(folder)
+    part = part_of(bad, "Measures")
+    data = bytearray(bad.read_bytes())
+    with zipfile.ZipFile(bad) as archive:
+        info = archive.getinfo(part)
+    central = data.rfind(b"PK\x01\x02", 0, data.rfind(part.encode()))
+    for crc_at in (info.header_offset + 14, central + 16):  # local header, central directory
+        assert int.from_bytes(data[crc_at:crc_at + 4], "little") == info.CRC
+        data[crc_at:crc_at + 4] = (info.CRC ^ 0x5A5A5A5A).to_bytes(4, "little")
+    bad.write_bytes(bytes(data))
+
+    found = findings_of(bad)
+
+    assert [(code, message) for _, _, code, message in found] == [
+        ("file-corrupt", f"{bad.name} is damaged: its sheet 'Measures' cannot be unpacked.")]

@@ -180,9 +180,11 @@ def check_writable(path: Path) -> None:
 
 def _backup(path: Path, backups: Path, stamp: dt.datetime,
             before: tuple[int, int, str]) -> Path:
-    """Copy the master into `backups`, and check the copy is complete (its size and SHA-256
-    are the master's) before it counts: a disk that fills while copying must not leave a
-    truncated file as the newest backup, the one anybody would restore."""
+    """Keep the master in `backups`: a hard link to its file where the file system allows one
+    (nothing copied: the master is then replaced by a new file, never changed in place, so the
+    link keeps the old bytes), else a copy, checked complete (its size and SHA-256 are the
+    master's) before it counts: a disk that fills while copying must not leave a truncated file
+    as the newest backup, the one anybody would restore."""
     partial = None
     try:
         backups.mkdir(parents=True, exist_ok=True)
@@ -193,13 +195,10 @@ def _backup(path: Path, backups: Path, stamp: dt.datetime,
             number += 1
             target = backups / f"{base}-{number}{path.suffix}"
         partial = target.with_name(f".{target.name}.partial")
-        shutil.copy2(path, partial)
-        with open(partial, "rb+") as handle:
-            os.fsync(handle.fileno())
-        size, _, digest = before
-        copied = partial.read_bytes()
-        if len(copied) != size or hashlib.sha256(copied).hexdigest() != digest:
-            raise OSError(0, "the copy is not complete")
+        # (where a killed run left one, the copy is made onto it: shutil refuses a copy onto
+        # the master itself, a link a killed run made, and the failure removes it)
+        if not _linked(path, partial, before):
+            _copied(path, partial, before)
         os.rename(partial, target)  # `target` does not exist: nothing is replaced
     except OSError as exc:
         if partial is not None:
@@ -207,6 +206,30 @@ def _backup(path: Path, backups: Path, stamp: dt.datetime,
         raise MasterError(f"{backups}: the previous master could not be kept there "
                           f"({exc.strerror or exc}). {NOTHING_CHANGED}") from None
     return target
+
+
+def _linked(path: Path, partial: Path, before: tuple[int, int, str]) -> bool:
+    """Whether `partial` could be made a hard link to the master (not on every file system: FAT,
+    some network shares, another disk), the master as it was checked (`before`)."""
+    try:
+        os.link(path, partial)
+    except OSError:  # (FileExistsError too: what a killed run left)
+        return False
+    found = os.stat(partial)
+    size, modified, _ = before
+    if found.st_size != size or found.st_mtime_ns != modified:
+        raise OSError(0, "the master changed while it was kept")
+    return True
+
+
+def _copied(path: Path, partial: Path, before: tuple[int, int, str]) -> None:
+    shutil.copy2(path, partial)
+    with open(partial, "rb+") as handle:
+        os.fsync(handle.fileno())
+    size, _, digest = before
+    copied = partial.read_bytes()
+    if len(copied) != size or hashlib.sha256(copied).hexdigest() != digest:
+        raise OSError(0, "the copy is not complete")
 
 
 def _fsync_folder(folder: Path) -> None:

@@ -191,6 +191,30 @@ def test_a_master_that_is_not_ours_or_is_damaged_changes_nothing(
     assert outputs(folder) == files
 
 
+def _extra_risks_column(path: Path) -> None:
+    workbook = openpyxl.load_workbook(path)
+    workbook["Risks"]["Z3"] = "my own note"
+    workbook.save(path)
+
+
+@pytest.mark.parametrize("damage, expected", [
+    (_extra_column, "Measures!Z3 is in a column workbook-tools does not keep"),
+    (_extra_risks_column, "sheet 'Savings' has two columns headed 'Finance note'"),
+])
+def test_of_two_sheets_not_as_written_the_first_in_the_master_is_named(
+        folder: Folder, damage: Any, expected: str) -> None:
+    # (Savings is read before the other sheets; what is wrong is still told in sheet order)
+    damage(folder.master)
+    _twice(folder.master)
+    before = folder.master.read_bytes()
+
+    with pytest.raises(MasterError) as raised:
+        folder.consolidate(Q1)
+
+    assert expected in str(raised.value), str(raised.value)
+    assert folder.master.read_bytes() == before
+
+
 def test_a_missing_or_empty_returns_folder_writes_nothing(folder: Folder) -> None:
     before = folder.master.read_bytes()
     shutil.rmtree(folder.returns(Q1))

@@ -172,49 +172,68 @@ def read_master(path: Path | str, touched: Collection[str] | None = None) -> Mas
                     f"{path}: has a sheet '{name}' that workbook-tools did not write and "
                     f"would not keep; move it to a workbook of your own and run again. "
                     f"{NOTHING_CHANGED}")
-        for name in mc.SHEETS:
-            if name not in names:
-                continue  # a sheet added since this master was written: empty
-            watch = _ALL_LETTERS if name == MasterSheet.SAVINGS else ""
-            lean = touched if touched is not None and name in LEAN_SHEETS else None
-            found, scanned = None, None
-            sheet = known.sheets.get(name) if known is not None and lean is not None else None
-            if sheet is not None and sheet.part == workbook.part(name):
-                # the tool wrote these bytes: the rows are as its record says; the guard scans
-                # the sheet only when calamine reads it after all
-                found = sheet.found(name, copier.before, texts)
-                if found is not None:
-                    found[0].recorded = digest  # (forgotten if the copy finds it wrong)
-                if found is None or not found[0].complete:
-                    scanned = workbook.scan(name, watch=watch)
-            elif copier.on and lean is not None:
-                # the guard scans the sheet first; then the rows that are copied are found
-                scanned = workbook.scan(name, watch=watch)
-                found = copier.scan(workbook, name, texts)
-            if found is not None and found[0].complete:
-                # every row copied: calamine is not needed
-                header = list(mc.SHEETS[name])
-                master.headers[name], master.sheets[name] = mc.SHEETS[name], found[1]
-                master.copies[name] = found[0]
-            else:
-                rows, scan = workbook.read(name, watch=watch, scanned=scanned)
-                header = _read_sheet(master, path, name, rows, scan.formulas, scan.errors,
-                                     texts, lean, found)
-                del rows  # calamine's copy of the sheet, before the next one is read
-            if found is not None and name in master.copies:
-                master.columns[name] = {mc.SHEETS[name][c]: ColumnLook(w, False)
-                                        for c, w in found[0].widths.items()
-                                        if c < len(mc.SHEETS[name])}
-            if name in mc.OPEN_COLUMNS:  # (never a lean sheet: read by calamine)
-                _read_kept(workbook, master, name, header, scan)
-            else:  # the tool's own sheets: only comments people put on them
-                keep.attach(name, header, master.sheets[name],
-                            workbook.comments(name).cells, set(), master.notes)
+        # Savings first: what calamine's read of it frees (hundreds of MB at 240 returns) the
+        # other sheets' rows then fill, not left as holes; notes and errors in the sheets' order
+        notes: dict[str, list[str]] = {}
+        failed: dict[str, Exception] = {}
+        ours = [name for name in mc.SHEETS if name in names]
+        for name in sorted(ours, key=lambda name: name != MasterSheet.SAVINGS):
+            at = len(master.notes)
+            try:
+                _read_one(workbook, master, path, name, touched, known, copier, texts, digest)
+            except Exception as exc:  # noqa: BLE001 - raised below, in the sheets' order
+                failed[name] = exc
+                if name != MasterSheet.SAVINGS:
+                    break
+            notes[name], master.notes[at:] = master.notes[at:], []  # (put in order below)
+        if failed:
+            raise failed[min(failed, key=list(mc.SHEETS).index)]
+        master.notes = [note for name in mc.SHEETS for note in notes.get(name, [])]
     _collect_finance(master, path)
-    # calamine's rows of each sheet read are freed among the rows kept: given back now, or
-    # the process holds them to its end and the processes it forks to write count them too
+    # what calamine's rows left free given back, not held to the end (and by forked writers)
     give_back_memory()
     return master
+
+
+def _read_one(workbook: SafeWorkbook, master: Master, path: Path, name: str,
+              touched: Collection[str] | None, known: record.Record | None,
+              copier: verbatim.Copier, texts: dict[str, str], digest: str) -> None:
+    """Put one sheet of the master read through `workbook` on `master` (see read_master)."""
+    watch = _ALL_LETTERS if name == MasterSheet.SAVINGS else ""
+    lean = touched if touched is not None and name in LEAN_SHEETS else None
+    found, scanned = None, None
+    sheet = known.sheets.get(name) if known is not None and lean is not None else None
+    if sheet is not None and sheet.part == workbook.part(name):
+        # the tool wrote these bytes: the rows are as its record says; the guard scans
+        # the sheet only when calamine reads it after all
+        found = sheet.found(name, copier.before, texts)
+        if found is not None:
+            found[0].recorded = digest  # (forgotten if the copy finds it wrong)
+        if found is None or not found[0].complete:
+            scanned = workbook.scan(name, watch=watch)
+    elif copier.on and lean is not None:
+        # the guard scans the sheet first; then the rows that are copied are found
+        scanned = workbook.scan(name, watch=watch)
+        found = copier.scan(workbook, name, texts)
+    if found is not None and found[0].complete:
+        # every row copied: calamine is not needed
+        header = list(mc.SHEETS[name])
+        master.headers[name], master.sheets[name] = mc.SHEETS[name], found[1]
+        master.copies[name] = found[0]
+    else:
+        rows, scan = workbook.read(name, watch=watch, scanned=scanned)
+        header = _read_sheet(master, path, name, rows, scan.formulas, scan.errors,
+                             texts, lean, found)
+        del rows  # calamine's copy of the sheet, before the next one is read
+    if found is not None and name in master.copies:
+        master.columns[name] = {mc.SHEETS[name][c]: ColumnLook(w, False)
+                                for c, w in found[0].widths.items()
+                                if c < len(mc.SHEETS[name])}
+    if name in mc.OPEN_COLUMNS:  # (never a lean sheet: read by calamine)
+        _read_kept(workbook, master, name, header, scan)
+    else:  # the tool's own sheets: only comments people put on them
+        keep.attach(name, header, master.sheets[name],
+                    workbook.comments(name).cells, set(), master.notes)
 
 
 def _digest(workbook: SafeWorkbook) -> str:
@@ -377,7 +396,5 @@ def ledger_variances(row: dict[str, Any]) -> None:
         return
     delivered = number(row.get("Delivered to date (£)"))
     confirmed = number(row.get("Finance confirmed (£)"))
-    row[mc.LEDGER_VARIANCE] = ledger - delivered if ledger is not None and \
-        delivered is not None else None
-    row[mc.LEDGER_VARIANCE_TO_FINANCE] = ledger - confirmed if ledger is not None and \
-        confirmed is not None else None
+    row[mc.LEDGER_VARIANCE] = None if delivered is None else ledger - delivered
+    row[mc.LEDGER_VARIANCE_TO_FINANCE] = None if confirmed is None else ledger - confirmed

@@ -120,7 +120,7 @@ def test_a_register_with_problems_is_checked_every_time(tmp_path: Path, cache_fo
 
 
 @pytest.mark.parametrize("damage", ["not json", "{}", "[]", "retyped", "short row",
-                                    "past the values"])
+                                    "past the values", "before the values"])
 def test_an_entry_not_of_its_shape_is_ignored_and_replaced(
         tmp_path: Path, cache_folder: Path, reads: list[Path], damage: str) -> None:
     path = register_file(tmp_path)
@@ -133,6 +133,8 @@ def test_an_entry_not_of_its_shape_is_ignored_and_replaced(
         data["risks"]["owner"]["at"].pop()  # one item's owner missing
     elif damage == "past the values":
         data["measures"]["unit"]["at"][0] = len(data["measures"]["unit"]["values"])
+    elif damage == "before the values":
+        data["measures"]["unit"]["at"][0] = -1  # a place Python would count from the end
     entry.write_text(damage if damage in ("not json", "{}", "[]") else json.dumps(data),
                      encoding="utf-8")
 

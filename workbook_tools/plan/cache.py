@@ -266,13 +266,16 @@ def _column(found: Any, types: frozenset[type], shared: bool,
         # (the types gathered by map in C: a Python loop over 60,000 places was most of this)
         if not set(map(type, values)) <= types or not set(map(type, at)) <= {int}:
             return None
-        if at and (min(at) < 0 or max(at) >= len(values)):
+        if at and min(at) < 0:  # (a place past the end is found as the column is made)
             return None
         if convert is not None:
             values = [convert(v) for v in values]
             if _BAD in values:
                 return None
-        return list(map(values.__getitem__, at))
+        try:
+            return list(map(values.__getitem__, at))
+        except IndexError:  # a place past the end of the values
+            return None
     if type(found) is not list or not set(map(type, found)) <= types:
         return None
     return found

@@ -210,12 +210,20 @@ def _backup(path: Path, backups: Path, stamp: dt.datetime,
 
 def _linked(path: Path, partial: Path, before: tuple[int, int, str]) -> bool:
     """Whether `partial` could be made a hard link to the master (not on every file system: FAT,
-    some network shares, another disk), the master as it was checked (`before`)."""
+    some network shares, another disk), the master as it was checked (`before`). Not when the
+    master's file has another name (a second hard link, or the file a symlinked master points
+    at): that name keeps the old file after the swap, and saving it in place would change the
+    backup; it is copied."""
     try:
+        if os.lstat(path).st_nlink != 1 or path.is_symlink():
+            return False
         os.link(path, partial)
     except OSError:  # (FileExistsError too: what a killed run left)
         return False
     found = os.stat(partial)
+    if found.st_nlink != 2:  # (linked meanwhile under another name)
+        partial.unlink()
+        return False
     size, modified, _ = before
     if found.st_size != size or found.st_mtime_ns != modified:
         raise OSError(0, "the master changed while it was kept")

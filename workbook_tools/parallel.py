@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import gc
 import os
+import signal
 import sys
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from typing import Any, TypeVar
 
 T = TypeVar("T")
@@ -66,6 +68,21 @@ def _start(job: Callable[[Any], Any]) -> None:
     # WORKER_GC_THRESHOLD new containers.
     gc.set_threshold(WORKER_GC_THRESHOLD, *gc.get_threshold()[1:])
     _JOB[:] = [job]
+
+
+@contextmanager
+def _ctrl_c_held() -> Iterator[None]:
+    """Ctrl+C held back while the workers are started: they start with it held, until `_start`
+    has them ignore it (a spawned worker importing when it came printed a traceback); this
+    process gets it as the block ends, and stops the pool."""
+    if not hasattr(signal, "pthread_sigmask"):  # (Windows: Ctrl+C is not sent to the workers)
+        yield
+        return
+    held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, held)
 
 
 def _call(item: Any) -> Any:
@@ -131,7 +148,9 @@ def _pool_map(job: Callable[[T], R], items: list[T], count: int, context: Any) -
     pool = ProcessPoolExecutor(min(count, len(items)), mp_context=context, initializer=_start,
                                initargs=(job,))
     try:
-        yield from pool.map(_call, items)
+        with _ctrl_c_held():  # (every worker is started as the items are submitted)
+            results = pool.map(_call, items)
+        yield from results
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
 
@@ -160,7 +179,8 @@ class StartedMap:
                                         mp_context=self.context, initializer=_start,
                                         initargs=(job,))
         try:
-            self.started = self.pool.map(_call, self.items)  # every item submitted here
+            with _ctrl_c_held():
+                self.started = self.pool.map(_call, self.items)  # every item submitted here
         except BaseException:
             self.close()
             raise

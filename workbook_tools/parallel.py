@@ -104,42 +104,9 @@ def ordered_map(job: Callable[[T], R], items: Iterable[T], workers: int | None =
             item killed the worker is found by running each unfinished item again, the first
             alone in a fresh process.
     """
-    items = list(items)
-    count = worker_count(len(items)) if workers is None else max(1, workers)
-    if count <= 1 or len(items) < 2:
-        yield from map(job, items)
-        return
-    import multiprocessing
-    from concurrent.futures.process import BrokenProcessPool
-
-    # Under fork (Linux's default) a worker starts in milliseconds with the job already in
-    # memory; under spawn (Windows, macOS) the job is pickled to each worker once.
-    context = multiprocessing.get_context(start_method())
-    # What exists now (a national plan is 100,000s of objects) is left out of garbage
-    # collection while the pool runs: the workers then neither walk it nor copy its pages
-    # (copy-on-write), and this process does not walk it again as results arrive.
-    gc.freeze()
-    try:
-        done = 0
-        while done < len(items):
-            try:
-                for result in _pool_map(job, items[done:], count, context):
-                    yield result
-                    done += 1
-            except BrokenProcessPool as exc:
-                if on_crash is None:
-                    raise
-                # the item in hand may only have been running when another one killed the pool
-                item = items[done]
-                try:
-                    result = next(_pool_map(job, [item], 1, context))
-                except BrokenProcessPool as again:
-                    result = on_crash(item, again)
-                del exc
-                yield result
-                done += 1
-    finally:
-        gc.unfreeze()
+    # the pool starts as the first result is asked for
+    with StartedMap(job, items, workers, on_crash) as work:
+        yield from work
 
 
 def _pool_map(job: Callable[[T], R], items: list[T], count: int, context: Any) -> Iterator[R]:
@@ -173,8 +140,13 @@ class StartedMap:
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
 
+        # Under fork (Linux's default) a worker starts in milliseconds with the job already in
+        # memory; under spawn (Windows, macOS) the job is pickled to each worker once.
         self.context = multiprocessing.get_context(start_method())
-        gc.freeze()  # (as ordered_map: what exists now is left out of collection meanwhile)
+        # What exists now (a national plan is 100,000s of objects) is left out of garbage
+        # collection while the pool runs: the workers then neither walk it nor copy its pages
+        # (copy-on-write), and this process does not walk it again as results arrive.
+        gc.freeze()
         self.pool = ProcessPoolExecutor(min(self.count, len(self.items)),
                                         mp_context=self.context, initializer=_start,
                                         initargs=(job,))
@@ -218,8 +190,8 @@ class StartedMap:
         finally:
             self.started = iter(())
             self.close()
-        # as ordered_map: the item in hand may only have been running when another killed
-        # the pool; it is run again alone, then the rest in a new pool
+        # the item in hand may only have been running when another one killed the pool: it
+        # is run again alone, then the rest in a new pool
         item = self.items[done]
         try:
             result = next(_pool_map(self.job, [item], 1, self.context))

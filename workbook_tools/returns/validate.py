@@ -213,7 +213,6 @@ def validate_paths(
     progress: Callable[[Path], None] | None = None,
     keep_rows: bool = True,
     workers: int | None = None,
-    context: Context | None = None,
 ) -> ValidationRun:
     """Validate files and folders of returns; resubmissions and copies are resolved.
 
@@ -231,8 +230,6 @@ def validate_paths(
             needs them, validate and status do not.
         workers: processes to use; None for one per core (parallel.worker_count), 1 for
             this process only.
-        context: last quarter's figures, from a caller that has read the master already
-            (consolidate), so the master is not read twice.
 
     Raises:
         ConfigurationError: a path that does not exist.
@@ -240,27 +237,36 @@ def validate_paths(
     """
     files = expand_paths(paths)
     job = _Job(quarter, plan, master, keep_rows)
-    if context is not None and quarter is not None:
-        job.contexts[quarter] = context
     # What exists now, the register's plan above all (100,000s of objects), is left out of the
     # garbage collector's passes while the files are validated: indexing it and starting the
     # workers otherwise set off a full pass over it (20 ms, while one core waits).
     gc.freeze()
     try:
-        if plan is not None and has_items(plan):
-            register_index(plan)  # once, here, before the workers fork
-            plan.group_by_directorate()  # (so a worker does not walk every item for its own)
+        _index_register(plan)
         if master is not None and quarter is not None:
             job.context(quarter)  # read the master once, here, not once per worker
-        results = []
-        for result in ordered_map(job, files, workers, on_crash=_crashed):
-            results.append(result)
-            if progress is not None:
-                progress(result.path)
+        return _run(quarter, ordered_map(job, files, workers, on_crash=_crashed), progress)
     finally:
         gc.unfreeze()
-    resolve_resubmissions(results)
-    return ValidationRun(quarter, results)
+
+
+def _index_register(plan: Plan | None) -> None:
+    """The register's index, made once here before the workers fork."""
+    if plan is not None and has_items(plan):
+        register_index(plan)
+        plan.group_by_directorate()  # (so a worker does not walk every item for its own)
+
+
+def _run(quarter: Quarter | None, results: Iterable[ReturnResult],
+         progress: Callable[[Path], None] | None) -> ValidationRun:
+    """The run of `results` as they come, each reported to `progress`; resubmissions resolved."""
+    done = []
+    for result in results:
+        done.append(result)
+        if progress is not None:
+            progress(result.path)
+    resolve_resubmissions(done)
+    return ValidationRun(quarter, done)
 
 
 class Started:
@@ -275,9 +281,7 @@ class Started:
         self.job = _Job(quarter, plan, master, True, later=True)
         gc.freeze()  # (as validate_paths)
         try:
-            if plan is not None and has_items(plan):
-                register_index(plan)  # once, here, before the workers fork
-                plan.group_by_directorate()
+            _index_register(plan)
             self.work = StartedMap(self.job, files, workers, on_crash=_crashed)
         finally:
             gc.unfreeze()
@@ -293,14 +297,9 @@ class Started:
         """The run, `context` being the quarter's figures from the master (others are read
         from it as validate_paths reads them)."""
         self.job.contexts[self.quarter] = context
-        results = []
-        for found in self.work:
-            result = found.verdict(self.job.context) if isinstance(found, Checked) else found
-            results.append(result)
-            if progress is not None:
-                progress(result.path)
-        resolve_resubmissions(results)
-        return ValidationRun(self.quarter, results)
+        return _run(self.quarter, (found.verdict(self.job.context)
+                                   if isinstance(found, Checked) else found
+                                   for found in self.work), progress)
 
 
 class _Job:

@@ -199,6 +199,17 @@ def _attributes(text: bytes | None) -> dict[str, str]:
             for k, v in _ATTRIBUTE.findall(text or b"")}
 
 
+def column_looks_in(head: bytes) -> dict[int, ColumnLook]:
+    """The column looks a sheet's XML before its rows (its <cols>) gives, as read_extras reads
+    them: for the record of a master just written (master/savingsrecord.py)."""
+    extras = SheetExtras()
+    collect = _Collector(Styles.__new__(Styles), lambda col: False, lambda col, look: None,
+                         extras, 0)
+    for match in _COLUMN.finditer(head):
+        collect.column(_attributes(match.group(1)))
+    return extras.columns
+
+
 def _fast_cells(stream: IO[bytes], collect: _Collector) -> None:
     """The quick reading, for cells written the ordinary way. Most cells carry one of a few
     styles that keep nothing, so only the cells of a style and column that keep something are

@@ -23,7 +23,7 @@ from workbook_tools.files.extras import ColumnLook
 from workbook_tools.files.guard import MIB, Limits, SafeWorkbook, SheetScan
 from workbook_tools.files.memory import give_back_memory
 from workbook_tools.master import columns as mc
-from workbook_tools.master import keep, record, verbatim
+from workbook_tools.master import keep, record, savingsrecord, verbatim
 from workbook_tools.master.columns import MasterSheet
 from workbook_tools.master.readsheet import (
     NOTHING_CHANGED,
@@ -36,18 +36,16 @@ from workbook_tools.master.sheetrow import Row
 from workbook_tools.quarters import Quarter
 
 #: The master is our own file and holds every quarter, so it may be larger than a return. Its
-#: text may be as much as a sheet part at the member limit holds written in-line: a master Excel
-#: or LibreOffice saved keeps each repeated text (an objective's name, every quarter) once, and
-#: four quarters at 60 returns already count about 70 million characters on Measures, past the
-#: returns' limit that guards against a long text used by many cells.
+#: text may be as much as a sheet part at the member limit holds in-line: a master Excel or
+#: LibreOffice saved keeps each repeated text once, and four quarters at 60 returns count about
+#: 70 million characters on Measures, past the returns' limit (a long text used by many cells).
 MASTER_LIMITS = Limits(max_file_bytes=512 * MIB, max_member_bytes=1024 * MIB,
                        max_total_bytes=2048 * MIB, max_sheet_cells=40_000_000,
                        max_sheet_text=1024 * MIB)
 
 #: The sheets whose rows of quarters a consolidate does not touch it only copies through (and
-#: sorts): read as Rows when read_master is told the quarters it touches. Every sheet but those
-#: kept whole and those with people's own columns (Savings, whose finance entries are checked
-#: and kept row by row, is never one of them).
+#: sorts), read as Rows when read_master is told the quarters it touches: all but those kept
+#: whole and those with people's own columns (never Savings, whose finance is kept row by row).
 LEAN_SHEETS = tuple(name for name in mc.SHEETS
                     if name not in mc.KEPT_WHOLE and name not in mc.OPEN_COLUMNS)
 _ALL_LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
@@ -199,6 +197,8 @@ def _read_one(workbook: SafeWorkbook, master: Master, path: Path, name: str,
               touched: Collection[str] | None, known: record.Record | None,
               copier: verbatim.Copier, texts: dict[str, str], digest: str) -> None:
     """Put one sheet of the master read through `workbook` on `master` (see read_master)."""
+    if name == MasterSheet.SAVINGS and savingsrecord.taken(known, workbook.part(name), master):
+        return  # the tool wrote these bytes: Savings as its record says, its XML not read
     watch = _ALL_LETTERS if name == MasterSheet.SAVINGS else ""
     lean = touched if touched is not None and name in LEAN_SHEETS else None
     found, scanned = None, None

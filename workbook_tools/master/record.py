@@ -34,11 +34,12 @@ from typing import Any
 
 from workbook_tools.files.cachefolder import folder, keep_entry, private, read_own, source_digest
 from workbook_tools.master import columns as mc
+from workbook_tools.master import savingsentry, savingsrecord
 from workbook_tools.master.readsheet import canonical_quarter, quarter_order
 from workbook_tools.master.sheetrow import Row
 from workbook_tools.master.verbatim import READ_CELLS, Block, Run
 
-FORMAT = 1  # raised when the layout of an entry changes
+FORMAT = 2  # raised when the layout of an entry changes
 KEEP = 8  # entries kept at most, the most recently used,
 KEEP_BYTES = 512 * 1024 * 1024  # and bytes between them
 _DIGEST = re.compile(r"[0-9a-f]{64}")
@@ -103,10 +104,13 @@ class SheetRecord:
 
 
 class Record:
-    """The record of one master's bytes: a SheetRecord for each lean sheet it covers."""
+    """The record of one master's bytes: a SheetRecord for each lean sheet it covers, and
+    Savings as read_master reads it (master/savingsrecord.py; None when not recorded)."""
 
-    def __init__(self, sheets: dict[str, SheetRecord]) -> None:
+    def __init__(self, sheets: dict[str, SheetRecord],
+                 savings: savingsrecord.SavingsRecord | None = None) -> None:
         self.sheets = sheets
+        self.savings = savings
 
 
 def entry_path(digest: str) -> Path | None:
@@ -148,6 +152,8 @@ def keep(digest: str, record: Record) -> None:
     the entry would not give back exactly this record)."""
     path = entry_path(digest)
     if path is None or not all(_given_back(name, sheet) for name, sheet in record.sheets.items()):
+        return
+    if record.savings is not None and not savingsentry.given_back(record.savings):
         return
     try:
         text = json.dumps(encode(record), ensure_ascii=False, separators=(",", ":"),
@@ -216,7 +222,9 @@ def encode(record: Record) -> dict[str, Any]:
                      for run in sheet.runs],
             "cells": columns,
         }
-    return {"format": FORMAT, "strings": list(places), "sheets": sheets}
+    savings = None if record.savings is None else savingsentry.encode(
+        record.savings, lambda text: place(text, len(places)))
+    return {"format": FORMAT, "strings": list(places), "sheets": sheets, "savings": savings}
 
 
 def _not_a_number(name: str) -> Any:
@@ -234,7 +242,7 @@ def _ints(found: Any) -> bool:
 
 def decode(data: Any) -> Record | None:
     """The record in an entry, or None when any field is not of its type or out of bounds."""
-    if type(data) is not dict or set(data) != {"format", "strings", "sheets"}:
+    if type(data) is not dict or set(data) != {"format", "strings", "sheets", "savings"}:
         return None
     strings, sheets = data["strings"], data["sheets"]
     if data["format"] != FORMAT or type(strings) is not list or type(sheets) is not dict:
@@ -249,7 +257,12 @@ def decode(data: Any) -> Record | None:
         if made is None:
             return None
         found[name] = made
-    return Record(found)
+    savings = None
+    if data["savings"] is not None:
+        savings = savingsentry.decode(data["savings"], strings)
+        if savings is None:
+            return None
+    return Record(found, savings)
 
 
 def _sheet(name: str, sheet: dict[str, Any], strings: list[str]) -> SheetRecord | None:

@@ -30,6 +30,7 @@ from workbook_tools.master import columns as mc
 from workbook_tools.master.read import LEAN_SHEETS, MASTER_LIMITS, Master
 from workbook_tools.master.readsheet import canonical_quarter, quarter_order
 from workbook_tools.master.record import Record, SheetRecord, entry_path
+from workbook_tools.master.savingsrecord import SavingsRecord, Written, savings_of
 from workbook_tools.master.verbatim import (
     MAX_ROW_BYTES,
     Block,
@@ -54,24 +55,27 @@ PARALLEL_BYTES = 16 * 1024 * 1024
 _MAX_CELL_BYTES = 6 * MAX_TEXT + 64  # '&quot;' for each character, and the cell's markup
 
 
-def recorded(master: Master, written: Path) -> tuple[str, Record] | None:
+def recorded(master: Master, written: Path, styles: Written | None = None
+             ) -> tuple[str, Record] | None:
     """The record of the master just written to `written` and its bytes' SHA-256; None when
     records are off, or it would cost more to make than it saves, or cannot be made (a record
-    is only ever a saving: nothing about it stops a write)."""
+    is only ever a saving: nothing about it stops a write). Savings is recorded when the
+    writer's `styles` for it are given (master/savingsrecord.py)."""
     if entry_path("") is None or not switched_on():
         return None
     try:
         digest = sha256_of(written)
-        found = record_of(written, master)
+        found = record_of(written, master, styles)
         # kept under these bytes only if they did not change while they were read
         return None if found is None or sha256_of(written) != digest else (digest, found)
     except Exception:  # noqa: BLE001 - the master is written either way
         return None
 
 
-def record_of(path: Path, master: Master) -> Record | None:
+def record_of(path: Path, master: Master, styles: Written | None = None) -> Record | None:
     """The record of the master `master` was just written to at `path` (None when none): on
-    two cores (where processes fork) the largest sheet's in a forked process meanwhile."""
+    two cores (where processes fork) the largest sheet's, and Savings', in a forked process
+    meanwhile."""
     with SafeWorkbook(path, MASTER_LIMITS) as workbook:
         dates = date_styles(workbook.archive)
         if dates is None:
@@ -82,10 +86,23 @@ def record_of(path: Path, master: Master) -> Record | None:
     jobs.sort(key=lambda job: -job[3])
     theirs = jobs[:1] if len(jobs) > 1 and jobs[0][3] >= PARALLEL_BYTES \
         and parallel.cores() >= 2 and _start_method() == "fork" else []
-    found = _in_two(path, theirs, jobs[len(theirs):], frozenset(dates)) if theirs else \
-        _sheets(path, jobs, frozenset(dates))
+    if theirs:
+        found, savings = _in_two(path, theirs, jobs[len(theirs):], frozenset(dates), master,
+                                 styles)
+    else:
+        found, savings = _sheets(path, jobs, frozenset(dates)), _savings(path, master, styles)
     sheets = {name: sheet for name, sheet in found.items() if sheet is not None}
-    return Record(sheets) if sheets else None
+    return Record(sheets, savings) if sheets or savings else None
+
+
+def _savings(path: Path, master: Master, styles: Written | None) -> SavingsRecord | None:
+    if styles is None:
+        return None
+    try:
+        with SafeWorkbook(path, MASTER_LIMITS) as workbook:
+            return savings_of(master, workbook, styles)
+    except Exception:  # noqa: BLE001 - no record of Savings, nothing else
+        return None
 
 
 _Job = tuple[str, str, Block | None, int]
@@ -106,37 +123,44 @@ def _start_method() -> str:
     return parallel.start_method() or multiprocessing.get_start_method()
 
 
-def _in_two(path: Path, theirs: list[_Job], mine: list[_Job],
-            dates: frozenset[int]) -> dict[str, SheetRecord | None]:
+def _in_two(path: Path, theirs: list[_Job], mine: list[_Job], dates: frozenset[int],
+            master: Master, styles: Written | None
+            ) -> tuple[dict[str, SheetRecord | None], SavingsRecord | None]:
     import multiprocessing
 
     context = multiprocessing.get_context("fork")
     receive, send = context.Pipe(duplex=False)
     gc.freeze()  # the master's rows left out of the forked process's garbage collection
     try:
-        worker = context.Process(target=_forked, args=(path, theirs, dates, send), daemon=True)
+        worker = context.Process(target=_forked, args=(path, theirs, dates, send, master, styles),
+                                 daemon=True)
         worker.start()
     finally:
         gc.unfreeze()
     send.close()
+    savings = None
     try:
         found = _sheets(path, mine, dates)
         try:
-            found.update(receive.recv() or {})
+            theirs_found, savings = receive.recv() or ({}, None)
+            found.update(theirs_found)
         except EOFError:
             pass  # the forked process stopped: no record of its sheet
     finally:
         receive.close()
         worker.join()
-    return found
+    return found, savings
 
 
-def _forked(path: Path, jobs: list[_Job], dates: frozenset[int], send: Any) -> None:
-    """In the forked process: the records of `jobs`' sheets, sent (None when not made)."""
+def _forked(path: Path, jobs: list[_Job], dates: frozenset[int], send: Any, master: Master,
+            styles: Written | None) -> None:
+    """In the forked process: the records of `jobs`' sheets and of Savings, sent (None when
+    not made)."""
     try:
-        found: dict[str, SheetRecord | None] | None = _sheets(path, jobs, dates)
+        sheets: dict[str, SheetRecord | None] = _sheets(path, jobs, dates)
     except BaseException:  # noqa: BLE001 - no record of these sheets, nothing else
-        found = None
+        sheets = {}
+    found = sheets, _savings(path, master, styles)
     try:
         send.send(found)
     finally:

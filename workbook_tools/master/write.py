@@ -30,6 +30,7 @@ from workbook_tools.master import columns as mc
 from workbook_tools.master.read import Master, materialize
 from workbook_tools.master.record import Record, keep
 from workbook_tools.master.recorder import recorded
+from workbook_tools.master.savingsrecord import Written
 from workbook_tools.master.sheetrow import Row as SheetRow
 from workbook_tools.master.verbatim_styles import same_styles
 from workbook_tools.master.writerows import (
@@ -122,15 +123,16 @@ def write_master(master: Master, path: Path, keep_record: bool = True,
     Raises:
         OSError: the file could not be saved.
     """
-    _write(master, path)
+    written = _write(master, path)
     make = bool(master.copies) if make_record is None else make_record
-    found = recorded(master, path) if make else None
+    found = recorded(master, path, written) if make else None
     if found is not None and keep_record:
         keep(*found)
     return found
 
 
-def _write(master: Master, path: Path) -> None:
+def _write(master: Master, path: Path) -> Written | None:
+    """Write the file; the styles Savings' cells were given (for its record)."""
     # constant memory: each row goes to disk as it is written, so the writer holds one row, not
     # every cell of the master (the rows arrive in order; see _add_table for the tables)
     workbook = new_workbook(path, constant_memory=True)
@@ -149,7 +151,21 @@ def _write(master: Master, path: Path) -> None:
         used = set().union(*(block.styles for block in master.copies.values()))
         if not same_styles(master.path, path, used):  # a copied cell's style means another
             materialize(master, list(master.copies))  # format here: written again, cell by cell
-            _write(master, path)
+            return _write(master, path)
+    return next((_written(sheet) for sheet in sheets if sheet.name == mc.MasterSheet.SAVINGS),
+                None)
+
+
+def _written(sheet: SheetRows) -> Written:
+    """The style numbers a sheet's cells were written with (' s="12"': 12; none: 0)."""
+    def number(style: str) -> int:
+        return int(style[4:-1]) if style else 0
+
+    writer = sheet.writer
+    return Written([number(style) for style in writer.styles],
+                   [(number(date), number(time)) for date, time in writer.date_styles],
+                   {index: {col: int(cell_format.xf_index) for col, cell_format in cols.items()}
+                    for index, cols in sheet.theirs.items()})
 
 
 def _sheet(workbook: Any, formats: _Formats, name: str, headers: Sequence[str],

@@ -1,0 +1,245 @@
+"""Savings from the record of a master the tool wrote (master/savingsrecord.py): a consolidate into
+it takes Savings as a read of the file gives it (finance's entries, comments, formats, formulas,
+the ledger, orphaned rows) without reading the sheet's XML, and writes the same master."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pytest
+from conftest import Q1, Q2
+from master_support import Folder, make_folder
+from test_master_keep import inject_formula
+from test_master_record import read_off, same
+
+from workbook_tools.files import guard
+from workbook_tools.master import columns as mc
+from workbook_tools.master import record, savingsentry
+from workbook_tools.master.columns import MasterSheet
+from workbook_tools.master.periods import close_quarter
+from workbook_tools.master.read import read_master
+from workbook_tools.master.safe import master_state
+
+
+@pytest.fixture
+def records(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("WORKBOOK_TOOLS_CACHE", str(tmp_path / "cache"))
+    return tmp_path / "cache" / "masters"
+
+
+@pytest.fixture
+def reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Every sheet of a master calamine or the guard's scan reads (not of a return)."""
+    done: list[str] = []
+    scan, read = guard.SafeWorkbook.scan, guard.SafeWorkbook.read
+
+    def scanned(self: Any, name: str, *args: Any, **kwargs: Any) -> Any:
+        if self.path.name == "master.xlsx":
+            done.append(name)
+        return scan(self, name, *args, **kwargs)
+
+    def was_read(self: Any, name: str, *args: Any, **kwargs: Any) -> Any:
+        if self.path.name == "master.xlsx":
+            done.append(name)
+        return read(self, name, *args, **kwargs)
+
+    monkeypatch.setattr(guard.SafeWorkbook, "scan", scanned)
+    monkeypatch.setattr(guard.SafeWorkbook, "read", was_read)
+    return done
+
+
+def _rows(sheet: Any) -> dict[tuple[str, str], int]:
+    header = [c.value for c in sheet[1]]
+    q, s = header.index("Quarter") + 1, header.index("Saving ID") + 1
+    return {(sheet.cell(r, q).value, sheet.cell(r, s).value): r
+            for r in range(2, sheet.max_row + 1) if sheet.cell(r, q).value}
+
+
+def finance_edits(folder: Folder) -> None:
+    """Finance's work on the master, as openpyxl saves it: entries of every kind on both
+    quarters' rows, a formula, comments, formats, a column of their own and a hidden one."""
+    from openpyxl.comments import Comment
+    from openpyxl.styles import Font, PatternFill
+
+    workbook = openpyxl.load_workbook(folder.master)
+    savings = workbook["Savings"]
+    header = [c.value for c in savings[1]]
+    letter = {h: openpyxl.utils.get_column_letter(i + 1) for i, h in enumerate(header)}
+    own = savings.max_column + 1
+    savings.cell(1, own).value = "Reviewer"
+    at = _rows(savings)
+    keys = sorted(at)
+    confirmed, adjustment, status, note = (letter[h] for h in (
+        "Finance confirmed (£)", "Finance adjustment (£)", "Finance status", "Finance note"))
+    for i, key in enumerate(keys[::2]):
+        r = at[key]
+        savings[f"{confirmed}{r}"] = [1200.5, 0, -3.25, 1e15, 7][i % 5]
+        savings[f"{status}{r}"] = ["Confirmed", "Query", "  ", "R&D <check>", ""][i % 5]
+        savings[f"{note}{r}"] = [dt.date(2025, 8, 3), "Chased\nagain", None, 12, " spaced "][i % 5]
+        savings.cell(r, own).value = ["A. Patel", None, 3.5][i % 3]
+    r = at[keys[3]]
+    savings[f"{adjustment}{r}"] = 2401  # given its formula below, with this value saved
+    savings[f"{adjustment}{r}"].number_format = "#,##0.00"
+    savings[f"{confirmed}{at[keys[5]]}"].fill = PatternFill("solid", fgColor="FFFF00")
+    savings[f"{confirmed}{at[keys[5]]}"].font = Font(bold=True)
+    savings[f"{status}{at[keys[6]]}"].fill = PatternFill("solid", fgColor="ffc7ce")
+    savings[f"{note}{at[keys[7]]}"].comment = Comment("Asked J. Smith on 3 August", "Finance")
+    savings[f"{letter['Forecast (£)']}{at[keys[8]]}"].comment = Comment("Queried", "Audit")
+    savings[f"{note}{at[keys[9]]}"].comment = Comment("No author & <tags>", "")
+    savings.column_dimensions[openpyxl.utils.get_column_letter(own)].width = 30
+    savings.column_dimensions[letter["Theme"]].hidden = True
+    workbook.save(folder.master)
+    part = f"xl/worksheets/sheet{list(mc.SHEETS).index('Savings') + 1}.xml"
+    inject_formula(folder.master, part, f"{adjustment}{r}", "2401", f"{confirmed}{r}*2")
+
+
+def ledger(folder: Folder) -> Path:
+    path = folder.root / "ledger.csv"
+    ids = [s.id for s in folder.plan.savings[:3]]
+    path.write_text("Saving ID,Quarter,Amount\n" + "".join(
+        f"{i},{q},{a}\n" for i, q, a in ((ids[0], Q1, 1500.5), (ids[1], Q2, -1000),
+                                         (ids[2], Q2, 250))))
+    return path
+
+
+def written_by_the_tool(root: Path) -> Folder:
+    """A master of two quarters the tool wrote with finance's work on it: a closed quarter,
+    orphaned rows (a return gone) and the ledger; its record kept."""
+    folder = make_folder(root, (Q1, Q2))
+    folder.consolidate(Q1)
+    folder.consolidate(Q2, ledger_csv=ledger(folder))
+    finance_edits(folder)
+    close_quarter(folder.master, Q1, "Year to date signed off", now=dt.datetime(2025, 7, 21))
+    gone = next(folder.returns(Q2).iterdir())
+    shutil.move(gone, folder.root / gone.name)
+    folder.consolidate(Q2, at=dt.datetime(2025, 7, 22))
+    folder.consolidate(Q2, at=dt.datetime(2025, 7, 23))  # read from the master it wrote
+    return folder
+
+
+def test_savings_from_the_record_is_what_a_read_of_the_file_gives(
+        tmp_path: Path, records: Path, reads: list[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    folder = written_by_the_tool(tmp_path / "ws")
+    state = master_state(folder.master)
+    assert state is not None
+    known = record.recall(state[2])
+    assert known is not None and known.savings is not None
+    assert known.savings.cells  # formulas, comments and formats recorded
+    for quarter in (str(Q2), "2025-26-Q3", str(Q1)):
+        reads.clear()
+        recorded = read_master(folder.master, touched={quarter})
+        assert MasterSheet.SAVINGS not in reads
+        full = read_off(folder.master, {quarter}, monkeypatch)
+        same(recorded, full)
+        rows = full.sheets[MasterSheet.SAVINGS]
+        assert any(r["Orphaned"] for r in rows) and any(r["Ledger (£)"] for r in rows)
+        assert any(r.get("_cells") for r in rows) and full.finance
+        assert {type(r["Finance note"]) for r in rows} >= {str, float, dt.date, type(None)}
+
+
+def test_consolidating_with_savings_from_the_record_writes_the_same_master(
+        tmp_path: Path, records: Path, reads: list[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    folder = written_by_the_tool(tmp_path / "ws")
+    other = Folder(tmp_path / "other", folder.plan)
+    shutil.copytree(folder.root, other.root)
+    reads.clear()
+    first = folder.consolidate(Q2, at=dt.datetime(2025, 7, 24))
+    assert MasterSheet.SAVINGS not in reads
+    with monkeypatch.context() as env:
+        env.setenv("WORKBOOK_TOOLS_CACHE", "off")
+        second = other.consolidate(Q2, at=dt.datetime(2025, 7, 24))
+    assert first.notes == second.notes and first.orphaned == second.orphaned
+    assert folder.master.read_bytes() == other.master.read_bytes()
+
+
+@pytest.mark.parametrize("value", [
+    "a control\x01 character", "an _x0041_ escape", "a carriage\r return",
+    dt.datetime(2025, 8, 3, 12, 30), dt.date(1900, 1, 5)])
+def test_a_value_whose_reading_back_is_not_certain_gives_no_savings_record(
+        tmp_path: Path, records: Path, value: Any) -> None:
+    folder = make_folder(tmp_path / "ws", (Q1, Q2))
+    folder.consolidate(Q1)
+    master = read_master(folder.master)
+    master.sheets[MasterSheet.SAVINGS][0]["Finance note"] = value
+    from workbook_tools.master.write import write_master
+
+    found = write_master(master, folder.root / "again.xlsx", make_record=True)
+    assert found is not None and found[1].savings is None
+    master.sheets[MasterSheet.SAVINGS][0]["Finance note"] = "plain"
+    found = write_master(master, folder.root / "again.xlsx", make_record=True)
+    assert found is not None and found[1].savings is not None
+
+
+def test_an_entry_whose_savings_is_not_of_its_shape_is_a_miss(
+        tmp_path: Path, records: Path) -> None:
+    folder = written_by_the_tool(tmp_path / "ws")
+    state = master_state(folder.master)
+    assert state is not None
+    known = record.recall(state[2])
+    assert known is not None and known.savings is not None
+    strings: list[str] = []
+    good = savingsentry.encode(known.savings, lambda text: strings.append(text) or
+                                len(strings) - 1)
+    assert savingsentry.decode(good, strings) == known.savings
+    breakages = [
+        lambda d: d.update(count=d["count"] + 1),
+        lambda d: d["columns"][0].__setitem__(0, len(strings)),
+        lambda d: d["columns"][0].__setitem__(0, 1.5e400),
+        lambda d: d["columns"][0].__setitem__(0, [2025, 2, 30]),
+        lambda d: d["columns"][0].__setitem__(0, "text"),
+        lambda d: d["columns"].pop(),
+        lambda d: d["cells"].append([1, 0, None, None, None, None]),
+        lambda d: d["cells"].append([5, 0, None, None, None, [["fill", "#FF0000"]]]),
+        lambda d: d["looks"].append([0, 12, False]),
+        lambda d: d.update(header=d["header"][:-1]),
+        lambda d: d.pop("looks"),
+    ]
+    for breaking in breakages:
+        import copy
+
+        data = copy.deepcopy(good)
+        breaking(data)
+        assert savingsentry.decode(data, strings) is None
+
+
+@pytest.mark.parametrize("change", ["a whole number", "a date with a time", "an infinity",
+                                    "a column short", "a width as a whole number",
+                                    "a cell on the header row"])
+def test_a_savings_record_its_entry_would_not_give_back_is_not_kept(
+        tmp_path: Path, records: Path, change: str) -> None:
+    import dataclasses
+
+    from workbook_tools.files.extras import ColumnLook
+
+    folder = written_by_the_tool(tmp_path / "ws")
+    state = master_state(folder.master)
+    assert state is not None
+    known = record.recall(state[2])
+    assert known is not None and known.savings is not None
+    savings = known.savings
+    columns = [list(column) for column in savings.columns]
+    looks, cells = dict(savings.looks), list(savings.cells)
+    if change == "a whole number":
+        columns[9][0] = 7
+    elif change == "a date with a time":
+        columns[18][0] = dt.datetime(2025, 8, 3, 9, 0)
+    elif change == "an infinity":
+        columns[9][0] = float("inf")
+    elif change == "a column short":
+        columns[9] = columns[9][1:]
+    elif change == "a width as a whole number":
+        looks[0] = ColumnLook(12, False)  # type: ignore[arg-type]
+    elif change == "a cell on the header row":
+        cells.append((1, 0, None, "note", None, None))
+    changed = record.Record(known.sheets, dataclasses.replace(
+        savings, columns=columns, looks=looks, cells=cells))
+    record.keep("c" * 64, changed)
+    path = record.entry_path("c" * 64)
+    assert path is not None and not path.exists()
+    record.keep("d" * 64, known)
+    back = record.recall("d" * 64)
+    assert back is not None and back.savings == savings

@@ -1,0 +1,163 @@
+"""Savings' part of an entry of the record (master/record.py, master/savingsrecord.py): texts by
+their place in the entry's `strings`; a column mostly blank as the places and values of the
+cells that are not; a date as [year, month, day]. Decoded strictly: every field of its type and
+within its bounds, anything else None (a miss: the sheet is read from the file)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from typing import Any
+
+from workbook_tools.files.extras import ColumnLook
+from workbook_tools.master.savingsrecord import LOOK_KEYS, Cell, SavingsRecord
+
+
+def encode(found: SavingsRecord, place: Any) -> dict[str, Any]:
+    """`found` as JSON-ready data, `place(text)` a text's place in the entry's strings."""
+    columns: list[Any] = []
+    for column in found.columns:
+        kinds = set(map(type, column))
+        if dt.date in kinds:
+            values = [_value(v, place) for v in column]
+        elif str in kinds:  # each text's place looked up once
+            places = {text: place(text) for text in dict.fromkeys(
+                v for v in column if v.__class__ is str)}
+            values = list(map(places.get, column, column))
+        else:
+            values = list(column)
+        filled = [at for at, v in enumerate(values) if v is not None]
+        columns.append({"at": filled, "values": [values[at] for at in filled]}
+                       if 2 * len(filled) < len(values) else values)
+    return {"part": found.part, "header": found.header, "count": found.count,
+            "columns": columns,
+            "cells": [[row, col, formula, comment, author,
+                       None if look is None else [list(pair) for pair in look]]
+                      for row, col, formula, comment, author, look in found.cells],
+            "looks": [[col, look.width, look.hidden] for col, look in sorted(found.looks.items())]}
+
+
+def _value(value: Any, place: Any) -> Any:
+    if value.__class__ is str:
+        return place(value)
+    if value.__class__ is dt.date:
+        return [value.year, value.month, value.day]
+    return value  # a float, a bool or None
+
+
+def given_back(found: SavingsRecord) -> bool:
+    """Whether decode gives `found` back from its entry (record._given_back's part for it)."""
+    if type(found.part) is not str or type(found.header) is not list \
+            or not all(type(h) is str for h in found.header) \
+            or type(found.columns) is not list or len(found.columns) != len(found.header):
+        return False
+    count = found.count
+    for column in found.columns:
+        if type(column) is not list or len(column) != count:
+            return False
+        kinds = set(map(type, column))
+        if not kinds <= {str, float, bool, type(None), dt.date} or float in kinds and not all(
+                math.isfinite(v) for v in column if v.__class__ is float):
+            return False
+    return type(found.looks) is dict and all(
+        type(c) is int and c >= 0 and type(look) is ColumnLook and type(look.hidden) is bool
+        and (look.width is None or type(look.width) is float and math.isfinite(look.width))
+        for c, look in found.looks.items()) and type(found.cells) is list and all(
+        _cell(list(cell) if type(cell) is tuple else None) is not None for cell in found.cells)
+
+
+def decode(data: Any, strings: list[str]) -> SavingsRecord | None:
+    """The record of Savings in an entry, or None when any field is not of its type or out of
+    bounds."""
+    if type(data) is not dict or set(data) != {"part", "header", "count", "columns", "cells",
+                                               "looks"}:
+        return None
+    part, header, count = data["part"], data["header"], data["count"]
+    if type(part) is not str or type(header) is not list or not all(
+            type(h) is str for h in header) or type(count) is not int or count < 0:
+        return None
+    columns, top = data["columns"], len(strings)
+    if type(columns) is not list or len(columns) != len(header):
+        return None
+    made: list[list[Any]] = []
+    for column in columns:
+        if type(column) is dict:  # mostly blank: the cells that are not
+            if set(column) != {"at", "values"}:
+                return None
+            at, values = column["at"], column["values"]
+            if type(at) is not list or type(values) is not list or len(at) != len(values) \
+                    or any(type(i) is not int for i in at) \
+                    or at and (at[0] < 0 or at[-1] >= count) \
+                    or any(a >= b for a, b in zip(at, at[1:], strict=False)):
+                return None
+            full: list[Any] = [None] * count
+            for i, value in zip(at, values, strict=True):
+                full[i] = value
+            column = full
+        if type(column) is not list or len(column) != count:
+            return None
+        kinds = set(map(type, column))
+        if not kinds <= {float, int, bool, list, type(None)}:
+            return None
+        if float in kinds and (math.inf in column or -math.inf in column):
+            return None  # (JSON gives no NaN: record.recall refuses it)
+        if list in kinds:
+            column = [_date(v) if v.__class__ is list else v for v in column]
+            if any(v is _BAD for v in column):
+                return None
+        if int in kinds:
+            places = [v for v in column if v.__class__ is int]
+            if min(places) < 0 or max(places) >= top:
+                return None
+            text = strings.__getitem__
+            column = [text(v) if v.__class__ is int else v for v in column]
+        made.append(column)
+    cells_data, looks_data = data["cells"], data["looks"]
+    if type(cells_data) is not list or type(looks_data) is not list:
+        return None
+    cells = [_cell(cell) for cell in cells_data]
+    if any(cell is None for cell in cells):
+        return None
+    looks: dict[int, ColumnLook] = {}
+    for item in looks_data:
+        if type(item) is not list or len(item) != 3:
+            return None
+        col, width, hidden = item
+        if type(col) is not int or col < 0 or type(hidden) is not bool or not (
+                width is None or type(width) is float and math.isfinite(width)):
+            return None
+        looks[col] = ColumnLook(width, hidden)
+    return SavingsRecord(part, header, made, cells, looks)  # type: ignore[arg-type]
+
+
+_BAD = object()
+
+
+def _date(value: list[Any]) -> Any:
+    if len(value) != 3 or any(type(v) is not int for v in value):
+        return _BAD
+    try:
+        return dt.date(*value)
+    except ValueError:
+        return _BAD
+
+
+def _cell(cell: Any) -> Cell | None:
+    """A kept cell from its entry (None when it is not of its shape)."""
+    if type(cell) is not list or len(cell) != 6:
+        return None
+    row, col, formula, comment, author, look = cell
+    if type(row) is not int or row < 2 or type(col) is not int or col < 0 or any(
+            v is not None and type(v) is not str for v in (formula, comment, author)):
+        return None
+    if look is None:
+        return row, col, formula, comment, author, None
+    if type(look) not in (list, tuple) or not look:
+        return None
+    pairs = []
+    for pair in look:
+        if type(pair) not in (list, tuple) or len(pair) != 2 or pair[0] not in LOOK_KEYS \
+                or type(pair[1]) not in (str, bool, int):
+            return None
+        pairs.append((pair[0], pair[1]))
+    return row, col, formula, comment, author, tuple(pairs)

@@ -1,0 +1,261 @@
+"""Savings in the record of a master the tool wrote (master/record.py, issue 16): what read_master
+finds on the sheet, worked out from what the writer had in memory, so that a consolidate into a
+master the tool wrote takes Savings from the record and never reads its XML (a master of four
+quarters at 60 returns: 2.8 s of the guard's scan, calamine, and the formulas, comments and
+formats read again). Savings is read whole every run, as its rows are written again (finance's
+entries, orphaned rows, the ledger, the sort), so the copy's blocks never cover it.
+
+What a read gives back is derived from the values written with the reader's own rules (a text
+of spaces is blank, a quarter canonical, a number as written with 16 digits), the formats from
+the written file's styles and its comments part (small parts, read with the reader's code), and
+the columns' looks from the sheet's first bytes (its <cols>). Anything whose reading back is not
+certain (a text with a control character or an escape, a date with a time, a number in a date
+column, a format of someone's on a number or a date, a formula without a value, a blank row)
+gives no Savings record: the sheet is then read from the file as before.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import math
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from workbook_tools.files.extras import CellExtra, ColumnLook, column_looks_in
+from workbook_tools.files.styles import Look
+from workbook_tools.master import columns as mc
+from workbook_tools.master import keep
+from workbook_tools.master.columns import MasterSheet
+from workbook_tools.master.readsheet import canonical_quarter
+
+NAME = MasterSheet.SAVINGS
+MAX_TEXT = 32_767
+#: What the writer or a reader changes in a text (control characters, Excel's _xHHHH_ escapes, a
+#: carriage return the XML parser turns into a line feed): such a text is not recorded.
+_ALTERED = re.compile(r"[\x00-\x08\x0B-\x1F\uFFFE\uFFFF]|_x[0-9A-Fa-f]{4}_")
+_FIRST_DATE = dt.date(1900, 3, 1)  # before it, Excel's day numbers have the 1900 leap day
+LOOK_KEYS = frozenset({"bg_color", "bold", "italic", "underline", "font_strikeout",
+                        "font_color", "num_format"})
+#: What of a number format says nothing of dates (quoted and escaped text; colours, conditions and
+#: currencies), and the built-in formats that show numbers and those that show dates: a format
+#: is told to be one or the other only where calamine surely reads it so (else no record).
+_QUOTED = re.compile(r'"[^"]*"|\\.|_.')
+_SAID = re.compile(r"\[(?:red|black|blue|cyan|green|magenta|white|yellow|color\s*\d+|\$[^\]]*"
+                   r"|[<>=]{1,2}-?[\d.]+)\]", re.IGNORECASE)
+_NUMBER_CODES = frozenset({0, 1, 2, 3, 4, 9, 10, 11, 12, 13, 37, 38, 39, 40, 48, 49})
+_DATE_CODES = frozenset({14, 15, 16, 17, 22})
+Cell = tuple[int, int, str | None, str | None, str | None, tuple[tuple[str, Any], ...] | None]
+
+
+@dataclass
+class Written:
+    """The styles the writer gave Savings' cells (numbers in the written workbook; 0: none)."""
+
+    columns: list[int]  # each column's own
+    dates: list[tuple[int, int]]  # each column's for a date, and a date with a time
+    theirs: dict[int, dict[int, int]] = field(default_factory=dict)  # row index -> col -> style
+
+
+@dataclass
+class SavingsRecord:
+    """Savings as read_master reads it from the master the record is of."""
+
+    part: str
+    header: list[str]
+    columns: list[list[Any]]  # each column's values as read_sheet gives them, rows 2, 3, ...
+    cells: list[Cell]  # (row, col, formula, comment, author, look) as files/extras reads them
+    looks: dict[int, ColumnLook]  # the columns' looks as files/extras reads them
+
+    @property
+    def count(self) -> int:
+        return len(self.columns[0]) if self.columns else 0
+
+
+def taken(known: Any, part: str, master: Any) -> bool:
+    """Whether Savings was put on `master` from the record `known` (master/record.py) of the
+    file read, whose Savings is in `part`: as read_master reads it from the file."""
+    found = known.savings if known is not None else None
+    if found is None or found.part != part:
+        return False
+    take(found, master, master.notes)
+    return True
+
+
+def take(found: SavingsRecord, master: Any, notes: list[str]) -> None:
+    """Put Savings on `master` as read_master would read it from the file (read.py)."""
+    header = found.header
+    keys = (*header, "_row")
+    rows = list(map(dict, map(zip, itertools.repeat(keys, found.count),
+                              zip(*found.columns, range(2, found.count + 2), strict=True))))
+    master.headers[NAME], master.sheets[NAME] = tuple(header), rows
+    cells = {(row, col): CellExtra(formula, "", comment, author, look)
+             for row, col, formula, comment, author, look in found.cells}
+    finance = set(master.finance_columns)
+    keep.attach(NAME, header, rows, cells, finance, notes)
+    master.columns[NAME] = keep.column_looks(NAME, header, dict(found.looks), finance)
+
+
+def savings_of(master: Any, workbook: Any, written: Written) -> SavingsRecord | None:
+    """The record of Savings as the writer wrote `master`'s rows to `workbook` (the written
+    file, opened through the guard); None when a read of it could give something else."""
+    from workbook_tools.files.deflate import open_part
+    from workbook_tools.files.styles import Styles
+
+    header = list(master.headers[NAME])
+    part = workbook.part(NAME)
+    rows = master.sheets[NAME]
+    width = len(header)
+    if not part or not _header_ok(header) or len(written.columns) != width \
+            or any(r.__class__ is not dict for r in rows):
+        return None
+    with open_part(workbook.archive, part) as stream:
+        head = stream.read(64 * 1024)
+    end = head.find(b"<sheetData")
+    if end < 0:
+        return None
+    styles = Styles(workbook.archive, workbook.path)
+    finance = set(master.finance_columns)
+    ours = {header.index(h) for h in mc.LEDGER_COLUMNS[1:]}  # the tool's formulas: not read
+    kinds = [mc.kind_of(h) for h in header]
+    seen: dict[tuple[int, int], Any] = {}
+
+    def look(col: int, style: int) -> Any:
+        """What read.py's _read_kept keeps of a cell's style (files/extras)."""
+        if not style or col in ours:
+            return None
+        if (col, style) not in seen:
+            mine = header[col]
+            seen[(col, style)] = keep.kept_look(NAME, mine, styles.look(style)) \
+                if keep.keeps_looks(NAME, mine, finance) else None
+        return seen[(col, style)]
+
+    def number_format(style: int) -> Any:
+        return styles.look(style).num_format if style else Look().num_format
+
+    columns: list[list[Any]] = []
+    looks: dict[tuple[int, int], Any] = {}
+    for col, h in enumerate(header):
+        values = [r.get(h) for r in rows]
+        if col in ours:
+            columns.append([None] * len(rows))  # ledger_variances works them out as read
+            continue
+        read = _as_read(values, h == mc.QUARTER, kinds[col] in ("date", "datetime"))
+        if read is None:
+            return None
+        columns.append(read)
+        own, (date, _) = written.columns[col], written.dates[col]
+        base, dated = look(col, own), look(col, date)
+        if base is not None or dated is not None:
+            for at, value in enumerate(values):
+                found = dated if value.__class__ is dt.date else base
+                if found is not None:
+                    looks[(at + 2, col)] = found
+    for at, theirs in written.theirs.items():
+        for col, style in theirs.items():
+            value = rows[at].get(header[col])
+            own = written.dates[col][0] if value.__class__ is dt.date else written.columns[col]
+            if value.__class__ is dt.date and number_format(style) != number_format(own) \
+                    and not _a_date(number_format(style)) or \
+                    value.__class__ in (float, int, bool) and not _no_date(number_format(style)):
+                return None  # read as that format says: a number as a date, a date not
+            looks[(at + 2, col)] = look(col, style)
+    formulas = _formulas(rows, header, ours, written, columns, number_format)
+    if formulas is None:
+        return None
+    if None in columns[header.index(mc.QUARTER)] and any(
+            all(v is None for i, v in enumerate(values) if i not in ours)
+            for values in zip(*columns, strict=True)):
+        return None  # a blank row is not read as a row
+    comments = workbook.comments(NAME).cells
+    places = set(looks) | set(formulas) | {p for p in comments if p[1] not in ours}
+    cells: list[Cell] = []
+    for row, col in sorted(places):
+        if row == 1:
+            continue  # the header row's notes are the tool's (keep.attach passes them by)
+        comment = comments.get((row, col)) if col not in ours else None
+        cell = (row, col, formulas.get((row, col)), comment.comment if comment else None,
+                comment.author if comment else None, looks.get((row, col)))
+        if any(v is not None for v in cell[2:]):
+            cells.append(cell)
+    return SavingsRecord(part, header, columns, cells, column_looks_in(head[:end]))
+
+
+def _no_date(code: str | int) -> bool:
+    """Whether a number in a cell of this number format is read as a number, not a date."""
+    if isinstance(code, int):
+        return code in _NUMBER_CODES
+    left = _SAID.sub("", _QUOTED.sub("", code))
+    return code == "General" or "[" not in left and not any(c in "dmyhsDMYHSaApP/" for c in left)
+
+
+def _a_date(code: str | int) -> bool:
+    """Whether a whole day in a cell of this number format is read as a date."""
+    if isinstance(code, int):
+        return code in _DATE_CODES
+    first = re.sub(r"\[[^\]]*\]", "", _QUOTED.sub("", code).split(";")[0])
+    return any(c in "dmy" for c in first.lower())
+
+
+def _header_ok(header: list[str]) -> bool:
+    return (all(type(h) is str and h and h == h.strip() and not _ALTERED.search(h)
+                for h in header)
+            and len(set(header)) == len(header) and set(mc.SAVINGS) <= set(header))
+
+
+def _as_read(values: list[Any], quarter: bool, date_column: bool) -> list[Any] | None:
+    """A column's values as read_sheet gives them back from what the writer wrote (None when
+    that is not certain)."""
+    kinds = set(map(type, values))
+    if not kinds <= {str, float, int, bool, type(None), dt.date}:
+        return None
+    if date_column and kinds & {float, int, bool}:
+        return None
+    read: dict[Any, Any] = {}
+    if str in kinds:
+        for text in {v for v in values if v.__class__ is str}:
+            if len(text) > MAX_TEXT or _ALTERED.search(text):
+                return None
+            read[text] = None if not text.strip() else (
+                (canonical_quarter(text) or text) if quarter else text)
+    if float in kinds or int in kinds:
+        for number in {v for v in values if v.__class__ in (float, int)}:
+            read[number] = float(f"{number:.16G}") if math.isfinite(number) else None
+    if dt.date in kinds and any(v < _FIRST_DATE for v in values if v.__class__ is dt.date):
+        return None
+    if not read:
+        return list(values)
+    if bool in kinds:  # (True == 1: kept apart from the numbers)
+        return [v if v.__class__ is bool else read.get(v, v) for v in values]
+    return list(map(read.get, values, values))
+
+
+def _formulas(rows: list[dict[str, Any]], header: list[str], ours: set[int],
+              written: Written, columns: list[list[Any]],
+              number_format: Any) -> dict[tuple[int, int], str] | None:
+    """People's formulas as the reader finds them (and their saved values into `columns`)."""
+    found: dict[tuple[int, int], str] = {}
+    for at, row in enumerate(rows):
+        kept = row.get("_cells")
+        if not kept:
+            continue
+        for h, cell in kept.items():
+            if not cell.formula or h not in header:
+                continue
+            col = header.index(h)
+            text = keep.formula_at(cell, at + 2, col).lstrip("=")
+            value = row.get(h)
+            style = written.theirs.get(at, {}).get(col, written.columns[col])
+            if col in ours or not text or _ALTERED.search(text) or value.__class__ is bool \
+                    or not _no_date(number_format(style)):
+                return None
+            if value.__class__ is str and value.strip() and not _ALTERED.search(value):
+                columns[col][at] = value
+            elif value.__class__ in (float, int) and math.isfinite(value) \
+                    and mc.kind_of(h) not in ("date", "datetime"):
+                columns[col][at] = float(f"{value:.16G}")
+            else:
+                return None  # no value saved, or one read otherwise
+            found[(at + 2, col)] = text
+    return found

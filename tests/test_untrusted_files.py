@@ -137,6 +137,30 @@ def test_a_long_shared_string_is_counted_however_the_cells_type_is_written(
             "'_meta'") in message
 
 
+@pytest.mark.parametrize("tag", [b"<si >", b"<si\n>", b'<si x="1">', b"<x:si>"])
+def test_a_long_shared_string_is_measured_however_its_item_is_written(
+        folder: Any, tag: bytes) -> None:
+    """Excel and LibreOffice write each shared string as `<si>`, and the guard measures the
+    strings by splitting the part at that text; an item written any other way (white space or
+    an attribute in its tag, a namespace prefix) is measured as its own string too, not as part
+    of the one before: a short string written `<si>`, then a 1,000,000-character one written
+    otherwise and used by 100 cells, is refused before calamine would copy it into each."""
+    bad = cs_return(folder)
+    add_shared_strings(bad, [b"short"])
+    end = b"</x:si>" if tag.startswith(b"<x:") else b"</si>"
+    long_item = tag + b"<t>" + b"x" * 1_000_000 + b"</t>" + end
+    rewrite(bad, {"xl/sharedStrings.xml": lambda data: data.replace(
+        b"<sst ", b'<sst xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+    ).replace(b"</sst>", long_item + b"</sst>")})
+    add_rows(bad, META_SHEET, b"".join(
+        b'<row r="%d"><c r="F%d" t="s"><v>1</v></c></row>' % (5000 + i, 5000 + i)
+        for i in range(100)))
+    [(_, _, code, message)] = findings_of(bad)
+    assert code == "file-bomb"
+    assert ("would make a reader copy more than 64 million characters of text into its sheet "
+            "'_meta'") in message
+
+
 def test_a_return_with_an_empty_shared_strings_part_is_read_as_any_other(folder: Any) -> None:
     """Some programs write a shared-strings part with no strings in it; the return is read, not
     called unreadable."""

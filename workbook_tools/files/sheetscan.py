@@ -128,9 +128,7 @@ class SharedStrings:
                 raise UnreadableFileError(
                     path, "is damaged: its shared text cannot be unpacked", "file-corrupt"
                 ) from None
-            # each item's bytes, from its tag to the next item's (or the part's end): the part
-            # split before each item's '<', in C (a match object an item took 6 ms a return)
-            lengths = [len(item) + 1 for item in _SHARED_ITEM_START.split(data)[1:]]
+            lengths = _item_sizes(data)
             del data
             if not lengths:  # a part without items (some programs write one): no text
                 continue
@@ -179,6 +177,17 @@ class SharedStrings:
             return 0
         number = int(index)
         return self.sizes[number] if number < len(self.sizes) else 0
+
+
+def _item_sizes(data: bytes) -> list[int]:
+    """Each shared-string item's bytes, from its tag to the next item's (or the part's end):
+    the part split before each item's '<', in C (a match object an item took 6 ms a return).
+    When every item's tag is a plain `<si>` (as Excel and LibreOffice write them: no other tag
+    starts `<si`, and no `:si` for a prefixed one), the split is at that text, a third faster
+    than at the pattern, with the same places."""
+    if b":si" not in data and data.count(b"<si") == data.count(b"<si>"):
+        return [size + 4 for size in map(len, data.split(b"<si>")[1:])]
+    return [len(item) + 1 for item in _SHARED_ITEM_START.split(data)[1:]]
 
 
 def unescape(text: str) -> str:

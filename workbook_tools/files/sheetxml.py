@@ -43,15 +43,18 @@ def split_ref(ref: str) -> tuple[int, int] | None:
 
 
 def chunks(stream: IO[bytes]) -> Iterator[bytes]:
-    """The part's bytes in pieces that end just before a `<c` tag, so no cell is split."""
+    """The part's bytes in pieces that end just before a `<c` tag, so no cell is split.
+
+    The next read is made before a piece is cut: the part's last bytes (a whole return's
+    sheet) are one piece as read, not copied up to their last cell and that cell after."""
     carry = b""
-    while True:
-        data = stream.read(_CHUNK)
-        if not data:
-            if carry:
-                yield carry
-            return
+    data = stream.read(_CHUNK)
+    while data:
+        ahead = stream.read(_CHUNK)
         data = carry + data
+        if not ahead:  # the end of the part
+            yield data
+            return
         cut = data.rfind(b"<c")
         if cut <= 0:
             cut = data.rfind(b"<")
@@ -61,6 +64,7 @@ def chunks(stream: IO[bytes]) -> Iterator[bytes]:
         else:
             carry = data[cut:]
             yield data[:cut]
+        data = ahead
 
 
 def walk_cells(stream: IO[bytes], path: Path, also: frozenset[str] = frozenset()

@@ -173,7 +173,7 @@ def _same_columns(columns: dict[str, list[Any]], getters: list[tuple[str, Callab
         items = [items[n] for n in kept]
     for key, expected in getters:
         found = columns[key] if len(kept) == len(columns[key]) else [columns[key][n] for n in kept]
-        wanted = [expected(item) for item in items]
+        wanted = list(map(expected, items))
         if found != wanted or list(map(type, found)) != list(map(type, wanted)):
             return False
     return True

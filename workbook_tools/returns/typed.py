@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Mapping
 from functools import partial
+from itertools import repeat
 from typing import Any
 
 from workbook_tools.files.cells import EXCEL_EPOCH, plain_text, to_date, to_number
@@ -199,5 +200,6 @@ def rows_of(columns: dict[str, list[Any]]) -> list[dict[str, Any]]:
     """Columns (key -> values) as one dict per row."""
     if not columns:
         return []
-    keys = list(columns)
-    return [dict(zip(keys, row, strict=True)) for row in zip(*columns.values(), strict=True)]
+    # each row's dict made in C (map), not in a Python loop: a row holds one value of each
+    # column, so it is as long as the keys
+    return list(map(dict, map(zip, repeat(tuple(columns)), zip(*columns.values(), strict=True))))

@@ -197,6 +197,11 @@ def test_an_entry_whose_savings_is_not_of_its_shape_is_a_miss(
         lambda d: d["looks"].append([0, 12, False]),
         lambda d: d.update(header=d["header"][:-1]),
         lambda d: d.pop("looks"),
+        lambda d: d.update(count=2**40),  # would ask for a column of a trillion rows
+        lambda d: d.update(count=2**63),  # past what an index holds
+        lambda d: d.update(crc=-5),
+        lambda d: d.update(size="12"),
+        lambda d: d.pop("crc"),
     ]
     for breaking in breakages:
         import copy
@@ -243,3 +248,52 @@ def test_a_savings_record_its_entry_would_not_give_back_is_not_kept(
     record.keep("d" * 64, known)
     back = record.recall("d" * 64)
     assert back is not None and back.savings == savings
+
+
+def test_an_entry_of_another_master_put_under_this_ones_name_gives_its_savings_by_a_read(
+        tmp_path: Path, records: Path, reads: list[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    """An entry is found by the master's SHA-256; one put in its place (an earlier master's,
+    copied over or planted) whose Savings part is not this file's is not taken for Savings."""
+    folder = written_by_the_tool(tmp_path / "ws")
+    state = master_state(folder.master)
+    assert state is not None
+    path = record.entry_path(state[2])
+    assert path is not None and path.exists()
+    full = read_off(folder.master, {str(Q2)}, monkeypatch)
+    others = [other for other in path.parent.glob("*.json") if other != path]
+    differ = 0
+    for other in others:
+        known = record.recall(other.name.split("-")[0])
+        if known is None or known.savings is None:
+            continue
+        differ += known.savings.count != len(full.sheets[MasterSheet.SAVINGS])
+        path.write_bytes(other.read_bytes())
+        path.chmod(0o600)
+        got = read_master(folder.master, touched={str(Q2)})
+        assert got.sheets[MasterSheet.SAVINGS] == full.sheets[MasterSheet.SAVINGS]
+        assert {k: e.values for k, e in got.finance.items()} == {
+            k: e.values for k, e in full.finance.items()}
+    assert differ  # an earlier master's Savings had other rows: the test can fail
+
+
+@pytest.mark.parametrize("count", [2**40, 2**63])
+def test_an_entry_with_an_impossible_row_count_is_a_miss_not_a_crash(
+        tmp_path: Path, records: Path, reads: list[str], monkeypatch: pytest.MonkeyPatch,
+        count: int) -> None:
+    import json
+
+    folder = written_by_the_tool(tmp_path / "ws")
+    state = master_state(folder.master)
+    assert state is not None
+    path = record.entry_path(state[2])
+    assert path is not None
+    data = json.loads(path.read_text())
+    data["savings"]["count"] = count
+    data["savings"]["columns"] = [{"at": [], "values": []} for _ in data["savings"]["columns"]]
+    path.write_text(json.dumps(data))
+    path.chmod(0o600)
+    reads.clear()
+    got = read_master(folder.master, touched={str(Q2)})
+    assert MasterSheet.SAVINGS in reads  # read from the file
+    assert got.sheets[MasterSheet.SAVINGS] == read_off(
+        folder.master, {str(Q2)}, monkeypatch).sheets[MasterSheet.SAVINGS]

@@ -197,7 +197,7 @@ def _read_one(workbook: SafeWorkbook, master: Master, path: Path, name: str,
               touched: Collection[str] | None, known: record.Record | None,
               copier: verbatim.Copier, texts: dict[str, str], digest: str) -> None:
     """Put one sheet of the master read through `workbook` on `master` (see read_master)."""
-    if name == MasterSheet.SAVINGS and savingsrecord.taken(known, workbook.part(name), master):
+    if name == MasterSheet.SAVINGS and savingsrecord.taken(known, workbook, master):
         return  # the tool wrote these bytes: Savings as its record says, its XML not read
     watch = _ALL_LETTERS if name == MasterSheet.SAVINGS else ""
     lean = touched if touched is not None and name in LEAN_SHEETS else None

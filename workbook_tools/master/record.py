@@ -39,7 +39,7 @@ from workbook_tools.master.readsheet import canonical_quarter, quarter_order
 from workbook_tools.master.sheetrow import Row
 from workbook_tools.master.verbatim import READ_CELLS, Block, Run
 
-FORMAT = 2  # raised when the layout of an entry changes
+FORMAT = 3  # raised when the layout of an entry changes
 KEEP = 8  # entries kept at most, the most recently used,
 KEEP_BYTES = 512 * 1024 * 1024  # and bytes between them
 _DIGEST = re.compile(r"[0-9a-f]{64}")
@@ -127,7 +127,8 @@ def recall(digest: str) -> Record | None:
     try:
         data = json.loads(read_own(path), parse_constant=_not_a_number)
         record = decode(data)
-    except (OSError, ValueError, TypeError, KeyError, IndexError, AttributeError):
+    except (OSError, ValueError, TypeError, KeyError, IndexError, AttributeError,
+            OverflowError, RecursionError):  # (a number past a C long; arrays nested deep)
         return None
     if record is not None:
         try:

@@ -12,6 +12,8 @@ from typing import Any
 from workbook_tools.files.extras import ColumnLook
 from workbook_tools.master.savingsrecord import LOOK_KEYS, Cell, SavingsRecord
 
+MAX_ROWS = 1_048_575  # rows below the header an Excel sheet holds (a larger count: a miss)
+
 
 def encode(found: SavingsRecord, place: Any) -> dict[str, Any]:
     """`found` as JSON-ready data, `place(text)` a text's place in the entry's strings."""
@@ -29,7 +31,8 @@ def encode(found: SavingsRecord, place: Any) -> dict[str, Any]:
         filled = [at for at, v in enumerate(values) if v is not None]
         columns.append({"at": filled, "values": [values[at] for at in filled]}
                        if 2 * len(filled) < len(values) else values)
-    return {"part": found.part, "header": found.header, "count": found.count,
+    return {"part": found.part, "crc": found.crc, "size": found.size,
+            "header": found.header, "count": found.count,
             "columns": columns,
             "cells": [[row, col, formula, comment, author,
                        None if look is None else [list(pair) for pair in look]]
@@ -47,7 +50,8 @@ def _value(value: Any, place: Any) -> Any:
 
 def given_back(found: SavingsRecord) -> bool:
     """Whether decode gives `found` back from its entry (record._given_back's part for it)."""
-    if type(found.part) is not str or type(found.header) is not list \
+    if type(found.part) is not str or type(found.header) is not list or not _stamp(
+            found.crc, found.size) or found.count > MAX_ROWS \
             or not all(type(h) is str for h in found.header) \
             or type(found.columns) is not list or len(found.columns) != len(found.header):
         return False
@@ -69,12 +73,13 @@ def given_back(found: SavingsRecord) -> bool:
 def decode(data: Any, strings: list[str]) -> SavingsRecord | None:
     """The record of Savings in an entry, or None when any field is not of its type or out of
     bounds."""
-    if type(data) is not dict or set(data) != {"part", "header", "count", "columns", "cells",
-                                               "looks"}:
+    if type(data) is not dict or set(data) != {"part", "crc", "size", "header", "count",
+                                               "columns", "cells", "looks"}:
         return None
     part, header, count = data["part"], data["header"], data["count"]
     if type(part) is not str or type(header) is not list or not all(
-            type(h) is str for h in header) or type(count) is not int or count < 0:
+            type(h) is str for h in header) or type(count) is not int \
+            or not 0 <= count <= MAX_ROWS or not _stamp(data["crc"], data["size"]):
         return None
     columns, top = data["columns"], len(strings)
     if type(columns) is not list or len(columns) != len(header):
@@ -127,7 +132,13 @@ def decode(data: Any, strings: list[str]) -> SavingsRecord | None:
                 width is None or type(width) is float and math.isfinite(width)):
             return None
         looks[col] = ColumnLook(width, hidden)
-    return SavingsRecord(part, header, made, cells, looks)  # type: ignore[arg-type]
+    return SavingsRecord(part, header, made, cells, looks,  # type: ignore[arg-type]
+                         data["crc"], data["size"])
+
+
+def _stamp(crc: Any, size: Any) -> bool:
+    """Whether a part's CRC-32 and size are of their types and within their bounds."""
+    return type(crc) is int and 0 <= crc < 2**32 and type(size) is int and 0 <= size < 2**64
 
 
 _BAD = object()
@@ -138,7 +149,7 @@ def _date(value: list[Any]) -> Any:
         return _BAD
     try:
         return dt.date(*value)
-    except ValueError:
+    except (ValueError, OverflowError):  # (a year past what a C long holds: OverflowError)
         return _BAD
 
 

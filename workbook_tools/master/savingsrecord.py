@@ -67,17 +67,22 @@ class SavingsRecord:
     columns: list[list[Any]]  # each column's values as read_sheet gives them, rows 2, 3, ...
     cells: list[Cell]  # (row, col, formula, comment, author, look) as files/extras reads them
     looks: dict[int, ColumnLook]  # the columns' looks as files/extras reads them
+    #: the part's CRC-32 and size in the zip's directory: an entry put under another master's
+    #: name (an earlier master's, planted or mixed up) is not taken for this one's Savings
+    crc: int = -1
+    size: int = -1
 
     @property
     def count(self) -> int:
         return len(self.columns[0]) if self.columns else 0
 
 
-def taken(known: Any, part: str, master: Any) -> bool:
+def taken(known: Any, workbook: Any, master: Any) -> bool:
     """Whether Savings was put on `master` from the record `known` (master/record.py) of the
-    file read, whose Savings is in `part`: as read_master reads it from the file."""
+    file `workbook` opened: as read_master reads it from the file."""
     found = known.savings if known is not None else None
-    if found is None or found.part != part:
+    if found is None or found.part != workbook.part(NAME) or _stamp(workbook, found.part) != (
+            found.crc, found.size):
         return False
     take(found, master, master.notes)
     return True
@@ -179,7 +184,17 @@ def savings_of(master: Any, workbook: Any, written: Written) -> SavingsRecord | 
                 comment.author if comment else None, looks.get((row, col)))
         if any(v is not None for v in cell[2:]):
             cells.append(cell)
-    return SavingsRecord(part, header, columns, cells, column_looks_in(head[:end]))
+    crc, size = _stamp(workbook, part)
+    return SavingsRecord(part, header, columns, cells, column_looks_in(head[:end]), crc, size)
+
+
+def _stamp(workbook: Any, part: str) -> tuple[int, int]:
+    """The CRC-32 and size the zip's directory gives the part ((-1, -1) when it has none)."""
+    try:
+        info = workbook.archive.getinfo(part)
+    except KeyError:
+        return -1, -1
+    return info.CRC, info.file_size
 
 
 def _no_date(code: str | int) -> bool:

@@ -138,7 +138,7 @@ class Register:
         getters = self._getters(sheet)
         reported = _reported(result, sheet)
         index = self.index.get(sheet, {})
-        items = [index.get(item_id) for item_id in ids]
+        items = list(map(index.get, ids))
         if _same_columns(columns, getters, items, self.directorate):
             getters = []  # every pre-filled cell is the register's: only the items are checked
         for n, (item_id, row1) in enumerate(zip(ids, columns["_row"], strict=True)):

@@ -94,9 +94,9 @@ def _columns(result: ReturnFile, spec: SheetLayout, matched: list[tuple[MetaItem
     rows = [values if len(values) == width else [*values[:width], *[""] * (width - len(values))]
             for _, _, values in matched]
     # each pre-filled column's hashes down the sheet, then each row's joined as `_meta` has it
-    digests = [".".join(row) for row in zip(
+    digests = list(map(".".join, zip(
         *(column_hashes(key, [values[col] for values in rows]) for key, col in pairs),
-        strict=True)] if pairs else [""] * len(rows)
+        strict=True))) if pairs else [""] * len(rows)
     ids: list[str] = []
     row1s: list[int] = []
     kept: list[list[Any]] = []

@@ -7,8 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from workbook_tools.files.cells import EXCEL_EPOCH, to_date, to_number
 from workbook_tools.returns import rules
@@ -29,9 +28,9 @@ MAX_NUMBER = 1e15  # no figure in a return is larger; beyond it, Excel's precisi
 LAST_SERIAL = (dt.date(2100, 12, 31) - EXCEL_EPOCH).days + 1
 
 
-@dataclass(frozen=True)
-class Seen:
-    """One item row (or the Cover's sign-off) as validate sees it."""
+class Seen(NamedTuple):
+    """One item row (or the Cover's sign-off) as validate sees it (a named tuple: made for
+    every item row of every return, in a third of a frozen dataclass's time)."""
 
     raw: Mapping[str, Any]    # each input as typed
     typed: Mapping[str, Any]  # typed values and the derived ones (rules.py)

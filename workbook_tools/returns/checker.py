@@ -30,6 +30,7 @@ from workbook_tools.returns.findings import Finding, Severity
 from workbook_tools.returns.layout import Context, Sheet
 from workbook_tools.returns.returnfile import ReturnFile
 from workbook_tools.returns.rules import catalogue, inputs
+from workbook_tools.returns.rules.input_tests import QUIET, Columns
 from workbook_tools.returns.rules.values import blank, is_text, money, num, show
 from workbook_tools.returns.typed import choice_of, date_of, is_measure_due, number_of
 
@@ -185,8 +186,11 @@ class _Checker:
         spec = layout.SHEETS[sheet]
         letters = {c.key: spec.letter(c.key) for c in spec.columns}
         assert self.rf.data is not None
-        # `apply` inlined: this runs for every row of every return
-        checks = self.checks.get(sheet, ())
+        # `apply` inlined: this runs for every row of every return; a test its columns show
+        # finds nothing on any row (input_tests.QUIET) is not run row by row
+        columns = Columns(self.rf.raw[sheet])
+        checks = [check for check in self.checks.get(sheet, ()) if not (
+            (quiet := QUIET.get(check[3])) is not None and quiet(columns))]
         unknown = self.rf.unknown_cells.get(sheet)
         measures, quarter = sheet == Sheet.MEASURES, self.quarter
         for raw, typed in zip(self.rf.raw[sheet], self.rf.data.rows[sheet], strict=True):

@@ -6,7 +6,10 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
+from functools import partial
+from itertools import repeat
+from operator import is_not, itemgetter
 from typing import Any, NamedTuple
 
 from workbook_tools.files.cells import EXCEL_EPOCH, to_date, to_number
@@ -40,6 +43,68 @@ class Seen(NamedTuple):
 Fields = dict[str, Any] | None
 
 
+class Columns(dict[str, list[Any]]):
+    """A sheet's rows' input values a column at a time (key -> the values down the rows), each
+    column taken from the rows once, as first asked for."""
+
+    def __init__(self, raws: Sequence[Mapping[str, Any]]) -> None:
+        super().__init__()
+        self.raws = raws
+
+    def __missing__(self, key: str) -> list[Any]:
+        values = self[key] = list(map(itemgetter(key), self.raws))
+        return values
+
+
+#: For some tests, when the test finds nothing on any row of a sheet, told from its columns at
+#: once (in C, not a call a row): `quiet(columns)` True means no row needs the test run. Only
+#: ever a sufficient condition: when it is False, every row is tested as before.
+QUIET: dict[Callable[[Seen], Fields], Callable[[Columns], bool]] = {}
+
+
+def _quiet(test: Callable[[Seen], Fields], when: Callable[[Columns], bool]
+           ) -> Callable[[Seen], Fields]:
+    QUIET[test] = when
+    return test
+
+
+def _no_text(values: list[Any]) -> bool:
+    """No value is text (a test of text in a number or date cell finds nothing)."""
+    return not any(map(isinstance, values, repeat(str)))
+
+
+def _numbers(values: list[Any]) -> list[float] | None:
+    """The numbers of a column holding only numbers and blanks, else None."""
+    types = set(map(type, values))
+    if not types <= {float, type(None)}:
+        return None
+    return values if type(None) not in types else list(filter(partial(is_not, None), values))
+
+
+def _within(values: list[Any], low: float, high: float) -> bool:
+    """Only finite numbers from `low` to `high`, and blanks."""
+    numbers = _numbers(values)
+    return numbers is not None and all(map(math.isfinite, numbers)) and (
+        not numbers or (low <= min(numbers) and max(numbers) <= high))
+
+
+def _scores(values: list[Any]) -> bool:
+    """Only whole numbers from 1 to 5, and blanks."""
+    numbers = _numbers(values)
+    return numbers is not None and set(numbers) <= _SCORES
+
+
+_SCORES = frozenset({1.0, 2.0, 3.0, 4.0, 5.0})
+
+
+def _only(values: list[Any], allowed: frozenset[str]) -> bool:
+    """Only these exact texts and blanks."""
+    try:
+        return set(values) - {None} <= allowed
+    except TypeError:  # (a value that cannot be in a set: each row is tested)
+        return False
+
+
 def _number(seen: Seen, key: str) -> float | None:
     """A number input's number (None when blank, text, or not finite: number-impossible)."""
     value = seen.raw[key]
@@ -60,7 +125,7 @@ def impossible(key: str) -> Callable[[Seen], Fields]:
         if number is None or (math.isfinite(number) and abs(number) <= MAX_NUMBER):
             return None
         return {"found": f"{number:g}", "id": seen.typed["id"]}
-    return test
+    return _quiet(test, lambda columns: _within(columns[key], -MAX_NUMBER, MAX_NUMBER))
 
 
 def _serial(value: Any) -> float | None:
@@ -92,7 +157,7 @@ def not_a_number(key: str, variant: str, **extra: Any) -> Callable[[Seen], Field
         number = to_number(value)
         hint = f" ({num(number)})" if number is not None else ""
         return {"found": value, "id": seen.typed["id"], "hint": hint, **extra}
-    return test
+    return _quiet(test, lambda columns: _no_text(columns[key]))
 
 
 def missing(key: str, **extra: Any) -> Callable[[Seen], Fields]:
@@ -113,7 +178,8 @@ def outside(choices: tuple[str, ...]) -> Callable[[Seen], Fields]:
             return {"found": show(value), "id": seen.typed["id"],
                     "why": f" because it holds {hidden} that cannot be seen: retype it"}
         return {"found": show(value), "id": seen.typed["id"], "why": ""}
-    return test
+    listed = frozenset(choices)  # (an entry exactly as listed is that entry)
+    return _quiet(test, lambda columns: _only(columns["status"], listed))
 
 
 def money_below_zero(key: str, what: str) -> Callable[[Seen], Fields]:
@@ -122,7 +188,7 @@ def money_below_zero(key: str, what: str) -> Callable[[Seen], Fields]:
         if number is None or number >= 0:
             return None
         return {"found": money(number), "id": seen.typed["id"], "what": what}
-    return test
+    return _quiet(test, lambda columns: _within(columns[key], 0, math.inf))
 
 
 def actual_outside(units: tuple[str, ...], low: float, high: float | None
@@ -153,7 +219,7 @@ def score_outside(key: str) -> Callable[[Seen], Fields]:
         if number is not None and 1 <= number <= 5 and number == int(number):
             return None
         return {"found": show(value), "id": seen.typed["id"], "what": key}
-    return test
+    return _quiet(test, lambda columns: _scores(columns[key]))
 
 
 def not_a_date(seen: Seen) -> Fields:
@@ -164,6 +230,15 @@ def not_a_date(seen: Seen) -> Fields:
 def _unavailable(seen: Seen) -> bool:
     """The measure's Data status is Not available (as the formula compares: ignoring case)."""
     return choice_of(seen.raw["status"], rules.DATA_STATUSES) == rules.NOT_AVAILABLE
+
+
+#: the Data statuses that are not Not available, each exactly as listed
+_AVAILABLE = frozenset(c for c in rules.DATA_STATUSES
+                       if choice_of(c, rules.DATA_STATUSES) != rules.NOT_AVAILABLE)
+
+
+def _never_unavailable(columns: Columns) -> bool:
+    return _only(columns["status"], _AVAILABLE)
 
 
 def actual_missing(seen: Seen) -> Fields:
@@ -183,6 +258,17 @@ def unavailable_unexplained(seen: Seen) -> Fields:
     if not (seen.due and _unavailable(seen)) or not blank(seen.raw["commentary"]):
         return None
     return {"id": seen.typed["id"]}
+
+
+def _filled(values: list[Any]) -> bool:
+    """Only numbers (no blank)."""
+    return set(map(type, values)) <= {float}
+
+
+_quiet(not_a_date, lambda columns: _no_text(columns["revised"]))
+_quiet(actual_missing, lambda columns: _filled(columns["actual"]))
+_quiet(unavailable_with_figure, _never_unavailable)
+_quiet(unavailable_unexplained, _never_unavailable)
 
 
 def measure_unexplained(seen: Seen) -> Fields:

@@ -28,9 +28,11 @@ def encode(found: SavingsRecord, place: Any) -> dict[str, Any]:
             values = list(map(places.get, column, column))
         else:
             values = list(column)
+        if 2 * values.count(None) <= len(values):
+            columns.append(values)
+            continue
         filled = [at for at, v in enumerate(values) if v is not None]
-        columns.append({"at": filled, "values": [values[at] for at in filled]}
-                       if 2 * len(filled) < len(values) else values)
+        columns.append({"at": filled, "values": [values[at] for at in filled]})
     return {"part": found.part, "crc": found.crc, "size": found.size,
             "header": found.header, "count": found.count,
             "columns": columns,

@@ -85,6 +85,7 @@ def taken(known: Any, workbook: Any, master: Any) -> bool:
             found.crc, found.size):
         return False
     take(found, master, master.notes)
+    known.savings = None  # its columns are the rows now: not held while other sheets are read
     return True
 
 

@@ -5,6 +5,7 @@ the ledger, orphaned rows) without reading the sheet's XML, and writes the same 
 from __future__ import annotations
 
 import datetime as dt
+import json
 import shutil
 from pathlib import Path
 from typing import Any
@@ -168,10 +169,10 @@ def test_a_value_whose_reading_back_is_not_certain_gives_no_savings_record(
     from workbook_tools.master.write import write_master
 
     found = write_master(master, folder.root / "again.xlsx", make_record=True)
-    assert found is not None and found[1].savings is None
+    assert found is not None and found[1].savings_entry is None
     master.sheets[MasterSheet.SAVINGS][0]["Finance note"] = "plain"
     found = write_master(master, folder.root / "again.xlsx", make_record=True)
-    assert found is not None and found[1].savings is not None
+    assert found is not None and found[1].savings_entry is not None
 
 
 def test_an_entry_whose_savings_is_not_of_its_shape_is_a_miss(
@@ -181,13 +182,16 @@ def test_an_entry_whose_savings_is_not_of_its_shape_is_a_miss(
     assert state is not None
     known = record.recall(state[2])
     assert known is not None and known.savings is not None
-    strings: list[str] = []
-    good = savingsentry.encode(known.savings, lambda text: strings.append(text) or
-                                len(strings) - 1)
-    assert savingsentry.decode(good, strings) == known.savings
+    text = savingsentry.entry_text(known.savings)
+    assert text is not None
+    good = json.loads(text)
+    assert savingsentry.decode(good) == known.savings
     breakages = [
         lambda d: d.update(count=d["count"] + 1),
-        lambda d: d["columns"][0].__setitem__(0, len(strings)),
+        lambda d: d["columns"][0].__setitem__(0, len(d["strings"])),
+        lambda d: d["columns"][0].__setitem__(0, -1),
+        lambda d: d["strings"].append(5),
+        lambda d: d.pop("strings"),
         lambda d: d["columns"][0].__setitem__(0, 1.5e400),
         lambda d: d["columns"][0].__setitem__(0, [2025, 2, 30]),
         lambda d: d["columns"][0].__setitem__(0, "text"),
@@ -208,7 +212,7 @@ def test_an_entry_whose_savings_is_not_of_its_shape_is_a_miss(
 
         data = copy.deepcopy(good)
         breaking(data)
-        assert savingsentry.decode(data, strings) is None
+        assert savingsentry.decode(data) is None
 
 
 @pytest.mark.parametrize("change", ["a whole number", "a date with a time", "an infinity",

@@ -39,7 +39,7 @@ from workbook_tools.master.readsheet import canonical_quarter, quarter_order
 from workbook_tools.master.sheetrow import Row
 from workbook_tools.master.verbatim import READ_CELLS, Block, Run
 
-FORMAT = 3  # raised when the layout of an entry changes
+FORMAT = 4  # raised when the layout of an entry changes
 KEEP = 8  # entries kept at most, the most recently used,
 KEEP_BYTES = 512 * 1024 * 1024  # and bytes between them
 _DIGEST = re.compile(r"[0-9a-f]{64}")
@@ -108,9 +108,11 @@ class Record:
     Savings as read_master reads it (master/savingsrecord.py; None when not recorded)."""
 
     def __init__(self, sheets: dict[str, SheetRecord],
-                 savings: savingsrecord.SavingsRecord | None = None) -> None:
+                 savings: savingsrecord.SavingsRecord | None = None,
+                 savings_entry: str | None = None) -> None:
         self.sheets = sheets
         self.savings = savings
+        self.savings_entry = savings_entry  # its entry's text, as made where Savings was recorded
 
 
 def entry_path(digest: str) -> Path | None:
@@ -154,13 +156,17 @@ def keep(digest: str, record: Record) -> None:
     path = entry_path(digest)
     if path is None or not all(_given_back(name, sheet) for name, sheet in record.sheets.items()):
         return
-    if record.savings is not None and not savingsentry.given_back(record.savings):
-        return
+    savings = record.savings_entry
+    if savings is None and record.savings is not None:
+        savings = savingsentry.entry_text(record.savings)
+        if savings is None:
+            return
     try:
         text = json.dumps(encode(record), ensure_ascii=False, separators=(",", ":"),
                           allow_nan=False)
     except (ValueError, TypeError):
         return
+    text = f'{text[:-1]},"savings":{savings or "null"}}}'  # (made as text: master/savingsentry)
     keep_entry(path, text, KEEP, KEEP_BYTES)
 
 
@@ -223,9 +229,7 @@ def encode(record: Record) -> dict[str, Any]:
                      for run in sheet.runs],
             "cells": columns,
         }
-    savings = None if record.savings is None else savingsentry.encode(
-        record.savings, lambda text: place(text, len(places)))
-    return {"format": FORMAT, "strings": list(places), "sheets": sheets, "savings": savings}
+    return {"format": FORMAT, "strings": list(places), "sheets": sheets}  # (Savings: keep)
 
 
 def _not_a_number(name: str) -> Any:
@@ -260,7 +264,7 @@ def decode(data: Any) -> Record | None:
         found[name] = made
     savings = None
     if data["savings"] is not None:
-        savings = savingsentry.decode(data["savings"], strings)
+        savings = savingsentry.decode(data["savings"])
         if savings is None:
             return None
     return Record(found, savings)

@@ -30,7 +30,8 @@ from workbook_tools.master import columns as mc
 from workbook_tools.master.read import LEAN_SHEETS, MASTER_LIMITS, Master
 from workbook_tools.master.readsheet import canonical_quarter, quarter_order
 from workbook_tools.master.record import Record, SheetRecord, entry_path
-from workbook_tools.master.savingsrecord import SavingsRecord, Written, savings_of
+from workbook_tools.master.savingsentry import entry_text
+from workbook_tools.master.savingsrecord import Written, savings_of
 from workbook_tools.master.verbatim import (
     MAX_ROW_BYTES,
     Block,
@@ -92,15 +93,17 @@ def record_of(path: Path, master: Master, styles: Written | None = None) -> Reco
     else:
         found, savings = _sheets(path, jobs, frozenset(dates)), _savings(path, master, styles)
     sheets = {name: sheet for name, sheet in found.items() if sheet is not None}
-    return Record(sheets, savings) if sheets or savings else None
+    return Record(sheets, savings_entry=savings) if sheets or savings else None
 
 
-def _savings(path: Path, master: Master, styles: Written | None) -> SavingsRecord | None:
+def _savings(path: Path, master: Master, styles: Written | None) -> str | None:
+    """Savings' entry in the record (master/savingsentry.py), or None."""
     if styles is None:
         return None
     try:
         with SafeWorkbook(path, MASTER_LIMITS) as workbook:
-            return savings_of(master, workbook, styles)
+            found = savings_of(master, workbook, styles)
+        return None if found is None else entry_text(found)
     except Exception:  # noqa: BLE001 - no record of Savings, nothing else
         return None
 
@@ -125,7 +128,7 @@ def _start_method() -> str:
 
 def _in_two(path: Path, theirs: list[_Job], mine: list[_Job], dates: frozenset[int],
             master: Master, styles: Written | None
-            ) -> tuple[dict[str, SheetRecord | None], SavingsRecord | None]:
+            ) -> tuple[dict[str, SheetRecord | None], str | None]:
     import multiprocessing
 
     context = multiprocessing.get_context("fork")

@@ -1,11 +1,14 @@
 """Savings' part of an entry of the record (master/record.py, master/savingsrecord.py): texts by
-their place in the entry's `strings`; a column mostly blank as the places and values of the
-cells that are not; a date as [year, month, day]. Decoded strictly: every field of its type and
-within its bounds, anything else None (a miss: the sheet is read from the file)."""
+their place in its own `strings`; a column mostly blank as the places and values of the cells
+that are not; a date as [year, month, day]. Made as JSON text where the record is made (in the
+recorder's forked process), a column at a time, so the process keeping the record never holds
+Savings' values again. Decoded strictly: every field of its type and within its bounds,
+anything else None (a miss: the sheet is read from the file)."""
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 import math
 from typing import Any
 
@@ -15,9 +18,16 @@ from workbook_tools.master.savingsrecord import LOOK_KEYS, Cell, SavingsRecord
 MAX_ROWS = 1_048_575  # rows below the header an Excel sheet holds (a larger count: a miss)
 
 
-def encode(found: SavingsRecord, place: Any) -> dict[str, Any]:
-    """`found` as JSON-ready data, `place(text)` a text's place in the entry's strings."""
-    columns: list[Any] = []
+def entry_text(found: SavingsRecord) -> str | None:
+    """`found` as its entry's JSON text (None when decode would not give it back exactly)."""
+    if not given_back(found):
+        return None
+    texts: dict[str, int] = {}  # each text's place, in the order first met
+
+    def place(text: str) -> int:
+        return texts.setdefault(text, len(texts))
+
+    columns: list[str] = []
     for column in found.columns:
         kinds = set(map(type, column))
         if dt.date in kinds:
@@ -29,17 +39,22 @@ def encode(found: SavingsRecord, place: Any) -> dict[str, Any]:
         else:
             values = list(column)
         if 2 * values.count(None) <= len(values):
-            columns.append(values)
+            columns.append(_json(values))
             continue
         filled = [at for at, v in enumerate(values) if v is not None]
-        columns.append({"at": filled, "values": [values[at] for at in filled]})
-    return {"part": found.part, "crc": found.crc, "size": found.size,
-            "header": found.header, "count": found.count,
-            "columns": columns,
-            "cells": [[row, col, formula, comment, author,
-                       None if look is None else [list(pair) for pair in look]]
-                      for row, col, formula, comment, author, look in found.cells],
-            "looks": [[col, look.width, look.hidden] for col, look in sorted(found.looks.items())]}
+        columns.append(_json({"at": filled, "values": [values[at] for at in filled]}))
+    rest = _json({
+        "part": found.part, "crc": found.crc, "size": found.size,
+        "header": found.header, "count": found.count,
+        "cells": [[row, col, formula, comment, author,
+                   None if look is None else [list(pair) for pair in look]]
+                  for row, col, formula, comment, author, look in found.cells],
+        "looks": [[col, look.width, look.hidden] for col, look in sorted(found.looks.items())]})
+    return f'{{"strings":{_json(list(texts))},"columns":[{",".join(columns)}],{rest[1:]}'
+
+
+def _json(data: Any) -> str:
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
 
 
 def _value(value: Any, place: Any) -> Any:
@@ -72,11 +87,14 @@ def given_back(found: SavingsRecord) -> bool:
         _cell(list(cell) if type(cell) is tuple else None) is not None for cell in found.cells)
 
 
-def decode(data: Any, strings: list[str]) -> SavingsRecord | None:
+def decode(data: Any) -> SavingsRecord | None:
     """The record of Savings in an entry, or None when any field is not of its type or out of
     bounds."""
-    if type(data) is not dict or set(data) != {"part", "crc", "size", "header", "count",
-                                               "columns", "cells", "looks"}:
+    if type(data) is not dict or set(data) != {"strings", "part", "crc", "size", "header",
+                                               "count", "columns", "cells", "looks"}:
+        return None
+    strings = data["strings"]
+    if type(strings) is not list or any(type(text) is not str for text in strings):
         return None
     part, header, count = data["part"], data["header"], data["count"]
     if type(part) is not str or type(header) is not list or not all(

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from workbook_tools.files.cells import is_blank, to_number
+from workbook_tools.master.sheetrow import cells_of
 from workbook_tools.quarters import Quarter
 from workbook_tools.returns.layout import Context, Sheet
 
@@ -50,20 +51,24 @@ def context_of(sheets: Mapping[str, list[dict[str, Any]]], quarter: Quarter) -> 
         if value is not None and not is_blank(key):
             into[str(key).strip()] = value
 
-    for row in sheets.get(Sheet.MEASURES, []):  # one pass: last quarter's and last year's together
-        found = row.get("Quarter")
+    # each row's cells as a tuple (a consolidate's copied rows from their columns, not a Row
+    # each: sheetrow.Copied); one pass: last quarter's and last year's together
+    measures = ("Quarter", "Measure ID", "Actual", "Target")
+    for found, measure, actual, target in cells_of(sheets.get(Sheet.MEASURES, []), measures):
         if found == previous:
-            add(ctx.previous_actuals, row.get("Measure ID"), to_number(row.get("Actual")))
-            add(ctx.previous_targets, row.get("Measure ID"), to_number(row.get("Target")))
+            add(ctx.previous_actuals, measure, to_number(actual))
+            add(ctx.previous_targets, measure, to_number(target))
         if found == year_ago:
-            add(ctx.year_ago_actuals, row.get("Measure ID"), to_number(row.get("Actual")))
+            add(ctx.year_ago_actuals, measure, to_number(actual))
     # Delivered to date is year to date: a new year's first quarter starts from nothing.
-    for row in sheets.get(Sheet.SAVINGS, []) if quarter.number > 1 else []:
-        if row.get("Quarter") == previous:
-            add(ctx.previous_delivered, row.get("Saving ID"),
-                to_number(row.get("Delivered to date (£)")))
-    for row in sheets.get(Sheet.RISKS, []):
-        if row.get("Quarter") == previous:
-            score = to_number(row.get("Score"))
-            add(ctx.previous_scores, row.get("Risk ID"), None if score is None else int(score))
+    savings = ("Quarter", "Saving ID", "Delivered to date (£)")
+    for found, saving, delivered in cells_of(sheets.get(Sheet.SAVINGS, []), savings) \
+            if quarter.number > 1 else []:
+        if found == previous:
+            add(ctx.previous_delivered, saving, to_number(delivered))
+    risks = ("Quarter", "Risk ID", "Score")
+    for found, risk, score in cells_of(sheets.get(Sheet.RISKS, []), risks):
+        if found == previous:
+            number = to_number(score)
+            add(ctx.previous_scores, risk, None if number is None else int(number))
     return ctx

@@ -24,7 +24,7 @@ from workbook_tools.files.cells import cell_ref, column_letter
 from workbook_tools.files.extras import CellExtra, ColumnLook
 from workbook_tools.files.styles import Look
 from workbook_tools.master import columns as mc
-from workbook_tools.master.sheetrow import keep_cells
+from workbook_tools.master.sheetrow import ByReadAt, keep_cells, with_cells
 
 # How far a formula reaches: only its own row, or anywhere else (another row, another sheet,
 # a name, a fixed cell).
@@ -121,7 +121,7 @@ def attach(sheet: str, headers: list[str], records: list[Any],
            notes: list[str]) -> None:
     """Put each cell's formula, comment and look on its row's record (record['_cells'] by header);
     say on `notes` what cannot be kept."""
-    by_row = {record.get("_row"): record for record in records}
+    by_row = ByReadAt(records)  # (a copied row made a Row only when it has a cell here)
     rows_move = sheet not in mc.PEOPLES_OWN
     for (row, col), cell in sorted(cells.items()):
         header = headers[col] if col < len(headers) else ""
@@ -210,8 +210,10 @@ def dropped_comments(old_sheets: dict[str, list[Any]],
     for name, rows in old_sheets.items():
         if name in mc.OPEN_COLUMNS:
             continue  # Savings' comments go with finance's entries; Narrative is kept whole
-        present = {id(row) for row in new_sheets.get(name, [])}
-        for row in rows:
+        # only rows with kept cells can hold one (sheetrow.Copied's copied rows are Rows only
+        # when they have)
+        present = {id(row) for _, row in with_cells(new_sheets.get(name, []))}
+        for _, row in with_cells(rows):
             if id(row) in present:
                 continue
             for kept in (row.get("_cells") or {}).values():

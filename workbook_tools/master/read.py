@@ -32,7 +32,7 @@ from workbook_tools.master.readsheet import (
     quarter_order,
     read_sheet,
 )
-from workbook_tools.master.sheetrow import Row
+from workbook_tools.master.sheetrow import Copied, Row, column_of
 from workbook_tools.quarters import Quarter
 
 #: The master is our own file and holds every quarter, so it may be larger than a return. Its
@@ -89,12 +89,12 @@ class Master:
         columns: sheet -> header -> the width and hidden state people gave the column.
         notes: what could not be kept, one sentence each naming the sheet and cell.
         copies: sheet -> the block of its first rows a consolidate copies from `path` as bytes
-            (master/verbatim.py): those rows are `sheetrow.Row`s marked `copied`.
+            (master/verbatim.py): held as a `sheetrow.Copied`, the columns of their read cells.
     """
 
     path: Path | None = None
     headers: dict[str, tuple[str, ...]] = field(default_factory=lambda: dict(mc.SHEETS))
-    sheets: dict[str, list[Any]] = field(  # dicts, and Rows (read_master's `touched`)
+    sheets: dict[str, Any] = field(  # lists of dicts and Rows, or sheetrow.Copied (`touched`)
         default_factory=lambda: {name: [] for name in mc.SHEETS})
     finance: dict[tuple[str, str], FinanceEntry] = field(default_factory=dict)
     columns: dict[str, dict[str, ColumnLook]] = field(default_factory=dict)
@@ -111,13 +111,13 @@ class Master:
         """A sheet's rows, for one quarter when given."""
         if quarter is None:
             return list(self.sheets[sheet])
-        wanted = str(quarter)
-        return [r for r in self.sheets[sheet] if r.get("Quarter") == wanted]
+        wanted, rows = str(quarter), self.sheets[sheet]
+        return [rows[i] for i, q in enumerate(column_of(rows, "Quarter")) if q == wanted]
 
     def quarters(self) -> list[str]:
         """Quarters with rows on any item sheet or Submissions, earliest first."""
-        found = {r.get("Quarter") for name in (MasterSheet.SUBMISSIONS, *mc.ID_COLUMNS)
-                 for r in self.sheets[name]}  # a few distinct values: each looked at once
+        found = {q for name in (MasterSheet.SUBMISSIONS, *mc.ID_COLUMNS)
+                 for q in column_of(self.sheets[name], "Quarter")}  # a few distinct values
         return sorted({str(q) for q in found if not is_blank(q)}, key=quarter_order)
 
     def frame(self, sheet: str) -> Any:
@@ -289,7 +289,7 @@ def _opened(path: Path) -> Iterator[SafeWorkbook]:
 def _read_sheet(master: Master, path: Path, name: str, rows: list[list[Any]],
                 formulas: dict[str, str], errors: dict[str, str],
                 texts: dict[str, str], lean: Collection[str] | None = None,
-                copied: tuple[verbatim.Block, list[Any]] | None = None) -> list[str]:
+                copied: tuple[verbatim.Block, Copied] | None = None) -> list[str]:
     """Put a sheet's rows on `master` (readsheet.read_sheet); its headers as in the file. The
     rows `copied` (master/verbatim.py) stand for the first rows when every row after them is of
     a later quarter; else every row is read."""
@@ -316,7 +316,7 @@ def materialize(master: Master, names: Collection[str]) -> None:
     texts: dict[str, str] = {}
     with _opened(master.path) as workbook:
         for name in names:
-            block = master.copies.pop(name)
+            block, master.sheets[name] = master.copies.pop(name), list(master.sheets[name])  # Rows
             rows, scan = workbook.read(name)
             full = read_sheet(master.path, name, rows[:block.last_row], scan.formulas,
                               scan.errors, texts, ()).rows

@@ -36,7 +36,7 @@ from workbook_tools.files.cachefolder import folder, keep_entry, private, read_o
 from workbook_tools.master import columns as mc
 from workbook_tools.master import savingsentry, savingsrecord
 from workbook_tools.master.readsheet import canonical_quarter, quarter_order
-from workbook_tools.master.sheetrow import Row
+from workbook_tools.master.sheetrow import Copied
 from workbook_tools.master.verbatim import READ_CELLS, Block, Run
 
 FORMAT = 4  # raised when the layout of an entry changes
@@ -68,9 +68,9 @@ class SheetRecord:
         return sum(run.rows for run in self.runs)
 
     def found(self, name: str, before: Any, texts: dict[str, str]
-              ) -> tuple[Block, list[Row]] | None:
-        """The block and Rows the scan finds for a consolidate whose `before(quarter)` says
-        which quarters' rows may be copied (None when none may)."""
+              ) -> tuple[Block, Copied] | None:
+        """The block and rows (sheetrow.Copied) the scan finds for a consolidate whose
+        `before(quarter)` says which quarters' rows may be copied (None when none may)."""
         taken = 0
         for run in self.runs:
             if not before(run.quarter):
@@ -82,16 +82,13 @@ class SheetRecord:
             return None
         headers = mc.SHEETS[name]
         positions = {h: i for i, h in enumerate(headers)}
-        places = {headers.index(h): at for at, h in enumerate(READ_CELLS[name])}
-        # each column's values, of every run (a column read, the Quarter, or blanks), zipped
-        # into the rows in one pass
-        quarters = itertools.chain.from_iterable(
+        # the rows as their columns (the Quarter, and the cells read), not a Row each
+        quarters = list(itertools.chain.from_iterable(
             itertools.repeat(texts.setdefault(run.quarter, run.quarter), run.rows)
-            for run in runs)
-        columns = [quarters if i == 0 else self.cells[places[i]][:count] if i in places
-                   else itertools.repeat(None, count) for i in range(len(headers))]
-        rows = list(map(Row, zip(*columns, strict=True), itertools.repeat(positions),
-                        itertools.count(2), itertools.repeat(True)))
+            for run in runs))
+        cells = [column[:count] for column in self.cells]
+        rows = Copied(positions, {0: quarters, **{headers.index(h): column for h, column in
+                                                  zip(READ_CELLS[name], cells, strict=True)}})
         last = runs[-1]
         styles: set[int] = set()
         for run in runs:
@@ -99,7 +96,7 @@ class SheetRecord:
         block = Block(self.part, self.start, last.end, str(last.digest), count + 1, styles,
                       dict(self.widths), self.complete and taken == len(self.runs),
                       [Run(r.quarter, r.rows, r.end, r.digest, r.styles) for r in runs],
-                      [column[:count] for column in self.cells], self.dates)
+                      cells, self.dates)
         return block, rows
 
 

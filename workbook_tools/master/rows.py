@@ -12,7 +12,7 @@ from typing import Any
 from workbook_tools.errors import UsageError
 from workbook_tools.master import columns as mc
 from workbook_tools.master.columns import MasterSheet
-from workbook_tools.master.sheetrow import Row
+from workbook_tools.master.sheetrow import Copied, Row, cells_of
 from workbook_tools.plan.register import Plan
 from workbook_tools.quarters import Quarter, parse_quarter
 from workbook_tools.returns import layout, rules
@@ -211,7 +211,7 @@ def _table(rows: Any) -> tuple[tuple[str, ...], Any]:
     return keys, [tuple(map(row.get, keys)) for row in rows]
 
 
-def compare_with_a_year_ago(rows: list[Any]) -> None:
+def compare_with_a_year_ago(rows: Any) -> None:
     """Set each measure row's `Compared with a year ago`: its actual against the same measure's
     in the same quarter last year, by polarity (Not comparable when the master has none).
     `rows` are dicts or sheetrow.Rows (in the Measures sheet's header order).
@@ -219,8 +219,7 @@ def compare_with_a_year_ago(rows: list[Any]) -> None:
     Each distinct quarter is looked at once, and only the quarters that are a year before
     another are indexed (a new master's one quarter has none)."""
     wanted = ("Quarter", "Measure ID", "Actual", "Polarity")
-    from_row = operator.itemgetter(*(mc.MEASURES.index(h) for h in wanted))
-    cells = [from_row(r) if r.__class__ is Row else tuple(map(r.get, wanted)) for r in rows]
+    cells = list(cells_of(rows, wanted))  # (copied rows' from their columns: sheetrow.Copied)
     ago_of: dict[Any, str | None] = {}
     for quarter in {c[0] for c in cells}:
         try:
@@ -232,14 +231,23 @@ def compare_with_a_year_ago(rows: list[Any]) -> None:
     actuals: dict[tuple[str, str], Any] = {(str(q), str(m)): a for q, m, a, _ in cells
                                            if q in indexed}
     year_on_year = mc.MEASURES.index(mc.YEAR_ON_YEAR)
-    for row, (quarter, measure, actual, polarity) in zip(rows, cells, strict=True):
+    copied = rows.count if rows.__class__ is Copied else 0
+    others = rows.tail if rows.__class__ is Copied else rows
+    head: list[Any] = []  # the copied rows' comparisons, put on them together
+    for index, (quarter, measure, actual, polarity) in enumerate(cells):
         ago = ago_of[quarter]
         year_ago = actuals.get((ago, str(measure))) if ago in looked_up and actuals else None
         found = rules.year_on_year(
             actual if isinstance(actual, int | float) else None,
             year_ago if isinstance(year_ago, int | float) else None,
             polarity or rules.HIGHER_IS_BETTER)
+        if index < copied:
+            head.append(found)
+            continue
+        row = others[index - copied]
         if row.__class__ is Row:
             row[year_on_year] = found
         else:
             row[mc.YEAR_ON_YEAR] = found
+    if head:
+        rows.put_column(mc.YEAR_ON_YEAR, head)

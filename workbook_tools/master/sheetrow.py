@@ -9,7 +9,12 @@ cells (comments people put on it, master/keep.py) and the row it was read from a
 
 from __future__ import annotations
 
+import itertools
+import operator
+from collections.abc import Iterator
 from typing import Any
+
+from workbook_tools.master.columns import MEASURES, YEAR_ON_YEAR
 
 
 class Row(list[Any]):
@@ -50,3 +55,165 @@ def keep_cells(record: dict[str, Any] | Row) -> dict[str, Any]:
             record.cells = {}
         return record.cells
     return record.setdefault("_cells", {})
+
+
+class Copied:
+    """A lean sheet's rows when its first ones are copied from the old master as bytes
+    (master/verbatim.py): those held as the columns of the cells a consolidate reads, then the
+    sheet's other rows as a list (`tail`).
+
+    A `Row` is made for a copied row only when one is asked for, and kept only when it is given
+    people's cells (`pin`): at 240 returns a four-quarter master's copied rows were 768,000 Rows
+    (about 200 MB) holding nothing the columns do not. Code that needs every row's few cells
+    reads them with `cells_of`/`column_of`, not a Row each. Indexing, iteration, `len` and `+`
+    (a list: the sheet with those rows after) answer as the list of every row would.
+    """
+
+    __slots__ = ("columns", "count", "pinned", "positions", "tail")
+
+    def __init__(self, positions: dict[str, int], columns: dict[int, list[Any]],
+                 tail: list[Any] | None = None, pinned: dict[int, Row] | None = None) -> None:
+        self.positions = positions  # header -> its place in a row
+        self.columns = columns  # place -> a value for each copied row (place 0, the Quarter)
+        self.count = len(columns[0])
+        self.pinned = {} if pinned is None else pinned  # copied rows given people's cells
+        self.tail = [] if tail is None else tail
+
+    def with_tail(self, tail: list[Any]) -> Copied:
+        """The same copied rows, then `tail` (the Rows pinned are shared: the same objects)."""
+        return Copied(self.positions, self.columns, tail, self.pinned)
+
+    def row(self, index: int) -> Row:
+        """The copied row at `index` (0-based) as a Row, marked copied."""
+        found = self.pinned.get(index)
+        if found is not None:
+            return found
+        values: list[Any] = [None] * len(self.positions)
+        for place, column in self.columns.items():
+            values[place] = column[index]
+        return Row(values, self.positions, index + 2, True)
+
+    def pin(self, index: int) -> Row:
+        """The copied row at `index` as a Row kept from now on (given people's cells)."""
+        found = self.pinned.get(index)
+        if found is None:
+            found = self.pinned[index] = self.row(index)
+        return found
+
+    def put_column(self, header: str, values: list[Any]) -> None:
+        """Set a read cell of every copied row (`values`, one a row)."""
+        if len(values) != self.count:
+            raise ValueError(f"{len(values)} values for {self.count} copied rows")
+        place = self.positions[header]
+        self.columns[place][:] = values
+        for index, row in self.pinned.items():
+            row[place] = values[index]
+
+    def __len__(self) -> int:
+        return self.count + len(self.tail)
+
+    def __getitem__(self, index: Any) -> Any:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        if index < 0:
+            index += len(self)
+        if not 0 <= index < len(self):
+            raise IndexError(index)
+        return self.row(index) if index < self.count else self.tail[index - self.count]
+
+    def __iter__(self) -> Iterator[Any]:
+        for index in range(self.count):
+            yield self.row(index)
+        yield from self.tail
+
+    def __add__(self, other: list[Any]) -> Copied:
+        return self.with_tail([*self.tail, *other])
+
+    def append(self, row: Any) -> None:
+        self.tail.append(row)
+
+
+def column_of(rows: Any, header: str) -> Iterator[Any]:
+    """Every row's cell under `header` (a copied row's, of a cell it does not read, None)."""
+    return (cells[0] for cells in cells_of(rows, (header,)))
+
+
+def cells_of(rows: Any, headers: tuple[str, ...]) -> Iterator[tuple[Any, ...]]:
+    """Each row's cells under `headers`, a tuple a row: from the columns, for copied rows."""
+    if rows.__class__ is Copied:
+        count = rows.count
+        columns = [rows.columns.get(rows.positions.get(h, -1)) or itertools.repeat(None, count)
+                   for h in headers]
+        return itertools.chain(zip(*columns, strict=True), _cells(rows.tail, headers))
+    return _cells(rows, headers)
+
+
+def _cells(rows: list[Any], headers: tuple[str, ...]) -> Iterator[tuple[Any, ...]]:
+    picks: dict[int, Any] = {}  # a Row's cells picked by place (rows of a sheet share places)
+    for row in rows:
+        if row.__class__ is Row:
+            pick = picks.get(id(row.positions))
+            if pick is None:
+                pick = picks[id(row.positions)] = _picker(row.positions, headers)
+            yield pick(row)
+        else:
+            yield tuple(map(row.get, headers))
+
+
+def _picker(positions: dict[str, int], headers: tuple[str, ...]) -> Any:
+    if not all(h in positions for h in headers):
+        return lambda row: tuple(map(row.get, headers))
+    if len(headers) == 1:
+        at = positions[headers[0]]
+        return lambda row: (row[at],)
+    return operator.itemgetter(*(positions[h] for h in headers))
+
+
+def with_cells(rows: Any) -> Iterator[tuple[int, Any]]:
+    """Each row that has people's cells (master/keep.py), with its index: a row a dict (its
+    '_cells') or a sequence (its `cells`, as a Row has them)."""
+    if rows.__class__ is Copied:
+        yield from sorted((i, r) for i, r in rows.pinned.items() if r.cells)
+        rows, start = rows.tail, rows.count
+    else:
+        start = 0
+    for index, row in enumerate(rows, start):
+        if row.get("_cells") if isinstance(row, dict) else getattr(row, "cells", None):
+            yield index, row
+
+
+class ByReadAt:
+    """A sheet's rows by the row they were read from (copied ones made into Rows as asked)."""
+
+    def __init__(self, rows: Any) -> None:
+        self.rows = rows
+        self.made: dict[Any, Any] | None = None
+
+    def get(self, row: Any) -> Any:
+        rows = self.rows
+        if rows.__class__ is Copied and isinstance(row, int) and 2 <= row < rows.count + 2:
+            return rows.pin(row - 2)
+        if self.made is None:
+            self.made = {r.get("_row"): r for r in (rows.tail if rows.__class__ is Copied
+                                                    else rows)}
+        return self.made.get(row)
+
+
+def in_place(rows: Any, block: Any) -> bool:
+    """Whether a verbatim.Block's rows are a sheet's first rows, in the order read, and no other
+    row is copied: so the block's bytes are the new sheet's first rows as they are."""
+    count = block.count
+    if rows.__class__ is Copied:  # (its copied rows are the block's, in order)
+        return rows.count == count and not any(
+            row.__class__ is Row and row.copied for row in rows.tail)
+    return all(row.__class__ is Row and row.copied and row.read_at == i + 2
+               for i, row in enumerate(rows[:count])) and len(rows) >= count and not any(
+        row.__class__ is Row and row.copied for row in rows[count:])
+
+
+def year_on_year(rows: Any) -> list[Any]:
+    """`Compared with a year ago` of the copied rows of Measures (it must not change)."""
+    at = MEASURES.index(YEAR_ON_YEAR)
+    if rows.__class__ is Copied:
+        return [*rows.columns[at], *year_on_year(rows.tail)]
+    return [row[at] for row in rows if row.__class__ is Row and row.copied]

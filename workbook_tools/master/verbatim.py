@@ -10,13 +10,14 @@ five named entities; no control character; valid UTF-8; a canonical quarter in c
 time order and before the quarter consolidated. The header row must be the sheet's headers,
 exactly. Anything else ends the block there (the rows from there on are read as before).
 
-Each copied row is still a `sheetrow.Row` in the master (so counts, sorting, quarters and
-comments see it), holding only the cells a consolidate reads: quarter, directorate and ID (the
-sort), last quarter's figures (history.context_of) and what `Compared with a year ago` is worked
-out from. The rest of its cells are None and it is marked `copied`: the writer copies its bytes
-instead (master/write.py), checked against a digest taken here, and only when the copied rows
-are still the sheet's first rows, in order (consolidate checks; if not, read.materialize reads
-them in full). WORKBOOK_TOOLS_COPY=off reads and writes every row as before.
+The copied rows are still the sheet's first rows in the master (so counts, sorting, quarters
+and comments see them), as a sheetrow.Copied: the columns of only the cells a consolidate
+reads: quarter, directorate and ID (the sort), last quarter's figures (history.context_of) and
+what `Compared with a year ago` is worked out from (a Row made for one has its other cells None
+and is marked `copied`). The writer copies their bytes instead (master/write.py), checked
+against a digest taken here, and only when the copied rows are still the sheet's first rows,
+in order (consolidate checks; if not, read.materialize reads them in full).
+WORKBOOK_TOOLS_COPY=off reads and writes every row as before.
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ from workbook_tools.files.deflate import open_part
 from workbook_tools.master import columns as mc
 from workbook_tools.master.columns import MasterSheet
 from workbook_tools.master.readsheet import NOTHING_CHANGED, canonical_quarter, quarter_order
-from workbook_tools.master.sheetrow import Row
+from workbook_tools.master.sheetrow import Copied
 from workbook_tools.master.verbatim_styles import date_styles
 from workbook_tools.master.verbatim_text import (
     HEIGHTS,
@@ -151,12 +152,12 @@ def read_chunks(stream: IO[bytes]) -> Iterator[bytes]:
 
 def scan(archive: zipfile.ZipFile, part: str, name: str, headers: tuple[str, ...],
          before: Callable[[str], bool], dates: set[int],
-         texts: dict[str, str]) -> tuple[Block, list[Row]] | None:
-    """The block of rows a consolidate can copy from the start of a sheet, and a Row for each
-    (see the module's notes); None when there is none. `before(quarter)`: whether a quarter's
-    rows may be copied (it sorts before the quarter consolidated); `dates`: the style numbers
-    that are dates (a read cell so styled ends the block); `texts` the master's texts read so
-    far, each held once."""
+         texts: dict[str, str]) -> tuple[Block, Copied] | None:
+    """The block of rows a consolidate can copy from the start of a sheet, and those rows as
+    the columns of the cells a consolidate reads (sheetrow.Copied; see the module's notes);
+    None when there is none. `before(quarter)`: whether a quarter's rows may be copied (it
+    sorts before the quarter consolidated); `dates`: the style numbers that are dates (a read
+    cell so styled ends the block); `texts` the master's texts read so far, each held once."""
     if not headers or headers[0] != mc.QUARTER:
         return None
     grammar = Grammar(name, headers)
@@ -173,7 +174,10 @@ def scan(archive: zipfile.ZipFile, part: str, name: str, headers: tuple[str, ...
         start = pos
         digest = hashlib.sha256()
         styles: set[int] = set()
-        rows: list[Row] = []
+        # the rows' quarters and read cells, a column each (a Row each held 200 MB at 240 returns)
+        row_quarters: list[str] = []
+        read_columns: list[list[Any]] = [[] for _ in grammar.read]
+        count = 0  # rows taken
         expected, last_order = 2, (0, 0, "")
         # each quarter's bytes -> its order (None: not copied) and its text, held once
         quarters: dict[bytes, tuple[tuple[int, int, str] | None, str]] = {}
@@ -198,7 +202,7 @@ def scan(archive: zipfile.ZipFile, part: str, name: str, headers: tuple[str, ...
                 if not _check(buffer[checked:pos], digest, run_styles):
                     break
                 consumed += pos
-                buffer, checked, pos, kept = buffer[pos:] + chunk, 0, 0, len(rows)
+                buffer, checked, pos, kept = buffer[pos:] + chunk, 0, 0, count
                 continue
             if int(found.group(1)) != expected:
                 break
@@ -213,10 +217,10 @@ def scan(archive: zipfile.ZipFile, part: str, name: str, headers: tuple[str, ...
             if order is None or order < last_order:
                 break
             if quarter != last_quarter:
-                if rows:  # the run before ends here, its bytes checked
+                if count:  # the run before ends here, its bytes checked
                     if not _check(buffer[checked:found.start()], digest, run_styles):
                         break
-                    checked, kept = found.start(), len(rows)
+                    checked, kept = found.start(), count
                     runs.append(Run(current, kept - first, consumed + checked,
                                     digest.hexdigest(), frozenset(run_styles)))
                     styles |= run_styles
@@ -226,26 +230,30 @@ def scan(archive: zipfile.ZipFile, part: str, name: str, headers: tuple[str, ...
             values[0] = text
             if not read(found, values):
                 break
-            row = Row(values, positions, expected)
-            row.copied = True
-            rows.append(row)
+            row_quarters.append(text)
+            for column, col in zip(read_columns, grammar.read, strict=True):
+                column.append(values[col])
+            count += 1
             last_order = order
             expected += 1
             pos = found.end()
         if _check(buffer[checked:pos], digest, run_styles):
-            checked, kept = pos, len(rows)
+            checked, kept = pos, count
         else:
             complete = False
-        del rows[kept:]
-        if not rows:
+        del row_quarters[kept:]
+        for column in read_columns:
+            del column[kept:]
+        if not row_quarters:
             return None
         end = consumed + checked
         if kept > first:
             runs.append(Run(current, kept - first, end, digest.hexdigest(), frozenset(run_styles)))
         styles |= run_styles
-        return Block(part, start, end, digest.hexdigest(), len(rows) + 1, styles, widths,
-                     complete, runs,
-                     [[row[col] for row in rows] for col in grammar.read], frozenset(dates)), rows
+        columns = dict(zip(grammar.read, read_columns, strict=True))
+        return Block(part, start, end, digest.hexdigest(), len(row_quarters) + 1, styles, widths,
+                     complete, runs, read_columns, frozenset(dates)), \
+            Copied(positions, {0: row_quarters, **columns})
 
 
 def reader(groups: dict[int, int], dates: set[int], texts: dict[str, str]
@@ -364,8 +372,8 @@ class Copier:
         return cls(lambda quarter: quarter_order(quarter) < first)
 
     def scan(self, workbook: Any, name: str,
-             texts: dict[str, str]) -> tuple[Block, list[Row]] | None:
-        """The block a sheet's first rows copy, and their Rows (None when none)."""
+             texts: dict[str, str]) -> tuple[Block, Copied] | None:
+        """The block a sheet's first rows copy, and those rows (None when none)."""
         if self.before is None:
             return None
         part = workbook.part(name)
@@ -378,20 +386,3 @@ class Copier:
             return None
         return scan(workbook.archive, part, name, mc.SHEETS[name], self.before, self.dates,
                     texts)
-
-
-def in_place(rows: list[Any], block: Block) -> bool:
-    """Whether the block's rows are a sheet's first rows, in the order read, and no other row is
-    copied: so the block's bytes are the new sheet's first rows as they are."""
-    count = block.count
-    return all(row.__class__ is Row and row.copied and row.read_at == i + 2
-               for i, row in enumerate(rows[:count])) and len(rows) >= count and not any(
-        row.__class__ is Row and row.copied for row in rows[count:])
-
-
-def year_on_year(rows: list[Any]) -> list[Any]:
-    """`Compared with a year ago` of the copied rows of Measures (it must not change)."""
-    at = mc.MEASURES.index(mc.YEAR_ON_YEAR)
-    return [row[at] for row in rows if row.__class__ is Row and row.copied]
-
-

@@ -32,6 +32,7 @@ from workbook_tools.master.record import Record, keep
 from workbook_tools.master.recorder import recorded
 from workbook_tools.master.savingsrecord import Written
 from workbook_tools.master.sheetrow import Row as SheetRow
+from workbook_tools.master.sheetrow import with_cells
 from workbook_tools.master.verbatim_styles import same_styles
 from workbook_tools.master.writerows import (
     LINE_HEIGHT,
@@ -201,11 +202,12 @@ def _sheet(workbook: Any, formats: _Formats, name: str, headers: Sequence[str],
         return formats.cell(kinds[col], shades[col], theirs)
 
     kept, theirs = {}, {}
-    for index, (r, record) in enumerate(zip(positions, rows, strict=True)):
+    for index, record in with_cells(rows):  # (not a Row made for each copied row)
         cells = kept_cells(record)
         if cells:
             kept[index] = cells
-            theirs[index] = kept_looks_and_notes(sheet, writer, look, r, cells, headers)
+            theirs[index] = kept_looks_and_notes(sheet, writer, look, positions[index], cells,
+                                                 headers)
     sheet.freeze_panes(1, 3 if name in mc.ITEM_SHEETS else 0)
     sheet.set_landscape()
     sheet.set_paper(9)  # A4

@@ -22,7 +22,8 @@ from workbook_tools.master import columns as mc
 from workbook_tools.master.columns import MasterSheet
 from workbook_tools.master.keep import Kept, formula_at
 from workbook_tools.master.read import number
-from workbook_tools.master.verbatim import Block, copy, in_place
+from workbook_tools.master.sheetrow import in_place
+from workbook_tools.master.verbatim import Block, copy
 
 #: A row of a sheet: a dict keyed by header, or its values in the sheet's header order.
 Row = dict[str, Any] | Sequence[Any]
@@ -102,7 +103,7 @@ class SheetRows:
     def copy_from(self, source: Any, block: Block) -> None:
         """Copy the sheet's first rows from the old master `source` as they are
         (master/verbatim.py), rather than write them."""
-        if not in_place(list(self.rows), block):
+        if not in_place(self.rows, block):
             raise ValueError(f"the rows of {self.name} copied from the old master have moved")
         self.source, self.block = source, block
 

@@ -57,6 +57,13 @@ def plan(workspace: Path) -> Plan:
     return load_plan(workspace / "templates" / "plan.xlsx")
 
 
+@pytest.fixture
+def records(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The test's own cache folder; the masters' records' folder in it (master/record.py)."""
+    monkeypatch.setenv("WORKBOOK_TOOLS_CACHE", str(tmp_path / "cache"))
+    return tmp_path / "cache" / "masters"
+
+
 @pytest.fixture(scope="session")
 def generated_q1(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Q1's blank returns for the derbyshire example, generated once per test run (the same

@@ -38,13 +38,6 @@ TOUCHED = ("2024-25-Q2", "2025-26-Q1", "2025-26-Q2", "2025-26-Q3", "2026-27-Q1")
 
 
 @pytest.fixture
-def records(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """The test's own cache folder; the records' folder in it."""
-    monkeypatch.setenv("WORKBOOK_TOOLS_CACHE", str(tmp_path / "cache"))
-    return tmp_path / "cache" / "masters"
-
-
-@pytest.fixture
 def scans(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """Every sheet the copy's scan reads (master/verbatim.py)."""
     done: list[str] = []

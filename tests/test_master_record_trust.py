@@ -19,7 +19,6 @@ from test_master_record import (  # noqa: F401
     Q3,
     TOUCHED,
     hostile_master,
-    records,
     same,
     scans,
     the_entry,

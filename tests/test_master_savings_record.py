@@ -27,12 +27,6 @@ from workbook_tools.master.safe import master_state
 
 
 @pytest.fixture
-def records(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("WORKBOOK_TOOLS_CACHE", str(tmp_path / "cache"))
-    return tmp_path / "cache" / "masters"
-
-
-@pytest.fixture
 def reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """Every sheet of a master calamine or the guard's scan reads (not of a return)."""
     done: list[str] = []

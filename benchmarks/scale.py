@@ -40,6 +40,13 @@ sum of each process's proportional set size (Pss, which divides a page shared by
 among them), sampled every 20 ms while it runs; the memory targets are judged on it. "peak MB"
 is each process's own high-water mark (VmHWM) added up over
 the command's process and its worker processes: an upper bound, since forked workers share pages.
+"in use" comes from one more run of each step after the timed ones, not from the timed runs:
+reading a process's Pss (/proc/PID/smaps_rollup) walks its page tables under its memory-map lock,
+about 2 ms for a 200 MB process, so sampling it every 20 ms slowed the measured command itself,
+more the larger and the more processes it has (5 interleaved runs at 60 returns, 2026-12-01:
+validate 1.56 s plain against 1.68 s sampled, four quarters 5.55 against 6.07 s, the floor
+0.99 against 0.99 s). The timed runs read only the high-water marks (/proc/PID/status, about
+0.02 ms).
 The package is compiled to bytecode first, as an installed copy is (a machine that sets
 PYTHONDONTWRITEBYTECODE would otherwise compile every module in every run).
 The register's plan is kept by content in the working folder's own cache (WORKBOOK_TOOLS_CACHE),
@@ -113,7 +120,9 @@ class ShortRun(Exception):
 class Run:
     seconds: float
     peak_mb: float  # each process's high-water mark, added up: an upper bound
-    in_use_mb: float  # the most the process tree held at once, shared pages counted once
+    #: the most the process tree held at once, shared pages counted once (None: not sampled,
+    #: as in a timed run; see the module's notes)
+    in_use_mb: float | None
     rows: dict[str, int]  # rows handled, by sheet (and 'returns')
 
 
@@ -209,8 +218,9 @@ def build(root: Path, returns: int, rows: int, steps: tuple[str, ...]) -> dict[s
     # in a child, so this process stays small (a child's memory starts from its parent's)
     subprocess.run([python, __file__, "--register", str(returns), str(rows), "--root",
                     str(root)], check=True)
-    runs = {"generate (first)": measure("generate (first)", root),
-            "simulate": measure("simulate", root)}
+    # (run once each, they are not timed against a target: what they hold is sampled as well)
+    runs = {"generate (first)": measure("generate (first)", root, in_use=True),
+            "simulate": measure("simulate", root, in_use=True)}
     if any(step in steps for step in FOUR):
         measure("consolidate", root)  # the master the four-quarter master is made from
         subprocess.run([python, __file__, "--four-quarters", "--root", str(root)], check=True)
@@ -260,20 +270,21 @@ def prepare(step: str, root: Path) -> None:
         shutil.rmtree(root / AGAIN, ignore_errors=True)
 
 
-def measure(step: str, root: Path) -> Run:
-    """Run a step once; stop with ShortRun if it handled fewer rows than the collection."""
+def measure(step: str, root: Path, in_use: bool = False) -> Run:
+    """Run a step once; stop with ShortRun if it handled fewer rows than the collection.
+    `in_use`: sample what the process tree holds (a run for memory: sampling slows it)."""
     prepare(step, root)
     env = {}
     if step == "consolidate-elsewhere" and caching():
         env[CACHE_VARIABLE] = str((root / ELSEWHERE).resolve())
-    seconds, peak, in_use, code, out, err = run_process(command(step, root), workdir(step, root),
-                                                        env)
+    seconds, peak, held, code, out, err = run_process(command(step, root), workdir(step, root),
+                                                      env, in_use)
     rows = handled(step, root, out)
     check(step, json.loads((root / "collection.json").read_text()), rows)
     if code != 0:
         last = (err.strip() or out.strip()).splitlines()[-1:] or ["(no output)"]
         raise ShortRun(f"{step}: exited with {code}: {last[0]}")
-    return Run(seconds, peak, in_use, rows)
+    return Run(seconds, peak, held, rows)
 
 
 def workdir(step: str, root: Path) -> Path:
@@ -302,18 +313,19 @@ def compile_package() -> None:
         compileall.compile_dir(str(Path(spec.origin).parent), quiet=1)
 
 
-def run_process(cmd: list[str], cwd: Path, extra: dict[str, str] | None = None
-                ) -> tuple[float, float, float, int, str, str]:
+def run_process(cmd: list[str], cwd: Path, extra: dict[str, str] | None = None,
+                in_use: bool = True) -> tuple[float, float, float | None, int, str, str]:
     """Seconds, peak MB of the process and its workers (high-water marks added up), the most
-    they held at once (proportional set size, sampled), exit code, stdout, stderr. `extra`:
-    environment variables set for this process only."""
+    they held at once (proportional set size, sampled; None unless `in_use`, since sampling it
+    slows the command), exit code, stdout, stderr. `extra`: environment variables set for this
+    process only."""
     env = {**os.environ, "PYTHONHASHSEED": "0", **(extra or {})}
     env.pop("PYTHONDONTWRITEBYTECODE", None)  # as installed: compiled once, not every run
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             text=True, env=env)
     peaks: dict[int, float] = {}
-    in_use = [0.0]
+    held_at_most = [0.0]
     stop = threading.Event()
 
     def sample() -> None:
@@ -321,8 +333,9 @@ def run_process(cmd: list[str], cwd: Path, extra: dict[str, str] | None = None
             held = 0.0
             for pid in _tree(proc.pid):
                 peaks[pid] = max(peaks.get(pid, 0.0), _high_water_mb(pid))
-                held += _proportional_mb(pid)
-            in_use[0] = max(in_use[0], held)
+                if in_use:
+                    held += _proportional_mb(pid)
+            held_at_most[0] = max(held_at_most[0], held)
             stop.wait(0.02)
 
     sampler = threading.Thread(target=sample, daemon=True)
@@ -331,7 +344,8 @@ def run_process(cmd: list[str], cwd: Path, extra: dict[str, str] | None = None
     seconds = time.perf_counter() - start
     stop.set()
     sampler.join()
-    return seconds, sum(peaks.values()), in_use[0], proc.returncode, out, err
+    return (seconds, sum(peaks.values()), held_at_most[0] if in_use else None, proc.returncode,
+            out, err)
 
 
 def _tree(pid: int) -> list[int]:
@@ -546,31 +560,40 @@ def one_size(returns: int, rows: int, repeat: int, keep: Path | None,
                 ratio = runs[step][-1].seconds / runs[floor_of(step)][-1].seconds
                 print(f"{returns} returns, run {round_} of {repeat}: {step} "
                       f"{runs[step][-1].seconds:.2f} s, {ratio:.2f}x floor, "
-                      f"{runs[step][-1].peak_mb:.0f} MB ({runs[step][-1].in_use_mb:.0f} MB in use)",
-                      file=sys.stderr, flush=True)
+                      f"{runs[step][-1].peak_mb:.0f} MB", file=sys.stderr, flush=True)
+        memory = {}  # one more run of each step, for what it holds (not timed)
+        for step in steps:
+            memory[step] = measure(step, root, in_use=True)
+            print(f"{returns} returns, memory run: {step} {memory[step].in_use_mb:.0f} MB in use, "
+                  f"{memory[step].peak_mb:.0f} MB", file=sys.stderr, flush=True)
         inner = {}
         for step in (s for s in IN_PROCESS if s in steps):
             out = subprocess.run([sys.executable, __file__, "--in-process", step, "--root",
                                   str(root)], check=True, capture_output=True, text=True)
             inner[step] = tuple(float(n) for n in out.stdout.split())
-        table = summarise(runs, built, inner)
+        table = summarise(runs, built, inner, memory)
         report(returns, rows, repeat, table)
         return table
 
 
 def summarise(runs: dict[str, list[Run]], built: dict[str, Run],
-              inner: dict[str, tuple[float, ...]]) -> dict[str, Any]:
+              inner: dict[str, tuple[float, ...]], memory: dict[str, Run] | None = None
+              ) -> dict[str, Any]:
+    """Each step's median ratio to the floor (and spread) from its timed `runs` (or its one
+    `built` run); what it held from its `memory` run and any run that sampled it."""
     table: dict[str, Any] = {}
     every = {**{step: [run] for step, run in built.items()}, **runs}
     for step, mine in every.items():
+        sampled = [*mine, *([memory[step]] if memory and step in memory else [])]
         floors = [r.seconds for r in runs[floor_of(step)]]
         ratios = ([r.seconds / f for r, f in zip(mine, floors, strict=True)] if step in runs
                   else [r.seconds / statistics.median(floors) for r in mine])
         table[step] = {
             "seconds": statistics.median(r.seconds for r in mine),
             "ratio": statistics.median(ratios), "low": min(ratios), "high": max(ratios),
-            "peak": max(r.peak_mb for r in mine),
-            "in_use": max(r.in_use_mb for r in mine),
+            "peak": max(r.peak_mb for r in sampled),
+            "in_use": max((r.in_use_mb for r in sampled if r.in_use_mb is not None),
+                          default=None),
             "in_process": inner.get(step),  # (seconds, CPU seconds)
             "rows": min((r.rows for r in mine), key=lambda c: sum(c.values())),
         }
@@ -596,7 +619,8 @@ def report(returns: int, rows: int, repeat: int, table: dict[str, Any]) -> None:
         inner = (f"{row['in_process'][0]:>14.2f}{row['in_process'][1]:>8.2f}"
                  if row["in_process"] is not None else "")
         print(f"{step:<22}{_shown_rows(row['rows']):>14}{row['seconds']:>9.2f}"
-              f"{row['ratio']:>9.2f}{spread:>13}{row['peak']:>9.0f}{row['in_use']:>8.0f}{inner}")
+              f"{row['ratio']:>9.2f}{spread:>13}{row['peak']:>9.0f}{_mb(row['in_use']):>8}"
+              f"{inner}")
     for step, own in FLOOR_OF.items():
         if step in table:
             print(f"({step}'s ratio is to {own}: python-calamine reading the same files)")
@@ -612,7 +636,7 @@ def targets(table: dict[str, Any]) -> list[tuple[str, bool]]:
         "consolidate-saved"))
     if v:
         found += [(f"validate within 1.5x floor ({v['ratio']:.2f}x)", v["ratio"] <= 1.5),
-                  (f"validate under 300 MB ({_memory(v)})", v["in_use"] < 300)]
+                  (f"validate under 300 MB ({_memory(v)})", _under(v, 300))]
     if v and "openpyxl" in table:
         faster = table["openpyxl"]["seconds"] / v["seconds"]
         found.append((f"validate at least 5x faster than openpyxl ({faster:.1f}x)", faster >= 5))
@@ -620,22 +644,22 @@ def targets(table: dict[str, Any]) -> list[tuple[str, bool]]:
         found += [(f"consolidate, new master, within 3x floor ({c['ratio']:.2f}x)",
                    c["ratio"] <= 3),
                   (f"consolidate, new master, under 500 MB ({_memory(c)})",
-                   c["in_use"] < 500)]
+                   _under(c, 500))]
     if c4:
         found += [(f"consolidate, four quarters, within 4x floor ({c4['ratio']:.2f}x)",
                    c4["ratio"] <= 4),
                   (f"consolidate, four quarters, under 500 MB ({_memory(c4)})",
-                   c4["in_use"] < 500)]
+                   _under(c4, 500))]
     if away:
         found += [(f"consolidate, four quarters, without this machine's record of it, within 4x "
                    f"floor ({away['ratio']:.2f}x)", away["ratio"] <= 4),
                   (f"consolidate, four quarters, without this machine's record of it, under "
-                   f"500 MB ({_memory(away)})", away["in_use"] < 500)]
+                   f"500 MB ({_memory(away)})", _under(away, 500))]
     if saved:
         found += [(f"consolidate, four quarters saved by LibreOffice, within 4x floor "
                    f"({saved['ratio']:.2f}x)", saved["ratio"] <= 4),
                   (f"consolidate, four quarters saved by LibreOffice, under 500 MB "
-                   f"({_memory(saved)})", saved["in_use"] < 500)]
+                   f"({_memory(saved)})", _under(saved, 500))]
     if g:
         found.append((f"generate within 5x floor ({g['ratio']:.2f}x)", g["ratio"] <= 5))
     returned = table.get("validate-saved")
@@ -643,13 +667,22 @@ def targets(table: dict[str, Any]) -> list[tuple[str, bool]]:
         found += [(f"validate, returns saved by LibreOffice, within 1.5x the floor of those "
                    f"files ({returned['ratio']:.2f}x)", returned["ratio"] <= 1.5),
                   (f"validate, returns saved by LibreOffice, under 300 MB "
-                   f"({_memory(returned)})", returned["in_use"] < 300)]
+                   f"({_memory(returned)})", _under(returned, 300))]
     return found
 
 
 def _memory(row: dict[str, Any]) -> str:
-    return (f"{row['in_use']:.0f} MB in use at most; {row['peak']:.0f} MB with each process's "
+    return (f"{_mb(row['in_use'])} MB in use at most; {row['peak']:.0f} MB with each process's "
             "high-water mark added up")
+
+
+def _mb(megabytes: float | None) -> str:
+    return "-" if megabytes is None else f"{megabytes:.0f}"
+
+
+def _under(row: dict[str, Any], megabytes: int) -> bool:
+    """Whether a step held less than `megabytes` at once (False when it was not sampled)."""
+    return row["in_use"] is not None and row["in_use"] < megabytes
 
 
 def growth(sizes: list[int], tables: dict[int, dict[str, Any]]) -> None:
@@ -664,8 +697,12 @@ def growth(sizes: list[int], tables: dict[int, dict[str, Any]]) -> None:
         cells = "".join(
             f"{tables[n][step]['seconds'] / n:>16.3f}"
             f"{tables[n][step]['seconds'] / n / (base['seconds'] / first):>7.2f}"
-            f"{tables[n][step]['in_use'] / base['in_use']:>8.2f}" for n in sizes)
+            f"{_growth(tables[n][step]['in_use'], base['in_use']):>8}" for n in sizes)
         print(f"{step:<22}{cells}")
+
+
+def _growth(megabytes: float | None, base: float | None) -> str:
+    return "-" if megabytes is None or not base else f"{megabytes / base:.2f}"
 
 
 def main() -> None:

@@ -42,6 +42,31 @@ def test_a_run_that_handles_every_row_is_measured(scale: ModuleType, folder: Pat
     assert consolidate.rows == {"returns": 2, "Measures": 16, "Actions": 12, "Savings": 8,
                                 "Risks": 4}
     assert consolidate.peak_mb > 0 or not Path("/proc/self/status").exists()
+    # a timed run does not sample what the processes hold (that slows them); a memory run does
+    assert validate.in_use_mb is None and consolidate.in_use_mb is None
+    held = scale.measure("validate", folder, in_use=True)
+    assert held.rows == validate.rows
+    assert held.in_use_mb > 0 or not Path("/proc/self/smaps_rollup").exists()
+
+
+def test_times_come_from_the_timed_runs_and_memory_from_the_memory_run(
+        scale: ModuleType) -> None:
+    rows = {"returns": 2, "rows": 40}
+    timed = [scale.Run(seconds, 50.0, None, rows) for seconds in (1.5, 1.2, 1.8)]
+    floors = [scale.Run(1.0, 20.0, None, {"sheet rows": 4}) for _ in range(3)]
+    held = scale.Run(9.0, 80.0, 70.0, rows)  # slower, as sampling makes it: not timed
+    table = scale.summarise({"calamine": floors, "validate": timed}, {}, {},
+                            {"validate": held, "calamine": scale.Run(1.0, 20.0, 15.0, rows)})
+    assert table["validate"]["ratio"] == 1.5 and (table["validate"]["low"],
+                                                  table["validate"]["high"]) == (1.2, 1.8)
+    assert table["validate"]["in_use"] == 70.0 and table["validate"]["peak"] == 80.0
+    assert ("validate under 300 MB (70 MB in use at most; 80 MB with each process's high-water "
+            "mark added up)", True) in scale.targets(table)
+    # a step never sampled is not taken to be under a memory target
+    table = scale.summarise({"calamine": floors, "validate": timed}, {}, {})
+    assert table["validate"]["in_use"] is None
+    assert ("validate under 300 MB (- MB in use at most; 50 MB with each process's high-water "
+            "mark added up)", False) in scale.targets(table)
 
 
 def test_a_rejected_return_stops_the_benchmark(scale: ModuleType, folder: Path,

@@ -67,7 +67,7 @@ def _value(value: Any, place: Any) -> Any:
 
 def given_back(found: SavingsRecord) -> bool:
     """Whether decode gives `found` back from its entry (record._given_back's part for it)."""
-    if type(found.part) is not str or type(found.header) is not list or not _stamp(
+    if type(found.part) is not str or type(found.header) is not list or not _is_part_stamp(
             found.crc, found.size) or found.count > MAX_ROWS \
             or not all(type(h) is str for h in found.header) \
             or type(found.columns) is not list or len(found.columns) != len(found.header):
@@ -99,7 +99,7 @@ def decode(data: Any) -> SavingsRecord | None:
     part, header, count = data["part"], data["header"], data["count"]
     if type(part) is not str or type(header) is not list or not all(
             type(h) is str for h in header) or type(count) is not int \
-            or not 0 <= count <= MAX_ROWS or not _stamp(data["crc"], data["size"]):
+            or not 0 <= count <= MAX_ROWS or not _is_part_stamp(data["crc"], data["size"]):
         return None
     columns, top = data["columns"], len(strings)
     if type(columns) is not list or len(columns) != len(header):
@@ -156,7 +156,7 @@ def decode(data: Any) -> SavingsRecord | None:
                          data["crc"], data["size"])
 
 
-def _stamp(crc: Any, size: Any) -> bool:
+def _is_part_stamp(crc: Any, size: Any) -> bool:
     """Whether a part's CRC-32 and size are of their types and within their bounds."""
     return type(crc) is int and 0 <= crc < 2**32 and type(size) is int and 0 <= size < 2**64
 

@@ -81,7 +81,7 @@ def taken(known: Any, workbook: Any, master: Any) -> bool:
     """Whether Savings was put on `master` from the record `known` (master/record.py) of the
     file `workbook` opened: as read_master reads it from the file."""
     found = known.savings if known is not None else None
-    if found is None or found.part != workbook.part(NAME) or _stamp(workbook, found.part) != (
+    if found is None or found.part != workbook.part(NAME) or _part_stamp(workbook, found.part) != (
             found.crc, found.size):
         return False
     take(found, master, master.notes)
@@ -185,11 +185,11 @@ def savings_of(master: Any, workbook: Any, written: Written) -> SavingsRecord | 
                 comment.author if comment else None, looks.get((row, col)))
         if any(v is not None for v in cell[2:]):
             cells.append(cell)
-    crc, size = _stamp(workbook, part)
+    crc, size = _part_stamp(workbook, part)
     return SavingsRecord(part, header, columns, cells, column_looks_in(head[:end]), crc, size)
 
 
-def _stamp(workbook: Any, part: str) -> tuple[int, int]:
+def _part_stamp(workbook: Any, part: str) -> tuple[int, int]:
     """The CRC-32 and size the zip's directory gives the part ((-1, -1) when it has none)."""
     try:
         info = workbook.archive.getinfo(part)

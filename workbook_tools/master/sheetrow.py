@@ -12,9 +12,12 @@ from __future__ import annotations
 import itertools
 import operator
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from workbook_tools.master.columns import MEASURES, YEAR_ON_YEAR
+
+if TYPE_CHECKING:
+    from workbook_tools.master.keep import Kept
 
 
 class Row(list[Any]):
@@ -169,16 +172,23 @@ def _picker(positions: dict[str, int], headers: tuple[str, ...]) -> Any:
     return operator.itemgetter(*(positions[h] for h in headers))
 
 
+def kept_cells(record: Any) -> dict[str, Kept] | None:
+    """People's formulas, comments and formats kept on a row's cells, by header (or None): a
+    dict row's '_cells', a sequence row's `cells` (as a Row has them)."""
+    if isinstance(record, dict):
+        return record.get("_cells")
+    return getattr(record, "cells", None)
+
+
 def with_cells(rows: Any) -> Iterator[tuple[int, Any]]:
-    """Each row that has people's cells (master/keep.py), with its index: a row a dict (its
-    '_cells') or a sequence (its `cells`, as a Row has them)."""
+    """Each row that has people's cells (`kept_cells`), with its index."""
     if rows.__class__ is Copied:
         yield from sorted((i, r) for i, r in rows.pinned.items() if r.cells)
         rows, start = rows.tail, rows.count
     else:
         start = 0
     for index, row in enumerate(rows, start):
-        if row.get("_cells") if isinstance(row, dict) else getattr(row, "cells", None):
+        if kept_cells(row):
             yield index, row
 
 

@@ -32,13 +32,12 @@ from workbook_tools.master.record import Record, keep
 from workbook_tools.master.recorder import recorded
 from workbook_tools.master.savingsrecord import Written
 from workbook_tools.master.sheetrow import Row as SheetRow
-from workbook_tools.master.sheetrow import with_cells
+from workbook_tools.master.sheetrow import kept_cells, with_cells
 from workbook_tools.master.verbatim_styles import same_styles
 from workbook_tools.master.writerows import (
     LINE_HEIGHT,
     Row,
     SheetRows,
-    kept_cells,
     kept_looks_and_notes,
     row_positions,
     text_lines,

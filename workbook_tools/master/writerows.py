@@ -43,13 +43,6 @@ def values_of(record: Row, headers: Sequence[str]) -> Sequence[Any]:
     return record
 
 
-def kept_cells(record: Row) -> dict[str, Kept] | None:
-    """People's formulas, comments and formats kept on a row's cells, by header (or None)."""
-    if isinstance(record, dict):
-        return record.get("_cells")
-    return getattr(record, "cells", None)
-
-
 def read_at(record: Row) -> Any:
     """The 1-based row a row was read from in the master (None for a new row)."""
     if isinstance(record, dict):

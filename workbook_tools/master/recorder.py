@@ -82,8 +82,7 @@ def record_of(path: Path, master: Master, styles: Written | None = None) -> Reco
         dates = date_styles(workbook.archive)
         if dates is None:
             return None
-        jobs = [(name, workbook.part(name), master.copies.get(name),
-                 workbook.archive.getinfo(workbook.part(name)).file_size)
+        jobs = [(name, workbook.part(name), master.copies.get(name), _size(workbook, name))
                 for name in LEAN_SHEETS if workbook.part(name)]
         savings_bytes = _size(workbook, SAVINGS) if styles is not None else 0
     jobs.sort(key=lambda job: -job[3])

@@ -34,10 +34,10 @@ _DAMAGED: tuple[type[Exception], ...] = (zipfile.BadZipFile, *INFLATE_ERRORS, OS
 # Shapes a sheet's cells may fill without being counted: (columns, rows, the cell references
 # within them as a pattern). The fast scan only looks for a cell outside every shape whose area
 # is within max_sheet_cells; a register or master of 100,000s of rows has few columns, a return
-# a thousand rows of up to 78.
+# a thousand rows of up to 78. Each cell is tried against them in order: the commonest first.
 FAST_SHAPES = (
-    (78, 49_999, rb"[A-Ba-b]?[A-Za-z]0*[1-4]?\d{1,4}"),  # to BZ49999
     (26, 99_999, rb"[A-Za-z]0*\d{1,5}"),  # to Z99999
+    (78, 49_999, rb"[A-Ba-b]?[A-Za-z]0*[1-4]?\d{1,4}"),  # to BZ49999
     (12, 299_999, rb"[A-La-l]0*[1-2]?\d{1,5}"),  # to L299999 (a register's widest sheet)
     (26, 999_999, rb"[A-Za-z]0*\d{1,6}"),  # to Z999999
 )
@@ -45,6 +45,7 @@ FAST_SHAPES = (
 _ERROR_CELL = re.compile(  # white space between the tags too: Gnumeric indents its XML
     rb'<c r="([A-Za-z]{1,3}\d+)"([^>]*)>\s*(?:<f\b[^>]*?(?:/>|>[^<]*</f>))?\s*<v>([^<]*)</v>'
 )
+_ERROR_TYPE = re.compile(rb't="e"')  # (found a third faster than by `in`, slow for 5 bytes)
 _ROOT = re.compile(rb"<([A-Za-z_][\w.:-]*)")
 _PREFIXED_CELL = re.compile(rb":c[\s>/]")
 _DIMENSION = re.compile(rb'<dimension ref="([^"]*)"')
@@ -216,11 +217,12 @@ def _cell_pattern(watch: str, near: bytes) -> re.Pattern[bytes]:
     is not `<c r="REF"` with REF `near` (group 1 empty: a cell beyond the fast bounds, or one
     written unusually, with no `r` or not first; the precise scan decides), and a formula in a
     watched column (groups: the cell's ref, its other attributes, the formula's text, `<v>` if
-    a value follows, and that value)."""
+    a value follows, and that value). Its runs are possessive (`*+`): a watched cell with no
+    formula fails at `<f` at once, without trying each shorter run of its attributes."""
     watched = "(?!)" if not watch else f"[{watch.upper()}{watch.lower()}]"
     return re.compile(
         rb'<c(?:(?=[>\s])(?!\sr="(?:' + near + rb')")'
-        rb'|\sr="(' + watched.encode() + rb'\d+)"([^>]*)>\s*'
+        rb'|\sr="(' + watched.encode() + rb'\d+)"([^>]*+)>\s*+'
         rb'<f(?=[\s>/])[^>]*?(?:/>|>([^<]*)</f>)\s*(?:<v\s*/>|(<v>)([^<]*)</v>)?)')
 
 
@@ -264,7 +266,7 @@ def fast_scan(stream: IO[bytes], watch: str, near: bytes,
             scan.formula_cells[ref] = text
             if not valued or (value == b"" and b't="str"' not in attrs):
                 scan.formulas[ref] = text  # no value saved (no <v>, <v/> or <v></v>)
-        if watch and b't="e"' in piece:
+        if watch and _ERROR_TYPE.search(piece):
             for match in _ERROR_CELL.finditer(piece):
                 ref = match.group(1).decode("ascii").upper()
                 letters = ref.rstrip("0123456789")

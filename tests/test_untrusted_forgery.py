@@ -132,3 +132,36 @@ def test_a_formula_typed_over_is_reported_by_cell(folder: Any, sheet: str, ref: 
 def test_clean_returns_match_the_register(folder: Any) -> None:
     for path in sorted(folder.returns(Q1).iterdir()):
         assert errors(path) == [], path.name
+
+
+# The register vouches for whole pre-filled columns (locked.Register.vouched): their hashes in
+# `_meta` are then not worked out, and the columns it does not hold are still hashed.
+
+def test_a_previous_figure_changed_is_found_with_the_rest_matching_the_register(
+        folder: Any) -> None:
+    cell = MEASURES.cell("previous", FIRST)
+    bad = set_cells(cs_return(folder), {("Measures", cell): 12345.0})
+    found = errors(bad)
+    assert [(w, c) for w, c, _ in found] == [(f"Measures!{cell}", "prefilled-changed")]
+    assert "reads '12345'" in found[0][2]
+
+
+def test_hashes_in_meta_of_the_wrong_shape_are_refused_though_the_cells_match(
+        folder: Any) -> None:
+    measure = next(m for m in folder.plan.measures if m.directorate_code == "CS")
+    # one '.' between two hashes made another character: the row's hashes are as long as
+    # they should be, but are not a hash a cell
+    bad = forge(cs_return(folder), "Measures", FIRST, {},
+                lambda hashes: hashes.replace(".", "0", 1))
+    found = {c: m for _, c, m in errors(bad)}
+    assert set(found) == {"meta-changed", "item-missing"}  # (its row is left out)
+    assert f"the hashes for {measure.id}" in found["meta-changed"]
+
+
+def test_a_hash_in_meta_changed_alone_is_not_an_error_when_the_cell_is_the_registers(
+        folder: Any) -> None:
+    # the register, not `_meta`, is the authority on a pre-filled value: a forger who changed
+    # only a hash (and the fingerprint) changed nothing that is reported or kept
+    bad = forge(cs_return(folder), "Measures", FIRST, {},
+                lambda hashes: "00000000" + hashes[8:])
+    assert errors(bad) == []

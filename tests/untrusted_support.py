@@ -12,6 +12,7 @@ import subprocess
 import sys
 import textwrap
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -175,10 +176,12 @@ def add_rows(path: Path, sheet: str, rows: bytes) -> Path:
                                                                     rows + b"</sheetData>")})
 
 
-def forge(path: Path, sheet: str, row1: int, values: dict[str, Any]) -> Path:
+def forge(path: Path, sheet: str, row1: int, values: dict[str, Any],
+          hashes_made: Callable[[str], str] = lambda hashes: hashes) -> Path:
     """Change pre-filled cells of one item row as a forger would: the cells, then the row's
     hashes in `_meta` and the fingerprint, computed again so `_meta` matches (the fingerprint is
-    not a secret). `values` maps layout keys ('id', 'target', ...) to new values."""
+    not a secret). `values` maps layout keys ('id', 'target', ...) to new values;
+    `hashes_made` makes the row's hashes as `_meta` is to hold them from those computed."""
     import openpyxl
 
     from workbook_tools.returns import layout
@@ -190,7 +193,8 @@ def forge(path: Path, sheet: str, row1: int, values: dict[str, Any]) -> Path:
     for key, value in values.items():
         cells.cell(row1, spec.index(key) + 1).value = value
     keys = [c.key for c in spec.prefilled]
-    hashes = row_hashes(keys, [cells.cell(row1, spec.index(k) + 1).value for k in keys])
+    hashes = hashes_made(row_hashes(keys, [cells.cell(row1, spec.index(k) + 1).value
+                                           for k in keys]))
     rows = []
     for r in range(layout.META_TABLE_ROW + 1, meta.max_row + 1):
         name, row, item_id, row_hash = (meta.cell(r, c).value for c in range(1, 5))

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -141,7 +142,8 @@ def _read_data_sheet(result: ReturnFile, workbook: SafeWorkbook, spec: layout.Sh
     value compared with the register."""
     reported = len(result.findings)
     rows, scan = workbook.read(actual, *_WATCH[spec.name])
-    columns = read_sheet(result, spec, rows, items, scan.formulas, scan.errors)
+    columns = read_sheet(result, spec, rows, items, scan.formulas, scan.errors,
+                         None if register is None else partial(register.vouched, spec.name))
     for key in (c.key for c in spec.derived):
         _typed_over(result, spec.name, rows, scan.formula_cells, columns.get("_row", []),
                     spec.index(key))

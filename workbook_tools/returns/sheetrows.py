@@ -6,6 +6,7 @@ pre-filled cell compared with the hash `_meta` holds for it.
 from __future__ import annotations
 
 import difflib
+from collections.abc import Callable
 from typing import Any
 
 from workbook_tools.files.cells import column_letter, plain_text
@@ -45,10 +46,11 @@ def _check_columns(result: ReturnFile, spec: SheetLayout, header: list[Any], row
 
 
 def read_sheet(result: ReturnFile, spec: SheetLayout, rows: list[list[Any]],
-               items: list[MetaItem], formulas: dict[str, str], errors: dict[str, str]
-               ) -> dict[str, list[Any]]:
+               items: list[MetaItem], formulas: dict[str, str], errors: dict[str, str],
+               vouch: Vouch | None = None) -> dict[str, list[Any]]:
     """The sheet's item rows as columns (layout key -> values as read, '' made None; 'id' from
-    `_meta`; '_row' the Excel row), structural problems added to `result`.
+    `_meta`; '_row' the Excel row), structural problems added to `result`. `vouch`: the
+    register's check of whole pre-filled columns (locked.Register.vouched), when it has items.
 
     Columns, not a dict per row: a national collection is 100,000s of rows, and a list
     comprehension down a column costs far less than a Python call per cell."""
@@ -61,7 +63,7 @@ def read_sheet(result: ReturnFile, spec: SheetLayout, rows: list[list[Any]],
     shift = header + 1 - HEADER_ROW  # rows added or removed above the header move everything
     found = _filled_rows(rows, header, bool(items))
     matched = _match_rows(result, spec, items, found, shift, spec.id_header)
-    return _columns(result, spec, matched, formulas, errors)
+    return _columns(result, spec, matched, formulas, errors, vouch)
 
 
 def _filled_rows(rows: list[list[Any]], header: int, has_items: bool
@@ -80,7 +82,8 @@ def _filled_rows(rows: list[list[Any]], header: int, has_items: bool
 
 
 def _columns(result: ReturnFile, spec: SheetLayout, matched: list[tuple[MetaItem, int, list[Any]]],
-             formulas: dict[str, str], errors: dict[str, str]) -> dict[str, list[Any]]:
+             formulas: dict[str, str], errors: dict[str, str], vouch: Vouch | None = None
+             ) -> dict[str, list[Any]]:
     """The matched rows as columns, each pre-filled cell checked against its hash and each
     input cell whose value cannot be known reported."""
     keys = [c.key for c in spec.prefilled]
@@ -93,10 +96,7 @@ def _columns(result: ReturnFile, spec: SheetLayout, matched: list[tuple[MetaItem
                if (letters := ref.rstrip("0123456789")) in input_letters}
     rows = [values if len(values) == width else [*values[:width], *[""] * (width - len(values))]
             for _, _, values in matched]
-    # each pre-filled column's hashes down the sheet, then each row's joined as `_meta` has it
-    digests = list(map(".".join, zip(
-        *(column_hashes(key, [values[col] for values in rows]) for key, col in pairs),
-        strict=True))) if pairs else [""] * len(rows)
+    digests = _digests(pairs, rows, matched, vouch)
     ids: list[str] = []
     row1s: list[int] = []
     kept: list[list[Any]] = []
@@ -119,6 +119,38 @@ def _columns(result: ReturnFile, spec: SheetLayout, matched: list[tuple[MetaItem
     columns["id"] = ids
     columns["_row"] = row1s
     return columns
+
+
+#: (IDs, each pre-filled column's cells) -> the columns whose cells all hold the register's values
+Vouch = Callable[[list[str], dict[str, list[Any]]], frozenset[str]]
+
+#: a cell's hash in `_meta`: 8 hexadecimal characters (fingerprint.cell_hash), a row's joined by "."
+_HASH = 8
+
+
+def _digests(pairs: list[tuple[str, int]], rows: list[list[Any]],
+             matched: list[tuple[MetaItem, int, list[Any]]], vouch: Vouch | None) -> list[str]:
+    """Each row's pre-filled cells' hashes, joined as `_meta` has them. Each column is hashed
+    down the sheet, except the columns the register vouches for (`vouch`): when `_meta` holds
+    a hash of the usual size for each cell, and every other column's hashes are `_meta`'s,
+    each row's are `_meta`'s (the register has checked the rest cell by cell, and an error
+    there names the cell). Otherwise every column is hashed."""
+    if not pairs:
+        return [""] * len(rows)
+    cells = {key: [values[col] for values in rows] for key, col in pairs}
+    if vouch is not None and rows:
+        expected = [hashes for (_, _, hashes), _, _ in matched]
+        vouched = vouch([item_id for (_, item_id, _), _, _ in matched], cells)
+        width, dots = (_HASH + 1) * len(pairs) - 1, "." * (len(pairs) - 1)
+        if vouched and set(map(len, expected)) == {width} \
+                and {hashes[_HASH::_HASH + 1] for hashes in expected} == {dots}:
+            at = {key: n * (_HASH + 1) for n, (key, _) in enumerate(pairs)}
+            if all(column_hashes(key, cells[key])
+                   == [hashes[at[key]:at[key] + _HASH] for hashes in expected]
+                   for key, _ in pairs if key not in vouched):
+                return expected
+    return list(map(".".join, zip(*(column_hashes(key, cells[key]) for key, _ in pairs),
+                                  strict=True)))
 
 
 def _prefilled_changed(result: ReturnFile, spec: SheetLayout, pairs: list[tuple[str, int]],

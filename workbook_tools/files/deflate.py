@@ -61,4 +61,19 @@ def faster_deflate(target: Any, level: int | None) -> None:
     zlib's default (None)."""
     if _DEFLATE is None or level is None or getattr(target, "_compressor", None) is None:
         return
-    target._compressor = _DEFLATE(min(max(level, 0), 3), _DEFLATED, -15)  # before any byte
+    target._compressor = deflater(level)  # before any byte
+
+
+def deflater(level: int | None) -> Any:
+    """A raw deflate compressor as `faster_deflate` gives a part being written: ISA-L's at
+    `level` where it is installed and a level is given, else zlib's at that level (its default
+    for None)."""
+    if _DEFLATE is not None and level is not None:
+        return _DEFLATE(min(max(level, 0), 3), _DEFLATED, -15)
+    return zlib.compressobj(zlib.Z_DEFAULT_COMPRESSION if level is None else level,
+                            zlib.DEFLATED, -15)
+
+
+def crc32(data: bytes, value: int = 0) -> int:
+    """The CRC-32 zip keeps of a part (ISA-L's where installed: the same sum, faster)."""
+    return int(_CRC32(data, value)) if _CRC32 is not None else zlib.crc32(data, value)

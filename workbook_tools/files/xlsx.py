@@ -14,8 +14,10 @@ from typing import Any
 import xlsxwriter
 from xlsxwriter.worksheet import Worksheet
 
+from workbook_tools.files import zipahead
 from workbook_tools.files.beside import rewrite_members
 from workbook_tools.files.deflate import faster_deflate
+from workbook_tools.files.zipahead import Ahead
 
 #: Written into every workbook's document properties so output is byte-stable run to run.
 FIXED_DATE = dt.datetime(2025, 4, 1)
@@ -111,21 +113,34 @@ class _StreamingZip(zipfile.ZipFile):
     def __init__(self, *args: Any, sheets: list[Any], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.sheets = sheets
+        self.ahead: Ahead | None = None  # the largest sheet, deflated by a forked process
+        self.begun = False
 
     def write(self, filename: Any, arcname: Any = None, compress_type: Any = None,
               compresslevel: Any = None) -> None:
+        if not self.begun:  # (xlsxwriter writes every part's file before the first goes in)
+            self.begun = True
+            if getattr(self, "_seekable", False) and self.compression == zipfile.ZIP_DEFLATED:
+                self.ahead = zipahead.start(self.sheets, self.compresslevel)
         rows = next((s.rows_file for s in self.sheets
                      if s.rows_file is not None and s.part_file == filename), None)
         if rows is None or compress_type is not None or compresslevel is not None:
             super().write(filename, arcname, compress_type, compresslevel)
             return
-        with open(filename, "rb") as part:
-            head, tail = part.read().split(ROWS_MARK.encode(), 1)
         info = zipfile.ZipInfo.from_file(filename, arcname,
                                          strict_timestamps=getattr(self, "_strict_timestamps",
                                                                    True))
         info.compress_type = self.compression
         info._compresslevel = self.compresslevel  # type: ignore[attr-defined]  # as ZipFile.write
+        if self.ahead is not None and self.ahead.part_file == filename:
+            self.ahead.info = info  # added last, by close
+            return
+        with open(filename, "rb") as part:
+            head, tail = part.read().split(ROWS_MARK.encode(), 1)
+        self._stream(info, head, rows, tail)
+
+    def _stream(self, info: zipfile.ZipInfo, head: bytes, rows: str, tail: bytes) -> None:
+        """Deflate a sheet's part into the zip as it is read: its head, rows' file and tail."""
         info.file_size = len(head) + os.path.getsize(rows) + len(tail)
         try:
             with self.open(info, "w") as target, open(rows, "rb") as source:
@@ -135,6 +150,24 @@ class _StreamingZip(zipfile.ZipFile):
                 target.write(tail)
         finally:
             os.remove(rows)
+
+    def close(self) -> None:
+        ahead, self.ahead = self.ahead, None
+        if ahead is not None:
+            try:
+                if ahead.info is not None and self.fp is not None:
+                    found = ahead.result()
+                    try:
+                        if found is not None:
+                            zipahead.add(self, ahead.info, ahead.out, *found)
+                            os.remove(ahead.rows_file)
+                    except AttributeError:  # a zipfile without the parts `add` uses
+                        found = None
+                    if found is None:  # not deflated ahead: deflated here, as before
+                        self._stream(ahead.info, ahead.head, ahead.rows_file, ahead.tail)
+            finally:
+                ahead.discard()
+        super().close()
 
     def writestr(self, zinfo_or_arcname: Any, data: Any, compress_type: Any = None,
                  compresslevel: Any = None) -> None:

@@ -1,0 +1,94 @@
+"""The master's largest sheet deflated by a forked process while the other parts are zipped
+(files/zipahead.py): the file holds the same parts, byte for byte once unpacked, and reads the
+same in calamine, openpyxl and LibreOffice, whether the forked process deflated it or stopped
+and the sheet was deflated as before."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pytest
+from support import libreoffice_save, needs_libreoffice
+
+from workbook_tools import parallel
+from workbook_tools.files import zipahead
+from workbook_tools.master.read import Master, read_master
+from workbook_tools.master.write import write_master
+
+ROWS = 3_000
+
+
+def _master() -> Master:
+    master = Master()
+    master.sheets["Measures"] = [{
+        "Quarter": "2025-26-Q1", "Directorate": "CS", "Measure ID": f"M{i:05d}",
+        "Measure": f"Measure {i} – “quoted” & <marked>", "Unit": "%", "Target": 80.0,
+        "Actual": 81.25 + i, "RAG": "Green", "Commentary": "On track " * (i % 7)}
+        for i in range(ROWS)]
+    master.sheets["Actions"] = [{"Quarter": "2025-26-Q1", "Directorate": "CS",
+                                 "Action ID": f"A{i:05d}", "Status": "On track"}
+                                for i in range(ROWS // 10)]
+    return master
+
+
+@pytest.fixture
+def two_cores(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(parallel, "cores", lambda: 2)
+
+
+def _write(path: Path, ahead: bool, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setattr(zipahead, "AHEAD_BYTES", 1 if ahead else 1 << 62)
+    write_master(_master(), path, keep_record=False, make_record=False)
+    return path
+
+
+def _parts(path: Path) -> dict[str, bytes]:
+    with zipfile.ZipFile(path) as archive:
+        assert archive.testzip() is None
+        return {info.filename: archive.read(info) for info in archive.infolist()}
+
+
+def test_the_largest_sheet_deflated_ahead_gives_the_same_workbook(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, two_cores: None) -> None:
+    before = _write(tmp_path / "before.xlsx", False, monkeypatch)
+    ahead = _write(tmp_path / "ahead.xlsx", True, monkeypatch)
+    with zipfile.ZipFile(ahead) as archive:
+        names = archive.namelist()
+    with zipfile.ZipFile(before) as archive:
+        order = archive.namelist()
+    measures = "xl/worksheets/sheet2.xml"  # (Measures, the largest sheet)
+    assert names[-1] == measures and order[-1] != measures  # added last: it was deflated ahead
+    assert _parts(ahead) == _parts(before)
+    assert read_master(ahead).sheets == read_master(before).sheets
+    book = openpyxl.load_workbook(ahead, read_only=True)
+    assert [row[2] for row in book["Measures"].iter_rows(min_row=2, values_only=True)] == [
+        f"M{i:05d}" for i in range(ROWS)]
+    assert not [name for name in os.listdir(tempfile.gettempdir())
+                if name.startswith("workbook-tools-") and name.endswith(".deflated")]
+
+
+def test_a_forked_process_that_stops_leaves_the_sheet_to_be_deflated_as_before(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, two_cores: None) -> None:
+    def stops(*_: Any) -> None:
+        os._exit(1)
+
+    before = _write(tmp_path / "before.xlsx", False, monkeypatch)
+    monkeypatch.setattr(zipahead, "_deflate", stops)
+    ahead = _write(tmp_path / "stopped.xlsx", True, monkeypatch)
+    assert _parts(ahead) == _parts(before)
+    assert read_master(ahead).sheets == read_master(before).sheets
+
+
+@needs_libreoffice
+def test_libreoffice_reads_a_workbook_with_a_sheet_deflated_ahead(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, two_cores: None) -> None:
+    ahead = _write(tmp_path / "ahead.xlsx", True, monkeypatch)
+    saved = libreoffice_save(ahead, tmp_path / "saved")
+    rows = read_master(saved).sheets["Measures"]
+    assert [r["Measure ID"] for r in rows] == [f"M{i:05d}" for i in range(ROWS)]
+    assert rows[-1]["Actual"] == 81.25 + ROWS - 1

@@ -146,16 +146,26 @@ def test_a_previous_figure_changed_is_found_with_the_rest_matching_the_register(
     assert "reads '12345'" in found[0][2]
 
 
-def test_hashes_in_meta_of_the_wrong_shape_are_refused_though_the_cells_match(
-        folder: Any) -> None:
+@pytest.mark.parametrize(("made", "codes"), [
+    # one '.' between two hashes made another character: as long as it should be, but not a
+    # hash a cell (the row is left out, so its item is missing)
+    (lambda hashes: hashes.replace(".", "0", 1), {"meta-changed", "item-missing"}),
+    (lambda hashes: "1234.678" + hashes[8:], {"meta-changed", "item-missing"}),  # a '.' inside
+    (lambda hashes: "ZZZZZZZZ" + hashes[8:], {"prefilled-changed"}),  # not hexadecimal
+    (lambda hashes: "ABCDEF12" + hashes[8:], {"prefilled-changed"}),  # upper case
+])
+def test_hashes_in_meta_of_the_wrong_shape_are_found_though_the_cells_match(
+        folder: Any, made: Any, codes: set[str]) -> None:
+    # a row's hashes not as the tool makes them are compared cell by cell, as before the
+    # register vouched for whole columns
     measure = next(m for m in folder.plan.measures if m.directorate_code == "CS")
-    # one '.' between two hashes made another character: the row's hashes are as long as
-    # they should be, but are not a hash a cell
-    bad = forge(cs_return(folder), "Measures", FIRST, {},
-                lambda hashes: hashes.replace(".", "0", 1))
-    found = {c: m for _, c, m in errors(bad)}
-    assert set(found) == {"meta-changed", "item-missing"}  # (its row is left out)
-    assert f"the hashes for {measure.id}" in found["meta-changed"]
+    bad = forge(cs_return(folder), "Measures", FIRST, {}, made)
+    found = {c: (w, m) for w, c, m in errors(bad)}
+    assert set(found) == codes
+    if "meta-changed" in codes:
+        assert f"the hashes for {measure.id}" in found["meta-changed"][1]
+    else:
+        assert found["prefilled-changed"][0] == f"Measures!{MEASURES.cell('id', FIRST)}"
 
 
 def test_a_hash_in_meta_changed_alone_is_not_an_error_when_the_cell_is_the_registers(

@@ -141,9 +141,7 @@ def _digests(pairs: list[tuple[str, int]], rows: list[list[Any]],
     if vouch is not None and rows:
         expected = [hashes for (_, _, hashes), _, _ in matched]
         vouched = vouch([item_id for (_, item_id, _), _, _ in matched], cells)
-        width, dots = (_HASH + 1) * len(pairs) - 1, "." * (len(pairs) - 1)
-        if vouched and set(map(len, expected)) == {width} \
-                and {hashes[_HASH::_HASH + 1] for hashes in expected} == {dots}:
+        if vouched and _usual(expected, len(pairs)):
             at = {key: n * (_HASH + 1) for n, (key, _) in enumerate(pairs)}
             if all(column_hashes(key, cells[key])
                    == [hashes[at[key]:at[key] + _HASH] for hashes in expected]
@@ -151,6 +149,21 @@ def _digests(pairs: list[tuple[str, int]], rows: list[list[Any]],
                 return expected
     return list(map(".".join, zip(*(column_hashes(key, cells[key]) for key, _ in pairs),
                                   strict=True)))
+
+
+def _usual(expected: list[str], count: int) -> bool:
+    """Whether each of `expected` is `count` hashes as fingerprint.cell_hash makes them (8
+    lowercase hexadecimal characters), joined by '.': the same length, a '.' after every 8
+    characters and nowhere else, nothing but those characters (each found in C, not a pattern
+    matched row by row)."""
+    joined = "".join(expected)
+    return (set(map(len, expected)) == {(_HASH + 1) * count - 1}
+            and {hashes[_HASH::_HASH + 1] for hashes in expected} == {"." * (count - 1)}
+            and joined.count(".") == len(expected) * (count - 1) and joined.isascii()
+            and not joined.encode("ascii").translate(None, _HEX_OR_DOT))
+
+
+_HEX_OR_DOT = b"0123456789abcdef."
 
 
 def _prefilled_changed(result: ReturnFile, spec: SheetLayout, pairs: list[tuple[str, int]],

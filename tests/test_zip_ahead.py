@@ -5,8 +5,10 @@ and the sheet was deflated as before."""
 
 from __future__ import annotations
 
+import gc
 import os
 import tempfile
+import time
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -37,8 +39,10 @@ def _master() -> Master:
 
 
 @pytest.fixture
-def two_cores(monkeypatch: pytest.MonkeyPatch) -> None:
+def two_cores(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(parallel, "cores", lambda: 2)
+    (tmp_path / "temp").mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "temp"))  # (its own, looked in)
 
 
 def _write(path: Path, ahead: bool, monkeypatch: pytest.MonkeyPatch) -> Path:
@@ -68,8 +72,7 @@ def test_the_largest_sheet_deflated_ahead_gives_the_same_workbook(
     book = openpyxl.load_workbook(ahead, read_only=True)
     assert [row[2] for row in book["Measures"].iter_rows(min_row=2, values_only=True)] == [
         f"M{i:05d}" for i in range(ROWS)]
-    assert not [name for name in os.listdir(tempfile.gettempdir())
-                if name.startswith("workbook-tools-") and name.endswith(".deflated")]
+    assert not _deflated_files()
 
 
 def test_a_forked_process_that_stops_leaves_the_sheet_to_be_deflated_as_before(
@@ -92,3 +95,39 @@ def test_libreoffice_reads_a_workbook_with_a_sheet_deflated_ahead(
     rows = read_master(saved).sheets["Measures"]
     assert [r["Measure ID"] for r in rows] == [f"M{i:05d}" for i in range(ROWS)]
     assert rows[-1]["Actual"] == 81.25 + ROWS - 1
+
+
+def _deflated_files() -> list[str]:
+    return [name for name in os.listdir(tempfile.gettempdir())
+            if name.startswith("workbook-tools-") and name.endswith(".deflated")]
+
+
+def test_a_forked_process_that_hangs_is_stopped_and_the_sheet_deflated_as_before(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, two_cores: None) -> None:
+    def hangs(*_: Any) -> None:
+        time.sleep(60)
+        os._exit(0)
+
+    before = _write(tmp_path / "before.xlsx", False, monkeypatch)
+    monkeypatch.setattr(zipahead, "_deflate", hangs)
+    monkeypatch.setattr(zipahead, "WAIT", 0.5)
+    monkeypatch.setattr(zipahead, "SLOWEST", 1 << 60)
+    started = time.perf_counter()
+    ahead = _write(tmp_path / "hung.xlsx", True, monkeypatch)
+    assert time.perf_counter() - started < 30
+    assert _parts(ahead) == _parts(before)
+    assert not _deflated_files()
+
+
+def test_a_write_that_fails_leaves_no_deflated_file_behind(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, two_cores: None) -> None:
+    # xlsxwriter does not close its zip when writing a part fails (a full disk): the forked
+    # process and its file still go once the zip is dropped
+    def full(*_: Any, **__: Any) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(zipfile.ZipFile, "write", full)
+    with pytest.raises(OSError):
+        _write(tmp_path / "full.xlsx", True, monkeypatch)
+    gc.collect()
+    assert not _deflated_files()

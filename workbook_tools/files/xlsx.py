@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import functools
 import os
@@ -160,13 +161,14 @@ class _StreamingZip(zipfile.ZipFile):
                     try:
                         if found is not None:
                             zipahead.add(self, ahead.info, ahead.out, *found)
-                            os.remove(ahead.rows_file)
                     except AttributeError:  # a zipfile without the parts `add` uses
                         found = None
                     if found is None:  # not deflated ahead: deflated here, as before
                         self._stream(ahead.info, ahead.head, ahead.rows_file, ahead.tail)
             finally:
                 ahead.discard()
+                with contextlib.suppress(OSError):
+                    os.remove(ahead.rows_file)
         super().close()
 
     def writestr(self, zinfo_or_arcname: Any, data: Any, compress_type: Any = None,

@@ -17,6 +17,7 @@ import contextlib
 import os
 import shutil
 import tempfile
+import weakref
 import zipfile
 from itertools import chain
 from typing import Any
@@ -27,6 +28,10 @@ from workbook_tools.files.deflate import crc32, deflater
 #: Bytes of a sheet's rows below which it is deflated with the others: forking costs more than
 #: it saves.
 AHEAD_BYTES = 32 * 1024 * 1024
+#: Bytes a second below which the forked process is taken to be stuck (it deflates hundreds of
+#: MB a second): it is stopped, and the sheet deflated by the writing process.
+SLOWEST = 2 * 1024 * 1024
+WAIT = 60  # seconds, on top
 _CHUNK = 1 << 20
 
 
@@ -55,25 +60,35 @@ class Ahead:
             raise
         finally:
             send.close()
+        # the process stopped and its file removed however the zip ends: closed, or dropped
+        # when xlsxwriter raised before closing it (a full disk, Ctrl+C)
+        self.discard = weakref.finalize(self, _discard, self.worker, self.receive, self.out)
+        #: how long the forked process may take: far longer than deflating ever takes
+        self.timeout = WAIT + os.path.getsize(rows_file) / SLOWEST
 
     def result(self) -> tuple[int, int] | None:
-        """(CRC-32, bytes) of the part the forked process deflated into `out` (once it ends),
-        or None when it did not."""
+        """(CRC-32, bytes) of the part the forked process deflated into `out`, or None when it
+        did not (it stopped, or took past `timeout`, and was stopped)."""
+        found = None
         try:
-            found = self.receive.recv()
+            if self.receive.poll(self.timeout):
+                found = self.receive.recv()
         except (EOFError, OSError):
             found = None
+        if found is None and self.worker.is_alive():
+            self.worker.kill()
         self.worker.join()
         return found if self.worker.exitcode == 0 and found is not None else None
 
-    def discard(self) -> None:
-        """Stop the forked process if it still runs, and remove its file."""
-        if self.worker.is_alive():
-            self.worker.kill()
-        self.worker.join()
-        self.receive.close()
-        with contextlib.suppress(OSError):
-            os.remove(self.out)
+
+def _discard(worker: Any, receive: Any, out: str) -> None:
+    """Stop the forked process if it still runs, and remove its file."""
+    if worker.is_alive():
+        worker.kill()
+    worker.join()
+    receive.close()
+    with contextlib.suppress(OSError):
+        os.remove(out)
 
 
 def start(sheets: list[Any], level: int | None) -> Ahead | None:

@@ -48,6 +48,15 @@ def start_method() -> str | None:
     return setting if setting in multiprocessing.get_all_start_methods() else None
 
 
+def forks_in_two() -> bool:
+    """Whether one piece of work can be split with a forked process: two cores or more, and
+    processes start by fork (Linux's default; not spawn, as on Windows and macOS, where a
+    process would start from nothing and be sent the work)."""
+    import multiprocessing
+
+    return cores() >= 2 and (start_method() or multiprocessing.get_start_method()) == "fork"
+
+
 def worker_count(items: int) -> int:
     """Processes for `items` tasks: one per core, at most one per two tasks."""
     return max(1, min(cores(), items // MIN_ITEMS_PER_WORKER))

@@ -122,7 +122,7 @@ class _StreamingZip(zipfile.ZipFile):
         if not self.begun:  # (xlsxwriter writes every part's file before the first goes in)
             self.begun = True
             if getattr(self, "_seekable", False) and self.compression == zipfile.ZIP_DEFLATED:
-                self.ahead = zipahead.start(self.sheets, self.compresslevel)
+                self.ahead = zipahead.start(self.sheets, self.compresslevel, ROWS_MARK.encode())
         rows = next((s.rows_file for s in self.sheets
                      if s.rows_file is not None and s.part_file == filename), None)
         if rows is None or compress_type is not None or compresslevel is not None:

@@ -91,22 +91,20 @@ def _discard(worker: Any, receive: Any, out: str) -> None:
         os.remove(out)
 
 
-def start(sheets: list[Any], level: int | None) -> Ahead | None:
+def start(sheets: list[Any], level: int | None, mark: bytes) -> Ahead | None:
     """The largest of the streamed `sheets` (those whose part and rows' files are written)
     set deflating in a forked process; None when that is not worth it, or processes do not
-    fork."""
-    from workbook_tools.files.xlsx import ROWS_MARK
-
+    fork. `mark` stands for the rows in a part's file."""
     found = [(os.path.getsize(s.rows_file), s) for s in sheets
              if s.rows_file is not None and s.part_file is not None
              and os.path.exists(s.rows_file) and os.path.exists(s.part_file)]
-    if not found or parallel.cores() < 2 or _start_method() != "fork":
+    if not found or not parallel.forks_in_two():
         return None
     size, sheet = max(found, key=lambda f: f[0])
     if size < AHEAD_BYTES:
         return None
     with open(sheet.part_file, "rb") as part:
-        pieces = part.read().split(ROWS_MARK.encode(), 1)
+        pieces = part.read().split(mark, 1)
     if len(pieces) != 2:
         return None
     try:
@@ -160,9 +158,3 @@ def add(archive: zipfile.ZipFile, info: zipfile.ZipInfo, deflated: str, crc: int
         archive.start_dir = fp.tell()
         archive.filelist.append(info)
         archive.NameToInfo[info.filename] = info
-
-
-def _start_method() -> str:
-    import multiprocessing
-
-    return parallel.start_method() or multiprocessing.get_start_method()

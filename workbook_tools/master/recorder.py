@@ -87,7 +87,7 @@ def record_of(path: Path, master: Master, styles: Written | None = None) -> Reco
         savings_bytes = _size(workbook, SAVINGS) if styles is not None else 0
     jobs.sort(key=lambda job: -job[3])
     if jobs and max(jobs[0][3], savings_bytes) >= PARALLEL_BYTES and len(jobs) + bool(
-            savings_bytes) > 1 and parallel.cores() >= 2 and _start_method() == "fork":
+            savings_bytes) > 1 and parallel.forks_in_two():
         theirs, mine = _shares(jobs, savings_bytes)
         found, savings = _in_two(path, theirs, mine, frozenset(dates), master, styles)
     else:
@@ -143,12 +143,6 @@ def _sheets(path: Path, jobs: list[_Job], dates: frozenset[int]) -> dict[str, Sh
             with open_part(archive, part) as stream:
                 found[name] = _sheet(stream, part, name, dates, block)
     return found
-
-
-def _start_method() -> str:
-    import multiprocessing
-
-    return parallel.start_method() or multiprocessing.get_start_method()
 
 
 def _in_two(path: Path, theirs: list[_Job], mine: list[_Job], dates: frozenset[int],

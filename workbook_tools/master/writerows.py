@@ -160,20 +160,13 @@ def write_all(sheets: list[SheetRows]) -> None:
     Raises:
         OSError: the rows could not be written (or the forked process stopped).
     """
-    if parallel.cores() < 2 or sum(s.cells for s in sheets) < PARALLEL_CELLS \
-            or _start_method() != "fork":
+    if not parallel.forks_in_two() or sum(s.cells for s in sheets) < PARALLEL_CELLS:
         for sheet in sheets:
             sheet.write()
     else:
         _write_in_two(sheets)
     for sheet in sheets:
         sheet.finish()
-
-
-def _start_method() -> str:
-    import multiprocessing
-
-    return parallel.start_method() or multiprocessing.get_start_method()
 
 
 def _write_in_two(sheets: list[SheetRows]) -> None:

@@ -116,8 +116,8 @@ class Master:
 
     def quarters(self) -> list[str]:
         """Quarters with rows on any item sheet or Submissions, earliest first."""
-        found = {q for name in (MasterSheet.SUBMISSIONS, *mc.ID_COLUMNS)
-                 for q in column_of(self.sheets[name], "Quarter")}  # a few distinct values
+        found = set().union(*(column_of(self.sheets[name], "Quarter")
+                              for name in (MasterSheet.SUBMISSIONS, *mc.ID_COLUMNS)))
         return sorted({str(q) for q in found if not is_blank(q)}, key=quarter_order)
 
     def frame(self, sheet: str) -> Any:

@@ -27,13 +27,12 @@ from workbook_tools.master import keep
 from workbook_tools.master.columns import MasterSheet
 from workbook_tools.master.corrections import FIGURE_SHEETS, corrections, earlier_under
 from workbook_tools.master.history import context_of
-from workbook_tools.master.ledger import Ledger, read_ledger
+from workbook_tools.master.ledger import Ledger, ledger_variances_of, read_ledger
 from workbook_tools.master.periods import Period, refuse_closed, reopened_period
 from workbook_tools.master.read import (
     NOTHING_CHANGED,
     FinanceEntry,
     Master,
-    ledger_variances,
     materialize,
     quarter_order,
     read_master,
@@ -175,7 +174,7 @@ def _check_ledger_and_returns(plan: Plan, quarter: Quarter, old: Master, master_
     ledger = None
     if ledger_csv is not None:
         known = {s.id for s in plan.savings} | {
-            str(r["Saving ID"]) for r in old.sheets[MasterSheet.SAVINGS] if r.get("Saving ID")}
+            str(r.get("Saving ID")) for r in old.sheets[MasterSheet.SAVINGS] if r.get("Saving ID")}
         ledger = read_ledger(Path(ledger_csv), known)
         refuse_closed(old, master_path, ledger.quarters, f"the ledger {Path(ledger_csv).name} "
                       "for it")
@@ -280,6 +279,7 @@ def _attach_finance(new: Master, entries: dict[tuple[str, str], FinanceEntry],
     """Savings rows with finance's entries put back on their rows; entries with no row kept in
     orphaned rows."""
     columns = (*new.finance_columns, mc.LEDGER)
+    blank = dict.fromkeys(columns)
     rows: list[dict[str, Any]] = []
     for row in new.sheets[MasterSheet.SAVINGS]:
         if row.get(mc.ORPHANED):
@@ -288,7 +288,7 @@ def _attach_finance(new: Master, entries: dict[tuple[str, str], FinanceEntry],
         entry = entries.pop(key, None)
         # in place: a copy of every row held the old master's Savings twice at once (190 MB at
         # 240 returns); after the merge its rows of other quarters are read for nothing else
-        row.update({h: entry.values.get(h) if entry else None for h in columns})
+        row.update(blank if entry is None else {h: entry.values.get(h) for h in columns})
         row["_cells"] = entry.cells if entry else row.get("_cells")
         row[mc.ORPHANED] = None
         rows.append(row)
@@ -311,9 +311,9 @@ def _attach_finance(new: Master, entries: dict[tuple[str, str], FinanceEntry],
                          "Target (£)": saving.target})
         rows.append({"Quarter": entry.quarter, "Saving ID": entry.saving_id, **base,
                      **{h: entry.values.get(h) for h in columns},
-                     mc.ORPHANED: reason(entry), "_cells": entry.cells})
-    for row in rows:
-        ledger_variances(row)
+                     **dict.fromkeys(mc.LEDGER_COLUMNS[1:]), mc.ORPHANED: reason(entry),
+                     "_cells": entry.cells})
+    ledger_variances_of(rows)
     return rows
 
 

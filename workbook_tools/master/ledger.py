@@ -13,11 +13,14 @@ import re
 from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from workbook_tools.errors import ConfigurationError, UsageError
 from workbook_tools.files.cells import is_blank, to_number
 from workbook_tools.files.package import sniff
 from workbook_tools.files.visible import visible
+from workbook_tools.master import columns as mc
+from workbook_tools.master.sheetrow import column_of
 from workbook_tools.quarters import ACCEPTED_FORMS, parse_quarter
 
 COLUMNS = ("Saving ID", "Quarter", "Amount")
@@ -148,3 +151,36 @@ def _amount(text: str) -> float | None:
     if "%" in text:
         return None
     return to_number(text)
+
+
+def number(value: Any) -> float | None:
+    """A cell's number as Excel's ISNUMBER sees it (text that looks like a number is not one)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return float(value)
+
+
+def ledger_variances(row: dict[str, Any]) -> None:
+    """Ledger - Delivered to date, and Ledger - Finance confirmed (the cells are formulas, whose
+    saved values a program that does not calculate drops; they are worked out again here)."""
+    ledger = number(row.get(mc.LEDGER))
+    if ledger is None:  # most rows: no ledger figure, nothing to work out
+        row[mc.LEDGER_VARIANCE] = row[mc.LEDGER_VARIANCE_TO_FINANCE] = None
+        return
+    delivered = number(row.get("Delivered to date (£)"))
+    confirmed = number(row.get("Finance confirmed (£)"))
+    row[mc.LEDGER_VARIANCE] = None if delivered is None else ledger - delivered
+    row[mc.LEDGER_VARIANCE_TO_FINANCE] = None if confirmed is None else ledger - confirmed
+
+
+_BLANK = (None, None, None)
+
+
+def ledger_variances_of(rows: list[dict[str, Any]]) -> None:
+    """ledger_variances of each row with a ledger figure or a variance to clear; the others'
+    (most rows) are None already."""
+    found = zip(column_of(rows, mc.LEDGER), column_of(rows, mc.LEDGER_VARIANCE),
+                column_of(rows, mc.LEDGER_VARIANCE_TO_FINANCE), strict=True)
+    for row, cells in zip(rows, found, strict=True):
+        if cells != _BLANK:
+            ledger_variances(row)

@@ -21,7 +21,7 @@ from workbook_tools.files.wrap import wrapped_lines
 from workbook_tools.master import columns as mc
 from workbook_tools.master.columns import MasterSheet
 from workbook_tools.master.keep import Kept, formula_at
-from workbook_tools.master.read import number
+from workbook_tools.master.ledger import number
 from workbook_tools.master.sheetrow import in_place
 from workbook_tools.master.verbatim import Block, copy
 

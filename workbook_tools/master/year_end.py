@@ -10,7 +10,8 @@ from workbook_tools.errors import ConfigurationError
 from workbook_tools.files.cells import is_blank
 from workbook_tools.master import columns as mc
 from workbook_tools.master.existing import read_existing_master
-from workbook_tools.master.read import number, quarter_order
+from workbook_tools.master.ledger import number
+from workbook_tools.master.read import quarter_order
 from workbook_tools.plan.roll import ActionEnd, RiskEnd, SavingEnd, YearEnd
 from workbook_tools.quarters import Quarter, year_label
 from workbook_tools.returns.layout import Sheet

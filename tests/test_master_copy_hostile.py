@@ -390,6 +390,23 @@ def test_items_that_left_the_register_are_kept_and_sorted_as_today(
     assert any(r["Measure ID"] == "M-CS-02" for r in read_master(copied).rows("Measures", Q1))
 
 
+def test_an_id_typed_as_a_number_is_kept_after_the_registers_items(
+        base: Folder, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Someone typed a number over a Q1 row's Measure ID: the row is kept, after its
+    directorate's register items (in the register's order), whether rows are copied or not."""
+    folder = hostile(base, tmp_path / "hostile", number_of(b"C3", b"101"))
+    masters = both_ways(folder, tmp_path, monkeypatch)
+    assert masters is not None
+    register = load_plan(folder.root / "templates" / "plan.xlsx").measures
+    for master in masters:
+        rows = read_master(master).rows("Measures", Q1)
+        directorate = next(r["Directorate"] for r in rows if r["Measure ID"] == 101)
+        ids = [r["Measure ID"] for r in rows if r["Directorate"] == directorate]
+        assert ids[-1] == 101
+        assert ids[:-1] == [m.id for m in register if m.directorate_code == directorate
+                            and m.id in ids]
+
+
 def test_a_master_that_is_a_symlink_is_written_as_today(
         base: Folder, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     masters = {}

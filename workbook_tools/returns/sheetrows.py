@@ -138,16 +138,19 @@ def _digests(pairs: list[tuple[str, int]], rows: list[list[Any]],
     if not pairs:
         return [""] * len(rows)
     cells = {key: [values[col] for values in rows] for key, col in pairs}
+    hashed: dict[str, list[str]] = {}  # (a column hashed to compare is not hashed again below)
     if vouch is not None and rows:
         expected = [hashes for (_, _, hashes), _, _ in matched]
         vouched = vouch([item_id for (_, item_id, _), _, _ in matched], cells)
         if vouched and _usual(expected, len(pairs)):
             at = {key: n * (_HASH + 1) for n, (key, _) in enumerate(pairs)}
-            if all(column_hashes(key, cells[key])
-                   == [hashes[at[key]:at[key] + _HASH] for hashes in expected]
-                   for key, _ in pairs if key not in vouched):
+            hashed = {key: column_hashes(key, cells[key]) for key, _ in pairs
+                      if key not in vouched}
+            if all(found == [hashes[at[key]:at[key] + _HASH] for hashes in expected]
+                   for key, found in hashed.items()):
                 return expected
-    return list(map(".".join, zip(*(column_hashes(key, cells[key]) for key, _ in pairs),
+    return list(map(".".join, zip(*(hashed[key] if key in hashed
+                                    else column_hashes(key, cells[key]) for key, _ in pairs),
                                   strict=True)))
 
 

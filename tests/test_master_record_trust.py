@@ -31,6 +31,7 @@ from workbook_tools.master import recorder, verbatim
 from workbook_tools.master.columns import MasterSheet
 from workbook_tools.master.read import read_master
 from workbook_tools.master.record import recall
+from workbook_tools.master.write import write_master
 from workbook_tools.plan.examples import example_rows, write_register
 from workbook_tools.plan.register import load_plan
 
@@ -204,6 +205,38 @@ def test_a_record_made_across_chunks_and_in_a_forked_process_is_exact(
         env.setenv("WORKBOOK_TOOLS_CACHE", "off")
         other.consolidate(Q3)
     assert folder.master.read_bytes() == other.master.read_bytes()
+
+
+def test_a_record_made_in_a_forked_process_holds_the_copied_rows_cells(
+        tmp_path: Path, records: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # the copied rows' cells are the old master's block's, held by reference while a forked
+    # process makes some sheets' records (so neither process copies their pages), and put back
+    # before the new rows' cells after it: the same record as one made in a single process
+    folder = two_quarters(tmp_path / "ws")
+    master = read_master(folder.master, touched={str(Q3)})
+    assert {MasterSheet.MEASURES, MasterSheet.ACTIONS, MasterSheet.RISKS} <= set(master.copies)
+    made = {}
+    for how in ("forked", "one process"):
+        with monkeypatch.context() as env:
+            if how == "forked":  # every sheet's record made in the forked process
+                env.setattr(recorder, "PARALLEL_BYTES", 0)
+                env.setattr(recorder, "_shares", lambda jobs, savings_bytes: (jobs, []))
+            else:
+                env.setattr(recorder.parallel, "forks_in_two", lambda: False)
+            found = write_master(master, tmp_path / f"{how}.xlsx", keep_record=False,
+                                 make_record=True)
+            assert found is not None
+            made[how] = found[1]
+    forked, single = made["forked"], made["one process"]
+    assert set(forked.sheets) == set(single.sheets) >= {MasterSheet.MEASURES, MasterSheet.ACTIONS}
+    for name, sheet in forked.sheets.items():
+        other = single.sheets[name]
+        assert sheet.carried is None and other.carried is None
+        assert (sheet.runs, sheet.cells) == (other.runs, other.cells), name
+        assert all(len(column) == sheet.count for column in sheet.cells), name
+        block = master.copies.get(name)
+        if block is not None:  # the copied rows' cells first, as they were read
+            assert [column[:block.count] for column in sheet.cells] == block.cells, name
 
 
 def test_on_windows_only_a_cache_folder_in_the_users_own_profile_is_trusted(

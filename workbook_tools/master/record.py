@@ -26,7 +26,7 @@ import itertools
 import math
 import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -63,10 +63,20 @@ class SheetRecord:
     dates: frozenset[int]  # the file's date styles (verbatim_styles.date_styles)
     runs: list[Run]  # each with its digest and styles
     cells: list[list[Any]]  # the read cells' values by column (READ_CELLS), a row each
+    #: while master/recorder.py makes the record: the columns of the rows copied from the old
+    #: master (its Block's, held by reference), before `cells`' (those of the rows written anew)
+    carried: list[list[Any]] | None = field(default=None, compare=False, repr=False)
 
     @property
     def count(self) -> int:
         return sum(run.rows for run in self.runs)
+
+    def join(self) -> None:
+        """Put the `carried` columns before `cells`' (see master/recorder.py's record_of)."""
+        if self.carried is not None:
+            self.cells = [[*before, *after]
+                          for before, after in zip(self.carried, self.cells, strict=True)]
+            self.carried = None
 
     def found(self, name: str, before: Any, texts: dict[str, str]
               ) -> tuple[Block, Copied] | None:

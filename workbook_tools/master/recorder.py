@@ -93,6 +93,8 @@ def record_of(path: Path, master: Master, styles: Written | None = None) -> Reco
     else:
         found, savings = _sheets(path, jobs, frozenset(dates)), _savings(path, master, styles)
     sheets = {name: sheet for name, sheet in found.items() if sheet is not None}
+    for sheet in sheets.values():
+        sheet.join()  # (once no process forked from this one shares the copied rows' pages)
     return Record(sheets, savings_entry=savings) if sheets or savings else None
 
 
@@ -165,7 +167,15 @@ def _in_two(path: Path, theirs: list[_Job], mine: list[_Job], dates: frozenset[i
         found = _sheets(path, mine, dates)
         try:
             theirs_found, savings = receive.recv() or ({}, None)
-            found.update(theirs_found)
+            blocks = {name: block for name, _, block, _ in theirs}
+            sheet: SheetRecord | None
+            for name, sheet in theirs_found.items():
+                if sheet is not None and sheet.carried is not None:
+                    sheet.carried = getattr(blocks.get(name), "cells", None)
+                    # (sent as made after a block it had no block for: no record of it)
+                    found[name] = None if sheet.carried is None else sheet
+                else:
+                    found[name] = sheet
         except EOFError:
             pass  # the forked process stopped: no record of its sheet
     finally:
@@ -182,6 +192,9 @@ def _forked(path: Path, jobs: list[_Job], dates: frozenset[int], send: Any, mast
         sheets: dict[str, SheetRecord | None] = _sheets(path, jobs, dates)
     except BaseException:  # noqa: BLE001 - no record of these sheets, nothing else
         sheets = {}
+    for sheet in sheets.values():
+        if sheet is not None and sheet.carried is not None:
+            sheet.carried = []  # the block's own, put back by the process that forked this one
     found = sheets, _savings(path, master, styles)
     try:
         send.send(found)
@@ -241,21 +254,26 @@ def _sheet(stream: IO[bytes], part: str, name: str, dates: frozenset[int],
     grammar = Grammar(name, headers)
     cells: list[list[Any]] = [[] for _ in grammar.read]
     expected, last_order, quarter = 2, (0, 0, ""), ""
+    record = SheetRecord(part, start, widths, False, dates, state.runs, cells)
     if block is not None:
-        carried = _carried(state, block, start, dates, cells)
-        if carried is None:
+        if _carried(state, block, start, dates, cells) is None:
             return None
+        # the block's columns by reference, joined to the new rows' later (SheetRecord.join):
+        # copied into new lists here, every value's count of references was written to, and
+        # each page holding one copied while a forked process shares it (100 MB at 240 returns)
+        record.carried = block.cells
         expected = block.count + 2
         quarter = state.runs[-1].quarter
         last_order = quarter_order(quarter)
     return _rest(state, name, headers, grammar, dates, cells, expected, last_order, quarter,
-                 SheetRecord(part, start, widths, False, dates, state.runs, cells))
+                 record)
 
 
 def _carried(state: _Sheet, block: Block, start: int, dates: frozenset[int],
              cells: list[list[Any]]) -> bool | None:
     """The runs of the block copied from the old master, as found there (None when they
-    cannot be carried over: then no record is made for the sheet)."""
+    cannot be carried over: then no record is made for the sheet). Its rows' columns are the
+    block's (`cells`, those of the rows after it, is checked to fit them)."""
     if block.runs is None or block.cells is None or block.dates is None or not block.runs:
         return None
     if any((s in block.dates) != (s in dates) for s in block.styles):
@@ -271,8 +289,6 @@ def _carried(state: _Sheet, block: Block, start: int, dates: frozenset[int],
                               run.styles if styles is None else frozenset(styles)))
     if state.digest.hexdigest() != block.digest or sum(r.rows for r in block.runs) != block.count:
         return None
-    for column, found in zip(cells, block.cells, strict=True):
-        column.extend(found)
     return True
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import compileall
 import json
+import multiprocessing
 import os
 import shutil
 import subprocess
@@ -13,7 +14,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from master_support import Folder
+from master_support import Q1, Q2, Folder
 from test_master_record import (  # noqa: F401
     HOSTILE,
     Q3,
@@ -31,6 +32,7 @@ from workbook_tools.master import recorder, verbatim
 from workbook_tools.master.columns import MasterSheet
 from workbook_tools.master.read import read_master
 from workbook_tools.master.record import recall
+from workbook_tools.master.verbatim import READ_CELLS
 from workbook_tools.master.write import write_master
 from workbook_tools.plan.examples import example_rows, write_register
 from workbook_tools.plan.register import load_plan
@@ -211,14 +213,22 @@ def test_a_record_made_in_a_forked_process_holds_the_copied_rows_cells(
         tmp_path: Path, records: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     # the copied rows' cells are the old master's block's, held by reference while a forked
     # process makes some sheets' records (so neither process copies their pages), and put back
-    # before the new rows' cells after it: the same record as one made in a single process
+    # before the rows written anew's cells after it: the same record as one process makes
+    if "fork" not in multiprocessing.get_all_start_methods():
+        pytest.skip("processes are not forked here")
     folder = two_quarters(tmp_path / "ws")
-    master = read_master(folder.master, touched={str(Q3)})
-    assert {MasterSheet.MEASURES, MasterSheet.ACTIONS, MasterSheet.RISKS} <= set(master.copies)
+    master = read_master(folder.master, touched={str(Q2)})  # Q1 copied, Q2 written anew
+    lean = {MasterSheet.MEASURES, MasterSheet.ACTIONS, MasterSheet.RISKS}
+    assert lean <= set(master.copies)
+    measures = master.sheets[MasterSheet.MEASURES]
+    actuals = [1000.0 + at for at in range(len(measures.tail))]  # Q2's, unlike any of Q1's
+    for row, actual in zip(measures.tail, actuals, strict=True):
+        row["Actual"] = actual
     made = {}
     for how in ("forked", "one process"):
         with monkeypatch.context() as env:
             if how == "forked":  # every sheet's record made in the forked process
+                env.setattr(recorder.parallel, "forks_in_two", lambda: True)
                 env.setattr(recorder, "PARALLEL_BYTES", 0)
                 env.setattr(recorder, "_shares", lambda jobs, savings_bytes: (jobs, []))
             else:
@@ -228,15 +238,20 @@ def test_a_record_made_in_a_forked_process_holds_the_copied_rows_cells(
             assert found is not None
             made[how] = found[1]
     forked, single = made["forked"], made["one process"]
-    assert set(forked.sheets) == set(single.sheets) >= {MasterSheet.MEASURES, MasterSheet.ACTIONS}
+    assert set(forked.sheets) == set(single.sheets) >= lean
     for name, sheet in forked.sheets.items():
         other = single.sheets[name]
         assert sheet.carried is None and other.carried is None
         assert (sheet.runs, sheet.cells) == (other.runs, other.cells), name
         assert all(len(column) == sheet.count for column in sheet.cells), name
         block = master.copies.get(name)
-        if block is not None:  # the copied rows' cells first, as they were read
+        if name in lean:  # the copied rows' cells first, as they were read, then Q2's
+            assert block is not None and 0 < block.count < sheet.count, name
             assert [column[:block.count] for column in sheet.cells] == block.cells, name
+            assert [run.quarter for run in sheet.runs] == [str(Q1), str(Q2)], name
+    read = READ_CELLS[MasterSheet.MEASURES].index("Actual")
+    copied = master.copies[MasterSheet.MEASURES].count
+    assert forked.sheets[MasterSheet.MEASURES].cells[read][copied:] == actuals
 
 
 def test_on_windows_only_a_cache_folder_in_the_users_own_profile_is_trusted(

@@ -188,6 +188,9 @@ def _forked(path: Path, jobs: list[_Job], dates: frozenset[int], send: Any, mast
             styles: Written | None) -> None:
     """In the forked process: the records of `jobs`' sheets and of Savings, sent (None when
     not made)."""
+    # Savings first: what making its entry holds (its columns, about 100 MB at 240 returns) is
+    # freed while this process scans its sheets, not held at the end beside the other's peak
+    savings = _savings(path, master, styles)
     try:
         sheets: dict[str, SheetRecord | None] = _sheets(path, jobs, dates)
     except BaseException:  # noqa: BLE001 - no record of these sheets, nothing else
@@ -195,7 +198,7 @@ def _forked(path: Path, jobs: list[_Job], dates: frozenset[int], send: Any, mast
     for sheet in sheets.values():
         if sheet is not None and sheet.carried is not None:
             sheet.carried = []  # the block's own, put back by the process that forked this one
-    found = sheets, _savings(path, master, styles)
+    found = sheets, savings
     try:
         send.send(found)
     finally:

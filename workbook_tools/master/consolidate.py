@@ -174,7 +174,7 @@ def _check_ledger_and_returns(plan: Plan, quarter: Quarter, old: Master, master_
     ledger = None
     if ledger_csv is not None:
         known = {s.id for s in plan.savings} | {
-            str(r.get("Saving ID")) for r in old.sheets[MasterSheet.SAVINGS] if r.get("Saving ID")}
+            str(v) for v in column_of(old.sheets[MasterSheet.SAVINGS], "Saving ID") if v}
         ledger = read_ledger(Path(ledger_csv), known)
         refuse_closed(old, master_path, ledger.quarters, f"the ledger {Path(ledger_csv).name} "
                       "for it")

@@ -38,6 +38,13 @@ def test_amounts_in_the_forms_people_write_them_add_up(tmp_path: Path) -> None:
     assert len(ledger.sha256) == 64
 
 
+def test_a_saving_id_in_another_case_is_the_registers(tmp_path: Path) -> None:
+    path = csv_file(tmp_path, "Saving ID,Quarter,Amount\n s-pl-01 ,2025-26-Q1,10\n"
+                              "S-Pl-01,2025-26-Q1,5\ns-cs-02,2025-26-Q2,1\n")
+    assert read_ledger(path, KNOWN).amounts == {(str(Q1), "S-PL-01"): 15.0,
+                                                (str(Q2), "S-CS-02"): 1.0}
+
+
 def test_columns_in_any_order_and_case_and_windows_encoding(tmp_path: Path) -> None:
     path = csv_file(tmp_path, "amount,saving id,QUARTER\r\n£75,S-CS-02,2025-26-Q1\r\n",
                     encoding="cp1252")

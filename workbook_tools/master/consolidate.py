@@ -173,8 +173,8 @@ def _check_ledger_and_returns(plan: Plan, quarter: Quarter, old: Master, master_
     refuse_closed(old, master_path, [str(quarter)], "consolidating it")
     ledger = None
     if ledger_csv is not None:
-        known = {s.id for s in plan.savings} | {
-            str(v) for v in column_of(old.sheets[MasterSheet.SAVINGS], "Saving ID") if v}
+        known = dict.fromkeys([*(s.id for s in plan.savings), *(  # (the register's first)
+            str(v) for v in column_of(old.sheets[MasterSheet.SAVINGS], "Saving ID") if v)])
         ledger = read_ledger(Path(ledger_csv), known)
         refuse_closed(old, master_path, ledger.quarters, f"the ledger {Path(ledger_csv).name} "
                       "for it")

@@ -75,6 +75,10 @@ def read_ledger(path: Path, known: Collection[str] | None = None) -> Ledger:
                 f"needs the columns {', '.join(COLUMNS)}. Nothing was written.")
         where[column] = names[column.casefold()]
     ledger = Ledger(path, hashlib.sha256(data).hexdigest())
+    # each known ID by its folded form (the first given of those alike: the register's first)
+    ids: dict[str, str] = {}
+    for given in known or ():
+        ids.setdefault(given.strip().casefold(), given.strip())
     totals: dict[tuple[str, str], float] = {}
     for cells in reader:
         if all(is_blank(cell) for cell in cells):
@@ -88,9 +92,12 @@ def read_ledger(path: Path, known: Collection[str] | None = None) -> Ledger:
         saving, quarter_text, amount_text = cell("Saving ID"), cell("Quarter"), cell("Amount")
         if not saving:
             raise LedgerError(f"{path}, line {line}: has no Saving ID. Nothing was written.")
-        if known is not None and saving not in known:
-            raise LedgerError(f"{path}, line {line}: '{saving}' is not a Saving ID in the "
-                              f"register or the master. Nothing was written.")
+        if known is not None:  # IDs are the same whatever their case (SPEC): the register's
+            found = ids.get(saving.casefold())
+            if found is None:
+                raise LedgerError(f"{path}, line {line}: '{saving}' is not a Saving ID in the "
+                                  f"register or the master. Nothing was written.")
+            saving = found
         try:
             quarter = str(parse_quarter(quarter_text))
         except UsageError:

@@ -12,9 +12,6 @@ master/write.py.
 from __future__ import annotations
 
 import datetime as dt
-import functools
-import itertools
-import operator
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,21 +20,21 @@ from typing import Any
 from workbook_tools import __version__
 from workbook_tools.errors import ConfigurationError
 from workbook_tools.master import columns as mc
-from workbook_tools.master import keep
+from workbook_tools.master import keep, savingscopy
 from workbook_tools.master.columns import MasterSheet
 from workbook_tools.master.corrections import FIGURE_SHEETS, corrections, earlier_under
 from workbook_tools.master.history import context_of
 from workbook_tools.master.ledger import Ledger, ledger_variances_of, read_ledger
+from workbook_tools.master.order import sort_rows
 from workbook_tools.master.periods import Period, refuse_closed, reopened_period
 from workbook_tools.master.read import (
     NOTHING_CHANGED,
     FinanceEntry,
     Master,
     materialize,
-    quarter_order,
     read_master,
 )
-from workbook_tools.master.rows import Ranks, compare_with_a_year_ago, quarter_rows
+from workbook_tools.master.rows import compare_with_a_year_ago, quarter_rows
 from workbook_tools.master.safe import check_not_open, login_name, master_state, write_safely
 from workbook_tools.master.sheetrow import Copied, Row, column_of, in_place, year_on_year
 from workbook_tools.master.write import row_positions
@@ -234,8 +231,8 @@ def _merge(old: Master, plan: Plan, quarter: Quarter, run: ValidationRun,
         materialize(new, [MasterSheet.MEASURES])
         compare_with_a_year_ago(measures)
     new.sheets[MasterSheet.SAVINGS] = _attach_finance(new, entries, reason, plan)
-    result.orphaned = sum(1 for r in new.sheets[MasterSheet.SAVINGS] if r.get(mc.ORPHANED))
-    _sort(new, plan)
+    result.orphaned = sum(map(bool, column_of(new.sheets[MasterSheet.SAVINGS], mc.ORPHANED)))
+    sort_rows(new, plan)
     # copied rows are written as they were only where they still are the sheet's first rows
     moved = [name for name, block in new.copies.items()
              if not in_place(new.sheets[name], block)]
@@ -281,7 +278,13 @@ def _attach_finance(new: Master, entries: dict[tuple[str, str], FinanceEntry],
     columns = (*new.finance_columns, mc.LEDGER)
     blank = dict.fromkeys(columns)
     rows: list[dict[str, Any]] = []
-    for row in new.sheets[MasterSheet.SAVINGS]:
+    copied = new.sheets[MasterSheet.SAVINGS]
+    if copied.__class__ is Copied and not savingscopy.keeps_entries(copied, entries, columns):
+        materialize(new, [MasterSheet.SAVINGS])  # (its rows made from their columns)
+    copied = new.sheets[MasterSheet.SAVINGS]
+    if copied.__class__ is not Copied:
+        copied = None
+    for row in new.sheets[MasterSheet.SAVINGS] if copied is None else copied.tail:
         if row.get(mc.ORPHANED):
             continue  # orphaned rows are made again below from their entries
         key = (str(row.get("Quarter")), str(row.get("Saving ID") or "").strip())
@@ -314,67 +317,7 @@ def _attach_finance(new: Master, entries: dict[tuple[str, str], FinanceEntry],
                      **dict.fromkeys(mc.LEDGER_COLUMNS[1:]), mc.ORPHANED: reason(entry),
                      "_cells": entry.cells})
     ledger_variances_of(rows)
-    return rows
-
-
-def _sort(master: Master, plan: Plan) -> None:
-    """Quarter, then the register's order of directorates and items (stable for the rest)."""
-    ranks = Ranks.of(plan)
-    quarters: dict[str, Any] = {}  # each text's key, worked out once for every sheet
-    for name, id_header in mc.ID_COLUMNS.items():
-        directorates: dict[str, Any] = {}
-        items: dict[str, Any] = {}  # (the copied rows' and the others' are mostly the same)
-
-        def keys(rows: Any, name: str = name, id_header: str = id_header,
-                 directorates: dict[str, Any] = directorates,
-                 items: dict[str, Any] = items) -> list[list[Any]]:
-            orphaned = list(map(bool, column_of(rows, mc.ORPHANED))) \
-                if mc.ORPHANED in mc.SHEETS[name] else [False] * len(rows)
-            return [_keys(rows, mc.QUARTER, quarter_order, quarters),
-                    _keys(rows, mc.DIRECTORATE, ranks.directorate, directorates), orphaned,
-                    _keys(rows, id_header, functools.partial(ranks.item, name), items,
-                          functools.partial(ranks.of_texts, name))]
-        master.sheets[name] = _sorted(master.sheets[name], keys)
-    for name in (MasterSheet.SUBMISSIONS, MasterSheet.VALIDATION):
-        master.sheets[name] = _sorted(master.sheets[name], lambda rows: [
-            _keys(rows, mc.QUARTER, quarter_order, quarters)])
-
-
-def _keys(rows: Any, header: str, key: Callable[[Any], Any], known: dict[str, Any],
-          of_texts: Callable[[list[str]], dict[str, Any]] | None = None) -> list[Any]:
-    """`key` of each row's `header`, worked out once per distinct text and kept in `known` (a
-    master of four quarters has 1.2 million rows at 240 returns, and a few quarters and
-    directorates and 240,000 items); `of_texts` gives the keys of many texts at once."""
-    values = column_of(rows, header)
-    distinct = set(values)
-    texts = [v for v in distinct if v.__class__ is str]
-    new = [v for v in texts if v not in known]
-    known.update(of_texts(new) if of_texts is not None else {v: key(v) for v in new})
-    if len(texts) == len(distinct):  # all text (nearly always): looked up in C
-        return list(map(known.__getitem__, values))
-    return [known[v] if v.__class__ is str else key(v) for v in values]
-
-
-def _sorted(rows: Any, keys: Callable[[Any], list[list[Any]]]) -> Any:
-    """`rows` in the order of their keys (stable): `keys(rows)` gives the columns of the sort
-    key, each a list with a value a row.
-
-    Copied rows (sheetrow.Copied) already in order and before every other row stay first, as
-    columns: only the rows after them are sorted (stable, so the same order a sort of every row
-    gives). Their order is checked pair by pair in C, no key held for each of 768,000 copied
-    rows at 240 returns."""
-    if rows.__class__ is Copied:
-        head = keys(rows.with_tail([]))
-        if all(itertools.starmap(operator.le, itertools.pairwise(zip(*head, strict=True)))):
-            last = tuple(column[-1] for column in head) if rows.count else None
-            del head
-            tail = rows.tail
-            tail_keys = list(zip(*keys(tail), strict=True))
-            if last is None or not tail_keys or last <= min(tail_keys):
-                order = sorted(range(len(tail)), key=tail_keys.__getitem__)
-                return rows.with_tail([tail[i] for i in order])
-    every = list(zip(*keys(rows), strict=True))
-    return [rows[i] for i in sorted(range(len(rows)), key=every.__getitem__)]
+    return rows if copied is None else copied.with_tail(rows)
 
 
 def _log_row(stamp: dt.datetime, user: str | None, quarter: Quarter, run: ValidationRun,

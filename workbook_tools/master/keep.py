@@ -172,7 +172,8 @@ def formula_notes(sheet: str, headers: tuple[str, ...], positions: Sequence[int]
                   rows: list[dict[str, Any]]) -> list[str]:
     """A line for each kept formula that points outside its row, at the cell it is written to."""
     notes = []
-    for at, record in zip(positions, rows, strict=True):
+    for index, record in with_cells(rows):  # (not a Row made for each row copied as bytes)
+        at = positions[index]
         for header, kept in (record.get("_cells") or {}).items():
             if not kept.formula or kept.reach != ELSEWHERE or header not in headers:
                 continue

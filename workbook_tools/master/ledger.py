@@ -20,7 +20,7 @@ from workbook_tools.files.cells import is_blank, to_number
 from workbook_tools.files.package import sniff
 from workbook_tools.files.visible import visible
 from workbook_tools.master import columns as mc
-from workbook_tools.master.sheetrow import column_of
+from workbook_tools.master.sheetrow import Copied, column_of
 from workbook_tools.quarters import ACCEPTED_FORMS, parse_quarter
 
 COLUMNS = ("Saving ID", "Quarter", "Amount")
@@ -183,9 +183,18 @@ def ledger_variances(row: dict[str, Any]) -> None:
 _BLANK = (None, None, None)
 
 
-def ledger_variances_of(rows: list[dict[str, Any]]) -> None:
+def ledger_variances_of(rows: Any) -> None:
     """ledger_variances of each row with a ledger figure or a variance to clear; the others'
-    (most rows) are None already."""
+    (most rows) are None already. Rows copied as bytes (a sheetrow.Copied's) from their columns."""
+    if rows.__class__ is Copied:
+        head = rows.with_tail([])
+        ledger = list(map(number, column_of(head, mc.LEDGER)))
+        for header, other in ((mc.LEDGER_VARIANCE, "Delivered to date (£)"),
+                              (mc.LEDGER_VARIANCE_TO_FINANCE, "Finance confirmed (£)")):
+            head.put_column(header, [None if mine is None or theirs is None else mine - theirs
+                                     for mine, theirs in zip(ledger, map(number, column_of(
+                                         head, other)), strict=True)])
+        rows = rows.tail
     found = zip(column_of(rows, mc.LEDGER), column_of(rows, mc.LEDGER_VARIANCE),
                 column_of(rows, mc.LEDGER_VARIANCE_TO_FINANCE), strict=True)
     for row, cells in zip(rows, found, strict=True):

@@ -23,7 +23,7 @@ from workbook_tools.files.extras import ColumnLook
 from workbook_tools.files.guard import MIB, Limits, SafeWorkbook, SheetScan
 from workbook_tools.files.memory import give_back_memory
 from workbook_tools.master import columns as mc
-from workbook_tools.master import keep, record, savingsrecord, verbatim
+from workbook_tools.master import keep, record, savingscopy, savingsrecord, verbatim
 from workbook_tools.master.columns import MasterSheet
 from workbook_tools.master.ledger import ledger_variances_of
 from workbook_tools.master.readsheet import (
@@ -46,7 +46,8 @@ MASTER_LIMITS = Limits(max_file_bytes=512 * MIB, max_member_bytes=1024 * MIB,
 
 #: The sheets whose rows of quarters a consolidate does not touch it only copies through (and
 #: sorts), read as Rows when read_master is told the quarters it touches: all but those kept
-#: whole and those with people's own columns (never Savings, whose finance is kept row by row).
+#: whole and those with people's own columns (Savings' earlier quarters are copied only from
+#: its record: master/savingscopy.py).
 LEAN_SHEETS = tuple(name for name in mc.SHEETS
                     if name not in mc.KEPT_WHOLE and name not in mc.OPEN_COLUMNS)
 _ALL_LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
@@ -198,7 +199,10 @@ def _read_one(workbook: SafeWorkbook, master: Master, path: Path, name: str,
               touched: Collection[str] | None, known: record.Record | None,
               copier: verbatim.Copier, texts: dict[str, str], digest: str) -> None:
     """Put one sheet of the master read through `workbook` on `master` (see read_master)."""
-    if name == MasterSheet.SAVINGS and savingsrecord.taken(known, workbook, master):
+    if name == MasterSheet.SAVINGS and savingsrecord.taken(known, workbook, master,
+                                                          copier.before):
+        if name in master.copies:
+            master.copies[name].recorded = digest  # (forgotten if the copy finds it wrong)
         return  # the tool wrote these bytes: Savings as its record says, its XML not read
     watch = _ALL_LETTERS if name == MasterSheet.SAVINGS else ""
     lean = touched if touched is not None and name in LEAN_SHEETS else None
@@ -312,6 +316,11 @@ def materialize(master: Master, names: Collection[str]) -> None:
     """Read in full, from the old master, the copied rows of the sheets `names` (their Rows
     filled in place, no longer copied): for when they cannot be copied after all."""
     names = [name for name in names if name in master.copies]
+    if MasterSheet.SAVINGS in names:  # every column held: its rows made from them
+        del master.copies[MasterSheet.SAVINGS]
+        names.remove(MasterSheet.SAVINGS)
+        master.sheets[MasterSheet.SAVINGS] = savingscopy.as_dicts(
+            master.sheets[MasterSheet.SAVINGS], master.headers[MasterSheet.SAVINGS])
     if not names or master.path is None:
         return
     texts: dict[str, str] = {}
@@ -354,9 +363,10 @@ def _collect_finance(master: Master, path: Path) -> None:
     # each row's finance cells and kept cells, the columns read in C (192,000 rows at 240
     # returns, most with nothing of finance's: looked at no further)
     held = zip(*(column_of(rows, h) for h in (*columns, "_cells")), strict=True)
-    for row, cells in zip(rows, held, strict=True):
+    for at, cells in enumerate(held):
         if cells.count(None) == len(cells):
             continue
+        row = rows[at]  # (a row copied as bytes made a Row only here: sheetrow.Copied)
         found = cells[:-1]
         values = dict(zip(columns, found, strict=True))
         if all(is_blank(v) for v in values.values()):

@@ -40,7 +40,7 @@ from workbook_tools.master.readsheet import canonical_quarter, quarter_order
 from workbook_tools.master.sheetrow import Copied
 from workbook_tools.master.verbatim import READ_CELLS, Block, Run
 
-FORMAT = 4  # raised when the layout of an entry changes
+FORMAT = 5  # raised when the layout of an entry changes
 KEEP = 8  # entries kept at most, the most recently used,
 KEEP_BYTES = 512 * 1024 * 1024  # and bytes between them
 _DIGEST = re.compile(r"[0-9a-f]{64}")

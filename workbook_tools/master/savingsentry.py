@@ -10,10 +10,15 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
+import re
 from typing import Any
 
 from workbook_tools.files.extras import ColumnLook
+from workbook_tools.master.readsheet import canonical_quarter, quarter_order
 from workbook_tools.master.savingsrecord import LOOK_KEYS, Cell, SavingsRecord
+from workbook_tools.master.verbatim import Run
+
+_DIGEST = re.compile(r"[0-9a-f]{64}")
 
 MAX_ROWS = 1_048_575  # rows below the header an Excel sheet holds (a larger count: a miss)
 
@@ -49,7 +54,11 @@ def entry_text(found: SavingsRecord) -> str | None:
         "cells": [[row, col, formula, comment, author,
                    None if look is None else [list(pair) for pair in look]]
                   for row, col, formula, comment, author, look in found.cells],
-        "looks": [[col, look.width, look.hidden] for col, look in sorted(found.looks.items())]})
+        "looks": [[col, look.width, look.hidden] for col, look in sorted(found.looks.items())],
+        "start": found.start,
+        "runs": [[run.quarter, run.rows, run.end, run.digest, sorted(run.styles or ())]
+                 for run in found.runs],
+        "wrapped": [[col, width] for col, width in sorted(found.wrapped.items())]})
     return f'{{"strings":{_json(list(texts))},"columns":[{",".join(columns)}],{rest[1:]}'
 
 
@@ -80,6 +89,14 @@ def given_back(found: SavingsRecord) -> bool:
         if not kinds <= {str, float, bool, type(None), dt.date} or float in kinds and not all(
                 math.isfinite(v) for v in column if v.__class__ is float):
             return False
+    if runs_of(found.start, [[run.quarter, run.rows, run.end, run.digest,
+                              sorted(run.styles) if isinstance(run.styles, frozenset) else None]
+                             for run in found.runs] if type(found.runs) is list else None,
+               count) is None:
+        return False
+    if type(found.wrapped) is not dict or _widths([[c, w] for c, w in found.wrapped.items()]) \
+            != found.wrapped:
+        return False
     return type(found.looks) is dict and all(
         type(c) is int and c >= 0 and type(look) is ColumnLook and type(look.hidden) is bool
         and (look.width is None or type(look.width) is float and math.isfinite(look.width))
@@ -91,7 +108,8 @@ def decode(data: Any) -> SavingsRecord | None:
     """The record of Savings in an entry, or None when any field is not of its type or out of
     bounds."""
     if type(data) is not dict or set(data) != {"strings", "part", "crc", "size", "header",
-                                               "count", "columns", "cells", "looks"}:
+                                               "count", "columns", "cells", "looks", "start",
+                                               "runs", "wrapped"}:
         return None
     strings = data["strings"]
     if type(strings) is not list or any(type(text) is not str for text in strings):
@@ -152,8 +170,47 @@ def decode(data: Any) -> SavingsRecord | None:
                 width is None or type(width) is float and math.isfinite(width)):
             return None
         looks[col] = ColumnLook(width, hidden)
+    runs, wrapped = runs_of(data["start"], data["runs"], count), _widths(data["wrapped"])
+    if runs is None or wrapped is None:
+        return None
     return SavingsRecord(part, header, made, cells, looks,  # type: ignore[arg-type]
-                         data["crc"], data["size"])
+                         data["crc"], data["size"], data["start"], runs, wrapped)
+
+
+def _widths(found: Any) -> dict[int, float] | None:
+    """The long-text columns' widths from their entry (None when not of their shape)."""
+    if type(found) is not list or any(
+            type(item) is not list or len(item) != 2 or type(item[0]) is not int
+            or not 0 <= item[0] < 1 << 14 or type(item[1]) is not float
+            or not math.isfinite(item[1]) for item in found):
+        return None
+    return {col: width for col, width in found}
+
+
+def runs_of(start: Any, runs: Any, count: int) -> list[Run] | None:
+    """The runs of the rows a consolidate may copy (master/savingscopy.py) from their entry,
+    None when any is not of its type or out of bounds: each quarter canonical and after the one
+    before, each end after the one before and the rows' start, a digest of 64 hex digits, the
+    styles numbers, and no more rows than Savings holds."""
+    if type(start) is not int or type(runs) is not list or start < (0 if runs else -1):
+        return None
+    found: list[Run] = []
+    end, last, rows = start, (0, 0, ""), 0
+    for run in runs:
+        if type(run) is not list or len(run) != 5:
+            return None
+        quarter, count_of, at, digest, styles = run
+        if type(quarter) is not str or canonical_quarter(quarter) != quarter \
+                or type(count_of) is not int or count_of <= 0 or type(at) is not int \
+                or at <= end or type(digest) is not str or not _DIGEST.fullmatch(digest) \
+                or type(styles) is not list or any(
+                    type(s) is not int or not 0 <= s < 1 << 20 for s in styles) \
+                or quarter_order(quarter) <= last:
+            return None
+        rows += count_of
+        found.append(Run(quarter, count_of, at, digest, frozenset(styles)))
+        end, last = at, quarter_order(quarter)
+    return found if rows <= count else None
 
 
 def _is_part_stamp(crc: Any, size: Any) -> bool:

@@ -2,8 +2,9 @@
 finds on the sheet, worked out from what the writer had in memory, so that a consolidate into a
 master the tool wrote takes Savings from the record and never reads its XML (a master of four
 quarters at 60 returns: 2.8 s of the guard's scan, calamine, and the formulas, comments and
-formats read again). Savings is read whole every run, as its rows are written again (finance's
-entries, orphaned rows, the ledger, the sort), so the copy's blocks never cover it.
+formats read again). The record also says where the quarters of Savings' first rows end in its
+part, so that a consolidate copies the earlier quarters' rows as bytes, as far as they are what
+it would write again (master/savingscopy.py); a master someone else saved is read whole.
 
 What a read gives back is derived from the values written with the reader's own rules (a text
 of spaces is blank, a quarter canonical, a number as written with 16 digits), the formats from
@@ -29,6 +30,8 @@ from workbook_tools.master import columns as mc
 from workbook_tools.master import keep
 from workbook_tools.master.columns import MasterSheet
 from workbook_tools.master.readsheet import canonical_quarter
+from workbook_tools.master.sheetrow import Copied, column_of, with_cells
+from workbook_tools.master.verbatim import Run
 
 NAME = MasterSheet.SAVINGS
 MAX_TEXT = 32_767
@@ -56,6 +59,8 @@ class Written:
     columns: list[int]  # each column's own
     dates: list[tuple[int, int]]  # each column's for a date, and a date with a time
     theirs: dict[int, dict[int, int]] = field(default_factory=dict)  # row index -> col -> style
+    #: each long-text column's width the rows' heights were worked out at, by column
+    wrapped: dict[int, float] = field(default_factory=dict)
 
 
 @dataclass
@@ -71,30 +76,48 @@ class SavingsRecord:
     #: name (an earlier master's, planted or mixed up) is not taken for this one's Savings
     crc: int = -1
     size: int = -1
+    #: where the rows begin in the part, and the runs of the quarters of the first rows a
+    #: consolidate may copy as bytes (master/savingscopy.py)
+    start: int = -1
+    runs: list[Run] = field(default_factory=list)
+    wrapped: dict[int, float] = field(default_factory=dict)  # (Written's: a copy is of them)
 
     @property
     def count(self) -> int:
         return len(self.columns[0]) if self.columns else 0
 
 
-def taken(known: Any, workbook: Any, master: Any) -> bool:
+def taken(known: Any, workbook: Any, master: Any, before: Any = None) -> bool:
     """Whether Savings was put on `master` from the record `known` (master/record.py) of the
-    file `workbook` opened: as read_master reads it from the file."""
+    file `workbook` opened: as read_master reads it from the file. `before(quarter)`, for a
+    consolidate: whether a quarter's rows may be copied as bytes (master/savingscopy.py)."""
     found = known.savings if known is not None else None
     if found is None or found.part != workbook.part(NAME) or _part_stamp(workbook, found.part) != (
             found.crc, found.size):
         return False
-    take(found, master, master.notes)
+    take(found, master, master.notes, before)
     known.savings = None  # its columns are the rows now: not held while other sheets are read
     return True
 
 
-def take(found: SavingsRecord, master: Any, notes: list[str]) -> None:
-    """Put Savings on `master` as read_master would read it from the file (read.py)."""
+def take(found: SavingsRecord, master: Any, notes: list[str], before: Any = None) -> None:
+    """Put Savings on `master` as read_master would read it from the file (read.py); the rows
+    of the quarters `before` allows copied as bytes, held as columns (master/savingscopy.py)."""
+    from workbook_tools.master.savingscopy import copied_rows
+
     header = found.header
     keys = (*header, "_row")
-    rows = list(map(dict, map(zip, itertools.repeat(keys, found.count),
-                              zip(*found.columns, range(2, found.count + 2), strict=True))))
+    copied = copied_rows(header, found.columns, found.start, found.runs, found.part, before,
+                         found.wrapped) if before is not None and found.runs else None
+    first = 0 if copied is None else copied[2]
+    count = found.count - first
+    rows: Any = list(map(dict, map(zip, itertools.repeat(keys, count), zip(
+        *(column[first:] for column in found.columns), range(first + 2, found.count + 2),
+        strict=True))))
+    if copied is not None:
+        block, head, _ = copied
+        rows = head.with_tail(rows)
+        master.copies[NAME] = block
     master.headers[NAME], master.sheets[NAME] = tuple(header), rows
     cells = {(row, col): CellExtra(formula, "", comment, author, look)
              for row, col, formula, comment, author, look in found.cells}
@@ -108,13 +131,14 @@ def savings_of(master: Any, workbook: Any, written: Written) -> SavingsRecord | 
     file, opened through the guard); None when a read of it could give something else."""
     from workbook_tools.files.deflate import open_part
     from workbook_tools.files.styles import Styles
+    from workbook_tools.master.savingscopy import copyable, runs_in, variances_otherwise
 
     header = list(master.headers[NAME])
     part = workbook.part(NAME)
     rows = master.sheets[NAME]
     width = len(header)
-    if not part or not _header_ok(header) or len(written.columns) != width \
-            or any(r.__class__ is not dict for r in rows):
+    if not part or not _header_ok(header) or len(written.columns) != width or any(
+            r.__class__ is not dict for r in (rows.tail if rows.__class__ is Copied else rows)):
         return None
     with open_part(workbook.archive, part) as stream:
         head = stream.read(64 * 1024)
@@ -142,8 +166,11 @@ def savings_of(master: Any, workbook: Any, written: Written) -> SavingsRecord | 
 
     columns: list[list[Any]] = []
     looks: dict[tuple[int, int], Any] = {}
+    quarters_written: list[Any] = []
     for col, h in enumerate(header):
-        values = [r.get(h) for r in rows]
+        values = column_of(rows, h)  # (a copied row's from its column: sheetrow.Copied)
+        if h == mc.QUARTER:
+            quarters_written = values
         if col in ours:
             columns.append([None] * len(rows))  # ledger_variances works them out as read
             continue
@@ -186,7 +213,20 @@ def savings_of(master: Any, workbook: Any, written: Written) -> SavingsRecord | 
         if any(v is not None for v in cell[2:]):
             cells.append(cell)
     crc, size = _part_stamp(workbook, part)
-    return SavingsRecord(part, header, columns, cells, column_looks_in(head[:end]), crc, size)
+    found = SavingsRecord(part, header, columns, cells, column_looks_in(head[:end]), crc, size)
+    count = copyable(header, columns, quarters_written, {  # people's formulas, and ours
+        cell[0] for cell in cells if cell[2] is not None} | variances_otherwise(
+        header, rows, columns))
+    if count:
+        # the styles the rows' cells may use: the columns' own, for a date, and people's
+        used = frozenset({*written.columns, *itertools.chain(*written.dates), *(
+            style for at, theirs in written.theirs.items() if at < count
+            for style in theirs.values())} - {0})
+        with open_part(workbook.archive, part) as stream:
+            runs = runs_in(stream, columns[header.index(mc.QUARTER)], count, len(rows), used)
+        if runs is not None:
+            (found.start, found.runs), found.wrapped = runs, dict(written.wrapped)
+    return found
 
 
 def _part_stamp(workbook: Any, part: str) -> tuple[int, int]:
@@ -247,15 +287,13 @@ def _as_read(values: list[Any], quarter: bool, date_column: bool) -> list[Any] |
     return list(map(read.get, values, values))
 
 
-def _formulas(rows: list[dict[str, Any]], header: list[str], ours: set[int],
+def _formulas(rows: Any, header: list[str], ours: set[int],
               written: Written, columns: list[list[Any]],
               number_format: Any) -> dict[tuple[int, int], str] | None:
     """People's formulas as the reader finds them (and their saved values into `columns`)."""
     found: dict[tuple[int, int], str] = {}
-    for at, row in enumerate(rows):
+    for at, row in with_cells(rows):
         kept = row.get("_cells")
-        if not kept:
-            continue
         for h, cell in kept.items():
             if not cell.formula or h not in header:
                 continue

@@ -143,6 +143,10 @@ def column_of(rows: Any, header: str) -> list[Any]:
     if rows.__class__ is Copied:
         column = rows.columns.get(rows.positions.get(header, -1))
         found = [None] * rows.count if column is None else list(column)
+        if header in ("_cells", "_row"):  # as a dict row has them
+            found = list(range(2, rows.count + 2)) if header == "_row" else found
+            for index, row in rows.pinned.items():
+                found[index] = row.get(header)
         found += column_of(rows.tail, header)
         return found
     try:

@@ -135,6 +135,11 @@ def _write(master: Master, path: Path) -> Written | None:
     """Write the file; the styles Savings' cells were given (for its record)."""
     # constant memory: each row goes to disk as it is written, so the writer holds one row, not
     # every cell of the master (the rows arrive in order; see _add_table for the tables)
+    savings = master.copies.get(mc.MasterSheet.SAVINGS)
+    if savings is not None and savings.widths != _wrapped(
+            master.headers[mc.MasterSheet.SAVINGS], master.sheets[mc.MasterSheet.SAVINGS]):
+        # the copied rows' heights were worked out at other widths: written again
+        materialize(master, [mc.MasterSheet.SAVINGS])
     workbook = new_workbook(path, constant_memory=True)
     formats = _Formats(workbook)
     finance = set(master.finance_columns)
@@ -165,7 +170,7 @@ def _written(sheet: SheetRows) -> Written:
     return Written([number(style) for style in writer.styles],
                    [(number(date), number(time)) for date, time in writer.date_styles],
                    {index: {col: int(cell_format.xf_index) for col, cell_format in cols.items()}
-                    for index, cols in sheet.theirs.items()})
+                    for index, cols in sheet.theirs.items()}, dict(sheet.wrapped))
 
 
 def _sheet(workbook: Any, formats: _Formats, name: str, headers: Sequence[str],
@@ -181,9 +186,7 @@ def _sheet(workbook: Any, formats: _Formats, name: str, headers: Sequence[str],
                     for own, k, s in zip(cell_formats, kinds, shades, strict=True)]
     if mc.ORPHANED in headers:
         cell_formats[headers.index(mc.ORPHANED)] = formats.orphaned
-    shown = [values_of(r, headers) for r in sample(rows)]
-    widths = [_width(h, k, [r[i] for r in shown])
-              for i, (h, k) in enumerate(zip(headers, kinds, strict=True))]
+    widths = _widths(headers, kinds, rows)
     header_lines = max(text_lines(h, w) for h, w in zip(headers, widths, strict=True))
     sheet.set_row(0, LINE_HEIGHT * header_lines + 2)
     positions = row_positions(name, rows)
@@ -225,6 +228,20 @@ def _sheet(workbook: Any, formats: _Formats, name: str, headers: Sequence[str],
     return SheetRows(writer, name, headers, rows, positions,
                      [(i, widths[i]) for i, k in enumerate(kinds) if k == "longtext"], kept,
                      theirs)
+
+
+def _widths(headers: Sequence[str], kinds: list[str], rows: Sequence[Row]) -> list[float]:
+    """Each column's width, from a sample of the rows (`sample`)."""
+    shown = [values_of(r, headers) for r in sample(rows)]
+    return [_width(h, k, [r[i] for r in shown])
+            for i, (h, k) in enumerate(zip(headers, kinds, strict=True))]
+
+
+def _wrapped(headers: Sequence[str], rows: Sequence[Row]) -> dict[int, float]:
+    """The long-text columns' widths, by column: the rows' heights are worked out at them."""
+    kinds = [mc.kind_of(h) for h in headers]
+    widths = _widths(headers, kinds, rows)
+    return {i: widths[i] for i, kind in enumerate(kinds) if kind == "longtext"}
 
 
 #: Rows a column's width is worked out from: every row of a smaller sheet; of a larger one, the

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import pytest
@@ -43,6 +44,12 @@ def test_a_saving_id_in_another_case_is_the_registers(tmp_path: Path) -> None:
                               "S-Pl-01,2025-26-Q1,5\ns-cs-02,2025-26-Q2,1\n")
     assert read_ledger(path, KNOWN).amounts == {(str(Q1), "S-PL-01"): 15.0,
                                                 (str(Q2), "S-CS-02"): 1.0}
+
+
+def test_an_amount_that_rounds_to_nothing_is_zero_not_minus_zero(tmp_path: Path) -> None:
+    path = csv_file(tmp_path, "Saving ID,Quarter,Amount\nS-CS-01,2025-26-Q1,-0.001\n")
+    (amount,) = read_ledger(path, KNOWN).amounts.values()
+    assert amount == 0 and math.copysign(1, amount) == 1  # (not shown as -£0)
 
 
 def test_columns_in_any_order_and_case_and_windows_encoding(tmp_path: Path) -> None:

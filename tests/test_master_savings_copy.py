@@ -288,3 +288,26 @@ def test_rows_whose_heights_were_worked_out_at_another_width_are_written_again(
     on, off = both(folder, tmp_path, Q3, monkeypatch)
     assert on.master.read_bytes() == off.master.read_bytes()
     assert SAVINGS_PART not in copied_parts
+
+
+@pytest.mark.parametrize("earlier,amount", [(-0.0, "0"), (True, "1")])
+def test_a_ledger_figure_equal_to_a_copied_rows_but_written_otherwise(
+        tmp_path: Path, records: Path, monkeypatch: pytest.MonkeyPatch, earlier: Any,
+        amount: str) -> None:
+    """The ledger's figure for a copied row equal to the one it holds, but not written the
+    same (-0.0 against 0, TRUE typed by finance against 1): the rows are written again."""
+    def edit(folder: Folder) -> None:
+        entries(folder)
+        workbook, sheet, letter, rows = _sheet(folder)
+        _, saving, r = [row for row in rows if row[0] == str(Q1)][1]
+        (folder.root / "saving.txt").write_text(saving)
+        sheet[f"{letter['Ledger (£)']}{r}"] = earlier  # typed by finance
+        workbook.save(folder.master)
+
+    folder = prepared(tmp_path / "ws", edit)
+    saving = (folder.root / "saving.txt").read_text()
+    assert copied_rows(folder, Q3) == rows_before(folder, Q3)
+    ledger = folder.root / "ledger.csv"
+    ledger.write_text(f"Saving ID,Quarter,Amount\n{saving},{Q1},{amount}\n")
+    on, off = both(folder, tmp_path, Q3, monkeypatch, ledger_csv=ledger)
+    assert on.master.read_bytes() == off.master.read_bytes()

@@ -116,7 +116,8 @@ def read_ledger(path: Path, known: Collection[str] | None = None) -> Ledger:
                               f"Nothing was written.")
         totals[(quarter, saving)] = totals.get((quarter, saving), 0.0) + amount
         ledger.lines += 1
-    ledger.amounts = {key: round(value, 2) for key, value in totals.items()}
+    # to the penny; -0.001 is 0, not -0 (shown as -£0)
+    ledger.amounts = {key: round(value, 2) + 0.0 for key, value in totals.items()}
     return ledger
 
 

@@ -77,14 +77,14 @@ def variances_otherwise(header: list[str], rows: Any, columns: list[list[Any]]) 
     if ledger.count(None) == len(ledger):
         return set()
     found: set[int] = set()
+    given = [at for at, mine in enumerate(ledger) if mine is not None]  # (the others: None)
     for variance, other in ((mc.LEDGER_VARIANCE, "Delivered to date (£)"),
                             (mc.LEDGER_VARIANCE_TO_FINANCE, "Finance confirmed (£)")):
-        written = column_of(rows, variance)
-        again = [None if mine is None or theirs is None else mine - theirs for mine, theirs in
-                 zip(ledger, map(number, columns[header.index(other)]), strict=True)]
-        if written != again:
-            found.update(at + 2 for at, (was, now) in enumerate(zip(written, again, strict=True))
-                         if _saved(was) != _saved(now))
+        written, theirs = column_of(rows, variance), columns[header.index(other)]
+        for at in given:
+            now = number(theirs[at])
+            if _saved(written[at]) != _saved(None if now is None else ledger[at] - now):
+                found.add(at + 2)
     return found
 
 
@@ -92,6 +92,14 @@ def _saved(value: Any) -> str | None:
     """A variance's saved value as the writer writes it (files/rowxml.py)."""
     found = number(value)
     return None if found is None else f"{found:.16G}"
+
+
+def _same(one: Any, other: Any) -> bool:
+    """Whether two cells' values are written the same (not only equal: -0.0 and 0.0, or TRUE
+    and 1, are equal)."""
+    if one.__class__ is not other.__class__:
+        return False
+    return f"{one:.16G}" == f"{other:.16G}" if one.__class__ is float else one == other
 
 
 def _first(flags: Any) -> int:
@@ -202,7 +210,7 @@ def keeps_entries(rows: Copied, entries: dict[tuple[str, str], Any],
     for key, entry in entries.items():
         row = entry.row
         if row.__class__ is Row and row.copied:
-            if any(entry.values.get(h) != row.get(h) for h in columns):
+            if not all(_same(entry.values.get(h), row.get(h)) for h in columns):
                 return False
             theirs.append(key)
         elif key in keys:

@@ -130,7 +130,7 @@ def _savings(path: Path, master: Master, styles: Written | None) -> str | None:
     try:
         with SafeWorkbook(path, MASTER_LIMITS) as workbook:
             found = savings_of(master, workbook, styles)
-        return None if found is None else entry_text(found)
+        return None if found is None else entry_text(found, consume=True)
     except Exception:  # noqa: BLE001 - no record of Savings, nothing else
         return None
 

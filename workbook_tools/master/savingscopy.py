@@ -77,13 +77,13 @@ def variances_otherwise(header: list[str], rows: Any, columns: list[list[Any]]) 
     if ledger.count(None) == len(ledger):
         return set()
     found: set[int] = set()
-    given = [at for at, mine in enumerate(ledger) if mine is not None]  # (the others: None)
+    given = [(at, mine) for at, mine in enumerate(ledger) if mine is not None]  # (else None)
     for variance, other in ((mc.LEDGER_VARIANCE, "Delivered to date (£)"),
                             (mc.LEDGER_VARIANCE_TO_FINANCE, "Finance confirmed (£)")):
         written, theirs = column_of(rows, variance), columns[header.index(other)]
-        for at in given:
+        for at, mine in given:
             now = number(theirs[at])
-            if _saved(written[at]) != _saved(None if now is None else ledger[at] - now):
+            if _saved(written[at]) != _saved(None if now is None else mine - now):
                 found.add(at + 2)
     return found
 

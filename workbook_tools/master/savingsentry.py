@@ -23,17 +23,20 @@ _DIGEST = re.compile(r"[0-9a-f]{64}")
 MAX_ROWS = 1_048_575  # rows below the header an Excel sheet holds (a larger count: a miss)
 
 
-def entry_text(found: SavingsRecord) -> str | None:
-    """`found` as its entry's JSON text (None when decode would not give it back exactly)."""
+def entry_text(found: SavingsRecord, consume: bool = False) -> str | None:
+    """`found` as its entry's JSON text (None when decode would not give it back exactly);
+    `consume`: each column let go once written (made where nothing else needs them: a column of
+    240,000 values and its text are then not all held at once)."""
     if not given_back(found):
         return None
+    count = found.count
     texts: dict[str, int] = {}  # each text's place, in the order first met
 
     def place(text: str) -> int:
         return texts.setdefault(text, len(texts))
 
     columns: list[str] = []
-    for column in found.columns:
+    for column in _each(found.columns) if consume else found.columns:
         kinds = set(map(type, column))
         if dt.date in kinds:
             values = [_value(v, place) for v in column]
@@ -50,7 +53,7 @@ def entry_text(found: SavingsRecord) -> str | None:
         columns.append(_json({"at": filled, "values": [values[at] for at in filled]}))
     rest = _json({
         "part": found.part, "crc": found.crc, "size": found.size,
-        "header": found.header, "count": found.count,
+        "header": found.header, "count": count,
         "cells": [[row, col, formula, comment, author,
                    None if look is None else [list(pair) for pair in look]]
                   for row, col, formula, comment, author, look in found.cells],
@@ -60,6 +63,12 @@ def entry_text(found: SavingsRecord) -> str | None:
                  for run in found.runs],
         "wrapped": [[col, width] for col, width in sorted(found.wrapped.items())]})
     return f'{{"strings":{_json(list(texts))},"columns":[{",".join(columns)}],{rest[1:]}'
+
+
+def _each(columns: list[list[Any]]) -> Any:
+    """The columns, each taken off the list as it is given."""
+    while columns:
+        yield columns.pop(0)
 
 
 def _json(data: Any) -> str:

@@ -272,15 +272,17 @@ def _apply_ledger(entries: dict[tuple[str, str], FinanceEntry], ledger: Ledger) 
 
 
 def _attach_finance(new: Master, entries: dict[tuple[str, str], FinanceEntry],
-                    reason: Callable[[FinanceEntry], str], plan: Plan) -> list[dict[str, Any]]:
+                    reason: Callable[[FinanceEntry], str], plan: Plan) -> Any:
     """Savings rows with finance's entries put back on their rows; entries with no row kept in
-    orphaned rows."""
+    orphaned rows (a list of dicts, or a sheetrow.Copied: the rows copied as bytes, then those)."""
     columns = (*new.finance_columns, mc.LEDGER)
     blank = dict.fromkeys(columns)
     rows: list[dict[str, Any]] = []
-    copied = new.sheets[MasterSheet.SAVINGS]
-    if copied.__class__ is Copied and not savingscopy.keeps_entries(copied, entries, columns):
-        materialize(new, [MasterSheet.SAVINGS])  # (its rows made from their columns)
+    # the rows copied as bytes (master/savingscopy.py) keep their entries as they are, or are
+    # made again from their columns and written again like the others
+    if new.sheets[MasterSheet.SAVINGS].__class__ is Copied and not savingscopy.keeps_entries(
+            new.sheets[MasterSheet.SAVINGS], entries, columns):
+        materialize(new, [MasterSheet.SAVINGS])
     copied = new.sheets[MasterSheet.SAVINGS]
     if copied.__class__ is not Copied:
         copied = None

@@ -168,17 +168,24 @@ def number(value: Any) -> float | None:
     return float(value)
 
 
+#: Each ledger variance, and the figure the ledger is compared with in it.
+VARIANCES = ((mc.LEDGER_VARIANCE, "Delivered to date (£)"),
+             (mc.LEDGER_VARIANCE_TO_FINANCE, "Finance confirmed (£)"))
+
+
+def variance(ledger: float | None, other: Any) -> float | None:
+    """The ledger's figure (a number or None) less another cell's, as the variance's formula
+    works it out: None unless both are numbers."""
+    found = number(other)
+    return None if ledger is None or found is None else ledger - found
+
+
 def ledger_variances(row: dict[str, Any]) -> None:
     """Ledger - Delivered to date, and Ledger - Finance confirmed (the cells are formulas, whose
     saved values a program that does not calculate drops; they are worked out again here)."""
     ledger = number(row.get(mc.LEDGER))
-    if ledger is None:  # most rows: no ledger figure, nothing to work out
-        row[mc.LEDGER_VARIANCE] = row[mc.LEDGER_VARIANCE_TO_FINANCE] = None
-        return
-    delivered = number(row.get("Delivered to date (£)"))
-    confirmed = number(row.get("Finance confirmed (£)"))
-    row[mc.LEDGER_VARIANCE] = None if delivered is None else ledger - delivered
-    row[mc.LEDGER_VARIANCE_TO_FINANCE] = None if confirmed is None else ledger - confirmed
+    for header, other in VARIANCES:
+        row[header] = variance(ledger, row.get(other))
 
 
 _BLANK = (None, None, None)
@@ -190,11 +197,8 @@ def ledger_variances_of(rows: Any) -> None:
     if rows.__class__ is Copied:
         head = rows.with_tail([])
         ledger = list(map(number, column_of(head, mc.LEDGER)))
-        for header, other in ((mc.LEDGER_VARIANCE, "Delivered to date (£)"),
-                              (mc.LEDGER_VARIANCE_TO_FINANCE, "Finance confirmed (£)")):
-            head.put_column(header, [None if mine is None or theirs is None else mine - theirs
-                                     for mine, theirs in zip(ledger, map(number, column_of(
-                                         head, other)), strict=True)])
+        for header, other in VARIANCES:
+            head.put_column(header, list(map(variance, ledger, column_of(head, other))))
         rows = rows.tail
     found = zip(column_of(rows, mc.LEDGER), column_of(rows, mc.LEDGER_VARIANCE),
                 column_of(rows, mc.LEDGER_VARIANCE_TO_FINANCE), strict=True)

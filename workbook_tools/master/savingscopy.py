@@ -28,7 +28,7 @@ import operator
 from typing import IO, Any
 
 from workbook_tools.master import columns as mc
-from workbook_tools.master.ledger import number
+from workbook_tools.master.ledger import VARIANCES, number, variance
 from workbook_tools.master.readsheet import canonical_quarter, quarter_order
 from workbook_tools.master.sheetrow import Copied, Row, column_of
 from workbook_tools.master.verbatim import Block, Run, read_chunks
@@ -78,13 +78,10 @@ def variances_otherwise(header: list[str], rows: Any, columns: list[list[Any]]) 
         return set()
     found: set[int] = set()
     given = [(at, mine) for at, mine in enumerate(ledger) if mine is not None]  # (else None)
-    for variance, other in ((mc.LEDGER_VARIANCE, "Delivered to date (£)"),
-                            (mc.LEDGER_VARIANCE_TO_FINANCE, "Finance confirmed (£)")):
-        written, theirs = column_of(rows, variance), columns[header.index(other)]
-        for at, mine in given:
-            now = number(theirs[at])
-            if _saved(written[at]) != _saved(None if now is None else mine - now):
-                found.add(at + 2)
+    for header_of, other in VARIANCES:
+        written, theirs = column_of(rows, header_of), columns[header.index(other)]
+        found.update(at + 2 for at, mine in given
+                     if _saved(written[at]) != _saved(variance(mine, theirs[at])))
     return found
 
 

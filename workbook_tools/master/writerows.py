@@ -21,7 +21,7 @@ from workbook_tools.files.wrap import wrapped_lines
 from workbook_tools.master import columns as mc
 from workbook_tools.master.columns import MasterSheet
 from workbook_tools.master.keep import Kept, formula_at
-from workbook_tools.master.ledger import number
+from workbook_tools.master.ledger import VARIANCES, number
 from workbook_tools.master.sheetrow import in_place
 from workbook_tools.master.verbatim import Block, copy
 
@@ -267,8 +267,7 @@ def _ledger_formulas(values: list[Any], headers: Sequence[str], letters: dict[st
                      row: int) -> None:
     """The ledger variances as live formulas, so finance sees them move as they type."""
     ledger = f"{letters[mc.LEDGER]}{row}"
-    for header, other in ((mc.LEDGER_VARIANCE, "Delivered to date (£)"),
-                          (mc.LEDGER_VARIANCE_TO_FINANCE, "Finance confirmed (£)")):
+    for header, other in VARIANCES:
         ref = f"{letters[other]}{row}"
         text = f'=IF(AND(ISNUMBER({ledger}),ISNUMBER({ref})),{ledger}-{ref},"")'
         at = headers.index(header)

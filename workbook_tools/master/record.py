@@ -25,7 +25,6 @@ from __future__ import annotations
 import itertools
 import math
 import os
-import re
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -36,14 +35,12 @@ import orjson
 from workbook_tools.files.cachefolder import folder, keep_entry, private, read_own, source_digest
 from workbook_tools.master import columns as mc
 from workbook_tools.master import savingsentry, savingsrecord
-from workbook_tools.master.readsheet import canonical_quarter, quarter_order
 from workbook_tools.master.sheetrow import Copied
 from workbook_tools.master.verbatim import READ_CELLS, Block, Run
 
 FORMAT = 5  # raised when the layout of an entry changes
 KEEP = 8  # entries kept at most, the most recently used,
 KEEP_BYTES = 512 * 1024 * 1024  # and bytes between them
-_DIGEST = re.compile(r"[0-9a-f]{64}")
 _INFINITY = float("inf")
 
 
@@ -197,18 +194,9 @@ def _given_back(name: str, sheet: SheetRecord) -> bool:
         return False
     if not isinstance(sheet.dates, set | frozenset) or not _ints(list(sheet.dates)):
         return False
-    if type(sheet.runs) is not list or not sheet.runs:
+    if not sheet.runs or savingsentry.runs_of(sheet.start, savingsentry.listed(sheet.runs)) \
+            is None:
         return False
-    end, last = sheet.start, (0, 0, "")
-    for run in sheet.runs:
-        if (type(run) is not Run or type(run.quarter) is not str
-                or canonical_quarter(run.quarter) != run.quarter
-                or type(run.rows) is not int or run.rows <= 0 or type(run.end) is not int
-                or run.end <= end or type(run.digest) is not str
-                or not _DIGEST.fullmatch(run.digest) or not isinstance(run.styles, set | frozenset)
-                or not _ints(list(run.styles)) or quarter_order(run.quarter) <= last):
-            return False
-        end, last = run.end, quarter_order(run.quarter)
     count = sum(run.rows for run in sheet.runs)
     if type(sheet.cells) is not list or len(sheet.cells) != len(READ_CELLS[name]):
         return False
@@ -293,19 +281,9 @@ def _sheet(name: str, sheet: dict[str, Any], strings: list[str]) -> SheetRecord 
         return None
     if not _ints(sheet["dates"]) or type(sheet["runs"]) is not list or not sheet["runs"]:
         return None
-    runs: list[Run] = []
-    end, last = start, (0, 0, "")
-    for run in sheet["runs"]:
-        if type(run) is not list or len(run) != 5:
-            return None
-        quarter, rows, at, digest, styles = run
-        if (type(quarter) is not str or canonical_quarter(quarter) != quarter
-                or type(rows) is not int or rows <= 0 or type(at) is not int or at <= end
-                or type(digest) is not str or not _DIGEST.fullmatch(digest)
-                or not _ints(styles) or quarter_order(quarter) <= last):
-            return None
-        runs.append(Run(quarter, rows, at, digest, frozenset(styles)))
-        end, last = at, quarter_order(quarter)
+    runs = savingsentry.runs_of(start, sheet["runs"])
+    if runs is None:
+        return None
     count = sum(run.rows for run in runs)
     columns = sheet["cells"]
     if type(columns) is not list or len(columns) != len(READ_CELLS[name]):

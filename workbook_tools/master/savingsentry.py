@@ -110,10 +110,7 @@ def given_back(found: SavingsRecord) -> bool:
         if not kinds <= {str, float, bool, type(None), dt.date} or float in kinds and not all(
                 math.isfinite(v) for v in column if v.__class__ is float):
             return False
-    if runs_of(found.start, [[run.quarter, run.rows, run.end, run.digest,
-                              sorted(run.styles) if isinstance(run.styles, frozenset) else None]
-                             for run in found.runs] if type(found.runs) is list else None,
-               count) is None:
+    if runs_of(found.start, listed(found.runs), count) is None:
         return False
     if type(found.wrapped) is not dict or _widths([[c, w] for c, w in found.wrapped.items()]) \
             != found.wrapped:
@@ -208,11 +205,12 @@ def _widths(found: Any) -> dict[int, float] | None:
     return {col: width for col, width in found}
 
 
-def runs_of(start: Any, runs: Any, count: int) -> list[Run] | None:
-    """The runs of the rows a consolidate may copy (master/savingscopy.py) from their entry,
-    None when any is not of its type or out of bounds: each quarter canonical and after the one
-    before, each end after the one before and the rows' start, a digest of 64 hex digits, the
-    styles numbers, and no more rows than Savings holds."""
+def runs_of(start: Any, runs: Any, count: int | None = None) -> list[Run] | None:
+    """The runs of the rows a consolidate may copy (Savings', master/savingscopy.py, and a lean
+    sheet's, master/record.py) from their entry, None when any is not of its type or out of
+    bounds: each quarter canonical and after the one before, each end after the one before and
+    the rows' start, a digest of 64 hex digits, the styles numbers, and (given `count`) no more
+    rows than the sheet holds."""
     if type(start) is not int or type(runs) is not list or start < (0 if runs else -1):
         return None
     found: list[Run] = []
@@ -231,7 +229,16 @@ def runs_of(start: Any, runs: Any, count: int) -> list[Run] | None:
         rows += count_of
         found.append(Run(quarter, count_of, at, digest, frozenset(styles)))
         end, last = at, quarter_order(quarter)
-    return found if rows <= count else None
+    return found if count is None or rows <= count else None
+
+
+def listed(runs: Any) -> list[Any] | None:
+    """Runs as their entry lists them (for runs_of to check the runs a record holds), None when
+    they are not a list of Runs with a set of styles each."""
+    if type(runs) is not list or any(
+            type(run) is not Run or not isinstance(run.styles, set | frozenset) for run in runs):
+        return None
+    return [[run.quarter, run.rows, run.end, run.digest, list(run.styles)] for run in runs]
 
 
 def _is_part_stamp(crc: Any, size: Any) -> bool:

@@ -74,8 +74,10 @@ def _start(job: Callable[[Any], Any]) -> None:
     # A worker's objects (a return's rows, a sheet's cells) are freed as each item is done;
     # the collector's passes every 700 new containers found next to nothing to free (30
     # returns of 1,000 rows: 100-140 passes, 10-30 ms, 41 objects). It still runs, past
-    # WORKER_GC_THRESHOLD new containers.
+    # WORKER_GC_THRESHOLD new containers, even in a worker forked while it was paused
+    # (collector.py): a worker opens one file after another, whatever they hold.
     gc.set_threshold(WORKER_GC_THRESHOLD, *gc.get_threshold()[1:])
+    gc.enable()
     _JOB[:] = [job]
 
 

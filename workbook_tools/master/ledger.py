@@ -197,8 +197,14 @@ def ledger_variances_of(rows: Any) -> None:
     if rows.__class__ is Copied:
         head = rows.with_tail([])
         ledger = list(map(number, column_of(head, mc.LEDGER)))
+        figures = [at for at, figure in enumerate(ledger) if figure is not None]
         for header, other in VARIANCES:
-            head.put_column(header, list(map(variance, ledger, column_of(head, other))))
+            column: list[float | None] = [None] * head.count  # (no ledger figure: no variance)
+            if figures:
+                others = column_of(head, other)
+                for at in figures:
+                    column[at] = variance(ledger[at], others[at])
+            head.put_column(header, column)
         rows = rows.tail
     found = zip(column_of(rows, mc.LEDGER), column_of(rows, mc.LEDGER_VARIANCE),
                 column_of(rows, mc.LEDGER_VARIANCE_TO_FINANCE), strict=True)

@@ -289,7 +289,6 @@ def _sheet(name: str, sheet: dict[str, Any], strings: list[str]) -> SheetRecord 
     if type(columns) is not list or len(columns) != len(READ_CELLS[name]):
         return None
     cells: list[list[Any]] = []
-    top = len(strings)
     for column in columns:
         if type(column) is not list or len(column) != count:
             return None
@@ -297,10 +296,9 @@ def _sheet(name: str, sheet: dict[str, Any], strings: list[str]) -> SheetRecord 
         if not kinds <= {float, int, type(None)} or float in kinds and not _finite(column):
             return None
         if int in kinds:
-            places = [v for v in column if v.__class__ is int]
-            if min(places) < 0 or max(places) >= top:
+            column = savingsentry.texts_in(column, kinds, strings)
+            if column is None:
                 return None
-            column = [strings[v] if v.__class__ is int else v for v in column]
         cells.append(column)
     return SheetRecord(part, start, {c: w for c, w in widths}, complete,
                        frozenset(sheet["dates"]), runs, cells)

@@ -137,7 +137,7 @@ def decode(data: Any) -> SavingsRecord | None:
             type(h) is str for h in header) or type(count) is not int \
             or not 0 <= count <= MAX_ROWS or not _is_part_stamp(data["crc"], data["size"]):
         return None
-    columns, top = data["columns"], len(strings)
+    columns = data["columns"]
     if type(columns) is not list or len(columns) != len(header):
         return None
     made: list[list[Any]] = []
@@ -167,11 +167,9 @@ def decode(data: Any) -> SavingsRecord | None:
             if any(v is _BAD for v in column):
                 return None
         if int in kinds:
-            places = [v for v in column if v.__class__ is int]
-            if min(places) < 0 or max(places) >= top:
+            column = texts_in(column, kinds, strings)
+            if column is None:
                 return None
-            text = strings.__getitem__
-            column = [text(v) if v.__class__ is int else v for v in column]
         made.append(column)
     cells_data, looks_data = data["cells"], data["looks"]
     if type(cells_data) is not list or type(looks_data) is not list:
@@ -193,6 +191,21 @@ def decode(data: Any) -> SavingsRecord | None:
         return None
     return SavingsRecord(part, header, made, cells, looks,  # type: ignore[arg-type]
                          data["crc"], data["size"], data["start"], runs, wrapped)
+
+
+def texts_in(column: list[Any], kinds: set[type], strings: list[str]) -> list[Any] | None:
+    """A column of an entry (its values of `kinds`) with each text's place in `strings` made
+    the text; None when a place is not in it. A column of texts only, as a sheet's IDs are, in
+    one map (a tenth of the time of looking at each value's type)."""
+    if kinds == {int}:
+        if min(column) < 0 or max(column) >= len(strings):
+            return None
+        return list(map(strings.__getitem__, column))
+    places = [v for v in column if v.__class__ is int]
+    if min(places) < 0 or max(places) >= len(strings):
+        return None
+    text = strings.__getitem__
+    return [text(v) if v.__class__ is int else v for v in column]
 
 
 def _widths(found: Any) -> dict[int, float] | None:

@@ -13,6 +13,7 @@ from master_support import make_folder
 from workbook_tools import parallel
 from workbook_tools.collector import paused
 from workbook_tools.master.columns import MasterSheet
+from workbook_tools.master.read import read_master
 
 
 def _collecting(_: int) -> bool:
@@ -50,8 +51,11 @@ def test_workers_started_while_paused_collect() -> None:
     assert found == [True] * 4
 
 
-def test_a_consolidate_leaves_the_collector_as_it_was(tmp_path: Path) -> None:
+def test_a_consolidate_and_a_read_of_its_master_leave_the_collector_on(tmp_path: Path) -> None:
     folder = make_folder(tmp_path / "ws")
     result = folder.consolidate(Q1)
     assert result.counts[MasterSheet.MEASURES] > 0
+    assert gc.isenabled()
+    master = read_master(folder.master)  # (paused while it reads, as write_master while it writes)
+    assert len(master.sheets[MasterSheet.MEASURES]) == result.counts[MasterSheet.MEASURES]
     assert gc.isenabled()

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from workbook_tools.collector import paused
 from workbook_tools.errors import MasterError, UnreadableFileError, about_file
 from workbook_tools.files.cells import is_blank
 from workbook_tools.files.extras import ColumnLook
@@ -133,6 +134,7 @@ class Master:
 
 
 @about_file("path")
+@paused()  # (the rows it makes hold no cycles: collector.py)
 def read_master(path: Path | str, touched: Collection[str] | None = None) -> Master:
     """Read the master workbook.
 

@@ -15,6 +15,7 @@ from typing import Any
 
 from xlsxwriter.utility import xl_range
 
+from workbook_tools.collector import paused
 from workbook_tools.files.cells import is_blank
 from workbook_tools.files.extras import ColumnLook
 from workbook_tools.files.rowxml import Formula, RowWriter
@@ -103,6 +104,7 @@ class _Formats:
         return self._cache[key]
 
 
+@paused()  # (the rows it writes hold no cycles: collector.py)
 def write_master(master: Master, path: Path, keep_record: bool = True,
                  make_record: bool | None = None) -> tuple[str, Record] | None:
     """Write every sheet of `master` to `path` (which is overwritten), and the record of what

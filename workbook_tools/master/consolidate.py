@@ -97,6 +97,7 @@ class ConsolidationResult:
         return self.run.exit_code
 
 
+@paused()  # (the master's rows hold no cycles: collector.py)
 def consolidate(
     plan: Plan,
     quarter: Quarter,
@@ -123,15 +124,6 @@ def consolidate(
         MasterError: the master cannot be read, is not ours, is open elsewhere, cannot be
             replaced, or would pass Excel's row limit. In every error case nothing is written.
     """
-    with paused():  # (the master's rows hold no cycles: collector.py)
-        return _consolidate(plan, quarter, returns_dir, master_path, ledger_csv, backups_dir,
-                            progress, now, user)
-
-
-def _consolidate(plan: Plan, quarter: Quarter, returns_dir: Path, master_path: Path,
-                 ledger_csv: Path | None, backups_dir: Path | None,
-                 progress: Callable[[Path], None] | None, now: dt.datetime | None,
-                 user: str | None) -> ConsolidationResult:
     from workbook_tools.returns.validate import Started, expand_paths, validate_paths
 
     master_path, returns_dir = Path(master_path), Path(returns_dir)

@@ -255,15 +255,50 @@ def test_rows_copied_by_the_process_that_writes_half_the_sheets(
     same_master(copied, written)
 
 
-def test_a_master_changed_after_it_was_read_is_not_copied_from(tmp_path: Path) -> None:
+def _one_letter_other(data: bytes) -> bytes:
+    """A copied text's first letter made another, the sheet's bytes as many as before."""
+    found = re.search(rb'<c r="G3"[^>]*><is><t>([A-Za-z])', data)
+    assert found is not None
+    other = b"X" if found.group(1) != b"X" else b"Y"
+    return data[:found.start(1)] + other + data[found.end(1):]
+
+
+@pytest.mark.parametrize("edit", [
+    first(rb'(<c r="G3"[^>]*><is><t>)', rb"\1Changed meanwhile: "), _one_letter_other],
+    ids=["a text longer", "one letter other"])
+def test_a_master_changed_after_it_was_read_is_not_copied_from(
+        tmp_path: Path, edit: Callable[[bytes], bytes]) -> None:
     from workbook_tools.master.verbatim import copy
 
     folder = ours(tmp_path)
     block = read_master(folder.master, touched={str(Q2)}).copies["Measures"]
-    edit_member(folder.master, MEASURES,
-                 first(rb'(<c r="G3"[^>]*><is><t>)', rb"\1Changed meanwhile: "))
+    edit_member(folder.master, MEASURES, edit)
     with pytest.raises(MasterError, match="changed by someone else"):
         copy(folder.master, block, str(tmp_path / "rows.xml"))
+
+
+def test_the_copy_checksum_is_of_every_byte_in_order() -> None:
+    """verbatim.Checksum, which copied rows are checked with: the same however the bytes come
+    (a chunk at a time, from where a run ended), another for one byte changed, two swapped, or
+    one more."""
+    from workbook_tools.master.verbatim import Checksum
+
+    data = bytes(range(256)) * 300
+
+    def of(*pieces: bytes) -> str:
+        checksum = Checksum()
+        for piece in pieces:
+            checksum.update(memoryview(piece))
+        return checksum.hexdigest()
+
+    whole = of(data)
+    assert re.fullmatch("[0-9a-f]{24}", whole)
+    assert of(data[:1], data[1:5000], data[5000:]) == of(b"", data) == whole
+    changed = bytearray(data)
+    changed[40_000] ^= 1
+    swapped = data[:100] + data[101:102] + data[100:101] + data[102:]
+    assert len({whole, of(bytes(changed)), of(swapped), of(data + b"\0"), of(b"\0" + data),
+                of(b""), of(b"\0")}) == 7
 
 
 @pytest.mark.parametrize("new", [0, 1, 3, 40])

@@ -74,6 +74,6 @@ def deflater(level: int | None) -> Any:
                             zlib.DEFLATED, -15)
 
 
-def crc32(data: bytes, value: int = 0) -> int:
+def crc32(data: bytes | memoryview, value: int = 0) -> int:
     """The CRC-32 zip keeps of a part (ISA-L's where installed: the same sum, faster)."""
     return int(_CRC32(data, value)) if _CRC32 is not None else zlib.crc32(data, value)

@@ -38,7 +38,7 @@ from workbook_tools.master import savingsentry, savingsrecord
 from workbook_tools.master.sheetrow import Copied
 from workbook_tools.master.verbatim import READ_CELLS, Block, Run
 
-FORMAT = 5  # raised when the layout of an entry changes
+FORMAT = 6  # raised when the layout of an entry changes
 KEEP = 8  # entries kept at most, the most recently used,
 KEEP_BYTES = 512 * 1024 * 1024  # and bytes between them
 _INFINITY = float("inf")

@@ -17,7 +17,6 @@ as before).
 from __future__ import annotations
 
 import gc
-import hashlib
 import zipfile
 from pathlib import Path
 from typing import IO, Any
@@ -36,6 +35,7 @@ from workbook_tools.master.savingsrecord import Written, savings_of
 from workbook_tools.master.verbatim import (
     MAX_ROW_BYTES,
     Block,
+    Checksum,
     Grammar,
     Run,
     note_styles,
@@ -213,7 +213,7 @@ class _Sheet:
         self.buffer = b""
         self.base = 0  # offset of buffer[0] in the part
         self.pos = 0
-        self.digest = hashlib.sha256()
+        self.digest = Checksum()
         self.runs: list[Run] = []
 
     def feed(self, end: int, styles: set[int] | None) -> bool:

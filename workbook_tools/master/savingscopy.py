@@ -3,11 +3,12 @@
 (master/savingsrecord.py).
 
 The record of a master the tool wrote holds Savings as a read of the file gives it back, and
-now also where its first rows' quarters end in the sheet's part, with the SHA-256 of the bytes up
-to each end and the styles their cells use. A consolidate then copies the rows of the quarters
-before the one it consolidates as their bytes, checked against that digest, and holds them as
-the columns of their values (a sheetrow.Copied holding every column: a row made from it is the
-row a read gives), not as a dict each (240,000 dicts, 231 MB, at four quarters of 240 returns).
+now also where its first rows' quarters end in the sheet's part, with the checksum of the bytes
+up to each end (verbatim.Checksum) and the styles their cells use. A consolidate then copies the
+rows of the quarters before the one it consolidates as their bytes, checked against that
+checksum, and holds them as the columns of their values (a sheetrow.Copied holding every
+column: a row made from it is the row a read gives), not as a dict each (240,000 dicts, 231 MB,
+at four quarters of 240 returns).
 
 Only rows whose bytes are what this run would write again are on record as copyable: the
 sheet's first rows, each with a canonical quarter as written, in time order, a Saving ID not
@@ -22,7 +23,6 @@ quarter); anything else reads the rows back out of the columns and writes them a
 
 from __future__ import annotations
 
-import hashlib
 import itertools
 import operator
 from typing import IO, Any
@@ -31,7 +31,7 @@ from workbook_tools.master import columns as mc
 from workbook_tools.master.ledger import VARIANCES, number, variance
 from workbook_tools.master.readsheet import canonical_quarter, quarter_order
 from workbook_tools.master.sheetrow import Copied, Row, column_of
-from workbook_tools.master.verbatim import Block, Run, read_chunks
+from workbook_tools.master.verbatim import Block, Checksum, Run, read_chunks
 
 SAVING_ID = "Saving ID"
 
@@ -112,15 +112,15 @@ def _first(flags: Any) -> int:
 def runs_in(stream: IO[bytes], quarters: list[str], count: int, total: int,
             styles: frozenset[int]) -> tuple[int, list[Run]] | None:
     """Where Savings' rows begin in its part (`stream`, uncompressed) and the runs of quarters
-    of its first `count` rows (of `total`): each run's end and the SHA-256 of the bytes from the
-    rows' start to it. `styles`: those the rows' cells may use (the writer gave them: its
+    of its first `count` rows (of `total`): each run's end and the Checksum of the bytes from
+    the rows' start to it. `styles`: those the rows' cells may use (the writer gave them: its
     columns', a date's, and people's formats it numbered). None when the part is not as
     written."""
     groups = [(quarter, len(list(same)))
               for quarter, same in itertools.groupby(quarters[:count])]
     chunks = read_chunks(stream)
     buffer, base = b"", 0  # base: where buffer[0] is in the part
-    digest = hashlib.sha256()
+    digest = Checksum()
     start = -1  # where the rows begin (each row's tag is ours: a text's '<' is escaped)
     runs: list[Run] = []
     row = 2

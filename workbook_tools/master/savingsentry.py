@@ -19,7 +19,7 @@ from workbook_tools.master.readsheet import canonical_quarter, quarter_order
 from workbook_tools.master.savingsrecord import LOOK_KEYS, Cell, SavingsRecord
 from workbook_tools.master.verbatim import Run
 
-_DIGEST = re.compile(r"[0-9a-f]{64}")
+_DIGEST = re.compile(r"[0-9a-f]{24}")  # a verbatim.Checksum
 
 MAX_ROWS = 1_048_575  # rows below the header an Excel sheet holds (a larger count: a miss)
 
@@ -222,8 +222,8 @@ def runs_of(start: Any, runs: Any, count: int | None = None) -> list[Run] | None
     """The runs of the rows a consolidate may copy (Savings', master/savingscopy.py, and a lean
     sheet's, master/record.py) from their entry, None when any is not of its type or out of
     bounds: each quarter canonical and after the one before, each end after the one before and
-    the rows' start, a digest of 64 hex digits, the styles numbers, and (given `count`) no more
-    rows than the sheet holds."""
+    the rows' start, a checksum of 24 hex digits (verbatim.Checksum), the styles numbers, and
+    (given `count`) no more rows than the sheet holds."""
     if type(start) is not int or type(runs) is not list or start < (0 if runs else -1):
         return None
     found: list[Run] = []

@@ -5,9 +5,11 @@ and written as before."""
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import zipfile
+import zlib
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -275,6 +277,89 @@ def test_a_master_changed_after_it_was_read_is_not_copied_from(
     edit_member(folder.master, MEASURES, edit)
     with pytest.raises(MasterError, match="changed by someone else"):
         copy(folder.master, block, str(tmp_path / "rows.xml"))
+
+
+def _crc_forged(old: bytes, new: bytes, start: int, end: int, spare: range) -> bytes:
+    """`new` with the case of some letters of its texts in [start, end) (outside `spare`)
+    turned so that the CRC-32 of those bytes is `old`'s: a CRC-32 is linear, so the letters to
+    turn are a linear system over GF(2), solved here in moments."""
+    target, base = zlib.crc32(old[start:end]), zlib.crc32(new[start:end])
+    letters = [start + i for t in re.finditer(rb"<t>([^<]*)</t>", new[start:end])
+               for i in range(t.start(1), t.end(1))
+               if start + i not in spare and chr(new[start + i]).isalpha()][:200]
+    basis: list[tuple[int, int]] = []
+    for k, at in enumerate(letters):
+        turned = bytearray(new)
+        turned[at] ^= 0x20
+        vector, mask = zlib.crc32(bytes(turned[start:end])) ^ base, 1 << k
+        for other, other_mask in basis:
+            if vector ^ other < vector:
+                vector, mask = vector ^ other, mask ^ other_mask
+        if vector:
+            basis.append((vector, mask))
+            basis.sort(reverse=True)
+    want, mask = target ^ base, 0
+    for vector, other_mask in basis:
+        if want ^ vector < want:
+            want, mask = want ^ vector, mask ^ other_mask
+    assert want == 0
+    forged = bytearray(new)
+    for k, at in enumerate(letters):
+        if mask >> k & 1:
+            forged[at] ^= 0x20
+    assert zlib.crc32(bytes(forged[start:end])) == target and len(forged) == len(old)
+    return bytes(forged)
+
+
+@pytest.mark.parametrize("recorded", [False, True], ids=["scanned", "on record"])
+def test_a_master_swapped_while_its_rows_are_copied_is_refused(
+        tmp_path: Path, records: Path, recorded: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Someone who can write to the master's folder puts, while the rows are copied, a file in
+    its place whose copied rows differ (a formula where a text was, the same length) yet whose
+    runs' checksums (a CRC-32 and a length: made to order) are the old ones, and then puts the
+    old file back, so that its SHA-256 is as before. The copy is refused (the part's bytes as
+    stored are checked by SHA-256, as read: files/deflate.py's open_part) and the master is
+    left as it was, whether its rows were found by the scan or came from its record."""
+    from workbook_tools.master import writerows
+
+    folder = ours(tmp_path)
+    if recorded:
+        folder.consolidate(Q2)  # written by the tool: its record is kept
+        assert any(records.iterdir())
+    block = read_master(folder.master, touched={str(Q2)}).copies["Measures"]
+    assert (block.recorded is not None) == recorded
+    with zipfile.ZipFile(folder.master) as archive:
+        data = archive.read(MEASURES)
+    cell = re.search(rb'<c r="G3"( s="[0-9]+")? t="inlineStr"><is><t>[^<]*</t></is></c>',
+                     data[block.start:block.end])
+    assert cell is not None
+    at, end = block.start + cell.start(), block.start + cell.end()
+    head = b'<c r="G3"' + (cell.group(1) or b"") + b'><f>HYPERLINK("http://example.com/","'
+    tail = b'")</f><v>0</v></c>'
+    formula = head + b"x" * (end - at - len(head) - len(tail)) + tail
+    assert len(formula) == end - at
+    forged = _crc_forged(data, data[:at] + formula + data[end:], block.start, block.end,
+                         range(at, end))
+    crafted = tmp_path / "crafted.xlsx"
+    shutil.copy2(folder.master, crafted)
+    edit_member(crafted, MEASURES, lambda _: forged)
+    before = folder.master.read_bytes()
+    real = writerows.copy
+
+    def swapped(path: Any, copied: Any, out: str) -> None:
+        if copied.part != MEASURES:
+            return real(path, copied, out)
+        os.replace(path, f"{path}.kept")
+        shutil.copy(crafted, path)
+        try:
+            return real(path, copied, out)
+        finally:
+            os.replace(f"{path}.kept", path)
+
+    monkeypatch.setattr(writerows, "copy", swapped)
+    with pytest.raises(MasterError, match="changed by someone else"):
+        folder.consolidate(Q2)
+    assert folder.master.read_bytes() == before
 
 
 def test_the_copy_checksum_is_of_every_byte_in_order() -> None:

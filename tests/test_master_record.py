@@ -260,6 +260,7 @@ def the_entry(records: Path) -> Path:
 @pytest.mark.parametrize("damage", ["not json", "{}", "[]", "truncated", "a float as text",
                                     "a text past the strings", "a short column",
                                     "a quarter not canonical", "negative rows", "a bad digest",
+                                    "a bad part digest", "no part digest",
                                     "rows past the block", "an unknown sheet"])
 def test_an_entry_not_of_its_shape_is_ignored(
         tmp_path: Path, records: Path, scans: list[str], monkeypatch: pytest.MonkeyPatch,
@@ -283,7 +284,11 @@ def test_an_entry_not_of_its_shape_is_ignored(
     elif damage == "negative rows":
         measures["runs"][0][1] = -measures["runs"][0][1]
     elif damage == "a bad digest":
-        measures["runs"][0][3] = "0" * 63
+        measures["runs"][0][3] = "0" * 23  # (a checksum is 24 hex digits: verbatim.Checksum)
+    elif damage == "a bad part digest":
+        measures["packed"] = measures["packed"][:-1] + "g"
+    elif damage == "no part digest":
+        del measures["packed"]
     elif damage == "rows past the block":
         measures["runs"][0][1] += 1
     elif damage == "an unknown sheet":

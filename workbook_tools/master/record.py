@@ -63,6 +63,8 @@ class SheetRecord:
     #: while master/recorder.py makes the record: the columns of the rows copied from the old
     #: master (its Block's, held by reference), before `cells`' (those of the rows written anew)
     carried: list[list[Any]] | None = field(default=None, compare=False, repr=False)
+    #: the SHA-256 of the part's bytes as stored, those the runs were found in (verbatim.Block)
+    packed: str = ""
 
     @property
     def count(self) -> int:
@@ -104,7 +106,7 @@ class SheetRecord:
         block = Block(self.part, self.start, last.end, str(last.digest), count + 1, styles,
                       dict(self.widths), self.complete and taken == len(self.runs),
                       [Run(r.quarter, r.rows, r.end, r.digest, r.styles) for r in runs],
-                      cells, self.dates)
+                      cells, self.dates, packed=self.packed)
         return block, rows
 
 
@@ -195,7 +197,7 @@ def _given_back(name: str, sheet: SheetRecord) -> bool:
     if not isinstance(sheet.dates, set | frozenset) or not _ints(list(sheet.dates)):
         return False
     if not sheet.runs or savingsentry.runs_of(sheet.start, savingsentry.listed(sheet.runs)) \
-            is None:
+            is None or not savingsentry.is_digest(sheet.packed):
         return False
     count = sum(run.rows for run in sheet.runs)
     if type(sheet.cells) is not list or len(sheet.cells) != len(READ_CELLS[name]):
@@ -228,6 +230,7 @@ def encode(record: Record) -> dict[str, Any]:
             "dates": sorted(sheet.dates),
             "runs": [[run.quarter, run.rows, run.end, run.digest, sorted(run.styles or ())]
                      for run in sheet.runs],
+            "packed": sheet.packed,
             "cells": columns,
         }
     return {"format": FORMAT, "strings": list(places), "sheets": sheets}  # (Savings: keep)
@@ -268,7 +271,7 @@ def decode(data: Any) -> Record | None:
 
 
 def _sheet(name: str, sheet: dict[str, Any], strings: list[str]) -> SheetRecord | None:
-    keys = {"part", "start", "complete", "widths", "dates", "runs", "cells"}
+    keys = {"part", "start", "complete", "widths", "dates", "runs", "packed", "cells"}
     if set(sheet) != keys:
         return None
     part, start, complete = sheet["part"], sheet["start"], sheet["complete"]
@@ -282,7 +285,7 @@ def _sheet(name: str, sheet: dict[str, Any], strings: list[str]) -> SheetRecord 
     if not _ints(sheet["dates"]) or type(sheet["runs"]) is not list or not sheet["runs"]:
         return None
     runs = savingsentry.runs_of(start, sheet["runs"])
-    if runs is None:
+    if runs is None or not savingsentry.is_digest(sheet["packed"]):
         return None
     count = sum(run.rows for run in runs)
     columns = sheet["cells"]
@@ -301,4 +304,4 @@ def _sheet(name: str, sheet: dict[str, Any], strings: list[str]) -> SheetRecord 
                 return None
         cells.append(column)
     return SheetRecord(part, start, {c: w for c, w in widths}, complete,
-                       frozenset(sheet["dates"]), runs, cells)
+                       frozenset(sheet["dates"]), runs, cells, packed=sheet["packed"])

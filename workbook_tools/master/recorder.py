@@ -17,12 +17,13 @@ as before).
 from __future__ import annotations
 
 import gc
+import hashlib
 import zipfile
 from pathlib import Path
 from typing import IO, Any
 
 from workbook_tools import parallel
-from workbook_tools.files.deflate import open_part
+from workbook_tools.files.deflate import open_part, packed_digest
 from workbook_tools.files.guard import SafeWorkbook
 from workbook_tools.files.package import sha256_of
 from workbook_tools.master import columns as mc
@@ -142,8 +143,12 @@ def _sheets(path: Path, jobs: list[_Job], dates: frozenset[int]) -> dict[str, Sh
     found = {}
     with zipfile.ZipFile(path) as archive:
         for name, part, block, _ in jobs:
-            with open_part(archive, part) as stream:
-                found[name] = _sheet(stream, part, name, dates, block)
+            with open_part(archive, part, hashlib.sha256()) as stream:
+                sheet = _sheet(stream, part, name, dates, block)
+                packed = packed_digest(stream)  # (of the very bytes scanned)
+            found[name] = None if sheet is None or packed is None else sheet
+            if sheet is not None and packed is not None:
+                sheet.packed = packed
     return found
 
 

@@ -150,7 +150,7 @@ def runs_in(stream: IO[bytes], quarters: list[str], count: int, total: int,
 
 
 def copied_rows(header: list[str], columns: list[list[Any]], start: int, runs: list[Run],
-                part: str, before: Any, wrapped: dict[int, float]
+                part: str, before: Any, wrapped: dict[int, float], packed: str | None
                 ) -> tuple[Block, Copied, int] | None:
     """The block a consolidate copies of the rows on record (those of the runs `before(quarter)`
     says may be copied), those rows as a Copied of every column, and how many there are; None
@@ -172,7 +172,7 @@ def copied_rows(header: list[str], columns: list[list[Any]], start: int, runs: l
         styles |= run.styles or set()
     last = taken[-1]
     block = Block(part, start, last.end, str(last.digest), count + 1, styles, dict(wrapped),
-                  count == len(quarters), taken)
+                  count == len(quarters), taken, packed=packed)
     rows = Copied({h: i for i, h in enumerate(header)},
                   {i: column[:count] for i, column in enumerate(columns)})
     return block, rows, count

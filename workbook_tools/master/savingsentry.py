@@ -20,6 +20,7 @@ from workbook_tools.master.savingsrecord import LOOK_KEYS, Cell, SavingsRecord
 from workbook_tools.master.verbatim import Run
 
 _DIGEST = re.compile(r"[0-9a-f]{24}")  # a verbatim.Checksum
+_SHA256 = re.compile(r"[0-9a-f]{64}")
 
 MAX_ROWS = 1_048_575  # rows below the header an Excel sheet holds (a larger count: a miss)
 
@@ -69,7 +70,8 @@ def _text(found: SavingsRecord, consume: bool) -> str:
         "start": found.start,
         "runs": [[run.quarter, run.rows, run.end, run.digest, sorted(run.styles or ())]
                  for run in found.runs],
-        "wrapped": [[col, width] for col, width in sorted(found.wrapped.items())]})
+        "wrapped": [[col, width] for col, width in sorted(found.wrapped.items())],
+        "packed": found.packed})
     return f'{{"strings":{_json(list(texts))},"columns":[{",".join(columns)}],{rest[1:]}'
 
 
@@ -110,7 +112,7 @@ def given_back(found: SavingsRecord) -> bool:
         if not kinds <= {str, float, bool, type(None), dt.date} or float in kinds and not all(
                 math.isfinite(v) for v in column if v.__class__ is float):
             return False
-    if runs_of(found.start, listed(found.runs), count) is None:
+    if runs_of(found.start, listed(found.runs), count) is None or not _is_packed(found.packed):
         return False
     if type(found.wrapped) is not dict or _widths([[c, w] for c, w in found.wrapped.items()]) \
             != found.wrapped:
@@ -127,7 +129,7 @@ def decode(data: Any) -> SavingsRecord | None:
     bounds."""
     if type(data) is not dict or set(data) != {"strings", "part", "crc", "size", "header",
                                                "count", "columns", "cells", "looks", "start",
-                                               "runs", "wrapped"}:
+                                               "runs", "wrapped", "packed"}:
         return None
     strings = data["strings"]
     if type(strings) is not list or any(type(text) is not str for text in strings):
@@ -187,10 +189,10 @@ def decode(data: Any) -> SavingsRecord | None:
             return None
         looks[col] = ColumnLook(width, hidden)
     runs, wrapped = runs_of(data["start"], data["runs"], count), _widths(data["wrapped"])
-    if runs is None or wrapped is None:
+    if runs is None or wrapped is None or not _is_packed(data["packed"]):
         return None
     return SavingsRecord(part, header, made, cells, looks,  # type: ignore[arg-type]
-                         data["crc"], data["size"], data["start"], runs, wrapped)
+                         data["crc"], data["size"], data["start"], runs, wrapped, data["packed"])
 
 
 def texts_in(column: list[Any], kinds: set[type], strings: list[str]) -> list[Any] | None:
@@ -252,6 +254,17 @@ def listed(runs: Any) -> list[Any] | None:
             type(run) is not Run or not isinstance(run.styles, set | frozenset) for run in runs):
         return None
     return [[run.quarter, run.rows, run.end, run.digest, list(run.styles)] for run in runs]
+
+
+def is_digest(found: Any) -> bool:
+    """Whether `found` is a SHA-256 as hex digits (a part's as stored: verbatim.Block's
+    `packed`)."""
+    return type(found) is str and _SHA256.fullmatch(found) is not None
+
+
+def _is_packed(found: Any) -> bool:
+    """A record's `packed`: a SHA-256, or None (no runs to copy)."""
+    return found is None or is_digest(found)
 
 
 def _is_part_stamp(crc: Any, size: Any) -> bool:

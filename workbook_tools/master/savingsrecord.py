@@ -18,6 +18,7 @@ gives no Savings record: the sheet is then read from the file as before.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import itertools
 import math
 import re
@@ -81,6 +82,9 @@ class SavingsRecord:
     start: int = -1
     runs: list[Run] = field(default_factory=list)
     wrapped: dict[int, float] = field(default_factory=dict)  # (Written's: a copy is of them)
+    #: the SHA-256 of the part's bytes as stored, of those the runs were found in (a copy
+    #: checks it of those it reads: verbatim.Block's `packed`)
+    packed: str | None = None
 
     @property
     def count(self) -> int:
@@ -108,7 +112,8 @@ def take(found: SavingsRecord, master: Any, notes: list[str], before: Any = None
     header = found.header
     keys = (*header, "_row")
     copied = copied_rows(header, found.columns, found.start, found.runs, found.part, before,
-                         found.wrapped) if before is not None and found.runs else None
+                         found.wrapped, found.packed) if before is not None and found.runs \
+        else None
     first = 0 if copied is None else copied[2]
     count = found.count - first
     rows: Any = list(map(dict, map(zip, itertools.repeat(keys, count), zip(
@@ -129,7 +134,7 @@ def take(found: SavingsRecord, master: Any, notes: list[str], before: Any = None
 def savings_of(master: Any, workbook: Any, written: Written) -> SavingsRecord | None:
     """The record of Savings as the writer wrote `master`'s rows to `workbook` (the written
     file, opened through the guard); None when a read of it could give something else."""
-    from workbook_tools.files.deflate import open_part
+    from workbook_tools.files.deflate import open_part, packed_digest
     from workbook_tools.files.styles import Styles
     from workbook_tools.master.savingscopy import copyable, runs_in, variances_otherwise
 
@@ -222,10 +227,12 @@ def savings_of(master: Any, workbook: Any, written: Written) -> SavingsRecord | 
         used = frozenset({*written.columns, *itertools.chain(*written.dates), *(
             style for at, theirs in written.theirs.items() if at < count
             for style in theirs.values())} - {0})
-        with open_part(workbook.archive, part) as stream:
+        with open_part(workbook.archive, part, hashlib.sha256()) as stream:
             runs = runs_in(stream, columns[header.index(mc.QUARTER)], count, len(rows), used)
-        if runs is not None:
+            packed = packed_digest(stream)
+        if runs is not None and packed is not None:
             (found.start, found.runs), found.wrapped = runs, dict(written.wrapped)
+            found.packed = packed
     return found
 
 

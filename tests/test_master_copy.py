@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import struct
 import zipfile
 import zlib
 from collections.abc import Callable
@@ -360,6 +361,70 @@ def test_a_master_swapped_while_its_rows_are_copied_is_refused(
     with pytest.raises(MasterError, match="changed by someone else"):
         folder.consolidate(Q2)
     assert folder.master.read_bytes() == before
+
+
+def _with_measures(path: Path, source: Path, stored: bytes, method: int, crc: int,
+                   size: int) -> None:
+    """`source` with its Measures part's stored bytes, method, CRC-32 and size as given (the
+    zip's local header and directory both), as a hand-made file could have them."""
+    with zipfile.ZipFile(source) as archive:
+        members = [(info, archive.read(info)) for info in archive.infolist()]
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for info, data in members:
+            if info.filename == MEASURES:
+                made = zipfile.ZipInfo(MEASURES, info.date_time)
+                made.compress_type = zipfile.ZIP_STORED
+                archive.writestr(made, stored)
+            else:
+                archive.writestr(info, data)
+    raw = bytearray(path.read_bytes())
+    with zipfile.ZipFile(path) as archive:
+        local, directory = archive.getinfo(MEASURES).header_offset, archive.start_dir
+    while raw[directory + 46:directory + 46 + len(MEASURES)] != MEASURES.encode():
+        directory = raw.index(b"PK\x01\x02", directory + 4)
+    struct.pack_into("<H", raw, local + 8, method)
+    struct.pack_into("<III", raw, local + 14, crc, len(stored), size)
+    struct.pack_into("<H", raw, directory + 10, method)
+    struct.pack_into("<III", raw, directory + 16, crc, len(stored), size)
+    path.write_bytes(bytes(raw))
+
+
+def test_a_part_put_back_stored_where_it_was_deflated_is_refused(tmp_path: Path) -> None:
+    """A hand-made master whose Measures part is a deflate stream that ends early, then other
+    bytes (rows with a formula, their CRC-32 made to order), is scanned as the XML the stream
+    inflates to. Swapped, while the rows are copied, for the same bytes marked as stored (so
+    read as they are): the stored bytes' SHA-256 is the same, but how they are stored is part
+    of what is checked, so the copy is refused (found by a review: helper-63)."""
+    from workbook_tools.master.verbatim import copy
+
+    folder = ours(tmp_path)
+    with zipfile.ZipFile(folder.master) as archive:
+        xml = archive.read(MEASURES)
+    xml = xml.replace(b"<sheetData>", b" " * (1 << 20) + b"<sheetData>", 1)
+    deflater = zlib.compressobj(9, zlib.DEFLATED, -15)
+    deflated = deflater.compress(xml) + deflater.flush()
+    made = tmp_path / "made.xlsx"
+    _with_measures(made, folder.master, deflated + bytes(len(xml) - len(deflated)), 8,
+                   zlib.crc32(xml), len(xml))
+    block = read_master(made, touched={str(Q2)}).copies["Measures"]
+    assert len(deflated) <= block.start
+    cell = re.search(rb'<c r="G3"( s="[0-9]+")? t="inlineStr"><is><t>[^<]*</t></is></c>',
+                     xml[block.start:block.end])
+    assert cell is not None
+    at, end = block.start + cell.start(), block.start + cell.end()
+    head = b'<c r="G3"' + (cell.group(1) or b"") + b'><f>HYPERLINK("http://example.com/","'
+    tail = b'")</f><v>0</v></c>'
+    formula = head + b"x" * (end - at - len(head) - len(tail)) + tail
+    forged = _crc_forged(xml, xml[:at] + formula + xml[end:], block.start, block.end,
+                         range(at, end))
+    stored = bytearray(deflated + bytes(len(xml) - len(deflated)))
+    stored[block.start:block.end] = forged[block.start:block.end]
+    _with_measures(made, folder.master, bytes(stored), 8, zlib.crc32(xml), len(xml))
+    block = read_master(made, touched={str(Q2)}).copies["Measures"]
+    swapped = tmp_path / "swapped.xlsx"
+    _with_measures(swapped, made, bytes(stored), 0, zlib.crc32(stored), len(stored))
+    with pytest.raises(MasterError, match="changed by someone else"):
+        copy(swapped, block, str(tmp_path / "rows.xml"))
 
 
 def test_the_copy_checksum_is_of_every_byte_in_order() -> None:

@@ -30,15 +30,21 @@ except ImportError:  # pragma: no cover - zlib's then, as zipfile has it
 
 def open_part(archive: zipfile.ZipFile, part: str, packed: Any = None) -> IO[bytes]:
     """A zip member opened by zipfile (which checks its header, its declared size and its
-    CRC), inflated by ISA-L when it is installed. `packed` (a hashlib object) is given each of
-    the member's bytes as stored (deflated) as they are read: `packed_digest` then reads the
-    rest and gives its digest. It is of the bytes the stream inflated, read once: nothing read
-    between a digest and a read of the file can differ from what was read."""
+    CRC), inflated by ISA-L when it is installed. `packed` (a hashlib object) is given what the
+    zip's directory says of the member that decides what it reads as (how it is stored, its
+    size, whether it is encrypted), then each of its bytes as stored (deflated) as they are
+    read: `packed_digest` then reads the rest and gives the digest. The bytes it is of are
+    those the stream inflated, each read once (the stream is never sought back): a file put in
+    the member's place between two reads cannot give other rows under the same digest."""
     stream: Any = archive.open(part)
     if stream.__class__ is not zipfile.ZipExtFile:  # (zipfile's own, always, for reading)
         if packed is not None:
             raise ValueError(f"{part}: not a stream whose bytes can be hashed")
         return stream  # type: ignore[no-any-return]
+    if packed is not None:
+        info = archive.getinfo(part)  # (the entry archive.open took)
+        packed.update(b"%d %d %d %d\n" % (info.compress_type, info.file_size, info.compress_size,
+                                           info.flag_bits & 1))
     if (_INFLATE is not None and getattr(stream, "_compress_type", None) == zipfile.ZIP_DEFLATED
             and hasattr(stream, "_decompressor")):
         stream._decompressor = _INFLATE(-zlib.MAX_WBITS)  # before any byte is read

@@ -112,7 +112,8 @@ def given_back(found: SavingsRecord) -> bool:
         if not kinds <= {str, float, bool, type(None), dt.date} or float in kinds and not all(
                 math.isfinite(v) for v in column if v.__class__ is float):
             return False
-    if runs_of(found.start, listed(found.runs), count) is None or not _is_packed(found.packed):
+    if runs_of(found.start, listed(found.runs), count) is None \
+            or not _is_packed(found.packed, found.runs):
         return False
     if type(found.wrapped) is not dict or _widths([[c, w] for c, w in found.wrapped.items()]) \
             != found.wrapped:
@@ -189,7 +190,7 @@ def decode(data: Any) -> SavingsRecord | None:
             return None
         looks[col] = ColumnLook(width, hidden)
     runs, wrapped = runs_of(data["start"], data["runs"], count), _widths(data["wrapped"])
-    if runs is None or wrapped is None or not _is_packed(data["packed"]):
+    if runs is None or wrapped is None or not _is_packed(data["packed"], runs):
         return None
     return SavingsRecord(part, header, made, cells, looks,  # type: ignore[arg-type]
                          data["crc"], data["size"], data["start"], runs, wrapped, data["packed"])
@@ -262,9 +263,9 @@ def is_digest(found: Any) -> bool:
     return type(found) is str and _SHA256.fullmatch(found) is not None
 
 
-def _is_packed(found: Any) -> bool:
-    """A record's `packed`: a SHA-256, or None (no runs to copy)."""
-    return found is None or is_digest(found)
+def _is_packed(found: Any, runs: list[Any]) -> bool:
+    """A record's `packed`: a SHA-256, or None when it has no runs to copy."""
+    return is_digest(found) or found is None and not runs
 
 
 def _is_part_stamp(crc: Any, size: Any) -> bool:

@@ -81,12 +81,13 @@ class Checksum:
     files/deflate.py) and their length, as 24 hex digits. It checks where each quarter's rows
     end and that a block's bytes are where they were found: a mistake of ours (a wrong offset),
     or a change. It is not what stands against a change made to deceive (a CRC-32 is made to
-    order in moments): that is the SHA-256 of the sheet's part as stored (deflated), `Block`'s
-    `packed`, taken of the very bytes read where the rows were found and again where they are
-    copied (files/deflate.py's open_part). Hashing the stored bytes, a tenth of the XML, in place
-    of a SHA-256 of the XML up to each run's end (650 MB of it in a four-quarter consolidate at
-    60 returns: the copied blocks as copied, again as the new master's record was made, and
-    Savings' part) took half a CPU-second off that run."""
+    order in moments): that is the SHA-256 of the sheet's part as stored (deflated, with how it
+    is stored and its size), `Block`'s `packed`, taken of the very bytes read where the rows
+    were found and again where they are copied (files/deflate.py's open_part). Hashing the
+    stored bytes, a tenth of the XML, in place of a SHA-256 of the XML up to each run's end
+    (650 MB of it in a four-quarter consolidate at 60 returns: the copied blocks as copied,
+    again as the new master's record was made, and Savings' part) took half a CPU-second off
+    that run."""
 
     __slots__ = ("crc", "size")
 
@@ -356,8 +357,10 @@ def note_styles(data: bytes, styles: set[int], stop: int | None = None) -> None:
     styles.update(int(s) for s in set(STYLES_USED.findall(data, pos, end)))
 
 
-#: what reading a part raises when its zip or its bytes are not as read
-_CHANGED: tuple[type[Exception], ...] = (zipfile.BadZipFile, KeyError, EOFError, *INFLATE_ERRORS)
+#: what reading a part raises when its zip or its bytes are not as read (a file put in its place:
+#: another way of storing it, encrypted, gone)
+_CHANGED: tuple[type[Exception], ...] = (zipfile.BadZipFile, KeyError, EOFError, RuntimeError,
+                                         NotImplementedError, FileNotFoundError, *INFLATE_ERRORS)
 
 
 def copy(path: Any, block: Block, out: str) -> None:

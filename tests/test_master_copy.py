@@ -5,6 +5,7 @@ and written as before."""
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import shutil
@@ -24,6 +25,7 @@ from support import libreoffice_save, needs_libreoffice
 
 from workbook_tools.errors import MasterError
 from workbook_tools.master import columns as mc
+from workbook_tools.master import record
 from workbook_tools.master.read import LEAN_SHEETS, read_master
 from workbook_tools.master.verbatim import note_styles
 from workbook_tools.plan.register import load_plan
@@ -361,6 +363,50 @@ def test_a_master_swapped_while_its_rows_are_copied_is_refused(
     with pytest.raises(MasterError, match="changed by someone else"):
         folder.consolidate(Q2)
     assert folder.master.read_bytes() == before
+
+
+def test_a_master_swapped_while_its_record_is_made_is_not_on_record(
+        tmp_path: Path, records: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The master just written is read again, by its name, to make its record. A file put in
+    its place meanwhile (its copied rows otherwise, their checksums made to order), then put
+    back, would give a record of rows the master does not hold, under the master's own
+    SHA-256: the sheet is only on record when the bytes it was made from are those written
+    (found by a review: helper-64)."""
+    from workbook_tools.master import recorder
+
+    folder = ours(tmp_path)
+    monkeypatch.setattr(recorder, "PARALLEL_BYTES", 1 << 40)  # (all in this process)
+    block = read_master(folder.master, touched={str(Q2)}).copies["Measures"]
+    real = recorder._sheets
+
+    def swapped(path: Path, jobs: Any, dates: Any) -> Any:
+        with zipfile.ZipFile(path) as archive:
+            data = archive.read(MEASURES)
+        start = data.index(b'<row r="2"')
+        end = start + block.end - block.start
+        cell = re.search(rb'<c r="G3"( s="[0-9]+")? t="inlineStr"><is><t>[^<]*</t></is></c>',
+                         data[start:end])
+        assert cell is not None
+        at, stop = start + cell.start(), start + cell.end()
+        head = b'<c r="G3"' + (cell.group(1) or b"") + b'><f>HYPERLINK("http://example.com/","'
+        tail = b'")</f><v>0</v></c>'
+        formula = head + b"x" * (stop - at - len(head) - len(tail)) + tail
+        forged = _crc_forged(data, data[:at] + formula + data[stop:], start, end,
+                             range(at, stop))
+        crafted = tmp_path / "crafted.xlsx"
+        shutil.copy2(path, crafted)
+        edit_member(crafted, MEASURES, lambda _: forged)
+        os.replace(path, f"{path}.kept")
+        shutil.copy(crafted, path)
+        try:
+            return real(path, jobs, dates)
+        finally:
+            os.replace(f"{path}.kept", path)
+
+    monkeypatch.setattr(recorder, "_sheets", swapped)
+    folder.consolidate(Q2)
+    kept = record.recall(hashlib.sha256(folder.master.read_bytes()).hexdigest())
+    assert kept is None or "Measures" not in kept.sheets
 
 
 def _with_measures(path: Path, source: Path, stored: bytes, method: int, crc: int,

@@ -42,9 +42,7 @@ def open_part(archive: zipfile.ZipFile, part: str, packed: Any = None) -> IO[byt
             raise ValueError(f"{part}: not a stream whose bytes can be hashed")
         return stream  # type: ignore[no-any-return]
     if packed is not None:
-        info = archive.getinfo(part)  # (the entry archive.open took)
-        packed.update(b"%d %d %d %d\n" % (info.compress_type, info.file_size, info.compress_size,
-                                           info.flag_bits & 1))
+        stream._stored_as = stored_as(archive.getinfo(part))  # type: ignore[attr-defined]
     if (_INFLATE is not None and getattr(stream, "_compress_type", None) == zipfile.ZIP_DEFLATED
             and hasattr(stream, "_decompressor")):
         stream._decompressor = _INFLATE(-zlib.MAX_WBITS)  # before any byte is read
@@ -64,7 +62,34 @@ def packed_digest(stream: IO[bytes]) -> str | None:
             stream._read2(1 << 20)  # type: ignore[attr-defined]
     except (EOFError, OSError):
         return None
+    packed.update(stream._stored_as)  # type: ignore[attr-defined]
     return str(packed.hexdigest())
+
+
+def stored_as(info: zipfile.ZipInfo) -> bytes:
+    """What a zip's directory says of a member that decides what its bytes read as (how it is
+    stored, its sizes, whether it is encrypted): hashed after them (`packed_digest`, and the
+    writer's own, files/xlsx.py)."""
+    return b"\n%d %d %d %d" % (info.compress_type, info.file_size, info.compress_size,
+                               info.flag_bits & 1)
+
+
+class Hashing:
+    """A part's compressor whose output (the member's bytes as stored) is hashed as it is
+    written (`packed`, a hashlib object): the writer's side of `packed_digest`."""
+
+    def __init__(self, compressor: Any, packed: Any) -> None:
+        self.compressor, self.packed = compressor, packed
+
+    def compress(self, data: bytes) -> bytes:
+        out: bytes = self.compressor.compress(data)
+        self.packed.update(out)
+        return out
+
+    def flush(self, *mode: int) -> bytes:
+        out: bytes = self.compressor.flush(*mode)
+        self.packed.update(out)
+        return out
 
 
 class _Part(zipfile.ZipExtFile):

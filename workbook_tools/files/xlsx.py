@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import functools
+import hashlib
 import os
 import re
 import shutil
@@ -17,7 +17,7 @@ from xlsxwriter.worksheet import Worksheet
 
 from workbook_tools.files import zipahead
 from workbook_tools.files.beside import rewrite_members
-from workbook_tools.files.deflate import faster_deflate
+from workbook_tools.files.deflate import Hashing, faster_deflate, stored_as
 from workbook_tools.files.zipahead import Ahead
 
 #: Written into every workbook's document properties so output is byte-stable run to run.
@@ -116,6 +116,9 @@ class _StreamingZip(zipfile.ZipFile):
         self.sheets = sheets
         self.ahead: Ahead | None = None  # the largest sheet, deflated by a forked process
         self.begun = False
+        #: each streamed sheet's part: the SHA-256 of its bytes as stored, as they were written
+        #: (files/deflate.py's packed_digest of them, without reading them back)
+        self.packed: dict[str, str] = {}
 
     def write(self, filename: Any, arcname: Any = None, compress_type: Any = None,
               compresslevel: Any = None) -> None:
@@ -143,14 +146,22 @@ class _StreamingZip(zipfile.ZipFile):
     def _stream(self, info: zipfile.ZipInfo, head: bytes, rows: str, tail: bytes) -> None:
         """Deflate a sheet's part into the zip as it is read: its head, rows' file and tail."""
         info.file_size = len(head) + os.path.getsize(rows) + len(tail)
+        packed = hashlib.sha256()
         try:
             with self.open(info, "w") as target, open(rows, "rb") as source:
                 faster_deflate(target, self.compresslevel)
+                hashed = getattr(target, "_compressor", None) is not None
+                if hashed:
+                    target._compressor = Hashing(  # type: ignore[attr-defined]
+                        target._compressor, packed)  # type: ignore[attr-defined]
                 target.write(head)
                 shutil.copyfileobj(source, target, _COPY_CHUNK)
                 target.write(tail)
         finally:
             os.remove(rows)
+        if hashed:
+            packed.update(stored_as(info))
+            self.packed[info.filename] = packed.hexdigest()
 
     def close(self) -> None:
         ahead, self.ahead = self.ahead, None
@@ -160,7 +171,8 @@ class _StreamingZip(zipfile.ZipFile):
                     found = ahead.result()
                     try:
                         if found is not None:
-                            zipahead.add(self, ahead.info, ahead.out, *found)
+                            self.packed[ahead.info.filename] = zipahead.add(
+                                self, ahead.info, ahead.out, *found)
                     except AttributeError:  # a zipfile without the parts `add` uses
                         found = None
                     if found is None:  # not deflated ahead: deflated here, as before
@@ -243,7 +255,7 @@ def stabilise(path: Path | str) -> None:
 ZIP_LEVEL = 2
 
 
-def close_workbook(workbook: Any, level: int | None = None) -> None:
+def close_workbook(workbook: Any, level: int | None = None) -> dict[str, str]:
     """Close (save) an xlsxwriter workbook, its parts compressed at zlib's `level` (None for
     zlib's default, as xlsxwriter). A file that cannot be created raises the OSError behind it,
     which xlsxwriter wraps in its FileCreateError, so callers report it as any other file that
@@ -251,6 +263,8 @@ def close_workbook(workbook: Any, level: int | None = None) -> None:
 
     Constant-memory sheets' rows go from their temporary file straight into the zip (the pinned
     xlsxwriter opens its ZipFile by the module's name, and writes each part with ZipFile.write).
+    Returns each such sheet's part's digest as stored, as written (files/deflate.py's
+    packed_digest of it, which the master's record is checked against: master/recorder.py).
     """
     import xlsxwriter.workbook
     from xlsxwriter.exceptions import FileCreateError
@@ -259,8 +273,13 @@ def close_workbook(workbook: Any, level: int | None = None) -> None:
     for sheet in sheets:
         sheet.stream_rows = True
     opened = xlsxwriter.workbook.ZipFile
-    xlsxwriter.workbook.ZipFile = functools.partial(_StreamingZip, sheets=sheets,
-                                                    compresslevel=level)
+    made: list[_StreamingZip] = []
+
+    def zip_file(*args: Any, **kwargs: Any) -> _StreamingZip:
+        made.append(_StreamingZip(*args, sheets=sheets, compresslevel=level, **kwargs))
+        return made[-1]
+
+    xlsxwriter.workbook.ZipFile = zip_file
     try:
         workbook.close()
     except FileCreateError as exc:
@@ -268,3 +287,4 @@ def close_workbook(workbook: Any, level: int | None = None) -> None:
         raise (cause if isinstance(cause, OSError) else OSError(str(exc))) from None
     finally:
         xlsxwriter.workbook.ZipFile = opened
+    return made[-1].packed if made else {}

@@ -14,8 +14,8 @@ deflate is deflated here, as before.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
-import shutil
 import tempfile
 import weakref
 import zipfile
@@ -23,7 +23,7 @@ from itertools import chain
 from typing import Any
 
 from workbook_tools import parallel
-from workbook_tools.files.deflate import crc32, deflater
+from workbook_tools.files.deflate import crc32, deflater, stored_as
 
 #: Bytes of a sheet's rows below which it is deflated with the others: forking costs more than
 #: it saves.
@@ -132,10 +132,11 @@ def _deflate(head: bytes, rows: str, tail: bytes, level: int | None, out: str,
 
 
 def add(archive: zipfile.ZipFile, info: zipfile.ZipInfo, deflated: str, crc: int,
-        size: int) -> None:
+        size: int) -> str:
     """Add the part `info` to `archive` (written to a seekable file) from its raw deflated
     bytes in the file `deflated`, as zipfile's own writer leaves a part it deflated: the local
-    header with the CRC and sizes (ZIP64 when the part needs it), the bytes, the part listed."""
+    header with the CRC and sizes (ZIP64 when the part needs it), the bytes, the part listed.
+    Returns the part's digest as stored, as written (deflate.py's packed_digest of it)."""
     info.CRC, info.file_size = crc, size
     info.compress_size = os.path.getsize(deflated)
     info.flag_bits = 0
@@ -153,8 +154,13 @@ def add(archive: zipfile.ZipFile, info: zipfile.ZipInfo, deflated: str, crc: int
         archive._writecheck(info)  # type: ignore[attr-defined]
         archive._didModify = True  # type: ignore[attr-defined]
         fp.write(info.FileHeader(zip64))
+        packed = hashlib.sha256()
         with open(deflated, "rb") as source:
-            shutil.copyfileobj(source, fp, _CHUNK)
+            for chunk in iter(lambda: source.read(_CHUNK), b""):
+                packed.update(chunk)  # (as written: deflate.py's packed_digest of the part)
+                fp.write(chunk)
         archive.start_dir = fp.tell()
         archive.filelist.append(info)
         archive.NameToInfo[info.filename] = info
+    packed.update(stored_as(info))
+    return packed.hexdigest()

@@ -3,15 +3,17 @@
 written anew.
 
 A lean sheet of the new master is its header row, the block of rows copied from the old master
-(its bytes checked against the block's digest as they were copied), then the rows written anew.
-The scan, run on the new file, would take the copied rows as it took them from the old one: the
-same bytes, numbered the same, their quarters canonical and in order, their cells read the same
-(checked: each style they use is a date in the new file exactly when it was in the old one),
-each row checked as it was (what verbatim_text.plain_text checks is a check of each row), and no
-row of theirs long enough to end a block (a cell holds at most 32,767 characters). So what was
-found on them is carried over, and only the rows after them are matched, from where the scan
-would be after the block. Anything that is not so gives no record for the sheet (it is scanned
-as before).
+(its bytes checked as they were copied: the old part's SHA-256 as stored, and each run's
+verbatim.Checksum), then the rows written anew. The scan, run on the new file, would take the
+copied rows as it took them from the old one: the same bytes (each run's Checksum is checked
+again here, and the part read here is the one written: the SHA-256 of its bytes as stored, as
+read here, must be the writer's own, `recorded`), numbered the same, their quarters canonical
+and in order, their cells read the same (checked: each style they use is a date in the new file
+exactly when it was in the old one), each row checked as it was (what verbatim_text.plain_text
+checks is a check of each row), and no row of theirs long enough to end a block (a cell holds at
+most 32,767 characters). So what was found on them is carried over, and only the rows after
+them are matched, from where the scan would be after the block. Anything that is not so gives
+no record for the sheet (it is scanned as before).
 """
 
 from __future__ import annotations
@@ -58,24 +60,28 @@ PARALLEL_BYTES = 16 * 1024 * 1024
 _MAX_CELL_BYTES = 6 * MAX_TEXT + 64  # '&quot;' for each character, and the cell's markup
 
 
-def recorded(master: Master, written: Path, styles: Written | None = None
-             ) -> tuple[str, Record] | None:
+def recorded(master: Master, written: Path, packed: dict[str, str],
+             styles: Written | None = None) -> tuple[str, Record] | None:
     """The record of the master just written to `written` and its bytes' SHA-256; None when
     records are off, or it would cost more to make than it saves, or cannot be made (a record
     is only ever a saving: nothing about it stops a write). Savings is recorded when the
-    writer's `styles` for it are given (master/savingsrecord.py)."""
+    writer's `styles` for it are given (master/savingsrecord.py). `packed`: each sheet's part's
+    digest as stored, as the writer wrote it (files/xlsx.py's close_workbook): a sheet is on
+    record only when the bytes its record was made from are those (the file is read again by
+    its name, and a file put in its place meanwhile, then put back, would go unseen)."""
     if entry_path("") is None or not switched_on():
         return None
     try:
         digest = sha256_of(written)
-        found = record_of(written, master, styles)
+        found = record_of(written, master, packed, styles)
         # kept under these bytes only if they did not change while they were read
         return None if found is None or sha256_of(written) != digest else (digest, found)
     except Exception:  # noqa: BLE001 - the master is written either way
         return None
 
 
-def record_of(path: Path, master: Master, styles: Written | None = None) -> Record | None:
+def record_of(path: Path, master: Master, packed: dict[str, str],
+              styles: Written | None = None) -> Record | None:
     """The record of the master `master` was just written to at `path` (None when none): on
     two cores (where processes fork) Savings' and some sheets' in a forked process meanwhile
     (_shares)."""
@@ -90,10 +96,12 @@ def record_of(path: Path, master: Master, styles: Written | None = None) -> Reco
     if jobs and max(jobs[0][3], savings_bytes) >= PARALLEL_BYTES and len(jobs) + bool(
             savings_bytes) > 1 and parallel.forks_in_two():
         theirs, mine = _shares(jobs, savings_bytes)
-        found, savings = _in_two(path, theirs, mine, frozenset(dates), master, styles)
+        found, savings = _in_two(path, theirs, mine, frozenset(dates), master, styles, packed)
     else:
-        found, savings = _sheets(path, jobs, frozenset(dates)), _savings(path, master, styles)
-    sheets = {name: sheet for name, sheet in found.items() if sheet is not None}
+        found, savings = _sheets(path, jobs, frozenset(dates)), _savings(path, master, styles,
+                                                                         packed)
+    sheets = {name: sheet for name, sheet in found.items()
+              if sheet is not None and sheet.packed == packed.get(sheet.part)}
     for sheet in sheets.values():
         sheet.join()  # (once no process forked from this one shares the copied rows' pages)
     return Record(sheets, savings_entry=savings) if sheets or savings else None
@@ -124,14 +132,18 @@ def _shares(jobs: list[_Job], savings_bytes: int) -> tuple[list[_Job], list[_Job
     return theirs, mine
 
 
-def _savings(path: Path, master: Master, styles: Written | None) -> str | None:
-    """Savings' entry in the record (master/savingsentry.py), or None."""
+def _savings(path: Path, master: Master, styles: Written | None, packed: dict[str, str]
+             ) -> str | None:
+    """Savings' entry in the record (master/savingsentry.py), or None: none when the bytes it
+    found its rows' runs in are not its part as written (`packed`: see `recorded`)."""
     if styles is None:
         return None
     try:
         with SafeWorkbook(path, MASTER_LIMITS) as workbook:
             found = savings_of(master, workbook, styles)
-        return None if found is None else entry_text(found, consume=True)
+        if found is None or found.packed is not None and found.packed != packed.get(found.part):
+            return None
+        return entry_text(found, consume=True)
     except Exception:  # noqa: BLE001 - no record of Savings, nothing else
         return None
 
@@ -140,20 +152,22 @@ _Job = tuple[str, str, Block | None, int]
 
 
 def _sheets(path: Path, jobs: list[_Job], dates: frozenset[int]) -> dict[str, SheetRecord | None]:
-    found = {}
+    found: dict[str, SheetRecord | None] = {}
     with zipfile.ZipFile(path) as archive:
         for name, part, block, _ in jobs:
             with open_part(archive, part, hashlib.sha256()) as stream:
                 sheet = _sheet(stream, part, name, dates, block)
                 packed = packed_digest(stream)  # (of the very bytes scanned)
-            found[name] = None if sheet is None or packed is None else sheet
             if sheet is not None and packed is not None:
                 sheet.packed = packed
+                found[name] = sheet
+            else:
+                found[name] = None
     return found
 
 
 def _in_two(path: Path, theirs: list[_Job], mine: list[_Job], dates: frozenset[int],
-            master: Master, styles: Written | None
+            master: Master, styles: Written | None, packed: dict[str, str]
             ) -> tuple[dict[str, SheetRecord | None], str | None]:
     import multiprocessing
 
@@ -161,8 +175,8 @@ def _in_two(path: Path, theirs: list[_Job], mine: list[_Job], dates: frozenset[i
     receive, send = context.Pipe(duplex=False)
     gc.freeze()  # the master's rows left out of the forked process's garbage collection
     try:
-        worker = context.Process(target=_forked, args=(path, theirs, dates, send, master, styles),
-                                 daemon=True)
+        worker = context.Process(target=_forked, args=(path, theirs, dates, send, master, styles,
+                                                       packed), daemon=True)
         worker.start()
     finally:
         gc.unfreeze()
@@ -190,12 +204,12 @@ def _in_two(path: Path, theirs: list[_Job], mine: list[_Job], dates: frozenset[i
 
 
 def _forked(path: Path, jobs: list[_Job], dates: frozenset[int], send: Any, master: Master,
-            styles: Written | None) -> None:
+            styles: Written | None, packed: dict[str, str]) -> None:
     """In the forked process: the records of `jobs`' sheets and of Savings, sent (None when
     not made)."""
     # Savings first: what making its entry holds (its columns, about 100 MB at 240 returns) is
     # freed while this process scans its sheets, not held at the end beside the other's peak
-    savings = _savings(path, master, styles)
+    savings = _savings(path, master, styles, packed)
     try:
         sheets: dict[str, SheetRecord | None] = _sheets(path, jobs, dates)
     except BaseException:  # noqa: BLE001 - no record of these sheets, nothing else

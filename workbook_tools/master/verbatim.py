@@ -83,7 +83,8 @@ class Checksum:
     or a change. It is not what stands against a change made to deceive (a CRC-32 is made to
     order in moments): that is the SHA-256 of the sheet's part as stored (deflated, with how it
     is stored and its size), `Block`'s `packed`, taken of the very bytes read where the rows
-    were found and again where they are copied (files/deflate.py's open_part). Hashing the
+    were found and again where they are copied (files/deflate.py's open_part); a record's is
+    the one the writer gave as it wrote the part (master/recorder.py's `recorded`). Hashing the
     stored bytes, a tenth of the XML, in place of a SHA-256 of the XML up to each run's end
     (650 MB of it in a four-quarter consolidate at 60 returns: the copied blocks as copied,
     again as the new master's record was made, and Savings' part) took half a CPU-second off

@@ -125,16 +125,17 @@ def write_master(master: Master, path: Path, keep_record: bool = True,
     Raises:
         OSError: the file could not be saved.
     """
-    written = _write(master, path)
+    written, packed = _write(master, path)
     make = bool(master.copies) if make_record is None else make_record
-    found = recorded(master, path, written) if make else None
+    found = recorded(master, path, packed, written) if make else None
     if found is not None and keep_record:
         keep(*found)
     return found
 
 
-def _write(master: Master, path: Path) -> Written | None:
-    """Write the file; the styles Savings' cells were given (for its record)."""
+def _write(master: Master, path: Path) -> tuple[Written | None, dict[str, str]]:
+    """Write the file; the styles Savings' cells were given (for its record), and the sheets'
+    parts' digests as stored, as written (files/xlsx.py's close_workbook)."""
     # constant memory: each row goes to disk as it is written, so the writer holds one row, not
     # every cell of the master (the rows arrive in order; see _add_table for the tables)
     savings = master.copies.get(mc.MasterSheet.SAVINGS)
@@ -153,14 +154,14 @@ def _write(master: Master, path: Path) -> Written | None:
         elif any(r.__class__ is SheetRow and r.copied for r in sheet.rows):  # (never written empty)
             raise ValueError(f"rows of {sheet.name} to copy from the old master have no block")
     write_all(sheets)
-    close_workbook(workbook, ZIP_LEVEL)
+    packed = close_workbook(workbook, ZIP_LEVEL)
     if master.copies:
         used = set().union(*(block.styles for block in master.copies.values()))
         if not same_styles(master.path, path, used):  # a copied cell's style means another
             materialize(master, list(master.copies))  # format here: written again, cell by cell
             return _write(master, path)
     return next((_written(sheet) for sheet in sheets if sheet.name == mc.MasterSheet.SAVINGS),
-                None)
+                None), packed
 
 
 def _written(sheet: SheetRows) -> Written:

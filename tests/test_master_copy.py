@@ -273,7 +273,7 @@ def _one_letter_other(data: bytes) -> bytes:
     ids=["a text longer", "one letter other"])
 def test_a_master_changed_after_it_was_read_is_not_copied_from(
         tmp_path: Path, edit: Callable[[bytes], bytes]) -> None:
-    from workbook_tools.master.verbatim import copy
+    from workbook_tools.master.verbatim_copy import copy
 
     folder = ours(tmp_path)
     block = read_master(folder.master, touched={str(Q2)}).copies["Measures"]
@@ -314,6 +314,31 @@ def _crc_forged(old: bytes, new: bytes, start: int, end: int, spare: range) -> b
     return bytes(forged)
 
 
+def _formula_in_place(data: bytes, start: int, end: int) -> bytes:
+    """A sheet's XML with the text in G3, within the rows [start, end), made a formula of the
+    same length, the rows' CRC-32 kept (`_crc_forged`)."""
+    cell = re.search(rb'<c r="G3"( s="[0-9]+")? t="inlineStr"><is><t>[^<]*</t></is></c>',
+                     data[start:end])
+    assert cell is not None
+    at, stop = start + cell.start(), start + cell.end()
+    head = b'<c r="G3"' + (cell.group(1) or b"") + b'><f>HYPERLINK("http://example.com/","'
+    tail = b'")</f><v>0</v></c>'
+    formula = head + b"x" * (stop - at - len(head) - len(tail)) + tail
+    assert len(formula) == stop - at
+    return _crc_forged(data, data[:at] + formula + data[stop:], start, end, range(at, stop))
+
+
+def _while_in_place(path: Path, crafted: Path, call: Callable[[], Any]) -> Any:
+    """`call()` with `crafted` put in the place of the file at `path`, which is then put back
+    (the same bytes, time and SHA-256 as before)."""
+    os.replace(path, f"{path}.kept")
+    shutil.copy(crafted, path)
+    try:
+        return call()
+    finally:
+        os.replace(f"{path}.kept", path)
+
+
 @pytest.mark.parametrize("recorded", [False, True], ids=["scanned", "on record"])
 def test_a_master_swapped_while_its_rows_are_copied_is_refused(
         tmp_path: Path, records: Path, recorded: bool, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -333,16 +358,7 @@ def test_a_master_swapped_while_its_rows_are_copied_is_refused(
     assert (block.recorded is not None) == recorded
     with zipfile.ZipFile(folder.master) as archive:
         data = archive.read(MEASURES)
-    cell = re.search(rb'<c r="G3"( s="[0-9]+")? t="inlineStr"><is><t>[^<]*</t></is></c>',
-                     data[block.start:block.end])
-    assert cell is not None
-    at, end = block.start + cell.start(), block.start + cell.end()
-    head = b'<c r="G3"' + (cell.group(1) or b"") + b'><f>HYPERLINK("http://example.com/","'
-    tail = b'")</f><v>0</v></c>'
-    formula = head + b"x" * (end - at - len(head) - len(tail)) + tail
-    assert len(formula) == end - at
-    forged = _crc_forged(data, data[:at] + formula + data[end:], block.start, block.end,
-                         range(at, end))
+    forged = _formula_in_place(data, block.start, block.end)
     crafted = tmp_path / "crafted.xlsx"
     shutil.copy2(folder.master, crafted)
     edit_member(crafted, MEASURES, lambda _: forged)
@@ -352,12 +368,7 @@ def test_a_master_swapped_while_its_rows_are_copied_is_refused(
     def swapped(path: Any, copied: Any, out: str) -> None:
         if copied.part != MEASURES:
             return real(path, copied, out)
-        os.replace(path, f"{path}.kept")
-        shutil.copy(crafted, path)
-        try:
-            return real(path, copied, out)
-        finally:
-            os.replace(f"{path}.kept", path)
+        return _while_in_place(Path(path), crafted, lambda: real(path, copied, out))
 
     monkeypatch.setattr(writerows, "copy", swapped)
     with pytest.raises(MasterError, match="changed by someone else"):
@@ -384,24 +395,11 @@ def test_a_master_swapped_while_its_record_is_made_is_not_on_record(
             data = archive.read(MEASURES)
         start = data.index(b'<row r="2"')
         end = start + block.end - block.start
-        cell = re.search(rb'<c r="G3"( s="[0-9]+")? t="inlineStr"><is><t>[^<]*</t></is></c>',
-                         data[start:end])
-        assert cell is not None
-        at, stop = start + cell.start(), start + cell.end()
-        head = b'<c r="G3"' + (cell.group(1) or b"") + b'><f>HYPERLINK("http://example.com/","'
-        tail = b'")</f><v>0</v></c>'
-        formula = head + b"x" * (stop - at - len(head) - len(tail)) + tail
-        forged = _crc_forged(data, data[:at] + formula + data[stop:], start, end,
-                             range(at, stop))
+        forged = _formula_in_place(data, start, end)
         crafted = tmp_path / "crafted.xlsx"
         shutil.copy2(path, crafted)
         edit_member(crafted, MEASURES, lambda _: forged)
-        os.replace(path, f"{path}.kept")
-        shutil.copy(crafted, path)
-        try:
-            return real(path, jobs, dates)
-        finally:
-            os.replace(f"{path}.kept", path)
+        return _while_in_place(path, crafted, lambda: real(path, jobs, dates))
 
     monkeypatch.setattr(recorder, "_sheets", swapped)
     folder.consolidate(Q2)
@@ -441,7 +439,7 @@ def test_a_part_put_back_stored_where_it_was_deflated_is_refused(tmp_path: Path)
     inflates to. Swapped, while the rows are copied, for the same bytes marked as stored (so
     read as they are): the stored bytes' SHA-256 is the same, but how they are stored is part
     of what is checked, so the copy is refused (found by a review: helper-63)."""
-    from workbook_tools.master.verbatim import copy
+    from workbook_tools.master.verbatim_copy import copy
 
     folder = ours(tmp_path)
     with zipfile.ZipFile(folder.master) as archive:
@@ -454,15 +452,7 @@ def test_a_part_put_back_stored_where_it_was_deflated_is_refused(tmp_path: Path)
                    zlib.crc32(xml), len(xml))
     block = read_master(made, touched={str(Q2)}).copies["Measures"]
     assert len(deflated) <= block.start
-    cell = re.search(rb'<c r="G3"( s="[0-9]+")? t="inlineStr"><is><t>[^<]*</t></is></c>',
-                     xml[block.start:block.end])
-    assert cell is not None
-    at, end = block.start + cell.start(), block.start + cell.end()
-    head = b'<c r="G3"' + (cell.group(1) or b"") + b'><f>HYPERLINK("http://example.com/","'
-    tail = b'")</f><v>0</v></c>'
-    formula = head + b"x" * (end - at - len(head) - len(tail)) + tail
-    forged = _crc_forged(xml, xml[:at] + formula + xml[end:], block.start, block.end,
-                         range(at, end))
+    forged = _formula_in_place(xml, block.start, block.end)
     stored = bytearray(deflated + bytes(len(xml) - len(deflated)))
     stored[block.start:block.end] = forged[block.start:block.end]
     _with_measures(made, folder.master, bytes(stored), 8, zlib.crc32(xml), len(xml))
@@ -477,7 +467,7 @@ def test_the_copy_checksum_is_of_every_byte_in_order() -> None:
     """verbatim.Checksum, which copied rows are checked with: the same however the bytes come
     (a chunk at a time, from where a run ended), another for one byte changed, two swapped, or
     one more."""
-    from workbook_tools.master.verbatim import Checksum
+    from workbook_tools.master.verbatim_copy import Checksum
 
     data = bytes(range(256)) * 300
 

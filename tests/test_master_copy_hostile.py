@@ -20,7 +20,7 @@ from test_master_copy import both_ways, consolidated, content, edit_member, firs
 
 from workbook_tools.errors import MasterError
 from workbook_tools.master import columns as mc
-from workbook_tools.master import verbatim
+from workbook_tools.master import verbatim_copy
 from workbook_tools.master.read import read_master
 from workbook_tools.plan.register import load_plan
 from workbook_tools.quarters import parse_quarter
@@ -271,7 +271,7 @@ def test_a_register_whose_directorates_changed_order_sorts_copied_rows_as_today(
 
 def long_texts(data: bytes) -> bytes:
     """Q1's rows of Measures given commentary and remedial action as long as a cell holds (with
-    a character of two bytes and an entity), so the sheet is past verbatim.CHUNK and rows
+    a character of two bytes and an entity), so the sheet is past verbatim_copy.CHUNK and rows
     cross a chunk's end; each row as tall as our writer makes it."""
     text = ("Comment & r\u00e9sum\u00e9 " * 2_400)[:32_000].strip().replace("&", "&amp;").encode()
 
@@ -293,7 +293,7 @@ def test_rows_crossing_a_chunk_are_copied_whole(
     folder = hostile(base, tmp_path / "hostile",
                      lambda p: edit_member(p, MEASURES, long_texts))
     with zipfile.ZipFile(folder.master) as archive:
-        assert archive.getinfo(MEASURES).file_size > verbatim.CHUNK
+        assert archive.getinfo(MEASURES).file_size > verbatim_copy.CHUNK
     old = read_master(folder.master, touched={str(Q2)})
     assert old.copies[mc.MasterSheet.MEASURES].count == len(old.rows("Measures", Q1))
     same_as_today(folder, tmp_path, monkeypatch)

@@ -28,7 +28,7 @@ from test_master_record import (  # noqa: F401
 
 from workbook_tools.errors import MasterError
 from workbook_tools.files import cachefolder
-from workbook_tools.master import recorder, verbatim
+from workbook_tools.master import recorder, verbatim_copy
 from workbook_tools.master.columns import MasterSheet
 from workbook_tools.master.read import read_master
 from workbook_tools.master.record import recall
@@ -189,7 +189,7 @@ def test_a_record_made_across_chunks_and_in_a_forked_process_is_exact(
         monkeypatch: pytest.MonkeyPatch, case: str) -> None:
     # at national scale the scan and the record read a sheet in 4 MiB chunks and the largest
     # sheet's record is made in a forked process: here both at a small master's size
-    monkeypatch.setattr(verbatim, "CHUNK", 4096)  # (the record reads through verbatim's too)
+    monkeypatch.setattr(verbatim_copy, "CHUNK", 4096)  # (the record reads through verbatim's too)
     monkeypatch.setattr(recorder, "PARALLEL_BYTES", 0)
     folder = two_quarters(tmp_path / "ws")
     hostile_master(folder, HOSTILE[case])

@@ -18,7 +18,7 @@ from test_master_copy import edit_member
 from test_master_copy_hostile import MEASURES, base, hostile
 
 from workbook_tools.master import columns as mc
-from workbook_tools.master import verbatim
+from workbook_tools.master import verbatim_copy
 from workbook_tools.master.read import read_master
 
 T = TypeVar("T")
@@ -52,7 +52,7 @@ def _compiled(call: Callable[[], T]) -> tuple[T, int]:
 def test_a_master_whose_rows_use_thousands_of_styles_is_scanned_without_a_pattern_each(
         base: Folder, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     folder = hostile(base, tmp_path / "hostile", lambda p: edit_member(p, MEASURES, _restyled))
-    monkeypatch.setattr(verbatim, "CHUNK", 2048)  # many chunks, each with new styles
+    monkeypatch.setattr(verbatim_copy, "CHUNK", 2048)  # many chunks, each with new styles
     read, compiled = _compiled(lambda: read_master(folder.master, touched={str(Q2)}))
     block = read.copies[mc.MasterSheet.MEASURES]
     assert block.count == len(read.rows("Measures", "2025-26-Q1")) > 0

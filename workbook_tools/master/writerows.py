@@ -23,7 +23,8 @@ from workbook_tools.master.columns import MasterSheet
 from workbook_tools.master.keep import Kept, formula_at
 from workbook_tools.master.ledger import VARIANCES, number
 from workbook_tools.master.sheetrow import in_place
-from workbook_tools.master.verbatim import Block, copy
+from workbook_tools.master.verbatim import Block
+from workbook_tools.master.verbatim_copy import copy
 
 #: A row of a sheet: a dict keyed by header, or its values in the sheet's header order.
 Row = dict[str, Any] | Sequence[Any]

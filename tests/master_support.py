@@ -14,6 +14,7 @@ import openpyxl
 from conftest import GENERATED_AT, Q1, Q2
 from support import built_once
 
+from workbook_tools.files.deflate import open_part, packed_digest
 from workbook_tools.master import columns as mc
 from workbook_tools.master.consolidate import ConsolidationResult, consolidate
 from workbook_tools.master.history import previous_context
@@ -128,3 +129,15 @@ def without_row_numbers(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 __all__ = ["Q1", "Q2", "Folder", "make_folder"]
+
+
+def as_stored(path: Path) -> dict[str, str]:
+    """Each sheet's part's digest as stored (files/deflate.py's packed_digest), as the writer
+    gives it for the file it wrote."""
+    found = {}
+    with zipfile.ZipFile(path) as archive:
+        for info in archive.infolist():
+            if info.filename.startswith("xl/worksheets/sheet"):
+                with open_part(archive, info.filename, hashed=True) as stream:
+                    found[info.filename] = str(packed_digest(stream))
+    return found

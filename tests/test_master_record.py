@@ -7,7 +7,6 @@ and a cache folder others can write to are all scanned as before."""
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 import os
 import shutil
@@ -17,12 +16,11 @@ from typing import Any
 
 import openpyxl
 import pytest
-from master_support import Q1, Q2, Folder, make_folder
+from master_support import Q1, Q2, Folder, as_stored, make_folder
 from support import libreoffice_save, needs_libreoffice
 
 from workbook_tools.demo import run_demo
 from workbook_tools.errors import MasterError
-from workbook_tools.files.deflate import open_part, packed_digest
 from workbook_tools.master import columns as mc
 from workbook_tools.master import record, verbatim
 from workbook_tools.master.columns import MasterSheet
@@ -192,18 +190,6 @@ def hostile_master(folder: Folder, edits: dict[str, Any]) -> None:
     found = recorded(master, folder.master, as_stored(folder.master))
     assert found is not None
     record.keep(*found)
-
-
-def as_stored(path: Path) -> dict[str, str]:
-    """Each sheet's part's digest as stored (files/deflate.py's packed_digest), as the writer
-    gives it for the file it wrote."""
-    found = {}
-    with zipfile.ZipFile(path) as archive:
-        for info in archive.infolist():
-            if info.filename.startswith("xl/worksheets/sheet"):
-                with open_part(archive, info.filename, hashlib.sha256()) as stream:
-                    found[info.filename] = str(packed_digest(stream))
-    return found
 
 
 @pytest.mark.parametrize("case", list(HOSTILE))

@@ -7,6 +7,7 @@ byte passes. Without ISA-L installed, zlib's as zipfile has it.
 
 from __future__ import annotations
 
+import hashlib
 import zipfile
 import zlib
 from typing import IO, Any, cast
@@ -28,21 +29,22 @@ except ImportError:  # pragma: no cover - zlib's then, as zipfile has it
     pass
 
 
-def open_part(archive: zipfile.ZipFile, part: str, packed: Any = None) -> IO[bytes]:
+def open_part(archive: zipfile.ZipFile, part: str, hashed: bool = False) -> IO[bytes]:
     """A zip member opened by zipfile (which checks its header, its declared size and its
-    CRC), inflated by ISA-L when it is installed. `packed` (a hashlib object) is given what the
-    zip's directory says of the member that decides what it reads as (how it is stored, its
-    size, whether it is encrypted), then each of its bytes as stored (deflated) as they are
-    read: `packed_digest` then reads the rest and gives the digest. The bytes it is of are
-    those the stream inflated, each read once (the stream is never sought back): a file put in
-    the member's place between two reads cannot give other rows under the same digest."""
+    CRC), inflated by ISA-L when it is installed. `hashed`: its bytes as stored (deflated) are
+    hashed as they are read (`StoredDigest`); `packed_digest` then reads the rest and gives the
+    digest. The bytes it is of are those the stream inflated, each read once (the stream is
+    never sought back): a file put in the member's place between two reads cannot give other
+    rows under the same digest."""
     stream: Any = archive.open(part)
     if stream.__class__ is not zipfile.ZipExtFile:  # (zipfile's own, always, for reading)
-        if packed is not None:
+        if hashed:
             raise ValueError(f"{part}: not a stream whose bytes can be hashed")
         return stream  # type: ignore[no-any-return]
-    if packed is not None:
-        stream._stored_as = stored_as(archive.getinfo(part))  # type: ignore[attr-defined]
+    packed = None
+    if hashed:
+        packed = StoredDigest()
+        stream._info = archive.getinfo(part)  # type: ignore[attr-defined]  # (the entry opened)
     if (_INFLATE is not None and getattr(stream, "_compress_type", None) == zipfile.ZIP_DEFLATED
             and hasattr(stream, "_decompressor")):
         stream._decompressor = _INFLATE(-zlib.MAX_WBITS)  # before any byte is read
@@ -62,23 +64,35 @@ def packed_digest(stream: IO[bytes]) -> str | None:
             stream._read2(1 << 20)  # type: ignore[attr-defined]
     except (EOFError, OSError):
         return None
-    packed.update(stream._stored_as)  # type: ignore[attr-defined]
-    return str(packed.hexdigest())
+    return packed.of(stream._info)  # type: ignore[attr-defined,no-any-return]
 
 
-def stored_as(info: zipfile.ZipInfo) -> bytes:
-    """What a zip's directory says of a member that decides what its bytes read as (how it is
-    stored, its sizes, whether it is encrypted): hashed after them (`packed_digest`, and the
-    writer's own, files/xlsx.py)."""
-    return b"\n%d %d %d %d" % (info.compress_type, info.file_size, info.compress_size,
-                               info.flag_bits & 1)
+class StoredDigest:
+    """The digest a zip member is known by as stored: the SHA-256 of its bytes as stored, then
+    of what the zip's directory says decides what they read as (how it is stored, its sizes,
+    whether it is encrypted). Taken by a reader (`open_part`'s `hashed`) and by the writer as it
+    writes (`Hashing`, files/xlsx.py; files/zipahead.py), the same for the same member."""
+
+    __slots__ = ("_sha",)
+
+    def __init__(self) -> None:
+        self._sha = hashlib.sha256()
+
+    def update(self, data: bytes) -> None:
+        self._sha.update(data)
+
+    def of(self, info: zipfile.ZipInfo) -> str:
+        """The digest, the member's bytes all given (`info`: its entry in the directory)."""
+        self._sha.update(b"\n%d %d %d %d" % (info.compress_type, info.file_size,
+                                              info.compress_size, info.flag_bits & 1))
+        return self._sha.hexdigest()
 
 
 class Hashing:
-    """A part's compressor whose output (the member's bytes as stored) is hashed as it is
-    written (`packed`, a hashlib object): the writer's side of `packed_digest`."""
+    """A part's compressor whose output (the member's bytes as stored) is given to `packed` (a
+    StoredDigest) as it is written: the writer's side of `packed_digest`."""
 
-    def __init__(self, compressor: Any, packed: Any) -> None:
+    def __init__(self, compressor: Any, packed: StoredDigest) -> None:
         self.compressor, self.packed = compressor, packed
 
     def compress(self, data: bytes) -> bytes:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import hashlib
 import os
 import re
 import shutil
@@ -17,7 +16,7 @@ from xlsxwriter.worksheet import Worksheet
 
 from workbook_tools.files import zipahead
 from workbook_tools.files.beside import rewrite_members
-from workbook_tools.files.deflate import Hashing, faster_deflate, stored_as
+from workbook_tools.files.deflate import Hashing, StoredDigest, faster_deflate
 from workbook_tools.files.zipahead import Ahead
 
 #: Written into every workbook's document properties so output is byte-stable run to run.
@@ -146,7 +145,7 @@ class _StreamingZip(zipfile.ZipFile):
     def _stream(self, info: zipfile.ZipInfo, head: bytes, rows: str, tail: bytes) -> None:
         """Deflate a sheet's part into the zip as it is read: its head, rows' file and tail."""
         info.file_size = len(head) + os.path.getsize(rows) + len(tail)
-        packed = hashlib.sha256()
+        packed = StoredDigest()
         try:
             with self.open(info, "w") as target, open(rows, "rb") as source:
                 faster_deflate(target, self.compresslevel)
@@ -160,8 +159,7 @@ class _StreamingZip(zipfile.ZipFile):
         finally:
             os.remove(rows)
         if hashed:
-            packed.update(stored_as(info))
-            self.packed[info.filename] = packed.hexdigest()
+            self.packed[info.filename] = packed.of(info)
 
     def close(self) -> None:
         ahead, self.ahead = self.ahead, None

@@ -14,7 +14,6 @@ deflate is deflated here, as before.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import os
 import tempfile
 import weakref
@@ -23,7 +22,7 @@ from itertools import chain
 from typing import Any
 
 from workbook_tools import parallel
-from workbook_tools.files.deflate import crc32, deflater, stored_as
+from workbook_tools.files.deflate import StoredDigest, crc32, deflater
 
 #: Bytes of a sheet's rows below which it is deflated with the others: forking costs more than
 #: it saves.
@@ -154,7 +153,7 @@ def add(archive: zipfile.ZipFile, info: zipfile.ZipInfo, deflated: str, crc: int
         archive._writecheck(info)  # type: ignore[attr-defined]
         archive._didModify = True  # type: ignore[attr-defined]
         fp.write(info.FileHeader(zip64))
-        packed = hashlib.sha256()
+        packed = StoredDigest()
         with open(deflated, "rb") as source:
             for chunk in iter(lambda: source.read(_CHUNK), b""):
                 packed.update(chunk)  # (as written: deflate.py's packed_digest of the part)
@@ -162,5 +161,4 @@ def add(archive: zipfile.ZipFile, info: zipfile.ZipInfo, deflated: str, crc: int
         archive.start_dir = fp.tell()
         archive.filelist.append(info)
         archive.NameToInfo[info.filename] = info
-    packed.update(stored_as(info))
-    return packed.hexdigest()
+    return packed.of(info)

@@ -19,7 +19,6 @@ no record for the sheet (it is scanned as before).
 from __future__ import annotations
 
 import gc
-import hashlib
 import zipfile
 from pathlib import Path
 from typing import IO, Any
@@ -155,7 +154,7 @@ def _sheets(path: Path, jobs: list[_Job], dates: frozenset[int]) -> dict[str, Sh
     found: dict[str, SheetRecord | None] = {}
     with zipfile.ZipFile(path) as archive:
         for name, part, block, _ in jobs:
-            with open_part(archive, part, hashlib.sha256()) as stream:
+            with open_part(archive, part, hashed=True) as stream:
                 sheet = _sheet(stream, part, name, dates, block)
                 packed = packed_digest(stream)  # (of the very bytes scanned)
             if sheet is not None and packed is not None:

@@ -18,7 +18,6 @@ gives no Savings record: the sheet is then read from the file as before.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import itertools
 import math
 import re
@@ -227,7 +226,7 @@ def savings_of(master: Any, workbook: Any, written: Written) -> SavingsRecord | 
         used = frozenset({*written.columns, *itertools.chain(*written.dates), *(
             style for at, theirs in written.theirs.items() if at < count
             for style in theirs.values())} - {0})
-        with open_part(workbook.archive, part, hashlib.sha256()) as stream:
+        with open_part(workbook.archive, part, hashed=True) as stream:
             runs = runs_in(stream, columns[header.index(mc.QUARTER)], count, len(rows), used)
             packed = packed_digest(stream)
         if runs is not None and packed is not None:

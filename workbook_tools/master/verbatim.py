@@ -22,7 +22,6 @@ WORKBOOK_TOOLS_COPY=off reads and writes every row as before.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 import zipfile
@@ -158,7 +157,7 @@ def scan(archive: zipfile.ZipFile, part: str, name: str, headers: tuple[str, ...
     match, width = grammar.pattern.match, len(headers)
     read = reader(grammar.groups, dates, texts)
     positions = {h: i for i, h in enumerate(headers)}
-    with open_part(archive, part, hashlib.sha256()) as stream:
+    with open_part(archive, part, hashed=True) as stream:
         chunks = read_chunks(stream)
         begun = rows_begin(chunks, headers, MAX_ROW_BYTES)
         if begun is None:

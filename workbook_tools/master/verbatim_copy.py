@@ -4,7 +4,6 @@ a `Checksum`, the part by the SHA-256 of its bytes as stored (files/deflate.py's
 
 from __future__ import annotations
 
-import hashlib
 import zipfile
 from collections.abc import Iterator
 from typing import IO, TYPE_CHECKING, Any
@@ -72,8 +71,8 @@ def copy(path: Any, block: Block, out: str) -> None:
     digest = Checksum()
     packed = None
     try:
-        with zipfile.ZipFile(path) as archive, open_part(archive, block.part, hashlib.sha256(
-                )) as stream, open(out, "ab") as target:
+        with zipfile.ZipFile(path) as archive, \
+                open_part(archive, block.part, hashed=True) as stream, open(out, "ab") as target:
             at = 0
             for chunk in read_chunks(stream):
                 first, last = max(block.start - at, 0), min(block.end - at, len(chunk))

@@ -339,23 +339,28 @@ def _while_in_place(path: Path, crafted: Path, call: Callable[[], Any]) -> Any:
         os.replace(f"{path}.kept", path)
 
 
-@pytest.mark.parametrize("recorded", [False, True], ids=["scanned", "on record"])
+@pytest.mark.parametrize("how", ["scanned", "on record", "on record, as stored"])
 def test_a_master_swapped_while_its_rows_are_copied_is_refused(
-        tmp_path: Path, records: Path, recorded: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+        tmp_path: Path, records: Path, how: str, monkeypatch: pytest.MonkeyPatch) -> None:
     """Someone who can write to the master's folder puts, while the rows are copied, a file in
     its place whose copied rows differ (a formula where a text was, the same length) yet whose
     runs' checksums (a CRC-32 and a length: made to order) are the old ones, and then puts the
     old file back, so that its SHA-256 is as before. The copy is refused (the part's bytes as
     stored are checked by SHA-256, as read: files/deflate.py's open_part) and the master is
-    left as it was, whether its rows were found by the scan or came from its record."""
-    from workbook_tools.master import writerows
+    left as it was, whether its rows were found by the scan or came from its record, and
+    whether they are copied inflated or as stored (verbatim_copy.Splice)."""
+    from workbook_tools.master import verbatim_copy, writerows
 
     folder = ours(tmp_path)
+    recorded = how != "scanned"
     if recorded:
         folder.consolidate(Q2)  # written by the tool: its record is kept
         assert any(records.iterdir())
     block = read_master(folder.master, touched={str(Q2)}).copies["Measures"]
     assert (block.recorded is not None) == recorded
+    assert bool(block.stored) == recorded  # (the writer's full flushes, on record)
+    if how == "on record":
+        monkeypatch.setattr(writerows.Splice, "of", lambda *_: None)  # (copied inflated)
     with zipfile.ZipFile(folder.master) as archive:
         data = archive.read(MEASURES)
     forged = _formula_in_place(data, block.start, block.end)
@@ -370,7 +375,15 @@ def test_a_master_swapped_while_its_rows_are_copied_is_refused(
             return real(path, copied, out)
         return _while_in_place(Path(path), crafted, lambda: real(path, copied, out))
 
+    real_stored = verbatim_copy.Splice.copy_into
+
+    def swapped_stored(splice: Any, out: Any) -> None:
+        if splice.part != MEASURES:
+            return real_stored(splice, out)
+        return _while_in_place(Path(splice.source), crafted, lambda: real_stored(splice, out))
+
     monkeypatch.setattr(writerows, "copy", swapped)
+    monkeypatch.setattr(verbatim_copy.Splice, "copy_into", swapped_stored)
     with pytest.raises(MasterError, match="changed by someone else"):
         folder.consolidate(Q2)
     assert folder.master.read_bytes() == before

@@ -21,6 +21,7 @@ from support import libreoffice_save, needs_libreoffice
 
 from workbook_tools.demo import run_demo
 from workbook_tools.errors import MasterError
+from workbook_tools.files.xlsx import Saved
 from workbook_tools.master import columns as mc
 from workbook_tools.master import record, verbatim
 from workbook_tools.master.columns import MasterSheet
@@ -187,7 +188,7 @@ def hostile_master(folder: Folder, edits: dict[str, Any]) -> None:
     before = master_state(folder.master)
     write_safely(master, folder.master, folder.backups, dt.datetime(2025, 7, 1), before)
     # a write that copied nothing keeps no record: made here as a consolidate run again would
-    found = recorded(master, folder.master, as_stored(folder.master))
+    found = recorded(master, folder.master, Saved(as_stored(folder.master)))
     assert found is not None
     record.keep(*found)
 

@@ -23,7 +23,7 @@ from support import set_cells
 from test_master_keep import inject_formula
 
 from workbook_tools.master import columns as mc
-from workbook_tools.master import writerows
+from workbook_tools.master import verbatim_copy, writerows
 from workbook_tools.master.columns import MasterSheet
 from workbook_tools.master.read import read_master
 from workbook_tools.plan.register import load_plan
@@ -139,15 +139,21 @@ def rows_before(folder: Folder, quarter: Any) -> int:
 
 @pytest.fixture
 def copied_parts(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """The parts whose rows a write in this process copied as bytes (master/writerows.py)."""
+    """The parts whose rows a write in this process copied as bytes (master/writerows.py),
+    inflated or as stored (master/verbatim_copy.py's Splice)."""
     done: list[str] = []
-    real = writerows.copy
+    real, real_stored = writerows.copy, verbatim_copy.Splice.copy_into
 
     def counted(path: Any, block: Any, out: str) -> None:
         done.append(block.part)
         real(path, block, out)
 
+    def counted_stored(splice: Any, out: Any) -> None:
+        done.append(splice.part)
+        real_stored(splice, out)
+
     monkeypatch.setattr(writerows, "copy", counted)
+    monkeypatch.setattr(verbatim_copy.Splice, "copy_into", counted_stored)
     return done
 
 

@@ -145,6 +145,7 @@ def test_each_sheets_digest_as_written_is_the_one_read_back(
 
     monkeypatch.setattr(zipahead, "AHEAD_BYTES", 1 if ahead else 1 << 62)
     path = tmp_path / "master.xlsx"
-    _, packed = _write(_master(), path)
+    _, saved = _write(_master(), path)
+    packed = saved.packed
     assert "xl/worksheets/sheet2.xml" in packed and len(packed) == 10  # (every sheet)
     assert as_stored(path) == packed

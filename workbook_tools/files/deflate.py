@@ -10,12 +10,17 @@ from __future__ import annotations
 import hashlib
 import zipfile
 import zlib
+from collections.abc import Iterator
 from typing import IO, Any, cast
 
 _INFLATE: Any = None
 _DEFLATE: Any = None
 _CRC32: Any = None
+#: the CRC-32 of two pieces one after the other from each one's (ISA-L's; None without it)
+crc32_combine: Any = None
 _DEFLATED = zlib.DEFLATED
+#: a flush after which what follows is deflated without reference to what came before
+FULL_FLUSH = zlib.Z_FULL_FLUSH
 #: what inflating a damaged part raises (ISA-L's error is not zlib's)
 INFLATE_ERRORS: tuple[type[Exception], ...] = (zlib.error,)
 try:
@@ -24,6 +29,7 @@ try:
     _INFLATE, _DEFLATE, _DEFLATED = isal_zlib.decompressobj, isal_zlib.compressobj, \
         isal_zlib.DEFLATED
     _CRC32 = isal_zlib.crc32
+    crc32_combine = isal_zlib.crc32_combine
     INFLATE_ERRORS = (zlib.error, cast(type[Exception], isal_zlib.error))
 except ImportError:  # pragma: no cover - zlib's then, as zipfile has it
     pass
@@ -65,6 +71,18 @@ def packed_digest(stream: IO[bytes]) -> str | None:
     except (EOFError, OSError):
         return None
     return packed.of(stream._info)  # type: ignore[attr-defined,no-any-return]
+
+
+def stored_chunks(stream: IO[bytes]) -> Iterator[bytes]:
+    """The bytes as stored (deflated, not inflated) of a part opened with `hashed` and not read
+    yet, in order, each hashed as it is read (`packed_digest` then gives the digest)."""
+    if getattr(stream, "_packed", None) is None:
+        raise ValueError("not a part opened to be hashed")
+    while stream._compress_left > 0:  # type: ignore[attr-defined]
+        data: bytes = stream._read2(1 << 20)  # type: ignore[attr-defined]
+        if not data:
+            raise EOFError("the part ends early")
+        yield data
 
 
 class StoredDigest:

@@ -7,7 +7,10 @@ import datetime as dt
 import os
 import re
 import shutil
+import tempfile
 import zipfile
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +20,7 @@ from xlsxwriter.worksheet import Worksheet
 from workbook_tools.files import zipahead
 from workbook_tools.files.beside import rewrite_members
 from workbook_tools.files.deflate import Hashing, StoredDigest, faster_deflate
+from workbook_tools.files.flushed import deflate_part
 from workbook_tools.files.zipahead import Ahead
 
 #: Written into every workbook's document properties so output is byte-stable run to run.
@@ -85,6 +89,11 @@ class FastFormulaWorksheet(Worksheet):  # type: ignore[misc]
     stream_rows = False  # set by close_workbook, whose zip knows the mark
     part_file: str | None = None  # the temporary file of the sheet's part
     rows_file: str | None = None  # the rows' temporary file, once it stands for the rows
+    # set where the rows are written (master/writerows.py): rows numbered in `breaks` begin a
+    # quarter, and the part is deflated with full flushes there (files/flushed.py); `splice`
+    # puts rows copied as stored after the header row
+    breaks: list[int] | None = None
+    splice: Any = None
 
     def _set_xml_writer(self, filename: Any) -> None:
         self.part_file = filename if isinstance(filename, str) else None
@@ -118,6 +127,8 @@ class _StreamingZip(zipfile.ZipFile):
         #: each streamed sheet's part: the SHA-256 of its bytes as stored, as they were written
         #: (files/deflate.py's packed_digest of them, without reading them back)
         self.packed: dict[str, str] = {}
+        #: each part deflated with full flushes: where they fell (files/flushed.py)
+        self.points: dict[str, dict[int, int]] = {}
 
     def write(self, filename: Any, arcname: Any = None, compress_type: Any = None,
               compresslevel: Any = None) -> None:
@@ -125,11 +136,12 @@ class _StreamingZip(zipfile.ZipFile):
             self.begun = True
             if getattr(self, "_seekable", False) and self.compression == zipfile.ZIP_DEFLATED:
                 self.ahead = zipahead.start(self.sheets, self.compresslevel, ROWS_MARK.encode())
-        rows = next((s.rows_file for s in self.sheets
-                     if s.rows_file is not None and s.part_file == filename), None)
-        if rows is None or compress_type is not None or compresslevel is not None:
+        sheet = next((s for s in self.sheets
+                      if s.rows_file is not None and s.part_file == filename), None)
+        if sheet is None or compress_type is not None or compresslevel is not None:
             super().write(filename, arcname, compress_type, compresslevel)
             return
+        rows = sheet.rows_file
         info = zipfile.ZipInfo.from_file(filename, arcname,
                                          strict_timestamps=getattr(self, "_strict_timestamps",
                                                                    True))
@@ -140,10 +152,17 @@ class _StreamingZip(zipfile.ZipFile):
             return
         with open(filename, "rb") as part:
             head, tail = part.read().split(ROWS_MARK.encode(), 1)
-        self._stream(info, head, rows, tail)
+        self._stream(info, head, rows, tail, sheet)
 
-    def _stream(self, info: zipfile.ZipInfo, head: bytes, rows: str, tail: bytes) -> None:
+    def _stream(self, info: zipfile.ZipInfo, head: bytes, rows: str, tail: bytes,
+                sheet: Any) -> None:
         """Deflate a sheet's part into the zip as it is read: its head, rows' file and tail."""
+        if sheet.splice is not None or sheet.breaks is not None:
+            if getattr(self, "_seekable", False) and self.compression == zipfile.ZIP_DEFLATED:
+                self._flushed(info, head, rows, tail, sheet)
+                return
+            if sheet.splice is not None:  # (the master is always written to a file)
+                raise OSError(f"{self.filename}: rows copied as stored need a zip in a file")
         info.file_size = len(head) + os.path.getsize(rows) + len(tail)
         packed = StoredDigest()
         try:
@@ -161,6 +180,21 @@ class _StreamingZip(zipfile.ZipFile):
         if hashed:
             self.packed[info.filename] = packed.of(info)
 
+    def _flushed(self, info: zipfile.ZipInfo, head: bytes, rows: str, tail: bytes,
+                 sheet: Any) -> None:
+        """Deflate a sheet's part with full flushes (files/flushed.py) into a temporary file,
+        then add it as zipahead adds a part deflated ahead."""
+        handle, deflated = tempfile.mkstemp(prefix="workbook-tools-", suffix=".deflated")
+        try:
+            with os.fdopen(handle, "wb") as out:
+                crc, size, points = deflate_part(out.write, head, rows, tail, self.compresslevel,
+                                                 sheet.breaks or (), sheet.splice)
+            self.packed[info.filename] = zipahead.add(self, info, deflated, crc, size)
+            self.points[info.filename] = points
+        finally:
+            os.remove(deflated)
+            os.remove(rows)
+
     def close(self) -> None:
         ahead, self.ahead = self.ahead, None
         if ahead is not None:
@@ -169,12 +203,15 @@ class _StreamingZip(zipfile.ZipFile):
                     found = ahead.result()
                     try:
                         if found is not None:
+                            crc, size, points = found
                             self.packed[ahead.info.filename] = zipahead.add(
-                                self, ahead.info, ahead.out, *found)
+                                self, ahead.info, ahead.out, crc, size)
+                            self.points[ahead.info.filename] = points
                     except AttributeError:  # a zipfile without the parts `add` uses
                         found = None
                     if found is None:  # not deflated ahead: deflated here, as before
-                        self._stream(ahead.info, ahead.head, ahead.rows_file, ahead.tail)
+                        self._stream(ahead.info, ahead.head, ahead.rows_file, ahead.tail,
+                                     ahead.sheet)
             finally:
                 ahead.discard()
                 with contextlib.suppress(OSError):
@@ -253,7 +290,23 @@ def stabilise(path: Path | str) -> None:
 ZIP_LEVEL = 2
 
 
-def close_workbook(workbook: Any, level: int | None = None) -> dict[str, str]:
+@dataclass
+class Saved:
+    """What close_workbook tells of the parts it streamed: each one's digest as stored, as
+    written (files/deflate.py's packed_digest of it), and, of those deflated with full flushes
+    (files/flushed.py), where they fell."""
+
+    packed: dict[str, str] = field(default_factory=dict)
+    points: dict[str, dict[int, int]] = field(default_factory=dict)
+
+    def flushes(self, part: str, offsets: Iterable[int]) -> dict[int, int]:
+        """The full flushes made in `part` at those of `offsets` (its bytes before them) where
+        one was made: each one's stored bytes before it."""
+        found = self.points.get(part, {})
+        return {u: found[u] for u in offsets if u in found}
+
+
+def close_workbook(workbook: Any, level: int | None = None) -> Saved:
     """Close (save) an xlsxwriter workbook, its parts compressed at zlib's `level` (None for
     zlib's default, as xlsxwriter). A file that cannot be created raises the OSError behind it,
     which xlsxwriter wraps in its FileCreateError, so callers report it as any other file that
@@ -262,7 +315,8 @@ def close_workbook(workbook: Any, level: int | None = None) -> dict[str, str]:
     Constant-memory sheets' rows go from their temporary file straight into the zip (the pinned
     xlsxwriter opens its ZipFile by the module's name, and writes each part with ZipFile.write).
     Returns each such sheet's part's digest as stored, as written (files/deflate.py's
-    packed_digest of it, which the master's record is checked against: master/recorder.py).
+    packed_digest of it, which the master's record is checked against: master/recorder.py),
+    and where the full flushes fell in those deflated with them (`Saved`).
     """
     import xlsxwriter.workbook
     from xlsxwriter.exceptions import FileCreateError
@@ -285,4 +339,4 @@ def close_workbook(workbook: Any, level: int | None = None) -> dict[str, str]:
         raise (cause if isinstance(cause, OSError) else OSError(str(exc))) from None
     finally:
         xlsxwriter.workbook.ZipFile = opened
-    return made[-1].packed if made else {}
+    return Saved(made[-1].packed, made[-1].points) if made else Saved()

@@ -18,11 +18,11 @@ import os
 import tempfile
 import weakref
 import zipfile
-from itertools import chain
 from typing import Any
 
 from workbook_tools import parallel
-from workbook_tools.files.deflate import StoredDigest, crc32, deflater
+from workbook_tools.files.deflate import StoredDigest
+from workbook_tools.files.flushed import deflate_part
 
 #: Bytes of a sheet's rows below which it is deflated with the others: forking costs more than
 #: it saves.
@@ -39,11 +39,12 @@ class Ahead:
     of the part (its head, the rows' mark, its tail), `rows_file` the sheet's rows; `info` is
     set when the zip comes to the part, which is then added by `add`."""
 
-    def __init__(self, part_file: str, rows_file: str, head: bytes, tail: bytes,
-                 level: int | None) -> None:
+    def __init__(self, sheet: Any, head: bytes, tail: bytes, level: int | None) -> None:
         import multiprocessing
 
-        self.part_file, self.rows_file, self.head, self.tail = part_file, rows_file, head, tail
+        self.sheet, self.head, self.tail = sheet, head, tail
+        self.part_file, self.rows_file = sheet.part_file, sheet.rows_file
+        rows_file = self.rows_file
         self.info: zipfile.ZipInfo | None = None
         handle, self.out = tempfile.mkstemp(prefix="workbook-tools-", suffix=".deflated")
         os.close(handle)
@@ -51,7 +52,7 @@ class Ahead:
         self.receive, send = context.Pipe(duplex=False)
         try:
             self.worker = context.Process(target=_deflate, args=(
-                head, rows_file, tail, level, self.out, send), daemon=True)
+                head, rows_file, tail, level, self.out, send, sheet), daemon=True)
             self.worker.start()
         except BaseException:
             self.receive.close()
@@ -65,9 +66,10 @@ class Ahead:
         #: how long the forked process may take: far longer than deflating ever takes
         self.timeout = WAIT + os.path.getsize(rows_file) / SLOWEST
 
-    def result(self) -> tuple[int, int] | None:
-        """(CRC-32, bytes) of the part the forked process deflated into `out`, or None when it
-        did not (it stopped, or took past `timeout`, and was stopped)."""
+    def result(self) -> tuple[int, int, dict[int, int]] | None:
+        """(CRC-32, bytes, full flushes: files/flushed.py) of the part the forked process
+        deflated into `out`, or None when it did not (it stopped, or took past `timeout`, and
+        was stopped)."""
         found = None
         try:
             if self.receive.poll(self.timeout):
@@ -107,23 +109,20 @@ def start(sheets: list[Any], level: int | None, mark: bytes) -> Ahead | None:
     if len(pieces) != 2:
         return None
     try:
-        return Ahead(sheet.part_file, sheet.rows_file, pieces[0], pieces[1], level)
+        return Ahead(sheet, pieces[0], pieces[1], level)
     except OSError:  # (no process or file to be had: deflated with the others)
         return None
 
 
 def _deflate(head: bytes, rows: str, tail: bytes, level: int | None, out: str,
-             send: Any) -> None:
-    """In the forked process: the part deflated into `out`, and its CRC-32 and size sent."""
+             send: Any, sheet: Any) -> None:
+    """In the forked process: the part deflated into `out` (with full flushes where the sheet
+    has them: files/flushed.py), and its CRC-32, size and full flushes sent."""
     try:
-        compressor = deflater(level)
-        crc, size = 0, 0
-        with open(rows, "rb") as source, open(out, "wb") as target:
-            for piece in chain((head,), iter(lambda: source.read(_CHUNK), b""), (tail,)):
-                crc, size = crc32(piece, crc), size + len(piece)
-                target.write(compressor.compress(piece))
-            target.write(compressor.flush())
-        send.send((crc, size))
+        with open(out, "wb") as target:
+            found = deflate_part(target.write, head, rows, tail, level, sheet.breaks or (),
+                                 sheet.splice)
+        send.send(found)
         send.close()
     except BaseException:  # noqa: BLE001 - nothing sent: the part is deflated as before
         os._exit(1)

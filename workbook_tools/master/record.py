@@ -38,7 +38,7 @@ from workbook_tools.master import savingsentry, savingsrecord
 from workbook_tools.master.sheetrow import Copied
 from workbook_tools.master.verbatim import READ_CELLS, Block, Run
 
-FORMAT = 6  # raised when the layout of an entry changes
+FORMAT = 7  # raised when the layout of an entry changes
 KEEP = 8  # entries kept at most, the most recently used,
 KEEP_BYTES = 512 * 1024 * 1024  # and bytes between them
 _INFINITY = float("inf")
@@ -65,6 +65,9 @@ class SheetRecord:
     carried: list[list[Any]] | None = field(default=None, compare=False, repr=False)
     #: the SHA-256 of the part's bytes as stored, those the runs were found in (verbatim.Block)
     packed: str = ""
+    #: where the writer made a full flush, of the rows' start and the runs' ends (uncompressed
+    #: -> stored bytes before it: files/flushed.py), so that a block is copied as stored
+    stored: dict[int, int] = field(default_factory=dict)
 
     @property
     def count(self) -> int:
@@ -106,7 +109,8 @@ class SheetRecord:
         block = Block(self.part, self.start, last.end, str(last.digest), count + 1, styles,
                       dict(self.widths), self.complete and taken == len(self.runs),
                       [Run(r.quarter, r.rows, r.end, r.digest, r.styles) for r in runs],
-                      cells, self.dates, packed=self.packed)
+                      cells, self.dates, packed=self.packed,
+                      stored={u: c for u, c in self.stored.items() if u <= last.end})
         return block, rows
 
 
@@ -199,6 +203,10 @@ def _given_back(name: str, sheet: SheetRecord) -> bool:
     if not sheet.runs or savingsentry.runs_of(sheet.start, savingsentry.listed(sheet.runs)) \
             is None or not savingsentry.is_digest(sheet.packed):
         return False
+    if type(sheet.stored) is not dict or savingsentry.stored_of(
+            [list(pair) for pair in sorted(sheet.stored.items())], sheet.start,
+            sheet.runs) is None:
+        return False
     count = sum(run.rows for run in sheet.runs)
     if type(sheet.cells) is not list or len(sheet.cells) != len(READ_CELLS[name]):
         return False
@@ -231,6 +239,7 @@ def encode(record: Record) -> dict[str, Any]:
             "runs": [[run.quarter, run.rows, run.end, run.digest, sorted(run.styles or ())]
                      for run in sheet.runs],
             "packed": sheet.packed,
+            "stored": sorted(sheet.stored.items()),
             "cells": columns,
         }
     return {"format": FORMAT, "strings": list(places), "sheets": sheets}  # (Savings: keep)
@@ -271,7 +280,7 @@ def decode(data: Any) -> Record | None:
 
 
 def _sheet(name: str, sheet: dict[str, Any], strings: list[str]) -> SheetRecord | None:
-    keys = {"part", "start", "complete", "widths", "dates", "runs", "packed", "cells"}
+    keys = {"part", "start", "complete", "widths", "dates", "runs", "packed", "stored", "cells"}
     if set(sheet) != keys:
         return None
     part, start, complete = sheet["part"], sheet["start"], sheet["complete"]
@@ -286,6 +295,9 @@ def _sheet(name: str, sheet: dict[str, Any], strings: list[str]) -> SheetRecord 
         return None
     runs = savingsentry.runs_of(start, sheet["runs"])
     if runs is None or not savingsentry.is_digest(sheet["packed"]):
+        return None
+    stored = savingsentry.stored_of(sheet["stored"], start, runs)
+    if stored is None:
         return None
     count = sum(run.rows for run in runs)
     columns = sheet["cells"]
@@ -304,4 +316,6 @@ def _sheet(name: str, sheet: dict[str, Any], strings: list[str]) -> SheetRecord 
                 return None
         cells.append(column)
     return SheetRecord(part, start, {c: w for c, w in widths}, complete,
-                       frozenset(sheet["dates"]), runs, cells, packed=sheet["packed"])
+                       frozenset(sheet["dates"]), runs, cells, packed=sheet["packed"],
+                       stored=stored)
+

@@ -27,6 +27,7 @@ from workbook_tools import parallel
 from workbook_tools.files.deflate import open_part, packed_digest
 from workbook_tools.files.guard import SafeWorkbook
 from workbook_tools.files.package import sha256_of
+from workbook_tools.files.xlsx import Saved
 from workbook_tools.master import columns as mc
 from workbook_tools.master.read import LEAN_SHEETS, MASTER_LIMITS, Master
 from workbook_tools.master.readsheet import canonical_quarter, quarter_order
@@ -59,27 +60,29 @@ PARALLEL_BYTES = 16 * 1024 * 1024
 _MAX_CELL_BYTES = 6 * MAX_TEXT + 64  # '&quot;' for each character, and the cell's markup
 
 
-def recorded(master: Master, written: Path, packed: dict[str, str],
+def recorded(master: Master, written: Path, saved: Saved,
              styles: Written | None = None) -> tuple[str, Record] | None:
     """The record of the master just written to `written` and its bytes' SHA-256; None when
     records are off, or it would cost more to make than it saves, or cannot be made (a record
     is only ever a saving: nothing about it stops a write). Savings is recorded when the
-    writer's `styles` for it are given (master/savingsrecord.py). `packed`: each sheet's part's
-    digest as stored, as the writer wrote it (files/xlsx.py's close_workbook): a sheet is on
-    record only when the bytes its record was made from are those (the file is read again by
-    its name, and a file put in its place meanwhile, then put back, would go unseen)."""
+    writer's `styles` for it are given (master/savingsrecord.py). `saved.packed`: each sheet's
+    part's digest as stored, as the writer wrote it (files/xlsx.py's close_workbook): a sheet is
+    on record only when the bytes its record was made from are those (the file is read again by
+    its name, and a file put in its place meanwhile, then put back, would go unseen). Where the
+    writer made full flushes at the rows' start and the runs' ends (`saved.points`) goes on
+    record too (SheetRecord.stored)."""
     if entry_path("") is None or not switched_on():
         return None
     try:
         digest = sha256_of(written)
-        found = record_of(written, master, packed, styles)
+        found = record_of(written, master, saved, styles)
         # kept under these bytes only if they did not change while they were read
         return None if found is None or sha256_of(written) != digest else (digest, found)
     except Exception:  # noqa: BLE001 - the master is written either way
         return None
 
 
-def record_of(path: Path, master: Master, packed: dict[str, str],
+def record_of(path: Path, master: Master, saved: Saved,
               styles: Written | None = None) -> Record | None:
     """The record of the master `master` was just written to at `path` (None when none): on
     two cores (where processes fork) Savings' and some sheets' in a forked process meanwhile
@@ -95,14 +98,15 @@ def record_of(path: Path, master: Master, packed: dict[str, str],
     if jobs and max(jobs[0][3], savings_bytes) >= PARALLEL_BYTES and len(jobs) + bool(
             savings_bytes) > 1 and parallel.forks_in_two():
         theirs, mine = _shares(jobs, savings_bytes)
-        found, savings = _in_two(path, theirs, mine, frozenset(dates), master, styles, packed)
+        found, savings = _in_two(path, theirs, mine, frozenset(dates), master, styles, saved)
     else:
         found, savings = _sheets(path, jobs, frozenset(dates)), _savings(path, master, styles,
-                                                                         packed)
+                                                                         saved)
     sheets = {name: sheet for name, sheet in found.items()
-              if sheet is not None and sheet.packed == packed.get(sheet.part)}
+              if sheet is not None and sheet.packed == saved.packed.get(sheet.part)}
     for sheet in sheets.values():
         sheet.join()  # (once no process forked from this one shares the copied rows' pages)
+        sheet.stored = saved.flushes(sheet.part, (sheet.start, *(r.end for r in sheet.runs)))
     return Record(sheets, savings_entry=savings) if sheets or savings else None
 
 
@@ -131,17 +135,19 @@ def _shares(jobs: list[_Job], savings_bytes: int) -> tuple[list[_Job], list[_Job
     return theirs, mine
 
 
-def _savings(path: Path, master: Master, styles: Written | None, packed: dict[str, str]
-             ) -> str | None:
+def _savings(path: Path, master: Master, styles: Written | None, saved: Saved) -> str | None:
     """Savings' entry in the record (master/savingsentry.py), or None: none when the bytes it
-    found its rows' runs in are not its part as written (`packed`: see `recorded`)."""
+    found its rows' runs in are not its part as written (see `recorded`); with the writer's
+    full flushes at its rows' start and runs' ends."""
     if styles is None:
         return None
     try:
         with SafeWorkbook(path, MASTER_LIMITS) as workbook:
             found = savings_of(master, workbook, styles)
-        if found is None or found.packed is not None and found.packed != packed.get(found.part):
+        if found is None or found.packed is not None and found.packed != saved.packed.get(
+                found.part):
             return None
+        found.stored = saved.flushes(found.part, (found.start, *(r.end for r in found.runs)))
         return entry_text(found, consume=True)
     except Exception:  # noqa: BLE001 - no record of Savings, nothing else
         return None
@@ -166,7 +172,7 @@ def _sheets(path: Path, jobs: list[_Job], dates: frozenset[int]) -> dict[str, Sh
 
 
 def _in_two(path: Path, theirs: list[_Job], mine: list[_Job], dates: frozenset[int],
-            master: Master, styles: Written | None, packed: dict[str, str]
+            master: Master, styles: Written | None, saved: Saved
             ) -> tuple[dict[str, SheetRecord | None], str | None]:
     import multiprocessing
 
@@ -175,7 +181,7 @@ def _in_two(path: Path, theirs: list[_Job], mine: list[_Job], dates: frozenset[i
     gc.freeze()  # the master's rows left out of the forked process's garbage collection
     try:
         worker = context.Process(target=_forked, args=(path, theirs, dates, send, master, styles,
-                                                       packed), daemon=True)
+                                                       saved), daemon=True)
         worker.start()
     finally:
         gc.unfreeze()
@@ -203,12 +209,12 @@ def _in_two(path: Path, theirs: list[_Job], mine: list[_Job], dates: frozenset[i
 
 
 def _forked(path: Path, jobs: list[_Job], dates: frozenset[int], send: Any, master: Master,
-            styles: Written | None, packed: dict[str, str]) -> None:
+            styles: Written | None, saved: Saved) -> None:
     """In the forked process: the records of `jobs`' sheets and of Savings, sent (None when
     not made)."""
     # Savings first: what making its entry holds (its columns, about 100 MB at 240 returns) is
     # freed while this process scans its sheets, not held at the end beside the other's peak
-    savings = _savings(path, master, styles, packed)
+    savings = _savings(path, master, styles, saved)
     try:
         sheets: dict[str, SheetRecord | None] = _sheets(path, jobs, dates)
     except BaseException:  # noqa: BLE001 - no record of these sheets, nothing else

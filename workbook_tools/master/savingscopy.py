@@ -150,8 +150,8 @@ def runs_in(stream: IO[bytes], quarters: list[str], count: int, total: int,
 
 
 def copied_rows(header: list[str], columns: list[list[Any]], start: int, runs: list[Run],
-                part: str, before: Any, wrapped: dict[int, float], packed: str | None
-                ) -> tuple[Block, Copied, int] | None:
+                part: str, before: Any, wrapped: dict[int, float], packed: str | None,
+                stored: dict[int, int] | None = None) -> tuple[Block, Copied, int] | None:
     """The block a consolidate copies of the rows on record (those of the runs `before(quarter)`
     says may be copied), those rows as a Copied of every column, and how many there are; None
     when there are none (or the columns do not agree with the runs). The block's `widths` are
@@ -172,7 +172,8 @@ def copied_rows(header: list[str], columns: list[list[Any]], start: int, runs: l
         styles |= run.styles or set()
     last = taken[-1]
     block = Block(part, start, last.end, str(last.digest), count + 1, styles, dict(wrapped),
-                  count == len(quarters), taken, packed=packed)
+                  count == len(quarters), taken, packed=packed,
+                  stored={u: c for u, c in (stored or {}).items() if u <= last.end})
     rows = Copied({h: i for i, h in enumerate(header)},
                   {i: column[:count] for i, column in enumerate(columns)})
     return block, rows, count

@@ -71,7 +71,8 @@ def _text(found: SavingsRecord, consume: bool) -> str:
         "runs": [[run.quarter, run.rows, run.end, run.digest, sorted(run.styles or ())]
                  for run in found.runs],
         "wrapped": [[col, width] for col, width in sorted(found.wrapped.items())],
-        "packed": found.packed})
+        "packed": found.packed,
+        "stored": sorted(found.stored.items())})
     return f'{{"strings":{_json(list(texts))},"columns":[{",".join(columns)}],{rest[1:]}'
 
 
@@ -113,7 +114,9 @@ def given_back(found: SavingsRecord) -> bool:
                 math.isfinite(v) for v in column if v.__class__ is float):
             return False
     if runs_of(found.start, listed(found.runs), count) is None \
-            or not _is_packed(found.packed, found.runs):
+            or not _is_packed(found.packed, found.runs) or type(found.stored) is not dict \
+            or stored_of([list(p) for p in sorted(found.stored.items())], found.start,
+                         found.runs) is None:
         return False
     if type(found.wrapped) is not dict or _widths([[c, w] for c, w in found.wrapped.items()]) \
             != found.wrapped:
@@ -130,7 +133,7 @@ def decode(data: Any) -> SavingsRecord | None:
     bounds."""
     if type(data) is not dict or set(data) != {"strings", "part", "crc", "size", "header",
                                                "count", "columns", "cells", "looks", "start",
-                                               "runs", "wrapped", "packed"}:
+                                               "runs", "wrapped", "packed", "stored"}:
         return None
     strings = data["strings"]
     if type(strings) is not list or any(type(text) is not str for text in strings):
@@ -192,8 +195,29 @@ def decode(data: Any) -> SavingsRecord | None:
     runs, wrapped = runs_of(data["start"], data["runs"], count), _widths(data["wrapped"])
     if runs is None or wrapped is None or not _is_packed(data["packed"], runs):
         return None
+    stored = stored_of(data["stored"], data["start"], runs)
+    if stored is None:
+        return None
     return SavingsRecord(part, header, made, cells, looks,  # type: ignore[arg-type]
-                         data["crc"], data["size"], data["start"], runs, wrapped, data["packed"])
+                         data["crc"], data["size"], data["start"], runs, wrapped, data["packed"],
+                         stored)
+
+
+def stored_of(found: Any, start: int, runs: list[Run]) -> dict[int, int] | None:
+    """A sheet's full flushes from its entry (record.py's SheetRecord.stored), or None when
+    they are not pairs of offsets, each the rows' start or a run's end, in order both ways."""
+    if type(found) is not list:
+        return None
+    ends = {start, *(run.end for run in runs)}
+    last = (-1, 0)
+    for pair in found:
+        if type(pair) is not list or len(pair) != 2 or any(
+                type(v) is not int for v in pair) or pair[0] not in ends:
+            return None
+        if pair[0] <= last[0] or pair[1] <= last[1]:
+            return None
+        last = (pair[0], pair[1])
+    return {u: c for u, c in found}
 
 
 def texts_in(column: list[Any], kinds: set[type], strings: list[str]) -> list[Any] | None:

@@ -84,6 +84,9 @@ class SavingsRecord:
     #: the SHA-256 of the part's bytes as stored, of those the runs were found in (a copy
     #: checks it of those it reads: verbatim.Block's `packed`)
     packed: str | None = None
+    #: where the writer made a full flush, of the rows' start and the runs' ends (record.py's
+    #: SheetRecord.stored): a block of them is copied as stored
+    stored: dict[int, int] = field(default_factory=dict)
 
     @property
     def count(self) -> int:
@@ -111,7 +114,8 @@ def take(found: SavingsRecord, master: Any, notes: list[str], before: Any = None
     header = found.header
     keys = (*header, "_row")
     copied = copied_rows(header, found.columns, found.start, found.runs, found.part, before,
-                         found.wrapped, found.packed) if before is not None and found.runs \
+                         found.wrapped, found.packed, found.stored) \
+        if before is not None and found.runs \
         else None
     first = 0 if copied is None else copied[2]
     count = found.count - first

@@ -104,6 +104,10 @@ class Block:
     # the SHA-256 of the old master when the block came from its record (master/record.py)
     recorded: str | None = field(default=None, compare=False, repr=False)
     packed: str | None = None
+    #: where the old part's writer made a full flush (uncompressed -> stored bytes before it),
+    #: at the rows' start and the runs' ends, from its record: the block is then copied as
+    #: stored (verbatim_copy.Splice)
+    stored: dict[int, int] | None = field(default=None, compare=False, repr=False)
 
     @property
     def count(self) -> int:

@@ -6,13 +6,22 @@ from __future__ import annotations
 
 import zipfile
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import IO, TYPE_CHECKING, Any
 
 from workbook_tools.errors import MasterError
-from workbook_tools.files.deflate import INFLATE_ERRORS, crc32, open_part, packed_digest
+from workbook_tools.files.deflate import (
+    INFLATE_ERRORS,
+    crc32,
+    crc32_combine,
+    open_part,
+    packed_digest,
+    stored_chunks,
+)
 from workbook_tools.master.readsheet import NOTHING_CHANGED
 
 if TYPE_CHECKING:
+    from workbook_tools.files.flushed import Deflating
     from workbook_tools.master.verbatim import Block
 
 CHUNK = 4 * 1024 * 1024
@@ -61,6 +70,11 @@ _CHANGED: tuple[type[Exception], ...] = (zipfile.BadZipFile, KeyError, EOFError,
                                          NotImplementedError, FileNotFoundError, *INFLATE_ERRORS)
 
 
+def _changed(path: Any) -> MasterError:
+    return MasterError(f"{path}: was changed by someone else while consolidating; run again. "
+                       f"{NOTHING_CHANGED}")
+
+
 def copy(path: Any, block: Block, out: str) -> None:
     """Append the block's bytes from the old master at `path` to the row file `out`, checking
     they are the bytes read.
@@ -89,5 +103,85 @@ def copy(path: Any, block: Block, out: str) -> None:
     except _CHANGED:
         packed = None  # (its zip or the part not as read: changed)
     if digest.hexdigest() != block.digest or packed is None or packed != block.packed:
-        raise MasterError(f"{path}: was changed by someone else while consolidating; run "
-                          f"again. {NOTHING_CHANGED}")
+        raise _changed(path)
+
+
+#: how a full flush ends a deflate stream's bytes so far: an empty block, stored
+_FLUSHED = b"\x00\x00\xff\xff"
+
+
+@dataclass(frozen=True)
+class Splice:
+    """A block's rows copied into the new master's part as stored in the old one's
+    (files/flushed.py): its bytes between the full flushes the writer made where the block's
+    rows begin and end, known from the old master's record (master/record.py's `stored`).
+
+    What they inflate to is known from the same record: the rows' Checksum (their CRC-32 and
+    length, from which the new part's CRC-32 is made) and the old part's digest as stored, which
+    the bytes read here must have (read once, as they are copied: the bytes checked are the
+    bytes copied), as the inflating copy checks (`copy`). A record is the user's own (see
+    master/record.py), made from what this tool's writer wrote; each full flush it gives is
+    checked here to be one (the bytes before the copy and the copy's own end as a full flush
+    ends them)."""
+
+    source: str  # the old master
+    part: str
+    start: int  # the rows' bytes in the part (uncompressed)
+    end: int
+    stored_start: int  # the same bytes as stored
+    stored_end: int
+    crc: int
+    packed: str
+    points: tuple[tuple[int, int], ...]  # the old part's full flushes from start to end
+    at: int  # where the rows go among the new part's rows (after its header row)
+
+    @classmethod
+    def of(cls, source: Any, block: Block, at: int) -> Splice | None:
+        """The splice copying `block` from the master at `source` as stored, or None when its
+        record does not say where its bytes are stored (then it is copied by `copy`)."""
+        stored = block.stored
+        if crc32_combine is None or not stored or block.packed is None:
+            return None
+        first, last = stored.get(block.start), stored.get(block.end)
+        if first is None or last is None or not 0 < first < last \
+                or len(block.digest) != 24 or int(block.digest[8:], 16) != block.end - block.start:
+            return None
+        points = tuple(sorted((u, c) for u, c in stored.items() if block.start <= u <= block.end))
+        return cls(str(source), block.part, block.start, block.end, first, last,
+                   int(block.digest[:8], 16), block.packed, points, at)
+
+    def copy_into(self, out: Deflating) -> None:
+        """Put the rows in `out` (just after a full flush) as stored in the old part, and note
+        its full flushes among them.
+
+        Raises:
+            MasterError: the old master changed since it was read.
+        """
+        size, stored = out.size, out.stored
+        before, last, taken = b"", b"", 0
+        packed = None
+        try:
+            with zipfile.ZipFile(self.source) as archive, \
+                    open_part(archive, self.part, hashed=True) as stream:
+                at = 0
+                for chunk in stored_chunks(stream):
+                    first = max(self.stored_start - at, 0)
+                    end = min(self.stored_end - at, len(chunk))
+                    if first > 0:
+                        before = (before + chunk[:first])[-4:]
+                    if first < end:
+                        piece = chunk[first:end]
+                        out.stored_piece(piece)
+                        taken += len(piece)
+                        last = (last + piece)[-4:]
+                    at += len(chunk)
+                packed = packed_digest(stream)
+        except _CHANGED:
+            packed = None
+        if packed is None or packed != self.packed or taken != self.stored_end - \
+                self.stored_start or before != _FLUSHED or last != _FLUSHED:
+            raise _changed(self.source)
+        out.crc = crc32_combine(out.crc, self.crc, self.end - self.start)
+        out.size += self.end - self.start
+        for u, c in self.points:
+            out.points[size + u - self.start] = stored + c - self.stored_start

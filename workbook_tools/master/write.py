@@ -23,12 +23,13 @@ from workbook_tools.files.xlsx import (
     NAVY,
     RAG_COLOURS,
     ZIP_LEVEL,
+    Saved,
     add_rag_formatting,
     close_workbook,
     new_workbook,
 )
 from workbook_tools.master import columns as mc
-from workbook_tools.master.read import Master, materialize
+from workbook_tools.master.read import LEAN_SHEETS, Master, materialize
 from workbook_tools.master.record import Record, keep
 from workbook_tools.master.recorder import recorded
 from workbook_tools.master.savingsrecord import Written
@@ -125,17 +126,19 @@ def write_master(master: Master, path: Path, keep_record: bool = True,
     Raises:
         OSError: the file could not be saved.
     """
-    written, packed = _write(master, path)
     make = bool(master.copies) if make_record is None else make_record
-    found = recorded(master, path, packed, written) if make else None
+    written, saved = _write(master, path, make)
+    found = recorded(master, path, saved, written) if make else None
     if found is not None and keep_record:
         keep(*found)
     return found
 
 
-def _write(master: Master, path: Path) -> tuple[Written | None, dict[str, str]]:
+def _write(master: Master, path: Path, flushed: bool = False) -> tuple[Written | None, Saved]:
     """Write the file; the styles Savings' cells were given (for its record), and the sheets'
-    parts' digests as stored, as written (files/xlsx.py's close_workbook)."""
+    parts' digests as stored, as written (files/xlsx.py's close_workbook). `flushed`: the
+    lean sheets' parts are deflated with full flushes where each quarter's rows begin (for a
+    record, so that the next consolidate copies them as stored)."""
     # constant memory: each row goes to disk as it is written, so the writer holds one row, not
     # every cell of the master (the rows arrive in order; see _add_table for the tables)
     savings = master.copies.get(mc.MasterSheet.SAVINGS)
@@ -153,15 +156,17 @@ def _write(master: Master, path: Path) -> tuple[Written | None, dict[str, str]]:
             sheet.copy_from(master.path, master.copies[sheet.name])
         elif any(r.__class__ is SheetRow and r.copied for r in sheet.rows):  # (never written empty)
             raise ValueError(f"rows of {sheet.name} to copy from the old master have no block")
+        if flushed and (sheet.name in LEAN_SHEETS or sheet.name == mc.MasterSheet.SAVINGS):
+            sheet.flush_quarters()
     write_all(sheets)
-    packed = close_workbook(workbook, ZIP_LEVEL)
+    saved = close_workbook(workbook, ZIP_LEVEL)
     if master.copies:
         used = set().union(*(block.styles for block in master.copies.values()))
         if not same_styles(master.path, path, used):  # a copied cell's style means another
             materialize(master, list(master.copies))  # format here: written again, cell by cell
-            return _write(master, path)
+            return _write(master, path, flushed)
     return next((_written(sheet) for sheet in sheets if sheet.name == mc.MasterSheet.SAVINGS),
-                None), packed
+                None), saved
 
 
 def _written(sheet: SheetRows) -> Written:

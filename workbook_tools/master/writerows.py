@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
+import os
 from collections.abc import Sequence
 from typing import Any
 
@@ -22,9 +23,9 @@ from workbook_tools.master import columns as mc
 from workbook_tools.master.columns import MasterSheet
 from workbook_tools.master.keep import Kept, formula_at
 from workbook_tools.master.ledger import VARIANCES, number
-from workbook_tools.master.sheetrow import in_place
+from workbook_tools.master.sheetrow import Copied, in_place
 from workbook_tools.master.verbatim import Block
-from workbook_tools.master.verbatim_copy import copy
+from workbook_tools.master.verbatim_copy import Splice, copy
 
 #: A row of a sheet: a dict keyed by header, or its values in the sheet's header order.
 Row = dict[str, Any] | Sequence[Any]
@@ -96,10 +97,34 @@ class SheetRows:
 
     def copy_from(self, source: Any, block: Block) -> None:
         """Copy the sheet's first rows from the old master `source` as they are
-        (master/verbatim.py), rather than write them."""
+        (master/verbatim.py), rather than write them: as stored, when the old master's record
+        says where (verbatim_copy.Splice, put in as the part is deflated), else inflated into
+        the rows' file (verbatim_copy.copy)."""
         if not in_place(self.rows, block):
             raise ValueError(f"the rows of {self.name} copied from the old master have moved")
         self.source, self.block = source, block
+        # (the header row alone is in the rows' file yet: the copied rows go after it)
+        self.writer.sheet.splice = Splice.of(source, block, os.path.getsize(self.writer.rows_file))
+
+    def flush_quarters(self) -> None:
+        """Have the sheet's part deflated with a full flush where each quarter's rows begin
+        (files/flushed.py), so that the next consolidate can copy them as stored. Where the
+        rows' first column is the quarter (the lean sheets)."""
+        if not self.headers or self.headers[0] != mc.QUARTER:
+            return
+        rows, positions = self.rows, self.positions
+        first = self.block.count if self.block is not None and \
+            self.writer.sheet.splice is not None else 0
+        # a copied row's quarter from its column (a Row is not made for each)
+        quarters = rows.columns[0] if isinstance(rows, Copied) else ()
+        breaks: list[int] = []
+        last: Any = None
+        for i in range(first, len(rows)):
+            quarter = quarters[i] if i < len(quarters) else values_of(rows[i], self.headers)[0]
+            if quarter != last or i == first:
+                breaks.append(positions[i] + 1)  # (as numbered in the file)
+                last = quarter
+        self.writer.sheet.breaks = breaks
 
     @property
     def cells(self) -> int:
@@ -118,7 +143,11 @@ class SheetRows:
         first = 0
         if self.block is not None:
             writer.flush()
-            copy(self.source, self.block, writer.rows_file)
+            splice = writer.sheet.splice
+            if splice is None:
+                copy(self.source, self.block, writer.rows_file)
+            elif os.path.getsize(writer.rows_file) != splice.at:
+                raise ValueError(f"the rows of {self.name} to copy go after its header row")
             first = self.block.count
             writer.last = self.positions[first - 1]
         # the rows after the copied ones by index: an iterator over the copied ones would touch

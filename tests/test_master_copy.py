@@ -375,15 +375,15 @@ def test_a_master_swapped_while_its_rows_are_copied_is_refused(
             return real(path, copied, out)
         return _while_in_place(Path(path), crafted, lambda: real(path, copied, out))
 
-    real_stored = verbatim_copy.Splice.copy_into
+    real_stored = verbatim_copy.Splice.take
 
-    def swapped_stored(splice: Any, out: Any) -> None:
+    def swapped_stored(splice: Any) -> None:
         if splice.part != MEASURES:
-            return real_stored(splice, out)
-        return _while_in_place(Path(splice.source), crafted, lambda: real_stored(splice, out))
+            return real_stored(splice)
+        return _while_in_place(Path(splice.source), crafted, lambda: real_stored(splice))
 
     monkeypatch.setattr(writerows, "copy", swapped)
-    monkeypatch.setattr(verbatim_copy.Splice, "copy_into", swapped_stored)
+    monkeypatch.setattr(verbatim_copy.Splice, "take", swapped_stored)
     with pytest.raises(MasterError, match="changed by someone else"):
         folder.consolidate(Q2)
     assert folder.master.read_bytes() == before

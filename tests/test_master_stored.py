@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import json
 import random
+import tempfile
 import zipfile
 import zlib
 from pathlib import Path
@@ -116,25 +117,56 @@ def test_rows_copied_as_stored_give_the_master_written_in_full(
         assert _inflated(stored[c:]) == data[u:]
 
 
-def test_a_record_whose_full_flushes_are_not_is_forgotten(
-        tmp_path: Path, records: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """A record whose full flush of the rows' start is not one (a stored offset one byte on) is
-    refused as the master changed, nothing written; the record is forgotten, so running again
-    copies as scanned."""
-    folder = ours(tmp_path)
-    folder.consolidate(Q2)  # the record, with the full flushes
-    entries = [p for p in records.rglob("*") if p.is_file() and p.suffix == ".json"]
-    assert entries
+def _on_record(records: Path, edit: Any) -> None:
+    """Each sheet's full flushes on record given as `edit(pairs)` says."""
+    entries = [p for p in records.rglob("*.json") if p.is_file()]
+    changed = 0
     for entry in entries:
         data = json.loads(entry.read_bytes())
         if data.get("format") != record.FORMAT:
             continue
-        for sheet in data["sheets"].values():
-            sheet["stored"] = [[u, c + 1] for u, c in sheet["stored"]]
+        for sheet in [*data["sheets"].values(), data["savings"]]:
+            if sheet and len(sheet["stored"]) >= 3:
+                sheet["stored"] = edit(sheet["stored"])
+                changed += 1
         entry.write_text(json.dumps(data))
+    assert changed
+
+
+#: Records whose full flushes are wrong in a way the entry's own checks pass (pairs of offsets,
+#: each the rows' start or a run's end, in order both ways).
+WRONG_FLUSHES = {
+    "each stored offset one byte on": lambda pairs: [[u, c + 1] for u, c in pairs],
+    # Q1's end given Q2's stored end (found by a review: helper-65): the bytes between are two
+    # full flushes, and inflate; but to Q1 and Q2's rows, not Q1's
+    "a run's end paired with a later full flush": lambda pairs: [pairs[0],
+                                                                 [pairs[1][0], pairs[2][1]]],
+    "a run's end paired with an earlier one": lambda pairs: [pairs[0], [pairs[1][0],
+                                                                       pairs[0][1] + 1]],
+}
+
+
+@pytest.mark.parametrize("case", list(WRONG_FLUSHES))
+def test_a_record_whose_full_flushes_are_wrong_is_refused_and_forgotten(
+        tmp_path: Path, records: Path, case: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The rows taken as stored are inflated alone and must be the rows on record (their
+    CRC-32 and length), from a full flush to a full flush: a record that says otherwise is the
+    copy's refusal, before the new master is begun (no file of it left behind), and is
+    forgotten, so running again copies as scanned; never a master whose parts do not inflate
+    to their CRC-32."""
+    folder = ours(tmp_path)
+    folder.consolidate(Q2)  # the record, with the full flushes
+    _on_record(records, WRONG_FLUSHES[case])
     before = folder.master.read_bytes()
-    with pytest.raises(MasterError, match="changed by someone else"):
-        folder.consolidate(Q2)
+    temporary = tmp_path / "tmp"
+    temporary.mkdir()
+    with monkeypatch.context() as env:
+        env.setattr(tempfile, "tempdir", str(temporary))
+        with pytest.raises(MasterError, match="changed by someone else"):
+            folder.consolidate(Q2)
     assert folder.master.read_bytes() == before
+    assert not list(temporary.iterdir())
     assert _spliced(folder, monkeypatch) == []  # scanned, copied inflated
     assert _spliced(folder, monkeypatch)  # and its record made again
+    with zipfile.ZipFile(folder.master) as archive:
+        assert archive.testzip() is None

@@ -59,6 +59,11 @@ def open_part(archive: zipfile.ZipFile, part: str, hashed: bool = False) -> IO[b
     return cast(IO[bytes], stream)
 
 
+def inflater_of() -> Any:
+    """A raw inflater (ISA-L's where installed), as a part's stream has."""
+    return (_INFLATE or zlib.decompressobj)(-zlib.MAX_WBITS)
+
+
 def packed_digest(stream: IO[bytes]) -> str | None:
     """The hex digest of every stored byte of a part opened with `packed` (None when it was
     not, or its bytes end early), the bytes not yet read read now (not inflated)."""

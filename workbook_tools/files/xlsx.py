@@ -194,6 +194,8 @@ class _StreamingZip(zipfile.ZipFile):
         finally:
             os.remove(deflated)
             os.remove(rows)
+            if sheet.splice is not None:
+                sheet.splice.discard()
 
     def close(self) -> None:
         ahead, self.ahead = self.ahead, None
@@ -216,6 +218,8 @@ class _StreamingZip(zipfile.ZipFile):
                 ahead.discard()
                 with contextlib.suppress(OSError):
                     os.remove(ahead.rows_file)
+                if ahead.sheet.splice is not None:
+                    ahead.sheet.splice.discard()
         super().close()
 
     def writestr(self, zinfo_or_arcname: Any, data: Any, compress_type: Any = None,

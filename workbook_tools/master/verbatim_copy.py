@@ -4,6 +4,8 @@ a `Checksum`, the part by the SHA-256 of its bytes as stored (files/deflate.py's
 
 from __future__ import annotations
 
+import contextlib
+import os
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -14,6 +16,7 @@ from workbook_tools.files.deflate import (
     INFLATE_ERRORS,
     crc32,
     crc32_combine,
+    inflater_of,
     open_part,
     packed_digest,
     stored_chunks,
@@ -108,6 +111,10 @@ def copy(path: Any, block: Block, out: str) -> None:
 
 #: how a full flush ends a deflate stream's bytes so far: an empty block, stored
 _FLUSHED = b"\x00\x00\xff\xff"
+#: an empty last block, stored: inflated after bytes that end where a block does, it ends the
+#: stream and gives nothing
+_LAST = b"\x01\x00\x00\xff\xff"
+_MAX_OUT = 16 * 1024 * 1024  # bytes inflated at a time (a bomb is never held whole)
 
 
 @dataclass(frozen=True)
@@ -116,13 +123,15 @@ class Splice:
     (files/flushed.py): its bytes between the full flushes the writer made where the block's
     rows begin and end, known from the old master's record (master/record.py's `stored`).
 
-    What they inflate to is known from the same record: the rows' Checksum (their CRC-32 and
-    length, from which the new part's CRC-32 is made) and the old part's digest as stored, which
-    the bytes read here must have (read once, as they are copied: the bytes checked are the
-    bytes copied), as the inflating copy checks (`copy`). A record is the user's own (see
-    master/record.py), made from what this tool's writer wrote; each full flush it gives is
-    checked here to be one (the bytes before the copy and the copy's own end as a full flush
-    ends them)."""
+    `take`, as the rows are written (master/writerows.py), reads those bytes into a temporary
+    file `file` of this tool's own and checks them as the inflating copy (`copy`) checks its
+    own: the old part's digest as stored must be the record's (the bytes hashed are the bytes
+    taken, read once), and they must inflate alone, from where a full flush left the stream to
+    where another did, to the rows' Checksum on record (their CRC-32 and length, from which the
+    new part's CRC-32 is made). A record that says otherwise (a mistake of ours, a damaged
+    entry) or a file put in the master's place is the copy's MasterError, before the new file
+    is begun, and the record is forgotten (master/safe.py). `copy_into` then puts the bytes
+    taken in the new part as the zip is written (files/xlsx.py, files/zipahead.py)."""
 
     source: str  # the old master
     part: str
@@ -134,9 +143,10 @@ class Splice:
     packed: str
     points: tuple[tuple[int, int], ...]  # the old part's full flushes from start to end
     at: int  # where the rows go among the new part's rows (after its header row)
+    file: str  # where `take` puts their bytes as stored
 
     @classmethod
-    def of(cls, source: Any, block: Block, at: int) -> Splice | None:
+    def of(cls, source: Any, block: Block, at: int, file: str) -> Splice | None:
         """The splice copying `block` from the master at `source` as stored, or None when its
         record does not say where its bytes are stored (then it is copied by `copy`)."""
         stored = block.stored
@@ -148,40 +158,88 @@ class Splice:
             return None
         points = tuple(sorted((u, c) for u, c in stored.items() if block.start <= u <= block.end))
         return cls(str(source), block.part, block.start, block.end, first, last,
-                   int(block.digest[:8], 16), block.packed, points, at)
+                   int(block.digest[:8], 16), block.packed, points, at, file)
 
-    def copy_into(self, out: Deflating) -> None:
-        """Put the rows in `out` (just after a full flush) as stored in the old part, and note
-        its full flushes among them.
+    def take(self) -> None:
+        """Read and check the rows' bytes as stored into `file` (see the class's notes).
 
         Raises:
-            MasterError: the old master changed since it was read.
+            MasterError: the old master changed since it was read, or its record is wrong.
         """
-        size, stored = out.size, out.stored
+        try:
+            if not self._taken():
+                raise _changed(self.source)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.remove(self.file)
+            raise
+
+    def _taken(self) -> bool:
+        inflater, crc, size = inflater_of(), 0, 0
         before, last, taken = b"", b"", 0
-        packed = None
+        want = self.end - self.start
+        # the full flushes on record after the rows' start, in order (the last: their end)
+        points = [(u, c) for u, c in self.points if u > self.start]
+        if not points or points[-1] != (self.end, self.stored_end) or any(
+                c <= self.stored_start for _, c in points):
+            return False
         try:
             with zipfile.ZipFile(self.source) as archive, \
-                    open_part(archive, self.part, hashed=True) as stream:
+                    open_part(archive, self.part, hashed=True) as stream, \
+                    open(self.file, "wb") as out:
                 at = 0
                 for chunk in stored_chunks(stream):
                     first = max(self.stored_start - at, 0)
                     end = min(self.stored_end - at, len(chunk))
+                    at += len(chunk)
                     if first > 0:
                         before = (before + chunk[:first])[-4:]
-                    if first < end:
-                        piece = chunk[first:end]
-                        out.stored_piece(piece)
-                        taken += len(piece)
-                        last = (last + piece)[-4:]
-                    at += len(chunk)
+                    if first >= end:
+                        continue
+                    piece = chunk[first:end]
+                    out.write(piece)
+                    while piece:
+                        # up to the next full flush on record, where the rows inflated so far
+                        # must end as it says, and the bytes as a full flush ends them
+                        cut = len(piece) if not points else min(
+                            points[0][1] - self.stored_start - taken, len(piece))
+                        if cut < 0:
+                            return False
+                        part, piece = piece[:cut], piece[cut:]
+                        taken += len(part)
+                        last = (last + part)[-4:]
+                        while part:  # inflated a bounded piece at a time
+                            data = inflater.decompress(part, _MAX_OUT)
+                            part = inflater.unconsumed_tail
+                            crc, size = crc32(data, crc), size + len(data)
+                            if size > want:
+                                return False
+                        if points and taken == points[0][1] - self.stored_start:
+                            if size != points.pop(0)[0] - self.start or last != _FLUSHED:
+                                return False
                 packed = packed_digest(stream)
+            ended = inflater.decompress(_LAST) == b"" and inflater.eof \
+                and not inflater.unused_data
         except _CHANGED:
-            packed = None
-        if packed is None or packed != self.packed or taken != self.stored_end - \
-                self.stored_start or before != _FLUSHED or last != _FLUSHED:
-            raise _changed(self.source)
+            return False
+        return ended and not points and packed == self.packed and taken == self.stored_end - \
+            self.stored_start and before == _FLUSHED and crc == self.crc and size == want
+
+    def copy_into(self, out: Deflating) -> None:
+        """Put the rows taken (`take`) in `out`, just after a full flush, and note the old
+        part's full flushes among them."""
+        size, stored = out.size, out.stored
+        with open(self.file, "rb") as source:
+            for chunk in read_chunks(source):
+                out.stored_piece(chunk)
+        if out.stored - stored != self.stored_end - self.stored_start:
+            raise OSError(f"{self.file}: the rows taken to copy are not all there")
         out.crc = crc32_combine(out.crc, self.crc, self.end - self.start)
         out.size += self.end - self.start
         for u, c in self.points:
             out.points[size + u - self.start] = stored + c - self.stored_start
+
+    def discard(self) -> None:
+        """Remove the file of the rows taken."""
+        with contextlib.suppress(OSError):
+            os.remove(self.file)

@@ -158,8 +158,13 @@ def _write(master: Master, path: Path, flushed: bool = False) -> tuple[Written |
             raise ValueError(f"rows of {sheet.name} to copy from the old master have no block")
         if flushed and (sheet.name in LEAN_SHEETS or sheet.name == mc.MasterSheet.SAVINGS):
             sheet.flush_quarters()
-    write_all(sheets)
-    saved = close_workbook(workbook, ZIP_LEVEL)
+    try:
+        write_all(sheets)
+        saved = close_workbook(workbook, ZIP_LEVEL)
+    except BaseException:
+        for sheet in sheets:  # the rows' files, and those of rows taken to copy: not left behind
+            sheet.discard()
+        raise
     if master.copies:
         used = set().union(*(block.styles for block in master.copies.values()))
         if not same_styles(master.path, path, used):  # a copied cell's style means another

@@ -10,6 +10,7 @@ macOS whose default is spawn) the rows are written here, one sheet after another
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import gc
 import os
@@ -104,7 +105,9 @@ class SheetRows:
             raise ValueError(f"the rows of {self.name} copied from the old master have moved")
         self.source, self.block = source, block
         # (the header row alone is in the rows' file yet: the copied rows go after it)
-        self.writer.sheet.splice = Splice.of(source, block, os.path.getsize(self.writer.rows_file))
+        rows_file = self.writer.rows_file
+        self.writer.sheet.splice = Splice.of(source, block, os.path.getsize(rows_file),
+                                             f"{rows_file}.stored")
 
     def flush_quarters(self) -> None:
         """Have the sheet's part deflated with a full flush where each quarter's rows begin
@@ -148,6 +151,8 @@ class SheetRows:
                 copy(self.source, self.block, writer.rows_file)
             elif os.path.getsize(writer.rows_file) != splice.at:
                 raise ValueError(f"the rows of {self.name} to copy go after its header row")
+            else:
+                splice.take()  # (put in as the part is deflated: files/flushed.py)
             first = self.block.count
             writer.last = self.positions[first - 1]
         # the rows after the copied ones by index: an iterator over the copied ones would touch
@@ -177,6 +182,13 @@ class SheetRows:
             height = min(LINE_HEIGHT * lines, MAX_ROW_HEIGHT) if lines > 1 else None
             write_row(writer, r, values, height, theirs.get(index))
         writer.flush()
+
+    def discard(self) -> None:
+        """Remove the rows' file and that of the rows taken to copy (a write that failed)."""
+        with contextlib.suppress(OSError):
+            os.remove(self.writer.rows_file)
+        if self.writer.sheet.splice is not None:
+            self.writer.sheet.splice.discard()
 
     def finish(self) -> None:
         """After `write`, in this process: the sheet's extent, for xlsxwriter to save it."""

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import tempfile
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -146,9 +147,12 @@ class Splice:
     file: str  # where `take` puts their bytes as stored
 
     @classmethod
-    def of(cls, source: Any, block: Block, at: int, file: str) -> Splice | None:
+    def of(cls, source: Any, block: Block, at: int) -> Splice | None:
         """The splice copying `block` from the master at `source` as stored, or None when its
-        record does not say where its bytes are stored (then it is copied by `copy`)."""
+        record does not say where its bytes are stored (then it is copied by `copy`). Its
+        `file` is made here, empty, the user's own (mkstemp), so that the process that takes
+        the rows (perhaps forked from this one) and the one that puts them in the zip agree on
+        it, and no one else can have put a file or a link of theirs at its name."""
         stored = block.stored
         if crc32_combine is None or not stored or block.packed is None:
             return None
@@ -157,6 +161,8 @@ class Splice:
                 or len(block.digest) != 24 or int(block.digest[8:], 16) != block.end - block.start:
             return None
         points = tuple(sorted((u, c) for u, c in stored.items() if block.start <= u <= block.end))
+        handle, file = tempfile.mkstemp(prefix="workbook-tools-", suffix=".stored")
+        os.close(handle)
         return cls(str(source), block.part, block.start, block.end, first, last,
                    int(block.digest[:8], 16), block.packed, points, at, file)
 

@@ -105,9 +105,8 @@ class SheetRows:
             raise ValueError(f"the rows of {self.name} copied from the old master have moved")
         self.source, self.block = source, block
         # (the header row alone is in the rows' file yet: the copied rows go after it)
-        rows_file = self.writer.rows_file
-        self.writer.sheet.splice = Splice.of(source, block, os.path.getsize(rows_file),
-                                             f"{rows_file}.stored")
+        self.writer.sheet.splice = Splice.of(source, block,
+                                             os.path.getsize(self.writer.rows_file))
 
     def flush_quarters(self) -> None:
         """Have the sheet's part deflated with a full flush where each quarter's rows begin

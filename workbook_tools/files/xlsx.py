@@ -129,6 +129,7 @@ class _StreamingZip(zipfile.ZipFile):
         self.packed: dict[str, str] = {}
         #: each part deflated with full flushes: where they fell (files/flushed.py)
         self.points: dict[str, dict[int, int]] = {}
+        self.spliced = 0  # parts with rows copied as stored put in
 
     def write(self, filename: Any, arcname: Any = None, compress_type: Any = None,
               compresslevel: Any = None) -> None:
@@ -191,6 +192,7 @@ class _StreamingZip(zipfile.ZipFile):
                                                  sheet.breaks or (), sheet.splice)
             self.packed[info.filename] = zipahead.add(self, info, deflated, crc, size)
             self.points[info.filename] = points
+            self.spliced += sheet.splice is not None
         finally:
             os.remove(deflated)
             os.remove(rows)
@@ -209,6 +211,7 @@ class _StreamingZip(zipfile.ZipFile):
                             self.packed[ahead.info.filename] = zipahead.add(
                                 self, ahead.info, ahead.out, crc, size)
                             self.points[ahead.info.filename] = points
+                            self.spliced += ahead.sheet.splice is not None
                     except AttributeError:  # a zipfile without the parts `add` uses
                         found = None
                     if found is None:  # not deflated ahead: deflated here, as before
@@ -343,4 +346,7 @@ def close_workbook(workbook: Any, level: int | None = None) -> Saved:
         raise (cause if isinstance(cause, OSError) else OSError(str(exc))) from None
     finally:
         xlsxwriter.workbook.ZipFile = opened
+    if (made[-1].spliced if made else 0) != sum(s.splice is not None for s in sheets):
+        # (a sheet whose rows were not streamed, its copied rows left out: never so today)
+        raise OSError(f"{workbook.filename}: rows copied as stored were not all put in")
     return Saved(made[-1].packed, made[-1].points) if made else Saved()

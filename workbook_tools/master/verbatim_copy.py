@@ -110,6 +110,11 @@ def copy(path: Any, block: Block, out: str) -> None:
         raise _changed(path)
 
 
+def _own(path: str, flags: int) -> int:
+    """Open `path`, the file Splice.of made, to write (never a link put at its name)."""
+    return os.open(path, os.O_WRONLY | os.O_TRUNC | getattr(os, "O_NOFOLLOW", 0))
+
+
 #: how a full flush ends a deflate stream's bytes so far: an empty block, stored
 _FLUSHED = b"\x00\x00\xff\xff"
 #: an empty last block, stored: inflated after bytes that end where a block does, it ends the
@@ -192,7 +197,7 @@ class Splice:
         try:
             with zipfile.ZipFile(self.source) as archive, \
                     open_part(archive, self.part, hashed=True) as stream, \
-                    open(self.file, "wb") as out:
+                    open(self.file, "wb", opener=_own) as out:
                 at = 0
                 for chunk in stored_chunks(stream):
                     first = max(self.stored_start - at, 0)
@@ -214,7 +219,10 @@ class Splice:
                         part, piece = piece[:cut], piece[cut:]
                         taken += len(part)
                         last = (last + part)[-4:]
-                        while part:  # inflated a bounded piece at a time
+                        data = b""
+                        # inflated a bounded piece at a time (ISA-L may have taken all the
+                        # input with output still to give: then the piece given was full)
+                        while part or len(data) == _MAX_OUT:
                             data = inflater.decompress(part, _MAX_OUT)
                             part = inflater.unconsumed_tail
                             crc, size = crc32(data, crc), size + len(data)

@@ -403,7 +403,8 @@ def test_a_master_swapped_while_its_record_is_made_is_not_on_record(
     block = read_master(folder.master, touched={str(Q2)}).copies["Measures"]
     real = recorder._sheets
 
-    def swapped(path: Path, jobs: Any, dates: Any) -> Any:
+    def swapped(path: Path, jobs: Any, dates: Any, *rest: Any) -> Any:
+        swaps.append(path)
         with zipfile.ZipFile(path) as archive:
             data = archive.read(MEASURES)
         start = data.index(b'<row r="2"')
@@ -412,10 +413,12 @@ def test_a_master_swapped_while_its_record_is_made_is_not_on_record(
         crafted = tmp_path / "crafted.xlsx"
         shutil.copy2(path, crafted)
         edit_member(crafted, MEASURES, lambda _: forged)
-        return _while_in_place(path, crafted, lambda: real(path, jobs, dates))
+        return _while_in_place(path, crafted, lambda: real(path, jobs, dates, *rest))
 
+    swaps: list[Path] = []
     monkeypatch.setattr(recorder, "_sheets", swapped)
     folder.consolidate(Q2)
+    assert swaps  # (the record was made, from the file put in its place)
     kept = record.recall(hashlib.sha256(folder.master.read_bytes()).hexdigest())
     assert kept is None or "Measures" not in kept.sheets
 

@@ -4,9 +4,11 @@ master's record, and the next consolidate copying the stored bytes between them.
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import random
+import re
 import tempfile
 import zipfile
 import zlib
@@ -14,13 +16,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from master_support import Q2
+from master_support import Q1, Q2
 from test_master_copy import MEASURES, content, ours, twin
+from test_master_record import read_off, same
 from test_master_savings_copy import SAVINGS_PART
 
 from workbook_tools.errors import MasterError
 from workbook_tools.files import flushed, zipahead
-from workbook_tools.master import record, verbatim_copy, writerows
+from workbook_tools.master import record, recorder, verbatim_copy, writerows
 from workbook_tools.master.read import read_master
 
 
@@ -94,14 +97,29 @@ def test_rows_copied_as_stored_give_the_master_written_in_full(
             env.setenv("WORKBOOK_TOOLS_CACHE", "off")
             off.consolidate(Q2)
 
+    # the record of each master written is made without inflating the rows it copied
+    around: list[str] = []
+    real_around = recorder.inflated_around
+
+    def noted(stream: Any, *rest: Any) -> Any:
+        around.append(stream.name)
+        return real_around(stream, *rest)
+
+    monkeypatch.setattr(recorder, "inflated_around", noted)
     folder.consolidate(Q2)  # copied as scanned: the record made, with the full flushes
     written_in_full()
     for round_ in range(3):
+        around.clear()
         assert {MEASURES, SAVINGS_PART} <= set(_spliced(folder, monkeypatch)), round_
+        assert MEASURES in around
         written_in_full()
         assert content(folder.master) == content(off.master)
         with zipfile.ZipFile(folder.master) as archive:
             assert archive.testzip() is None
+        # and the record made so is what the scan finds
+        for quarter in (str(Q1), str(Q2), "2026-27-Q1"):
+            same(read_master(folder.master, touched={quarter}),
+                 read_off(folder.master, {quarter}, monkeypatch))
     block = read_master(folder.master, touched={str(Q2)}).copies["Measures"]
     assert block.stored and block.start in block.stored and block.end in block.stored
     with zipfile.ZipFile(folder.master) as archive:
@@ -184,3 +202,57 @@ def test_rows_taken_inflated_a_small_piece_at_a_time_are_taken_whole(
     assert MEASURES in _spliced(folder, monkeypatch)
     with zipfile.ZipFile(folder.master) as archive:
         assert archive.testzip() is None
+
+
+def _stored_bytes(path: Path, part: str) -> bytes:
+    """A zip member's bytes as stored."""
+    with zipfile.ZipFile(path) as archive, open(path, "rb") as raw:
+        info = archive.getinfo(part)
+        raw.seek(info.header_offset + 26)
+        name, extra = (int.from_bytes(raw.read(2), "little") for _ in range(2))
+        raw.seek(info.header_offset + 30 + name + extra)
+        return raw.read(info.compress_size)
+
+
+def test_a_master_swapped_while_its_record_is_made_is_not_on_record_past_the_copied_rows(
+        tmp_path: Path, records: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The record is made without inflating the rows copied (carried.gap_of); a file put in the
+    master's place meanwhile, its part the same as stored up to the copied rows' end and other
+    rows after them, then put back, must not put those rows on record: the part read is
+    checked to be the one written (its digest as stored, the writer's own)."""
+    from test_master_copy import _while_in_place, _with_measures
+
+    from workbook_tools.master import carried
+
+    folder = ours(tmp_path)
+    folder.consolidate(Q2)  # the record, with the full flushes
+    monkeypatch.setattr(recorder, "PARALLEL_BYTES", 1 << 40)  # (all in this process)
+    real = recorder._sheets
+    swaps: list[Path] = []
+
+    def swapped(path: Path, jobs: Any, dates: Any, saved: Any) -> Any:
+        block = next(job[2] for job in jobs if job[1] == MEASURES)
+        gap = carried.gap_of(saved, MEASURES, block)
+        assert gap is not None
+        with zipfile.ZipFile(path) as archive:
+            xml = archive.read(MEASURES)
+        after = re.sub(rb"<v>([0-9]+)</v>", rb"<v>9\1</v>", xml[gap[2]:], count=1)
+        deflater = zlib.compressobj(6, zlib.DEFLATED, -15)
+        stored = _stored_bytes(path, MEASURES)[:gap[3]] + deflater.compress(after) \
+            + deflater.flush()
+        crafted = tmp_path / "crafted.xlsx"
+        _with_measures(crafted, path, stored, 8, zlib.crc32(xml[:gap[2]] + after),
+                       gap[2] + len(after))
+        swaps.append(path)
+        # (the crafted file's other parts are deflated otherwise: read from the file written)
+        found = _while_in_place(path, crafted, lambda: real(
+            path, [job for job in jobs if job[1] == MEASURES], dates, saved))
+        return {**real(path, [job for job in jobs if job[1] != MEASURES], dates, saved),
+                **found}
+
+    monkeypatch.setattr(recorder, "_sheets", swapped)
+    folder.consolidate(Q2)
+    assert swaps
+    kept = record.recall(hashlib.sha256(folder.master.read_bytes()).hexdigest())
+    assert kept is not None and "Measures" not in kept.sheets
+    assert "Actions" in kept.sheets  # (read from the file written)

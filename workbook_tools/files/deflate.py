@@ -64,6 +64,18 @@ def inflater_of() -> Any:
     return (_INFLATE or zlib.decompressobj)(-zlib.MAX_WBITS)
 
 
+def inflated(inflater: Any, data: bytes, most: int) -> Iterator[bytes]:
+    """`data` inflated by `inflater`, at most `most` bytes at a time (a bomb is never held
+    whole; ISA-L may take all the input with output still to give, so it is asked again while
+    a piece comes back full)."""
+    piece = b""
+    while data or len(piece) == most:
+        piece = inflater.decompress(data, most)
+        data = inflater.unconsumed_tail
+        if piece:
+            yield piece
+
+
 def packed_digest(stream: IO[bytes]) -> str | None:
     """The hex digest of every stored byte of a part opened with `packed` (None when it was
     not, or its bytes end early), the bytes not yet read read now (not inflated)."""

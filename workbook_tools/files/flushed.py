@@ -17,10 +17,17 @@ consolidate's copy takes its stored bytes by.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import IO, Any, Protocol
 
-from workbook_tools.files.deflate import FULL_FLUSH, crc32, deflater
+from workbook_tools.files.deflate import (
+    FULL_FLUSH,
+    crc32,
+    deflater,
+    inflated,
+    inflater_of,
+    stored_chunks,
+)
 
 _CHUNK = 1 << 20
 
@@ -114,3 +121,28 @@ def _rows(out: Deflating, source: IO[bytes], breaks: Sequence[int]) -> None:
         out.put(data[pos:cut])
         carry = data[cut:]
     out.put(carry)
+
+
+_MOST = 16 * 1024 * 1024  # bytes inflated at a time
+
+
+def inflated_around(stream: IO[bytes], start: int, end: int, most: int) -> Iterator[bytes]:
+    """A part's bytes, inflated from its bytes as stored as they are read from `stream` (a
+    part opened `hashed`: files/deflate.py's open_part; every stored byte is hashed), but for
+    those between the full flushes at stored offsets `start` and `end`, which are not
+    inflated: the bytes before the first, then those after the other, inflated alone. At most
+    `most` bytes in all (the part's size: more is a ValueError)."""
+    inflater, at, given, fresh = inflater_of(), 0, 0, True
+    for chunk in stored_chunks(stream):
+        low, at = at, at + len(chunk)
+        work = [(False, chunk[:start - low])] if low < start else []
+        if at > end:
+            work.append((True, chunk[max(end - low, 0):]))
+        for later, piece in work:
+            if later and fresh:  # (what follows a full flush inflates alone)
+                inflater, fresh = inflater_of(), False
+            for data in inflated(inflater, piece, _MOST):
+                given += len(data)
+                if given > most:
+                    raise ValueError("the part is longer than it says")
+                yield data

@@ -20,15 +20,18 @@ from __future__ import annotations
 
 import gc
 import zipfile
+from collections.abc import Iterator
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 from workbook_tools import parallel
 from workbook_tools.files.deflate import open_part, packed_digest
+from workbook_tools.files.flushed import inflated_around
 from workbook_tools.files.guard import SafeWorkbook
 from workbook_tools.files.package import sha256_of
 from workbook_tools.files.xlsx import Saved
 from workbook_tools.master import columns as mc
+from workbook_tools.master.carried import Sheet, carried, gap_of
 from workbook_tools.master.read import LEAN_SHEETS, MASTER_LIMITS, Master
 from workbook_tools.master.readsheet import canonical_quarter, quarter_order
 from workbook_tools.master.record import Record, SheetRecord, entry_path
@@ -38,7 +41,6 @@ from workbook_tools.master.savingsrecord import Written, savings_of
 from workbook_tools.master.verbatim import (
     MAX_ROW_BYTES,
     Block,
-    Checksum,
     Grammar,
     Run,
     note_styles,
@@ -91,8 +93,11 @@ def record_of(path: Path, master: Master, saved: Saved,
         dates = date_styles(workbook.archive)
         if dates is None:
             return None
-        jobs = [(name, workbook.part(name), master.copies.get(name), _size(workbook, name))
-                for name in LEAN_SHEETS if workbook.part(name)]
+        # each sheet's bytes to go through: not those of the rows copied (carried.gap_of)
+        jobs = [(name, part, block, _size(workbook, name) - (
+            block.end - block.start if block is not None and gap_of(saved, part, block) else 0))
+            for name in LEAN_SHEETS if (part := workbook.part(name))
+            for block in [master.copies.get(name)]]
         savings_bytes = _size(workbook, SAVINGS) if styles is not None else 0
     jobs.sort(key=lambda job: -job[3])
     if jobs and max(jobs[0][3], savings_bytes) >= PARALLEL_BYTES and len(jobs) + bool(
@@ -100,8 +105,8 @@ def record_of(path: Path, master: Master, saved: Saved,
         theirs, mine = _shares(jobs, savings_bytes)
         found, savings = _in_two(path, theirs, mine, frozenset(dates), master, styles, saved)
     else:
-        found, savings = _sheets(path, jobs, frozenset(dates)), _savings(path, master, styles,
-                                                                         saved)
+        found = _sheets(path, jobs, frozenset(dates), saved)
+        savings = _savings(path, master, styles, saved)
     sheets = {name: sheet for name, sheet in found.items()
               if sheet is not None and sheet.packed == saved.packed.get(sheet.part)}
     for sheet in sheets.values():
@@ -156,12 +161,17 @@ def _savings(path: Path, master: Master, styles: Written | None, saved: Saved) -
 _Job = tuple[str, str, Block | None, int]
 
 
-def _sheets(path: Path, jobs: list[_Job], dates: frozenset[int]) -> dict[str, SheetRecord | None]:
+def _sheets(path: Path, jobs: list[_Job], dates: frozenset[int], saved: Saved
+            ) -> dict[str, SheetRecord | None]:
     found: dict[str, SheetRecord | None] = {}
     with zipfile.ZipFile(path) as archive:
         for name, part, block, _ in jobs:
+            gap = gap_of(saved, part, block)
             with open_part(archive, part, hashed=True) as stream:
-                sheet = _sheet(stream, part, name, dates, block)
+                # the block's rows, checked as they were copied: not inflated again (gap_of)
+                chunks = read_chunks(stream) if gap is None else inflated_around(
+                    stream, gap[1], gap[3], archive.getinfo(part).file_size)
+                sheet = _sheet(chunks, part, name, dates, block, gap)
                 packed = packed_digest(stream)  # (of the very bytes scanned)
             if sheet is not None and packed is not None:
                 sheet.packed = packed
@@ -188,7 +198,7 @@ def _in_two(path: Path, theirs: list[_Job], mine: list[_Job], dates: frozenset[i
     send.close()
     savings = None
     try:
-        found = _sheets(path, mine, dates)
+        found = _sheets(path, mine, dates, saved)
         try:
             theirs_found, savings = receive.recv() or ({}, None)
             blocks = {name: block for name, _, block, _ in theirs}
@@ -216,7 +226,7 @@ def _forked(path: Path, jobs: list[_Job], dates: frozenset[int], send: Any, mast
     # freed while this process scans its sheets, not held at the end beside the other's peak
     savings = _savings(path, master, styles, saved)
     try:
-        sheets: dict[str, SheetRecord | None] = _sheets(path, jobs, dates)
+        sheets: dict[str, SheetRecord | None] = _sheets(path, jobs, dates, saved)
     except BaseException:  # noqa: BLE001 - no record of these sheets, nothing else
         sheets = {}
     for sheet in sheets.values():
@@ -229,61 +239,26 @@ def _forked(path: Path, jobs: list[_Job], dates: frozenset[int], send: Any, mast
         send.close()
 
 
-class _Sheet:
-    """The scan's state over a sheet part, as the bytes go by."""
-
-    def __init__(self, stream: IO[bytes]) -> None:
-        self.chunks = read_chunks(stream)
-        self.buffer = b""
-        self.base = 0  # offset of buffer[0] in the part
-        self.pos = 0
-        self.digest = Checksum()
-        self.runs: list[Run] = []
-
-    def feed(self, end: int, styles: set[int] | None) -> bool:
-        """Hash the bytes up to `end` (in the part), noting their styles in `styles`."""
-        tail = b""
-        while self.base + self.pos < end:
-            if self.pos >= len(self.buffer):
-                chunk = next(self.chunks, b"")
-                if not chunk:
-                    return False
-                self.base += len(self.buffer)
-                self.buffer, self.pos = chunk, 0
-                continue
-            stop = min(end - self.base, len(self.buffer))
-            piece = self.buffer[self.pos:stop]
-            self.digest.update(piece)
-            if styles is not None:
-                text = tail + piece
-                cut = text.rfind(b">") + 1  # a style's attribute is never cut in two
-                note_styles(text, styles, cut)
-                tail = text[cut:]
-            self.pos = stop
-        if styles is not None and tail:
-            note_styles(tail, styles)
-        return True
-
-
-def _sheet(stream: IO[bytes], part: str, name: str, dates: frozenset[int],
-           block: Block | None) -> SheetRecord | None:
+def _sheet(chunks: Iterator[bytes], part: str, name: str, dates: frozenset[int],
+           block: Block | None, gap: tuple[int, int, int, int] | None = None
+           ) -> SheetRecord | None:
     headers = mc.SHEETS[name]
     if headers[0] != mc.QUARTER or len(headers) * _MAX_CELL_BYTES + 64 > MAX_ROW_BYTES:
         return None
-    state = _Sheet(stream)
+    state = Sheet(chunks)
     begun = rows_begin(state.chunks, headers, MAX_ROW_BYTES)
     if begun is None:
         return None
     state.buffer, widths, start = begun
     state.pos = start
-    if start > MAX_ROW_BYTES:
+    if start > MAX_ROW_BYTES or gap is not None and start != gap[0]:
         return None
     grammar = Grammar(name, headers)
     cells: list[list[Any]] = [[] for _ in grammar.read]
     expected, last_order, quarter = 2, (0, 0, ""), ""
     record = SheetRecord(part, start, widths, False, dates, state.runs, cells)
     if block is not None:
-        if _carried(state, block, start, dates, cells) is None:
+        if carried(state, block, start, dates, cells, gap is not None) is None:
             return None
         # the block's columns by reference, joined to the new rows' later (SheetRecord.join):
         # copied into new lists here, every value's count of references was written to, and
@@ -296,30 +271,7 @@ def _sheet(stream: IO[bytes], part: str, name: str, dates: frozenset[int],
                  record)
 
 
-def _carried(state: _Sheet, block: Block, start: int, dates: frozenset[int],
-             cells: list[list[Any]]) -> bool | None:
-    """The runs of the block copied from the old master, as found there (None when they
-    cannot be carried over: then no record is made for the sheet). Its rows' columns are the
-    block's (`cells`, those of the rows after it, is checked to fit them)."""
-    if block.runs is None or block.cells is None or block.dates is None or not block.runs:
-        return None
-    if any((s in block.dates) != (s in dates) for s in block.styles):
-        return None  # a copied cell read otherwise in the new file
-    if len(block.cells) != len(cells) or any(len(c) != block.count for c in block.cells):
-        return None
-    for run in block.runs:
-        styles: set[int] | None = None if run.styles is not None else set()
-        if not state.feed(start + run.end - block.start, styles):
-            return None
-        state.runs.append(Run(run.quarter, run.rows, start + run.end - block.start,
-                              state.digest.hexdigest(),
-                              run.styles if styles is None else frozenset(styles)))
-    if state.digest.hexdigest() != block.digest or sum(r.rows for r in block.runs) != block.count:
-        return None
-    return True
-
-
-def _rest(state: _Sheet, name: str, headers: tuple[str, ...], grammar: Grammar,
+def _rest(state: Sheet, name: str, headers: tuple[str, ...], grammar: Grammar,
           dates: frozenset[int], cells: list[list[Any]], expected: int,
           last_order: tuple[int, int, str], quarter: str,
           record: SheetRecord) -> SheetRecord | None:

@@ -17,6 +17,7 @@ from workbook_tools.files.deflate import (
     INFLATE_ERRORS,
     crc32,
     crc32_combine,
+    inflated,
     inflater_of,
     open_part,
     packed_digest,
@@ -219,12 +220,7 @@ class Splice:
                         part, piece = piece[:cut], piece[cut:]
                         taken += len(part)
                         last = (last + part)[-4:]
-                        data = b""
-                        # inflated a bounded piece at a time (ISA-L may have taken all the
-                        # input with output still to give: then the piece given was full)
-                        while part or len(data) == _MAX_OUT:
-                            data = inflater.decompress(part, _MAX_OUT)
-                            part = inflater.unconsumed_tail
+                        for data in inflated(inflater, part, _MAX_OUT):
                             crc, size = crc32(data, crc), size + len(data)
                             if size > want:
                                 return False

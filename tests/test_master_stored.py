@@ -25,6 +25,7 @@ from workbook_tools.errors import MasterError
 from workbook_tools.files import flushed, zipahead
 from workbook_tools.master import record, recorder, verbatim_copy, writerows
 from workbook_tools.master.read import read_master
+from workbook_tools.master.verbatim_copy import Checksum
 
 
 def _inflated(stored: bytes) -> bytes:
@@ -55,6 +56,12 @@ def test_a_part_is_deflated_with_a_full_flush_before_each_row_asked_for(
     for u, c in points.items():
         assert stored[c - 4:c] == b"\x00\x00\xff\xff"
         assert _inflated(stored[c:]) == part[u:]
+
+
+def _checksum(data: bytes) -> str:
+    found = Checksum()
+    found.update(data)
+    return found.hexdigest()
 
 
 def _spliced(folder: Any, monkeypatch: pytest.MonkeyPatch) -> list[str]:
@@ -105,17 +112,28 @@ def test_rows_copied_as_stored_give_the_master_written_in_full(
         around.append(stream.name)
         return real_around(stream, *rest)
 
-    monkeypatch.setattr(recorder, "inflated_around", noted)
+    monkeypatch.setattr(recorder, "inflated_around", noted)  # (the sheets')
+    monkeypatch.setattr(flushed, "inflated_around", noted)  # (Savings', imported when read)
     folder.consolidate(Q2)  # copied as scanned: the record made, with the full flushes
     written_in_full()
     for round_ in range(3):
         around.clear()
         assert {MEASURES, SAVINGS_PART} <= set(_spliced(folder, monkeypatch)), round_
-        assert MEASURES in around
+        assert {MEASURES, SAVINGS_PART} <= set(around)
         written_in_full()
         assert content(folder.master) == content(off.master)
         with zipfile.ZipFile(folder.master) as archive:
             assert archive.testzip() is None
+        # every run on record is of the bytes it says: the rows' start to its end
+        kept = record.recall(hashlib.sha256(folder.master.read_bytes()).hexdigest())
+        assert kept is not None and kept.savings is not None
+        with zipfile.ZipFile(folder.master) as archive:
+            for part, start, runs in [(kept.savings.part, kept.savings.start, kept.savings.runs),
+                                      *((sheet.part, sheet.start, sheet.runs)
+                                        for sheet in kept.sheets.values())]:
+                data = archive.read(part)
+                assert runs and all(_checksum(data[start:run.end]) == run.digest
+                                    for run in runs), part
         # and the record made so is what the scan finds
         for quarter in (str(Q1), str(Q2), "2026-27-Q1"):
             same(read_master(folder.master, touched={quarter}),

@@ -147,7 +147,7 @@ def _savings(path: Path, master: Master, styles: Written | None, saved: Saved) -
         return None
     try:
         with SafeWorkbook(path, MASTER_LIMITS) as workbook:
-            found = savings_of(master, workbook, styles)
+            found = savings_of(master, workbook, styles, saved)
         if found is None or found.packed is not None and found.packed != saved.packed.get(
                 found.part):
             return None

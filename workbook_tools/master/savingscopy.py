@@ -25,13 +25,14 @@ from __future__ import annotations
 
 import itertools
 import operator
-from typing import IO, Any
+from collections.abc import Iterator
+from typing import Any
 
 from workbook_tools.master import columns as mc
 from workbook_tools.master.ledger import VARIANCES, number, variance
 from workbook_tools.master.readsheet import canonical_quarter, quarter_order
 from workbook_tools.master.sheetrow import Copied, Row, column_of
-from workbook_tools.master.verbatim import Block, Checksum, Run, read_chunks
+from workbook_tools.master.verbatim import Block, Checksum, Run
 
 SAVING_ID = "Saving ID"
 
@@ -109,22 +110,38 @@ def _first(flags: Any) -> int:
     return count
 
 
-def runs_in(stream: IO[bytes], quarters: list[str], count: int, total: int,
-            styles: frozenset[int]) -> tuple[int, list[Run]] | None:
-    """Where Savings' rows begin in its part (`stream`, uncompressed) and the runs of quarters
+def runs_in(chunks: Iterator[bytes], quarters: list[str], count: int, total: int,
+            styles: frozenset[int], carried: tuple[Block, int] | None = None
+            ) -> tuple[int, list[Run]] | None:
+    """Where Savings' rows begin in its part (`chunks`, uncompressed) and the runs of quarters
     of its first `count` rows (of `total`): each run's end and the Checksum of the bytes from
     the rows' start to it. `styles`: those the rows' cells may use (the writer gave them: its
     columns', a date's, and people's formats it numbered). None when the part is not as
-    written."""
+    written. `carried`: the block of rows copied from the old master, first, and where the rows
+    begin: `chunks` then give the part without the block's bytes, whose runs are the block's
+    (master/carried.py's gap_of)."""
     groups = [(quarter, len(list(same)))
               for quarter, same in itertools.groupby(quarters[:count])]
-    chunks = read_chunks(stream)
     buffer, base = b"", 0  # base: where buffer[0] is in the part
     digest = Checksum()
     start = -1  # where the rows begin (each row's tag is ours: a text's '<' is escaped)
     runs: list[Run] = []
     row = 2
-    for quarter, rows in [("", 0), *groups]:
+    if carried is not None:
+        block, start = carried
+        while len(buffer) < start:  # the part's head and header row, then what follows
+            chunk = next(chunks, b"")
+            if not chunk:
+                return None
+            buffer += chunk
+        if not buffer[:start].endswith(b"</row>") or block.runs is None:
+            return None
+        runs = [Run(run.quarter, run.rows, start + run.end - block.start, run.digest, styles)
+                for run in block.runs]
+        digest.crc, digest.size = int(block.digest[:8], 16), int(block.digest[8:], 16)
+        buffer, base = buffer[start:], start + block.end - block.start
+        row, groups = row + block.count, groups[len(runs):]
+    for quarter, rows in ([] if carried is not None else [("", 0)]) + groups:
         row += rows
         marker = b'<row r="%d"' % row if row < total + 2 else b"</sheetData>"
         while True:

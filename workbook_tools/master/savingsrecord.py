@@ -134,12 +134,18 @@ def take(found: SavingsRecord, master: Any, notes: list[str], before: Any = None
     master.columns[NAME] = keep.column_looks(NAME, header, dict(found.looks), finance)
 
 
-def savings_of(master: Any, workbook: Any, written: Written) -> SavingsRecord | None:
+def savings_of(master: Any, workbook: Any, written: Written, saved: Any = None
+               ) -> SavingsRecord | None:
     """The record of Savings as the writer wrote `master`'s rows to `workbook` (the written
-    file, opened through the guard); None when a read of it could give something else."""
+    file, opened through the guard); None when a read of it could give something else.
+    `saved`: where the writer made full flushes (files/xlsx.py's Saved), for the rows copied
+    from the old master to be carried over rather than read again (master/carried.py)."""
     from workbook_tools.files.deflate import open_part, packed_digest
+    from workbook_tools.files.flushed import inflated_around
     from workbook_tools.files.styles import Styles
+    from workbook_tools.master.carried import gap_of
     from workbook_tools.master.savingscopy import copyable, runs_in, variances_otherwise
+    from workbook_tools.master.verbatim import Block, read_chunks
 
     header = list(master.headers[NAME])
     part = workbook.part(NAME)
@@ -230,8 +236,18 @@ def savings_of(master: Any, workbook: Any, written: Written) -> SavingsRecord | 
         used = frozenset({*written.columns, *itertools.chain(*written.dates), *(
             style for at, theirs in written.theirs.items() if at < count
             for style in theirs.values())} - {0})
+        quarters = columns[header.index(mc.QUARTER)]
+        block: Block | None = master.copies.get(NAME) if saved is not None else None
+        gap = gap_of(saved, part, block) if block is not None and block.runs and [
+            (quarter, len(list(same))) for quarter, same in itertools.groupby(
+                quarters[:count])][:len(block.runs)] == [
+            (run.quarter, run.rows) for run in block.runs] else None
         with open_part(workbook.archive, part, hashed=True) as stream:
-            runs = runs_in(stream, columns[header.index(mc.QUARTER)], count, len(rows), used)
+            if gap is None or block is None:
+                runs = runs_in(read_chunks(stream), quarters, count, len(rows), used)
+            else:  # (the block's bytes hashed, not inflated: carried.gap_of)
+                runs = runs_in(inflated_around(stream, gap[1], gap[3], workbook.archive.getinfo(
+                    part).file_size), quarters, count, len(rows), used, (block, gap[0]))
             packed = packed_digest(stream)
         if runs is not None and packed is not None:
             (found.start, found.runs), found.wrapped = runs, dict(written.wrapped)

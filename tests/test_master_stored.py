@@ -274,3 +274,39 @@ def test_a_master_swapped_while_its_record_is_made_is_not_on_record_past_the_cop
     kept = record.recall(hashlib.sha256(folder.master.read_bytes()).hexdigest())
     assert kept is not None and "Measures" not in kept.sheets
     assert "Actions" in kept.sheets  # (read from the file written)
+
+
+def test_a_run_on_record_not_as_its_rows_is_refused_not_carried(
+        tmp_path: Path, records: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each run's Checksum on record is carried to the next record without its rows being read
+    again (carried.gap_of), so each is checked as the rows are taken, not only the last (found
+    by a review: helper-67). A record with an earlier run's Checksum wrong is refused and
+    forgotten; running again copies as scanned and makes a record that is right."""
+    from master_support import make_folder
+    from test_master_record import Q3
+
+    folder = make_folder(tmp_path / "ws", (Q1, Q2, Q3))
+    for quarter in (Q1, Q2, Q3, Q3):  # Q1 and Q2 copied, as stored the last time
+        folder.consolidate(quarter)
+    entries = [p for p in records.rglob("*.json") if p.is_file()]
+    changed = 0
+    for entry in entries:
+        data = json.loads(entry.read_bytes())
+        if data.get("format") == record.FORMAT and len(data["sheets"]["Measures"]["runs"]) > 2:
+            run = data["sheets"]["Measures"]["runs"][0]  # (Q1: not the block's last)
+            run[3] = f"{int(run[3][:8], 16) ^ 1:08x}{run[3][8:]}"
+            entry.write_text(json.dumps(data))
+            changed += 1
+    assert changed
+    before = folder.master.read_bytes()
+    with pytest.raises(MasterError, match="changed by someone else"):
+        folder.consolidate(Q3)
+    assert folder.master.read_bytes() == before
+    folder.consolidate(Q3)  # scanned
+    folder.consolidate(Q3)  # from the record made then
+    kept = record.recall(hashlib.sha256(folder.master.read_bytes()).hexdigest())
+    assert kept is not None
+    with zipfile.ZipFile(folder.master) as archive:
+        sheet = kept.sheets["Measures"]
+        data = archive.read(sheet.part)
+        assert all(_checksum(data[sheet.start:run.end]) == run.digest for run in sheet.runs)

@@ -59,6 +59,8 @@ def gap_of(saved: Saved, part: str, block: Block | None
     if block is None or not points or not block.runs or any(
             r.digest is None or r.styles is None for r in block.runs):
         return None
+    if block.recorded is not None and not block.flushed:
+        return None  # its runs from a record, only the last checked as copied (inflated)
     start = min(points)  # (the rows' start: the writer's first full flush)
     end = start + block.end - block.start
     return (start, points[start], end, points[end]) if end in points else None

@@ -113,6 +113,14 @@ class Block:
     def count(self) -> int:
         return self.last_row - 1
 
+    @property
+    def flushed(self) -> bool:
+        """Whether its record says where the writer made a full flush at its rows' start and at
+        each run's end (so it is copied as stored, each run checked: verbatim_copy.Splice)."""
+        stored = self.stored or {}
+        return self.start in stored and self.end in stored and all(
+            run.end in stored for run in self.runs or ())
+
 
 @dataclass
 class Run:

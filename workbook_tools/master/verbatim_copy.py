@@ -151,6 +151,9 @@ class Splice:
     points: tuple[tuple[int, int], ...]  # the old part's full flushes from start to end
     at: int  # where the rows go among the new part's rows (after its header row)
     file: str  # where `take` puts their bytes as stored
+    #: each run's end and its Checksum on record (carried over to the new master's record
+    #: without being found again: master/carried.py), each checked as the rows are taken
+    digests: tuple[tuple[int, str | None], ...] = ()
 
     @classmethod
     def of(cls, source: Any, block: Block, at: int) -> Splice | None:
@@ -160,7 +163,7 @@ class Splice:
         the rows (perhaps forked from this one) and the one that puts them in the zip agree on
         it, and no one else can have put a file or a link of theirs at its name."""
         stored = block.stored
-        if crc32_combine is None or not stored or block.packed is None:
+        if crc32_combine is None or not stored or not block.flushed or block.packed is None:
             return None
         first, last = stored.get(block.start), stored.get(block.end)
         if first is None or last is None or not 0 < first < last \
@@ -170,7 +173,8 @@ class Splice:
         handle, file = tempfile.mkstemp(prefix="workbook-tools-", suffix=".stored")
         os.close(handle)
         return cls(str(source), block.part, block.start, block.end, first, last,
-                   int(block.digest[:8], 16), block.packed, points, at, file)
+                   int(block.digest[:8], 16), block.packed, points, at, file,
+                   tuple((run.end, run.digest) for run in block.runs or ()))
 
     def take(self) -> None:
         """Read and check the rows' bytes as stored into `file` (see the class's notes).
@@ -192,6 +196,7 @@ class Splice:
         want = self.end - self.start
         # the full flushes on record after the rows' start, in order (the last: their end)
         points = [(u, c) for u, c in self.points if u > self.start]
+        digests = dict(self.digests)
         if not points or points[-1] != (self.end, self.stored_end) or any(
                 c <= self.stored_start for _, c in points):
             return False
@@ -225,7 +230,10 @@ class Splice:
                             if size > want:
                                 return False
                         if points and taken == points[0][1] - self.stored_start:
-                            if size != points.pop(0)[0] - self.start or last != _FLUSHED:
+                            end = points.pop(0)[0]
+                            if size != end - self.start or last != _FLUSHED \
+                                    or digests.get(end, f"{crc:08x}{size:016x}") \
+                                    != f"{crc:08x}{size:016x}":
                                 return False
                 packed = packed_digest(stream)
             ended = inflater.decompress(_LAST) == b"" and inflater.eof \

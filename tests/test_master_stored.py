@@ -22,7 +22,7 @@ from test_master_record import read_off, same
 from test_master_savings_copy import SAVINGS_PART
 
 from workbook_tools.errors import MasterError
-from workbook_tools.files import flushed, zipahead
+from workbook_tools.files import deflate, flushed, zipahead
 from workbook_tools.master import record, recorder, verbatim_copy, writerows
 from workbook_tools.master.read import read_master
 from workbook_tools.master.verbatim_copy import Checksum
@@ -211,10 +211,10 @@ def test_a_record_whose_full_flushes_are_wrong_is_refused_and_forgotten(
 @pytest.mark.parametrize("most", [997, 1 << 14])
 def test_rows_taken_inflated_a_small_piece_at_a_time_are_taken_whole(
         tmp_path: Path, records: Path, most: int, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The check inflates at most `_MAX_OUT` bytes at a time; ISA-L may take all the input it
-    is given with output still to give (found by a review: helper-66): the rows are taken
-    whole however the pieces fall."""
-    monkeypatch.setattr(verbatim_copy, "_MAX_OUT", most)
+    """The check inflates at most `INFLATED_AT_MOST` bytes at a time; ISA-L may take all the
+    input it is given with output still to give (found by a review: helper-66): the rows are
+    taken whole however the pieces fall."""
+    monkeypatch.setattr(deflate, "INFLATED_AT_MOST", most)
     folder = ours(tmp_path)
     folder.consolidate(Q2)  # the record, with the full flushes
     assert MEASURES in _spliced(folder, monkeypatch)

@@ -64,10 +64,15 @@ def inflater_of() -> Any:
     return (_INFLATE or zlib.decompressobj)(-zlib.MAX_WBITS)
 
 
-def inflated(inflater: Any, data: bytes, most: int) -> Iterator[bytes]:
-    """`data` inflated by `inflater`, at most `most` bytes at a time (a bomb is never held
-    whole; ISA-L may take all the input with output still to give, so it is asked again while
-    a piece comes back full)."""
+#: bytes `inflated` gives at a time
+INFLATED_AT_MOST = 16 * 1024 * 1024
+
+
+def inflated(inflater: Any, data: bytes) -> Iterator[bytes]:
+    """`data` inflated by `inflater`, at most INFLATED_AT_MOST bytes at a time (a bomb is never
+    held whole; ISA-L may take all the input with output still to give, so it is asked again
+    while a piece comes back full)."""
+    most = INFLATED_AT_MOST
     piece = b""
     while data or len(piece) == most:
         piece = inflater.decompress(data, most)
@@ -83,8 +88,8 @@ def packed_digest(stream: IO[bytes]) -> str | None:
     if packed is None:
         return None
     try:
-        while stream._compress_left > 0:  # type: ignore[attr-defined]
-            stream._read2(1 << 20)  # type: ignore[attr-defined]
+        for _ in stored_chunks(stream):
+            pass
     except (EOFError, OSError):
         return None
     return packed.of(stream._info)  # type: ignore[attr-defined,no-any-return]

@@ -78,12 +78,13 @@ class Stored(Protocol):
 
 
 def deflate_part(write: Callable[[bytes], Any], head: bytes, rows_file: str, tail: bytes,
-                 level: int | None, breaks: Sequence[int],
+                 level: int | None, breaks: Sequence[int] | None,
                  splice: Stored | None) -> tuple[int, int, dict[int, int]]:
-    """A sheet's part, its `head`, the rows in `rows_file` and its `tail`, deflated to `write`
-    with a full flush where its rows begin and end and before each row numbered in `breaks`
-    (ascending); the rows `splice` copies put in after the header row. Returns the part's
-    CRC-32, its bytes and where each full flush fell (Deflating.points)."""
+    """A sheet's part, its `head`, the rows in `rows_file` and its `tail`, deflated to `write`;
+    with a full flush before each row numbered in `breaks` (ascending) and where the rows end,
+    when `breaks` or `splice` is given (else none: the part as zipfile's writer deflates it);
+    the rows `splice` copies put in after the header row. Returns the part's CRC-32, its bytes
+    and where each full flush fell (Deflating.points)."""
     out = Deflating(write, level)
     out.put(head)
     with open(rows_file, "rb") as source:
@@ -94,8 +95,9 @@ def deflate_part(write: Callable[[bytes], Any], head: bytes, rows_file: str, tai
             out.put(header)
             out.flush_point()
             splice.copy_into(out)
-        _rows(out, source, breaks)
-    out.flush_point()
+        _rows(out, source, breaks or ())
+    if breaks is not None or splice is not None:
+        out.flush_point()
     out.put(tail)
     out.finish()
     return out.crc, out.size, out.points
@@ -123,9 +125,6 @@ def _rows(out: Deflating, source: IO[bytes], breaks: Sequence[int]) -> None:
     out.put(carry)
 
 
-_MOST = 16 * 1024 * 1024  # bytes inflated at a time
-
-
 def inflated_around(stream: IO[bytes], start: int, end: int, most: int) -> Iterator[bytes]:
     """A part's bytes, inflated from its bytes as stored as they are read from `stream` (a
     part opened `hashed`: files/deflate.py's open_part; every stored byte is hashed), but for
@@ -141,7 +140,7 @@ def inflated_around(stream: IO[bytes], start: int, end: int, most: int) -> Itera
         for later, piece in work:
             if later and fresh:  # (what follows a full flush inflates alone)
                 inflater, fresh = inflater_of(), False
-            for data in inflated(inflater, piece, _MOST):
+            for data in inflated(inflater, piece):
                 given += len(data)
                 if given > most:
                     raise ValueError("the part is longer than it says")

@@ -188,16 +188,24 @@ class _StreamingZip(zipfile.ZipFile):
         handle, deflated = tempfile.mkstemp(prefix="workbook-tools-", suffix=".deflated")
         try:
             with os.fdopen(handle, "wb") as out:
-                crc, size, points = deflate_part(out.write, head, rows, tail, self.compresslevel,
-                                                 sheet.breaks or (), sheet.splice)
-            self.packed[info.filename] = zipahead.add(self, info, deflated, crc, size)
-            self.points[info.filename] = points
-            self.spliced += sheet.splice is not None
+                found = deflate_part(out.write, head, rows, tail, self.compresslevel,
+                                     sheet.breaks, sheet.splice)
+            self._add(info, deflated, found, sheet)
         finally:
             os.remove(deflated)
             os.remove(rows)
             if sheet.splice is not None:
                 sheet.splice.discard()
+
+    def _add(self, info: zipfile.ZipInfo, deflated: str,
+             found: tuple[int, int, dict[int, int]], sheet: Any) -> None:
+        """Add a part deflated into the file `deflated` (files/flushed.py's deflate_part gave
+        `found`: its CRC-32, size and full flushes), noting its digest as written and its
+        full flushes."""
+        crc, size, points = found
+        self.packed[info.filename] = zipahead.add(self, info, deflated, crc, size)
+        self.points[info.filename] = points
+        self.spliced += sheet.splice is not None
 
     def close(self) -> None:
         ahead, self.ahead = self.ahead, None
@@ -207,11 +215,7 @@ class _StreamingZip(zipfile.ZipFile):
                     found = ahead.result()
                     try:
                         if found is not None:
-                            crc, size, points = found
-                            self.packed[ahead.info.filename] = zipahead.add(
-                                self, ahead.info, ahead.out, crc, size)
-                            self.points[ahead.info.filename] = points
-                            self.spliced += ahead.sheet.splice is not None
+                            self._add(ahead.info, ahead.out, found, ahead.sheet)
                     except AttributeError:  # a zipfile without the parts `add` uses
                         found = None
                     if found is None:  # not deflated ahead: deflated here, as before

@@ -120,7 +120,7 @@ def _deflate(head: bytes, rows: str, tail: bytes, level: int | None, out: str,
     has them: files/flushed.py), and its CRC-32, size and full flushes sent."""
     try:
         with open(out, "wb") as target:
-            found = deflate_part(target.write, head, rows, tail, level, sheet.breaks or (),
+            found = deflate_part(target.write, head, rows, tail, level, sheet.breaks,
                                  sheet.splice)
         send.send(found)
         send.close()

@@ -81,8 +81,7 @@ def carried(state: Sheet, block: Block, start: int, dates: frozenset[int],
     if skipped:  # (each run's digest and styles known: gap)
         state.runs.extend(Run(r.quarter, r.rows, start + r.end - block.start, r.digest,
                               r.styles) for r in block.runs)
-        state.digest.crc, state.digest.size = int(block.digest[:8], 16), int(block.digest[8:],
-                                                                              16)
+        state.digest = Checksum.parsed(block.digest)
         # what is read after the rows' start is what follows the block: numbered from its end
         state.buffer, state.base = state.buffer[state.pos:], start + block.end - block.start
         state.pos = 0

@@ -203,9 +203,7 @@ def _given_back(name: str, sheet: SheetRecord) -> bool:
     if not sheet.runs or savingsentry.runs_of(sheet.start, savingsentry.listed(sheet.runs)) \
             is None or not savingsentry.is_digest(sheet.packed):
         return False
-    if type(sheet.stored) is not dict or savingsentry.stored_of(
-            [list(pair) for pair in sorted(sheet.stored.items())], sheet.start,
-            sheet.runs) is None:
+    if not savingsentry.stored_given_back(sheet.stored, sheet.start, sheet.runs):
         return False
     count = sum(run.rows for run in sheet.runs)
     if type(sheet.cells) is not list or len(sheet.cells) != len(READ_CELLS[name]):

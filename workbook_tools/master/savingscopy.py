@@ -138,7 +138,7 @@ def runs_in(chunks: Iterator[bytes], quarters: list[str], count: int, total: int
             return None
         runs = [Run(run.quarter, run.rows, start + run.end - block.start, run.digest, styles)
                 for run in block.runs]
-        digest.crc, digest.size = int(block.digest[:8], 16), int(block.digest[8:], 16)
+        digest = Checksum.parsed(block.digest)
         buffer, base = buffer[start:], start + block.end - block.start
         row, groups = row + block.count, groups[len(runs):]
     for quarter, rows in ([] if carried is not None else [("", 0)]) + groups:

@@ -114,9 +114,8 @@ def given_back(found: SavingsRecord) -> bool:
                 math.isfinite(v) for v in column if v.__class__ is float):
             return False
     if runs_of(found.start, listed(found.runs), count) is None \
-            or not _is_packed(found.packed, found.runs) or type(found.stored) is not dict \
-            or stored_of([list(p) for p in sorted(found.stored.items())], found.start,
-                         found.runs) is None:
+            or not _is_packed(found.packed, found.runs) \
+            or not stored_given_back(found.stored, found.start, found.runs):
         return False
     if type(found.wrapped) is not dict or _widths([[c, w] for c, w in found.wrapped.items()]) \
             != found.wrapped:
@@ -201,6 +200,12 @@ def decode(data: Any) -> SavingsRecord | None:
     return SavingsRecord(part, header, made, cells, looks,  # type: ignore[arg-type]
                          data["crc"], data["size"], data["start"], runs, wrapped, data["packed"],
                          stored)
+
+
+def stored_given_back(stored: Any, start: int, runs: list[Run]) -> bool:
+    """Whether `stored_of` gives `stored` (a record's full flushes) back from its entry."""
+    return type(stored) is dict and stored_of(
+        [list(pair) for pair in sorted(stored.items())], start, runs) is not None
 
 
 def stored_of(found: Any, start: int, runs: list[Run]) -> dict[int, int] | None:

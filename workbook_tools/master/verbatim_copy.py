@@ -59,6 +59,13 @@ class Checksum:
     def hexdigest(self) -> str:
         return f"{self.crc:08x}{self.size:016x}"
 
+    @classmethod
+    def parsed(cls, digest: str) -> Checksum:
+        """The checksum whose `hexdigest` is `digest` (to go on from)."""
+        found = cls()
+        found.crc, found.size = int(digest[:8], 16), int(digest[8:], 16)
+        return found
+
 
 def read_chunks(stream: IO[bytes]) -> Iterator[bytes]:
     """A stream's bytes, CHUNK at a time."""
@@ -121,7 +128,6 @@ _FLUSHED = b"\x00\x00\xff\xff"
 #: an empty last block, stored: inflated after bytes that end where a block does, it ends the
 #: stream and gives nothing
 _LAST = b"\x01\x00\x00\xff\xff"
-_MAX_OUT = 16 * 1024 * 1024  # bytes inflated at a time (a bomb is never held whole)
 
 
 @dataclass(frozen=True)
@@ -165,15 +171,15 @@ class Splice:
         stored = block.stored
         if crc32_combine is None or not stored or not block.flushed or block.packed is None:
             return None
-        first, last = stored.get(block.start), stored.get(block.end)
-        if first is None or last is None or not 0 < first < last \
-                or len(block.digest) != 24 or int(block.digest[8:], 16) != block.end - block.start:
+        first, last = stored[block.start], stored[block.end]  # (both there: block.flushed)
+        if not 0 < first < last or len(block.digest) != 24 \
+                or Checksum.parsed(block.digest).size != block.end - block.start:
             return None
         points = tuple(sorted((u, c) for u, c in stored.items() if block.start <= u <= block.end))
         handle, file = tempfile.mkstemp(prefix="workbook-tools-", suffix=".stored")
         os.close(handle)
         return cls(str(source), block.part, block.start, block.end, first, last,
-                   int(block.digest[:8], 16), block.packed, points, at, file,
+                   Checksum.parsed(block.digest).crc, block.packed, points, at, file,
                    tuple((run.end, run.digest) for run in block.runs or ()))
 
     def take(self) -> None:
@@ -191,7 +197,7 @@ class Splice:
             raise
 
     def _taken(self) -> bool:
-        inflater, crc, size = inflater_of(), 0, 0
+        inflater, digest = inflater_of(), Checksum()
         before, last, taken = b"", b"", 0
         want = self.end - self.start
         # the full flushes on record after the rows' start, in order (the last: their end)
@@ -225,15 +231,15 @@ class Splice:
                         part, piece = piece[:cut], piece[cut:]
                         taken += len(part)
                         last = (last + part)[-4:]
-                        for data in inflated(inflater, part, _MAX_OUT):
-                            crc, size = crc32(data, crc), size + len(data)
-                            if size > want:
+                        for data in inflated(inflater, part):
+                            digest.update(data)
+                            if digest.size > want:
                                 return False
                         if points and taken == points[0][1] - self.stored_start:
                             end = points.pop(0)[0]
-                            if size != end - self.start or last != _FLUSHED \
-                                    or digests.get(end, f"{crc:08x}{size:016x}") \
-                                    != f"{crc:08x}{size:016x}":
+                            found = digest.hexdigest()
+                            if digest.size != end - self.start or last != _FLUSHED \
+                                    or digests.get(end, found) != found:
                                 return False
                 packed = packed_digest(stream)
             ended = inflater.decompress(_LAST) == b"" and inflater.eof \
@@ -241,7 +247,8 @@ class Splice:
         except _CHANGED:
             return False
         return ended and not points and packed == self.packed and taken == self.stored_end - \
-            self.stored_start and before == _FLUSHED and crc == self.crc and size == want
+            self.stored_start and before == _FLUSHED and digest.crc == self.crc \
+            and digest.size == want
 
     def copy_into(self, out: Deflating) -> None:
         """Put the rows taken (`take`) in `out`, just after a full flush, and note the old

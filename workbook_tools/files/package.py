@@ -22,11 +22,13 @@ The limits, all in `Limits` (one instance, `DEFAULT_LIMITS`):
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 import zipfile
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 from workbook_tools.errors import UnreadableFileError
 
@@ -58,7 +60,11 @@ DEFAULT_LIMITS = Limits()
 def sniff(path: Path) -> str:
     """The kind of file by its first bytes: 'empty', 'zip', 'ole', 'text' or 'other'."""
     with open(path, "rb") as handle:
-        head = handle.read(512)
+        return kind_of(handle.read(512))
+
+
+def kind_of(head: bytes) -> str:
+    """The kind of file whose first 512 bytes are `head` (see `sniff`)."""
     if not head:
         return "empty"
     if head.startswith(ZIP_MAGIC):
@@ -104,8 +110,13 @@ def check_file_size(path: Path, size: int, limits: Limits = DEFAULT_LIMITS) -> N
         )
 
 
-def check_workbook_file(path: Path, limits: Limits = DEFAULT_LIMITS) -> None:
+def check_workbook_file(path: Path, limits: Limits = DEFAULT_LIMITS,
+                        opened: BinaryIO | None = None) -> None:
     """Refuse anything that is not a safe-to-open .xlsx, before any parser sees it.
+
+    Every check reads one opened file: `opened` (seekable; the caller's parsers then read the
+    very bytes checked, whatever `path` names by then), else `path` opened once here. `path`
+    names the file in messages.
 
     Raises:
         UnreadableFileError: with a plain reason and a stable code.
@@ -115,23 +126,47 @@ def check_workbook_file(path: Path, limits: Limits = DEFAULT_LIMITS) -> None:
         raise UnreadableFileError(
             path, "is Excel's lock file for a workbook that is open, not a return", "file-lock"
         )
-    _check_kind(path, limits)
+    if opened is None:
+        try:
+            with open(path, "rb") as handle:
+                _check_opened(path, handle, limits)
+        except OSError as exc:
+            raise UnreadableFileError(path, f"cannot be read ({exc.strerror or exc})") from None
+    else:
+        _check_opened(path, opened, limits)
+
+
+def _check_opened(path: Path, opened: BinaryIO, limits: Limits) -> None:
+    _check_kind(path, opened, limits)
     try:
-        with zipfile.ZipFile(path) as archive:
+        with zipfile.ZipFile(opened) as archive:
             members = archive.infolist()
-    except (zipfile.BadZipFile, OSError, ValueError):
+            _check_members(path, members, limits)
+            _check_prologs(path, archive, limits)
+    except UnreadableFileError:
+        raise
+    except (zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError,
+            NotImplementedError):
         raise UnreadableFileError(
             path, "is damaged and cannot be opened as a workbook", "file-corrupt"
         ) from None
-    _check_members(path, members, limits)
-    _check_prologs(path, limits)
 
 
-def _check_kind(path: Path, limits: Limits) -> None:
+def _size_of(opened: BinaryIO) -> int:
+    """The size of an opened file, as the system gives it (bytes in memory: their count)."""
+    try:
+        number = opened.fileno()
+    except (OSError, ValueError):  # (io.UnsupportedOperation: not a file of the system's)
+        return opened.seek(0, os.SEEK_END)
+    return os.fstat(number).st_size
+
+
+def _check_kind(path: Path, opened: BinaryIO, limits: Limits) -> None:
     """Refuse a file too large, or not a zip by its first bytes, naming what it is instead."""
     try:
-        check_file_size(path, path.stat().st_size, limits)
-        kind = sniff(path)
+        check_file_size(path, _size_of(opened), limits)
+        opened.seek(0)
+        kind = kind_of(opened.read(512))
     except OSError as exc:
         raise UnreadableFileError(path, f"cannot be read ({exc.strerror or exc})") from None
     if kind == "empty":
@@ -207,33 +242,24 @@ _XML_PART = (".xml", ".rels", ".vml")
 _PROLOG_ITEM = re.compile(rb"\s*(?:<\?.*?\?>|<!--.*?-->)", re.DOTALL)
 
 
-def _check_prologs(path: Path, limits: Limits) -> None:
+def _check_prologs(path: Path, archive: zipfile.ZipFile, limits: Limits) -> None:
     """Refuse a workbook with a DOCTYPE in any XML part: whichever parser reads the part
     (calamine, openpyxl, defusedxml), entity declarations are never needed and may be an
     attack (a billion laughs), so the file is refused before any of them sees it."""
-    try:
-        with zipfile.ZipFile(path) as archive:
-            for info in archive.infolist():
-                if not info.filename.lower().endswith(_XML_PART):
-                    continue
-                with archive.open(info) as stream:
-                    head = stream.read(1024)  # a prolog is a line or two
-                    if not _ROOT_ELEMENT.search(head) and len(head) == 1024:
-                        head += stream.read(limits.max_prolog_bytes - len(head))
-                if _declares_doctype(head, info.file_size > len(head)):
-                    raise UnreadableFileError(
-                        path,
-                        f"contains a DOCTYPE (entity declarations) in {info.filename}, which a "
-                        "workbook never needs; refused",
-                        "file-unsafe",
-                    )
-    except UnreadableFileError:
-        raise
-    except (zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError,
-            NotImplementedError):
-        raise UnreadableFileError(
-            path, "is damaged and cannot be opened as a workbook", "file-corrupt"
-        ) from None
+    for info in archive.infolist():
+        if not info.filename.lower().endswith(_XML_PART):
+            continue
+        with archive.open(info) as stream:
+            head = stream.read(1024)  # a prolog is a line or two
+            if not _ROOT_ELEMENT.search(head) and len(head) == 1024:
+                head += stream.read(limits.max_prolog_bytes - len(head))
+        if _declares_doctype(head, info.file_size > len(head)):
+            raise UnreadableFileError(
+                path,
+                f"contains a DOCTYPE (entity declarations) in {info.filename}, which a "
+                "workbook never needs; refused",
+                "file-unsafe",
+            )
 
 
 _ROOT_ELEMENT = re.compile(rb"<[A-Za-z_]")

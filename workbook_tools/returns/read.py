@@ -66,7 +66,7 @@ def read_return(
     """
     path = Path(path)
     with SafeWorkbook(path, limits) as workbook:
-        result = ReturnFile(path, is_return=False)
+        result = ReturnFile(path, is_return=False, sha256=workbook.sha256())
         if layout.META_SHEET not in workbook.sheet_names:
             result.add("not-a-return", detail="hidden _meta sheet")
             return result

@@ -39,6 +39,7 @@ class ReturnFile:
     #: format (100% typed: 1 that means 100), False for the return's own format for a % measure
     percent_rows: dict[int, bool] = field(default_factory=dict)
     data: ReturnData | None = None  # None when identity or structure stops the reading
+    sha256: str = ""  # of the file as it was opened and read
 
     @property
     def file(self) -> str:

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from workbook_tools.errors import ConfigurationError, UnreadableFileError, about_file
-from workbook_tools.files.package import check_file_size, sha256_of
+from workbook_tools.files.package import DEFAULT_LIMITS, check_file_size, sha256_of
 from workbook_tools.parallel import StartedMap, ordered_map
 from workbook_tools.plan.register import Plan
 from workbook_tools.quarters import Quarter
@@ -147,19 +147,19 @@ def _checked(path: Path, quarter: Quarter | None, plan: Plan | None,
     result = ReturnResult(path, "", received, NOT_A_RETURN)
     try:
         check_file_size(path, stat.st_size)  # before hashing: a huge file is refused unread
-        result.sha256 = sha256_of(path)
         rf = read_return(path, quarter, plan)
+        result.sha256 = rf.sha256  # (of the bytes read, not of what the path names later)
     except UnreadableFileError as exc:
         rule = RULES.get(exc.code, RULES["file-unreadable"])
         result.findings = [rule.finding(str(path), "", "", "", file=path.name,
                                         reason=exc.reason)]
-        return result
+        return _refused(result, stat.st_size)
     except OSError as exc:
         result.findings = [_unreadable(path, f"cannot be read ({_reason(exc)})")]
-        return result
+        return _refused(result, stat.st_size)
     except Exception as exc:  # noqa: BLE001 - one file's surprise must not stop the quarter
         result.findings = [_unreadable(path, f"cannot be read as a return ({_reason(exc)})")]
-        return result
+        return _refused(result, stat.st_size)
     result.directorate = rf.directorate or None
     result.quarter = str(rf.quarter) if rf.quarter else rf.meta.get("Quarter") or None
     result.data = rf.data
@@ -174,6 +174,15 @@ def _checked(path: Path, quarter: Quarter | None, plan: Plan | None,
             result.data = None
             found = [_unreadable(path, f"cannot be checked ({_reason(exc)})")]
     return Checked(result, list(rf.findings), found, rf.is_return)
+
+
+def _refused(result: ReturnResult, size: int) -> ReturnResult:
+    """`result` of a file refused, with the SHA-256 that says which file it was (none when it
+    cannot be read at all; a file too large, `size`, is refused unread)."""
+    if size <= DEFAULT_LIMITS.max_file_bytes:
+        with contextlib.suppress(OSError):
+            result.sha256 = sha256_of(result.path)
+    return result
 
 
 def _reason(exc: BaseException) -> str:

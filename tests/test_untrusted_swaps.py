@@ -1,0 +1,124 @@
+"""A file swapped for another while it is being read (issue 7's guard: every file someone sent is
+untrusted, whichever parser opens it). The guard opens a file once and every check and every
+parser reads that open file, so a file put in its place after the checks (a decompression
+bomb, an entity attack, another directorate's figures) is never parsed, and the digest recorded
+is of the bytes read."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+from test_validate_files import rewrite, sheet_part
+from validate_support import Returns, make_returns
+
+from workbook_tools.errors import UnreadableFileError
+from workbook_tools.files import guard
+from workbook_tools.returns.layout import MEASURES as LAYOUT
+from workbook_tools.returns.validate import validate_paths
+
+SHEET = LAYOUT.name
+LAUGHS = (b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
+          b'<!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">]>')
+
+
+@pytest.fixture(scope="module")
+def r(tmp_path_factory: pytest.TempPathFactory) -> Returns:
+    return make_returns(tmp_path_factory.mktemp("swaps") / "ws")
+
+
+def _other(r: Returns, target: Path) -> Path:
+    """The clean return with its first measure's actual changed (another file's figures)."""
+    part = sheet_part(r.clean, SHEET)
+
+    actual = chr(ord("A") + next(i for i, c in enumerate(LAYOUT.columns) if c.key == "actual"))
+
+    def change(data: bytes) -> bytes:  # the first actual 987654, a title SWAPPED
+        data = re.sub(rb'(<c r="%b\d+"[^>]*><v>)[^<]*(</v>)' % actual.encode(),
+                      rb"\g<1>987654\g<2>", data, count=1)
+        return data.replace(b"<t>", b"<t>SWAPPED ", 1)
+
+    return rewrite(r.clean, target, {part: change})
+
+
+def _bomb(r: Returns, target: Path) -> Path:
+    """The clean return with an entity attack in its Measures sheet."""
+    part = sheet_part(r.clean, SHEET)
+
+    def attack(data: bytes) -> bytes:
+        start = data.index(b"<worksheet")
+        return (data[:start] + LAUGHS + data[start:]).replace(b"<t>", b"<t>&lol2;", 1)
+
+    return rewrite(r.clean, target, {part: attack})
+
+
+def _measures(path: Path) -> list[list[Any]]:
+    with guard.SafeWorkbook(path) as workbook:
+        return workbook.read(SHEET)[0]
+
+
+def test_a_file_swapped_after_it_was_opened_is_not_what_is_read(r: Returns, tmp_path: Path
+                                                                 ) -> None:
+    path = shutil.copy(r.clean, tmp_path / "CS.xlsx")
+    expected = _measures(r.clean)
+    digest = hashlib.sha256(Path(path).read_bytes()).hexdigest()
+    other = _other(r, tmp_path / "other.xlsx")
+    assert _measures(other) != expected  # (the swap would be seen if the path were read again)
+
+    with guard.SafeWorkbook(Path(path)) as workbook:
+        os.replace(other, path)  # put in its place after the checks, before calamine reads
+        assert workbook.read(SHEET)[0] == expected
+        assert workbook.sha256() == digest
+
+
+def test_a_bomb_swapped_in_after_the_checks_is_never_parsed(r: Returns, tmp_path: Path,
+                                                            monkeypatch: Any) -> None:
+    path = Path(shutil.copy(r.clean, tmp_path / "CS.xlsx"))
+    bomb = _bomb(r, tmp_path / "bomb.xlsx")
+    with pytest.raises(UnreadableFileError, match="DOCTYPE"):
+        _measures(bomb)  # (refused when it is the file checked)
+    expected = _measures(r.clean)
+    checked = guard.check_workbook_file
+
+    def swapped_after(*args: Any, **kwargs: Any) -> None:
+        checked(*args, **kwargs)
+        if Path(args[0]) == path and bomb.exists():
+            os.replace(bomb, path)  # the checks passed on the clean file: now the bomb
+
+    monkeypatch.setattr(guard, "check_workbook_file", swapped_after)
+
+    assert _measures(path) == expected  # the file checked, the file read
+    assert not bomb.exists()  # (it was swapped in)
+
+
+def test_the_digest_recorded_is_of_the_file_validated(r: Returns, tmp_path: Path,
+                                                      monkeypatch: Any) -> None:
+    path = Path(shutil.copy(r.clean, tmp_path / "CS.xlsx"))
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    other = _other(r, tmp_path / "other.xlsx")
+    assert "987654" in str(_measures(other))
+    checked = guard.check_workbook_file
+
+    def swapped_after(*args: Any, **kwargs: Any) -> None:
+        checked(*args, **kwargs)
+        if Path(args[0]) == path and other.exists():
+            os.replace(other, path)
+
+    monkeypatch.setattr(guard, "check_workbook_file", swapped_after)
+    [result] = validate_paths([path], None, r.plan, workers=1).results
+
+    assert result.sha256 == digest  # the bytes read, not the file that took their place
+    assert not other.exists()  # (it was swapped in)
+    assert "987654" not in str(result.data)
+
+
+def test_feedback_checks_the_bytes_it_marks_up(r: Returns, tmp_path: Path) -> None:
+    """load_for_editing checks the content given, not whatever the path names."""
+    bomb = _bomb(r, tmp_path / "bomb.xlsx")
+    with pytest.raises(UnreadableFileError, match="DOCTYPE"):
+        guard.load_for_editing(r.clean, bomb.read_bytes())

@@ -10,6 +10,7 @@ import hashlib
 import os
 import re
 import shutil
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +19,7 @@ from test_validate_files import rewrite, sheet_part
 from validate_support import Returns, make_returns
 
 from workbook_tools.errors import UnreadableFileError
-from workbook_tools.files import guard
+from workbook_tools.files import guard, snapshot
 from workbook_tools.returns.layout import MEASURES as LAYOUT
 from workbook_tools.returns.validate import validate_paths
 
@@ -122,3 +123,74 @@ def test_feedback_checks_the_bytes_it_marks_up(r: Returns, tmp_path: Path) -> No
     bomb = _bomb(r, tmp_path / "bomb.xlsx")
     with pytest.raises(UnreadableFileError, match="DOCTYPE"):
         guard.load_for_editing(r.clean, bomb.read_bytes())
+
+
+def _written_after_checks(monkeypatch: Any, path: Path, payload: bytes) -> None:
+    """Append `payload` to `path` (the same file, written to in place) once its checks pass."""
+    checked = guard.check_workbook_file
+
+    def after(*args: Any, **kwargs: Any) -> None:
+        checked(*args, **kwargs)
+        if Path(args[0]) == path and payload:
+            with open(path, "ab") as handle:  # a second zip after the first: its directory last
+                handle.write(payload)
+
+    monkeypatch.setattr(guard, "check_workbook_file", after)
+
+
+@pytest.mark.parametrize("in_memory", [True, False], ids=["a return's size", "a master's size"])
+def test_a_file_written_to_in_place_after_the_checks_is_not_what_is_read(
+        r: Returns, tmp_path: Path, monkeypatch: Any, in_memory: bool) -> None:
+    if not in_memory:  # (a file larger than a return is copied to disk, not into memory)
+        monkeypatch.setattr(snapshot, "IN_MEMORY", 0)
+    (tmp_path / "tmp").mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))
+    path = Path(shutil.copy(r.clean, tmp_path / "CS.xlsx"))
+    bomb = _bomb(r, tmp_path / "bomb.xlsx")
+    expected = _measures(r.clean)
+    with guard.SafeWorkbook(path) as workbook:
+        assert (workbook._copy.name is None) is in_memory
+    _written_after_checks(monkeypatch, path, bomb.read_bytes())
+
+    assert _measures(path) == expected
+    assert path.stat().st_size > r.clean.stat().st_size  # (the bomb was written)
+    assert not list((tmp_path / "tmp").iterdir())  # (the copy on disk removed)
+
+
+def test_a_return_written_to_in_place_after_the_checks_is_validated_as_checked(
+        r: Returns, tmp_path: Path, monkeypatch: Any) -> None:
+    path = Path(shutil.copy(r.clean, tmp_path / "CS.xlsx"))
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    other = _other(r, tmp_path / "other.xlsx")
+    _written_after_checks(monkeypatch, path, other.read_bytes())
+
+    [result] = validate_paths([path], None, r.plan, workers=1).results
+
+    assert result.sha256 == digest and "987654" not in str(result.data)
+
+
+def test_a_file_written_to_while_it_is_copied_is_refused(r: Returns, tmp_path: Path,
+                                                        monkeypatch: Any) -> None:
+    path = Path(shutil.copy(r.clean, tmp_path / "CS.xlsx"))
+    real = os.fstat
+    calls: list[int] = []
+
+    def fstat(number: int) -> os.stat_result:
+        if len(calls) == 1:  # between the copy's start and its end: someone saves the file
+            with open(path, "ab") as handle:
+                handle.write(b"more")
+        calls.append(number)
+        return real(number)
+
+    monkeypatch.setattr(snapshot.os, "fstat", fstat)
+    with pytest.raises(UnreadableFileError, match="changed while it was being read"):
+        guard.SafeWorkbook(path)
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are POSIX's")
+def test_a_pipe_put_in_a_returns_place_is_refused_not_waited_on(tmp_path: Path) -> None:
+    """A named pipe never ends: opening it to read would wait for a writer for ever."""
+    pipe = tmp_path / "CS.xlsx"
+    os.mkfifo(pipe)
+    with pytest.raises(UnreadableFileError, match="is not a file"):
+        guard.SafeWorkbook(pipe)

@@ -1,11 +1,10 @@
 """Opening a file someone sent is a security boundary: every parser of a returned file (calamine
 for values, openpyxl for feedback, defusedxml for the parts read here) goes through this module.
 
-A file is opened once, and every check and every parser reads that open file, never the path
-again: a file put in the path's place after the checks (a bomb, another return) is never
-parsed, and the digest recorded of a return is of the bytes read (`SafeWorkbook.sha256`).
-calamine, which opens files by name, is given the open file's own name (Linux's /proc/self/fd);
-on Windows a file open here cannot be replaced.
+A file is copied once (files/snapshot.py), and every check and every parser reads the copy, never
+the path again: a file put in the path's place after the checks, or written to in place (a
+bomb, another return), is never parsed, and the digest recorded of a return is of the bytes
+read (`SafeWorkbook.sha256`).
 
 Before anything parses a file:
 - its size is checked before it is read or hashed, and its kind recognised from its bytes;
@@ -26,25 +25,20 @@ The limits are `Limits` in files/package.py, with the checks made before any par
 
 from __future__ import annotations
 
-import contextlib
-import hashlib
 import io
-import os
 import re
-import shutil
-import tempfile
 import zipfile
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 from workbook_tools.errors import UnreadableFileError
+from workbook_tools.files import snapshot
 from workbook_tools.files.package import (
     DEFAULT_LIMITS,
     MIB,
     Limits,
-    check_file_size,
     check_workbook_file,
 )
 from workbook_tools.files.sheetscan import SharedStrings, SheetScan, scan_sheet
@@ -122,16 +116,12 @@ class SafeWorkbook:
         self._calamine: Any = None
         self._styles: Any = None
         self._strings: SharedStrings | None = None
-        # opened once: the checks and every parser read this file, not whatever the path names
-        # by then (a file swapped in after the checks is never parsed)
+        # copied once: the checks and every parser read the copy, not whatever the path names
+        # by then, nor the file written to since (files/snapshot.py)
         if self.path.name.startswith("~$"):
             check_workbook_file(self.path, limits)  # (refused by its name)
-        try:
-            check_file_size(self.path, self.path.stat().st_size, limits)  # (a huge one unopened)
-            self._file: IO[bytes] = open(self.path, "rb")  # noqa: SIM115 - closed in close()
-        except OSError as exc:
-            raise UnreadableFileError(self.path, f"cannot be read ({exc.strerror or exc})"
-                                      ) from None
+        self._copy = snapshot.take(self.path, limits)
+        self._file = self._copy.file
         try:
             check_workbook_file(self.path, limits, self._file)
             try:
@@ -148,7 +138,7 @@ class SafeWorkbook:
                 self._zip.close()
                 raise
         except BaseException:
-            self._file.close()
+            self._copy.close()
             raise
 
     def __enter__(self) -> SafeWorkbook:
@@ -268,13 +258,11 @@ class SafeWorkbook:
             import python_calamine
 
             try:
-                with _same_file(self._file, self.path) as name:
-                    if name is None:  # calamine picks its reader by the content then
-                        self._file.seek(0)
-                        self._calamine = python_calamine.CalamineWorkbook.from_filelike(
-                            self._file)
-                    else:
-                        self._calamine = python_calamine.CalamineWorkbook.from_path(name)
+                if self._copy.name is None:  # (a copy in memory: read as a workbook by its bytes)
+                    self._file.seek(0)
+                    self._calamine = python_calamine.CalamineWorkbook.from_filelike(self._file)
+                else:
+                    self._calamine = python_calamine.CalamineWorkbook.from_path(self._copy.name)
             except Exception as exc:
                 raise UnreadableFileError(
                     self.path, f"is damaged and cannot be read ({type(exc).__name__})",
@@ -283,12 +271,8 @@ class SafeWorkbook:
         return self._calamine
 
     def sha256(self) -> str:
-        """The SHA-256 of the file as opened (the bytes checked and read here)."""
-        digest = hashlib.sha256()
-        self._file.seek(0)
-        for block in iter(lambda: self._file.read(1 << 20), b""):
-            digest.update(block)
-        return digest.hexdigest()
+        """The SHA-256 of the file as copied (the bytes checked and read here)."""
+        return self._copy.sha256()
 
     def close(self) -> None:
         if self._calamine is not None:
@@ -298,34 +282,7 @@ class SafeWorkbook:
                 pass
             self._calamine = None
         self._zip.close()
-        self._file.close()
-
-
-@contextlib.contextmanager
-def _same_file(opened: IO[bytes], path: Path) -> Iterator[str | None]:
-    """A name python-calamine opens the file `opened` by (it takes a name, and picks its reader
-    by the name's extension): where the system names each open file (Linux's /proc/self/fd), a
-    link ending in .xlsx to it, in a folder of this process's own, so calamine reads the file
-    that was checked even when another has been put in its place since. Elsewhere its path
-    (Windows does not let a file another program has open be replaced), or None for a name
-    not ending in .xlsx or .xlsm, or where no link can be made (calamine then reads a copy in
-    memory of the file opened)."""
-    proc = Path(f"/proc/self/fd/{opened.fileno()}")
-    if not proc.exists():
-        yield str(path) if path.suffix.lower() in (".xlsx", ".xlsm") else None
-        return
-    folder = None
-    try:
-        folder = tempfile.mkdtemp(prefix="workbook-tools-")
-        link = os.path.join(folder, "workbook.xlsx")
-        os.symlink(proc, link)
-    except OSError:  # no temporary folder to link from: a copy in memory is read
-        link = None
-    try:
-        yield link
-    finally:
-        if folder is not None:
-            shutil.rmtree(folder, ignore_errors=True)
+        self._copy.close()
 
 
 def read_values(path: Path, limits: Limits = DEFAULT_LIMITS) -> dict[str, list[list[Any]]]:

@@ -11,7 +11,6 @@ columns is kept as its value (rows are re-sorted, so its references would point 
 from __future__ import annotations
 
 import contextlib
-import hashlib
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -244,16 +243,9 @@ def _read_one(workbook: SafeWorkbook, master: Master, path: Path, name: str,
 
 
 def _digest(workbook: SafeWorkbook) -> str:
-    """The SHA-256 of the file the guard opened (read from its open handle: the bytes the rest
-    of the read sees, though the path may have been replaced since)."""
-    digest = hashlib.sha256()
-    handle = workbook.archive.fp
-    if handle is None:
-        return ""
-    handle.seek(0)  # (zipfile seeks to what it reads next, each time)
-    while chunk := handle.read(4 * MIB):
-        digest.update(chunk)
-    return digest.hexdigest()
+    """The SHA-256 of the file the guard opened (its copy: the bytes the rest of the read sees,
+    though the path may have been replaced since)."""
+    return workbook.sha256()
 
 
 @about_file("path")

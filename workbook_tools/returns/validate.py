@@ -14,7 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from workbook_tools.errors import ConfigurationError, UnreadableFileError, about_file
-from workbook_tools.files.package import DEFAULT_LIMITS, check_file_size, sha256_of
+from workbook_tools.files import snapshot
+from workbook_tools.files.package import DEFAULT_LIMITS, check_file_size
 from workbook_tools.parallel import StartedMap, ordered_map
 from workbook_tools.plan.register import Plan
 from workbook_tools.quarters import Quarter
@@ -178,10 +179,9 @@ def _checked(path: Path, quarter: Quarter | None, plan: Plan | None,
 
 def _refused(result: ReturnResult, size: int) -> ReturnResult:
     """`result` of a file refused, with the SHA-256 that says which file it was (none when it
-    cannot be read at all; a file too large, `size`, is refused unread)."""
+    cannot be read at all, or is too large: `size`, refused unread)."""
     if size <= DEFAULT_LIMITS.max_file_bytes:
-        with contextlib.suppress(OSError):
-            result.sha256 = sha256_of(result.path)
+        result.sha256 = snapshot.sha256_of(result.path, DEFAULT_LIMITS) or ""
     return result
 
 

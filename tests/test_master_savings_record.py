@@ -297,3 +297,30 @@ def test_an_entry_with_an_impossible_row_count_is_a_miss_not_a_crash(
     assert MasterSheet.SAVINGS in reads  # read from the file
     assert as_dicts(got.sheets[MasterSheet.SAVINGS], got.headers[MasterSheet.SAVINGS]) == read_off(
         folder.master, {str(Q2)}, monkeypatch).sheets[MasterSheet.SAVINGS]
+
+
+def test_numbers_from_the_record_are_held_once_and_given_back_exactly(
+        tmp_path: Path, records: Path) -> None:
+    """A target the same every quarter is one number in memory, not one per row (issue 16:
+    memory), and a -0 still reads back as -0."""
+    import copy
+    import math
+
+    folder = written_by_the_tool(tmp_path / "ws")
+    state = master_state(folder.master)
+    assert state is not None
+    known = record.recall(state[2])
+    assert known is not None and known.savings is not None
+    good = json.loads(savingsentry.entry_text(known.savings) or "null")
+    col = good["header"].index("Target (£)")
+    count = good["count"]
+    assert count >= 3
+    for values, shared in (([1250.5] * count, True), ([-0.0, *[1250.5] * (count - 1)], False)):
+        data = copy.deepcopy(good)
+        data["columns"][col] = json.loads(json.dumps(values))  # (a parser's: an object each)
+        found = savingsentry.decode(data)
+        assert found is not None
+        column = found.columns[col]
+        assert column == values
+        assert [math.copysign(1.0, v) for v in column] == [math.copysign(1.0, v) for v in values]
+        assert (column[1] is column[2]) is shared

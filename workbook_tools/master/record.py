@@ -312,6 +312,8 @@ def _sheet(name: str, sheet: dict[str, Any], strings: list[str]) -> SheetRecord 
             column = savingsentry.texts_in(column, kinds, strings)
             if column is None:
                 return None
+        elif float in kinds:
+            column = savingsentry.same_numbers(column)
         cells.append(column)
     return SheetRecord(part, start, {c: w for c, w in widths}, complete,
                        frozenset(sheet["dates"]), runs, cells, packed=sheet["packed"],

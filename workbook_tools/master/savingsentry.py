@@ -175,6 +175,8 @@ def decode(data: Any) -> SavingsRecord | None:
             column = texts_in(column, kinds, strings)
             if column is None:
                 return None
+        elif float in kinds and kinds <= {float, type(None)}:
+            column = same_numbers(column)
         made.append(column)
     cells_data, looks_data = data["cells"], data["looks"]
     if type(cells_data) is not list or type(looks_data) is not list:
@@ -223,6 +225,17 @@ def stored_of(found: Any, start: int, runs: list[Run]) -> dict[int, int] | None:
             return None
         last = (pair[0], pair[1])
     return {u: c for u, c in found}
+
+
+def same_numbers(column: list[Any]) -> list[Any]:
+    """A column of numbers (and blanks) with each number held once however many cells have it
+    (a parser makes an object of each: a target the same every quarter, a blank's 0, held as
+    one); a column with a -0 in it as it is (-0 is equal to 0, and would be taken for it)."""
+    if 0.0 in column and any(v == 0 and math.copysign(1.0, v) < 0 for v in column
+                             if v is not None):
+        return column
+    seen: dict[Any, Any] = {}
+    return list(map(seen.setdefault, column, column))
 
 
 def texts_in(column: list[Any], kinds: set[type], strings: list[str]) -> list[Any] | None:

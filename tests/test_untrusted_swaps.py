@@ -18,8 +18,9 @@ import pytest
 from test_validate_files import rewrite, sheet_part
 from validate_support import Returns, make_returns
 
-from workbook_tools.errors import UnreadableFileError
+from workbook_tools.errors import MasterError, UnreadableFileError
 from workbook_tools.files import guard, snapshot
+from workbook_tools.master.read import MASTER_LIMITS, read_master
 from workbook_tools.returns.layout import MEASURES as LAYOUT
 from workbook_tools.returns.validate import validate_paths
 
@@ -194,3 +195,59 @@ def test_a_pipe_put_in_a_returns_place_is_refused_not_waited_on(tmp_path: Path) 
     os.mkfifo(pipe)
     with pytest.raises(UnreadableFileError, match="is not a file"):
         guard.SafeWorkbook(pipe)
+
+
+def test_a_master_is_copied_to_disk_and_a_return_into_memory(r: Returns, tmp_path: Path,
+                                                             monkeypatch: Any) -> None:
+    """A master (138 MB at 240 returns) is not held in memory twice (its copy and calamine's);
+    where no copy can be made on disk it is read from one in memory, not refused."""
+    with guard.SafeWorkbook(r.clean) as workbook:
+        assert workbook._copy.name is None
+    with guard.SafeWorkbook(r.clean, MASTER_LIMITS) as workbook:
+        assert workbook._copy.name is not None and Path(workbook._copy.name).is_file()
+        copied = workbook._copy.name
+        assert workbook.read(SHEET)[0] == _measures(r.clean)
+    assert not Path(copied).exists()
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "no such folder"))
+    with guard.SafeWorkbook(r.clean, MASTER_LIMITS) as workbook:
+        assert workbook._copy.name is None
+        assert workbook.read(SHEET)[0] == _measures(r.clean)
+
+
+def test_a_master_saved_while_it_is_read_is_named_as_such(r: Returns, tmp_path: Path,
+                                                         monkeypatch: Any) -> None:
+    """Not "restore the backup": the master is fine, someone saved it meanwhile."""
+    path = Path(shutil.copy(r.clean, tmp_path / "master.xlsx"))
+    real = os.fstat
+    calls: list[int] = []
+
+    def fstat(number: int) -> os.stat_result:
+        if len(calls) == 1:
+            with open(path, "ab") as handle:
+                handle.write(b"more")
+        calls.append(number)
+        return real(number)
+
+    monkeypatch.setattr(snapshot.os, "fstat", fstat)
+    with pytest.raises(MasterError) as refused:
+        read_master(path)
+    assert "changed while it was being read" in str(refused.value)
+    assert "backups" not in str(refused.value)
+
+
+def test_a_refused_returns_digest_is_of_the_bytes_refused(r: Returns, tmp_path: Path) -> None:
+    bomb = _bomb(r, tmp_path / "CS.xlsx")
+    [result] = validate_paths([bomb], None, r.plan, workers=1).results
+    assert result.findings[0].code == "file-unsafe"
+    assert result.sha256 == hashlib.sha256(bomb.read_bytes()).hexdigest()
+
+
+@pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="counts Linux's open files")
+def test_refusing_a_folder_leaves_no_file_open(tmp_path: Path) -> None:
+    folder = tmp_path / "CS.xlsx"
+    folder.mkdir()
+    before = len(os.listdir("/proc/self/fd"))
+    for _ in range(50):
+        with pytest.raises(UnreadableFileError, match="cannot be read|not a file"):
+            guard.SafeWorkbook(folder)
+    assert len(os.listdir("/proc/self/fd")) <= before + 2

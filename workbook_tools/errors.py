@@ -46,6 +46,7 @@ class UnreadableFileError(WorkbookToolsError):
         self.path = path
         self.reason = reason
         self.code = code
+        self.sha256 = ""  # of the bytes refused, when they were read (files/guard.py)
         super().__init__(f"{path}: {reason}")
 
 

@@ -110,7 +110,9 @@ class SafeWorkbook:
     cannot be read safely.
     """
 
-    def __init__(self, path: Path, limits: Limits = DEFAULT_LIMITS) -> None:
+    def __init__(self, path: Path, limits: Limits = DEFAULT_LIMITS, copy: bool = True) -> None:
+        """`copy` False: the file is read as opened, not copied, for a file the tool has just
+        written and checks by its digest before and after (see snapshot.take)."""
         self.path = Path(path)
         self.limits = limits
         self._calamine: Any = None
@@ -120,7 +122,7 @@ class SafeWorkbook:
         # by then, nor the file written to since (files/snapshot.py)
         if self.path.name.startswith("~$"):
             check_workbook_file(self.path, limits)  # (refused by its name)
-        self._copy = snapshot.take(self.path, limits)
+        self._copy = snapshot.take(self.path, limits, copy)
         self._file = self._copy.file
         try:
             check_workbook_file(self.path, limits, self._file)
@@ -137,15 +139,25 @@ class SafeWorkbook:
             except BaseException:
                 self._zip.close()
                 raise
-        except BaseException:
+        except BaseException as exc:
+            self._refused(exc)
             self._copy.close()
             raise
 
     def __enter__(self) -> SafeWorkbook:
         return self
 
-    def __exit__(self, *_: object) -> None:
+    def __exit__(self, _: object, exc: BaseException | None, __: object) -> None:
+        self._refused(exc)
         self.close()
+
+    def _refused(self, exc: BaseException | None) -> None:
+        """A refusal of the file read here says which file it was: the SHA-256 of its copy."""
+        if isinstance(exc, UnreadableFileError) and not exc.sha256:
+            try:
+                exc.sha256 = self.sha256()
+            except (OSError, ValueError):
+                pass
 
     def active_parts(self) -> tuple[list[str], list[str]]:
         """(macro parts, parts linking to other workbooks) the file carries, by name."""

@@ -18,6 +18,7 @@ from typing import Any
 
 from workbook_tools.collector import paused
 from workbook_tools.errors import MasterError, UnreadableFileError, about_file
+from workbook_tools.files import snapshot
 from workbook_tools.files.cells import is_blank
 from workbook_tools.files.extras import ColumnLook
 from workbook_tools.files.guard import MIB, Limits, SafeWorkbook, SheetScan
@@ -276,6 +277,8 @@ def _opened(path: Path) -> Iterator[SafeWorkbook]:
         with SafeWorkbook(path, MASTER_LIMITS) as workbook:
             yield workbook
     except UnreadableFileError as exc:
+        if exc.code == snapshot.CHANGED:  # (the file is not at fault: someone saved it meanwhile)
+            raise MasterError(f"{path}: was {exc.reason}. {NOTHING_CHANGED}") from None
         raise MasterError(
             f"{path}: cannot be read as the master workbook: it {exc.reason}. Restore the latest "
             f"copy from the backups folder, or move it aside to start a new master. "

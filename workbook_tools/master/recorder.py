@@ -89,7 +89,8 @@ def record_of(path: Path, master: Master, saved: Saved,
     """The record of the master `master` was just written to at `path` (None when none): on
     two cores (where processes fork) Savings' and some sheets' in a forked process meanwhile
     (_shares)."""
-    with SafeWorkbook(path, MASTER_LIMITS) as workbook:
+    # (the file just written, checked by its digest before and after: `recorded`; not copied)
+    with SafeWorkbook(path, MASTER_LIMITS, copy=False) as workbook:
         dates = date_styles(workbook.archive)
         if dates is None:
             return None
@@ -146,7 +147,7 @@ def _savings(path: Path, master: Master, styles: Written | None, saved: Saved) -
     if styles is None:
         return None
     try:
-        with SafeWorkbook(path, MASTER_LIMITS) as workbook:
+        with SafeWorkbook(path, MASTER_LIMITS, copy=False) as workbook:  # (as record_of's)
             found = savings_of(master, workbook, styles, saved)
         if found is None or found.packed is not None and found.packed != saved.packed.get(
                 found.part):

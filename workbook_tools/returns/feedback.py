@@ -21,7 +21,9 @@ from pathlib import Path
 from typing import Any
 
 from workbook_tools.errors import ConfigurationError, UnreadableFileError, about_file
+from workbook_tools.files import snapshot
 from workbook_tools.files.guard import load_for_editing
+from workbook_tools.files.package import DEFAULT_LIMITS
 from workbook_tools.files.visible import visible
 from workbook_tools.files.xlsx import NAVY, RAG_COLOURS, stabilise
 from workbook_tools.returns import layout
@@ -131,10 +133,14 @@ def write_feedback_file(result: ReturnResult, target: Path) -> Path:
             written.
         UnreadableFileError: the reading guard refuses to open the return for editing.
     """
+    try:  # (bounded: a return's size, a regular file; never a pipe waited on)
+        copy = snapshot.take(result.path, DEFAULT_LIMITS)
+    except UnreadableFileError as exc:
+        raise ConfigurationError(f"{result.path}: {exc.reason}.") from None
     try:
-        content = result.path.read_bytes()
-    except OSError as exc:
-        raise ConfigurationError(f"{result.path}: cannot be read ({exc.strerror}).") from None
+        content = copy.file.read()
+    finally:
+        copy.close()
     if hashlib.sha256(content).hexdigest() != result.sha256:
         raise ConfigurationError(
             f"{result.path}: the file has changed since it was checked. Validate it again.")

@@ -14,8 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from workbook_tools.errors import ConfigurationError, UnreadableFileError, about_file
-from workbook_tools.files import snapshot
-from workbook_tools.files.package import DEFAULT_LIMITS, check_file_size
+from workbook_tools.files.package import check_file_size
 from workbook_tools.parallel import StartedMap, ordered_map
 from workbook_tools.plan.register import Plan
 from workbook_tools.quarters import Quarter
@@ -154,13 +153,13 @@ def _checked(path: Path, quarter: Quarter | None, plan: Plan | None,
         rule = RULES.get(exc.code, RULES["file-unreadable"])
         result.findings = [rule.finding(str(path), "", "", "", file=path.name,
                                         reason=exc.reason)]
-        return _refused(result, stat.st_size)
+        return _refused(result, exc)
     except OSError as exc:
         result.findings = [_unreadable(path, f"cannot be read ({_reason(exc)})")]
-        return _refused(result, stat.st_size)
+        return _refused(result, exc)
     except Exception as exc:  # noqa: BLE001 - one file's surprise must not stop the quarter
         result.findings = [_unreadable(path, f"cannot be read as a return ({_reason(exc)})")]
-        return _refused(result, stat.st_size)
+        return _refused(result, exc)
     result.directorate = rf.directorate or None
     result.quarter = str(rf.quarter) if rf.quarter else rf.meta.get("Quarter") or None
     result.data = rf.data
@@ -177,11 +176,10 @@ def _checked(path: Path, quarter: Quarter | None, plan: Plan | None,
     return Checked(result, list(rf.findings), found, rf.is_return)
 
 
-def _refused(result: ReturnResult, size: int) -> ReturnResult:
-    """`result` of a file refused, with the SHA-256 that says which file it was (none when it
-    cannot be read at all, or is too large: `size`, refused unread)."""
-    if size <= DEFAULT_LIMITS.max_file_bytes:
-        result.sha256 = snapshot.sha256_of(result.path, DEFAULT_LIMITS) or ""
+def _refused(result: ReturnResult, exc: BaseException) -> ReturnResult:
+    """`result` of a file refused, with the SHA-256 of the bytes refused when the guard read
+    them (files/guard.py: not read again, as another file may be there by now)."""
+    result.sha256 = getattr(exc, "sha256", "")
     return result
 
 

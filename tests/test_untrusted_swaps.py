@@ -170,20 +170,26 @@ def test_a_return_written_to_in_place_after_the_checks_is_validated_as_checked(
     assert result.sha256 == digest and "987654" not in str(result.data)
 
 
-def test_a_file_written_to_while_it_is_copied_is_refused(r: Returns, tmp_path: Path,
-                                                        monkeypatch: Any) -> None:
-    path = Path(shutil.copy(r.clean, tmp_path / "CS.xlsx"))
+def _saved_while_copied(monkeypatch: Any, path: Path) -> None:
+    """Someone saves `path` between the copy's start and its end (the guard's second look at
+    the file, os.fstat)."""
     real = os.fstat
     calls: list[int] = []
 
     def fstat(number: int) -> os.stat_result:
-        if len(calls) == 1:  # between the copy's start and its end: someone saves the file
+        if len(calls) == 1:
             with open(path, "ab") as handle:
                 handle.write(b"more")
         calls.append(number)
         return real(number)
 
     monkeypatch.setattr(snapshot.os, "fstat", fstat)
+
+
+def test_a_file_written_to_while_it_is_copied_is_refused(r: Returns, tmp_path: Path,
+                                                        monkeypatch: Any) -> None:
+    path = Path(shutil.copy(r.clean, tmp_path / "CS.xlsx"))
+    _saved_while_copied(monkeypatch, path)
     with pytest.raises(UnreadableFileError, match="changed while it was being read"):
         guard.SafeWorkbook(path)
 
@@ -218,17 +224,7 @@ def test_a_master_saved_while_it_is_read_is_named_as_such(r: Returns, tmp_path: 
                                                          monkeypatch: Any) -> None:
     """Not "restore the backup": the master is fine, someone saved it meanwhile."""
     path = Path(shutil.copy(r.clean, tmp_path / "master.xlsx"))
-    real = os.fstat
-    calls: list[int] = []
-
-    def fstat(number: int) -> os.stat_result:
-        if len(calls) == 1:
-            with open(path, "ab") as handle:
-                handle.write(b"more")
-        calls.append(number)
-        return real(number)
-
-    monkeypatch.setattr(snapshot.os, "fstat", fstat)
+    _saved_while_copied(monkeypatch, path)
     with pytest.raises(MasterError) as refused:
         read_master(path)
     assert "changed while it was being read" in str(refused.value)

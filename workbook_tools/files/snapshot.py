@@ -27,7 +27,8 @@ from workbook_tools.files.package import Limits, check_file_size
 #: one whose limits allow more (a master's) to disk.
 IN_MEMORY = 32 * 1024 * 1024
 CHANGED = "file-changed"  # the error's code for a file that changed while it was copied
-_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) | getattr(
+    os, "O_BINARY", 0)
 
 
 class Snapshot:
@@ -67,6 +68,8 @@ def take(path: Path, limits: Limits, copy: bool = True) -> Snapshot:
             'file-changed').
     """
     try:
+        if not stat.S_ISREG(os.stat(path).st_mode):  # (a device is not even opened)
+            raise UnreadableFileError(path, "is not a file that can be read as a workbook")
         number = os.open(path, _FLAGS)
     except (OSError, ValueError) as exc:
         raise UnreadableFileError(path, f"cannot be read ({_reason(exc)})") from None

@@ -39,6 +39,7 @@ from workbook_tools.files.package import (
     DEFAULT_LIMITS,
     MIB,
     Limits,
+    check_name,
     check_workbook_file,
 )
 from workbook_tools.files.sheetscan import SharedStrings, SheetScan, scan_sheet
@@ -120,8 +121,7 @@ class SafeWorkbook:
         self._strings: SharedStrings | None = None
         # copied once: the checks and every parser read the copy, not whatever the path names
         # by then, nor the file written to since (files/snapshot.py)
-        if self.path.name.startswith("~$"):
-            check_workbook_file(self.path, limits)  # (refused by its name)
+        check_name(self.path)
         self._copy = snapshot.take(self.path, limits, copy)
         self._file = self._copy.file
         try:

@@ -88,10 +88,15 @@ def sha256_of(path: Path) -> str:
     Raises:
         OSError: the file cannot be read.
     """
-    digest = hashlib.sha256()
     with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
+        return sha256_read(handle)
+
+
+def sha256_read(handle: BinaryIO) -> str:
+    """The SHA-256 of an opened file's bytes from where it is to its end."""
+    digest = hashlib.sha256()
+    for block in iter(lambda: handle.read(1 << 20), b""):
+        digest.update(block)
     return digest.hexdigest()
 
 
@@ -110,33 +115,25 @@ def check_file_size(path: Path, size: int, limits: Limits = DEFAULT_LIMITS) -> N
         )
 
 
-def check_workbook_file(path: Path, limits: Limits = DEFAULT_LIMITS,
-                        opened: BinaryIO | None = None) -> None:
+def check_name(path: Path) -> None:
+    """Refuse Excel's lock file by its name, before the file is opened."""
+    if Path(path).name.startswith("~$"):
+        raise UnreadableFileError(
+            path, "is Excel's lock file for a workbook that is open, not a return", "file-lock"
+        )
+
+
+def check_workbook_file(path: Path, limits: Limits, opened: BinaryIO) -> None:
     """Refuse anything that is not a safe-to-open .xlsx, before any parser sees it.
 
-    Every check reads one opened file: `opened` (seekable; the caller's parsers then read the
-    very bytes checked, whatever `path` names by then), else `path` opened once here. `path`
+    Every check reads `opened` (seekable: the file as copied, files/snapshot.py), so the
+    caller's parsers then read the very bytes checked, whatever `path` names by then. `path`
     names the file in messages.
 
     Raises:
         UnreadableFileError: with a plain reason and a stable code.
     """
-    path = Path(path)
-    if path.name.startswith("~$"):
-        raise UnreadableFileError(
-            path, "is Excel's lock file for a workbook that is open, not a return", "file-lock"
-        )
-    if opened is None:
-        try:
-            with open(path, "rb") as handle:
-                _check_opened(path, handle, limits)
-        except OSError as exc:
-            raise UnreadableFileError(path, f"cannot be read ({exc.strerror or exc})") from None
-    else:
-        _check_opened(path, opened, limits)
-
-
-def _check_opened(path: Path, opened: BinaryIO, limits: Limits) -> None:
+    check_name(path)
     _check_kind(path, opened, limits)
     try:
         with zipfile.ZipFile(opened) as archive:

@@ -11,7 +11,6 @@ refused when the file changed while it was copied (its size, or the times a writ
 
 from __future__ import annotations
 
-import hashlib
 import io
 import os
 import shutil
@@ -21,7 +20,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from workbook_tools.errors import UnreadableFileError
-from workbook_tools.files.package import Limits, check_file_size
+from workbook_tools.files.package import Limits, check_file_size, sha256_read
 
 #: A file whose limits allow at most this size (a return's, a register's) is copied into memory;
 #: one whose limits allow more (a master's) to disk.
@@ -42,11 +41,8 @@ class Snapshot:
 
     def sha256(self) -> str:
         """The SHA-256 of the copy."""
-        digest = hashlib.sha256()
         self.file.seek(0)
-        for block in iter(lambda: self.file.read(1 << 20), b""):
-            digest.update(block)
-        return digest.hexdigest()
+        return sha256_read(self.file)
 
     def close(self) -> None:
         self.file.close()
@@ -157,14 +153,3 @@ def _written(found: os.stat_result) -> tuple[int, int, int]:
 def _reason(exc: BaseException) -> str:
     return exc.strerror if isinstance(exc, OSError) and exc.strerror else type(exc).__name__
 
-
-def sha256_of(path: Path, limits: Limits) -> str | None:
-    """The SHA-256 of the file at `path` as copied (None when it cannot be: see `take`)."""
-    try:
-        copy = take(path, limits)
-    except UnreadableFileError:
-        return None
-    try:
-        return copy.sha256()
-    finally:
-        copy.close()

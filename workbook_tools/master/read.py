@@ -155,7 +155,8 @@ def read_master(path: Path | str, touched: Collection[str] | None = None) -> Mas
     copier = verbatim.Copier.of(touched)
     with _opened(path) as workbook:
         # a master the tool wrote, as it wrote it: what the copy's scan finds is on record
-        digest = _digest(workbook) if copier.on else ""
+        # (of the guard's copy: the bytes the rest of the read sees)
+        digest = workbook.sha256() if copier.on else ""
         known = record.recall(digest) if copier.on else None
         names = workbook.sheet_names
         missing = [name for name in mc.SHEETS
@@ -241,12 +242,6 @@ def _read_one(workbook: SafeWorkbook, master: Master, path: Path, name: str,
     else:  # the tool's own sheets: only comments people put on them
         keep.attach(name, header, master.sheets[name],
                     workbook.comments(name).cells, set(), master.notes)
-
-
-def _digest(workbook: SafeWorkbook) -> str:
-    """The SHA-256 of the file the guard opened (its copy: the bytes the rest of the read sees,
-    though the path may have been replaced since)."""
-    return workbook.sha256()
 
 
 @about_file("path")

@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Any
 
 from workbook_tools.errors import ConfigurationError, UnreadableFileError, about_file
-from workbook_tools.files.package import check_file_size
 from workbook_tools.parallel import StartedMap, ordered_map
 from workbook_tools.plan.register import Plan
 from workbook_tools.quarters import Quarter
@@ -146,8 +145,7 @@ def _checked(path: Path, quarter: Quarter | None, plan: Plan | None,
         return unreadable_result(path, f"cannot be read ({_reason(exc)})")
     result = ReturnResult(path, "", received, NOT_A_RETURN)
     try:
-        check_file_size(path, stat.st_size)  # before hashing: a huge file is refused unread
-        rf = read_return(path, quarter, plan)
+        rf = read_return(path, quarter, plan)  # (a huge file refused unread: files/snapshot)
         result.sha256 = rf.sha256  # (of the bytes read, not of what the path names later)
     except UnreadableFileError as exc:
         rule = RULES.get(exc.code, RULES["file-unreadable"])

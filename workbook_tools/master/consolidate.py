@@ -35,7 +35,11 @@ from workbook_tools.master.read import (
     materialize,
     read_master,
 )
-from workbook_tools.master.rows import compare_with_a_year_ago, quarter_rows
+from workbook_tools.master.rows import (
+    compare_with_a_year_ago,
+    quarter_rows,
+    share_register_texts,
+)
 from workbook_tools.master.safe import check_not_open, login_name, master_state, write_safely
 from workbook_tools.master.sheetrow import Copied, Row, column_of, in_place, year_on_year
 from workbook_tools.master.write import row_positions
@@ -156,7 +160,8 @@ def consolidate(
     new.sheets[MasterSheet.LOG].append(_log_row(stamp, user, quarter, run, ledger))
     result.master = master_path
     result.notes += keep.dropped_comments(old.sheets, new.sheets)
-    result.backup = write_safely(new, master_path, backups, stamp, before)
+    del old  # (its rows of the quarter, replaced, not held while the new master is written)
+    result.backup = write_safely(new, master_path, backups, stamp, before, release=True)
     return result
 
 
@@ -196,6 +201,7 @@ def _merge(old: Master, plan: Plan, quarter: Quarter, run: ValidationRun,
     fresh = quarter_rows(plan, quarter, run)
     new = Master(path=old.path, headers=dict(old.headers), columns=old.columns,
                  copies=old.copies)
+    share_register_texts(old.sheets, plan)
     for name in mc.SHEETS:
         rows = old.sheets[name]
         # (a Row is never the quarter's: read_master; nor is a copied row)

@@ -81,8 +81,9 @@ def check_fits(master: Master, path: Path) -> None:
 
 
 def write_safely(master: Master, path: Path, backups: Path, stamp: dt.datetime,
-                 before: tuple[int, int, str] | None) -> Path | None:
+                 before: tuple[int, int, str] | None, release: bool = False) -> Path | None:
     """Write the new master beside the old, keep the old in `backups`, swap the new one in.
+    `release`: the caller is done with `master` (write.write_master).
 
     Raises:
         MasterError: a sheet would pass Excel's row limit (nothing is written), or the new master
@@ -100,7 +101,7 @@ def write_safely(master: Master, path: Path, backups: Path, stamp: dt.datetime,
             # the merge and the sort leave tens of MB free among the rows (65 MB at 240
             # returns), which the process forked to write half the rows would inherit
             give_back_memory()
-            recorded = write_master(master, temporary, keep_record=False)
+            recorded = write_master(master, temporary, keep_record=False, release=release)
             with open(temporary, "rb+") as handle:
                 os.fsync(handle.fileno())
         except MasterError:

@@ -241,6 +241,8 @@ def test_a_record_made_in_a_forked_process_holds_the_copied_rows_cells(
             made[how] = found[1]
     forked, single = made["forked"], made["one process"]
     assert set(forked.sheets) == set(single.sheets) >= lean
+    # Savings' entry, sent over as its bytes, is the one made in one process
+    assert forked.savings_entry is not None and forked.savings_entry == single.savings_entry
     for name, sheet in forked.sheets.items():
         other = single.sheets[name]
         assert sheet.carried is None and other.carried is None
@@ -276,3 +278,17 @@ def test_on_windows_only_a_cache_folder_in_the_users_own_profile_is_trusted(
     monkeypatch.delattr(os, "getuid")
     assert cachefolder.private(own)
     assert not cachefolder.private(shared)
+
+
+def test_an_entry_kept_in_pieces_is_the_text_kept_whole(tmp_path: Path) -> None:
+    # a record is written as its pieces (the sheets' text, then Savings' bytes), not joined
+    # first: the file is the same, UTF-8, line ends as given on every system
+    place = tmp_path / "cache"
+    text = '{"a":"caf\u00e9 \u2013 r\u00e9sum\u00e9",\n"b":"two\\nlines"}\n'
+    cachefolder.keep_entry(place / "whole.json", text, 8, 1 << 20)
+    pieces = (memoryview(text[:10].encode()), text[10:20], text[20:].encode())
+    cachefolder.keep_entry(place / "pieces.json", pieces, 8, 1 << 20)
+    assert (place / "pieces.json").read_bytes() == (place / "whole.json").read_bytes() \
+        == text.encode()
+    found = json.loads((place / "pieces.json").read_bytes())
+    assert found["a"] == "caf\u00e9 \u2013 r\u00e9sum\u00e9"

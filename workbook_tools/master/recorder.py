@@ -140,7 +140,8 @@ def _shares(jobs: list[_Job], savings_bytes: int) -> tuple[list[_Job], list[_Job
     return theirs, mine
 
 
-def _savings(path: Path, master: Master, styles: Written | None, saved: Saved) -> str | None:
+def _savings(path: Path, master: Master, styles: Written | None, saved: Saved
+             ) -> bytes | None:
     """Savings' entry in the record (master/savingsentry.py), or None: none when the bytes it
     found its rows' runs in are not its part as written (see `recorded`); with the writer's
     full flushes at its rows' start and runs' ends."""
@@ -183,7 +184,7 @@ def _sheets(path: Path, jobs: list[_Job], dates: frozenset[int], saved: Saved
 
 def _in_two(path: Path, theirs: list[_Job], mine: list[_Job], dates: frozenset[int],
             master: Master, styles: Written | None, saved: Saved
-            ) -> tuple[dict[str, SheetRecord | None], str | None]:
+            ) -> tuple[dict[str, SheetRecord | None], bytes | None]:
     import multiprocessing
 
     context = multiprocessing.get_context("fork")
@@ -200,7 +201,9 @@ def _in_two(path: Path, theirs: list[_Job], mine: list[_Job], dates: frozenset[i
     try:
         found = _sheets(path, mine, dates, saved)
         try:
-            theirs_found, savings = receive.recv() or ({}, None)
+            theirs_found, sent = receive.recv() or ({}, False)
+            # (its bytes as they came: not pickled, nor made a text again, 20 MB at 240 returns)
+            savings = receive.recv_bytes() if sent else None
             blocks = {name: block for name, _, block, _ in theirs}
             sheet: SheetRecord | None
             for name, sheet in theirs_found.items():
@@ -232,9 +235,10 @@ def _forked(path: Path, jobs: list[_Job], dates: frozenset[int], send: Any, mast
     for sheet in sheets.values():
         if sheet is not None and sheet.carried is not None:
             sheet.carried = []  # the block's own, put back by the process that forked this one
-    found = sheets, savings
     try:
-        send.send(found)
+        send.send((sheets, savings is not None))
+        if savings is not None:
+            send.send_bytes(savings)
     finally:
         send.close()
 

@@ -292,3 +292,8 @@ def test_an_entry_kept_in_pieces_is_the_text_kept_whole(tmp_path: Path) -> None:
         == text.encode()
     found = json.loads((place / "pieces.json").read_bytes())
     assert found["a"] == "caf\u00e9 \u2013 r\u00e9sum\u00e9"
+    # a piece that cannot be written leaves nothing behind: no entry, no temporary file
+    with pytest.raises(TypeError):
+        cachefolder.keep_entry(place / "broken.json", ("{", 5, "}"), 8, 1 << 20)  # type: ignore[arg-type]
+    cachefolder.keep_entry(place / "surrogate.json", ("{", "\ud800", "}"), 8, 1 << 20)
+    assert sorted(p.name for p in place.iterdir()) == ["pieces.json", "whole.json"]

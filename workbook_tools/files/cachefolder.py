@@ -96,10 +96,12 @@ def keep_entry(path: Path, text: str | Iterable[str | bytes | memoryview], keep:
                 out.write(piece.encode() if isinstance(piece, str) else piece)
         os.replace(name, path)
         prune(place, keep, keep_bytes)
-    except (OSError, ValueError):  # (ValueError: a text that cannot be written as UTF-8)
+    except BaseException as exc:
         # a disk that filled while writing: the part written goes, not left for a later prune
         with contextlib.suppress(OSError):
             os.unlink(name)
+        if not isinstance(exc, OSError | ValueError):  # (ValueError: not UTF-8 as written)
+            raise
 
 
 def prune(place: Path, keep: int, keep_bytes: int) -> None:

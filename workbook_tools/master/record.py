@@ -182,7 +182,7 @@ def keep(digest: str, record: Record) -> None:
         text = orjson.dumps(encode(record))
     except (ValueError, TypeError):
         return
-    # Savings' entry (made as text: master/savingsentry) put in as the file is written, not
+    # Savings' entry (made as UTF-8 bytes: master/savingsentry) put in as the file is written, not
     # joined to the rest first (a copy of both, 45 MB at 240 returns)
     keep_entry(path, (memoryview(text)[:-1], ',"savings":', savings or "null", "}"), KEEP,
                KEEP_BYTES)

@@ -202,8 +202,6 @@ def _in_two(path: Path, theirs: list[_Job], mine: list[_Job], dates: frozenset[i
         found = _sheets(path, mine, dates, saved)
         try:
             theirs_found, sent = receive.recv() or ({}, False)
-            # (its bytes as they came: not pickled, nor made a text again, 20 MB at 240 returns)
-            savings = receive.recv_bytes() if sent else None
             blocks = {name: block for name, _, block, _ in theirs}
             sheet: SheetRecord | None
             for name, sheet in theirs_found.items():
@@ -213,8 +211,11 @@ def _in_two(path: Path, theirs: list[_Job], mine: list[_Job], dates: frozenset[i
                     found[name] = None if sheet.carried is None else sheet
                 else:
                     found[name] = sheet
+            # Savings' entry as its bytes came: not pickled, nor made a text again (20 MB at
+            # 240 returns)
+            savings = receive.recv_bytes() if sent else None
         except EOFError:
-            pass  # the forked process stopped: no record of its sheet
+            pass  # the forked process stopped: no record of what it had not sent
     finally:
         receive.close()
         worker.join()
@@ -223,8 +224,8 @@ def _in_two(path: Path, theirs: list[_Job], mine: list[_Job], dates: frozenset[i
 
 def _forked(path: Path, jobs: list[_Job], dates: frozenset[int], send: Any, master: Master,
             styles: Written | None, saved: Saved) -> None:
-    """In the forked process: the records of `jobs`' sheets and of Savings, sent (None when
-    not made)."""
+    """In the forked process: the records of `jobs`' sheets, sent with whether Savings' entry
+    was made, then that entry's bytes (when it was)."""
     # Savings first: what making its entry holds (its columns, about 100 MB at 240 returns) is
     # freed while this process scans its sheets, not held at the end beside the other's peak
     savings = _savings(path, master, styles, saved)

@@ -106,15 +106,12 @@ def _on_disk(original: BinaryIO, most: int) -> tuple[BinaryIO, int, str, str] | 
         name = os.path.join(folder, "workbook.xlsx")  # (calamine picks its reader by the name)
         copy = open(name, "w+b")  # noqa: SIM115 - the Snapshot's, closed in its close()
         return copy, _copy(original, copy, most), name, folder
-    except OSError:  # (a full disk: the copy is made in memory)
+    except BaseException as exc:
         if copy is not None:
             copy.close()
         shutil.rmtree(folder, ignore_errors=True)
-        return None
-    except BaseException:
-        if copy is not None:
-            copy.close()
-        shutil.rmtree(folder, ignore_errors=True)
+        if isinstance(exc, OSError):  # (a full disk: the copy is made in memory)
+            return None
         raise
 
 

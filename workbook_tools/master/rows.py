@@ -53,20 +53,21 @@ def share_register_texts(sheets: dict[str, Any], plan: Plan) -> None:
     columns) the register's own objects where they are the same text: each was read as a copy
     of its own, and every quarter holds them again (16 MB at four quarters of 240 returns).
     Done once no worker forked during the read shares the plan's pages (a reference counted
-    there copies the page)."""
+    there copies the page). Nothing is looked up when no rows were copied (a new master)."""
+    columns = [column for sheet, rows in sheets.items()
+               if rows.__class__ is Copied and sheet in mc.ID_COLUMNS
+               for header in (mc.ID_COLUMNS[sheet], NAME_COLUMNS[sheet])
+               if (column := rows.columns.get(rows.positions.get(header, -1))) is not None]
+    if not columns:
+        return
     texts: dict[str, str] = {}
     for sheet in mc.ID_COLUMNS:
         for item in plan_items(plan, sheet):
             texts[item.id] = item.id
             texts[item.name] = item.name
     get = texts.get
-    for sheet, rows in sheets.items():
-        if rows.__class__ is not Copied or sheet not in mc.ID_COLUMNS:
-            continue
-        for header in (mc.ID_COLUMNS[sheet], NAME_COLUMNS[sheet]):
-            column = rows.columns.get(rows.positions.get(header, -1))
-            if column is not None:
-                column[:] = map(get, column, column)
+    for column in columns:
+        column[:] = map(get, column, column)
 
 
 @dataclass

@@ -6,6 +6,7 @@ and a cache folder others can write to are all scanned as before."""
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import json
 import os
@@ -258,8 +259,23 @@ def the_entry(records: Path) -> Path:
     return max(records.iterdir(), key=lambda p: p.stat().st_mtime_ns)
 
 
-@pytest.mark.parametrize("damage", ["not json", "{}", "[]", "truncated", "a float as text",
-                                    "a text past the strings", "a short column",
+def forge_texts(data: dict[str, Any]) -> None:
+    """Every text of the lean sheets' columns in an entry made 'Forged' (master/columncode.py:
+    a column is its distinct values, then each cell's place among them)."""
+    for sheet in data["sheets"].values():
+        for column in sheet["cells"]:
+            column[0] = ["Forged" if type(v) is str else v for v in column[0]]
+
+
+def shorter(places: str) -> str:
+    """A column's places (base64) less their last byte."""
+    return base64.b64encode(base64.b64decode(places)[:-1]).decode("ascii")
+
+
+@pytest.mark.parametrize("damage", ["not json", "{}", "[]", "truncated",
+                                    "a whole number among the values",
+                                    "a place past the values", "places not base64",
+                                    "a short column", "a column not a pair",
                                     "a quarter not canonical", "negative rows", "a bad digest",
                                     "a bad part digest", "no part digest",
                                     "rows past the block", "an unknown sheet"])
@@ -273,13 +289,18 @@ def test_an_entry_not_of_its_shape_is_ignored(
     measures = data["sheets"]["Measures"]
     if damage == "truncated":
         text = text[:len(text) // 2]
-    elif damage == "a float as text":
-        at = next(i for i, v in enumerate(measures["cells"][3]) if type(v) is float)
-        measures["cells"][3][at] = str(measures["cells"][3][at])
-    elif damage == "a text past the strings":
-        measures["cells"][0][0] = len(data["strings"])
+    elif damage == "a whole number among the values":
+        values = measures["cells"][3][0]
+        at = next(i for i, v in enumerate(values) if type(v) is float)
+        values[at] = 7
+    elif damage == "a place past the values":
+        measures["cells"][0][0].pop()  # (the last value met is some cell's)
+    elif damage == "places not base64":
+        measures["cells"][1][1] = "not base64!"
     elif damage == "a short column":
-        measures["cells"][1].pop()
+        measures["cells"][1][1] = shorter(measures["cells"][1][1])
+    elif damage == "a column not a pair":
+        measures["cells"][1].append([])
     elif damage == "a quarter not canonical":
         measures["runs"][0][0] = "2025/26 Q1"
     elif damage == "negative rows":
@@ -312,7 +333,7 @@ def test_a_cache_folder_others_can_write_to_is_not_trusted(
     folder = two_quarters(tmp_path / "ws")
     entry = the_entry(records)
     data = json.loads(entry.read_text(encoding="utf-8"))
-    data["strings"] = ["Forged" for _ in data["strings"]]
+    forge_texts(data)
     entry.write_text(json.dumps(data), encoding="utf-8")
     records.chmod(0o777)
     kept = set(records.iterdir())

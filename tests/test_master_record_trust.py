@@ -19,6 +19,7 @@ from test_master_record import (  # noqa: F401
     HOSTILE,
     Q3,
     TOUCHED,
+    forge_texts,
     hostile_master,
     same,
     scans,
@@ -41,7 +42,7 @@ from workbook_tools.plan.register import load_plan
 def forged(entry: Path) -> str:
     """The entry with every text replaced: rows read from it would say 'Forged'."""
     data = json.loads(entry.read_text(encoding="utf-8"))
-    data["strings"] = ["Forged" for _ in data["strings"]]
+    forge_texts(data)
     return json.dumps(data)
 
 
@@ -90,8 +91,8 @@ def test_an_entry_holding_a_number_the_tool_never_writes_is_ignored(
     if where == "a width":
         measures["widths"][0][1] = "@"
     else:
-        column = measures["cells"][4]  # Actual
-        column[next(i for i, v in enumerate(column) if type(v) is float)] = "@"
+        values = measures["cells"][4][0]  # Actual's values (master/columncode.py)
+        values[next(i for i, v in enumerate(values) if type(v) is float)] = "@"
     entry.write_text(json.dumps(data).replace('"@"', value), encoding="utf-8")
     digest = entry.name.split("-")[0]
     assert recall(digest) is None

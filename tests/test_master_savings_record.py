@@ -18,8 +18,8 @@ from test_master_keep import inject_formula
 from test_master_record import read_off, same
 
 from workbook_tools.files import guard
+from workbook_tools.master import columncode, record, savingsentry
 from workbook_tools.master import columns as mc
-from workbook_tools.master import record, savingsentry
 from workbook_tools.master.columns import MasterSheet
 from workbook_tools.master.periods import close_quarter
 from workbook_tools.master.read import read_master
@@ -183,13 +183,15 @@ def test_an_entry_whose_savings_is_not_of_its_shape_is_a_miss(
     assert savingsentry.decode(good) == known.savings
     breakages = [
         lambda d: d.update(count=d["count"] + 1),
-        lambda d: d["columns"][0].__setitem__(0, len(d["strings"])),
-        lambda d: d["columns"][0].__setitem__(0, -1),
-        lambda d: d["strings"].append(5),
-        lambda d: d.pop("strings"),
-        lambda d: d["columns"][0].__setitem__(0, 1.5e400),
-        lambda d: d["columns"][0].__setitem__(0, [2025, 2, 30]),
-        lambda d: d["columns"][0].__setitem__(0, "text"),
+        lambda d: d["columns"][0][0].pop(),  # a place past the values
+        lambda d: d["columns"][0].__setitem__(1, "not base64!"),
+        lambda d: d["columns"][0].__setitem__(1, d["columns"][0][1][:-4]),  # a column short
+        lambda d: d["columns"][0][0].append(5),  # a whole number
+        lambda d: d["columns"][0].append([]),
+        lambda d: d["columns"][0][0].append(1.5e400),
+        lambda d: d["columns"][0][0].append([2025, 2, 30]),
+        lambda d: d["columns"][0][0].append([2025, 2]),
+        lambda d: d["columns"].__setitem__(0, "text"),
         lambda d: d["columns"].pop(),
         lambda d: d["cells"].append([1, 0, None, None, None, None]),
         lambda d: d["cells"].append([5, 0, None, None, None, [["fill", "#FF0000"]]]),
@@ -289,7 +291,7 @@ def test_an_entry_with_an_impossible_row_count_is_a_miss_not_a_crash(
     assert path is not None
     data = json.loads(path.read_text())
     data["savings"]["count"] = count
-    data["savings"]["columns"] = [{"at": [], "values": []} for _ in data["savings"]["columns"]]
+    data["savings"]["columns"] = [[[None], ""] for _ in data["savings"]["columns"]]
     path.write_text(json.dumps(data))
     path.chmod(0o600)
     reads.clear()
@@ -315,12 +317,12 @@ def test_numbers_from_the_record_are_held_once_and_given_back_exactly(
     col = good["header"].index("Target (£)")
     count = good["count"]
     assert count >= 3
-    for values, shared in (([1250.5] * count, True), ([-0.0, *[1250.5] * (count - 1)], False)):
+    for values in ([1250.5] * count, [-0.0, 0.0, *[1250.5] * (count - 2)]):
         data = copy.deepcopy(good)
-        data["columns"][col] = json.loads(json.dumps(values))  # (a parser's: an object each)
+        data["columns"][col] = json.loads(json.dumps(columncode.encode((values,))))
         found = savingsentry.decode(data)
         assert found is not None
         column = found.columns[col]
         assert column == values
         assert [math.copysign(1.0, v) for v in column] == [math.copysign(1.0, v) for v in values]
-        assert (column[1] is column[2]) is shared
+        assert len({id(v) for v in column if v == 1250.5}) == 1

@@ -33,15 +33,17 @@ from typing import Any
 import orjson
 
 from workbook_tools.files.cachefolder import folder, keep_entry, private, read_own, source_digest
+from workbook_tools.master import columncode, savingsentry, savingsrecord
 from workbook_tools.master import columns as mc
-from workbook_tools.master import savingsentry, savingsrecord
 from workbook_tools.master.sheetrow import Copied
 from workbook_tools.master.verbatim import READ_CELLS, Block, Run
 
-FORMAT = 7  # raised when the layout of an entry changes
+FORMAT = 8  # raised when the layout of an entry changes
 KEEP = 8  # entries kept at most, the most recently used,
 KEEP_BYTES = 512 * 1024 * 1024  # and bytes between them
 _INFINITY = float("inf")
+#: a read cell's kinds, as JSON gives them
+_LEAN_KINDS: frozenset[type] = frozenset({str, float, type(None)})
 
 
 @cache
@@ -223,15 +225,16 @@ def _given_back(name: str, sheet: SheetRecord) -> bool:
 
 
 def encode(record: Record) -> dict[str, Any]:
-    """A record as an entry: its texts once each in `strings`; a cell's value a float (a
-    number), an int (its text's place in `strings`) or null (blank)."""
-    places: dict[str, int] = {}  # each text's place, in the order first met
-    place = places.setdefault
+    """A record as an entry: each column of read cells as master/columncode.py keeps it (its
+    distinct values, and each cell's place among them)."""
     sheets: dict[str, Any] = {}
     for name, sheet in record.sheets.items():
         columns = []
         for column in sheet.cells:
-            columns.append([place(v, len(places)) if v.__class__ is str else v for v in column])
+            coded = columncode.encode((column,))
+            if coded is None:
+                raise ValueError("a column not of its kinds")  # (_given_back refuses it first)
+            columns.append(coded)
         sheets[str(name)] = {  # (a plain text: orjson takes no other key)
             "part": sheet.part, "start": sheet.start, "complete": sheet.complete,
             "widths": [[c, w] for c, w in sorted(sheet.widths.items())],
@@ -242,7 +245,7 @@ def encode(record: Record) -> dict[str, Any]:
             "stored": sorted(sheet.stored.items()),
             "cells": columns,
         }
-    return {"format": FORMAT, "strings": list(places), "sheets": sheets}  # (Savings: keep)
+    return {"format": FORMAT, "sheets": sheets}  # (Savings: keep)
 
 
 def _finite(found: list[Any]) -> bool:
@@ -256,18 +259,16 @@ def _ints(found: Any) -> bool:
 
 def decode(data: Any) -> Record | None:
     """The record in an entry, or None when any field is not of its type or out of bounds."""
-    if type(data) is not dict or set(data) != {"format", "strings", "sheets", "savings"}:
+    if type(data) is not dict or set(data) != {"format", "sheets", "savings"}:
         return None
-    strings, sheets = data["strings"], data["sheets"]
-    if data["format"] != FORMAT or type(strings) is not list or type(sheets) is not dict:
-        return None
-    if any(type(s) is not str for s in strings):
+    sheets = data["sheets"]
+    if data["format"] != FORMAT or type(sheets) is not dict:
         return None
     found: dict[str, SheetRecord] = {}
     for name, sheet in sheets.items():
         if name not in READ_CELLS or type(sheet) is not dict:
             return None
-        made = _sheet(name, sheet, strings)
+        made = _sheet(name, sheet)
         if made is None:
             return None
         found[name] = made
@@ -279,7 +280,7 @@ def decode(data: Any) -> Record | None:
     return Record(found, savings)
 
 
-def _sheet(name: str, sheet: dict[str, Any], strings: list[str]) -> SheetRecord | None:
+def _sheet(name: str, sheet: dict[str, Any]) -> SheetRecord | None:
     keys = {"part", "start", "complete", "widths", "dates", "runs", "packed", "stored", "cells"}
     if set(sheet) != keys:
         return None
@@ -305,18 +306,10 @@ def _sheet(name: str, sheet: dict[str, Any], strings: list[str]) -> SheetRecord 
         return None
     cells: list[list[Any]] = []
     for column in columns:
-        if type(column) is not list or len(column) != count:
+        made = columncode.decode(column, count, _LEAN_KINDS)
+        if made is None:
             return None
-        kinds = set(map(type, column))
-        if not kinds <= {float, int, type(None)} or float in kinds and not _finite(column):
-            return None
-        if int in kinds:
-            column = savingsentry.texts_in(column, kinds, strings)
-            if column is None:
-                return None
-        elif float in kinds:
-            column = savingsentry.same_numbers(column)
-        cells.append(column)
+        cells.append(made)
     return SheetRecord(part, start, {c: w for c, w in widths}, complete,
                        frozenset(sheet["dates"]), runs, cells, packed=sheet["packed"],
                        stored=stored)

@@ -1,6 +1,6 @@
-"""Savings' part of an entry of the record (master/record.py, master/savingsrecord.py): texts by
-their place in its own `strings`; a column mostly blank as the places and values of the cells
-that are not; a date as [year, month, day]. Made as JSON text where the record is made (in the
+"""Savings' part of an entry of the record (master/record.py, master/savingsrecord.py): each
+column as master/columncode.py keeps it (its distinct values, a date as [year, month, day], and
+each cell's place among them). Made as JSON text where the record is made (in the
 recorder's forked process), a column at a time, so the process keeping the record never holds
 Savings' values again. Decoded strictly: every field of its type and within its bounds,
 anything else None (a miss: the sheet is read from the file)."""
@@ -15,6 +15,7 @@ from typing import Any
 import orjson
 
 from workbook_tools.files.extras import ColumnLook
+from workbook_tools.master import columncode
 from workbook_tools.master.readsheet import canonical_quarter, quarter_order
 from workbook_tools.master.savingsrecord import LOOK_KEYS, Cell, SavingsRecord
 from workbook_tools.master.verbatim import Run
@@ -22,6 +23,8 @@ from workbook_tools.master.verbatim import Run
 _DIGEST = re.compile(r"[0-9a-f]{24}")  # a verbatim.Checksum
 _SHA256 = re.compile(r"[0-9a-f]{64}")
 
+#: a cell's kinds as JSON gives them (a date: a list)
+_KINDS: frozenset[type] = frozenset({str, float, bool, type(None), list})
 MAX_ROWS = 1_048_575  # rows below the header an Excel sheet holds (a larger count: a miss)
 
 
@@ -39,27 +42,13 @@ def entry_text(found: SavingsRecord, consume: bool = False) -> bytes | None:
 
 def _text(found: SavingsRecord, consume: bool) -> bytes:
     count = found.count
-    texts: dict[str, int] = {}  # each text's place, in the order first met
-
-    def place(text: str) -> int:
-        return texts.setdefault(text, len(texts))
-
     columns: list[bytes] = []  # each column's text, then a comma (joined once, at the end)
     for column in _each(found.columns) if consume else found.columns:
-        kinds = set(map(type, column))
-        if dt.date in kinds:
-            values = [_value(v, place) for v in column]
-        elif str in kinds:  # each text's place looked up once
-            places = {text: place(text) for text in dict.fromkeys(
-                v for v in column if v.__class__ is str)}
-            values = list(map(places.get, column, column))
-        else:
-            values = list(column)
-        if 2 * values.count(None) <= len(values):
-            columns += (_json(values), b",")
-            continue
-        filled = [at for at, v in enumerate(values) if v is not None]
-        columns += (_json({"at": filled, "values": [values[at] for at in filled]}), b",")
+        coded = columncode.encode((column,))
+        if coded is None:
+            raise ValueError("a column not of its kinds")  # (given_back refuses it first)
+        columns += (_json(coded), b",")
+        del coded
     rest = _json({
         "part": found.part, "crc": found.crc, "size": found.size,
         "header": found.header, "count": count,
@@ -75,8 +64,7 @@ def _text(found: SavingsRecord, consume: bool) -> bytes:
         "stored": sorted(found.stored.items())})
     # one join of every piece: joining the columns, then the whole, held the text three
     # times over (60 MB at four quarters of 240 returns, in the forked recorder)
-    return b"".join((b'{"strings":', _json(list(texts)), b',"columns":[', *columns[:-1], b"],",
-                     rest[1:]))
+    return b"".join((b'{"columns":[', *columns[:-1], b"],", rest[1:]))
 
 
 def _each(columns: list[list[Any]]) -> Any:
@@ -91,14 +79,6 @@ def _json(data: Any) -> bytes:
     has a dozen at 60 returns, in the forked recorder's share). given_back has refused every
     value that is not finite, which orjson would write as null."""
     return orjson.dumps(data)
-
-
-def _value(value: Any, place: Any) -> Any:
-    if value.__class__ is str:
-        return place(value)
-    if value.__class__ is dt.date:
-        return [value.year, value.month, value.day]
-    return value  # a float, a bool or None
 
 
 def given_back(found: SavingsRecord) -> bool:
@@ -133,12 +113,9 @@ def given_back(found: SavingsRecord) -> bool:
 def decode(data: Any) -> SavingsRecord | None:
     """The record of Savings in an entry, or None when any field is not of its type or out of
     bounds."""
-    if type(data) is not dict or set(data) != {"strings", "part", "crc", "size", "header",
+    if type(data) is not dict or set(data) != {"part", "crc", "size", "header",
                                                "count", "columns", "cells", "looks", "start",
                                                "runs", "wrapped", "packed", "stored"}:
-        return None
-    strings = data["strings"]
-    if type(strings) is not list or any(type(text) is not str for text in strings):
         return None
     part, header, count = data["part"], data["header"], data["count"]
     if type(part) is not str or type(header) is not list or not all(
@@ -150,36 +127,9 @@ def decode(data: Any) -> SavingsRecord | None:
         return None
     made: list[list[Any]] = []
     for column in columns:
-        if type(column) is dict:  # mostly blank: the cells that are not
-            if set(column) != {"at", "values"}:
-                return None
-            at, values = column["at"], column["values"]
-            if type(at) is not list or type(values) is not list or len(at) != len(values) \
-                    or any(type(i) is not int for i in at) \
-                    or at and (at[0] < 0 or at[-1] >= count) \
-                    or any(a >= b for a, b in zip(at, at[1:], strict=False)):
-                return None
-            full: list[Any] = [None] * count
-            for i, value in zip(at, values, strict=True):
-                full[i] = value
-            column = full
-        if type(column) is not list or len(column) != count:
+        column = columncode.decode(column, count, _KINDS)
+        if column is None:
             return None
-        kinds = set(map(type, column))
-        if not kinds <= {float, int, bool, list, type(None)}:
-            return None
-        if float in kinds and (math.inf in column or -math.inf in column):
-            return None  # (JSON gives no NaN: record.recall refuses it)
-        if list in kinds:
-            column = [_date(v) if v.__class__ is list else v for v in column]
-            if any(v is _BAD for v in column):
-                return None
-        if int in kinds:
-            column = texts_in(column, kinds, strings)
-            if column is None:
-                return None
-        elif float in kinds and kinds <= {float, type(None)}:
-            column = same_numbers(column)
         made.append(column)
     cells_data, looks_data = data["cells"], data["looks"]
     if type(cells_data) is not list or type(looks_data) is not list:
@@ -228,32 +178,6 @@ def stored_of(found: Any, start: int, runs: list[Run]) -> dict[int, int] | None:
             return None
         last = (pair[0], pair[1])
     return {u: c for u, c in found}
-
-
-def same_numbers(column: list[Any]) -> list[Any]:
-    """A column of numbers (and blanks) with each number held once however many cells have it
-    (a parser makes an object of each: a target the same every quarter, a blank's 0, held as
-    one); a column with a -0 in it as it is (-0 is equal to 0, and would be taken for it)."""
-    if 0.0 in column and any(v == 0 and math.copysign(1.0, v) < 0 for v in column
-                             if v is not None):
-        return column
-    seen: dict[Any, Any] = {}
-    return list(map(seen.setdefault, column, column))
-
-
-def texts_in(column: list[Any], kinds: set[type], strings: list[str]) -> list[Any] | None:
-    """A column of an entry (its values of `kinds`) with each text's place in `strings` made
-    the text; None when a place is not in it. A column of texts only, as a sheet's IDs are, in
-    one map (a tenth of the time of looking at each value's type)."""
-    if kinds == {int}:
-        if min(column) < 0 or max(column) >= len(strings):
-            return None
-        return list(map(strings.__getitem__, column))
-    places = [v for v in column if v.__class__ is int]
-    if min(places) < 0 or max(places) >= len(strings):
-        return None
-    text = strings.__getitem__
-    return [text(v) if v.__class__ is int else v for v in column]
 
 
 def _widths(found: Any) -> dict[int, float] | None:
@@ -316,18 +240,6 @@ def _is_packed(found: Any, runs: list[Any]) -> bool:
 def _is_part_stamp(crc: Any, size: Any) -> bool:
     """Whether a part's CRC-32 and size are of their types and within their bounds."""
     return type(crc) is int and 0 <= crc < 2**32 and type(size) is int and 0 <= size < 2**64
-
-
-_BAD = object()
-
-
-def _date(value: list[Any]) -> Any:
-    if len(value) != 3 or any(type(v) is not int for v in value):
-        return _BAD
-    try:
-        return dt.date(*value)
-    except (ValueError, OverflowError):  # (a year past what a C long holds: OverflowError)
-        return _BAD
 
 
 def _cell(cell: Any) -> Cell | None:

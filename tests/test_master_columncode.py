@@ -1,0 +1,92 @@
+"""A column of the record's entry (master/columncode.py): given back exactly, every kind of
+value and every width of places, and refused when not of its shape."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+from typing import Any
+
+import pytest
+
+from workbook_tools.master import columncode
+
+SAVINGS_KINDS = frozenset({str, float, bool, type(None), list})
+LEAN_KINDS = frozenset({str, float, type(None)})
+
+
+def round_trip(values: list[Any], kinds: frozenset[type] = SAVINGS_KINDS) -> list[Any] | None:
+    coded = columncode.encode((values,))
+    assert coded is not None
+    return columncode.decode(json.loads(json.dumps(coded)), len(values), kinds)
+
+
+def same_exactly(got: list[Any] | None, values: list[Any]) -> bool:
+    """Equal, of the same types, and each zero of the same sign."""
+    return got is not None and len(got) == len(values) and all(
+        type(a) is type(b) and a == b and (
+            type(a) is not float or math.copysign(1.0, a) == math.copysign(1.0, b))
+        for a, b in zip(got, values, strict=True))
+
+
+@pytest.mark.parametrize("values", [
+    [],
+    [None, None],
+    ["Children's", "Adults", "Children's", None, "  "],
+    [1.0, True, 0.0, False, -0.0, None, 1.0, True],
+    [0.0, -0.0, 0.0],
+    [dt.date(2025, 6, 30), None, dt.date(2025, 6, 30), "TBC", 12.5],
+    [1e-300, 1.7976931348623157e308, 0.1 + 0.2, -5.0],
+    [f"M{i:05d}" for i in range(300)],  # past one byte a place
+    [f"M{i:05d}" for i in range(70_000)] + [None],  # past two
+])
+def test_a_column_comes_back_exactly(values: list[Any]) -> None:
+    assert same_exactly(round_trip(values), values)
+
+
+def test_a_value_in_many_cells_is_one_object() -> None:
+    got = round_trip(["Adults", 1250.5] * 50)
+    assert got is not None
+    assert len({id(v) for v in got if v == 1250.5}) == 1
+    assert len({id(v) for v in got if v == "Adults"}) == 1
+
+
+def test_a_column_of_pieces_is_one_column() -> None:
+    coded = columncode.encode(([1.0, "a"], [], ["a", None, 2.0]))
+    assert coded is not None
+    assert columncode.decode(coded, 5, SAVINGS_KINDS) == [1.0, "a", "a", None, 2.0]
+
+
+@pytest.mark.parametrize("value", [7, math.inf, -math.inf, math.nan,
+                                   dt.datetime(2025, 1, 1, 9, 0), b"bytes", [1]])
+def test_a_value_decode_could_not_give_back_is_refused(value: Any) -> None:
+    assert columncode.encode((["a", value],)) is None
+
+
+@pytest.mark.parametrize("damage", [
+    lambda c: c[0].pop(),  # a place past the values
+    lambda c: c[0].append(5),  # a whole number
+    lambda c: c[0].append(1e400),  # an infinity
+    lambda c: c[0].append([2025, 2, 30]),  # no such day
+    lambda c: c[0].append([2025, 2]),
+    lambda c: c[0].append({}),  # a mapping
+    lambda c: c.__setitem__(1, "not base64!"),
+    lambda c: c.__setitem__(1, c[1][:-4]),  # a place short
+    lambda c: c.__setitem__(1, c[1] + "AAAA"),  # places past the count
+    lambda c: c.append("more"),
+    lambda c: c.__setitem__(0, "values"),
+    lambda c: c.__setitem__(1, 5),
+])
+def test_a_column_not_of_its_shape_is_refused(damage: Any) -> None:
+    coded = columncode.encode((["a", "b", None, 2.5, "a", dt.date(2025, 4, 1)],))
+    assert coded is not None
+    data = json.loads(json.dumps(coded))
+    damage(data)
+    assert columncode.decode(data, 6, SAVINGS_KINDS) is None
+
+
+def test_a_lean_column_takes_no_date_nor_true() -> None:
+    for values in ([dt.date(2025, 4, 1)], [True]):
+        assert round_trip(values, LEAN_KINDS) is None
+    assert columncode.decode("not a column", 0, LEAN_KINDS) is None

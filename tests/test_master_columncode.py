@@ -90,3 +90,25 @@ def test_a_lean_column_takes_no_date_nor_true() -> None:
     for values in ([dt.date(2025, 4, 1)], [True]):
         assert round_trip(values, LEAN_KINDS) is None
     assert columncode.decode("not a column", 0, LEAN_KINDS) is None
+
+
+@pytest.mark.parametrize("before, after", [
+    (["Adults", "Children's", None, 1.5], ["Adults", "Place", 1.5, None]),
+    ([1.0, True, -0.0], [0.0, 1.0, False]),  # kept apart by type and sign, as one column is
+    ([f"M{i:05d}" for i in range(250)], [f"N{i:05d}" for i in range(20)]),  # one byte to two
+])
+def test_a_column_made_of_a_decoded_one_and_new_cells_is_the_whole_column(
+        before: list[Any], after: list[Any]) -> None:
+    # a record made again from the copied rows' columns as the old record held them (Coded,
+    # their places taken as they are, only a head of them when later quarters were not copied)
+    first = columncode.encode((before + ["dropped"],))
+    coded = columncode.decode_coded(json.loads(json.dumps(first)), len(before) + 1,
+                                    SAVINGS_KINDS)
+    assert coded is not None
+    head = coded.head(len(before))
+    assert same_exactly(head.values(), before)
+    made = columncode.encode((head, after))
+    assert made is not None
+    assert same_exactly(columncode.decode(made, len(before) + len(after), SAVINGS_KINDS),
+                        before + after)
+    assert made == columncode.encode((before, after))  # the same entry as from the values

@@ -246,17 +246,18 @@ def test_a_record_made_in_a_forked_process_holds_the_copied_rows_cells(
     assert forked.savings_entry is not None and forked.savings_entry == single.savings_entry
     for name, sheet in forked.sheets.items():
         other = single.sheets[name]
-        assert sheet.carried is None and other.carried is None
-        assert (sheet.runs, sheet.cells) == (other.runs, other.cells), name
-        assert all(len(column) == sheet.count for column in sheet.cells), name
+        columns, others = sheet.columns(), other.columns()
+        assert (sheet.runs, columns) == (other.runs, others), name
+        assert all(len(column) == sheet.count for column in columns), name
         block = master.copies.get(name)
         if name in lean:  # the copied rows' cells first, as they were read, then Q2's
             assert block is not None and 0 < block.count < sheet.count, name
-            assert [column[:block.count] for column in sheet.cells] == block.cells, name
+            assert sheet.carried is block.read_columns(), name  # (by reference, not copied)
+            assert [column[:block.count] for column in columns] == block.cells, name
             assert [run.quarter for run in sheet.runs] == [str(Q1), str(Q2)], name
     read = READ_CELLS[MasterSheet.MEASURES].index("Actual")
     copied = master.copies[MasterSheet.MEASURES].count
-    assert forked.sheets[MasterSheet.MEASURES].cells[read][copied:] == actuals
+    assert forked.sheets[MasterSheet.MEASURES].columns()[read][copied:] == actuals
 
 
 def test_on_windows_only_a_cache_folder_in_the_users_own_profile_is_trusted(

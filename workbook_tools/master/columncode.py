@@ -35,41 +35,85 @@ def _code(size: int) -> str | None:
     return next((code for bound, code in _CODES if size <= bound), None)
 
 
-def kinds_of(pieces: Sequence[list[Any]]) -> set[type]:
+class Coded:
+    """A column as its entry holds it, decoded: its distinct values (`table`, dates made dates)
+    and each cell's place among them (`places`), so that a record made again from it (the rows
+    of a block copied from the old master: master/recorder.py) takes the places as they are,
+    rather than the values' every cell (each looked up again, and its count of references
+    written to, in a process forked from the one holding them)."""
+
+    __slots__ = ("places", "table")
+
+    def __init__(self, table: list[Any], places: array[int]) -> None:
+        self.table = table
+        self.places = places
+
+    def __len__(self) -> int:
+        return len(self.places)
+
+    def head(self, count: int) -> Coded:
+        """The first `count` cells."""
+        return Coded(self.table, self.places[:count])
+
+    def values(self) -> list[Any]:
+        return list(map(self.table.__getitem__, self.places))
+
+
+Piece = list[Any] | Coded
+
+
+def kinds_of(pieces: Sequence[Piece]) -> set[type]:
     found: set[type] = set()
     for piece in pieces:
-        found.update(map(type, piece))
+        found.update(map(type, piece.table if isinstance(piece, Coded) else piece))
     return found
 
 
-def encode(pieces: Sequence[list[Any]]) -> list[Any] | None:
-    """The column made of `pieces` (lists of cells, one after the other) as [table, places];
-    None when it holds a value of a kind not listed above, or a float that is not finite."""
+def encode(pieces: Sequence[Piece]) -> list[Any] | None:
+    """The column made of `pieces` (lists of cells, or Coded columns, one after the other) as
+    [table, places]; None when it holds a value of a kind not listed above, or a float that is
+    not finite."""
     kinds = kinds_of(pieces)
     if not kinds <= _BLANK_KINDS:
         return None
-    if float in kinds and not all(math.isfinite(v) for piece in pieces for v in piece
+    lists = [piece for piece in pieces if not isinstance(piece, Coded)]
+    tables = [piece.table for piece in pieces if isinstance(piece, Coded)]
+    if float in kinds and not all(math.isfinite(v) for piece in (*lists, *tables) for v in piece
                                   if v.__class__ is float):
         return None
-    if float in kinds and (bool in kinds or _negative_zero(pieces)):
-        keys: list[Any] = [list(map(_key, piece)) for piece in pieces]
-        found = dict.fromkeys(k for piece in keys for k in piece)
-        table = [k[1] for k in found]
-    else:
-        keys = list(pieces)
-        found = dict.fromkeys(v for piece in pieces for v in piece)
-        table = list(found)
+    typed = float in kinds and (bool in kinds or _negative_zero((*lists, *tables)))
+    index: dict[Any, int] = {}  # each value's (or its key's: typed) place in the table
+    table: list[Any] = []
+    wide = array("L" if array("L").itemsize == 4 else "I")  # (narrowed at the end)
+    for piece in pieces:
+        if isinstance(piece, Coded):  # the values its places use (a head of a column may not
+            used = sorted(set(piece.places))  # use all), in the order first met
+            values = [piece.table[at] for at in used]
+        else:  # (typed: every value, as dict.fromkeys would take -0.0 for 0.0, True for 1.0)
+            values = piece if typed else list(dict.fromkeys(piece))
+        for value in values:
+            key = _key(value) if typed else value
+            if key not in index:
+                index[key] = len(table)
+                table.append(value)
+        if isinstance(piece, Coded):  # each place made the table's: a map in C
+            moved = [0] * len(piece.table)
+            for at, value in zip(used, values, strict=True):
+                moved[at] = index[_key(value) if typed else value]
+            wide.extend(map(moved.__getitem__, piece.places))
+        elif typed:
+            wide.extend(index[_key(v)] for v in piece)
+        else:
+            wide.extend(map(index.__getitem__, piece))
     code = _code(len(table))
     if code is None:
         return None
-    index = {k: i for i, k in enumerate(found)}
-    places = array(code)
-    for piece in keys:
-        places.extend(map(index.__getitem__, piece))
+    places_out = wide if code == wide.typecode else array(code, wide)
+    del wide
     if _SWAP:
-        places.byteswap()
+        places_out.byteswap()
     return [[[v.year, v.month, v.day] if v.__class__ is dt.date else v for v in table],
-            base64.b64encode(places.tobytes()).decode("ascii")]
+            base64.b64encode(places_out.tobytes()).decode("ascii")]
 
 
 def _negative_zero(pieces: Sequence[list[Any]]) -> bool:
@@ -84,6 +128,12 @@ def _key(value: Any) -> Any:
 
 
 def decode(found: Any, count: int, kinds: frozenset[type]) -> list[Any] | None:
+    """The column of `count` cells in its entry `found` (decode_coded), or None."""
+    coded = decode_coded(found, count, kinds)
+    return None if coded is None else coded.values()
+
+
+def decode_coded(found: Any, count: int, kinds: frozenset[type]) -> Coded | None:
     """The column of `count` cells in its entry `found` (as the JSON parser gave it), or None
     when it is not of its shape: a table of values of `kinds` (JSON's: str, float, bool, None,
     and list for a date), places of the table's width, as many as `count`, each in the table."""
@@ -114,7 +164,7 @@ def decode(found: Any, count: int, kinds: frozenset[type]) -> list[Any] | None:
         places.byteswap()
     if places and max(places) >= len(table):
         return None
-    return list(map(table.__getitem__, places))
+    return Coded(table, places)
 
 
 _BAD = object()

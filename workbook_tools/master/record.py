@@ -62,9 +62,12 @@ class SheetRecord:
     dates: frozenset[int]  # the file's date styles (verbatim_styles.date_styles)
     runs: list[Run]  # each with its digest and styles
     cells: list[list[Any]]  # the read cells' values by column (READ_CELLS), a row each
-    #: while master/recorder.py makes the record: the columns of the rows copied from the old
-    #: master (its Block's, held by reference), before `cells`' (those of the rows written anew)
-    carried: list[list[Any]] | None = field(default=None, compare=False, repr=False)
+    #: as master/recorder.py makes the record: the columns of the rows copied from the old
+    #: master (its Block's, by reference: Coded as its record held them, or the lists the scan
+    #: read), before `cells`' (those of the rows written anew), each kept as it is
+    carried: list[columncode.Piece] | None = field(default=None, compare=False, repr=False)
+    #: as decode makes it: each column as its entry held it (a block found in it carries them)
+    coded: list[columncode.Coded] | None = field(default=None, compare=False, repr=False)
     #: the SHA-256 of the part's bytes as stored, those the runs were found in (verbatim.Block)
     packed: str = ""
     #: where the writer made a full flush, of the rows' start and the runs' ends (uncompressed
@@ -75,12 +78,17 @@ class SheetRecord:
     def count(self) -> int:
         return sum(run.rows for run in self.runs)
 
-    def join(self) -> None:
-        """Put the `carried` columns before `cells`' (see master/recorder.py's record_of)."""
-        if self.carried is not None:
-            self.cells = [[*before, *after]
-                          for before, after in zip(self.carried, self.cells, strict=True)]
-            self.carried = None
+    def pieces(self) -> list[tuple[columncode.Piece, ...]]:
+        """Each column as its pieces: the `carried` one (when any), then `cells`'."""
+        if self.carried is None:
+            return [(column,) for column in self.cells]
+        return list(zip(self.carried, self.cells, strict=True))
+
+    def columns(self) -> list[list[Any]]:
+        """Each column's every cell."""
+        return [[v for piece in pieces for v in (
+            piece.values() if isinstance(piece, columncode.Coded) else piece)]
+            for pieces in self.pieces()]
 
     def found(self, name: str, before: Any, texts: dict[str, str]
               ) -> tuple[Block, Copied] | None:
@@ -112,7 +120,8 @@ class SheetRecord:
                       dict(self.widths), self.complete and taken == len(self.runs),
                       [Run(r.quarter, r.rows, r.end, r.digest, r.styles) for r in runs],
                       cells, self.dates, packed=self.packed,
-                      stored={u: c for u, c in self.stored.items() if u <= last.end})
+                      stored={u: c for u, c in self.stored.items() if u <= last.end},
+                      coded=None if self.coded is None else [c.head(count) for c in self.coded])
         return block, rows
 
 
@@ -210,17 +219,24 @@ def _given_back(name: str, sheet: SheetRecord) -> bool:
     if not savingsentry.stored_given_back(sheet.stored, sheet.start, sheet.runs):
         return False
     count = sum(run.rows for run in sheet.runs)
-    if type(sheet.cells) is not list or len(sheet.cells) != len(READ_CELLS[name]):
+    if type(sheet.cells) is not list or len(sheet.cells) != len(READ_CELLS[name]) or (
+            sheet.carried is not None and (type(sheet.carried) is not list
+                                           or len(sheet.carried) != len(sheet.cells))):
         return False
-    for column in sheet.cells:
-        if type(column) is not list or len(column) != count:
+    for pieces in sheet.pieces():
+        if sum(map(len, pieces)) != count:
             return False
-        kinds = set(map(type, column))
-        if not kinds <= {float, str, type(None)}:
-            return False
-        if float in kinds and not all(map(math.isfinite, (v for v in column
-                                                          if v.__class__ is float))):
-            return False
+        for piece in pieces:  # (a Coded one decode made: of its kinds, finite)
+            if isinstance(piece, columncode.Coded):
+                continue
+            if type(piece) is not list:
+                return False
+            kinds = set(map(type, piece))
+            if not kinds <= {float, str, type(None)}:
+                return False
+            if float in kinds and not all(map(math.isfinite, (v for v in piece
+                                                              if v.__class__ is float))):
+                return False
     return True
 
 
@@ -230,8 +246,8 @@ def encode(record: Record) -> dict[str, Any]:
     sheets: dict[str, Any] = {}
     for name, sheet in record.sheets.items():
         columns = []
-        for column in sheet.cells:
-            coded = columncode.encode((column,))
+        for pieces in sheet.pieces():
+            coded = columncode.encode(pieces)
             if coded is None:
                 raise ValueError("a column not of its kinds")  # (_given_back refuses it first)
             columns.append(coded)
@@ -304,13 +320,14 @@ def _sheet(name: str, sheet: dict[str, Any]) -> SheetRecord | None:
     columns = sheet["cells"]
     if type(columns) is not list or len(columns) != len(READ_CELLS[name]):
         return None
-    cells: list[list[Any]] = []
+    coded: list[columncode.Coded] = []
     for column in columns:
-        made = columncode.decode(column, count, _LEAN_KINDS)
+        made = columncode.decode_coded(column, count, _LEAN_KINDS)
         if made is None:
             return None
-        cells.append(made)
+        coded.append(made)
+    cells = [column.values() for column in coded]
     return SheetRecord(part, start, {c: w for c, w in widths}, complete,
                        frozenset(sheet["dates"]), runs, cells, packed=sheet["packed"],
-                       stored=stored)
+                       stored=stored, coded=coded)
 

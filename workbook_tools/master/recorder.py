@@ -111,7 +111,6 @@ def record_of(path: Path, master: Master, saved: Saved,
     sheets = {name: sheet for name, sheet in found.items()
               if sheet is not None and sheet.packed == saved.packed.get(sheet.part)}
     for sheet in sheets.values():
-        sheet.join()  # (once no process forked from this one shares the copied rows' pages)
         sheet.stored = saved.flushes(sheet.part, (sheet.start, *(r.end for r in sheet.runs)))
     return Record(sheets, savings_entry=savings) if sheets or savings else None
 
@@ -206,7 +205,8 @@ def _in_two(path: Path, theirs: list[_Job], mine: list[_Job], dates: frozenset[i
             sheet: SheetRecord | None
             for name, sheet in theirs_found.items():
                 if sheet is not None and sheet.carried is not None:
-                    sheet.carried = getattr(blocks.get(name), "cells", None)
+                    block = blocks.get(name)
+                    sheet.carried = None if block is None else block.read_columns()
                     # (sent as made after a block it had no block for: no record of it)
                     found[name] = None if sheet.carried is None else sheet
                 else:
@@ -265,10 +265,10 @@ def _sheet(chunks: Iterator[bytes], part: str, name: str, dates: frozenset[int],
     if block is not None:
         if carried(state, block, start, dates, cells, gap is not None) is None:
             return None
-        # the block's columns by reference, joined to the new rows' later (SheetRecord.join):
-        # copied into new lists here, every value's count of references was written to, and
-        # each page holding one copied while a forked process shares it (100 MB at 240 returns)
-        record.carried = block.cells
+        # the block's columns by reference, as they are (SheetRecord.pieces): copied into new
+        # lists here, every value's count of references was written to, and each page holding
+        # one copied while a forked process shares it (100 MB at 240 returns)
+        record.carried = block.read_columns()
         expected = block.count + 2
         quarter = state.runs[-1].quarter
         last_order = quarter_order(quarter)

@@ -108,6 +108,14 @@ class Block:
     #: at the rows' start and the runs' ends, from its record: the block is then copied as
     #: stored (verbatim_copy.Splice)
     stored: dict[int, int] | None = field(default=None, compare=False, repr=False)
+    #: the read cells' columns as the record held them (master/columncode.Coded: from a record
+    #: only), carried into the next record rather than `cells` (which may then be let go)
+    coded: list[Any] | None = field(default=None, compare=False, repr=False)
+
+    def read_columns(self) -> list[Any] | None:
+        """The read cells' columns (Coded, or lists) for the record of the master written
+        from this one, None when not known."""
+        return self.coded if self.coded is not None else self.cells
 
     @property
     def count(self) -> int:

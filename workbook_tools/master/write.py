@@ -137,6 +137,9 @@ def write_master(master: Master, path: Path, keep_record: bool = True,
     if release:
         for name in LEAN_SHEETS:  # (a block's columns stay with the block: the record's)
             master.sheets[name] = []
+            block = master.copies.get(name)
+            if block is not None and block.coded is not None:
+                block.cells = None  # (the record is made from those it held: Block.read_columns)
         give_back_memory()
     found = recorded(master, path, saved, written) if make else None
     if found is not None and keep_record:

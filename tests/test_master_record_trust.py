@@ -6,12 +6,12 @@ from __future__ import annotations
 
 import compileall
 import json
-import multiprocessing
 import os
 import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from master_support import Q1, Q2, Folder
@@ -29,7 +29,7 @@ from test_master_record import (  # noqa: F401
 
 from workbook_tools.errors import MasterError
 from workbook_tools.files import cachefolder
-from workbook_tools.master import recorder, verbatim_copy
+from workbook_tools.master import recorder, recordhelper, verbatim_copy
 from workbook_tools.master.columns import MasterSheet
 from workbook_tools.master.read import read_master
 from workbook_tools.master.record import recall
@@ -187,11 +187,12 @@ def test_an_entry_the_copy_finds_wrong_is_forgotten_so_running_again_works(
 
 
 @pytest.mark.parametrize("case", ["long texts", "an escape in a read text"])
-def test_a_record_made_across_chunks_and_in_a_forked_process_is_exact(
+def test_a_record_made_across_chunks_and_in_a_helper_process_is_exact(
         tmp_path: Path, records: Path, scans: list[str],  # noqa: F811
         monkeypatch: pytest.MonkeyPatch, case: str) -> None:
-    # at national scale the scan and the record read a sheet in 4 MiB chunks and the largest
-    # sheet's record is made in a forked process: here both at a small master's size
+    # at national scale the scan and the record read a sheet in 4 MiB chunks and some sheets'
+    # records are made in a helper process (master/recordhelper.py, which reads in its own
+    # chunks): here both at a small master's size
     monkeypatch.setattr(verbatim_copy, "CHUNK", 4096)  # (the record reads through verbatim's too)
     monkeypatch.setattr(recorder, "PARALLEL_BYTES", 0)
     folder = two_quarters(tmp_path / "ws")
@@ -212,13 +213,11 @@ def test_a_record_made_across_chunks_and_in_a_forked_process_is_exact(
     assert folder.master.read_bytes() == other.master.read_bytes()
 
 
-def test_a_record_made_in_a_forked_process_holds_the_copied_rows_cells(
+def test_a_record_made_in_a_helper_process_holds_the_copied_rows_cells(
         tmp_path: Path, records: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    # the copied rows' cells are the old master's block's, held by reference while a forked
-    # process makes some sheets' records (so neither process copies their pages), and put back
-    # before the rows written anew's cells after it: the same record as one process makes
-    if "fork" not in multiprocessing.get_all_start_methods():
-        pytest.skip("processes are not forked here")
+    # the copied rows' cells are the old master's block's, held by this process (never sent)
+    # while a helper process makes some sheets' records, and put back before the rows written
+    # anew's cells: the same record as one process makes
     folder = two_quarters(tmp_path / "ws")
     master = read_master(folder.master, touched={str(Q2)})  # Q1 copied, Q2 written anew
     lean = {MasterSheet.MEASURES, MasterSheet.ACTIONS, MasterSheet.RISKS}
@@ -228,23 +227,38 @@ def test_a_record_made_in_a_forked_process_holds_the_copied_rows_cells(
     for row, actual in zip(measures.tail, actuals, strict=True):
         row["Actual"] = actual
     made = {}
-    for how in ("forked", "one process"):
+    here: dict[str, list[str]] = {}  # the sheets whose records this process made
+    real = recorder._sheets
+    def noted(how: str) -> Any:
+        def sheets(path: Path, jobs: list[Any], *rest: Any) -> Any:
+            here.setdefault(how, []).extend(job[0] for job in jobs)
+            return real(path, jobs, *rest)
+        return sheets
+
+    for how in ("helper", "a helper that stops", "one process"):
         with monkeypatch.context() as env:
-            if how == "forked":  # every sheet's record made in the forked process
+            env.setattr(recorder, "_sheets", noted(how))
+            if how != "one process":  # every sheet's record made in the helper process
                 env.setattr(recorder.parallel, "forks_in_two", lambda: True)
                 env.setattr(recorder, "PARALLEL_BYTES", 0)
                 env.setattr(recorder, "_shares", lambda jobs, savings_bytes: (jobs, []))
             else:
                 env.setattr(recorder.parallel, "forks_in_two", lambda: False)
+            if how == "a helper that stops":  # (then this process makes them: the same)
+                env.setattr(recordhelper, "_START", "import sys\nsys.exit(3)")
             found = write_master(master, tmp_path / f"{how}.xlsx", keep_record=False,
                                  make_record=True)
             assert found is not None
             made[how] = found[1]
-    forked, single = made["forked"], made["one process"]
-    assert set(forked.sheets) == set(single.sheets) >= lean
-    # Savings' entry, sent over as its bytes, is the one made in one process
-    assert forked.savings_entry is not None and forked.savings_entry == single.savings_entry
-    for name, sheet in forked.sheets.items():
+    assert not here["helper"] and set(here["a helper that stops"]) >= lean
+    assert made["a helper that stops"].sheets.keys() == made["one process"].sheets.keys()
+    assert all(sheet.columns() == made["one process"].sheets[name].columns()
+               for name, sheet in made["a helper that stops"].sheets.items())
+    helped, single = made["helper"], made["one process"]
+    assert set(helped.sheets) == set(single.sheets) >= lean
+    # Savings' entry is made in this process either way
+    assert helped.savings_entry is not None and helped.savings_entry == single.savings_entry
+    for name, sheet in helped.sheets.items():
         other = single.sheets[name]
         columns, others = sheet.columns(), other.columns()
         assert (sheet.runs, columns) == (other.runs, others), name
@@ -257,7 +271,7 @@ def test_a_record_made_in_a_forked_process_holds_the_copied_rows_cells(
             assert [run.quarter for run in sheet.runs] == [str(Q1), str(Q2)], name
     read = READ_CELLS[MasterSheet.MEASURES].index("Actual")
     copied = master.copies[MasterSheet.MEASURES].count
-    assert forked.sheets[MasterSheet.MEASURES].columns()[read][copied:] == actuals
+    assert helped.sheets[MasterSheet.MEASURES].columns()[read][copied:] == actuals
 
 
 def test_on_windows_only_a_cache_folder_in_the_users_own_profile_is_trusted(

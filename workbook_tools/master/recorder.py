@@ -18,7 +18,7 @@ no record for the sheet (it is scanned as before).
 
 from __future__ import annotations
 
-import gc
+import dataclasses
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -28,9 +28,11 @@ from workbook_tools import parallel
 from workbook_tools.files.deflate import open_part, packed_digest
 from workbook_tools.files.flushed import inflated_around
 from workbook_tools.files.guard import SafeWorkbook
+from workbook_tools.files.memory import give_back_memory
 from workbook_tools.files.package import sha256_of
 from workbook_tools.files.xlsx import Saved
 from workbook_tools.master import columns as mc
+from workbook_tools.master import recordhelper
 from workbook_tools.master.carried import Sheet, carried, gap_of
 from workbook_tools.master.read import LEAN_SHEETS, MASTER_LIMITS, Master
 from workbook_tools.master.readsheet import canonical_quarter, quarter_order
@@ -59,6 +61,9 @@ from workbook_tools.master.verbatim_text import (
 #: A sheet part's bytes (uncompressed) from which the largest sheet's record is made in a
 #: forked process, while this one makes the others'.
 PARALLEL_BYTES = 16 * 1024 * 1024
+#: a helper's start (0.2-0.3 s: a Python started, this package's modules imported), as the
+#: bytes of a sheet whose rows it would match meanwhile
+HELPER_START = 12 * 1024 * 1024
 _MAX_CELL_BYTES = 6 * MAX_TEXT + 64  # '&quot;' for each character, and the cell's markup
 
 
@@ -104,7 +109,8 @@ def record_of(path: Path, master: Master, saved: Saved,
     if jobs and max(jobs[0][3], savings_bytes) >= PARALLEL_BYTES and len(jobs) + bool(
             savings_bytes) > 1 and parallel.forks_in_two():
         theirs, mine = _shares(jobs, savings_bytes)
-        found, savings = _in_two(path, theirs, mine, frozenset(dates), master, styles, saved)
+        found, savings = _with_helper(path, theirs, mine, frozenset(dates), master, styles,
+                                      saved)
     else:
         found = _sheets(path, jobs, frozenset(dates), saved)
         savings = _savings(path, master, styles, saved)
@@ -125,13 +131,14 @@ def _size(workbook: SafeWorkbook, name: str) -> int:
 
 
 def _shares(jobs: list[_Job], savings_bytes: int) -> tuple[list[_Job], list[_Job]]:
-    """The sheets whose records the forked process makes (with Savings') and those this one
-    makes: the largest first to the side with fewer bytes to go through so far, a byte of
-    Savings' counted as 0.35 of a sheet's (its read and entry, 6-7 ns a byte at 60 returns and
-    four quarters, against 15-21 ns for the match of a sheet's rows written anew)."""
+    """The sheets whose records the helper makes (master/recordhelper.py) and those this
+    process makes with Savings': the largest first to the side with fewer bytes to go through
+    so far, a byte of Savings' counted as 0.35 of a sheet's (its read and entry, 6-7 ns a byte
+    at 60 returns and four quarters, against 15-21 ns for the match of a sheet's rows written
+    anew), the helper's start as HELPER_START bytes."""
     theirs: list[_Job] = []
     mine: list[_Job] = []
-    load = [savings_bytes * 7 // 20, 0]  # theirs, mine
+    load = [HELPER_START, savings_bytes * 7 // 20]  # theirs, mine
     for job in jobs:  # (largest first)
         side = 0 if load[0] < load[1] else 1
         (theirs, mine)[side].append(job)
@@ -163,10 +170,20 @@ _Job = tuple[str, str, Block | None, int]
 
 def _sheets(path: Path, jobs: list[_Job], dates: frozenset[int], saved: Saved
             ) -> dict[str, SheetRecord | None]:
+    return _scanned(path, [(name, part, block, gap_of(saved, part, block))
+                           for name, part, block, _ in jobs], dates)
+
+
+_Apart = tuple[str, str, Block | None, tuple[int, int, int, int] | None]
+
+
+def _scanned(path: Path, jobs: list[_Apart], dates: frozenset[int]
+             ) -> dict[str, SheetRecord | None]:
+    """The records of `jobs`' sheets (each with where its block's bytes are not to be
+    inflated: carried.gap_of)."""
     found: dict[str, SheetRecord | None] = {}
     with zipfile.ZipFile(path) as archive:
-        for name, part, block, _ in jobs:
-            gap = gap_of(saved, part, block)
+        for name, part, block, gap in jobs:
             with open_part(archive, part, hashed=True) as stream:
                 # the block's rows, checked as they were copied: not inflated again (gap_of)
                 chunks = read_chunks(stream) if gap is None else inflated_around(
@@ -181,67 +198,53 @@ def _sheets(path: Path, jobs: list[_Job], dates: frozenset[int], saved: Saved
     return found
 
 
-def _in_two(path: Path, theirs: list[_Job], mine: list[_Job], dates: frozenset[int],
-            master: Master, styles: Written | None, saved: Saved
-            ) -> tuple[dict[str, SheetRecord | None], bytes | None]:
-    import multiprocessing
+def sheets_apart(path: Path, jobs: list[_Apart], dates: frozenset[int]
+                 ) -> dict[str, SheetRecord | None]:
+    """In the helper (master/recordhelper.py): the records of `jobs`' sheets, each block's
+    columns left with the process that sent them (Block.held_apart), put back there (a record
+    made after a block has `carried` [], none made after one None)."""
+    return _scanned(path, jobs, dates)
 
-    context = multiprocessing.get_context("fork")
-    receive, send = context.Pipe(duplex=False)
-    gc.freeze()  # the master's rows left out of the forked process's garbage collection
+
+def _with_helper(path: Path, theirs: list[_Job], mine: list[_Job], dates: frozenset[int],
+                 master: Master, styles: Written | None, saved: Saved
+                 ) -> tuple[dict[str, SheetRecord | None], bytes | None]:
+    """Savings' entry and `mine`'s records made here while a helper makes `theirs'`; those
+    of a helper that could not start, or stopped, made here after."""
+    helper = recordhelper.start()
+    sent = helper is not None and helper.give(
+        (path, [(name, part, _apart(block), gap_of(saved, part, block))
+                for name, part, block, _ in theirs], dates))
     try:
-        worker = context.Process(target=_forked, args=(path, theirs, dates, send, master, styles,
-                                                       saved), daemon=True)
-        worker.start()
-    finally:
-        gc.unfreeze()
-    send.close()
-    savings = None
-    try:
+        savings = _savings(path, master, styles, saved)
+        give_back_memory()  # (what making its entry held: not kept beside the helper's peak)
         found = _sheets(path, mine, dates, saved)
-        try:
-            theirs_found, sent = receive.recv() or ({}, False)
-            blocks = {name: block for name, _, block, _ in theirs}
-            sheet: SheetRecord | None
-            for name, sheet in theirs_found.items():
-                if sheet is not None and sheet.carried is not None:
-                    block = blocks.get(name)
-                    sheet.carried = None if block is None else block.read_columns()
-                    # (sent as made after a block it had no block for: no record of it)
-                    found[name] = None if sheet.carried is None else sheet
-                else:
-                    found[name] = sheet
-            # Savings' entry as its bytes came: not pickled, nor made a text again (20 MB at
-            # 240 returns)
-            savings = receive.recv_bytes() if sent else None
-        except EOFError:
-            pass  # the forked process stopped: no record of what it had not sent
-    finally:
-        receive.close()
-        worker.join()
+        got = helper.result() if helper is not None and sent else None
+    except BaseException:
+        if helper is not None:
+            helper.stop()
+        raise
+    if type(got) is not dict:
+        found.update(_sheets(path, theirs, dates, saved))  # (here, after all)
+        return found, savings
+    for name, _, block, _ in theirs:
+        sheet = got.get(name)
+        if type(sheet) is SheetRecord and sheet.carried is not None:
+            sheet.carried = None if block is None else block.read_columns()
+            # (one made after a block it was not sent: no record of it)
+            found[name] = None if sheet.carried is None else sheet
+        else:
+            found[name] = sheet if type(sheet) is SheetRecord else None
     return found, savings
 
 
-def _forked(path: Path, jobs: list[_Job], dates: frozenset[int], send: Any, master: Master,
-            styles: Written | None, saved: Saved) -> None:
-    """In the forked process: the records of `jobs`' sheets, sent with whether Savings' entry
-    was made, then that entry's bytes (when it was)."""
-    # Savings first: what making its entry holds (its columns, about 100 MB at 240 returns) is
-    # freed while this process scans its sheets, not held at the end beside the other's peak
-    savings = _savings(path, master, styles, saved)
-    try:
-        sheets: dict[str, SheetRecord | None] = _sheets(path, jobs, dates, saved)
-    except BaseException:  # noqa: BLE001 - no record of these sheets, nothing else
-        sheets = {}
-    for sheet in sheets.values():
-        if sheet is not None and sheet.carried is not None:
-            sheet.carried = []  # the block's own, put back by the process that forked this one
-    try:
-        send.send((sheets, savings is not None))
-        if savings is not None:
-            send.send_bytes(savings)
-    finally:
-        send.close()
+def _apart(block: Block | None) -> Block | None:
+    """The block as the helper is sent it: without its columns (the record's, kept here),
+    marked as held apart when they are all there to be put back."""
+    if block is None:
+        return None
+    columns = block.read_columns()
+    return dataclasses.replace(block, cells=None, coded=None, held_apart=columns is not None)
 
 
 def _sheet(chunks: Iterator[bytes], part: str, name: str, dates: frozenset[int],
@@ -269,6 +272,8 @@ def _sheet(chunks: Iterator[bytes], part: str, name: str, dates: frozenset[int],
         # lists here, every value's count of references was written to, and each page holding
         # one copied while a forked process shares it (100 MB at 240 returns)
         record.carried = block.read_columns()
+        if record.carried is None:  # (held apart: put back by the process that sent it)
+            record.carried = []
         expected = block.count + 2
         quarter = state.runs[-1].quarter
         last_order = quarter_order(quarter)

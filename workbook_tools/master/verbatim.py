@@ -111,6 +111,9 @@ class Block:
     #: the read cells' columns as the record held them (master/columncode.Coded: from a record
     #: only), carried into the next record rather than `cells` (which may then be let go)
     coded: list[Any] | None = field(default=None, compare=False, repr=False)
+    #: as a helper process is sent it (master/recordhelper.py): its columns, all there, are
+    #: held by the process that sent it, and put back there into the record made
+    held_apart: bool = field(default=False, compare=False, repr=False)
 
     def read_columns(self) -> list[Any] | None:
         """The read cells' columns (Coded, or lists) for the record of the master written

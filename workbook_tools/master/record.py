@@ -191,7 +191,7 @@ def keep(digest: str, record: Record) -> None:
         # compact), an eighth of the time (105 against 13 ms); it writes NaN as null, and
         # _given_back has refused every value that is not finite
         text = orjson.dumps(encode(record))
-    except (ValueError, TypeError):
+    except (ValueError, TypeError, OverflowError):
         return
     # Savings' entry (made as UTF-8 bytes: master/savingsentry) put in as the file is written, not
     # joined to the rest first (a copy of both, 45 MB at 240 returns)
@@ -224,13 +224,13 @@ def _given_back(name: str, sheet: SheetRecord) -> bool:
                                            or len(sheet.carried) != len(sheet.cells))):
         return False
     for pieces in sheet.pieces():
-        if sum(map(len, pieces)) != count:
+        # (a Coded piece decode made: of its kinds, finite)
+        if any(type(piece) is not list and not isinstance(piece, columncode.Coded)
+               for piece in pieces) or sum(map(len, pieces)) != count:
             return False
-        for piece in pieces:  # (a Coded one decode made: of its kinds, finite)
+        for piece in pieces:
             if isinstance(piece, columncode.Coded):
                 continue
-            if type(piece) is not list:
-                return False
             kinds = set(map(type, piece))
             if not kinds <= {float, str, type(None)}:
                 return False

@@ -211,11 +211,11 @@ def _with_helper(path: Path, theirs: list[_Job], mine: list[_Job], dates: frozen
                  ) -> tuple[dict[str, SheetRecord | None], bytes | None]:
     """Savings' entry and `mine`'s records made here while a helper makes `theirs'`; those
     of a helper that could not start, or stopped, made here after."""
-    helper = recordhelper.start()
-    sent = helper is not None and helper.give(
-        (path, [(name, part, _apart(block), gap_of(saved, part, block))
-                for name, part, block, _ in theirs], dates))
+    helper = recordhelper.start() if theirs else None
     try:
+        sent = helper is not None and helper.give(
+            (path, [(name, part, _apart(block), gap_of(saved, part, block))
+                    for name, part, block, _ in theirs], dates))
         savings = _savings(path, master, styles, saved)
         give_back_memory()  # (what making its entry held: not kept beside the helper's peak)
         found = _sheets(path, mine, dates, saved)
@@ -229,12 +229,16 @@ def _with_helper(path: Path, theirs: list[_Job], mine: list[_Job], dates: frozen
         return found, savings
     for name, _, block, _ in theirs:
         sheet = got.get(name)
-        if type(sheet) is SheetRecord and sheet.carried is not None:
-            sheet.carried = None if block is None else block.read_columns()
-            # (one made after a block it was not sent: no record of it)
-            found[name] = None if sheet.carried is None else sheet
+        if type(sheet) is not SheetRecord:
+            found[name] = None
+        elif sheet.carried is not None:  # made after the block: its columns put back, or none
+            columns = None if block is None else block.read_columns()
+            fits = columns is not None and len(columns) == len(sheet.cells) and all(
+                len(column) == block.count for column in columns)  # type: ignore[union-attr]
+            sheet.carried = columns if fits else None
+            found[name] = sheet if fits else None
         else:
-            found[name] = sheet if type(sheet) is SheetRecord else None
+            found[name] = sheet
     return found, savings
 
 

@@ -37,12 +37,13 @@ class Helper:
         self.process = process
 
     def give(self, work: Any) -> bool:
-        """Send the work (False when the helper has stopped: then it gives no result)."""
+        """Send the work (False when it could not be sent: the helper stopped, and gives no
+        result)."""
         assert self.process.stdin is not None
         try:
             pickle.dump(work, self.process.stdin, protocol=pickle.HIGHEST_PROTOCOL)
             self.process.stdin.close()
-        except (OSError, ValueError):
+        except Exception:  # noqa: BLE001 - (a pipe closed, a value that does not pickle)
             self.stop()
             return False
         return True
@@ -51,18 +52,19 @@ class Helper:
         """What the helper sent back (None when it stopped without an answer)."""
         assert self.process.stdout is not None
         try:
-            data = self.process.stdout.read()
-            code = self.process.wait()
-        except OSError:
-            self.stop()
-            return None
-        if code != 0 or not data:
-            return None
+            # as it comes, not held whole beside what it makes (the helper is this package's
+            # own code, run on a file this process wrote)
+            found = pickle.load(self.process.stdout)  # noqa: S301
+        except Exception:  # noqa: BLE001 - (it stopped, or sent less): no record of its sheets
+            found = None
         try:
-            # (the helper is this package's own code, run on a file this process wrote)
-            return pickle.loads(data)  # noqa: S301
-        except Exception:  # noqa: BLE001 - no record of its sheets, nothing else
-            return None
+            code = self.process.wait()
+        except BaseException:
+            self.stop()
+            raise
+        finally:
+            self.process.stdout.close()
+        return found if code == 0 else None
 
     def stop(self) -> None:
         if self.process.poll() is None:
@@ -81,7 +83,7 @@ def start() -> Helper | None:
     neither the working folder nor PYTHON* variables on its path, nothing there imported in
     place of the library's own), with the folder this package was imported from first on its
     path unless it is where packages are installed anyway."""
-    if not sys.executable:
+    if not sys.executable or getattr(sys, "frozen", False):  # (a frozen build: the app itself)
         return None
     root = "" if _ROOT in _installed() else _ROOT
     try:
@@ -98,10 +100,12 @@ _START = ("import sys\nif sys.argv[1]:\n    sys.path.insert(0, sys.argv[1])\n"
 
 
 def _installed() -> set[str]:
+    """The folders of installed packages an isolated Python has on its path (not the user's
+    own: -I leaves that out)."""
     import site
 
     try:
-        found = [*site.getsitepackages(), site.getusersitepackages()]
+        found = site.getsitepackages()
     except AttributeError:  # (a virtual environment's old site module)
         return set()
     return {str(Path(place).resolve()) for place in found}

@@ -72,14 +72,12 @@ def carried(state: Sheet, block: Block, start: int, dates: frozenset[int],
     cannot be carried over: then no record is made for the sheet). Its rows' columns are the
     block's (`cells`, those of the rows after it, is checked to fit them). `skipped`: its
     bytes are not among those read (`gap_of`)."""
-    columns = block.read_columns()  # (None held apart: checked where they are held)
-    if block.runs is None or columns is None and not block.held_apart or block.dates is None \
-            or not block.runs:
+    if block.runs is None or block.dates is None or not block.runs:
         return None
     if any((s in block.dates) != (s in dates) for s in block.styles):
         return None  # a copied cell read otherwise in the new file
-    if columns is not None and (len(columns) != len(cells)
-                                or any(len(c) != block.count for c in columns)):
+    # (a block held apart has its columns checked where they are held: recorder._with_helper)
+    if not block.held_apart and block.fitting_columns(len(cells)) is None:
         return None
     if skipped:  # (each run's digest and styles known: gap)
         state.runs.extend(Run(r.quarter, r.rows, start + r.end - block.start, r.digest,

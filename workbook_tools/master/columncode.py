@@ -25,7 +25,8 @@ from array import array
 from collections.abc import Sequence
 from typing import Any
 
-_CODES = ((1 << 8, "B"), (1 << 16, "H"), (1 << 32, "L" if array("L").itemsize == 4 else "I"))
+_FOUR = "L" if array("L").itemsize == 4 else "I"  # (the type code of 4 bytes a place)
+_CODES = ((1 << 8, "B"), (1 << 16, "H"), (1 << 32, _FOUR))
 _SWAP = sys.byteorder != "little"
 _BLANK_KINDS = frozenset({str, float, bool, type(None), dt.date})
 
@@ -40,7 +41,7 @@ class Coded:
     and each cell's place among them (`places`), so that a record made again from it (the rows
     of a block copied from the old master: master/recorder.py) takes the places as they are,
     rather than the values' every cell (each looked up again, and its count of references
-    written to, in a process forked from the one holding them)."""
+    written to)."""
 
     __slots__ = ("places", "table")
 
@@ -84,7 +85,7 @@ def encode(pieces: Sequence[Piece]) -> list[Any] | None:
     typed = float in kinds and (bool in kinds or _negative_zero((*lists, *tables)))
     index: dict[Any, int] = {}  # each value's (or its key's: typed) place in the table
     table: list[Any] = []
-    wide = array("L" if array("L").itemsize == 4 else "I")  # (narrowed at the end)
+    wide = array(_FOUR)  # (narrowed at the end)
     for piece in pieces:
         if isinstance(piece, Coded):  # the values its places use (a head of a column may not
             used = sorted(set(piece.places))  # use all), in the order first met

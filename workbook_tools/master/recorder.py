@@ -58,8 +58,8 @@ from workbook_tools.master.verbatim_text import (
     rows_begin,
 )
 
-#: A sheet part's bytes (uncompressed) from which the largest sheet's record is made in a
-#: forked process, while this one makes the others'.
+#: A sheet part's bytes (uncompressed) from which some sheets' records are made in a helper
+#: process (master/recordhelper.py), while this one makes Savings' and the others'.
 PARALLEL_BYTES = 16 * 1024 * 1024
 #: a helper's start (0.2-0.3 s: a Python started, this package's modules imported), as the
 #: bytes of a sheet whose rows it would match meanwhile
@@ -92,8 +92,8 @@ def recorded(master: Master, written: Path, saved: Saved,
 def record_of(path: Path, master: Master, saved: Saved,
               styles: Written | None = None) -> Record | None:
     """The record of the master `master` was just written to at `path` (None when none): on
-    two cores (where processes fork) Savings' and some sheets' in a forked process meanwhile
-    (_shares)."""
+    two cores (where processes fork) some sheets' in a helper process meanwhile (_shares,
+    _with_helper)."""
     # (the file just written, checked by its digest before and after: `recorded`; not copied)
     with SafeWorkbook(path, MASTER_LIMITS, copy=False) as workbook:
         dates = date_styles(workbook.archive)
@@ -170,17 +170,19 @@ _Job = tuple[str, str, Block | None, int]
 
 def _sheets(path: Path, jobs: list[_Job], dates: frozenset[int], saved: Saved
             ) -> dict[str, SheetRecord | None]:
-    return _scanned(path, [(name, part, block, gap_of(saved, part, block))
-                           for name, part, block, _ in jobs], dates)
+    return sheets_apart(path, [(name, part, block, gap_of(saved, part, block))
+                               for name, part, block, _ in jobs], dates)
 
 
 _Apart = tuple[str, str, Block | None, tuple[int, int, int, int] | None]
 
 
-def _scanned(path: Path, jobs: list[_Apart], dates: frozenset[int]
-             ) -> dict[str, SheetRecord | None]:
-    """The records of `jobs`' sheets (each with where its block's bytes are not to be
-    inflated: carried.gap_of)."""
+def sheets_apart(path: Path, jobs: list[_Apart], dates: frozenset[int]
+                 ) -> dict[str, SheetRecord | None]:
+    """The records of `jobs`' sheets, each with where its block's bytes are not to be inflated
+    (carried.gap_of): here, and in the helper (master/recordhelper.py), where each block comes
+    without its columns (Block.held_apart) and a record made after one has `carried` [] for
+    the process that sent it to put them back."""
     found: dict[str, SheetRecord | None] = {}
     with zipfile.ZipFile(path) as archive:
         for name, part, block, gap in jobs:
@@ -196,14 +198,6 @@ def _scanned(path: Path, jobs: list[_Apart], dates: frozenset[int]
             else:
                 found[name] = None
     return found
-
-
-def sheets_apart(path: Path, jobs: list[_Apart], dates: frozenset[int]
-                 ) -> dict[str, SheetRecord | None]:
-    """In the helper (master/recordhelper.py): the records of `jobs`' sheets, each block's
-    columns left with the process that sent them (Block.held_apart), put back there (a record
-    made after a block has `carried` [], none made after one None)."""
-    return _scanned(path, jobs, dates)
 
 
 def _with_helper(path: Path, theirs: list[_Job], mine: list[_Job], dates: frozenset[int],
@@ -232,11 +226,9 @@ def _with_helper(path: Path, theirs: list[_Job], mine: list[_Job], dates: frozen
         if type(sheet) is not SheetRecord:
             found[name] = None
         elif sheet.carried is not None:  # made after the block: its columns put back, or none
-            columns = None if block is None else block.read_columns()
-            fits = columns is not None and len(columns) == len(sheet.cells) and all(
-                len(column) == block.count for column in columns)  # type: ignore[union-attr]
-            sheet.carried = columns if fits else None
-            found[name] = sheet if fits else None
+            columns = None if block is None else block.fitting_columns(len(sheet.cells))
+            sheet.carried = columns
+            found[name] = None if columns is None else sheet
         else:
             found[name] = sheet
     return found, savings
@@ -273,8 +265,8 @@ def _sheet(chunks: Iterator[bytes], part: str, name: str, dates: frozenset[int],
         if carried(state, block, start, dates, cells, gap is not None) is None:
             return None
         # the block's columns by reference, as they are (SheetRecord.pieces): copied into new
-        # lists here, every value's count of references was written to, and each page holding
-        # one copied while a forked process shares it (100 MB at 240 returns)
+        # lists, every value's count of references was written to (100 MB of pages copied at
+        # 240 returns, when a forked process shared them)
         record.carried = block.read_columns()
         if record.carried is None:  # (held apart: put back by the process that sent it)
             record.carried = []

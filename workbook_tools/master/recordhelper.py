@@ -12,7 +12,7 @@ process that holds the master touches its values where no other process shares t
 
 The helper is this module run by the same Python, sent its work pickled on its
 standard input, and answering pickled on its standard output: the master's own sheets' records,
-made by the scan's own code (master/recorder.py's `_sheets`). A record is only ever a saving:
+made by the scan's own code (master/recorder.py's `sheets_apart`). A record is only ever a saving:
 a helper that cannot start, fails or stops gives no record of its sheets, and nothing else.
 """
 

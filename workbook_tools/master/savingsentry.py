@@ -1,9 +1,8 @@
 """Savings' part of an entry of the record (master/record.py, master/savingsrecord.py): each
 column as master/columncode.py keeps it (its distinct values, a date as [year, month, day], and
-each cell's place among them). Made as JSON text where the record is made (in the
-recorder's forked process), a column at a time, so the process keeping the record never holds
-Savings' values again. Decoded strictly: every field of its type and within its bounds,
-anything else None (a miss: the sheet is read from the file)."""
+each cell's place among them). Made as JSON text where the record is made, a column at a
+time (each column let go once written: `consume`). Decoded strictly: every field of its type
+and within its bounds, anything else None (a miss: the sheet is read from the file)."""
 
 from __future__ import annotations
 
@@ -63,7 +62,7 @@ def _text(found: SavingsRecord, consume: bool) -> bytes:
         "packed": found.packed,
         "stored": sorted(found.stored.items())})
     # one join of every piece: joining the columns, then the whole, held the text three
-    # times over (60 MB at four quarters of 240 returns, in the forked recorder)
+    # times over (60 MB at four quarters of 240 returns)
     return b"".join((b'{"columns":[', *columns[:-1], b"],", rest[1:]))
 
 
@@ -76,7 +75,7 @@ def _each(columns: list[list[Any]]) -> Any:
 def _json(data: Any) -> bytes:
     """`data` as compact JSON text, UTF-8: orjson, the same values as the standard library's
     json.dumps in a tenth of the time (a column of 60,000 amounts: 2.5 against 29 ms; Savings
-    has a dozen at 60 returns, in the forked recorder's share). given_back has refused every
+    has a dozen at 60 returns). given_back has refused every
     value that is not finite, which orjson would write as null."""
     return orjson.dumps(data)
 

@@ -120,6 +120,15 @@ class Block:
         from this one, None when not known."""
         return self.coded if self.coded is not None else self.cells
 
+    def fitting_columns(self, width: int) -> list[Any] | None:
+        """`read_columns`, when they are `width` columns of a cell for each of its rows (None
+        otherwise: no record is made after the block)."""
+        columns = self.read_columns()
+        if columns is None or len(columns) != width or any(
+                len(column) != self.count for column in columns):
+            return None
+        return columns
+
     @property
     def count(self) -> int:
         return self.last_row - 1

@@ -27,9 +27,10 @@ from test_master_record import (  # noqa: F401
     two_quarters,
 )
 
+from workbook_tools import helper
 from workbook_tools.errors import MasterError
 from workbook_tools.files import cachefolder
-from workbook_tools.master import recorder, recordhelper, verbatim_copy
+from workbook_tools.master import recorder, verbatim_copy
 from workbook_tools.master.columns import MasterSheet
 from workbook_tools.master.read import read_master
 from workbook_tools.master.record import recall
@@ -245,7 +246,7 @@ def test_a_record_made_in_a_helper_process_holds_the_copied_rows_cells(
             else:
                 env.setattr(recorder.parallel, "forks_in_two", lambda: False)
             if how == "a helper that stops":  # (then this process makes them: the same)
-                env.setattr(recordhelper, "_START", "import sys\nsys.exit(3)")
+                env.setattr(helper, "_START", "import sys\nsys.exit(3)")
             found = write_master(master, tmp_path / f"{how}.xlsx", keep_record=False,
                                  make_record=True)
             assert found is not None

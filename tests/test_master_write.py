@@ -5,8 +5,6 @@ calamine (read_master) and after LibreOffice has opened and saved the file."""
 from __future__ import annotations
 
 import datetime as dt
-import multiprocessing
-import os
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +13,7 @@ import pytest
 from openpyxl.utils import get_column_letter
 from support import libreoffice_save, needs_libreoffice
 
+from workbook_tools import helper as helper_process
 from workbook_tools.files.rowxml import MAX_TEXT
 from workbook_tools.master import columns as mc
 from workbook_tools.master import writerows
@@ -125,49 +124,75 @@ def test_rows_as_sequences_in_header_order_write_the_same_file(
     assert again.read_bytes() == path.read_bytes()
 
 
-forks = pytest.mark.skipif(multiprocessing.get_start_method() != "fork",
-                           reason="the rows are written in two processes only where they fork")
+def _people_cells(master: Master) -> None:
+    """People's formulas, formats and notes on some Measures rows, as a read keeps them."""
+    for at in (1, 5, len(master.sheets["Measures"]) - 2):
+        master.sheets["Measures"][at]["_cells"] = {
+            "Actual": Kept(row=at + 2, col=13, formula="N2*2", look=(("bold", True),)),
+            "Commentary": Kept(row=at + 2, col=16, comment="Checked with the service",
+                               author="Finance", look=(("italic", True),))}
 
 
-@forks
-def test_rows_written_by_two_processes_make_the_same_file(
-        written: tuple[Master, Path], tmp_path: Path, monkeypatch: Any) -> None:
-    master, path = written
-    writers = tmp_path / "writers.txt"
-    real = writerows.write_row
+@pytest.mark.parametrize("helper", ["writes", "does not start", "fails after writing"])
+def test_rows_written_by_a_helper_process_make_the_same_file(
+        written: tuple[Master, Path], tmp_path: Path, monkeypatch: Any, helper: str) -> None:
+    """On two cores the larger sheets' rows are written by a helper process started afresh
+    (master/writehelper.py): the same file as one process writes, with people's formulas,
+    formats and notes; a helper that cannot start, or fails once it has written (its sheets'
+    files cut back), leaves the rows to this process: the same file again."""
+    master, _ = written
+    _people_cells(master)
+    alone = tmp_path / "alone.xlsx"
+    with monkeypatch.context() as env:
+        env.setenv("WORKBOOK_TOOLS_WORKERS", "1")
+        write_master(master, alone)
+    here: list[str] = []  # the sheets whose rows this process wrote
+    real = writerows.SheetRows.write_rows
 
-    def noting(*args: Any) -> None:
-        with open(writers, "a") as out:
-            out.write(f"{os.getpid()}\n")
-        real(*args)
+    def noted(self: writerows.SheetRows, *args: Any) -> None:
+        here.append(self.name)
+        real(self, *args)
 
     monkeypatch.setenv("WORKBOOK_TOOLS_WORKERS", "2")
     monkeypatch.setattr(writerows, "PARALLEL_CELLS", 0)
-    monkeypatch.setattr(writerows, "write_row", noting)
+    monkeypatch.setattr(writerows.SheetRows, "write_rows", noted)
+    if helper == "does not start":
+        monkeypatch.setattr(helper_process, "_START", "import sys\nsys.exit(3)")
+    elif helper == "fails after writing":
+        monkeypatch.setattr(helper_process, "_START", helper_process._START.replace(
+            "sys.exit(", "sys.exit(1 + 0 * "))
     again = tmp_path / "again.xlsx"
     write_master(master, again)
-    assert again.read_bytes() == path.read_bytes()
-    assert len(set(writers.read_text().split())) == 2
+    assert again.read_bytes() == alone.read_bytes()
+    assert ("Measures" in here) == (helper != "writes")
+    assert "Actions" in here  # (the smaller sheets are this process's either way)
 
 
-@forks
-def test_a_failure_in_the_other_process_is_raised_here(
+def test_a_failure_while_the_helper_writes_is_raised_and_leaves_no_file(
         written: tuple[Master, Path], tmp_path: Path, monkeypatch: Any) -> None:
     master, _ = written
-    here = os.getpid()
-    real = writerows.write_row
+    real = writerows.SheetRows.write_rows
 
-    def failing(*args: Any) -> None:
-        if os.getpid() != here:
+    def failing(self: writerows.SheetRows, *args: Any) -> None:
+        if self.name == "Actions":
             raise RuntimeError("disk went away")
-        real(*args)
+        real(self, *args)
 
     monkeypatch.setenv("WORKBOOK_TOOLS_WORKERS", "2")
     monkeypatch.setattr(writerows, "PARALLEL_CELLS", 0)
-    monkeypatch.setattr(writerows, "write_row", failing)
+    monkeypatch.setattr(writerows.SheetRows, "write_rows", failing)
+    started: list[Any] = []
+    real_start = helper_process.start
+
+    def start(*args: Any) -> Any:
+        started.append(real_start(*args))
+        return started[-1]
+
+    monkeypatch.setattr(helper_process, "start", start)
     with pytest.raises(RuntimeError, match="disk went away"):
         write_master(master, tmp_path / "again.xlsx")
     assert not (tmp_path / "again.xlsx").exists()
+    assert started and all(h.process.poll() is not None for h in started)  # (not left running)
 
 
 def test_a_return_columns_kind_in_the_master_comes_from_the_layout() -> None:

@@ -50,9 +50,10 @@ class Formula:
 class RowWriter:
     """Writes rows 1, 2, ... of a constant-memory worksheet whose header row (row 0) is written.
 
-    Made where the workbook is; the rows may then be written in a forked process (they go to
-    the rows' file, appended), after which `finish` is called where the workbook is. Any format
-    a row is given must be `register`ed first.
+    Made where the workbook is; the rows may then be written in another process, sent the
+    writer pickled (they go to the rows' file, appended), after which `finish` is called where
+    the workbook is. Any format a row is given must be `register`ed first (or given as the
+    style attribute it was numbered as).
 
     Args:
         formats: each column's xlsxwriter format (None for none).
@@ -78,9 +79,14 @@ class RowWriter:
         # xlsxwriter's handle on the rows' file is closed (it reopens it to save); the rows go
         # through this writer's own, opened by the process that writes them (see `flush`)
         sheet._opt_close()
-        self.rows_file = sheet.row_data_filename
+        self.rows_file: str = sheet.row_data_filename
         self.pending: list[str] = []
         self.last = 0
+
+    def __getstate__(self) -> dict[str, Any]:
+        """What another process needs to write rows (master/writehelper.py): not the worksheet,
+        which stays where the workbook is (and `finish` with it); the texts kept, kept."""
+        return {**self.__dict__, "sheet": None}
 
     def register(self, formats: dict[int, Any]) -> None:
         """Number `formats` in the workbook now (before the rows are written, perhaps in
@@ -208,6 +214,9 @@ class RowWriter:
 
 
 def _style(cell_format: Any) -> str:
+    """A cell's style attribute for a format (one already made, as it is)."""
+    if cell_format.__class__ is str:
+        return cell_format
     index = cell_format._get_xf_index() if cell_format is not None else 0
     return f' s="{index}"' if index else ""
 

@@ -1,20 +1,19 @@
 """The master's rows as XML (files/rowxml.py), sheet by sheet: on two cores the larger sheets' rows
-are written by a forked process while this one writes the others, since the rows are most of a
-master's write (four quarters at 60 returns: 300,000 rows).
+are written by a helper process while this one writes the others (master/writehelper.py), since
+the rows are most of a master's write (four quarters at 60 returns: 300,000 rows).
 
 Everything the workbook numbers (formats) or keeps (notes on cells) is done here, before the
-rows, in sheet order, so the file is the same whichever process writes a sheet's rows; a forked
-process only appends to its sheets' row files. Where fork is not the start method (Windows, and
-macOS whose default is spawn) the rows are written here, one sheet after another.
+rows, in sheet order, so the file is the same whichever process writes a sheet's rows; the
+helper only appends to its sheets' row files. On one core the rows are written here, one sheet
+after another.
 """
 
 from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import gc
 import os
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from workbook_tools import parallel
@@ -34,8 +33,8 @@ Row = dict[str, Any] | Sequence[Any]
 LINE_HEIGHT = 15  # points per line of wrapped text (Calibri 11)
 MAX_ROW_HEIGHT = 409  # Excel's limit
 LINES_KEPT = 16_384  # long texts whose line count is kept, per column
-#: Cells (rows x columns) below which a master's rows are all written in this process: a fork
-#: costs more than it saves on a small master.
+#: Cells (rows x columns) below which a master's rows are all written in this process: a helper
+#: process costs more than it saves on a small master (its start alone, 0.2-0.3 s).
 PARALLEL_CELLS = 400_000
 
 
@@ -135,6 +134,33 @@ class SheetRows:
 
     def write(self) -> None:
         """Write the rows to the sheet's row file."""
+        first = self.write_block()
+        rows = self.rows
+        # the rows after the copied ones by index: an iterator over the copied ones would make
+        # a Row of each (sheetrow.Copied)
+        self.write_rows(first, map(rows.__getitem__, range(first, len(rows))))
+
+    def write_block(self) -> int:
+        """The rows copied from the old master, into the rows' file (or put in as the part is
+        deflated); how many (0: none)."""
+        if self.block is None:
+            return 0
+        writer = self.writer
+        writer.flush()
+        splice = writer.sheet.splice
+        if splice is None:
+            copy(self.source, self.block, writer.rows_file)
+        elif os.path.getsize(writer.rows_file) != splice.at:
+            raise ValueError(f"the rows of {self.name} to copy go after its header row")
+        else:
+            splice.take()  # (put in as the part is deflated: files/flushed.py)
+        first = self.block.count
+        writer.last = self.positions[first - 1]
+        return first
+
+    def write_rows(self, first: int, records: Iterable[Row]) -> None:
+        """Write the rows from index `first` on (`records`, in order) to the rows' file: here,
+        or in a helper process (master/writehelper.py) sent this without its rows."""
         headers, writer, theirs, kept_rows = self.headers, self.writer, self.theirs, self.kept
         letters = {h: writer.letters[i] for i, h in enumerate(headers)}
         # a text shorter than its column's line (and with no line break) takes one line: most
@@ -142,24 +168,8 @@ class SheetRows:
         one_line: list[tuple[int, float, int, dict[str, int]]] = [
             (i, width, per_line(width), {}) for i, width in self.wrapped]
         savings = self.name == MasterSheet.SAVINGS
-        first = 0
-        if self.block is not None:
-            writer.flush()
-            splice = writer.sheet.splice
-            if splice is None:
-                copy(self.source, self.block, writer.rows_file)
-            elif os.path.getsize(writer.rows_file) != splice.at:
-                raise ValueError(f"the rows of {self.name} to copy go after its header row")
-            else:
-                splice.take()  # (put in as the part is deflated: files/flushed.py)
-            first = self.block.count
-            writer.last = self.positions[first - 1]
-        # the rows after the copied ones by index: an iterator over the copied ones would touch
-        # each (its reference count), and in the forked process that copies their pages
-        rows = self.rows
-        rest = zip(self.positions[first:], map(rows.__getitem__, range(first, len(rows))),
-                   strict=True)
-        for index, (r, record) in enumerate(rest, start=first):
+        for index, (r, record) in enumerate(zip(self.positions[first:], records, strict=True),
+                                            start=first):
             values = values_of(record, headers)
             kept = kept_rows.get(index) if kept_rows else None
             if savings or kept:
@@ -195,74 +205,21 @@ class SheetRows:
 
 
 def write_all(sheets: list[SheetRows]) -> None:
-    """Write every sheet's rows: on more than one core (and where processes fork), the larger
-    share in a forked process while this one writes the rest.
+    """Write every sheet's rows: on more than one core, the larger share in a helper process
+    (master/writehelper.py) while this one writes the rest.
 
     Raises:
-        OSError: the rows could not be written (or the forked process stopped).
+        OSError: the rows could not be written.
     """
-    if not parallel.forks_in_two() or sum(s.cells for s in sheets) < PARALLEL_CELLS:
+    if parallel.cores() < 2 or sum(s.cells for s in sheets) < PARALLEL_CELLS:
         for sheet in sheets:
             sheet.write()
     else:
-        _write_in_two(sheets)
+        from workbook_tools.master.writehelper import write_in_two
+
+        write_in_two(sheets)
     for sheet in sheets:
         sheet.finish()
-
-
-def _write_in_two(sheets: list[SheetRows]) -> None:
-    import multiprocessing
-
-    theirs: list[SheetRows] = []
-    mine: list[SheetRows] = []
-    for sheet in sorted(sheets, key=lambda s: -s.cells):  # the larger first, to the lighter side
-        side = theirs if sum(s.cells for s in theirs) < sum(s.cells for s in mine) or not theirs \
-            else mine
-        side.append(sheet)
-    context = multiprocessing.get_context("fork")
-    receive, send = context.Pipe(duplex=False)
-    # what exists now is left out of the forked process's garbage collection, so it neither
-    # walks nor copies the master's rows beyond those it writes
-    gc.freeze()
-    try:
-        worker = context.Process(target=_write_sheets, args=(theirs, send), daemon=True)
-        worker.start()
-    finally:
-        gc.unfreeze()
-    send.close()
-    try:
-        for sheet in mine:
-            sheet.write()
-    except BaseException:
-        worker.kill()
-        worker.join()
-        raise
-    try:
-        error = receive.recv()
-    except EOFError:
-        error = OSError(f"the process writing the master's {', '.join(s.name for s in theirs)} "
-                        "rows stopped")
-    finally:
-        receive.close()
-        worker.join()
-    if error is not None:
-        raise error
-
-
-def _write_sheets(sheets: list[SheetRows], send: Any) -> None:
-    """In the forked process: write the sheets' rows, then send None or the error."""
-    try:
-        for sheet in sheets:
-            sheet.write()
-    except BaseException as exc:  # sent to the writing process, which raises it
-        try:
-            send.send(exc)
-        except Exception:  # an error that does not pickle
-            send.send(OSError(f"{type(exc).__name__}: {exc}"))
-    else:
-        send.send(None)
-    finally:
-        send.close()
 
 
 def kept_looks_and_notes(sheet: Any, writer: RowWriter, cell_format: Any, r: int,

@@ -1,0 +1,125 @@
+"""The larger sheets' rows written by a helper process (helper.py) while this one writes the
+others: the rows are most of a master's write (four quarters at 240 returns: 1.2 million rows,
+of which the quarter's 240,000 are written anew).
+
+The helper is sent each of its sheets' writer (files/rowxml.py's RowWriter, without the
+worksheet) and the rows to write as their values, in batches, in a file this process writes
+first; it appends the rows' XML to each sheet's rows' file, after the rows copied from the old
+master (put there here first), and answers with how far each file then goes. Everything the
+workbook numbers (formats) or keeps (notes on cells) is done before, here, so the file is the
+same whichever process writes a sheet's rows (tested). A helper that cannot start, fails or
+answers otherwise: its sheets' files are cut back to where it began, and their rows written
+here after all.
+
+Why not a forked process, as before: it shared every page of the master's rows, and touching
+the rows it wrote copied 140 MB of them at 240 returns (helper.py).
+"""
+
+from __future__ import annotations
+
+import copy
+import os
+import pickle
+import sys
+import tempfile
+from collections.abc import Iterator
+from typing import IO
+
+from workbook_tools import helper
+from workbook_tools.files.rowxml import _style
+from workbook_tools.master.writerows import Row, SheetRows, values_of
+
+#: rows pickled together: the helper holds one batch at a time
+BATCH = 4000
+
+
+def write_in_two(sheets: list[SheetRows]) -> None:
+    """Write every sheet's rows (not `finish`ed): the larger share by a helper while this
+    process writes the rest.
+
+    Raises:
+        OSError: the rows could not be written.
+    """
+    theirs, mine = _shares(sheets)
+    begun = [(sheet.write_block(), sheet) for sheet in theirs]
+    # where each file is before the helper's rows: cut back to it should they not be right
+    starts = [(first, os.path.getsize(sheet.writer.rows_file), sheet.writer.last)
+              for first, sheet in begun]
+    with tempfile.TemporaryFile() as work:
+        _send(work, begun)
+        work.seek(0)
+        writing = helper.start(__name__, work)
+    try:
+        for sheet in mine:
+            sheet.write()
+        got = writing.result() if writing is not None else None
+    except BaseException:
+        if writing is not None:
+            writing.stop()
+        raise
+    if got != [(sheet.name, os.path.getsize(sheet.writer.rows_file)) for sheet in theirs]:
+        for sheet, (first, size, last) in zip(theirs, starts, strict=True):
+            os.truncate(sheet.writer.rows_file, size)  # (here, after all)
+            sheet.writer.last = last
+            rows = sheet.rows
+            sheet.write_rows(first, map(rows.__getitem__, range(first, len(rows))))
+
+
+def _shares(sheets: list[SheetRows]) -> tuple[list[SheetRows], list[SheetRows]]:
+    """The helper's sheets and this process's: the larger first, to the side with fewer cells
+    to write so far (the helper's first)."""
+    theirs: list[SheetRows] = []
+    mine: list[SheetRows] = []
+    for sheet in sorted(sheets, key=lambda s: -s.cells):
+        side = theirs if sum(s.cells for s in theirs) < sum(s.cells for s in mine) or not theirs \
+            else mine
+        side.append(sheet)
+    return theirs, mine
+
+
+def _send(work: IO[bytes], begun: list[tuple[int, SheetRows]]) -> None:
+    """The helper's work into the file `work`: each sheet without its rows (`_apart`), from
+    which row on, and to which; then each sheet's rows from there, as lists of values."""
+    pickle.dump([(_apart(sheet), first, len(sheet.rows)) for first, sheet in begun], work,
+                protocol=pickle.HIGHEST_PROTOCOL)
+    for first, sheet in begun:
+        rows, headers = sheet.rows, sheet.headers
+        for at in range(first, len(rows), BATCH):
+            batch = [list(values_of(rows[index], headers))
+                     for index in range(at, min(at + BATCH, len(rows)))]
+            pickle.dump(batch, work, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def _apart(sheet: SheetRows) -> SheetRows:
+    """The sheet as the helper is sent it: its writer without the worksheet (RowWriter's
+    pickled state), no rows, nothing to copy, people's formats as the styles they were
+    numbered as."""
+    apart = copy.copy(sheet)
+    apart.rows, apart.source, apart.block = (), None, None
+    apart.theirs = {index: {col: _style(look) for col, look in looks.items()}
+                    for index, looks in sheet.theirs.items()}
+    return apart
+
+
+def _records(stream: IO[bytes], count: int) -> Iterator[Row]:
+    """In the helper: `count` rows, batch by batch as they were sent."""
+    while count > 0:
+        batch = pickle.load(stream)  # noqa: S301 - written by the process that started it
+        if type(batch) is not list or len(batch) > count:
+            raise ValueError("a batch of rows that does not fit")
+        count -= len(batch)
+        yield from batch
+
+
+def _serve() -> int:
+    """In the helper: write the rows it is sent; answer with each sheet's rows' file's size."""
+    try:
+        stream = sys.stdin.buffer
+        sheets = pickle.load(stream)  # noqa: S301 - written by the process that started it
+        done = []
+        for sheet, first, count in sheets:
+            sheet.write_rows(first, _records(stream, count - first))
+            done.append((sheet.name, os.path.getsize(sheet.writer.rows_file)))
+    except Exception:  # noqa: BLE001 - the process that started it writes them
+        return 1
+    return helper.answer(done)

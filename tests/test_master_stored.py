@@ -21,6 +21,7 @@ from test_master_copy import MEASURES, content, ours, twin
 from test_master_record import read_off, same
 from test_master_savings_copy import SAVINGS_PART
 
+from workbook_tools import helper as helper_process
 from workbook_tools.errors import MasterError
 from workbook_tools.files import deflate, flushed, zipahead
 from workbook_tools.master import record, recorder, verbatim_copy, writerows
@@ -182,14 +183,17 @@ WRONG_FLUSHES = {
 }
 
 
+@pytest.mark.parametrize("helper", [False, True], ids=["here", "by the helper"])
 @pytest.mark.parametrize("case", list(WRONG_FLUSHES))
 def test_a_record_whose_full_flushes_are_wrong_is_refused_and_forgotten(
-        tmp_path: Path, records: Path, case: str, monkeypatch: pytest.MonkeyPatch) -> None:
+        tmp_path: Path, records: Path, case: str, monkeypatch: pytest.MonkeyPatch,
+        helper: bool) -> None:
     """The rows taken as stored are inflated alone and must be the rows on record (their
     CRC-32 and length), from a full flush to a full flush: a record that says otherwise is the
     copy's refusal, before the new master is begun (no file of it left behind), and is
     forgotten, so running again copies as scanned; never a master whose parts do not inflate
-    to their CRC-32."""
+    to their CRC-32. `helper`: the larger sheets' rows taken by the process that writes them
+    (master/writehelper.py), which leaves the refusal to this one."""
     folder = ours(tmp_path)
     folder.consolidate(Q2)  # the record, with the full flushes
     _on_record(records, WRONG_FLUSHES[case])
@@ -198,8 +202,16 @@ def test_a_record_whose_full_flushes_are_wrong_is_refused_and_forgotten(
     temporary.mkdir()
     with monkeypatch.context() as env:
         env.setattr(tempfile, "tempdir", str(temporary))
+        started: list[str] = []
+        if helper:
+            env.setenv("WORKBOOK_TOOLS_WORKERS", "2")
+            env.setattr(writerows, "PARALLEL_CELLS", 0)
+            real_start = helper_process.start
+            env.setattr(helper_process, "start", lambda module, *rest: (
+                started.append(module), real_start(module, *rest))[1])
         with pytest.raises(MasterError, match="changed by someone else"):
             folder.consolidate(Q2)
+        assert started == (["workbook_tools.master.writehelper"] if helper else [])
     assert folder.master.read_bytes() == before
     assert not list(temporary.iterdir())
     assert _spliced(folder, monkeypatch) == []  # scanned, copied inflated

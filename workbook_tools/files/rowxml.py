@@ -85,7 +85,10 @@ class RowWriter:
 
     def __getstate__(self) -> dict[str, Any]:
         """What another process needs to write rows (master/writehelper.py): not the worksheet,
-        which stays where the workbook is (and `finish` with it); the texts kept, kept."""
+        which stays where the workbook is (and `finish` with it); the texts kept, kept. Never
+        with rows pending: both processes would write them."""
+        if self.pending:
+            raise ValueError("a row writer with rows not yet in its file")
         return {**self.__dict__, "sheet": None}
 
     def register(self, formats: dict[int, Any]) -> None:

@@ -182,8 +182,10 @@ class Splice:
                    Checksum.parsed(block.digest).crc, block.packed, points, at, file,
                    tuple((run.end, run.digest) for run in block.runs or ()))
 
-    def take(self) -> None:
-        """Read and check the rows' bytes as stored into `file` (see the class's notes).
+    def take(self, forget: bool = True) -> None:
+        """Read and check the rows' bytes as stored into `file` (see the class's notes); the
+        file removed when they are not right, unless not `forget` (a helper process taking
+        them for the one that made the file, which takes them again: master/writehelper.py).
 
         Raises:
             MasterError: the old master changed since it was read, or its record is wrong.
@@ -192,8 +194,9 @@ class Splice:
             if not self._taken():
                 raise _changed(self.source)
         except BaseException:
-            with contextlib.suppress(OSError):
-                os.remove(self.file)
+            if forget:
+                with contextlib.suppress(OSError):
+                    os.remove(self.file)
             raise
 
     def _taken(self) -> bool:

@@ -4,8 +4,9 @@ of which the quarter's 240,000 are written anew).
 
 The helper is sent each of its sheets' writer (files/rowxml.py's RowWriter, without the
 worksheet) and the rows to write as their values, in batches, in a file this process writes
-first; it appends the rows' XML to each sheet's rows' file, after the rows copied from the old
-master (put there here first), and answers with how far each file then goes. Everything the
+first; it takes the rows copied from the old master as stored (their bytes checked: Splice), or
+finds them put in the rows' file here (inflated: verbatim_copy.copy), appends the rows' XML to
+each sheet's rows' file, and answers with how far each file then goes. Everything the
 workbook numbers (formats) or keeps (notes on cells) is done before, here, so the file is the
 same whichever process writes a sheet's rows (tested). A helper that cannot start, fails or
 answers otherwise: its sheets' files are cut back to where it began, and their rows written
@@ -41,15 +42,23 @@ def write_in_two(sheets: list[SheetRows]) -> None:
         OSError: the rows could not be written.
     """
     theirs, mine = _shares(sheets)
-    begun = [(sheet.write_block(), sheet) for sheet in theirs]
+    # each sheet's copied rows checked and put in place here, but those taken as stored
+    # (verbatim_copy.Splice: inflated to be checked) by the helper, which has the time
+    begun = [(sheet.write_block(take=False), sheet) for sheet in theirs]
     # where each file is before the helper's rows: cut back to it should they not be right
     starts = [(first, os.path.getsize(sheet.writer.rows_file), sheet.writer.last)
               for first, sheet in begun]
-    with tempfile.TemporaryFile() as work:
-        _send(work, begun)
-        work.seek(0)
-        writing = helper.start(__name__, work)
+    writing = None
     try:
+        try:
+            with tempfile.TemporaryFile() as work:
+                _send(work, begun)
+                work.seek(0)
+                writing = helper.start(__name__, work)
+        except Exception:  # noqa: BLE001 - (the temporary folder full, say): written here
+            if writing is not None:
+                writing.stop()
+            writing = None
         for sheet in mine:
             sheet.write()
         got = writing.result() if writing is not None else None
@@ -61,6 +70,9 @@ def write_in_two(sheets: list[SheetRows]) -> None:
         for sheet, (first, size, last) in zip(theirs, starts, strict=True):
             os.truncate(sheet.writer.rows_file, size)  # (here, after all)
             sheet.writer.last = last
+            splice = sheet.writer.sheet.splice
+            if splice is not None and sheet.block is not None:
+                splice.take()
             rows = sheet.rows
             sheet.write_rows(first, map(rows.__getitem__, range(first, len(rows))))
 
@@ -80,8 +92,9 @@ def _shares(sheets: list[SheetRows]) -> tuple[list[SheetRows], list[SheetRows]]:
 def _send(work: IO[bytes], begun: list[tuple[int, SheetRows]]) -> None:
     """The helper's work into the file `work`: each sheet without its rows (`_apart`), from
     which row on, and to which; then each sheet's rows from there, as lists of values."""
-    pickle.dump([(_apart(sheet), first, len(sheet.rows)) for first, sheet in begun], work,
-                protocol=pickle.HIGHEST_PROTOCOL)
+    pickle.dump([(_apart(sheet), first, len(sheet.rows),
+                  sheet.writer.sheet.splice if sheet.block is not None else None)
+                 for first, sheet in begun], work, protocol=pickle.HIGHEST_PROTOCOL)
     for first, sheet in begun:
         rows, headers = sheet.rows, sheet.headers
         for at in range(first, len(rows), BATCH):
@@ -92,8 +105,8 @@ def _send(work: IO[bytes], begun: list[tuple[int, SheetRows]]) -> None:
 
 def _apart(sheet: SheetRows) -> SheetRows:
     """The sheet as the helper is sent it: its writer without the worksheet (RowWriter's
-    pickled state), no rows, nothing to copy, people's formats as the styles they were
-    numbered as."""
+    pickled state), no rows, no block (its rows taken as stored are sent beside it), people's
+    formats as the styles they were numbered as."""
     apart = copy.copy(sheet)
     apart.rows, apart.source, apart.block = (), None, None
     apart.theirs = {index: {col: _style(look) for col, look in looks.items()}
@@ -117,7 +130,9 @@ def _serve() -> int:
         stream = sys.stdin.buffer
         sheets = pickle.load(stream)  # noqa: S301 - written by the process that started it
         done = []
-        for sheet, first, count in sheets:
+        for sheet, first, count, splice in sheets:
+            if splice is not None:  # (its file left for the process that sent it, if not right)
+                splice.take(forget=False)
             sheet.write_rows(first, _records(stream, count - first))
             done.append((sheet.name, os.path.getsize(sheet.writer.rows_file)))
     except Exception:  # noqa: BLE001 - the process that started it writes them

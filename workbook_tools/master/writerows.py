@@ -140,9 +140,10 @@ class SheetRows:
         # a Row of each (sheetrow.Copied)
         self.write_rows(first, map(rows.__getitem__, range(first, len(rows))))
 
-    def write_block(self) -> int:
+    def write_block(self, take: bool = True) -> int:
         """The rows copied from the old master, into the rows' file (or put in as the part is
-        deflated); how many (0: none)."""
+        deflated: their bytes as stored taken now, or by the caller when not `take`); how many
+        (0: none)."""
         if self.block is None:
             return 0
         writer = self.writer
@@ -152,7 +153,7 @@ class SheetRows:
             copy(self.source, self.block, writer.rows_file)
         elif os.path.getsize(writer.rows_file) != splice.at:
             raise ValueError(f"the rows of {self.name} to copy go after its header row")
-        else:
+        elif take:
             splice.take()  # (put in as the part is deflated: files/flushed.py)
         first = self.block.count
         writer.last = self.positions[first - 1]

@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import os
 import random
 import re
 import tempfile
@@ -322,3 +323,32 @@ def test_a_run_on_record_not_as_its_rows_is_refused_not_carried(
         sheet = kept.sheets["Measures"]
         data = archive.read(sheet.part)
         assert all(_checksum(data[sheet.start:run.end]) == run.digest for run in sheet.runs)
+
+
+def test_a_new_master_that_cannot_go_to_disk_changes_nothing_and_keeps_no_record(
+        tmp_path: Path, records: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The record's entry is made while the new master is synced to disk (master/safe.py), and
+    kept only once the master is in place: a sync that fails is the write's failure, the old
+    master and the records as they were; once it works, the entry is kept."""
+    from workbook_tools.master import safe
+
+    folder = ours(tmp_path)
+    folder.consolidate(Q2)  # (copied from the master ours wrote: on record)
+    before = folder.master.read_bytes()
+    files = sorted(p.name for p in folder.master.parent.rglob("*"))
+    kept = sorted(records.iterdir())
+    assert kept
+    real = os.fsync
+    with monkeypatch.context() as env:
+        def failing(fd: int) -> None:
+            raise OSError(5, "Input/output error")
+
+        env.setattr(safe.os, "fsync", failing)
+        with pytest.raises(MasterError, match=r"could not be written \(Input/output error\)"):
+            folder.consolidate(Q2)
+    assert os.fsync is real
+    assert folder.master.read_bytes() == before
+    assert sorted(p.name for p in folder.master.parent.rglob("*")) == files
+    assert sorted(records.iterdir()) == kept
+    folder.consolidate(Q2)
+    assert len(list(records.iterdir())) > len(kept)  # the new master's entry, kept

@@ -178,25 +178,40 @@ def forget(digest: str) -> None:
 def keep(digest: str, record: Record) -> None:
     """Keep the record of a master just written whose bytes' SHA-256 is `digest` (nothing when
     the entry would not give back exactly this record)."""
+    keep_made(entry_of(digest, record))
+
+
+#: an entry made (`entry_of`) to be kept (`keep_made`): its path and its text, in pieces
+Entry = tuple[Path, tuple[Any, ...]]
+
+
+def entry_of(digest: str, record: Record) -> Entry | None:
+    """The entry `keep` keeps for `record`, made but not yet kept (None when none would be):
+    made while the master it is of goes to disk, kept once it is in place (master/safe.py)."""
     path = entry_path(digest)
     if path is None or not all(_given_back(name, sheet) for name, sheet in record.sheets.items()):
-        return
+        return None
     savings = record.savings_entry
     if savings is None and record.savings is not None:
         savings = savingsentry.entry_text(record.savings)
         if savings is None:
-            return
+            return None
     try:
         # orjson: the same text as the standard library's json.dumps(ensure_ascii=False,
         # compact), an eighth of the time (105 against 13 ms); it writes NaN as null, and
         # _given_back has refused every value that is not finite
         text = orjson.dumps(encode(record))
     except (ValueError, TypeError, OverflowError):
-        return
+        return None
     # Savings' entry (made as UTF-8 bytes: master/savingsentry) put in as the file is written, not
     # joined to the rest first (a copy of both, 45 MB at 240 returns)
-    keep_entry(path, (memoryview(text)[:-1], ',"savings":', savings or "null", "}"), KEEP,
-               KEEP_BYTES)
+    return path, (memoryview(text)[:-1], ',"savings":', savings or "null", "}")
+
+
+def keep_made(entry: Entry | None) -> None:
+    """Keep an entry `entry_of` made (nothing for None)."""
+    if entry is not None:
+        keep_entry(entry[0], entry[1], KEEP, KEEP_BYTES)
 
 
 def _given_back(name: str, sheet: SheetRecord) -> bool:

@@ -10,7 +10,10 @@ import hashlib
 import os
 import shutil
 import stat
+import threading
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 from workbook_tools.errors import MasterError
 from workbook_tools.files.beside import leftovers, temporary_for
@@ -19,6 +22,8 @@ from workbook_tools.files.package import sha256_of
 from workbook_tools.master import record
 from workbook_tools.master.read import NOTHING_CHANGED, Master
 from workbook_tools.master.write import write_master
+
+T = TypeVar("T")
 
 
 def check_not_open(master_path: Path) -> None:
@@ -99,11 +104,10 @@ def write_safely(master: Master, path: Path, backups: Path, stamp: dt.datetime,
     try:
         try:
             # the merge and the sort leave tens of MB free among the rows (65 MB at 240
-            # returns), which the process forked to write half the rows would inherit
+            # returns): given back before the write holds its most
             give_back_memory()
             recorded = write_master(master, temporary, keep_record=False, release=release)
-            with open(temporary, "rb+") as handle:
-                os.fsync(handle.fileno())
+            entry = _synced(temporary, lambda: _entry_of(recorded))
         except MasterError:
             # the old master's bytes not as read: when they were read from its record, the
             # record goes too, so running again scans them (as the message says to)
@@ -140,9 +144,46 @@ def write_safely(master: Master, path: Path, backups: Path, stamp: dt.datetime,
             backup.unlink(missing_ok=True)
         raise
     _fsync_folder(path.parent)
-    if recorded is not None:  # only once the master is in place
-        record.keep(*recorded)
+    record.keep_made(entry)  # only once the master is in place
     return backup
+
+
+def _synced(path: Path, make: Callable[[], T]) -> T:
+    """What `make()` gives, made while the file `path` goes to disk (fsync, in a thread of its
+    own: it waits on the disk without holding the interpreter, 0.2 s for a master of four
+    quarters at 240 returns).
+
+    Raises:
+        OSError: the file could not be synced.
+    """
+    failed: list[OSError] = []
+    with open(path, "rb+") as handle:
+        def sync() -> None:
+            try:
+                os.fsync(handle.fileno())
+            except OSError as exc:
+                failed.append(exc)
+
+        syncing = threading.Thread(target=sync, name="fsync", daemon=True)
+        syncing.start()
+        try:
+            made = make()
+        finally:
+            syncing.join()
+    if failed:
+        raise failed[0]
+    return made
+
+
+def _entry_of(recorded: tuple[str, record.Record] | None) -> record.Entry | None:
+    """The record's entry, made (record.entry_of) to be kept once the master is in place; None
+    when there is none (a record is only ever a saving: nothing about it stops a write)."""
+    if recorded is None:
+        return None
+    try:
+        return record.entry_of(*recorded)
+    except Exception:  # noqa: BLE001
+        return None
 
 
 

@@ -352,3 +352,30 @@ def test_a_new_master_that_cannot_go_to_disk_changes_nothing_and_keeps_no_record
     assert sorted(records.iterdir()) == kept
     folder.consolidate(Q2)
     assert len(list(records.iterdir())) > len(kept)  # the new master's entry, kept
+
+
+def test_a_master_synced_where_no_thread_can_be_started_is_written_and_on_record(
+        tmp_path: Path, records: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Where a thread cannot be started (a container's limit on processes), the new master is
+    synced before the record's entry is made, not refused (review helper-73)."""
+    import threading
+    import types
+
+    from workbook_tools.master import safe
+
+    folder = ours(tmp_path)
+    folder.consolidate(Q2)  # (copied from the master ours wrote: on record)
+    kept = sorted(records.iterdir())
+
+    class NoThread(threading.Thread):
+        def start(self) -> None:
+            raise RuntimeError("can't start new thread")
+
+    synced: list[int] = []
+    real = os.fsync
+    with monkeypatch.context() as env:
+        env.setattr(safe, "threading", types.SimpleNamespace(Thread=NoThread))
+        env.setattr(safe.os, "fsync", lambda fd: (synced.append(fd), real(fd))[1])
+        folder.consolidate(Q2)
+    assert synced  # (the file, then its folder)
+    assert len(list(records.iterdir())) > len(kept)

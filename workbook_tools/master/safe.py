@@ -156,20 +156,28 @@ def _synced(path: Path, make: Callable[[], T]) -> T:
     Raises:
         OSError: the file could not be synced.
     """
-    failed: list[OSError] = []
+    failed: list[BaseException] = []
     with open(path, "rb+") as handle:
+        number = handle.fileno()
+
         def sync() -> None:
             try:
-                os.fsync(handle.fileno())
-            except OSError as exc:
+                os.fsync(number)
+            except BaseException as exc:  # noqa: BLE001 - raised where the write is
                 failed.append(exc)
 
-        syncing = threading.Thread(target=sync, name="fsync", daemon=True)
-        syncing.start()
+        syncing: threading.Thread | None = None
+        try:
+            syncing = threading.Thread(target=sync, name="fsync", daemon=True)
+            syncing.start()
+        except RuntimeError:  # (no thread to be had: synced here, first)
+            syncing = None
+            sync()
         try:
             made = make()
         finally:
-            syncing.join()
+            if syncing is not None:
+                syncing.join()
     if failed:
         raise failed[0]
     return made

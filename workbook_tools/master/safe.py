@@ -194,7 +194,6 @@ def _entry_of(recorded: tuple[str, record.Record] | None) -> record.Entry | None
         return None
 
 
-
 STALE_TEMPORARY_SECONDS = 24 * 3600
 
 

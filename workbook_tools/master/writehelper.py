@@ -46,8 +46,7 @@ def write_in_two(sheets: list[SheetRows]) -> None:
     # (verbatim_copy.Splice: inflated to be checked) by the helper, which has the time
     begun = [(sheet.write_block(take=False), sheet) for sheet in theirs]
     # where each file is before the helper's rows: cut back to it should they not be right
-    starts = [(first, os.path.getsize(sheet.writer.rows_file), sheet.writer.last)
-              for first, sheet in begun]
+    starts = [(os.path.getsize(sheet.writer.rows_file), sheet.writer.last) for _, sheet in begun]
     writing = None
     try:
         try:
@@ -67,14 +66,13 @@ def write_in_two(sheets: list[SheetRows]) -> None:
             writing.stop()
         raise
     if got != [(sheet.name, os.path.getsize(sheet.writer.rows_file)) for sheet in theirs]:
-        for sheet, (first, size, last) in zip(theirs, starts, strict=True):
+        for (first, sheet), (size, last) in zip(begun, starts, strict=True):
             os.truncate(sheet.writer.rows_file, size)  # (here, after all)
             sheet.writer.last = last
-            splice = sheet.writer.sheet.splice
-            if splice is not None and sheet.block is not None:
+            splice = sheet.untaken()
+            if splice is not None:
                 splice.take()
-            rows = sheet.rows
-            sheet.write_rows(first, map(rows.__getitem__, range(first, len(rows))))
+            sheet.write_rows(first, sheet.rows_from(first))
 
 
 def _shares(sheets: list[SheetRows]) -> tuple[list[SheetRows], list[SheetRows]]:
@@ -92,8 +90,7 @@ def _shares(sheets: list[SheetRows]) -> tuple[list[SheetRows], list[SheetRows]]:
 def _send(work: IO[bytes], begun: list[tuple[int, SheetRows]]) -> None:
     """The helper's work into the file `work`: each sheet without its rows (`_apart`), from
     which row on, and to which; then each sheet's rows from there, as lists of values."""
-    pickle.dump([(_apart(sheet), first, len(sheet.rows),
-                  sheet.writer.sheet.splice if sheet.block is not None else None)
+    pickle.dump([(_apart(sheet), first, len(sheet.rows), sheet.untaken())
                  for first, sheet in begun], work, protocol=pickle.HIGHEST_PROTOCOL)
     for first, sheet in begun:
         rows, headers = sheet.rows, sheet.headers

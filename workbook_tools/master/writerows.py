@@ -13,7 +13,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from workbook_tools import parallel
@@ -135,10 +135,17 @@ class SheetRows:
     def write(self) -> None:
         """Write the rows to the sheet's row file."""
         first = self.write_block()
+        self.write_rows(first, self.rows_from(first))
+
+    def rows_from(self, first: int) -> Iterator[Row]:
+        """The rows from index `first` on, by index: an iterator over the copied ones before
+        them would make a Row of each (sheetrow.Copied)."""
         rows = self.rows
-        # the rows after the copied ones by index: an iterator over the copied ones would make
-        # a Row of each (sheetrow.Copied)
-        self.write_rows(first, map(rows.__getitem__, range(first, len(rows))))
+        return map(rows.__getitem__, range(first, len(rows)))
+
+    def untaken(self) -> Splice | None:
+        """The copied rows' bytes as stored that `write_block(take=False)` left to take."""
+        return self.writer.sheet.splice if self.block is not None else None
 
     def write_block(self, take: bool = True) -> int:
         """The rows copied from the old master, into the rows' file (or put in as the part is

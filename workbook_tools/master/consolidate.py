@@ -201,7 +201,7 @@ def _merge(old: Master, plan: Plan, quarter: Quarter, run: ValidationRun,
     fresh = quarter_rows(plan, quarter, run)
     new = Master(path=old.path, headers=dict(old.headers), columns=old.columns,
                  copies=old.copies)
-    share_register_texts(old.sheets, plan)
+    share_register_texts(old.sheets, plan, old.copies)
     for name in mc.SHEETS:
         rows = old.sheets[name]
         # (a Row is never the quarter's: read_master; nor is a copied row)
@@ -234,7 +234,9 @@ def _merge(old: Master, plan: Plan, quarter: Quarter, run: ValidationRun,
 
     measures = new.sheets[MasterSheet.MEASURES]
     stored = year_on_year(measures)
-    compare_with_a_year_ago(measures)
+    # rows copied as this code wrote them (on record) keep their comparisons: see the function
+    block = new.copies.get(MasterSheet.MEASURES)
+    compare_with_a_year_ago(measures, copied_stand=block is not None and bool(block.recorded))
     if year_on_year(measures) != stored:  # a copied row's comparison would change
         materialize(new, [MasterSheet.MEASURES])
         compare_with_a_year_ago(measures)

@@ -4,6 +4,7 @@ the register's descriptive columns, the Submissions tracker and the Validation f
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import operator
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -13,7 +14,7 @@ from typing import Any
 from workbook_tools.errors import UsageError
 from workbook_tools.master import columns as mc
 from workbook_tools.master.columns import MasterSheet
-from workbook_tools.master.sheetrow import Copied, Row, cells_of
+from workbook_tools.master.sheetrow import Copied, Row, column_of
 from workbook_tools.plan.register import Plan
 from workbook_tools.quarters import Quarter, parse_quarter
 from workbook_tools.returns import layout, rules
@@ -48,26 +49,43 @@ NAME_COLUMNS = {sheet: next(h for h, key in columns.items() if key == "name")
                 for sheet, columns in RETURN_COLUMNS.items()}
 
 
-def share_register_texts(sheets: dict[str, Any], plan: Plan) -> None:
+def share_register_texts(sheets: dict[str, Any], plan: Plan,
+                         copies: dict[str, Any] | None = None) -> None:
     """Make the IDs and names of the rows copied from the old master (sheetrow.Copied's
     columns) the register's own objects where they are the same text: each was read as a copy
     of its own, and every quarter holds them again (16 MB at four quarters of 240 returns).
     Done once no worker forked during the read shares the plan's pages (a reference counted
-    there copies the page). Nothing is looked up when no rows were copied (a new master)."""
-    columns = [column for sheet, rows in sheets.items()
+    there copies the page). Nothing is looked up when no rows were copied (a new master).
+
+    A column taken from the master's record (`copies`' verbatim.Block, its `coded` columns)
+    has its distinct texts looked up, not every cell (a quarter's IDs are a year's again), and
+    the record's own copies of them are let go."""
+    columns = [(sheet, attr, column, coded_column(copies, sheet, column))
+               for sheet, rows in sheets.items()
                if rows.__class__ is Copied and sheet in mc.ID_COLUMNS
-               for header in (mc.ID_COLUMNS[sheet], NAME_COLUMNS[sheet])
+               for header, attr in ((mc.ID_COLUMNS[sheet], "id"), (NAME_COLUMNS[sheet], "name"))
                if (column := rows.columns.get(rows.positions.get(header, -1))) is not None]
-    if not columns:
-        return
-    texts: dict[str, str] = {}
-    for sheet in mc.ID_COLUMNS:
-        for item in plan_items(plan, sheet):
-            texts[item.id] = item.id
-            texts[item.name] = item.name
-    get = texts.get
-    for column in columns:
-        column[:] = map(get, column, column)
+    for sheet, attr, column, coded in columns:
+        texts = list(map(operator.attrgetter(attr), plan_items(plan, sheet)))
+        get = dict(zip(texts, texts, strict=True)).get
+        if coded is not None:
+            table = coded.table
+            table[:] = map(get, table, table)  # (its blocks' later records take them so)
+            column[:] = map(table.__getitem__, coded.places)
+        else:
+            column[:] = map(get, column, column)
+
+
+def coded_column(copies: dict[str, Any] | None, sheet: str, column: list[Any]) -> Any:
+    """The record's columncode.Coded that `column` (a copied sheet's) was decoded from, or
+    None (its block was scanned, or the column is not the one decoded)."""
+    block = (copies or {}).get(sheet)
+    if block is None or not block.coded or not block.cells:
+        return None
+    for cells, coded in zip(block.cells, block.coded, strict=False):
+        if cells is column:
+            return coded if len(coded) == len(column) else None
+    return None
 
 
 @dataclass
@@ -252,38 +270,48 @@ def _table(rows: Any) -> tuple[tuple[str, ...], Any]:
     return keys, [tuple(map(row.get, keys)) for row in rows]
 
 
-def compare_with_a_year_ago(rows: Any) -> None:
+def compare_with_a_year_ago(rows: Any, copied_stand: bool = False) -> None:
     """Set each measure row's `Compared with a year ago`: its actual against the same measure's
     in the same quarter last year, by polarity (Not comparable when the master has none).
     `rows` are dicts or sheetrow.Rows (in the Measures sheet's header order).
 
     Each distinct quarter is looked at once, and only the quarters that are a year before
-    another are indexed (a new master's one quarter has none)."""
-    wanted = ("Quarter", "Measure ID", "Actual", "Polarity")
-    cells = list(cells_of(rows, wanted))  # (copied rows' from their columns: sheetrow.Copied)
+    another are indexed (a new master's one quarter has none).
+
+    `copied_stand`: the copied rows (sheetrow.Copied) are as this code wrote them (the master's
+    record says so), so their comparisons stand: each was worked out when they were written,
+    against rows that sort before the quarter consolidated, as they do, none of which a
+    consolidate changes. Only the other rows are compared (a four-quarter master's 960,000
+    copied rows at 240 returns are not looked at again)."""
+    quarters = column_of(rows, "Quarter")  # (copied rows' from their columns)
+    measures = column_of(rows, "Measure ID")
+    actuals = column_of(rows, "Actual")
+    copied = rows.count if rows.__class__ is Copied else 0
+    first = copied if copied_stand else 0  # the first row compared
     ago_of: dict[Any, str | None] = {}
-    for quarter in {c[0] for c in cells}:
+    for quarter in set(quarters):
         try:
             ago_of[quarter] = str(parse_quarter(str(quarter)).year_ago())
         except UsageError:  # a row whose quarter is not one: nothing to compare with
             ago_of[quarter] = None
-    looked_up = {ago for ago in ago_of.values() if ago is not None}
+    asked = set(quarters[first:]) if first else ago_of
+    looked_up = {ago for q in asked if (ago := ago_of[q]) is not None}
     # each indexed quarter's actuals by measure (a measure twice in a quarter: its last row's)
     indexed = {quarter for quarter in ago_of if str(quarter) in looked_up}
     figures: dict[str, dict[str, Any]] = {}
-    for quarter, measure, actual, _ in cells if indexed else ():
-        if quarter in indexed:
-            figures.setdefault(str(quarter), {})[str(measure)] = actual
+    for quarter, measure, actual in itertools.compress(
+            zip(quarters, measures, actuals, strict=True), map(indexed.__contains__, quarters)):
+        figures.setdefault(str(quarter), {})[str(measure)] = actual
     none: dict[str, Any] = {}
-    year_agos = [(figures.get(ago_of[q] or "") or none).get(str(m)) for q, m, _, _ in cells] \
-        if figures else [None] * len(cells)
-    found = rules.years_on_years([c[2] for c in cells], year_agos,
-                                 [c[3] or rules.HIGHER_IS_BETTER for c in cells])
+    year_agos = [(figures.get(ago_of[q] or "") or none).get(str(m)) for q, m in zip(
+        quarters[first:], measures[first:], strict=True)] \
+        if figures else [None] * (len(quarters) - first)
+    found = rules.years_on_years(actuals[first:], year_agos, [
+        p or rules.HIGHER_IS_BETTER for p in column_of(rows, "Polarity")[first:]])
     year_on_year = mc.MEASURES.index(mc.YEAR_ON_YEAR)
-    copied = rows.count if rows.__class__ is Copied else 0
     others = rows.tail if rows.__class__ is Copied else rows
-    head = found[:copied]  # the copied rows' comparisons, put on them together
-    for row, compared in zip(others, found[copied:], strict=True):
+    head = found[:copied - first]  # the copied rows' comparisons, put on them together
+    for row, compared in zip(others, found[copied - first:], strict=True):
         if row.__class__ is Row:
             row[year_on_year] = compared
         else:

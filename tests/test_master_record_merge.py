@@ -1,22 +1,29 @@
 """What a consolidate works out over the earlier quarters' rows when it takes them from the
 master's record (master/record.py), as a run without the record works it out: Measures'
 `Compared with a year ago` (the rows on record keep theirs: none of their figures, nor their
-year-ago quarter's, can have changed since they were written; the others are compared again)."""
+year-ago quarter's, can have changed since they were written; the others are compared again)
+and the rows' order (the register's, which may have changed since: master/order.py checks the
+copied rows' order on the record's tables)."""
 
 from __future__ import annotations
 
+import itertools
 import shutil
 from pathlib import Path
 
+import openpyxl
 import pytest
 from master_support import Q1, Q2, Folder, make_folder
 
 from workbook_tools.master import columns as mc
+from workbook_tools.master import order
 from workbook_tools.master.columns import MasterSheet
 from workbook_tools.master.read import read_master
+from workbook_tools.plan.register import load_plan
 from workbook_tools.quarters import parse_quarter
 
 YEAR_AGO = parse_quarter("2024-25-Q1")
+Q3 = parse_quarter("2025-26-Q3")
 
 
 def compared(path: Path, quarter: object) -> list[str | None]:
@@ -46,3 +53,61 @@ def test_rows_on_record_keep_their_comparisons_and_the_master_is_as_without_the_
         assert folder.master.read_bytes() == other.master.read_bytes(), quarter
         assert compared(folder.master, Q1) == year_on, quarter
 
+
+def swapped(folder: Folder, sheet: str, first: int, second: int) -> Folder:
+    """The folder with two rows of a register sheet (numbered as in the sheet) swapped, or
+    (`second` 0) the rows from `first` on moved up two: the two before them gone."""
+    path = folder.root / "templates" / "plan.xlsx"
+    workbook = openpyxl.load_workbook(path)
+    cells = workbook[sheet]
+    if second:
+        values = {r: [c.value for c in cells[r]] for r in (first, second)}
+        for r, other in ((first, second), (second, first)):
+            for c, value in enumerate(values[other], start=1):
+                cells.cell(r, c).value = value
+    else:
+        cells.delete_rows(first - 2, 2)
+    workbook.save(path)
+    return Folder(folder.root, load_plan(path))
+
+
+@pytest.mark.parametrize(("sheet", "first", "second"), [
+    ("Directorates", 2, 3),  # the first two directorates
+    ("Measures", 2, 3),  # the first directorate's first two measures
+    ("Measures", 4, 0),  # two measures gone from the register (their rows after the others)
+    ("Directorates", 2, 2),  # (nothing changed: the copied rows stay first, as they are)
+])
+def test_rows_on_record_are_sorted_by_the_register_as_it_is_now(
+        tmp_path: Path, records: Path, monkeypatch: pytest.MonkeyPatch, sheet: str,
+        first: int, second: int) -> None:
+    folder = make_folder(tmp_path / "ws", (Q1, Q2, Q3), consolidated=False)
+    folder.consolidate(Q2)  # copies Q1's rows: the master it writes is on this test's record
+    folder = swapped(folder, sheet, first, second)
+    other = Folder(tmp_path / "other", folder.plan)
+    shutil.copytree(folder.root, other.root)
+    block = read_master(folder.master, touched={str(Q3)}).copies[MasterSheet.MEASURES]
+    assert block.recorded and block.count > 2
+    folder.consolidate(Q3)
+    with monkeypatch.context() as env:
+        env.setenv("WORKBOOK_TOOLS_CACHE", "off")  # the copied rows' order checked row by row
+        other.consolidate(Q3)
+    assert folder.master.read_bytes() == other.master.read_bytes()
+    rows = read_master(folder.master).sheets[MasterSheet.MEASURES]
+    ranks = {m.id: (i, "") for i, m in enumerate(folder.plan.measures)}
+    directorates = [d.code for d in folder.plan.directorates]
+    keys = [(r["Quarter"], directorates.index(r["Directorate"]),
+             ranks.get(r["Measure ID"], (len(ranks), r["Measure ID"]))) for r in rows]
+    assert keys == sorted(keys)
+    assert len(ranks) == len({r["Measure ID"] for r in rows}) - (0 if second else 2)
+
+
+@pytest.mark.parametrize("keys", [
+    [(3, "M3"), (0, "M9"), (7, "M1")],  # a register's ranks: the numbers as they are
+    [(3, "M3"), (1_000_000, "Z"), (1_000_000, "A"), (0, "M9")],  # two not in the register
+    [(2025, 2, ""), (2024, 4, ""), (2025, 1, ""), (9999, 9, "Q5")],  # quarters
+])
+def test_the_copied_rows_keys_are_numbered_in_their_order(keys: list[tuple]) -> None:
+    size, numbers = order._ranks(keys)
+    assert all(0 <= n < size for n in numbers)
+    for a, b in itertools.product(range(len(keys)), repeat=2):
+        assert (numbers[a] < numbers[b]) == (keys[a] < keys[b])

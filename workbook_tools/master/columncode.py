@@ -19,10 +19,12 @@ from __future__ import annotations
 import base64
 import binascii
 import datetime as dt
+import itertools
 import math
+import operator
 import sys
 from array import array
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 _FOUR = "L" if array("L").itemsize == 4 else "I"  # (the type code of 4 bytes a place)
@@ -79,10 +81,9 @@ def encode(pieces: Sequence[Piece]) -> list[Any] | None:
         return None
     lists = [piece for piece in pieces if not isinstance(piece, Coded)]
     tables = [piece.table for piece in pieces if isinstance(piece, Coded)]
-    if float in kinds and not all(math.isfinite(v) for piece in (*lists, *tables) for v in piece
-                                  if v.__class__ is float):
+    if float in kinds and not all(map(all_finite, (*lists, *tables))):
         return None
-    typed = float in kinds and (bool in kinds or _negative_zero((*lists, *tables)))
+    typed = float in kinds and (bool in kinds or any(map(_negative_zero, (*lists, *tables))))
     index: dict[Any, int] = {}  # each value's (or its key's: typed) place in the table
     table: list[Any] = []
     wide = array(_FOUR)  # (narrowed at the end)
@@ -117,9 +118,24 @@ def encode(pieces: Sequence[Piece]) -> list[Any] | None:
             base64.b64encode(places_out.tobytes()).decode("ascii")]
 
 
-def _negative_zero(pieces: Sequence[list[Any]]) -> bool:
-    return any(v == 0 and v.__class__ is float and math.copysign(1.0, v) < 0
-               for piece in pieces if 0.0 in piece for v in piece)
+def floats_of(values: list[Any]) -> Iterator[float]:
+    """The floats among `values` (not bools, nor ints), picked out in C: Savings' 240,000-row
+    columns at 240 returns are checked several times over as a record is made."""
+    return itertools.compress(values, map(operator.is_, map(type, values),
+                                          itertools.repeat(float)))
+
+
+def all_finite(values: list[Any]) -> bool:
+    """Whether no float among `values` is infinite or NaN."""
+    return all(map(math.isfinite, floats_of(values)))
+
+
+def _negative_zero(values: list[Any]) -> bool:
+    """Whether -0.0 is among `values`: of the values equal to 0 (floats, ints, False), the
+    one whose sign is minus; in C."""
+    zeros = itertools.compress(values, map(operator.eq, values, itertools.repeat(0.0)))
+    return any(map(operator.lt, map(math.copysign, itertools.repeat(1.0), zeros),
+                   itertools.repeat(0.0)))
 
 
 def _key(value: Any) -> Any:

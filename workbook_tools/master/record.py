@@ -249,8 +249,7 @@ def _given_back(name: str, sheet: SheetRecord) -> bool:
             kinds = set(map(type, piece))
             if not kinds <= {float, str, type(None)}:
                 return False
-            if float in kinds and not all(map(math.isfinite, (v for v in piece
-                                                              if v.__class__ is float))):
+            if float in kinds and not columncode.all_finite(piece):
                 return False
     return True
 

@@ -92,8 +92,8 @@ def given_back(found: SavingsRecord) -> bool:
         if type(column) is not list or len(column) != count:
             return False
         kinds = set(map(type, column))
-        if not kinds <= {str, float, bool, type(None), dt.date} or float in kinds and not all(
-                math.isfinite(v) for v in column if v.__class__ is float):
+        if not kinds <= {str, float, bool, type(None), dt.date} or float in kinds and not \
+                columncode.all_finite(column):
             return False
     if runs_of(found.start, listed(found.runs), count) is None \
             or not _is_packed(found.packed, found.runs) \

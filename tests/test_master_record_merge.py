@@ -19,6 +19,7 @@ from workbook_tools.master import columns as mc
 from workbook_tools.master import order
 from workbook_tools.master.columns import MasterSheet
 from workbook_tools.master.read import read_master
+from workbook_tools.master.rows import compare_with_a_year_ago
 from workbook_tools.plan.register import load_plan
 from workbook_tools.quarters import parse_quarter
 
@@ -52,6 +53,27 @@ def test_rows_on_record_keep_their_comparisons_and_the_master_is_as_without_the_
             other.consolidate(quarter)
         assert folder.master.read_bytes() == other.master.read_bytes(), quarter
         assert compared(folder.master, Q1) == year_on, quarter
+        # every comparison on record is the one its written figures give
+        rows = read_master(folder.master).rows("Measures")
+        kept = [r[mc.YEAR_ON_YEAR] for r in rows]
+        compare_with_a_year_ago(rows)
+        assert [r[mc.YEAR_ON_YEAR] for r in rows] == kept, quarter
+
+
+def test_a_comparison_is_made_on_the_figures_as_the_master_writes_them() -> None:
+    """A return's 1.0000000000000036 is written as 1.000000000000004 (16 significant digits):
+    against a year ago's 1, by the figure written, a measure where lower is better declined."""
+    def row(quarter: str, actual: float) -> dict[str, object]:
+        return {"Quarter": quarter, "Measure ID": "M1", "Actual": actual,
+                "Polarity": "Lower is better"}
+
+    rows = [row("2024-25-Q1", 1.0), row("2025-26-Q1", 1.0000000000000036)]
+    compare_with_a_year_ago(rows)
+    written = [row("2024-25-Q1", 1.0), row("2025-26-Q1", 1.000000000000004)]
+    compare_with_a_year_ago(written)
+    assert [r[mc.YEAR_ON_YEAR] for r in rows] == [r[mc.YEAR_ON_YEAR] for r in written] == [
+        "Not comparable", "Declined"]
+    assert rows[1]["Actual"] == 1.0000000000000036  # (the row's own figure as it was)
 
 
 def swapped(folder: Folder, sheet: str, first: int, second: int) -> Folder:

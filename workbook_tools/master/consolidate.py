@@ -239,6 +239,7 @@ def _merge(old: Master, plan: Plan, quarter: Quarter, run: ValidationRun,
     compare_with_a_year_ago(measures, copied_stand=block is not None and bool(block.recorded))
     if year_on_year(measures) != stored:  # a copied row's comparison would change
         materialize(new, [MasterSheet.MEASURES])
+        measures = new.sheets[MasterSheet.MEASURES]  # (the rows read in full: a new list)
         compare_with_a_year_ago(measures)
     new.sheets[MasterSheet.SAVINGS] = _attach_finance(new, entries, reason, plan)
     result.orphaned = sum(map(bool, column_of(new.sheets[MasterSheet.SAVINGS], mc.ORPHANED)))

@@ -38,6 +38,15 @@ _ESCAPE = re.compile(r"[&<>]")
 _SPECIAL = re.compile(r"[\x00-\x08\x0B-\x1F\uFFFE\uFFFF&<>]|_x[0-9A-Fa-f]{4}_")
 
 
+def as_written(value: Any) -> Any:
+    """A float as a master holds it once `RowWriter` has written it (16 significant digits, as
+    `write` below) and it is read back: one not finite is written blank (None). Any other value
+    as it is."""
+    if value.__class__ is not float:
+        return value
+    return float(f"{value:.16G}") if value - value == 0 else None
+
+
 class Formula:
     """A formula the tool writes, with the value it gives (so readers that do not calculate see
     it too)."""

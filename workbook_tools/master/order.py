@@ -119,8 +119,11 @@ def _in_order(rows: Copied, copies: dict[str, Any], sheet: str,
         coded = None if column is None else coded_column(copies, sheet, column)
         if coded is not None:
             tables.append((coded.table, coded.places))
-        elif header == mc.QUARTER and column is not None and len(set(column)) <= 64:
-            runs = [(value, len(list(group))) for value, group in itertools.groupby(column)]
+        elif header == mc.QUARTER and column is not None:  # (runs: at most 64 looked at)
+            runs = [(value, len(list(group))) for value, group in
+                    itertools.islice(itertools.groupby(column), 65)]
+            if len(runs) > 64:
+                return None
             tables.append(([value for value, _ in runs], [length for _, length in runs]))
         else:
             return None

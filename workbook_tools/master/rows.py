@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from workbook_tools.errors import UsageError
+from workbook_tools.files.rowxml import as_written
 from workbook_tools.master import columns as mc
 from workbook_tools.master.columns import MasterSheet
 from workbook_tools.master.sheetrow import Copied, Row, column_of
@@ -270,14 +271,6 @@ def _table(rows: Any) -> tuple[tuple[str, ...], Any]:
     return keys, [tuple(map(row.get, keys)) for row in rows]
 
 
-def as_written(value: Any) -> Any:
-    """A float as the master holds it once written and read back (one not finite: a blank);
-    any other value as it is."""
-    if value.__class__ is not float:
-        return value
-    return float(f"{value:.16G}") if value - value == 0 else None
-
-
 def compare_with_a_year_ago(rows: Any, copied_stand: bool = False) -> None:
     """Set each measure row's `Compared with a year ago`: its actual against the same measure's
     in the same quarter last year, by polarity (Not comparable when the master has none).
@@ -295,9 +288,9 @@ def compare_with_a_year_ago(rows: Any, copied_stand: bool = False) -> None:
     measures = column_of(rows, "Measure ID")
     actuals = column_of(rows, "Actual")
     copied = rows.count if rows.__class__ is Copied else 0
-    # each figure as the master writes it (16 significant digits: files/rowxml.py), so that a
-    # comparison made now is the one made again from the master written (copied rows' were read
-    # from it); a return's 1.0000000000000036 is the master's 1.000000000000004
+    # each figure as the master writes it (rowxml.as_written), so that a comparison made now is
+    # the one made again from the master written (copied rows' were read from it); a return's
+    # 1.0000000000000036 is the master's 1.000000000000004
     actuals[copied:] = map(as_written, actuals[copied:])
     first = copied if copied_stand else 0  # the first row compared
     ago_of: dict[Any, str | None] = {}

@@ -112,3 +112,34 @@ def test_a_column_made_of_a_decoded_one_and_new_cells_is_the_whole_column(
     assert same_exactly(columncode.decode(made, len(before) + len(after), SAVINGS_KINDS),
                         before + after)
     assert made == columncode.encode((before, after))  # the same entry as from the values
+
+
+def test_a_head_whose_table_is_not_in_the_order_first_met_is_still_given_back() -> None:
+    # a Coded of another making: its table's values out of order, one of them never used
+    from array import array
+
+    coded = columncode.Coded(["b", "unused", "a", "later"], array("B", [2, 0, 2]))
+    made = columncode.encode((coded, ["later", "a", "new"]))
+    assert made is not None
+    assert columncode.decode(made, 6, SAVINGS_KINDS) == ["a", "b", "a", "later", "a", "new"]
+    assert "later" in made[0] and made[0].count("a") == 1  # (the table's values once each)
+
+
+def test_a_coded_column_holds_its_very_values_and_only_those() -> None:
+    values = ["Adults", 1.0, 0.0, None, dt.date(2025, 6, 30)]
+    coded = columncode.decode_coded(json.loads(json.dumps(columncode.encode((values,)))),
+                                    len(values), SAVINGS_KINDS)
+    assert coded is not None
+    assert coded.holds(coded.values())
+    assert coded.holds(["Adult" + "s", 1.0, 0.0, None, dt.date(2025, 6, 30)])  # equal copies
+    assert not coded.holds(["Adults", True, 0.0, None, dt.date(2025, 6, 30)])  # True == 1.0
+    assert not coded.holds(["Adults", 1.0, -0.0, None, dt.date(2025, 6, 30)])  # -0.0 == 0.0
+    assert not coded.holds(["Adults", 1.0, 0.0, None])
+    assert not coded.blank() and columncode.Coded(["x", None], coded.places[:0]).blank()
+    assert columncode.Coded(["x", None], array_of([1, 1])).blank()
+
+
+def array_of(places: list[int]) -> Any:
+    from array import array
+
+    return array("B", places)

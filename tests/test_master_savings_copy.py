@@ -317,3 +317,43 @@ def test_a_ledger_figure_equal_to_a_copied_rows_but_written_otherwise(
     ledger.write_text(f"Saving ID,Quarter,Amount\n{saving},{Q1},{amount}\n")
     on, off = both(folder, tmp_path, Q3, monkeypatch, ledger_csv=ledger)
     assert on.master.read_bytes() == off.master.read_bytes()
+
+
+@pytest.mark.parametrize("edit", [entries, a_formula])
+def test_savings_on_record_made_from_the_copied_rows_columns_is_made_from_every_value(
+        tmp_path: Path, records: Path, monkeypatch: pytest.MonkeyPatch,
+        edit: Callable[[Folder], None]) -> None:
+    # the next record's Savings takes the copied rows' columns as the old record held them
+    # (savingsrecord.SavingsRecord.coded): what it gives back is what every value gives
+    from test_master_columncode import same_exactly
+
+    from workbook_tools.master import record, savingsrecord
+    from workbook_tools.master.safe import master_state
+
+    folder = prepared(tmp_path / "ws", edit)
+    real, used = savingsrecord._heads, []
+
+    def heads(*args: Any) -> Any:
+        used.append(real(*args))
+        return used[-1]
+
+    monkeypatch.setattr(savingsrecord, "_heads", heads)
+    on = twin(folder, tmp_path / "on")
+    on.consolidate(Q3, at=AT)
+    assert used and used[-1] is not None and len(used[-1][0]) == copied_rows(folder, Q3)
+
+    def savings_on_record(master: Path) -> Any:
+        state = master_state(master)
+        assert state is not None
+        known = record.recall(state[2])
+        assert known is not None and known.savings is not None
+        return known.savings
+
+    made = savings_on_record(on.master)
+    monkeypatch.setattr(savingsrecord, "_heads", lambda *args: None)
+    other = twin(folder, tmp_path / "other")
+    other.consolidate(Q3, at=AT)
+    assert other.master.read_bytes() == on.master.read_bytes()
+    again = savings_on_record(other.master)
+    assert made == again  # (every field; the columns' values equal)
+    assert all(same_exactly(a, b) for a, b in zip(made.columns, again.columns, strict=True))

@@ -61,6 +61,23 @@ class Coded:
     def values(self) -> list[Any]:
         return list(map(self.table.__getitem__, self.places))
 
+    def holds(self, values: Sequence[Any]) -> bool:
+        """Whether `values` are exactly this column's cells: equal, each of the same type, and
+        a float of the same sign (1.0 is equal to True, 0.0 to -0.0); in C."""
+        if len(values) != len(self.places):
+            return False
+        mine = self.values()
+        if all(map(operator.is_, mine, values)):  # (the very objects: most often)
+            return True
+        if mine != values or not all(map(operator.is_, map(type, mine), map(type, values))):
+            return False
+        return list(map(math.copysign, itertools.repeat(1.0), floats_of(mine))) == list(
+            map(math.copysign, itertools.repeat(1.0), floats_of(values)))
+
+    def blank(self) -> bool:
+        """Whether every cell is blank (None)."""
+        return all(self.table[at] is None for at in set(self.places))
+
 
 Piece = list[Any] | Coded
 
@@ -86,8 +103,18 @@ def encode(pieces: Sequence[Piece]) -> list[Any] | None:
     typed = float in kinds and (bool in kinds or any(map(_negative_zero, (*lists, *tables))))
     index: dict[Any, int] = {}  # each value's (or its key's: typed) place in the table
     table: list[Any] = []
-    wide = array(_FOUR)  # (narrowed at the end)
+    moves: list[list[int] | None] = []  # a Coded piece's places made the table's (None: as is)
     for piece in pieces:
+        if isinstance(piece, Coded) and not table and not typed:
+            # the first piece's table as it is, up to the last value it uses (a column's table
+            # is in the order its values are first met: a head of it uses the first values)
+            size = max(piece.places) + 1 if piece.places else 0
+            table = piece.table[:size]
+            index = dict(zip(table, range(size)))
+            if len(index) == size:
+                moves.append(None)
+                continue
+            index, table = {}, []
         if isinstance(piece, Coded):  # the values its places use (a head of a column may not
             used = sorted(set(piece.places))  # use all), in the order first met
             values = [piece.table[at] for at in used]
@@ -98,24 +125,33 @@ def encode(pieces: Sequence[Piece]) -> list[Any] | None:
             if key not in index:
                 index[key] = len(table)
                 table.append(value)
-        if isinstance(piece, Coded):  # each place made the table's: a map in C
+        if isinstance(piece, Coded):
             moved = [0] * len(piece.table)
             for at, value in zip(used, values, strict=True):
                 moved[at] = index[_key(value) if typed else value]
-            wide.extend(map(moved.__getitem__, piece.places))
-        elif typed:
-            wide.extend(index[_key(v)] for v in piece)
-        else:
-            wide.extend(map(index.__getitem__, piece))
+            moves.append(moved)
     code = _code(len(table))
     if code is None:
         return None
-    places_out = wide if code == wide.typecode else array(code, wide)
-    del wide
+    places = array(code)  # (the table's size known: each place of its width at once)
+    coded_moves = iter(moves)
+    for piece in pieces:
+        if isinstance(piece, Coded):
+            moved = next(coded_moves)
+            if moved is not None:  # each place made the table's: a map in C
+                places.extend(map(moved.__getitem__, piece.places))
+            elif piece.places.typecode == code:
+                places += piece.places
+            else:  # (as they are, of another width)
+                places.fromlist(piece.places.tolist())
+        elif typed:
+            places.extend(index[_key(v)] for v in piece)
+        else:
+            places.extend(map(index.__getitem__, piece))
     if _SWAP:
-        places_out.byteswap()
+        places.byteswap()
     return [[[v.year, v.month, v.day] if v.__class__ is dt.date else v for v in table],
-            base64.b64encode(places_out.tobytes()).decode("ascii")]
+            base64.b64encode(places.tobytes()).decode("ascii")]
 
 
 def floats_of(values: list[Any]) -> Iterator[float]:

@@ -104,11 +104,12 @@ def record_of(path: Path, master: Master, saved: Saved,
             block.end - block.start if block is not None and gap_of(saved, part, block) else 0))
             for name in LEAN_SHEETS if (part := workbook.part(name))
             for block in [master.copies.get(name)]]
-        savings_bytes = _size(workbook, SAVINGS) if styles is not None else 0
+        savings = _savings_load(_size(workbook, SAVINGS), master.copies.get(SAVINGS)) \
+            if styles is not None else 0
     jobs.sort(key=lambda job: -job[3])
-    if jobs and max(jobs[0][3], savings_bytes) >= PARALLEL_BYTES and len(jobs) + bool(
-            savings_bytes) > 1 and parallel.forks_in_two():
-        theirs, mine = _shares(jobs, savings_bytes)
+    if jobs and max(jobs[0][3], savings) >= PARALLEL_BYTES and len(jobs) + bool(
+            savings) > 1 and parallel.forks_in_two():
+        theirs, mine = _shares(jobs, savings)
         found, savings = _with_helper(path, theirs, mine, frozenset(dates), master, styles,
                                       saved)
     else:
@@ -130,15 +131,28 @@ def _size(workbook: SafeWorkbook, name: str) -> int:
         return 0
 
 
-def _shares(jobs: list[_Job], savings_bytes: int) -> tuple[list[_Job], list[_Job]]:
+def _savings_load(size: int, block: Block | None) -> int:
+    """What making Savings' entry costs, as the bytes of a sheet's rows written anew to match
+    (15-21 ns a byte): a byte of its part 0.35 of one (its read and entry, 6-7 ns a byte at 60
+    returns and four quarters); but when its first rows were copied from the old master's
+    record (their columns as it held them: savingsrecord.SavingsRecord.coded), a byte of
+    theirs a sixteenth of one (their values neither worked out again nor looked up one by
+    one: at 60 returns and four quarters, 0.5-0.75 s against 0.95-1.2 s), a byte of the rows
+    after them 0.9 (measured on a slow machine)."""
+    if block is None or block.coded is None:
+        return size * 7 // 20
+    copied = min(block.end - block.start, size)
+    return (size - copied) * 9 // 10 + copied // 16
+
+
+def _shares(jobs: list[_Job], savings: int) -> tuple[list[_Job], list[_Job]]:
     """The sheets whose records the helper makes (master/recordhelper.py) and those this
-    process makes with Savings': the largest first to the side with fewer bytes to go through
-    so far, a byte of Savings' counted as 0.35 of a sheet's (its read and entry, 6-7 ns a byte
-    at 60 returns and four quarters, against 15-21 ns for the match of a sheet's rows written
-    anew), the helper's start as HELPER_START bytes."""
+    process makes with Savings' entry (`savings`: its cost, `_savings_load`): the largest first
+    to the side with fewer bytes to go through so far, the helper's start as HELPER_START
+    bytes."""
     theirs: list[_Job] = []
     mine: list[_Job] = []
-    load = [HELPER_START, savings_bytes * 7 // 20]  # theirs, mine
+    load = [HELPER_START, savings]  # theirs, mine
     for job in jobs:  # (largest first)
         side = 0 if load[0] < load[1] else 1
         (theirs, mine)[side].append(job)

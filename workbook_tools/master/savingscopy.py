@@ -168,12 +168,14 @@ def runs_in(chunks: Iterator[bytes], quarters: list[str], count: int, total: int
 
 def copied_rows(header: list[str], columns: list[list[Any]], start: int, runs: list[Run],
                 part: str, before: Any, wrapped: dict[int, float], packed: str | None,
-                stored: dict[int, int] | None = None) -> tuple[Block, Copied, int] | None:
+                stored: dict[int, int] | None = None, coded: list[Any] | None = None
+                ) -> tuple[Block, Copied, int] | None:
     """The block a consolidate copies of the rows on record (those of the runs `before(quarter)`
     says may be copied), those rows as a Copied of every column, and how many there are; None
     when there are none (or the columns do not agree with the runs). The block's `widths` are
     the long-text columns' widths its rows' heights were worked out at (`wrapped`): the rows are
-    copied only when the write works out the same (master/write.py)."""
+    copied only when the write works out the same (master/write.py). `coded`: the columns as
+    the record held them (columncode.Coded), the block's `coded` then their copied rows'."""
     taken = list(itertools.takewhile(lambda run: before(run.quarter), runs))
     count = sum(run.rows for run in taken)
     if not count:
@@ -190,7 +192,8 @@ def copied_rows(header: list[str], columns: list[list[Any]], start: int, runs: l
     last = taken[-1]
     block = Block(part, start, last.end, str(last.digest), count + 1, styles, dict(wrapped),
                   count == len(quarters), taken, packed=packed,
-                  stored={u: c for u, c in (stored or {}).items() if u <= last.end})
+                  stored={u: c for u, c in (stored or {}).items() if u <= last.end},
+                  coded=None if coded is None else [column.head(count) for column in coded])
     rows = Copied({h: i for i, h in enumerate(header)},
                   {i: column[:count] for i, column in enumerate(columns)})
     return block, rows, count

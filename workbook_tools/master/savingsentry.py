@@ -42,8 +42,13 @@ def entry_text(found: SavingsRecord, consume: bool = False) -> bytes | None:
 def _text(found: SavingsRecord, consume: bool) -> bytes:
     count = found.count
     columns: list[bytes] = []  # each column's text, then a comma (joined once, at the end)
-    for column in _each(found.columns) if consume else found.columns:
-        coded = columncode.encode((column,))
+    heads = found.coded if found.coded is not None and len(found.coded) == len(
+        found.columns) else [None] * len(found.columns)
+    for column, head in zip(_each(found.columns) if consume else list(found.columns), heads,
+                            strict=True):
+        # the first rows as their Coded holds them (SavingsRecord.coded: their values exactly)
+        first = len(head) if head is not None and len(head) <= len(column) else 0
+        coded = columncode.encode((head, column[first:]) if first else (column,))
         if coded is None:
             raise ValueError("a column not of its kinds")  # (given_back refuses it first)
         columns += (_json(coded), b",")
@@ -125,11 +130,13 @@ def decode(data: Any) -> SavingsRecord | None:
     if type(columns) is not list or len(columns) != len(header):
         return None
     made: list[list[Any]] = []
+    coded: list[columncode.Coded] = []
     for column in columns:
-        column = columncode.decode(column, count, _KINDS)
-        if column is None:
+        found = columncode.decode_coded(column, count, _KINDS)
+        if found is None:
             return None
-        made.append(column)
+        coded.append(found)
+        made.append(found.values())
     cells_data, looks_data = data["cells"], data["looks"]
     if type(cells_data) is not list or type(looks_data) is not list:
         return None
@@ -153,7 +160,7 @@ def decode(data: Any) -> SavingsRecord | None:
         return None
     return SavingsRecord(part, header, made, cells, looks,  # type: ignore[arg-type]
                          data["crc"], data["size"], data["start"], runs, wrapped, data["packed"],
-                         stored)
+                         stored, coded=coded)
 
 
 def stored_given_back(stored: Any, start: int, runs: list[Run]) -> bool:

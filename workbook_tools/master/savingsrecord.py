@@ -87,6 +87,11 @@ class SavingsRecord:
     #: where the writer made a full flush, of the rows' start and the runs' ends (record.py's
     #: SheetRecord.stored): a block of them is copied as stored
     stored: dict[int, int] = field(default_factory=dict)
+    #: the first rows' columns as master/columncode.Coded (None: not known): in a record
+    #: decoded from its entry, every row's; in one being made, those of the rows copied from
+    #: the old master's record, whose values they are (their entry is made from them, not
+    #: each cell looked up again: savingsentry.entry_text)
+    coded: list[Any] | None = field(default=None, compare=False, repr=False)
 
     @property
     def count(self) -> int:
@@ -114,7 +119,7 @@ def take(found: SavingsRecord, master: Any, notes: list[str], before: Any = None
     header = found.header
     keys = (*header, "_row")
     copied = copied_rows(header, found.columns, found.start, found.runs, found.part, before,
-                         found.wrapped, found.packed, found.stored) \
+                         found.wrapped, found.packed, found.stored, found.coded) \
         if before is not None and found.runs \
         else None
     first = 0 if copied is None else copied[2]
@@ -181,6 +186,8 @@ def savings_of(master: Any, workbook: Any, written: Written, saved: Any = None
     columns: list[list[Any]] = []
     looks: dict[tuple[int, int], Any] = {}
     quarters_written: list[Any] = []
+    heads = _heads(master, rows, header, ours)
+    first = len(heads[0]) if heads else 0  # (the rows copied from the old master's record)
     for col, h in enumerate(header):
         values = column_of(rows, h)  # (a copied row's from its column: sheetrow.Copied)
         if h == mc.QUARTER:
@@ -188,10 +195,11 @@ def savings_of(master: Any, workbook: Any, written: Written, saved: Any = None
         if col in ours:
             columns.append([None] * len(rows))  # ledger_variances works them out as read
             continue
-        read = _as_read(values, h == mc.QUARTER, kinds[col] in ("date", "datetime"))
+        read = _as_read(values[first:], h == mc.QUARTER, kinds[col] in ("date", "datetime"))
         if read is None:
             return None
-        columns.append(read)
+        # (a copied row's values are the record's, as read: what this read gives them again)
+        columns.append(values[:first] + read if first else read)
         own, (date, _) = written.columns[col], written.dates[col]
         base, dated = look(col, own), look(col, date)
         if base is not None or dated is not None:
@@ -211,6 +219,8 @@ def savings_of(master: Any, workbook: Any, written: Written, saved: Any = None
     formulas = _formulas(rows, header, ours, written, columns, number_format)
     if formulas is None:
         return None
+    if heads and any(row < first + 2 for row, _ in formulas):
+        heads = None  # (a copied row's value put in from its formula: never so, as copied)
     if None in columns[header.index(mc.QUARTER)] and any(
             all(v is None for i, v in enumerate(values) if i not in ours)
             for values in zip(*columns, strict=True)):
@@ -227,7 +237,8 @@ def savings_of(master: Any, workbook: Any, written: Written, saved: Any = None
         if any(v is not None for v in cell[2:]):
             cells.append(cell)
     crc, size = _part_stamp(workbook, part)
-    found = SavingsRecord(part, header, columns, cells, column_looks_in(head[:end]), crc, size)
+    found = SavingsRecord(part, header, columns, cells, column_looks_in(head[:end]), crc, size,
+                          coded=heads)
     count = copyable(header, columns, quarters_written, {  # people's formulas, and ours
         cell[0] for cell in cells if cell[2] is not None} | variances_otherwise(
         header, rows, columns))
@@ -253,6 +264,22 @@ def savings_of(master: Any, workbook: Any, written: Written, saved: Any = None
             (found.start, found.runs), found.wrapped = runs, dict(written.wrapped)
             found.packed = packed
     return found
+
+
+def _heads(master: Any, rows: Any, header: list[str], ours: set[int]) -> list[Any] | None:
+    """The columns (columncode.Coded) of the rows copied as bytes from the old master's record
+    (savingscopy.copied_rows), when `rows` still hold those very values (the ledger's columns,
+    `ours`, worked out again, blank in the record); None otherwise."""
+    block = master.copies.get(NAME)
+    coded = None if block is None else block.coded
+    if rows.__class__ is not Copied or coded is None or len(coded) != len(header):
+        return None
+    count = rows.count
+    for col, column in enumerate(coded):
+        if len(column) != count or not (column.blank() if col in ours else column.holds(
+                rows.columns.get(rows.positions.get(header[col], -1), ()))):
+            return None
+    return coded
 
 
 def _part_stamp(workbook: Any, part: str) -> tuple[int, int]:

@@ -357,3 +357,26 @@ def test_savings_on_record_made_from_the_copied_rows_columns_is_made_from_every_
     again = savings_on_record(other.master)
     assert made == again  # (every field; the columns' values equal)
     assert all(same_exactly(a, b) for a, b in zip(made.columns, again.columns, strict=True))
+
+
+@pytest.mark.parametrize("reversed_register", [False, True])
+def test_the_copied_savings_order_is_checked_on_the_records_columns(
+        tmp_path: Path, records: Path, monkeypatch: pytest.MonkeyPatch,
+        reversed_register: bool) -> None:
+    # no copied row is orphaned: their order is worked out on the record's tables (numpy), as
+    # the lean sheets' is, and a register in another order still sorts them again
+    from workbook_tools.master import order
+
+    folder = prepared(tmp_path / "ws", entries)
+    real, checked = order._in_order, {}
+
+    def in_order(rows: Any, copies: Any, sheet: str, columns: Any) -> Any:
+        checked[sheet] = real(rows, copies, sheet, columns)
+        return checked[sheet]
+
+    monkeypatch.setattr(order, "_in_order", in_order)
+    savings = folder.plan.savings[::-1] if reversed_register else folder.plan.savings
+    plan = dataclasses.replace(folder.plan, savings=tuple(savings))
+    on, off = both(folder, tmp_path, Q3, monkeypatch, plan=plan)
+    assert checked[MasterSheet.SAVINGS] is (not reversed_register)
+    assert on.master.read_bytes() == off.master.read_bytes()

@@ -110,7 +110,7 @@ def encode(pieces: Sequence[Piece]) -> list[Any] | None:
             # is in the order its values are first met: a head of it uses the first values)
             size = max(piece.places) + 1 if piece.places else 0
             table = piece.table[:size]
-            index = dict(zip(table, range(size)))
+            index = dict(zip(table, range(size), strict=True))
             if len(index) == size:
                 moves.append(None)
                 continue
@@ -137,9 +137,9 @@ def encode(pieces: Sequence[Piece]) -> list[Any] | None:
     coded_moves = iter(moves)
     for piece in pieces:
         if isinstance(piece, Coded):
-            moved = next(coded_moves)
-            if moved is not None:  # each place made the table's: a map in C
-                places.extend(map(moved.__getitem__, piece.places))
+            move = next(coded_moves)
+            if move is not None:  # each place made the table's: a map in C
+                places.extend(map(move.__getitem__, piece.places))
             elif piece.places.typecode == code:
                 places += piece.places
             else:  # (as they are, of another width)

@@ -26,7 +26,7 @@ from workbook_tools.master.columns import MasterSheet
 from workbook_tools.master.corrections import FIGURE_SHEETS, corrections, earlier_under
 from workbook_tools.master.history import context_of
 from workbook_tools.master.ledger import Ledger, ledger_variances_of, read_ledger
-from workbook_tools.master.order import sort_rows
+from workbook_tools.master.order import load_numpy, sort_rows
 from workbook_tools.master.periods import Period, refuse_closed, reopened_period
 from workbook_tools.master.read import (
     NOTHING_CHANGED,
@@ -149,6 +149,8 @@ def consolidate(
             # the quarter's own rows as dicts (corrections compare them), every other quarter's
             # rows on the sheets a run copies through as Rows
             old = read_master(master_path, touched={str(quarter)})
+            if old.copies:  # (the sort checks copied rows with numpy: loaded while workers
+                load_numpy()  # validate, not while this process alone merges)
             ledger = _check_ledger_and_returns(plan, quarter, old, master_path, ledger_csv,
                                                returns_dir, files)
             # last quarter's figures from the master already read, rather than reading it again

@@ -45,8 +45,10 @@ def sort_rows(master: Any, plan: Plan) -> None:
         def head(rows: Any, name: str = name, id_header: str = id_header,
                  directorates: dict[str, Any] = directorates,
                  items: dict[str, Any] = items) -> bool | None:
-            if mc.ORPHANED in mc.SHEETS[name]:
-                return None
+            if mc.ORPHANED in mc.SHEETS[name]:  # (Savings': no copied row is orphaned, its
+                orphaned = rows.columns.get(rows.positions.get(mc.ORPHANED, -1))  # key False)
+                if orphaned is None or any(orphaned):
+                    return None
             return _in_order(rows, master.copies, name, [
                 (mc.QUARTER, quarter_order, quarters, None),
                 (mc.DIRECTORATE, ranks.directorate, directorates, None),
@@ -116,7 +118,8 @@ def _in_order(rows: Copied, copies: dict[str, Any], sheet: str,
     tables: list[tuple[list[Any], Any]] = []  # each column's distinct values, and their rows
     for header, *_ in columns:
         column = rows.columns.get(rows.positions.get(header, -1))
-        coded = None if column is None else coded_column(copies, sheet, column)
+        coded = None if column is None else coded_column(copies, sheet, column,
+                                                         rows.positions.get(header))
         if coded is not None:
             tables.append((coded.table, coded.places))
         elif header == mc.QUARTER and column is not None:  # (runs: at most 64 looked at)
@@ -127,7 +130,7 @@ def _in_order(rows: Copied, copies: dict[str, Any], sheet: str,
             tables.append(([value for value, _ in runs], [length for _, length in runs]))
         else:
             return None
-    import numpy as np  # (only here: a consolidate that copies nothing never loads it)
+    np = load_numpy()
 
     ranked: list[tuple[int, Any]] = []
     for (_, key, known, of_texts), (table, places) in zip(columns, tables, strict=True):
@@ -141,6 +144,13 @@ def _in_order(rows: Copied, copies: dict[str, Any], sheet: str,
     for size, ranks in ranked[1:]:
         combined = combined * size + ranks
     return bool((combined[1:] >= combined[:-1]).all())
+
+
+def load_numpy() -> Any:
+    """numpy, imported (0.1 s) only by a consolidate that copies rows."""
+    import numpy
+
+    return numpy
 
 
 def _ranks(keys: list[Any]) -> tuple[int, list[int]]:

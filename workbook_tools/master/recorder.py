@@ -104,12 +104,12 @@ def record_of(path: Path, master: Master, saved: Saved,
             block.end - block.start if block is not None and gap_of(saved, part, block) else 0))
             for name in LEAN_SHEETS if (part := workbook.part(name))
             for block in [master.copies.get(name)]]
-        savings = _savings_load(_size(workbook, SAVINGS), master.copies.get(SAVINGS)) \
+        load = _savings_load(_size(workbook, SAVINGS), master.copies.get(SAVINGS)) \
             if styles is not None else 0
     jobs.sort(key=lambda job: -job[3])
-    if jobs and max(jobs[0][3], savings) >= PARALLEL_BYTES and len(jobs) + bool(
-            savings) > 1 and parallel.forks_in_two():
-        theirs, mine = _shares(jobs, savings)
+    if jobs and max(jobs[0][3], load) >= PARALLEL_BYTES and len(jobs) + bool(
+            load) > 1 and parallel.forks_in_two():
+        theirs, mine = _shares(jobs, load)
         found, savings = _with_helper(path, theirs, mine, frozenset(dates), master, styles,
                                       saved)
     else:

@@ -77,12 +77,19 @@ def share_register_texts(sheets: dict[str, Any], plan: Plan,
             column[:] = map(get, column, column)
 
 
-def coded_column(copies: dict[str, Any] | None, sheet: str, column: list[Any]) -> Any:
+def coded_column(copies: dict[str, Any] | None, sheet: str, column: list[Any],
+                 place: int | None = None) -> Any:
     """The record's columncode.Coded that `column` (a copied sheet's) was decoded from, or
-    None (its block was scanned, or the column is not the one decoded)."""
+    None (its block was scanned, or the column is not the one decoded). Savings' block holds
+    every column's, by place in the header (`place`), found only when it holds the very
+    values of `column` (Coded.holds)."""
     block = (copies or {}).get(sheet)
-    if block is None or not block.coded or not block.cells:
+    if block is None or not block.coded:
         return None
+    if not block.cells:  # (Savings')
+        coded = block.coded[place] if place is not None and 0 <= place < len(
+            block.coded) else None
+        return coded if coded is not None and coded.holds(column) else None
     for cells, coded in zip(block.cells, block.coded, strict=False):
         if cells is column:
             return coded if len(coded) == len(column) else None

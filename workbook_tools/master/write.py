@@ -9,6 +9,8 @@ Every text value is written with `write_string`, so text from a return that star
 from __future__ import annotations
 
 import datetime as dt
+import itertools
+import operator
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -354,7 +356,25 @@ def _shown_length(value: Any, kind: str) -> int:
 def _width(header: str, kind: str, values: list[Any]) -> float:
     """Wide enough for the longest value (long text wraps at its cap) and the header's longest
     word; headers wrap."""
-    content = max((_shown_length(v, kind) for v in values), default=0)
+    cap = _WIDTH_CAPS.get(header, _WIDTH_CAPS.get(kind, 18))
+    content = _longest(values, kind, cap - 2)
     header_words = max(len(w) for w in header.split())
     width = max(content + 2, header_words + 3, min(len(header), 14) + 3)  # + filter button
-    return float(min(width, _WIDTH_CAPS.get(header, _WIDTH_CAPS.get(kind, 18))))
+    return float(min(width, cap))
+
+
+def _longest(values: list[Any], kind: str, enough: int) -> int:
+    """The greatest _shown_length of `values`, or one at least `enough` (the width is then the
+    cap whatever the rest): each distinct text longest first, until the rest are no longer
+    than the longest shown (a text is shown no longer than it is), then the other values."""
+    kinds = list(map(type, values))
+    best = 0
+    for text in sorted(set(itertools.compress(values, map(operator.is_, kinds, itertools.repeat(
+            str)))), key=len, reverse=True):
+        if len(text) <= best or best >= enough:
+            break
+        best = max(best, _shown_length(text, kind))
+    if best >= enough:
+        return best
+    others = itertools.compress(values, map(operator.is_not, kinds, itertools.repeat(str)))
+    return max(best, max(map(_shown_length, others, itertools.repeat(kind)), default=0))

@@ -168,6 +168,38 @@ def test_rows_written_by_a_helper_process_make_the_same_file(
     assert "Actions" in here  # (the smaller sheets are this process's either way)
 
 
+def test_a_helper_started_ahead_writes_the_rows_and_one_not_taken_is_stopped(
+        written: tuple[Master, Path], tmp_path: Path, monkeypatch: Any) -> None:
+    """A consolidate starts the write's helper while it merges the quarter (helper.start_ahead):
+    the write takes it, the same file again; one started ahead and never taken is stopped once
+    the write is done, no process left running."""
+    master, _ = written
+    alone = tmp_path / "alone.xlsx"
+    with monkeypatch.context() as env:
+        env.setenv("WORKBOOK_TOOLS_WORKERS", "1")
+        write_master(master, alone)
+    here: list[str] = []
+    real = writerows.SheetRows.write_rows
+
+    def noted(self: writerows.SheetRows, *args: Any) -> None:
+        here.append(self.name)
+        real(self, *args)
+
+    monkeypatch.setenv("WORKBOOK_TOOLS_WORKERS", "2")
+    monkeypatch.setattr(writerows, "PARALLEL_CELLS", 0)
+    monkeypatch.setattr(writerows.SheetRows, "write_rows", noted)
+    helper_process.start_ahead("workbook_tools.master.writehelper")
+    ahead = helper_process._AHEAD["workbook_tools.master.writehelper"]
+    again = tmp_path / "again.xlsx"
+    write_master(master, again)
+    assert again.read_bytes() == alone.read_bytes()
+    assert "Measures" not in here and ahead.process.returncode == 0  # (it wrote them)
+    helper_process.start_ahead("workbook_tools.master.recordhelper")
+    spare = helper_process._AHEAD["workbook_tools.master.recordhelper"]
+    write_master(master, tmp_path / "third.xlsx", make_record=False)
+    assert spare.process.poll() is not None and not helper_process._AHEAD
+
+
 def test_a_failure_while_the_helper_writes_is_raised_and_leaves_no_file(
         written: tuple[Master, Path], tmp_path: Path, monkeypatch: Any) -> None:
     master, _ = written

@@ -16,11 +16,12 @@ answered by the caller doing the work itself.
 
 from __future__ import annotations
 
+import atexit
 import pickle
 import subprocess
 import sys
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 import workbook_tools
 
@@ -33,8 +34,7 @@ _START = ("import sys\nif sys.argv[1]:\n    sys.path.insert(0, sys.argv[1])\n"
 
 
 class Helper:
-    """A helper process, started: `give` it its work (unless it was started reading a file),
-    then take its `result`."""
+    """A helper process, started: `give` it its work, then take its `result`."""
 
     def __init__(self, process: subprocess.Popen[bytes]) -> None:
         self.process = process
@@ -81,20 +81,57 @@ class Helper:
                     pass
 
 
-def start(module: str, work: IO[bytes] | None = None) -> Helper | None:
-    """A helper process running `module`'s `_serve`, starting (None when none can be started):
-    reading its work from the file `work` (open, at its start) when given, else `give`n it.
-    Started isolated (`-I`: neither the working folder nor PYTHON* variables on its path,
-    nothing there imported in place of the library's own), with the folder this package was
-    imported from first on its path unless it is where packages are installed anyway."""
+#: helpers started ahead (`start_ahead`), by module, for `start` to take
+_AHEAD: dict[str, Helper] = {}
+
+
+def start_ahead(module: str) -> None:
+    """Start a helper for `module` now, for `start` to take when its work is ready: while this
+    process works alone (merging a quarter, closing the file written), its start (a Python
+    started, this package's modules imported: 0.2-0.3 s) is made on a core that would
+    otherwise wait. Unless taken, it is stopped by `stop_ahead` (at the latest as this
+    process ends)."""
+    if module not in _AHEAD:
+        found = _started(module)
+        if found is not None:
+            _AHEAD[module] = found
+
+
+def is_ahead(module: str) -> bool:
+    """Whether a helper for `module` was started ahead and is running (its start made)."""
+    ahead = _AHEAD.get(module)
+    return ahead is not None and ahead.process.poll() is None
+
+
+@atexit.register
+def stop_ahead() -> None:
+    """Stop the helpers started ahead and not taken."""
+    while _AHEAD:
+        _AHEAD.popitem()[1].stop()
+
+
+def start(module: str) -> Helper | None:
+    """A helper process running `module`'s `_serve`, starting (None when none can be started),
+    to be `give`n its work: one started ahead for `module` when it is still running. Started
+    isolated (`-I`: neither the working folder nor PYTHON* variables on its path, nothing
+    there imported in place of the library's own), with the folder this package was imported
+    from first on its path unless it is where packages are installed anyway."""
+    ahead = _AHEAD.pop(module, None)
+    if ahead is not None:
+        if ahead.process.poll() is None:
+            return ahead
+        ahead.stop()
+    return _started(module)
+
+
+def _started(module: str) -> Helper | None:
     if not sys.executable or getattr(sys, "frozen", False):  # (a frozen build: the app itself)
         return None
     root = "" if _ROOT in _installed() else _ROOT
     try:
         process = subprocess.Popen(
             [sys.executable, "-I", "-c", _START, root, module],
-            stdin=subprocess.PIPE if work is None else work, stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL)
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
     except (OSError, ValueError):
         return None
     return Helper(process)

@@ -17,11 +17,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from workbook_tools import __version__
+from workbook_tools import __version__, helper, parallel
 from workbook_tools.collector import paused
 from workbook_tools.errors import ConfigurationError
 from workbook_tools.master import columns as mc
-from workbook_tools.master import keep, savingscopy
+from workbook_tools.master import keep, savingscopy, writerows
 from workbook_tools.master.columns import MasterSheet
 from workbook_tools.master.corrections import FIGURE_SHEETS, corrections, earlier_under
 from workbook_tools.master.history import context_of
@@ -155,16 +155,31 @@ def consolidate(
                                                returns_dir, files)
             # last quarter's figures from the master already read, rather than reading it again
             run = started.finish(context_of(old.sheets, quarter), progress)
-    new, result = _merge(old, plan, quarter, run, ledger)
-    result.reopened = reopened_period(old, quarter)
-    if result.reopened is not None:
-        result.corrections = _record_corrections(old, new, result.reopened, stamp)
-    new.sheets[MasterSheet.LOG].append(_log_row(stamp, user, quarter, run, ledger))
-    result.master = master_path
-    result.notes += keep.dropped_comments(old.sheets, new.sheets)
-    del old  # (its rows of the quarter, replaced, not held while the new master is written)
-    result.backup = write_safely(new, master_path, backups, stamp, before, release=True)
+    _write_helper_ahead(old, run)
+    try:
+        new, result = _merge(old, plan, quarter, run, ledger)
+        result.reopened = reopened_period(old, quarter)
+        if result.reopened is not None:
+            result.corrections = _record_corrections(old, new, result.reopened, stamp)
+        new.sheets[MasterSheet.LOG].append(_log_row(stamp, user, quarter, run, ledger))
+        result.master = master_path
+        result.notes += keep.dropped_comments(old.sheets, new.sheets)
+        del old  # (its rows of the quarter, replaced, not held while the new master is written)
+        result.backup = write_safely(new, master_path, backups, stamp, before, release=True)
+    finally:
+        helper.stop_ahead()  # (one not taken)
     return result
+
+
+def _write_helper_ahead(old: Master, run: ValidationRun) -> None:
+    """The write's helper (master/writehelper.py) started now, while this process merges the
+    quarter alone (helper.start_ahead), when the write will have one: the rows written anew
+    (the quarter's, and those not copied from the old master), at 16 cells a row, reach
+    writerows.PARALLEL_CELLS."""
+    anew = sum(result.rows or 0 for result in run.results) + sum(
+        len(rows.tail) if rows.__class__ is Copied else len(rows) for rows in old.sheets.values())
+    if parallel.cores() >= 2 and anew * 16 >= writerows.PARALLEL_CELLS:
+        helper.start_ahead("workbook_tools.master.writehelper")
 
 
 def _check_ledger_and_returns(plan: Plan, quarter: Quarter, old: Master, master_path: Path,

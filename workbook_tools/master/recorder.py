@@ -89,6 +89,18 @@ def recorded(master: Master, written: Path, saved: Saved,
         return None
 
 
+#: the bytes of a lean sheet's cell written anew, about (Measures' at 60 returns: 65)
+CELL_BYTES = 64
+
+
+def helper_ahead(cells: int) -> None:
+    """The helper started ahead (helper.start_ahead) while the file written is closed, in this
+    process alone, when `record_of` will likely have one: a lean sheet's `cells` written anew
+    reach PARALLEL_BYTES."""
+    if cells * CELL_BYTES >= PARALLEL_BYTES and parallel.forks_in_two():
+        recordhelper.start_ahead()
+
+
 def record_of(path: Path, master: Master, saved: Saved,
               styles: Written | None = None) -> Record | None:
     """The record of the master `master` was just written to at `path` (None when none): on
@@ -149,10 +161,10 @@ def _shares(jobs: list[_Job], savings: int) -> tuple[list[_Job], list[_Job]]:
     """The sheets whose records the helper makes (master/recordhelper.py) and those this
     process makes with Savings' entry (`savings`: its cost, `_savings_load`): the largest first
     to the side with fewer bytes to go through so far, the helper's start as HELPER_START
-    bytes."""
+    bytes (none when it was started ahead: helper_ahead)."""
     theirs: list[_Job] = []
     mine: list[_Job] = []
-    load = [HELPER_START, savings]  # theirs, mine
+    load = [0 if recordhelper.is_ahead() else HELPER_START, savings]  # theirs, mine
     for job in jobs:  # (largest first)
         side = 0 if load[0] < load[1] else 1
         (theirs, mine)[side].append(job)

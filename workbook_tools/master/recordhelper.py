@@ -22,6 +22,16 @@ def start() -> helper.Helper | None:
     return helper.start(__name__)
 
 
+def is_ahead() -> bool:
+    """Whether one was started ahead and is running (helper.is_ahead)."""
+    return helper.is_ahead(__name__)
+
+
+def start_ahead() -> None:
+    """A helper making records started now, for `start` to take (helper.start_ahead)."""
+    helper.start_ahead(__name__)
+
+
 def _serve() -> int:
     """In the helper: the records of the sheets it is sent, sent back."""
     from workbook_tools.master.recorder import sheets_apart

@@ -31,10 +31,11 @@ from workbook_tools.files.xlsx import (
     close_workbook,
     new_workbook,
 )
+from workbook_tools.helper import stop_ahead
 from workbook_tools.master import columns as mc
 from workbook_tools.master.read import LEAN_SHEETS, Master, materialize
 from workbook_tools.master.record import Record, keep
-from workbook_tools.master.recorder import recorded
+from workbook_tools.master.recorder import helper_ahead, recorded
 from workbook_tools.master.savingsrecord import Written
 from workbook_tools.master.sheetrow import Row as SheetRow
 from workbook_tools.master.sheetrow import kept_cells, with_cells
@@ -143,7 +144,10 @@ def write_master(master: Master, path: Path, keep_record: bool = True,
             if block is not None and block.coded is not None:
                 block.cells = None  # (the record is made from those it held: Block.read_columns)
         give_back_memory()
-    found = recorded(master, path, saved, written) if make else None
+    try:
+        found = recorded(master, path, saved, written) if make else None
+    finally:
+        stop_ahead()  # (a helper started ahead and not taken)
     if found is not None and keep_record:
         keep(*found)
     return found
@@ -175,6 +179,8 @@ def _write(master: Master, path: Path, flushed: bool = False) -> tuple[Written |
             sheet.flush_quarters()
     try:
         write_all(sheets)
+        if flushed:  # (a record will be made of the file)
+            helper_ahead(max((s.cells for s in sheets if s.name in LEAN_SHEETS), default=0))
         saved = close_workbook(workbook, ZIP_LEVEL)
     except BaseException:
         for sheet in sheets:  # the rows' files, and those of rows taken to copy: not left behind

@@ -4,9 +4,11 @@ of which the quarter's 240,000 are written anew).
 
 The helper is sent each of its sheets' writer (files/rowxml.py's RowWriter, without the
 worksheet) and the rows to write as their values, in batches, in a file this process writes
-first; it takes the rows copied from the old master as stored (their bytes checked: Splice), or
-finds them put in the rows' file here (inflated: verbatim_copy.copy), appends the rows' XML to
-each sheet's rows' file, and answers with how far each file then goes. Everything the
+first and names to it (the helper may have been started ahead, while the quarter was merged:
+helper.start_ahead); it takes the rows copied from the old master as stored (their bytes
+checked: Splice), or finds them put in the rows' file here (inflated: verbatim_copy.copy),
+appends the rows' XML to each sheet's rows' file, and answers with how far each file then
+goes. Everything the
 workbook numbers (formats) or keeps (notes on cells) is done before, here, so the file is the
 same whichever process writes a sheet's rows (tested). A helper that cannot start, fails or
 answers otherwise: its sheets' files are cut back to where it began, and their rows written
@@ -18,6 +20,7 @@ the rows it wrote copied 140 MB of them at 240 returns (helper.py).
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import os
 import pickle
@@ -47,13 +50,16 @@ def write_in_two(sheets: list[SheetRows]) -> None:
     begun = [(sheet.write_block(take=False), sheet) for sheet in theirs]
     # where each file is before the helper's rows: cut back to it should they not be right
     starts = [(os.path.getsize(sheet.writer.rows_file), sheet.writer.last) for _, sheet in begun]
-    writing = None
+    writing, work = None, None
     try:
         try:
-            with tempfile.TemporaryFile() as work:
-                _send(work, begun)
-                work.seek(0)
-                writing = helper.start(__name__, work)
+            handle, work = tempfile.mkstemp(prefix="workbook-tools-rows-")
+            with os.fdopen(handle, "wb") as out:
+                _send(out, begun)
+            # (one started ahead, while the quarter was merged: helper.start_ahead)
+            writing = helper.start(__name__)
+            if writing is not None and not writing.give(work):
+                writing = None  # (stopped)
         except Exception:  # noqa: BLE001 - (the temporary folder full, say): written here
             if writing is not None:
                 writing.stop()
@@ -65,6 +71,10 @@ def write_in_two(sheets: list[SheetRows]) -> None:
         if writing is not None:
             writing.stop()
         raise
+    finally:
+        if work is not None:  # (the helper has ended: result and stop wait for it)
+            with contextlib.suppress(OSError):
+                os.remove(work)
     if got != [(sheet.name, os.path.getsize(sheet.writer.rows_file)) for sheet in theirs]:
         for (first, sheet), (size, last) in zip(begun, starts, strict=True):
             os.truncate(sheet.writer.rows_file, size)  # (here, after all)
@@ -76,8 +86,8 @@ def write_in_two(sheets: list[SheetRows]) -> None:
 
 
 #: a helper's start (0.25 s: a Python started, this package's modules imported), as the cells
-#: it would write meanwhile; and each cell it writes counted as 1.1 of this process's (sent
-#: here, then taken off the file there)
+#: it would write meanwhile (none when it was started ahead: helper.start_ahead); and each cell
+#: it writes counted as 1.1 of this process's (sent here, then taken off the file there)
 HELPER_START_CELLS = 140_000
 
 
@@ -86,7 +96,7 @@ def _shares(sheets: list[SheetRows]) -> tuple[list[SheetRows], list[SheetRows]]:
     the side with less to do so far."""
     theirs: list[SheetRows] = []
     mine: list[SheetRows] = []
-    load = [HELPER_START_CELLS, 0]  # theirs, mine
+    load = [0 if helper.is_ahead(__name__) else HELPER_START_CELLS, 0]  # theirs, mine
     for sheet in sorted(sheets, key=lambda s: -s.cells):
         side = 0 if not theirs or load[0] < load[1] else 1
         (theirs, mine)[side].append(sheet)
@@ -131,14 +141,17 @@ def _records(stream: IO[bytes], count: int) -> Iterator[Row]:
 def _serve() -> int:
     """In the helper: write the rows it is sent; answer with each sheet's rows' file's size."""
     try:
-        stream = sys.stdin.buffer
-        sheets = pickle.load(stream)  # noqa: S301 - written by the process that started it
+        work = pickle.load(sys.stdin.buffer)  # noqa: S301 - sent by the process that started it
+        if type(work) is not str:
+            return 1
         done = []
-        for sheet, first, count, splice in sheets:
-            if splice is not None:  # (its file left for the process that sent it, if not right)
-                splice.take(forget=False)
-            sheet.write_rows(first, _records(stream, count - first))
-            done.append((sheet.name, os.path.getsize(sheet.writer.rows_file)))
+        with open(work, "rb") as stream:
+            sheets = pickle.load(stream)  # noqa: S301 - written by the process that started it
+            for sheet, first, count, splice in sheets:
+                if splice is not None:  # (its file left for the one that sent it, if not right)
+                    splice.take(forget=False)
+                sheet.write_rows(first, _records(stream, count - first))
+                done.append((sheet.name, os.path.getsize(sheet.writer.rows_file)))
     except Exception:  # noqa: BLE001 - the process that started it writes them
         return 1
     return helper.answer(done)

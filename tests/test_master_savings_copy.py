@@ -380,3 +380,30 @@ def test_the_copied_savings_order_is_checked_on_the_records_columns(
     on, off = both(folder, tmp_path, Q3, monkeypatch, plan=plan)
     assert checked[MasterSheet.SAVINGS] is (not reversed_register)
     assert on.master.read_bytes() == off.master.read_bytes()
+
+
+def test_the_copied_savings_ids_are_the_registers_and_so_are_the_records(
+        tmp_path: Path, records: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Savings' copied rows hold the register's own IDs and names, and the columns the record
+    # held (the block's Coded, carried to the next record) hold those same objects: the
+    # record's own copies of them are let go
+    from workbook_tools.master import consolidate as consolidating
+
+    folder = prepared(tmp_path / "ws", entries)
+    held: dict[str, Any] = {}
+    write = consolidating.write_safely
+
+    def capture(master: Any, *args: Any, **kwargs: Any) -> Any:
+        held["rows"] = master.sheets[MasterSheet.SAVINGS]
+        held["block"] = master.copies.get(MasterSheet.SAVINGS)
+        return write(master, *args, **kwargs)
+
+    monkeypatch.setattr(consolidating, "write_safely", capture)
+    folder.consolidate(Q3, at=AT)
+    rows, block = held["rows"], held["block"]
+    assert block is not None and block.coded is not None and rows.count == block.count
+    ids = {s.id: s.id for s in folder.plan.savings}
+    at = rows.positions["Saving ID"]
+    assert all(v is ids[v] for v in rows.columns[at])
+    coded = block.coded[at]
+    assert all(coded.table[p] is ids[coded.table[p]] for p in set(coded.places))

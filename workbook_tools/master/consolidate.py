@@ -178,8 +178,11 @@ def _write_helper_ahead(old: Master, run: ValidationRun) -> None:
     writerows.PARALLEL_CELLS."""
     anew = sum(result.rows or 0 for result in run.results) + sum(
         len(rows.tail) if rows.__class__ is Copied else len(rows) for rows in old.sheets.values())
-    if parallel.cores() >= 2 and anew * 16 >= writerows.PARALLEL_CELLS:
-        helper.start_ahead("workbook_tools.master.writehelper")
+    try:
+        if parallel.cores() >= 2 and anew * 16 >= writerows.PARALLEL_CELLS:
+            helper.start_ahead("workbook_tools.master.writehelper")
+    except Exception:  # noqa: BLE001 - (nothing about a helper stops a write: it starts later)
+        pass
 
 
 def _check_ledger_and_returns(plan: Plan, quarter: Quarter, old: Master, master_path: Path,

@@ -94,11 +94,15 @@ CELL_BYTES = 64
 
 
 def helper_ahead(cells: int) -> None:
-    """The helper started ahead (helper.start_ahead) while the file written is closed, in this
-    process alone, when `record_of` will likely have one: a lean sheet's `cells` written anew
-    reach PARALLEL_BYTES."""
-    if cells * CELL_BYTES >= PARALLEL_BYTES and parallel.forks_in_two():
-        recordhelper.start_ahead()
+    """The helper started ahead (helper.start_ahead) while the file written is closed, when
+    `record_of` will likely have one: records are on and a lean sheet's `cells` written anew
+    reach PARALLEL_BYTES. Nothing about it stops a write."""
+    try:
+        if cells * CELL_BYTES >= PARALLEL_BYTES and entry_path("") is not None \
+                and switched_on() and parallel.forks_in_two():
+            recordhelper.start_ahead()
+    except Exception:  # noqa: BLE001 - (the record's helper then starts when it is needed)
+        pass
 
 
 def record_of(path: Path, master: Master, saved: Saved,

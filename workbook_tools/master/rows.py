@@ -61,7 +61,8 @@ def share_register_texts(sheets: dict[str, Any], plan: Plan,
     A column taken from the master's record (`copies`' verbatim.Block, its `coded` columns)
     has its distinct texts looked up, not every cell (a quarter's IDs are a year's again), and
     the record's own copies of them are let go."""
-    columns = [(sheet, attr, column, coded_column(copies, sheet, column))
+    columns = [(sheet, attr, column, coded_column(copies, sheet, column,
+                                                  rows.positions.get(header)))
                for sheet, rows in sheets.items()
                if rows.__class__ is Copied and sheet in mc.ID_COLUMNS
                for header, attr in ((mc.ID_COLUMNS[sheet], "id"), (NAME_COLUMNS[sheet], "name"))

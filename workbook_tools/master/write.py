@@ -136,15 +136,15 @@ def write_master(master: Master, path: Path, keep_record: bool = True,
         OSError: the file could not be saved.
     """
     make = bool(master.copies) if make_record is None else make_record
-    written, saved = _write(master, path, make)
-    if release:
-        for name in LEAN_SHEETS:  # (a block's columns stay with the block: the record's)
-            master.sheets[name] = []
-            block = master.copies.get(name)
-            if block is not None and block.coded is not None:
-                block.cells = None  # (the record is made from those it held: Block.read_columns)
-        give_back_memory()
     try:
+        written, saved = _write(master, path, make)
+        if release:
+            for name in LEAN_SHEETS:  # (a block's columns stay with the block: the record's)
+                master.sheets[name] = []
+                block = master.copies.get(name)
+                if block is not None and block.coded is not None:
+                    block.cells = None  # (the record is made from those: Block.read_columns)
+            give_back_memory()
         found = recorded(master, path, saved, written) if make else None
     finally:
         stop_ahead()  # (a helper started ahead and not taken)

@@ -146,6 +146,8 @@ def _serve() -> int:
             return 1
         done = []
         with open(work, "rb") as stream:
+            with contextlib.suppress(OSError):  # (no longer named once open, where it can be:
+                os.remove(work)  # a process killed does not leave it behind)
             sheets = pickle.load(stream)  # noqa: S301 - written by the process that started it
             for sheet, first, count, splice in sheets:
                 if splice is not None:  # (its file left for the one that sent it, if not right)

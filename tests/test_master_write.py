@@ -133,15 +133,10 @@ def _people_cells(master: Master) -> None:
                                author="Finance", look=(("italic", True),))}
 
 
-@pytest.mark.parametrize("helper", ["writes", "does not start", "fails after writing"])
-def test_rows_written_by_a_helper_process_make_the_same_file(
-        written: tuple[Master, Path], tmp_path: Path, monkeypatch: Any, helper: str) -> None:
-    """On two cores the larger sheets' rows are written by a helper process started afresh
-    (master/writehelper.py): the same file as one process writes, with people's formulas,
-    formats and notes; a helper that cannot start, or fails once it has written (its sheets'
-    files cut back), leaves the rows to this process: the same file again."""
-    master, _ = written
-    _people_cells(master)
+def alone_then_two_cores(master: Master, tmp_path: Path, monkeypatch: Any
+                         ) -> tuple[Path, list[str]]:
+    """`master` written by one process (the file returned), then two cores set, with a helper
+    for any write (PARALLEL_CELLS 0), and the sheets whose rows this process writes noted."""
     alone = tmp_path / "alone.xlsx"
     with monkeypatch.context() as env:
         env.setenv("WORKBOOK_TOOLS_WORKERS", "1")
@@ -156,6 +151,19 @@ def test_rows_written_by_a_helper_process_make_the_same_file(
     monkeypatch.setenv("WORKBOOK_TOOLS_WORKERS", "2")
     monkeypatch.setattr(writerows, "PARALLEL_CELLS", 0)
     monkeypatch.setattr(writerows.SheetRows, "write_rows", noted)
+    return alone, here
+
+
+@pytest.mark.parametrize("helper", ["writes", "does not start", "fails after writing"])
+def test_rows_written_by_a_helper_process_make_the_same_file(
+        written: tuple[Master, Path], tmp_path: Path, monkeypatch: Any, helper: str) -> None:
+    """On two cores the larger sheets' rows are written by a helper process started afresh
+    (master/writehelper.py): the same file as one process writes, with people's formulas,
+    formats and notes; a helper that cannot start, or fails once it has written (its sheets'
+    files cut back), leaves the rows to this process: the same file again."""
+    master, _ = written
+    _people_cells(master)
+    alone, here = alone_then_two_cores(master, tmp_path, monkeypatch)
     if helper == "does not start":
         monkeypatch.setattr(helper_process, "_START", "import sys\nsys.exit(3)")
     elif helper == "fails after writing":
@@ -174,20 +182,7 @@ def test_a_helper_started_ahead_writes_the_rows_and_one_not_taken_is_stopped(
     the write takes it, the same file again; one started ahead and never taken is stopped once
     the write is done, no process left running."""
     master, _ = written
-    alone = tmp_path / "alone.xlsx"
-    with monkeypatch.context() as env:
-        env.setenv("WORKBOOK_TOOLS_WORKERS", "1")
-        write_master(master, alone)
-    here: list[str] = []
-    real = writerows.SheetRows.write_rows
-
-    def noted(self: writerows.SheetRows, *args: Any) -> None:
-        here.append(self.name)
-        real(self, *args)
-
-    monkeypatch.setenv("WORKBOOK_TOOLS_WORKERS", "2")
-    monkeypatch.setattr(writerows, "PARALLEL_CELLS", 0)
-    monkeypatch.setattr(writerows.SheetRows, "write_rows", noted)
+    alone, here = alone_then_two_cores(master, tmp_path, monkeypatch)
     helper_process.start_ahead("workbook_tools.master.writehelper")
     ahead = helper_process._AHEAD["workbook_tools.master.writehelper"]
     again = tmp_path / "again.xlsx"

@@ -8,11 +8,10 @@ first and names to it (the helper may have been started ahead, while the quarter
 helper.start_ahead); it takes the rows copied from the old master as stored (their bytes
 checked: Splice), or finds them put in the rows' file here (inflated: verbatim_copy.copy),
 appends the rows' XML to each sheet's rows' file, and answers with how far each file then
-goes. Everything the
-workbook numbers (formats) or keeps (notes on cells) is done before, here, so the file is the
-same whichever process writes a sheet's rows (tested). A helper that cannot start, fails or
-answers otherwise: its sheets' files are cut back to where it began, and their rows written
-here after all.
+goes. Everything the workbook numbers (formats) or keeps (notes on cells) is done before,
+here, so the file is the same whichever process writes a sheet's rows (tested). A helper that
+cannot start, fails or answers otherwise: its sheets' files are cut back to where it began,
+and their rows written here after all.
 
 Why not a forked process, as before: it shared every page of the master's rows, and touching
 the rows it wrote copied 140 MB of them at 240 returns (helper.py).

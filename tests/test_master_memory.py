@@ -52,3 +52,20 @@ def test_a_returns_rows_travel_as_a_table_with_each_repeated_text_once(tmp_path:
     units = [row["unit"] for row in back.data.rows["Measures"]]
     assert len(set(units)) < len(units)
     assert len({id(u) for u in units}) == len(set(units))
+
+
+def test_rows_become_a_table_only_when_every_row_has_the_same_keys() -> None:
+    texts: dict[str, str] = {}
+    same = [{"id": "M1", "unit": "%", "actual": 1.0}, {"id": "M2", "unit": "%", "actual": True}]
+    table = RowTable.of(same, texts)
+    assert table is not None and table.keys == ("id", "unit", "actual")
+    assert table.values == [("M1", "%", 1.0), ("M2", "%", True)]
+    assert type(table.values[1][2]) is bool  # (True is equal to 1.0: kept as it is)
+    assert table.values[0][1] is table.values[1][1] is texts["%"]
+    assert RowTable.of([{"id": "M1"}, {"id": "M2"}], {}).values == [("M1",), ("M2",)]
+    assert RowTable.of([], {}).values == []
+    # another key in place of one, a key more, a key fewer: left as the rows they are
+    assert RowTable.of([{"id": "M1", "unit": "%"}, {"id": "M2", "name": "%"}], {}) is None
+    assert RowTable.of([{"id": "M1"}, {"id": "M2", "unit": "%"}], {}) is None
+    assert RowTable.of([{"id": "M1", "unit": "%"}, {"id": "M2"}], {}) is None
+    assert RowTable.of([{}, {}], {}) is None

@@ -8,6 +8,7 @@ import datetime as dt
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
+from operator import itemgetter
 from pathlib import Path
 from typing import Any, overload
 
@@ -107,18 +108,31 @@ class RowTable(Sequence[dict[str, Any]]):
     @classmethod
     def of(cls, rows: Sequence[dict[str, Any]], texts: dict[str, str]) -> RowTable | None:
         """`rows` as a table, each text among their values held once through `texts` (None when
-        the rows do not all have the same keys)."""
+        the rows do not all have the same keys).
+
+        Made in C a column at a time (itemgetter, zip), the texts looked up only in the columns
+        that hold any: a worker makes one for each sheet of every return it sends back."""
         if isinstance(rows, RowTable):
             return rows
-        keys = tuple(rows[0]) if rows else ()
-        shared = keys and set(keys)
-        values = []
-        for row in rows:
-            if row.keys() != shared:
-                return None
-            values.append(tuple([texts.setdefault(v, v) if v.__class__ is str else v
-                                 for v in map(row.__getitem__, keys)]))
-        return cls(keys, values)
+        if not rows:
+            return cls((), [])
+        keys = tuple(rows[0])
+        width = len(keys)
+        # the same keys in every row: as many (len), and each of them there (itemgetter)
+        if not width or any(size != width for size in map(len, rows)):
+            return None
+        try:
+            if width == 1:
+                columns: list[Any] = [list(map(itemgetter(keys[0]), rows))]
+            else:
+                columns = list(zip(*map(itemgetter(*keys), rows), strict=True))
+        except KeyError:
+            return None
+        shared = texts.setdefault
+        for at, column in enumerate(columns):
+            if str in set(map(type, column)):
+                columns[at] = [shared(v, v) if v.__class__ is str else v for v in column]
+        return cls(keys, list(zip(*columns, strict=True)))
 
 
 @dataclass

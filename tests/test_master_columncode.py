@@ -143,3 +143,34 @@ def array_of(places: list[int]) -> Any:
     from array import array
 
     return array("B", places)
+
+
+@pytest.mark.parametrize("code, top", [("B", 255), ("H", 65_535),
+                                       (columncode._code(1 << 32), 70_000)])
+@pytest.mark.parametrize("numpy_loaded", [True, False])
+def test_the_largest_place_is_found_with_numpy_or_without(
+        code: str, top: int, numpy_loaded: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+    from array import array
+
+    import numpy  # noqa: F401 - (loaded, as a consolidate has it)
+
+    if not numpy_loaded:
+        monkeypatch.setitem(sys.modules, "numpy", None)  # (as a process that never loaded it)
+    size = columncode.NUMPY_FROM * 3
+    for at in (0, size // 2, size - 1):
+        places = array(code, [7] * size)
+        places[at] = top
+        assert columncode.largest(places) == top
+    assert columncode.largest(array(code, [3, 9, 1])) == 9  # (few: Python's max)
+
+
+def test_a_long_column_with_a_place_past_its_values_is_refused() -> None:
+    import numpy  # noqa: F401 - (loaded: the places' largest found by it)
+
+    values = [f"M{i % 300:05d}" for i in range(columncode.NUMPY_FROM * 2)]
+    coded = columncode.encode((values,))
+    assert coded is not None
+    assert columncode.decode(coded, len(values), LEAN_KINDS) == values
+    short = [coded[0][:-1], coded[1]]  # the last value gone: its places point past the table
+    assert columncode.decode(short, len(values), LEAN_KINDS) is None

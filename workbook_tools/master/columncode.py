@@ -108,7 +108,7 @@ def encode(pieces: Sequence[Piece]) -> list[Any] | None:
         if isinstance(piece, Coded) and not table and not typed:
             # the first piece's table as it is, up to the last value it uses (a column's table
             # is in the order its values are first met: a head of it uses the first values)
-            size = max(piece.places) + 1 if piece.places else 0
+            size = largest(piece.places) + 1 if piece.places else 0
             table = piece.table[:size]
             index = dict(zip(table, range(size), strict=True))
             if len(index) == size:
@@ -152,6 +152,22 @@ def encode(pieces: Sequence[Piece]) -> list[Any] | None:
         places.byteswap()
     return [[[v.year, v.month, v.day] if v.__class__ is dt.date else v for v in table],
             base64.b64encode(places.tobytes()).decode("ascii")]
+
+
+#: places from which `largest` takes numpy (when loaded) rather than Python's max
+NUMPY_FROM = 4096
+
+
+def largest(places: array[int]) -> int:
+    """The largest of `places` (not empty). numpy's, when this process has loaded it (a
+    consolidate that copies rows loads it: master/order.py): 0.2 ms against Python's max 55 ms
+    for the 1.9 million places of a record's columns at four quarters of 60 returns, decoded
+    as the master is read and encoded again for the master written."""
+    numpy = sys.modules.get("numpy")
+    if numpy is None or len(places) < NUMPY_FROM:
+        return max(places)
+    # (the places' own bytes, unsigned, in this machine's order: array's)
+    return int(numpy.frombuffer(places, dtype=f"=u{places.itemsize}").max())
 
 
 def floats_of(values: list[Any]) -> Iterator[float]:
@@ -215,7 +231,7 @@ def decode_coded(found: Any, count: int, kinds: frozenset[type]) -> Coded | None
     del data
     if _SWAP:
         places.byteswap()
-    if places and max(places) >= len(table):
+    if places and largest(places) >= len(table):
         return None
     return Coded(table, places)
 

@@ -146,11 +146,13 @@ def consolidate(
         # warnings that need last quarter's figures worked out once it is; anything wrong with
         # the master, the quarter or the ledger stops the workers and writes nothing
         with Started(files, quarter, plan, master_path) as started:
+            # numpy, loaded while the workers validate (not while this process alone merges):
+            # the master's record is decoded with it (columncode.largest), and the sort checks
+            # copied rows with it
+            load_numpy()
             # the quarter's own rows as dicts (corrections compare them), every other quarter's
             # rows on the sheets a run copies through as Rows
             old = read_master(master_path, touched={str(quarter)})
-            if old.copies:  # (the sort checks copied rows with numpy: loaded while workers
-                load_numpy()  # validate, not while this process alone merges)
             ledger = _check_ledger_and_returns(plan, quarter, old, master_path, ledger_csv,
                                                returns_dir, files)
             # last quarter's figures from the master already read, rather than reading it again

@@ -147,7 +147,7 @@ def _in_order(rows: Copied, copies: dict[str, Any], sheet: str,
 
 
 def load_numpy() -> Any:
-    """numpy, imported (0.1 s) only by a consolidate that copies rows."""
+    """numpy, imported (0.1 s) only by a consolidate into a master there is already."""
     import numpy
 
     return numpy

@@ -7,6 +7,7 @@ copied rows' order on the record's tables)."""
 
 from __future__ import annotations
 
+import functools
 import itertools
 import shutil
 from pathlib import Path
@@ -133,3 +134,31 @@ def test_the_copied_rows_keys_are_numbered_in_their_order(keys: list[tuple]) -> 
     assert all(0 <= n < size for n in numbers)
     for a, b in itertools.product(range(len(keys)), repeat=2):
         assert (numbers[a] < numbers[b]) == (keys[a] < keys[b])
+
+
+def test_each_value_is_keyed_once_and_the_same_way_whatever_the_column_holds() -> None:
+    from workbook_tools.master.rows import UNRANKED, Ranks
+
+    ranks = Ranks({"CS": 0}, {"Measures": {"M1": 0, "M2": 1}})
+    assert ranks.of_texts("Measures", ["M2", "M9", "M1"]) == {
+        "M2": (1, "M2"), "M9": (UNRANKED, "M9"), "M1": (0, "M1")}
+    calls: list[object] = []
+
+    def key(value: object) -> tuple[int, str]:
+        calls.append(value)
+        return (0 if value is None else 5, str(value))
+
+    known: dict[str, tuple[int, str]] = {"M1": (0, "M1")}
+    texts = ["M2", "M1", "M2", "M3"]
+    assert order._keys_of(texts, key, known) == [(5, "M2"), (0, "M1"), (5, "M2"), (5, "M3")]
+    assert sorted(map(str, calls)) == ["M2", "M3"]  # each new text keyed once, M1 known
+    assert set(known) == {"M1", "M2", "M3"}
+    calls.clear()
+    mixed = ["M2", None, 3.0, "M4", None]  # (a blank, a number: keyed as they come)
+    assert order._keys_of(mixed, key, known) == [known["M2"], key(None), key(3.0),
+                                                 known["M4"], key(None)]
+    assert "M4" in known and None not in known and 3.0 not in known
+    of_texts = functools.partial(ranks.of_texts, "Measures")
+    fresh: dict[str, tuple[int, str]] = {}
+    assert order._keys_of(["M2", "M1", "M7"], key, fresh, of_texts) == [
+        (1, "M2"), (0, "M1"), (UNRANKED, "M7")]

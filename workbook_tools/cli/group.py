@@ -47,14 +47,14 @@ master_option = click.option("--master", type=click.Path(path_type=Path), defaul
                              help="The master workbook [default: outputs/master.xlsx].")
 
 
-def current_plan(path: Path | None, items: bool = True) -> Any:
+def current_plan(path: Path | None, items: bool | str = True) -> Any:
     """The register at --plan, else templates/plan.xlsx, whatever its year."""
     from workbook_tools.plan.register import load_plan
 
     return load_plan(path or Workspace.here().plan, items)
 
 
-def plan_for(quarter: Quarter, path: Path | None, items: bool = True) -> Any:
+def plan_for(quarter: Quarter, path: Path | None, items: bool | str = True) -> Any:
     """The register for the quarter's financial year (SPEC section 4): --plan, which must be for
     that year, else templates/plan.xlsx or the kept templates/plan-<YEAR>.xlsx."""
     from workbook_tools.plan.years import plan_for_quarter

@@ -131,10 +131,14 @@ def validate(ctx: click.Context, paths: tuple[Path, ...], quarter: Quarter | Non
             raise ConfigurationError(f"{shown(folder)}: there is no such folder. Save the "
                                      "returns there, or give their paths.")
         paths = (folder,)
-    # every pre-filled value of a return is compared with the register's items
+    # every pre-filled value of a return is compared with its directorate's items in the
+    # register, read a directorate at a time by the workers once the cache holds them so
+    from workbook_tools.plan.register import BY_DIRECTORATE
+
     loaded = None
     if plan_path or ws.plan.exists():
-        loaded = plan_for(quarter, plan_path) if quarter else current_plan(plan_path)
+        loaded = plan_for(quarter, plan_path, BY_DIRECTORATE) if quarter else \
+            current_plan(plan_path, BY_DIRECTORATE)
     files = expand_paths(paths)
     if not files:  # nothing to check is not a success, and must not blank the last report
         codes = [d.code for d in loaded.directorates] if loaded is not None and quarter else []

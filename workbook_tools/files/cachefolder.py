@@ -61,18 +61,21 @@ def inside_own_profile(place: Path) -> bool:
         return False
 
 
-def read_own(path: Path) -> bytes:
+def read_own(path: Path, start: int = 0, size: int = -1) -> bytes:
     """The bytes of an entry in a private folder, only when it is the user's own file that no
     one else can write: not a link, not a file planted while the folder was open to others (a
     folder made private later keeps what was put in it), and read from the file checked, so a
-    folder swapped after private() looked at it gives nothing (OSError)."""
+    folder swapped after private() looked at it gives nothing (OSError). `start`, `size`: only
+    those bytes (to the end with -1)."""
     flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0)
     with os.fdopen(os.open(path, flags), "rb") as handle:
         info = os.fstat(handle.fileno())
         if not stat.S_ISREG(info.st_mode) or hasattr(os, "getuid") and (
                 info.st_uid != os.getuid() or info.st_mode & 0o022):
             raise OSError(f"{path}: not the user's own file")
-        return handle.read()
+        if start:
+            handle.seek(start)
+        return handle.read(size)
 
 
 def keep_entry(path: Path, text: str | Iterable[str | bytes | memoryview], keep: int,

@@ -121,8 +121,11 @@ class Entry:
         self.register = register
         self.digest = digest
         self.place = place
-        self.path = place / (f"{digest}-{code_digest()[:24]}-{'items' if items else 'head'}"
-                             ".json")
+        self.path = self.named("items" if items else "head")
+
+    def named(self, kind: str) -> Path:
+        """The entry of one kind for these bytes ('items', 'head', 'directorates')."""
+        return self.place / f"{self.digest}-{code_digest()[:24]}-{kind}.json"
 
     @classmethod
     def of(cls, register: Path, items: bool) -> Entry | None:
@@ -167,30 +170,33 @@ def encode(plan: Plan) -> dict[str, Any]:
     whose values repeat (SHARED) the distinct values once and each item's place among them."""
     data: dict[str, Any] = {"settings": list(_values(Settings)(plan.settings))}
     for name, kind, _ in KINDS:
-        names = [f.name for f in fields(kind)]
-        items = getattr(plan, name)
-        columns: dict[str, Any] = {}
-        for field_name in names:
-            column = [getattr(item, field_name) for item in items]
-            if field_name == "due_date":
-                column = [None if d is None else d.isoformat() for d in column]
-            if field_name == "targets":
-                column = [list(t) for t in column]
-            if field_name in SHARED:
-                places: dict[Any, int] = {}
-                distinct: list[Any] = []
-                at = []
-                for value in column:
-                    key = _key(value)
-                    if key not in places:
-                        places[key] = len(distinct)
-                        distinct.append(value)
-                    at.append(places[key])
-                columns[field_name] = {"values": distinct, "at": at}
-            else:
-                columns[field_name] = column
-        data[name] = columns
+        data[name] = encode_part(kind, getattr(plan, name))
     return data
+
+
+def encode_part(kind: type, items: Any) -> dict[str, Any]:
+    """One part's items (all of a kind) as an entry's columns."""
+    columns: dict[str, Any] = {}
+    for field_name in (f.name for f in fields(kind)):
+        column = [getattr(item, field_name) for item in items]
+        if field_name == "due_date":
+            column = [None if d is None else d.isoformat() for d in column]
+        if field_name == "targets":
+            column = [list(t) for t in column]
+        if field_name in SHARED:
+            places: dict[Any, int] = {}
+            distinct: list[Any] = []
+            at = []
+            for value in column:
+                key = _key(value)
+                if key not in places:
+                    places[key] = len(distinct)
+                    distinct.append(value)
+                at.append(places[key])
+            columns[field_name] = {"values": distinct, "at": at}
+        else:
+            columns[field_name] = column
+    return columns
 
 
 def _key(value: Any) -> Any:

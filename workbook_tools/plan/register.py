@@ -43,6 +43,10 @@ if TYPE_CHECKING:
     from workbook_tools.plan.build import plan_from_rows
     from workbook_tools.plan.rows import read_register_rows
 
+#: `load_plan`'s items for a plan whose items are read a directorate at a time when the cache
+#: holds them so (plan/bydirectorate.py)
+BY_DIRECTORATE = "by directorate"
+
 
 def __getattr__(name: str) -> Any:
     """`plan_from_rows` and `read_register_rows`, imported when first used: a command whose
@@ -66,14 +70,16 @@ def _part(name: str) -> Any:
 
 
 @about_file("path")
-def load_plan(path: str | Path, items: bool = True) -> Plan:
+def load_plan(path: str | Path, items: bool | str = True) -> Plan:
     """Load and check a register.
 
     Args:
         items: False reads and checks only the settings, themes, objectives and directorates,
-            and leaves the plan's measures, actions, savings and risks empty. That is all
-            `validate` needs (a return's council and directorate), and a national register of
-            100,000s of items then costs nothing to validate against.
+            and leaves the plan's measures, actions, savings and risks empty: all a command
+            needs that only reads the year or the directorates. BY_DIRECTORATE: the whole
+            register checked, its items read a directorate at a time when the cache holds
+            them so (a `PlanByDirectorate`, plan/bydirectorate.py), else the whole plan: for
+            the commands that compare each return with its own directorate's items.
 
     Raises:
         ConfigurationError: the file is missing or not a readable workbook.
@@ -85,10 +91,15 @@ def load_plan(path: str | Path, items: bool = True) -> Plan:
     return plan
 
 
-def check_plan(path: str | Path, items: bool = True) -> tuple[Plan | None, list[PlanProblem]]:
+def check_plan(path: str | Path, items: bool | str = True
+               ) -> tuple[Plan | None, list[PlanProblem]]:
     """Every problem in a register (in its item sheets too unless `items` is False), and the
     plan when there are none: from the cache when these very bytes were loaded before
     (plan/cache.py), else read and checked, and kept there when sound."""
+    if not isinstance(items, bool):
+        if items != BY_DIRECTORATE:
+            raise ValueError(f"items: {items!r}")
+        return _by_directorate(Path(path))
     entry = Entry.of(Path(path), items)
     if entry is not None:
         with paused():
@@ -104,6 +115,25 @@ def check_plan(path: str | Path, items: bool = True) -> tuple[Plan | None, list[
     # 240,000-item register read afresh: 269 -> 204 MB)
     give_back_memory()
     return plan, problems
+
+
+def _by_directorate(path: Path) -> tuple[Plan | None, list[PlanProblem]]:
+    """The plan with its items read a directorate at a time, when the cache holds them so for
+    these bytes; else the whole plan, loaded as usual, and the entry kept for next time."""
+    from workbook_tools.plan import bydirectorate
+
+    entry = Entry.of(path, True)
+    if entry is not None:
+        with paused():
+            plan = bydirectorate.recall(entry)
+        if plan is not None:
+            return plan, []
+    whole, problems = check_plan(path, True)
+    if entry is not None and whole is not None:
+        with paused():
+            bydirectorate.keep(entry)  # (from the plan's entry for these very bytes, if kept)
+        give_back_memory()
+    return whole, problems
 
 
 @about_file("path")
@@ -144,6 +174,7 @@ def read_and_check(path: str | Path, items: bool = True
 
 
 __all__ = [
+    "BY_DIRECTORATE",
     "ITEM_SHEETS", "REGISTER_SHEETS", "SETTING_COUNCIL", "SETTING_COVER_NOTE", "SETTING_DEADLINE",
     "SETTING_TARGET", "SETTING_TOLERANCE", "SETTING_YEAR", "SETTINGS_DEFAULTS", "SETTINGS_ROWS",
     "Action", "Directorate", "DirectoratePlan", "Measure", "Objective", "Plan", "PlanProblem",

@@ -34,13 +34,14 @@ def years_held(current: Path, current_year: str | None) -> list[str]:
 
 
 def plan_for_quarter(quarter: Quarter, current: Path, explicit: bool = False,
-                     items: bool = True) -> Plan:
+                     items: bool | str = True) -> Plan:
     """The register for `quarter`'s financial year.
 
     Args:
         current: the register given with --plan (`explicit`), else templates/plan.xlsx.
         explicit: the user named the register: it must be for the quarter's year.
-        items: False loads only settings, themes, objectives and directorates.
+        items: False loads only settings, themes, objectives and directorates;
+            BY_DIRECTORATE, the items a directorate at a time (load_plan).
 
     Raises:
         ConfigurationError: no register for that year (the sentence names the years held and

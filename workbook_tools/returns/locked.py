@@ -21,7 +21,8 @@ from typing import TYPE_CHECKING, Any
 
 from workbook_tools.files.cells import column_letter, plain_text
 from workbook_tools.files.sheetxml import column_number
-from workbook_tools.plan.register import Plan
+from workbook_tools.plan.bydirectorate import PlanByDirectorate
+from workbook_tools.plan.register import DirectoratePlan, Plan
 from workbook_tools.quarters import Quarter
 from workbook_tools.returns import layout, sources
 from workbook_tools.returns.fingerprint import normal_value
@@ -40,8 +41,8 @@ _INDEX: list[tuple[Plan, dict[str, dict[str, Any]]]] = []
 
 def has_items(plan: Plan | None) -> bool:
     """False for a register read without its items (settings and directorates only)."""
-    return plan is not None and bool(plan.measures or plan.actions or plan.savings
-                                     or plan.risks)
+    return plan is not None and (isinstance(plan, PlanByDirectorate) or bool(
+        plan.measures or plan.actions or plan.savings or plan.risks))
 
 
 def register_index(plan: Plan) -> dict[str, dict[str, Any]]:
@@ -60,6 +61,14 @@ def register_index(plan: Plan) -> dict[str, dict[str, Any]]:
     return index
 
 
+def _own_index(share: DirectoratePlan) -> dict[str, dict[str, Any]]:
+    """sheet -> ID -> item, for one directorate's items (the first with each ID)."""
+    return {sheet: dict(zip(map(attrgetter("id"), reversed(items)), reversed(items),
+                            strict=True))
+            for sheet, items in ((Sheet.MEASURES, share.measures), (Sheet.ACTIONS, share.actions),
+                                 (Sheet.SAVINGS, share.savings), (Sheet.RISKS, share.risks))}
+
+
 class Register:
     """What the register says one directorate's return for a quarter holds."""
 
@@ -67,7 +76,10 @@ class Register:
         self.plan = plan
         self.directorate = directorate
         self.quarter = quarter
-        self.index = register_index(plan)
+        #: sheet -> ID -> item: the whole register's, or with a plan read a directorate at a
+        #: time, the directorate's own (an ID not found there is looked up in the whole: _whose)
+        self.index = register_index(plan) if not isinstance(plan, PlanByDirectorate) else \
+            _own_index(plan.for_directorate(directorate))
         self.context = Context(quarter=quarter)
         #: objective code -> the Objective cell's text (a few objectives serve many items)
         self._objectives: dict[Any, Any] = {}
@@ -156,6 +168,11 @@ class Register:
         reported = _reported(result, sheet)
         index = self.index.get(sheet, {})
         items = list(map(index.get, ids))
+        if None in items and isinstance(self.plan, PlanByDirectorate):
+            # an ID not the directorate's: another's item (an error) or not in the register
+            # (a warning), as the whole register says
+            index = register_index(self.plan.whole()).get(sheet, {})
+            items = list(map(index.get, ids))
         ids_vouched, keys = self._vouched.get(sheet, ([], frozenset()))
         if (ids_vouched == ids and keys >= {key for key, _ in getters}) \
                 or _same_columns(columns, getters, items, self.directorate):

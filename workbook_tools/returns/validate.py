@@ -15,6 +15,7 @@ from typing import Any
 
 from workbook_tools.errors import ConfigurationError, UnreadableFileError, about_file
 from workbook_tools.parallel import StartedMap, ordered_map
+from workbook_tools.plan.bydirectorate import PlanByDirectorate
 from workbook_tools.plan.register import Plan
 from workbook_tools.quarters import Quarter
 from workbook_tools.returns import layout
@@ -257,7 +258,7 @@ def validate_paths(
 
 def _index_register(plan: Plan | None) -> None:
     """The register's index, made once here before the workers fork."""
-    if plan is not None and has_items(plan):
+    if plan is not None and has_items(plan) and not isinstance(plan, PlanByDirectorate):
         register_index(plan)
         plan.group_by_directorate()  # (so a worker does not walk every item for its own)
 

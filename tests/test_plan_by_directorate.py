@@ -1,0 +1,115 @@
+"""validate reads the register's items a directorate at a time once the cache holds them so
+(plan/bydirectorate.py): every finding is the same as with the whole register, another
+directorate's item and one the register does not hold included, and an entry that is not as it
+was kept gives the whole register, never fewer checks."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import Q1
+from untrusted_support import cs_return, forge, hostile_folder
+from untrusted_support import run as run_cli
+
+from workbook_tools.plan.bydirectorate import PlanByDirectorate
+from workbook_tools.plan.register import BY_DIRECTORATE, load_plan
+from workbook_tools.returns.layout import HEADER_ROW, MEASURES
+
+FIRST = HEADER_ROW + 1
+
+
+@pytest.fixture
+def folder(tmp_path: Path, monkeypatch: Any) -> Any:
+    monkeypatch.chdir(tmp_path)
+    return hostile_folder(tmp_path / "ws")
+
+
+def entries(cache: Path, kind: str) -> list[Path]:
+    return sorted((cache / "plans").glob(f"*-{kind}.json"))
+
+
+def share(plan: Any, code: str) -> tuple[Any, ...]:
+    found = plan.for_directorate(code)
+    return found.directorate, found.measures, found.actions, found.savings, found.risks
+
+
+def findings(*args: str) -> list[tuple[str, str, str, str, str]]:
+    result = run_cli("validate", "-q", str(Q1), "--json", *args)
+    assert result.exit_code in (0, 1), result.output
+    found = json.loads(result.output)
+    return sorted((r["directorate"], r["status"],
+                   f"{f['sheet']}!{f['cell']}" if f["cell"] else f["sheet"], f["code"],
+                   f["message"]) for r in found["returns"] for f in r["findings"])
+
+
+def test_each_return_is_checked_against_its_directorates_items_as_against_the_whole_register(
+        folder: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("WORKBOOK_TOOLS_CACHE", str(cache))
+    theirs = next(s for s in folder.plan.savings if s.directorate_code == "PL")
+    bad = forge(cs_return(folder), "Savings", FIRST, {"id": theirs.id, "name": theirs.name,
+                                                       "target": theirs.target})
+    forge(bad, "Risks", FIRST, {"id": "R-CS-99"})
+    forge(bad, "Measures", FIRST + 1, {"target": 0.5})
+
+    monkeypatch.setenv("WORKBOOK_TOOLS_CACHE", "off")
+    whole = findings()
+    monkeypatch.setenv("WORKBOOK_TOOLS_CACHE", str(cache))
+    first = findings()  # the plan read whole, then kept a directorate at a time
+    assert entries(cache, "directorates")
+    plan = load_plan(folder.root / "templates" / "plan.xlsx", BY_DIRECTORATE)
+    assert isinstance(plan, PlanByDirectorate) and not plan.measures
+    again = findings()
+
+    assert again == first == whole
+    codes = {(where, code) for who, _, where, code, _ in whole if who == "CS"}
+    assert {(f"Savings!A{FIRST}", "item-not-ours"), ("Savings", "item-missing"),
+            (f"Risks!A{FIRST}", "item-not-in-register"),
+            (f"Measures!{MEASURES.cell('target', FIRST + 1)}", "prefilled-changed")} <= codes
+    assert {who for who, status, *_ in whole if status != "Accepted"} == {"CS"}
+
+
+def test_an_entry_not_as_it_was_kept_gives_the_whole_register(
+        folder: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("WORKBOOK_TOOLS_CACHE", str(tmp_path / "cache"))
+    path = folder.root / "templates" / "plan.xlsx"
+    whole = load_plan(path)
+    load_plan(path, BY_DIRECTORATE)  # keeps the entry
+    [entry] = entries(tmp_path / "cache", "directorates")
+    kept = entry.read_bytes()
+    header, _, parts = kept.partition(b"\n")
+    data = json.loads(header)
+    code = next(iter(data["places"]))
+    begin, end = data["places"][code]
+
+    lazy = load_plan(path, BY_DIRECTORATE)
+    assert isinstance(lazy, PlanByDirectorate)
+    for directorate in whole.directorates:
+        assert share(lazy, directorate.code) == share(whole, directorate.code)
+
+    # a directorate's part holding another's item: that directorate's items from the whole
+    other = next(d.code for d in whole.directorates if d.code != code)
+    part = parts[begin:end].replace(f'"{code}"'.encode(), f'"{other}"'.encode())
+    entry.write_bytes(header + b"\n" + parts[:begin] + part + parts[end:])
+    lazy = load_plan(path, BY_DIRECTORATE)
+    assert isinstance(lazy, PlanByDirectorate)
+    assert share(lazy, code) == share(whole, code)
+
+    # a header not of its shape: the whole plan, loaded as usual
+    for broken in (b"{}", header.replace(b'"places":{', b'"places":{"X":[5,1],'),
+                   header[: len(header) // 2], b"[]"):
+        entry.write_bytes(broken + b"\n" + parts)
+        again = load_plan(path, BY_DIRECTORATE)
+        assert not isinstance(again, PlanByDirectorate)
+        assert again == whole
+        entry.write_bytes(kept)
+
+
+def test_without_a_cache_the_register_is_loaded_whole(
+        folder: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("WORKBOOK_TOOLS_CACHE", "off")
+    plan = load_plan(folder.root / "templates" / "plan.xlsx", BY_DIRECTORATE)
+    assert not isinstance(plan, PlanByDirectorate) and plan.measures

@@ -6,6 +6,7 @@ was kept gives the whole register, never fewer checks."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -36,11 +37,11 @@ def share(plan: Any, code: str) -> tuple[Any, ...]:
     return found.directorate, found.measures, found.actions, found.savings, found.risks
 
 
-def findings(*args: str) -> list[tuple[str, str, str, str, str]]:
+def findings(*args: str) -> list[tuple[str, str, str, str, str, str]]:
     result = run_cli("validate", "-q", str(Q1), "--json", *args)
     assert result.exit_code in (0, 1), result.output
     found = json.loads(result.output)
-    return sorted((r["directorate"], r["status"],
+    return sorted((r["directorate"], r["status"], f["severity"],
                    f"{f['sheet']}!{f['cell']}" if f["cell"] else f["sheet"], f["code"],
                    f["message"]) for r in found["returns"] for f in r["findings"])
 
@@ -57,6 +58,7 @@ def test_each_return_is_checked_against_its_directorates_items_as_against_the_wh
 
     monkeypatch.setenv("WORKBOOK_TOOLS_CACHE", "off")
     whole = findings()
+    status = run_cli("status", "-q", str(Q1)).output
     monkeypatch.setenv("WORKBOOK_TOOLS_CACHE", str(cache))
     first = findings()  # the plan read whole, then kept a directorate at a time
     assert entries(cache, "directorates")
@@ -65,11 +67,15 @@ def test_each_return_is_checked_against_its_directorates_items_as_against_the_wh
     again = findings()
 
     assert again == first == whole
-    codes = {(where, code) for who, _, where, code, _ in whole if who == "CS"}
+    assert run_cli("status", "-q", str(Q1)).output == status
+    rejected = re.search(r"^CS .*Rejected \((\d+) errors\)", status, re.MULTILINE)
+    assert rejected and int(rejected.group(1)) == len(
+        [1 for who, _, severity, *_ in whole if who == "CS" and severity == "Error"])
+    codes = {(where, code) for who, _, _, where, code, _ in whole if who == "CS"}
     assert {(f"Savings!A{FIRST}", "item-not-ours"), ("Savings", "item-missing"),
             (f"Risks!A{FIRST}", "item-not-in-register"),
             (f"Measures!{MEASURES.cell('target', FIRST + 1)}", "prefilled-changed")} <= codes
-    assert {who for who, status, *_ in whole if status != "Accepted"} == {"CS"}
+    assert {who for who, state, *_ in whole if state != "Accepted"} == {"CS"}
 
 
 def test_an_entry_not_as_it_was_kept_gives_the_whole_register(

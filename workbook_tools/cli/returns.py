@@ -256,7 +256,10 @@ def status(ctx: click.Context, quarter: Quarter, plan_path: Path | None,
     from workbook_tools.returns.validate import expand_paths, validate_paths
 
     ws = Workspace.here()
-    loaded = plan_for(quarter, plan_path)  # its items, to compare each return with
+    from workbook_tools.plan.register import BY_DIRECTORATE
+
+    # its items, to compare each return with (a directorate at a time, as validate reads them)
+    loaded = plan_for(quarter, plan_path, BY_DIRECTORATE)
     folder = returns_dir or ws.returns(quarter)
     if returns_dir is not None and not folder.is_dir():
         raise ConfigurationError(f"{shown(folder)}: there is no such folder.")

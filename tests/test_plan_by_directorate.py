@@ -119,3 +119,75 @@ def test_without_a_cache_the_register_is_loaded_whole(
     monkeypatch.setenv("WORKBOOK_TOOLS_CACHE", "off")
     plan = load_plan(folder.root / "templates" / "plan.xlsx", BY_DIRECTORATE)
     assert not isinstance(plan, PlanByDirectorate) and plan.measures
+
+
+def test_a_directorates_part_that_does_not_read_back_gives_the_whole_registers_share(
+        folder: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("WORKBOOK_TOOLS_CACHE", str(tmp_path / "cache"))
+    path = folder.root / "templates" / "plan.xlsx"
+    whole = load_plan(path)
+    load_plan(path, BY_DIRECTORATE)
+    [entry] = entries(tmp_path / "cache", "directorates")
+    header, _, parts = entry.read_bytes().partition(b"\n")
+    data = json.loads(header)
+    begin, end = data["places"]["CS"]
+    due = next(d for d in json.loads(parts[begin:end])["actions"]["due_date"]["values"] if d)
+    # not a date, in as many bytes (the other parts stay where the header says)
+    text = parts[begin:end].replace(f'"{due}"'.encode(), b'"2025-13-45"')
+    assert text != parts[begin:end] and len(text) == end - begin
+    entry.write_bytes(header + b"\n" + parts[:begin] + text + parts[end:])
+
+    lazy = load_plan(path, BY_DIRECTORATE)
+    assert isinstance(lazy, PlanByDirectorate)
+    assert share(lazy, "CS") == share(whole, "CS")
+
+    # places past the file's end: the whole plan, loaded as usual (nothing read from there)
+    data["places"]["CS"] = [0, 2**62]
+    entry.write_bytes(json.dumps(data).encode() + b"\n" + parts)
+    again = load_plan(path, BY_DIRECTORATE)
+    assert not isinstance(again, PlanByDirectorate) and again == whole
+
+
+def test_without_the_plans_own_entry_an_id_is_looked_up_in_every_directorates_part(
+        folder: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The plan's own entry pruned while validate runs, and the register saved since it was
+    hashed: another directorate's item is still found as that directorate's, from the entry
+    read a directorate at a time, not from the register as it is now."""
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("WORKBOOK_TOOLS_CACHE", str(cache))
+    theirs = next(s for s in folder.plan.savings if s.directorate_code == "PL")
+    forge(cs_return(folder), "Savings", FIRST, {"id": theirs.id, "name": theirs.name,
+                                                 "target": theirs.target})
+    path = folder.root / "templates" / "plan.xlsx"
+    lazy = load_plan(path, BY_DIRECTORATE)
+    lazy = load_plan(path, BY_DIRECTORATE)
+    assert isinstance(lazy, PlanByDirectorate)
+    for kept in entries(cache, "items"):
+        kept.unlink()
+    path.write_bytes(b"not a workbook any more")
+
+    from workbook_tools.returns.validate import validate_paths
+
+    run = validate_paths([cs_return(folder)], Q1, lazy, workers=1)
+    [result] = run.results
+    assert (f"Savings!A{FIRST}", "item-not-ours") in {(f.where, f.code) for f in result.findings}
+    assert lazy.whole().savings and {s.id for s in lazy.whole().savings} == {
+        s.id for s in folder.plan.savings}
+
+
+def test_a_register_without_items_is_not_kept_a_directorate_at_a_time(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from workbook_tools.plan.examples import example_rows, write_register
+    from workbook_tools.plan.register import ITEM_SHEETS
+    from workbook_tools.returns.locked import has_items
+
+    monkeypatch.setenv("WORKBOOK_TOOLS_CACHE", str(tmp_path / "cache"))
+    sheets = example_rows("derbyshire")
+    for sheet in ITEM_SHEETS:
+        sheets[sheet] = sheets[sheet][:1]
+    path = tmp_path / "plan.xlsx"
+    write_register(sheets, path)
+    for _ in range(2):
+        plan = load_plan(path, BY_DIRECTORATE)
+        assert not isinstance(plan, PlanByDirectorate) and not has_items(plan)
+    assert not entries(tmp_path / "cache", "directorates")

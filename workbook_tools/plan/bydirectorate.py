@@ -27,6 +27,7 @@ from typing import Any
 
 import orjson
 
+from workbook_tools.errors import ConfigurationError
 from workbook_tools.files.cachefolder import keep_entry, private, read_own
 from workbook_tools.plan.cache import (
     KEEP,
@@ -66,10 +67,12 @@ class PlanByDirectorate(Plan):
 class Directorates:
     """Where each directorate's items are in the entry, and those read so far."""
 
-    def __init__(self, entry: Entry, places: dict[str, tuple[int, int]], start: int) -> None:
+    def __init__(self, entry: Entry, places: dict[str, tuple[int, int]], start: int,
+                 head: Plan) -> None:
         self.entry = entry
         self.places = places
         self.start = start
+        self.plan_head = head  # (settings, themes, objectives, directorates; no items)
         self._last: tuple[str, DirectoratePlan] | None = None
         self._whole: Plan | None = None
 
@@ -96,17 +99,28 @@ class Directorates:
         try:
             data = orjson.loads(read_own(self.entry.named(KIND), self.start + begin,
                                          end - begin))
-        except (OSError, ValueError):
+            return _parts(data, code)
+        except (OSError, ValueError, TypeError, KeyError, IndexError):
             return None
-        return _parts(data, code)
 
     def whole(self) -> Plan:
+        """The plan's own entry for the same bytes; else every directorate's items from this
+        entry (grouped by directorate, not in the register's order: IDs are unique on each
+        sheet of a sound register, so an ID finds the same item). Never the register itself,
+        which may have been saved since it was hashed."""
         if self._whole is None:
-            plan = self.entry.recall()  # the plan's own entry, for the same bytes
-            if plan is None:  # gone since: the register itself, as any command reads it
-                from workbook_tools.plan.register import load_plan
-
-                plan = load_plan(self.entry.register)
+            plan = self.entry.recall()
+            if plan is None:
+                shares = [self._read(code) for code in self.places]
+                if any(share is None for share in shares):
+                    raise ConfigurationError(
+                        f"{self.entry.named(KIND)}: this cache entry of the plan register "
+                        "changed while it was in use; run the command again.")
+                every = {name: tuple(item for share in shares if share
+                                     for item in share[name]) for name in ITEM_PARTS}
+                plan = replace(self.plan_head, measures=every["measures"],
+                               actions=every["actions"], savings=every["savings"],
+                               risks=every["risks"])
             self._whole = plan
         return self._whole
 
@@ -140,10 +154,14 @@ def recall(entry: Entry) -> PlanByDirectorate | None:
     if type(data) is not dict or data.get("format") != FORMAT or type(data.get("head")) \
             is not dict or type(data.get("places")) is not dict:
         return None
+    try:
+        room = path.stat().st_size - start  # the parts' bytes, after the header
+    except OSError:
+        return None
     places: dict[str, tuple[int, int]] = {}
     for code, place in data["places"].items():
         if (type(place) is not list or len(place) != 2 or any(type(p) is not int for p in place)
-                or not 0 <= place[0] <= place[1]):
+                or not 0 <= place[0] <= place[1] <= room):
             return None
         places[code] = (place[0], place[1])
     try:
@@ -152,12 +170,13 @@ def recall(entry: Entry) -> PlanByDirectorate | None:
         return None
     if head is None or any(getattr(head, name) for name in ITEM_PARTS):
         return None
-    try:
-        os.utime(path)  # recently used: kept when older entries are removed
-    except OSError:
-        pass
+    for used in (path, entry.path):  # recently used: kept when older entries are removed
+        try:
+            os.utime(used)
+        except OSError:
+            pass
     values = {f.name: getattr(head, f.name) for f in fields(Plan)}
-    return PlanByDirectorate(**values, items_from=Directorates(entry, places, start))
+    return PlanByDirectorate(**values, items_from=Directorates(entry, places, start, head))
 
 
 def _first_line(path: Path) -> tuple[bytes, int]:
@@ -199,8 +218,8 @@ def keep(entry: Entry) -> None:
             held += count
     except ValueError:  # (a value JSON cannot hold as it is)
         return
-    if held != sum(len(getattr(plan, name)) for name in ITEM_PARTS):
-        return  # an item of no listed directorate: the plan is loaded whole
+    if not held or held != sum(len(getattr(plan, name)) for name in ITEM_PARTS):
+        return  # no items (nothing to compare returns with), or an item of no directorate
     try:
         header = _text({"format": FORMAT, "places": places,
                         "head": encode(replace(plan, measures=(), actions=(), savings=(),

@@ -73,10 +73,10 @@ def read_own(path: Path, start: int = 0, size: int = -1) -> bytes:
         if not stat.S_ISREG(info.st_mode) or hasattr(os, "getuid") and (
                 info.st_uid != os.getuid() or info.st_mode & 0o022):
             raise OSError(f"{path}: not the user's own file")
-        if start or size >= 0:
-            start = min(start, info.st_size)
+        if start:
             handle.seek(start)
-            size = min(size if size >= 0 else info.st_size, info.st_size - start)
+        if size >= 0:  # never more than the file holds (a size taken from an entry's header)
+            size = min(size, max(info.st_size - start, 0))
         return handle.read(size)
 
 

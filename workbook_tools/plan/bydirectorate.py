@@ -61,18 +61,16 @@ class PlanByDirectorate(Plan):
     def whole(self) -> Plan:
         """Every item of the register (read once a process, the first time one is asked for)."""
         assert self.items_from is not None
-        return self.items_from.whole()
+        return self.items_from.whole(self)
 
 
 class Directorates:
     """Where each directorate's items are in the entry, and those read so far."""
 
-    def __init__(self, entry: Entry, places: dict[str, tuple[int, int]], start: int,
-                 head: Plan) -> None:
+    def __init__(self, entry: Entry, places: dict[str, tuple[int, int]], start: int) -> None:
         self.entry = entry
         self.places = places
         self.start = start
-        self.plan_head = head  # (settings, themes, objectives, directorates; no items)
         self._last: tuple[str, DirectoratePlan] | None = None
         self._whole: Plan | None = None
 
@@ -86,7 +84,7 @@ class Directorates:
             return self._last[1]
         parts = self._read(code)
         if parts is None:
-            found = self.whole().for_directorate(code)
+            found = self.whole(plan).for_directorate(code)
         else:
             found = DirectoratePlan(plan=plan, directorate=plan.directorate(code), **parts)
         self._last = (code, found)
@@ -103,7 +101,7 @@ class Directorates:
         except (OSError, ValueError, TypeError, KeyError, IndexError):
             return None
 
-    def whole(self) -> Plan:
+    def whole(self, head: Plan) -> Plan:
         """The plan's own entry for the same bytes; else every directorate's items from this
         entry (grouped by directorate, not in the register's order: IDs are unique on each
         sheet of a sound register, so an ID finds the same item). Never the register itself,
@@ -118,9 +116,9 @@ class Directorates:
                         "changed while it was in use; run the command again.")
                 every = {name: tuple(item for share in shares if share
                                      for item in share[name]) for name in ITEM_PARTS}
-                plan = replace(self.plan_head, measures=every["measures"],
-                               actions=every["actions"], savings=every["savings"],
-                               risks=every["risks"])
+                plan = Plan(head.settings, head.themes, head.objectives, head.directorates,
+                            every["measures"], every["actions"], every["savings"],
+                            every["risks"], path=head.path)
             self._whole = plan
         return self._whole
 
@@ -176,7 +174,7 @@ def recall(entry: Entry) -> PlanByDirectorate | None:
         except OSError:
             pass
     values = {f.name: getattr(head, f.name) for f in fields(Plan)}
-    return PlanByDirectorate(**values, items_from=Directorates(entry, places, start, head))
+    return PlanByDirectorate(**values, items_from=Directorates(entry, places, start))
 
 
 def _first_line(path: Path) -> tuple[bytes, int]:
@@ -204,8 +202,8 @@ def keep(entry: Entry) -> None:
     at = held = 0
     try:
         for directorate in plan.directorates:
-            share = {name: tuple(getattr(plan.for_directorate(directorate.code), name))
-                     for name in ITEM_PARTS}
+            found = plan.for_directorate(directorate.code)
+            share = {name: tuple(getattr(found, name)) for name in ITEM_PARTS}
             count = sum(map(len, share.values()))
             if not count:
                 continue

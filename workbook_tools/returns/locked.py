@@ -49,24 +49,22 @@ def register_index(plan: Plan) -> dict[str, dict[str, Any]]:
     """sheet -> ID -> the register's item (the first with that ID), built once per plan."""
     if _INDEX and _INDEX[0][0] is plan:
         return _INDEX[0][1]
+    index = _index_by_id(plan)
+    _INDEX[:] = [(plan, index)]
+    return index
+
+
+def _index_by_id(items_of: Plan | DirectoratePlan) -> dict[str, dict[str, Any]]:
+    """sheet -> ID -> item (the first with that ID), of a plan or one directorate's share."""
     index: dict[str, dict[str, Any]] = {}
-    for sheet, items in ((Sheet.MEASURES, plan.measures), (Sheet.ACTIONS, plan.actions),
-                         (Sheet.SAVINGS, plan.savings), (Sheet.RISKS, plan.risks)):
+    for sheet, items in ((Sheet.MEASURES, items_of.measures), (Sheet.ACTIONS, items_of.actions),
+                         (Sheet.SAVINGS, items_of.savings), (Sheet.RISKS, items_of.risks)):
         # one dict of IDs a sheet, built in C (a Python loop per item, keyed by (sheet, ID),
         # took twice as long, before the workers start, while one core waits); the items go
         # in backwards, as a dict keeps the last value given for a key
         index[sheet] = dict(zip(map(attrgetter("id"), reversed(items)), reversed(items),
                                 strict=True))
-    _INDEX[:] = [(plan, index)]
     return index
-
-
-def _own_index(share: DirectoratePlan) -> dict[str, dict[str, Any]]:
-    """sheet -> ID -> item, for one directorate's items (the first with each ID)."""
-    return {sheet: dict(zip(map(attrgetter("id"), reversed(items)), reversed(items),
-                            strict=True))
-            for sheet, items in ((Sheet.MEASURES, share.measures), (Sheet.ACTIONS, share.actions),
-                                 (Sheet.SAVINGS, share.savings), (Sheet.RISKS, share.risks))}
 
 
 class Register:
@@ -77,9 +75,10 @@ class Register:
         self.directorate = directorate
         self.quarter = quarter
         #: sheet -> ID -> item: the whole register's, or with a plan read a directorate at a
-        #: time, the directorate's own (an ID not found there is looked up in the whole: _whose)
+        #: time, the directorate's own (an ID not found there is looked up in the whole by
+        #: check_rows)
         self.index = register_index(plan) if not isinstance(plan, PlanByDirectorate) else \
-            _own_index(plan.for_directorate(directorate))
+            _index_by_id(plan.for_directorate(directorate))
         self.context = Context(quarter=quarter)
         #: objective code -> the Objective cell's text (a few objectives serve many items)
         self._objectives: dict[Any, Any] = {}

@@ -191,3 +191,64 @@ def test_a_register_without_items_is_not_kept_a_directorate_at_a_time(
         plan = load_plan(path, BY_DIRECTORATE)
         assert not isinstance(plan, PlanByDirectorate) and not has_items(plan)
     assert not entries(tmp_path / "cache", "directorates")
+
+
+def master_cells(path: Path) -> dict[str, list[tuple[Any, ...]]]:
+    """Every sheet's rows as values but the Log's times (each run writes its own)."""
+    from workbook_tools.master.read import read_master
+
+    master = read_master(path)
+    return {name: sorted(tuple(str(v) for k, v in row.items() if k not in ("When", "Received"))
+                         for row in master.rows(name)) for name in master.sheets}
+
+
+@pytest.mark.parametrize("into", ["a new master, with a ledger", "the master it holds"])
+def test_consolidate_with_the_register_a_directorate_at_a_time_writes_the_same_master(
+        folder: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, into: str) -> None:
+    """consolidate's command checks the returns against each directorate's items (as validate)
+    and reads the whole register for the merge itself: the master is the same, cell for cell,
+    as with the register read whole, finance's entries and the ledger's figures included."""
+    cache = tmp_path / "cache"
+    saving = next(s for s in folder.plan.savings if s.directorate_code == "CS")
+    ledger = tmp_path / "ledger.csv"
+    ledger.write_text(f"Saving ID,Quarter,Amount\n{saving.id},{Q1},1234.5\n", encoding="utf-8")
+    master = folder.master
+    kept = master.read_bytes()
+    args = ["consolidate", "-q", str(Q1)]
+    if into.startswith("a new"):
+        args += ["--ledger", str(ledger), "--master", str(tmp_path / "new" / "master.xlsx")]
+        master = tmp_path / "new" / "master.xlsx"
+
+    def consolidated(cached: str) -> dict[str, list[tuple[Any, ...]]]:
+        monkeypatch.setenv("WORKBOOK_TOOLS_CACHE", cached)
+        folder.master.write_bytes(kept)
+        if master != folder.master and master.exists():
+            master.unlink()
+        result = run_cli(*args)
+        assert result.exit_code == 0 and "Traceback" not in result.output, result.output
+        return master_cells(master)
+
+    whole = consolidated("off")
+    consolidated(str(cache))  # (the first run reads the register whole, and keeps it so)
+    assert entries(cache, "directorates")
+    assert isinstance(load_plan(folder.root / "templates" / "plan.xlsx", BY_DIRECTORATE),
+                      PlanByDirectorate)
+    again = consolidated(str(cache))
+    assert again == whole
+    measures = [row for row in again["Measures"] if row[0] == str(Q1)]
+    assert len(measures) == len(folder.plan.measures)
+    if into.startswith("a new"):
+        assert any(saving.id in row and "1234.5" in row for row in again["Savings"])
+
+
+def test_the_whole_register_read_for_a_caller_to_let_go_is_not_kept_with_the_plan(
+        folder: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("WORKBOOK_TOOLS_CACHE", str(tmp_path / "cache"))
+    path = folder.root / "templates" / "plan.xlsx"
+    load_plan(path, BY_DIRECTORATE)  # (keeps the entry)
+    plan = load_plan(path, BY_DIRECTORATE)
+    assert isinstance(plan, PlanByDirectorate)
+    first = plan.whole(keep=False)
+    assert first.measures == folder.plan.measures and first.savings == folder.plan.savings
+    assert plan.whole(keep=False) is not first  # read again: not held by the plan
+    assert plan.whole() is plan.whole()  # (kept when asked to)

@@ -47,9 +47,12 @@ def consolidate(ctx: click.Context, quarter: Quarter, plan_path: Path | None,
       workbook-tools consolidate -q 2025-26-Q2 --ledger ledger-q2.csv
     """
     from workbook_tools.master.consolidate import consolidate as consolidate_returns
+    from workbook_tools.plan.register import BY_DIRECTORATE
 
     ws = Workspace.here()
-    loaded = plan_for(quarter, plan_path)
+    # the items a directorate at a time, as validate checks them; consolidate reads the whole
+    # register for the merge and lets it go before writing the master
+    loaded = plan_for(quarter, plan_path, BY_DIRECTORATE)
     folder = returns_dir or ws.returns(quarter)
     master_path = master or ws.master
     total = sum(1 for p in folder.iterdir() if p.is_file()) if folder.is_dir() else 0

@@ -58,10 +58,11 @@ class PlanByDirectorate(Plan):
         assert self.items_from is not None
         return self.items_from.plan_of(self, code)
 
-    def whole(self) -> Plan:
-        """Every item of the register (read once a process, the first time one is asked for)."""
+    def whole(self, keep: bool = True) -> Plan:
+        """Every item of the register (read once a process, the first time one is asked for;
+        read and not kept with this plan when not `keep`, so that the caller can let it go)."""
         assert self.items_from is not None
-        return self.items_from.whole(self)
+        return self.items_from.whole(self, keep)
 
 
 class Directorates:
@@ -101,7 +102,7 @@ class Directorates:
         except (OSError, ValueError, TypeError, KeyError, IndexError):
             return None
 
-    def whole(self, head: Plan) -> Plan:
+    def whole(self, head: Plan, keep: bool = True) -> Plan:
         """The plan's own entry for the same bytes; else every directorate's items from this
         entry (grouped by directorate, not in the register's order: IDs are unique on each
         sheet of a sound register, so an ID finds the same item). Never the register itself,
@@ -119,6 +120,8 @@ class Directorates:
                 plan = Plan(head.settings, head.themes, head.objectives, head.directorates,
                             every["measures"], every["actions"], every["savings"],
                             every["risks"], path=head.path)
+            if not keep:
+                return plan
             self._whole = plan
         return self._whole
 

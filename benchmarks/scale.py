@@ -512,9 +512,9 @@ def in_process(step: str, root: Path) -> tuple[float, float]:
             resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)))
 
     quarter = parse_quarter(QUARTER)
-    # as the command loads it: validate compares each return with its directorate's items
-    plan = load_plan(root / "templates" / "plan.xlsx",
-                     items=BY_DIRECTORATE if step == "validate" else True)
+    # as the commands load it: each return compared with its directorate's items (consolidate
+    # reads the whole register for its merge itself)
+    plan = load_plan(root / "templates" / "plan.xlsx", items=BY_DIRECTORATE)
     if step == "consolidate-4q":
         prepare(step, root)
     start, used = time.perf_counter(), cpu()

@@ -252,3 +252,103 @@ def test_the_whole_register_read_for_a_caller_to_let_go_is_not_kept_with_the_pla
     assert first.measures == folder.plan.measures and first.savings == folder.plan.savings
     assert plan.whole(keep=False) is not first  # read again: not held by the plan
     assert plan.whole() is plan.whole()  # (kept when asked to)
+
+
+def _cached_by_directorate(folder: Any, cache: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("WORKBOOK_TOOLS_CACHE", str(cache))
+    path = folder.root / "templates" / "plan.xlsx"
+    load_plan(path, BY_DIRECTORATE)  # (keeps the entry)
+    assert isinstance(load_plan(path, BY_DIRECTORATE), PlanByDirectorate)
+
+
+def test_a_register_cache_cleared_during_consolidate_stops_it_and_the_master_is_kept(
+        folder: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The cache's entries of the register gone once consolidate has read the whole register
+    but before the returns are checked (another command pruned the cache, someone cleared it):
+    one line saying so, exit 2 and the master as it was, never the quarter's returns judged
+    unreadable and the quarter's rows replaced by none."""
+    import workbook_tools.master.consolidate as consolidate
+
+    cache = tmp_path / "cache"
+    _cached_by_directorate(folder, cache, monkeypatch)
+    monkeypatch.setenv("WORKBOOK_TOOLS_WORKERS", "1")  # (the returns checked after the read)
+    read_whole = consolidate._whole
+
+    def then_cleared(plan: Any) -> Any:
+        whole = read_whole(plan)
+        for entry in (*entries(cache, "items"), *entries(cache, "directorates")):
+            entry.unlink()
+        return whole
+
+    monkeypatch.setattr(consolidate, "_whole", then_cleared)
+    kept = folder.master.read_bytes()
+    result = run_cli("consolidate", "-q", str(Q1))
+    assert result.exit_code == 2, result.output
+    assert "Traceback" not in result.output
+    assert "changed while it was in use; nothing was written" in result.output
+    assert "Not a return" not in result.output
+    assert folder.master.read_bytes() == kept
+
+
+def test_a_register_cache_cleared_before_validates_workers_read_it_stops_the_run(
+        folder: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The same in a worker process: the error comes back from it and stops the run, with no
+    report written, rather than each return it checks called unreadable."""
+    import workbook_tools.returns.validate as command  # (the command imports it when run)
+
+    cache = tmp_path / "cache"
+    _cached_by_directorate(folder, cache, monkeypatch)
+    monkeypatch.setenv("WORKBOOK_TOOLS_WORKERS", "2")
+    listed = command.expand_paths
+
+    def then_cleared(paths: Any) -> Any:  # (after the command has loaded the plan)
+        for entry in (*entries(cache, "items"), *entries(cache, "directorates")):
+            entry.unlink()
+        return listed(paths)
+
+    monkeypatch.setattr(command, "expand_paths", then_cleared)
+    reports = sorted((folder.root / "outputs").glob("validation-*.xlsx"))
+    result = run_cli("validate", "-q", str(Q1))
+    assert result.exit_code == 2, result.output
+    assert "Traceback" not in result.output and "Not a return" not in result.output
+    assert "changed while it was in use; nothing was written" in result.output
+    assert sorted((folder.root / "outputs").glob("validation-*.xlsx")) == reports
+
+
+def test_consolidate_lets_go_of_the_whole_register_before_writing(
+        folder: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every whole register read for a consolidate, the merge's and the one a check keeps for
+    an ID that is not its return's directorate's, is let go before the master is written."""
+    import gc
+    import weakref
+
+    import workbook_tools.master.consolidate as consolidate
+    from workbook_tools.plan.bydirectorate import Directorates
+
+    _cached_by_directorate(folder, tmp_path / "cache", monkeypatch)
+    monkeypatch.setenv("WORKBOOK_TOOLS_WORKERS", "1")  # (the checks in this process)
+    theirs = next(s for s in folder.plan.savings if s.directorate_code == "PL")
+    forge(cs_return(folder), "Savings", FIRST, {"id": theirs.id, "name": theirs.name,
+                                                 "target": theirs.target})
+    read: list[Any] = []
+    read_whole = Directorates.whole
+
+    def noted(self: Any, head: Any, keep: bool = True) -> Any:
+        found = read_whole(self, head, keep)
+        read.append(weakref.ref(found))
+        return found
+
+    held: list[bool] = []
+    write = consolidate.write_safely
+
+    def writing(*args: Any, **kwargs: Any) -> Any:
+        gc.collect()
+        held.extend(ref() is not None for ref in read)
+        return write(*args, **kwargs)
+
+    monkeypatch.setattr(Directorates, "whole", noted)
+    monkeypatch.setattr(consolidate, "write_safely", writing)
+    result = run_cli("consolidate", "-q", str(Q1))
+    assert result.exit_code == 1, result.output  # (CS's return is rejected: another's saving)
+    assert "CS_" in result.output and "Rejected" in result.output
+    assert len(read) == 2 and held == [False, False]

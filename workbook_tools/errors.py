@@ -24,6 +24,12 @@ class ConfigurationError(WorkbookToolsError):
     """The working folder is not usable: no plan, an invalid register, an unwritable path."""
 
 
+class CacheChangedError(ConfigurationError):
+    """A cache entry a command was reading went or changed during the run (another command
+    pruned the cache, or someone cleared it): the run stops, writing nothing, rather than
+    judge the returns it had left against no register."""
+
+
 class PlanError(ConfigurationError):
     """The plan register has problems; `problems` lists each with its sheet and cell."""
 

@@ -44,7 +44,7 @@ from workbook_tools.master.rows import (
 from workbook_tools.master.safe import check_not_open, login_name, master_state, write_safely
 from workbook_tools.master.sheetrow import Copied, Row, column_of, in_place, year_on_year
 from workbook_tools.master.write import row_positions
-from workbook_tools.plan.bydirectorate import PlanByDirectorate
+from workbook_tools.plan.bydirectorate import PlanByDirectorate, let_go
 from workbook_tools.plan.register import Plan
 from workbook_tools.quarters import Quarter
 from workbook_tools.returns.findings import (
@@ -55,6 +55,7 @@ from workbook_tools.returns.findings import (
     REJECTED,
     ValidationRun,
 )
+from workbook_tools.returns.locked import forget_register_index
 
 __all__ = ["ConsolidationResult", "Master", "consolidate", "read_master"]
 
@@ -171,6 +172,10 @@ def consolidate(
     try:
         new, result = _merge(old, whole or _whole(plan), quarter, run, ledger)
         del whole  # (the caller's plan, when whole, stays the caller's)
+        # and any copy the checks kept (an ID not of its return's directorate, checked in this
+        # process), with the index of it
+        let_go(plan)
+        forget_register_index()
         give_back_memory()
         result.reopened = reopened_period(old, quarter)
         if result.reopened is not None:

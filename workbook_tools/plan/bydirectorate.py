@@ -27,7 +27,7 @@ from typing import Any
 
 import orjson
 
-from workbook_tools.errors import ConfigurationError
+from workbook_tools.errors import CacheChangedError
 from workbook_tools.files.cachefolder import keep_entry, private, read_own
 from workbook_tools.plan.cache import (
     KEEP,
@@ -65,6 +65,13 @@ class PlanByDirectorate(Plan):
         return self.items_from.whole(self, keep)
 
 
+def let_go(plan: Plan) -> None:
+    """Forget the whole plan a PlanByDirectorate read and kept (`whole()`), so that the caller
+    done with it frees it (consolidate, before it writes the master)."""
+    if isinstance(plan, PlanByDirectorate) and plan.items_from is not None:
+        plan.items_from.let_go()
+
+
 class Directorates:
     """Where each directorate's items are in the entry, and those read so far."""
 
@@ -77,6 +84,10 @@ class Directorates:
 
     def __getstate__(self) -> dict[str, Any]:  # (sent to a worker started afresh: no items)
         return {**self.__dict__, "_last": None, "_whole": None}
+
+    def let_go(self) -> None:
+        self._whole = None
+        self._last = None
 
     def plan_of(self, plan: Plan, code: str) -> DirectoratePlan:
         """One directorate's share of the plan, its items read from the entry (the whole plan's
@@ -112,9 +123,10 @@ class Directorates:
             if plan is None:
                 shares = [self._read(code) for code in self.places]
                 if any(share is None for share in shares):
-                    raise ConfigurationError(
+                    raise CacheChangedError(
                         f"{self.entry.named(KIND)}: this cache entry of the plan register "
-                        "changed while it was in use; run the command again.")
+                        "changed while it was in use; nothing was written. Run the command "
+                        "again.")
                 every = {name: tuple(item for share in shares if share
                                      for item in share[name]) for name in ITEM_PARTS}
                 plan = Plan(head.settings, head.themes, head.objectives, head.directorates,

@@ -54,6 +54,11 @@ def register_index(plan: Plan) -> dict[str, dict[str, Any]]:
     return index
 
 
+def forget_register_index() -> None:
+    """Let go of the index register_index built (and the plan it holds)."""
+    _INDEX.clear()
+
+
 def _index_by_id(items_of: Plan | DirectoratePlan) -> dict[str, dict[str, Any]]:
     """sheet -> ID -> item (the first with that ID), of a plan or one directorate's share."""
     index: dict[str, dict[str, Any]] = {}

@@ -13,7 +13,12 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
-from workbook_tools.errors import ConfigurationError, UnreadableFileError, about_file
+from workbook_tools.errors import (
+    CacheChangedError,
+    ConfigurationError,
+    UnreadableFileError,
+    about_file,
+)
 from workbook_tools.parallel import StartedMap, ordered_map
 from workbook_tools.plan.bydirectorate import PlanByDirectorate
 from workbook_tools.plan.register import Plan
@@ -156,6 +161,8 @@ def _checked(path: Path, quarter: Quarter | None, plan: Plan | None,
     except OSError as exc:
         result.findings = [_unreadable(path, f"cannot be read ({_reason(exc)})")]
         return _refused(result, exc)
+    except CacheChangedError:  # (the register, not the file: the whole run stops)
+        raise
     except Exception as exc:  # noqa: BLE001 - one file's surprise must not stop the quarter
         result.findings = [_unreadable(path, f"cannot be read as a return ({_reason(exc)})")]
         return _refused(result, exc)
@@ -169,6 +176,8 @@ def _checked(path: Path, quarter: Quarter | None, plan: Plan | None,
         try:
             found = check_return(rf, None if later or not context else context(rf.quarter),
                                  later)
+        except CacheChangedError:
+            raise
         except Exception as exc:  # noqa: BLE001
             result.data = None
             found = [_unreadable(path, f"cannot be checked ({_reason(exc)})")]

@@ -711,6 +711,38 @@ def _growth(megabytes: float | None, base: float | None) -> str:
     return "-" if megabytes is None or not base else f"{megabytes / base:.2f}"
 
 
+#: How much a step's time per return (against the floor's) or its memory may grow from the
+#: smallest size to the largest and still be flat: this machine's timings move by 20%.
+FLAT = 1.25
+#: The steps whose memory must be flat as returns grow (issue 16); validate's is judged under
+#: its 300 MB, and generate writes each return apart.
+FLAT_MEMORY = ("consolidate", *FOUR)
+
+
+def growth_targets(sizes: list[int], tables: dict[int, dict[str, Any]]
+                   ) -> list[tuple[str, bool]]:
+    """The targets across sizes, from the smallest to the largest: each step's time per
+    return flat (its ratio to the floor, which reads the same returns, grows at most FLAT
+    times), and consolidate's memory flat (what it held at once grows at most FLAT times)."""
+    first, last = sizes[0], sizes[-1]
+    found: list[tuple[str, bool]] = []
+    for step in (s for s in TIMED if s not in (FLOOR, *FLOOR_OF.values(), "openpyxl")
+                 and s in tables[first] and s in tables[last]):
+        small, large = tables[first][step], tables[last][step]
+        grew = large["ratio"] / small["ratio"]
+        found.append((f"{step}: time per return flat from {first} to {last} returns ("
+                      f"{small['ratio']:.2f}x to {large['ratio']:.2f}x the floor: {grew:.2f} "
+                      f"times; at most {FLAT})", grew <= FLAT))
+        if step in FLAT_MEMORY:
+            held = (None if small["in_use"] is None or large["in_use"] is None
+                    else large["in_use"] / small["in_use"])
+            found.append((f"{step}: memory flat from {first} to {last} returns ("
+                          f"{_mb(small['in_use'])} to {_mb(large['in_use'])} MB in use: "
+                          f"{'-' if held is None else f'{held:.2f}'} times; at most {FLAT})",
+                          held is not None and held <= FLAT))
+    return found
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--returns", type=int, nargs="+", default=[60])
@@ -752,7 +784,10 @@ def main() -> None:
         except ShortRun as exc:
             sys.exit(f"benchmark refused: {exc}")
         if len(args.returns) > 1:
-            growth(args.returns, tables)
+            sizes = sorted(args.returns)
+            growth(sizes, tables)
+            for label, ok in growth_targets(sizes, tables):
+                print(f"{'PASS' if ok else 'FAIL'}  {label}")
 
 
 if __name__ == "__main__":

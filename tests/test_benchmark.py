@@ -9,6 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 import pytest
 from support import needs_libreoffice
@@ -120,3 +121,38 @@ def test_validate_on_returns_saved_by_a_spreadsheet_program_is_measured_against_
     assert table["calamine-saved"]["ratio"] == 2.0
     assert ("validate, returns saved by LibreOffice, within 1.5x the floor of those files "
             "(1.50x)", True) in scale.targets(table)
+
+
+def test_growth_is_judged_from_the_smallest_size_to_the_largest(scale: ModuleType) -> None:
+    """Time per return (against the floor) and consolidate's memory must be flat as returns
+    grow: a step whose memory more than FLAT times over fails, as does a step slowing per
+    return; a step not sampled for memory is not taken to be flat."""
+    def row(ratio: float, in_use: float | None) -> dict[str, Any]:
+        return {"ratio": ratio, "in_use": in_use}
+
+    tables = {
+        60: {"calamine": row(1.0, 17), "validate": row(1.35, 55),
+             "consolidate": row(2.29, 114), "consolidate-4q": row(3.50, 190),
+             "generate": row(2.2, 116)},
+        240: {"calamine": row(1.0, 17), "validate": row(1.30, 56),
+              "consolidate": row(2.25, 140), "consolidate-4q": row(4.50, 400),
+              "generate": row(2.2, None)},
+    }
+    found = dict(scale.growth_targets([60, 240], tables))
+    assert found == {
+        "validate: time per return flat from 60 to 240 returns (1.35x to 1.30x the floor: 0.96 "
+        "times; at most 1.25)": True,
+        "consolidate: time per return flat from 60 to 240 returns (2.29x to 2.25x the floor: "
+        "0.98 times; at most 1.25)": True,
+        "consolidate: memory flat from 60 to 240 returns (114 to 140 MB in use: 1.23 times; at "
+        "most 1.25)": True,
+        "consolidate-4q: time per return flat from 60 to 240 returns (3.50x to 4.50x the floor: "
+        "1.29 times; at most 1.25)": False,
+        "consolidate-4q: memory flat from 60 to 240 returns (190 to 400 MB in use: 2.11 times; "
+        "at most 1.25)": False,
+        "generate: time per return flat from 60 to 240 returns (2.20x to 2.20x the floor: 1.00 "
+        "times; at most 1.25)": True,
+    }
+    tables[240]["consolidate"]["in_use"] = None
+    assert ("consolidate: memory flat from 60 to 240 returns (114 to - MB in use: - times; at "
+            "most 1.25)", False) in scale.growth_targets([60, 240], tables)

@@ -108,6 +108,8 @@ ELSEWHERE = "cache-elsewhere"
 SAVED_RETURNS = "saved-returns"
 #: each step's floor, when it is not FLOOR: python-calamine reading the same files the step reads
 FLOOR_OF = {"validate-saved": "calamine-saved"}
+#: the steps that only read the returns, timed to compare the tool with: the floors and the peer
+READERS = (FLOOR, "openpyxl", *FLOOR_OF.values())
 CACHE_VARIABLE = "WORKBOOK_TOOLS_CACHE"
 BUILT = "built"  # written in the working folder once its returns are built
 
@@ -391,7 +393,7 @@ def _high_water_mb(pid: int) -> float:
 
 def handled(step: str, root: Path, out: str) -> dict[str, int]:
     """The returns and rows a step handled, from its output and the files it wrote."""
-    if step in ("calamine", "openpyxl", "calamine-saved"):
+    if step in READERS:
         return json.loads(out)
     if step.startswith("generate"):
         folder = root / (AGAIN if step == "generate" else Path("outputs") / "blank" / QUARTER)
@@ -726,8 +728,8 @@ def growth_targets(sizes: list[int], tables: dict[int, dict[str, Any]]
     times), and consolidate's memory flat (what it held at once grows at most FLAT times)."""
     first, last = sizes[0], sizes[-1]
     found: list[tuple[str, bool]] = []
-    for step in (s for s in TIMED if s not in (FLOOR, *FLOOR_OF.values(), "openpyxl")
-                 and s in tables[first] and s in tables[last]):
+    for step in (s for s in TIMED if s not in READERS and s in tables[first]
+                 and s in tables[last]):
         small, large = tables[first][step], tables[last][step]
         grew = large["ratio"] / small["ratio"]
         found.append((f"{step}: time per return flat from {first} to {last} returns ("

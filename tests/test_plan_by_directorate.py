@@ -193,6 +193,19 @@ def test_a_register_without_items_is_not_kept_a_directorate_at_a_time(
     assert not entries(tmp_path / "cache", "directorates")
 
 
+def _cached_by_directorate(folder: Any, cache: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("WORKBOOK_TOOLS_CACHE", str(cache))
+    path = folder.root / "templates" / "plan.xlsx"
+    load_plan(path, BY_DIRECTORATE)  # (keeps the entry)
+    assert isinstance(load_plan(path, BY_DIRECTORATE), PlanByDirectorate)
+
+
+def cleared(cache: Path) -> None:
+    """The cache's entries of the register gone, as another command's pruning leaves it."""
+    for entry in (*entries(cache, "items"), *entries(cache, "directorates")):
+        entry.unlink()
+
+
 def master_cells(path: Path) -> dict[str, list[tuple[Any, ...]]]:
     """Every sheet's rows as values but the Log's times (each run writes its own)."""
     from workbook_tools.master.read import read_master
@@ -243,22 +256,13 @@ def test_consolidate_with_the_register_a_directorate_at_a_time_writes_the_same_m
 
 def test_the_whole_register_read_for_a_caller_to_let_go_is_not_kept_with_the_plan(
         folder: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("WORKBOOK_TOOLS_CACHE", str(tmp_path / "cache"))
-    path = folder.root / "templates" / "plan.xlsx"
-    load_plan(path, BY_DIRECTORATE)  # (keeps the entry)
-    plan = load_plan(path, BY_DIRECTORATE)
+    _cached_by_directorate(folder, tmp_path / "cache", monkeypatch)
+    plan = load_plan(folder.root / "templates" / "plan.xlsx", BY_DIRECTORATE)
     assert isinstance(plan, PlanByDirectorate)
     first = plan.whole(keep=False)
     assert first.measures == folder.plan.measures and first.savings == folder.plan.savings
     assert plan.whole(keep=False) is not first  # read again: not held by the plan
     assert plan.whole() is plan.whole()  # (kept when asked to)
-
-
-def _cached_by_directorate(folder: Any, cache: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("WORKBOOK_TOOLS_CACHE", str(cache))
-    path = folder.root / "templates" / "plan.xlsx"
-    load_plan(path, BY_DIRECTORATE)  # (keeps the entry)
-    assert isinstance(load_plan(path, BY_DIRECTORATE), PlanByDirectorate)
 
 
 def test_a_register_cache_cleared_during_consolidate_stops_it_and_the_master_is_kept(
@@ -276,8 +280,7 @@ def test_a_register_cache_cleared_during_consolidate_stops_it_and_the_master_is_
 
     def then_cleared(plan: Any) -> Any:
         whole = read_whole(plan)
-        for entry in (*entries(cache, "items"), *entries(cache, "directorates")):
-            entry.unlink()
+        cleared(cache)
         return whole
 
     monkeypatch.setattr(consolidate, "_whole", then_cleared)
@@ -302,8 +305,7 @@ def test_a_register_cache_cleared_before_validates_workers_read_it_stops_the_run
     listed = command.expand_paths
 
     def then_cleared(paths: Any) -> Any:  # (after the command has loaded the plan)
-        for entry in (*entries(cache, "items"), *entries(cache, "directorates")):
-            entry.unlink()
+        cleared(cache)
         return listed(paths)
 
     monkeypatch.setattr(command, "expand_paths", then_cleared)

@@ -29,11 +29,13 @@ _CONTROL = re.compile(r"[\x00-\x08\x0B-\x1F\uFFFE\uFFFF]|_x[0-9A-Fa-f]{4}_")
 #: which leaves the part not well-formed: Excel refuses the file); written as Excel's _xHHHH_.
 _NON_CHARACTERS = re.compile("[\uFFFE\uFFFF]")
 ROWS_PER_WRITE = 1000  # rows gathered before they go to the file
-#: Texts kept per column, and their characters, so memory stays flat: enough for a column of
-#: names or IDs, which come back once a quarter (24,000 measures at 60 returns), without
-#: holding a column of long commentary.
-TEXT_CACHE = 65_536
-TEXT_CACHE_CHARS = 2_000_000
+#: Texts kept per column, and their characters: enough for the texts a column repeats
+#: (statuses, directorates, objectives, themes), few enough that memory does not grow with the
+#: rows written. A column of IDs or names, each written once a quarter, filled 65,536 a column
+#: at 240 returns (40 MB a process; at 60 returns a quarter's 24,000 measures fit), for no gain:
+#: an ID comes again a quarter's rows later.
+TEXT_CACHE = 8_192
+TEXT_CACHE_CHARS = 400_000
 _ESCAPE = re.compile(r"[&<>]")
 _SPECIAL = re.compile(r"[\x00-\x08\x0B-\x1F\uFFFE\uFFFF&<>]|_x[0-9A-Fa-f]{4}_")
 

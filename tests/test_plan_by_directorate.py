@@ -207,20 +207,29 @@ def cleared(cache: Path) -> None:
 
 
 def master_cells(path: Path) -> dict[str, list[tuple[Any, ...]]]:
-    """Every sheet's rows as values but the Log's times (each run writes its own)."""
+    """Every sheet's rows as values, in order, but the Log's times (each run writes its own)."""
     from workbook_tools.master.read import read_master
 
     master = read_master(path)
-    return {name: sorted(tuple(str(v) for k, v in row.items() if k not in ("When", "Received"))
-                         for row in master.rows(name)) for name in master.sheets}
+    return {name: [tuple(str(v) for k, v in row.items() if k not in ("When", "Received"))
+                   for row in master.rows(name)] for name in master.sheets}
 
 
-@pytest.mark.parametrize("into", ["a new master, with a ledger", "the master it holds"])
+@pytest.mark.parametrize("into", ["a new master, with a ledger", "the master it holds",
+                                  "a new master"])
 def test_consolidate_with_the_register_a_directorate_at_a_time_writes_the_same_master(
         folder: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, into: str) -> None:
     """consolidate's command checks the returns against each directorate's items (as validate)
-    and reads the whole register for the merge itself: the master is the same, cell for cell,
-    as with the register read whole, finance's entries and the ledger's figures included."""
+    and reads the whole register for the merge itself, or, into a new master with no ledger,
+    makes each return's rows from its directorate's items and keeps them on disk until they
+    are written (files/spool.py): the master is the same, cell for cell and row for row, as
+    with the register read whole, finance's entries and the ledger's figures included."""
+    import workbook_tools.master.consolidate as consolidate
+
+    streamed: list[bool] = []
+    streams = consolidate._streams
+    monkeypatch.setattr(consolidate, "_streams", lambda *a: streamed.append(streams(*a))
+                        or streamed[-1])
     cache = tmp_path / "cache"
     saving = next(s for s in folder.plan.savings if s.directorate_code == "CS")
     ledger = tmp_path / "ledger.csv"
@@ -229,8 +238,10 @@ def test_consolidate_with_the_register_a_directorate_at_a_time_writes_the_same_m
     kept = master.read_bytes()
     args = ["consolidate", "-q", str(Q1)]
     if into.startswith("a new"):
-        args += ["--ledger", str(ledger), "--master", str(tmp_path / "new" / "master.xlsx")]
+        args += ["--master", str(tmp_path / "new" / "master.xlsx")]
         master = tmp_path / "new" / "master.xlsx"
+    if into.endswith("ledger"):
+        args += ["--ledger", str(ledger)]
 
     def consolidated(cached: str) -> dict[str, list[tuple[Any, ...]]]:
         monkeypatch.setenv("WORKBOOK_TOOLS_CACHE", cached)
@@ -246,11 +257,13 @@ def test_consolidate_with_the_register_a_directorate_at_a_time_writes_the_same_m
     assert entries(cache, "directorates")
     assert isinstance(load_plan(folder.root / "templates" / "plan.xlsx", BY_DIRECTORATE),
                       PlanByDirectorate)
+    streamed.clear()
     again = consolidated(str(cache))
     assert again == whole
+    assert streamed == [into == "a new master"]
     measures = [row for row in again["Measures"] if row[0] == str(Q1)]
     assert len(measures) == len(folder.plan.measures)
-    if into.startswith("a new"):
+    if into.endswith("ledger"):
         assert any(saving.id in row and "1234.5" in row for row in again["Savings"])
 
 

@@ -21,12 +21,14 @@ from workbook_tools import __version__, helper, parallel
 from workbook_tools.collector import paused
 from workbook_tools.errors import ConfigurationError
 from workbook_tools.files.memory import give_back_memory
+from workbook_tools.files.spool import Spool
 from workbook_tools.master import columns as mc
-from workbook_tools.master import keep, savingscopy, writerows
+from workbook_tools.master import keep, writerows
 from workbook_tools.master.columns import MasterSheet
 from workbook_tools.master.corrections import FIGURE_SHEETS, corrections, earlier_under
+from workbook_tools.master.finance import apply_ledger, attach_finance, without_entries
 from workbook_tools.master.history import context_of
-from workbook_tools.master.ledger import Ledger, ledger_variances_of, read_ledger
+from workbook_tools.master.ledger import Ledger, read_ledger
 from workbook_tools.master.order import load_numpy, sort_rows
 from workbook_tools.master.periods import Period, refuse_closed, reopened_period
 from workbook_tools.master.read import (
@@ -53,6 +55,7 @@ from workbook_tools.returns.findings import (
     NOT_A_RETURN,
     NOT_RECEIVED,
     REJECTED,
+    SpooledTables,
     ValidationRun,
 )
 from workbook_tools.returns.locked import forget_register_index
@@ -139,41 +142,50 @@ def consolidate(
     check_not_open(master_path)
     before = master_state(master_path)
     files = expand_paths([returns_dir]) if returns_dir.is_dir() else []
-    # a plan read a directorate at a time (plan/bydirectorate.py) is how the workers check the
-    # returns; the merge takes the whole register, read here (while they work) and let go of
-    # before the write: 240,000 items, 60 MB at 240 returns, held through the write otherwise
-    whole = None
-    if before is None:
-        old = Master()
-        if ledger_csv is not None:  # (the ledger's IDs are checked against the register's)
-            whole = _whole(plan)
-        ledger = _check_ledger_and_returns(whole or plan, quarter, old, master_path,
-                                           ledger_csv, returns_dir, files)
-        run = validate_paths(files, quarter, plan, None, progress)
-    else:
-        # the returns are read and checked while the master is read (one core each), the
-        # warnings that need last quarter's figures worked out once it is; anything wrong with
-        # the master, the quarter or the ledger stops the workers and writes nothing
-        with Started(files, quarter, plan, master_path) as started:
-            # numpy, loaded while the workers validate (not while this process alone merges):
-            # the master's record is decoded with it (columncode.largest), and the sort checks
-            # copied rows with it
-            load_numpy()
-            # the quarter's own rows as dicts (corrections compare them), every other quarter's
-            # rows on the sheets a run copies through as Rows
-            old = read_master(master_path, touched={str(quarter)})
-            whole = _whole(plan)
-            ledger = _check_ledger_and_returns(whole, quarter, old, master_path, ledger_csv,
-                                               returns_dir, files)
-            # last quarter's figures from the master already read, rather than reading it again
-            run = started.finish(context_of(old.sheets, quarter), progress)
-        del started  # (with last quarter's figures)
-    _write_helper_ahead(old, run)
+    # a new master's rows kept on disk (files/spool.py): the returns' typed rows, by the
+    # workers that read them, then the master's rows made from them (`_streams`)
+    spool = Spool()
+    run = None
     try:
-        new, result = _merge(old, whole or _whole(plan), quarter, run, ledger)
+        # a plan read a directorate at a time (plan/bydirectorate.py) is how the workers check
+        # the returns; the merge takes the whole register, read here (while they work) and let
+        # go of before the write: 240,000 items, 60 MB at 240 returns (held through the write
+        # otherwise)
+        whole = None
+        if before is None:
+            old = Master()
+            if ledger_csv is not None:  # (the ledger's IDs are checked against the register's)
+                whole = _whole(plan)
+            ledger = _check_ledger_and_returns(whole or plan, quarter, old, master_path,
+                                               ledger_csv, returns_dir, files)
+            run = validate_paths(files, quarter, plan, None, progress, spool=spool)
+        else:
+            # the returns are read and checked while the master is read (one core each), the
+            # warnings that need last quarter's figures worked out once it is; anything wrong
+            # with the master, the quarter or the ledger stops the workers and writes nothing
+            with Started(files, quarter, plan, master_path) as started:
+                # numpy, loaded while the workers validate (not while this process alone
+                # merges): the master's record is decoded with it (columncode.largest), and the
+                # sort checks copied rows with it
+                load_numpy()
+                # the quarter's own rows as dicts (corrections compare them), every other
+                # quarter's rows on the sheets a run copies through as Rows
+                old = read_master(master_path, touched={str(quarter)})
+                whole = _whole(plan)
+                ledger = _check_ledger_and_returns(whole, quarter, old, master_path, ledger_csv,
+                                                   returns_dir, files)
+                # last quarter's figures from the master already read, not read again
+                run = started.finish(context_of(old.sheets, quarter), progress)
+            del started  # (with last quarter's figures)
+        _write_helper_ahead(old, run)
+        # so those are made a return at a time, kept in the spool too and written from it:
+        # neither the whole register nor the quarter's rows held
+        streamed = spool if _streams(plan, before, ledger, run) else None
+        new, result = _merge(old, whole or (plan if streamed else _whole(plan)), quarter,
+                             run, ledger, streamed)
         del whole  # (the caller's plan, when whole, stays the caller's)
-        # and any copy the checks kept (an ID not of its return's directorate, checked in this
-        # process), with the index of it
+        # and any copy the checks kept (an ID not of its return's directorate, checked in
+        # this process), with the index of it
         let_go(plan)
         forget_register_index()
         give_back_memory()
@@ -183,10 +195,15 @@ def consolidate(
         new.sheets[MasterSheet.LOG].append(_log_row(stamp, user, quarter, run, ledger))
         result.master = master_path
         result.notes += keep.dropped_comments(old.sheets, new.sheets)
-        del old  # (its rows of the quarter, replaced, not held while the new master is written)
+        del old  # (its rows of the quarter, replaced: not held while the master is written)
         result.backup = write_safely(new, master_path, backups, stamp, before, release=True)
     finally:
         helper.stop_ahead()  # (one not taken)
+        if run is not None:  # (a return's typed rows are not kept once the master is written)
+            for found in run.results:
+                if found.data is not None and isinstance(found.data.rows, SpooledTables):
+                    found.data.rows = {}
+        spool.close()
     return result
 
 
@@ -240,15 +257,29 @@ def _check_ledger_and_returns(plan: Plan, quarter: Quarter, old: Master, master_
 # Merging a quarter into the master.
 
 
+def _streams(plan: Plan, before: Any, ledger: Ledger | None, run: ValidationRun) -> bool:
+    """Whether the quarter's rows are made and kept a return at a time (`_merge`'s `spool`): a
+    new master (no rows of other quarters to sort them among, no finance entries but a
+    ledger's), from a plan read a directorate at a time, every accepted return's directorate
+    the register's."""
+    codes = {d.code for d in plan.directorates}
+    return before is None and ledger is None and isinstance(plan, PlanByDirectorate) and all(
+        found.directorate in codes for found in run.accepted)
+
+
 def _merge(old: Master, plan: Plan, quarter: Quarter, run: ValidationRun,
-           ledger: Ledger | None) -> tuple[Master, ConsolidationResult]:
+           ledger: Ledger | None, spool: Spool | None = None
+           ) -> tuple[Master, ConsolidationResult]:
     q = str(quarter)
-    fresh = quarter_rows(plan, quarter, run)
+    fresh = quarter_rows(plan, quarter, run, spool, _afresh(old.finance_columns))
     new = Master(path=old.path, headers=dict(old.headers), columns=old.columns,
                  copies=old.copies)
     share_register_texts(old.sheets, plan, old.copies)
     for name in mc.SHEETS:
         rows = old.sheets[name]
+        if getattr(fresh.sheets.get(name), "afresh", False):  # (a new master's rows: `_streams`)
+            new.sheets[name] = fresh.sheets[name]
+            continue
         # (a Row is never the quarter's: read_master; nor is a copied row)
         kept = [r for r in (rows.tail if rows.__class__ is Copied else rows)
                 if name in mc.KEPT_WHOLE or r.__class__ is Row or r.get("Quarter") != q]
@@ -261,7 +292,7 @@ def _merge(old: Master, plan: Plan, quarter: Quarter, run: ValidationRun,
                            if status == NOT_RECEIVED]
     entries = dict(old.finance)
     if ledger is not None:
-        _apply_ledger(entries, ledger)
+        apply_ledger(entries, ledger)
     register = {s.id for s in plan.savings}
     directorate_of = {s.id: s.directorate_code for s in plan.savings}
 
@@ -277,16 +308,9 @@ def _merge(old: Master, plan: Plan, quarter: Quarter, run: ValidationRun,
             return NOT_IN_RETURN
         return NOT_ACCEPTED
 
-    measures = new.sheets[MasterSheet.MEASURES]
-    stored = year_on_year(measures)
-    # rows copied as this code wrote them (on record) keep their comparisons: see the function
-    block = new.copies.get(MasterSheet.MEASURES)
-    compare_with_a_year_ago(measures, copied_stand=block is not None and bool(block.recorded))
-    if year_on_year(measures) != stored:  # a copied row's comparison would change
-        materialize(new, [MasterSheet.MEASURES])
-        measures = new.sheets[MasterSheet.MEASURES]  # (the rows read in full: a new list)
-        compare_with_a_year_ago(measures)
-    new.sheets[MasterSheet.SAVINGS] = _attach_finance(new, entries, reason, plan)
+    if spool is None:  # (else each row compared, and given finance's columns, as made)
+        _compare(new)
+        new.sheets[MasterSheet.SAVINGS] = attach_finance(new, entries, reason, plan)
     result.orphaned = sum(map(bool, column_of(new.sheets[MasterSheet.SAVINGS], mc.ORPHANED)))
     sort_rows(new, plan)
     # copied rows are written as they were only where they still are the sheet's first rows
@@ -302,6 +326,31 @@ def _merge(old: Master, plan: Plan, quarter: Quarter, run: ValidationRun,
     return new, result
 
 
+def _afresh(finance_columns: tuple[str, ...]) -> Callable[[str, list[Any]], None]:
+    """What `_merge` does to the rows of a new master (`_streams`), done to a return's rows as
+    they are made: measures compared with a year ago (a new master holds no quarter a year
+    before), savings given finance's columns (no entries: no ledger)."""
+    def finish(sheet: str, rows: list[Any]) -> None:
+        if sheet == MasterSheet.MEASURES:
+            compare_with_a_year_ago(rows)
+        elif sheet == MasterSheet.SAVINGS:
+            without_entries(rows, finance_columns)
+    return finish
+
+
+def _compare(new: Master) -> None:
+    """Each measure compared with the same quarter a year before (rules.years_on_years)."""
+    measures = new.sheets[MasterSheet.MEASURES]
+    stored = year_on_year(measures)
+    # rows copied as this code wrote them (on record) keep their comparisons: see the function
+    block = new.copies.get(MasterSheet.MEASURES)
+    compare_with_a_year_ago(measures, copied_stand=block is not None and bool(block.recorded))
+    if year_on_year(measures) != stored:  # a copied row's comparison would change
+        materialize(new, [MasterSheet.MEASURES])
+        measures = new.sheets[MasterSheet.MEASURES]  # (the rows read in full: a new list)
+        compare_with_a_year_ago(measures)
+
+
 def _record_corrections(old: Master, new: Master, reopen: Period, stamp: dt.datetime) -> int:
     """Every figure of the reopened quarter that now differs from what was closed, recorded on
     the Corrections sheet (replacing those an earlier consolidate under this reopen recorded)."""
@@ -315,67 +364,6 @@ def _record_corrections(old: Master, new: Master, reopen: Period, stamp: dt.date
     new.sheets[MasterSheet.CORRECTIONS] = [r for r in new.sheets[MasterSheet.CORRECTIONS]
                                  if id(r) not in replaced] + found
     return len(found)
-
-
-def _apply_ledger(entries: dict[tuple[str, str], FinanceEntry], ledger: Ledger) -> None:
-    """The ledger's figures replace `Ledger (£)` for every saving in the quarters it covers."""
-    for (quarter, _saving), entry in entries.items():
-        if quarter in ledger.quarters:
-            entry.values[mc.LEDGER] = None
-    for (quarter, saving), amount in ledger.amounts.items():
-        found = entries.setdefault((quarter, saving), FinanceEntry(quarter, saving, {}, {}))
-        found.values[mc.LEDGER] = amount
-
-
-def _attach_finance(new: Master, entries: dict[tuple[str, str], FinanceEntry],
-                    reason: Callable[[FinanceEntry], str], plan: Plan) -> Any:
-    """Savings rows with finance's entries put back on their rows; entries with no row kept in
-    orphaned rows (a list of dicts, or a sheetrow.Copied: the rows copied as bytes, then those)."""
-    columns = (*new.finance_columns, mc.LEDGER)
-    blank = dict.fromkeys(columns)
-    rows: list[dict[str, Any]] = []
-    # the rows copied as bytes (master/savingscopy.py) keep their entries as they are, or are
-    # made again from their columns and written again like the others
-    if new.sheets[MasterSheet.SAVINGS].__class__ is Copied and not savingscopy.keeps_entries(
-            new.sheets[MasterSheet.SAVINGS], entries, columns):
-        materialize(new, [MasterSheet.SAVINGS])
-    copied = new.sheets[MasterSheet.SAVINGS]
-    if copied.__class__ is not Copied:
-        copied = None
-    for row in new.sheets[MasterSheet.SAVINGS] if copied is None else copied.tail:
-        if row.get(mc.ORPHANED):
-            continue  # orphaned rows are made again below from their entries
-        key = (str(row.get("Quarter")), str(row.get("Saving ID") or "").strip())
-        entry = entries.pop(key, None)
-        # in place: a copy of every row held the old master's Savings twice at once (190 MB at
-        # 240 returns); after the merge its rows of other quarters are read for nothing else
-        row.update(blank if entry is None else {h: entry.values.get(h) for h in columns})
-        row["_cells"] = entry.cells if entry else row.get("_cells")
-        row[mc.ORPHANED] = None
-        rows.append(row)
-    savings = {s.id: s for s in plan.savings}
-    for entry in entries.values():
-        if not entry.has_values and not entry.cells:
-            continue
-        base = {h: entry.row.get(h) for h in ("Directorate", "Theme", "Objective code",
-                                              "Objective", "Saving proposal", "Type",
-                                              "Target (£)")}
-        saving = savings.get(entry.saving_id)
-        if saving is not None and base["Directorate"] is None:
-            objective = plan.objective(saving.objective_code)
-            theme = plan.theme_of(saving.objective_code)
-            base.update({"Directorate": saving.directorate_code,
-                         "Theme": theme.name if theme else None,
-                         "Objective code": saving.objective_code,
-                         "Objective": objective.name if objective else None,
-                         "Saving proposal": saving.name, "Type": saving.type,
-                         "Target (£)": saving.target})
-        rows.append({"Quarter": entry.quarter, "Saving ID": entry.saving_id, **base,
-                     **{h: entry.values.get(h) for h in columns},
-                     **dict.fromkeys(mc.LEDGER_COLUMNS[1:]), mc.ORPHANED: reason(entry),
-                     "_cells": entry.cells})
-    ledger_variances_of(rows)
-    return rows if copied is None else copied.with_tail(rows)
 
 
 def _log_row(stamp: dt.datetime, user: str | None, quarter: Quarter, run: ValidationRun,

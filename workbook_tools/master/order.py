@@ -29,6 +29,8 @@ def sort_rows(master: Any, plan: Plan) -> None:
     ranks = Ranks.of(plan)
     quarters: dict[str, Any] = {}  # each text's key, worked out once for every sheet
     for name, id_header in mc.ID_COLUMNS.items():
+        if getattr(master.sheets[name], "afresh", False):
+            continue  # (made in this order: master/rows.py's _chunked)
         directorates: dict[str, Any] = {}
         items: dict[str, Any] = {}  # (the copied rows' and the others' are mostly the same)
 

@@ -6,14 +6,16 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import operator
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from workbook_tools.errors import UsageError
 from workbook_tools.files.rowxml import as_written
+from workbook_tools.files.spool import Spool
 from workbook_tools.master import columns as mc
+from workbook_tools.master.chunked import ChunkedRows
 from workbook_tools.master.columns import MasterSheet
 from workbook_tools.master.sheetrow import Copied, Row, column_of
 from workbook_tools.plan.register import Plan
@@ -44,6 +46,9 @@ def plan_items(plan: Plan, sheet: str) -> tuple[Any, ...]:
         MasterSheet.SAVINGS: plan.savings, MasterSheet.RISKS: plan.risks}
     return items[sheet]
 
+
+#: Each item sheet's headers' places (one dict, shared by every new row's sheetrow.Row)
+POSITIONS = {sheet: {h: i for i, h in enumerate(mc.SHEETS[sheet])} for sheet in mc.ID_COLUMNS}
 
 #: Each item sheet's column of the item's name (a return's 'name')
 NAME_COLUMNS = {sheet: next(h for h, key in columns.items() if key == "name")
@@ -129,14 +134,20 @@ class Ranks:
 class QuarterRows:
     """What one run gives the master for its quarter."""
 
-    sheets: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    sheets: dict[str, Any] = field(default_factory=dict)  # (a list, or chunked.ChunkedRows)
     status: dict[str, str] = field(default_factory=dict)  # directorate -> its verdict
     left_out: list[str] = field(default_factory=list)  # items in a return but not the register
     taken: dict[str, ReturnResult] = field(default_factory=dict)  # directorate -> accepted return
 
 
-def quarter_rows(plan: Plan, quarter: Quarter, run: ValidationRun) -> QuarterRows:
-    """The quarter's rows on every sheet but Log (Savings without finance's columns yet)."""
+def quarter_rows(plan: Plan, quarter: Quarter, run: ValidationRun, spool: Spool | None = None,
+                 finish: Callable[[str, list[Any]], None] | None = None) -> QuarterRows:
+    """The quarter's rows on every sheet but Log (Savings without finance's columns yet).
+
+    With a `spool` (plan/bydirectorate.py's plan, a directorate's items read at a time), each
+    item sheet's rows are made a return at a time, in the sheet's order, `finish(sheet, rows)`
+    then done to them (what the merge does to each row) and kept in the spool
+    (chunked.ChunkedRows), not held."""
     ranks = Ranks.of(plan)
     out = QuarterRows(sheets={name: [] for name in mc.SHEETS if name != MasterSheet.LOG})
     results = sorted(run.results, key=lambda r: (ranks.directorate(r.directorate),
@@ -165,6 +176,9 @@ def quarter_rows(plan: Plan, quarter: Quarter, run: ValidationRun) -> QuarterRow
                 "File": Path(finding.file).name or result.path.name,
                 "Directorate": finding.directorate or result.directorate, "Sheet": finding.sheet,
                 "Cell": finding.cell, "Rule": finding.code, "Message": finding.message})
+    if spool is not None:
+        out.sheets.update(_chunked(plan, quarter, out, spool, finish))
+        return out
     for sheet in mc.ID_COLUMNS:
         out.sheets[sheet] = _item_rows(plan, quarter, sheet, out)
     return out
@@ -198,76 +212,111 @@ _EXTRA = ("Quarter", "Directorate", "Theme", "Objective code", "Objective", None
 
 
 def _item_rows(plan: Plan, quarter: Quarter, sheet: str, out: QuarterRows) -> list[Any]:
-    """The sheet's rows from every accepted return: a sheetrow.Row each (the sheet's values in
+    """The sheet's rows from every accepted return (`_return_rows`)."""
+    items = {item.id: item for item in plan_items(plan, sheet)}
+    rows: list[Any] = []
+    for code, result in out.taken.items():
+        rows += _return_rows(plan, items, quarter, sheet, code, result, out.left_out)
+    return rows
+
+
+def _chunked(plan: Any, quarter: Quarter, out: QuarterRows, spool: Spool,
+             finish: Callable[[str, list[Any]], None] | None) -> dict[str, ChunkedRows]:
+    """Each item sheet's rows from every accepted return, kept in `spool` a return's at a
+    time: each return's items looked up among its own directorate's (an accepted return holds
+    no other directorate's: returns/locked.py), its rows in the register's order of them (a
+    sort of every row gives that order: the returns are taken in the register's order of
+    directorates, one a directorate)."""
+    sheets = {sheet: ChunkedRows(spool, None if sheet in mc.OPEN_COLUMNS else POSITIONS[sheet])
+              for sheet in mc.ID_COLUMNS}
+    left_out: dict[str, list[str]] = {sheet: [] for sheet in sheets}  # (by sheet, as _item_rows)
+    for code, result in out.taken.items():
+        part = plan.for_directorate(code)  # (read once a return: the last one read is kept)
+        for sheet, chunked in sheets.items():
+            mine = plan_items(part, sheet)
+            rank = {item.id: i for i, item in enumerate(mine)}
+            rows = _return_rows(plan, {item.id: item for item in mine}, quarter, sheet, code,
+                                result, left_out[sheet])
+            at = mc.ID_COLUMNS[sheet]
+            rows.sort(key=lambda row: rank[row.get(at)])  # noqa: B023 - (sorted here)
+            if finish is not None:
+                finish(sheet, rows)
+            chunked.add(rows)
+    for lines in left_out.values():
+        out.left_out += lines
+    return sheets
+
+
+def _return_rows(plan: Plan, items: dict[Any, Any], quarter: Quarter, sheet: str, code: str,
+                 result: ReturnResult, left_out: list[str]) -> list[Any]:
+    """The sheet's rows from one accepted return: a sheetrow.Row each (the sheet's values in
     its header order, as an earlier quarter's rows are read), or on Savings, whose rows
     finance's columns are merged into next, a dict keyed by header.
 
     Each row is picked in one step from its typed values and the few cells the register gives
     (operator.itemgetter), not cell by cell: a national collection is 240,000 rows."""
-    items = {item.id: item for item in plan_items(plan, sheet)}
     headers = mc.SHEETS[sheet]
-    positions = {h: i for i, h in enumerate(headers)}
+    positions = POSITIONS[sheet]
     as_dicts = sheet in mc.OPEN_COLUMNS
     columns = RETURN_COLUMNS[sheet]
     described = "Objective code" in headers
     q = str(quarter)
     rows: list[Any] = []
-    for code, result in out.taken.items():
-        assert result.data is not None
-        # moved, not copied: holding the returns' rows and the master's rows at once doubled
-        # consolidate's memory, and the run needs only its verdicts and findings after this
-        keys, typed_rows = _table(result.data.rows.pop(sheet, []))
-        if not typed_rows:
+    assert result.data is not None
+    # moved, not copied: holding the returns' rows and the master's rows at once doubled
+    # consolidate's memory, and the run needs only its verdicts and findings after this
+    keys, typed_rows = _table(result.data.rows.pop(sheet, []))
+    if not typed_rows:
+        return rows
+    at = {key: i for i, key in enumerate(keys)}
+    extra = len(keys)
+    blank = extra + len(_EXTRA) - 1
+
+    def source(header: str, objective: bool, at: dict[str, int] = at, extra: int = extra,
+               blank: int = blank) -> int:
+        """Where a header's cell comes from (as the dict rows were filled: a return's own
+        column over the register's, the register's objective name over the return's)."""
+        if header == "Objective" and objective and "Objective" in columns:
+            return extra + _EXTRA.index("Objective")
+        if header in columns:
+            return at.get(columns[header], blank)
+        if header in ("Theme", "Objective code") and described:
+            return extra + _EXTRA.index(header)
+        if header == mc.ID_COLUMNS[sheet]:
+            return at.get("id", blank)
+        if header in ("Quarter", "Directorate"):
+            return extra + _EXTRA.index(header)
+        return blank
+
+    pick = {objective: operator.itemgetter(*(source(h, objective) for h in headers))
+            for objective in (False, True)}
+    id_at = at.get("id")
+    name_at = at.get("name")
+    known: dict[Any, tuple[Any, tuple[Any, ...]]] = {}
+    for typed in typed_rows:
+        item_id = typed[id_at] if id_at is not None else None
+        item = items.get(item_id)
+        if item is None:
+            left_out.append(f"{sheet} {item_id} ({code}): in the return but no longer in "
+                            "the register")
             continue
-        at = {key: i for i, key in enumerate(keys)}
-        extra = len(keys)
-        blank = extra + len(_EXTRA) - 1
-
-        def source(header: str, objective: bool, at: dict[str, int] = at, extra: int = extra,
-                   blank: int = blank) -> int:
-            """Where a header's cell comes from (as the dict rows were filled: a return's own
-            column over the register's, the register's objective name over the return's)."""
-            if header == "Objective" and objective and "Objective" in columns:
-                return extra + _EXTRA.index("Objective")
-            if header in columns:
-                return at.get(columns[header], blank)
-            if header in ("Theme", "Objective code") and described:
-                return extra + _EXTRA.index(header)
-            if header == mc.ID_COLUMNS[sheet]:
-                return at.get("id", blank)
-            if header in ("Quarter", "Directorate"):
-                return extra + _EXTRA.index(header)
-            return blank
-
-        pick = {objective: operator.itemgetter(*(source(h, objective) for h in headers))
-                for objective in (False, True)}
-        id_at = at.get("id")
-        name_at = at.get("name")
-        known: dict[Any, tuple[Any, tuple[Any, ...]]] = {}
-        for typed in typed_rows:
-            item_id = typed[id_at] if id_at is not None else None
-            item = items.get(item_id)
-            if item is None:
-                out.left_out.append(f"{sheet} {item_id} ({code}): in the return but no "
-                                    "longer in the register")
-                continue
-            objective_code = getattr(item, "objective_code", None)
-            found = known.get(objective_code)
-            if found is None:
-                theme = plan.theme_of(objective_code)
-                objective = plan.objective(objective_code)
-                found = known[objective_code] = (pick[objective is not None], (
-                    q, code, theme.name if theme else None, objective_code or None,
-                    objective.name if objective else None, None))
-            # the register's own ID and name where the return's are the same text (its
-            # protected cells): a return's are copies of their own, 30 MB at 240 returns
-            given = list(typed)
-            given[id_at] = item.id  # type: ignore[index]  # (found by it: the same text)
-            if name_at is not None and given[name_at] == item.name:
-                given[name_at] = item.name
-            values = found[0]((*given, *found[1]))
-            rows.append(dict(zip(headers, values, strict=True)) if as_dicts
-                        else Row(values, positions, None))
+        objective_code = getattr(item, "objective_code", None)
+        found = known.get(objective_code)
+        if found is None:
+            theme = plan.theme_of(objective_code)
+            objective = plan.objective(objective_code)
+            found = known[objective_code] = (pick[objective is not None], (
+                q, code, theme.name if theme else None, objective_code or None,
+                objective.name if objective else None, None))
+        # the register's own ID and name where the return's are the same text (its
+        # protected cells): a return's are copies of their own, 30 MB at 240 returns
+        given = list(typed)
+        given[id_at] = item.id  # type: ignore[index]  # (found by it: the same text)
+        if name_at is not None and given[name_at] == item.name:
+            given[name_at] = item.name
+        values = found[0]((*given, *found[1]))
+        rows.append(dict(zip(headers, values, strict=True)) if as_dicts
+                    else Row(values, positions, None))
     return rows
 
 

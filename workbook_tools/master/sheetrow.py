@@ -140,6 +140,8 @@ def column_of(rows: Any, header: str) -> list[Any]:
     None): from the columns for copied rows, and for a list of dicts by dict.get in C (the
     sort asks for four columns of every row of a master of four quarters, 1.2 million rows at
     240 returns, and a tuple a row cost it a second)."""
+    if getattr(rows, "afresh", False):  # (master/chunked.py's, read back a chunk at a time)
+        return rows.column(header)  # type: ignore[no-any-return]
     if rows.__class__ is Copied:
         column = rows.columns.get(rows.positions.get(header, -1))
         found = [None] * rows.count if column is None else list(column)
@@ -175,6 +177,8 @@ def kept_cells(record: Any) -> dict[str, Kept] | None:
 
 def with_cells(rows: Any) -> Iterator[tuple[int, Any]]:
     """Each row that has people's cells (`kept_cells`), with its index."""
+    if getattr(rows, "afresh", False):  # (rows made afresh: master/chunked.py)
+        return
     if rows.__class__ is Copied:
         yield from sorted((i, r) for i, r in rows.pinned.items() if r.cells)
         rows, start = rows.tail, rows.count

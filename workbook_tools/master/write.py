@@ -173,7 +173,8 @@ def _write(master: Master, path: Path, flushed: bool = False) -> tuple[Written |
     for sheet in sheets:
         if sheet.name in master.copies:
             sheet.copy_from(master.path, master.copies[sheet.name])
-        elif any(r.__class__ is SheetRow and r.copied for r in sheet.rows):  # (never written empty)
+        elif not getattr(sheet.rows, "afresh", False) and any(  # (chunked.ChunkedRows: none)
+                r.__class__ is SheetRow and r.copied for r in sheet.rows):  # (never written empty)
             raise ValueError(f"rows of {sheet.name} to copy from the old master have no block")
         if flushed and (sheet.name in LEAN_SHEETS or sheet.name == mc.MasterSheet.SAVINGS):
             sheet.flush_quarters()

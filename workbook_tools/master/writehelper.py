@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import itertools
 import os
 import pickle
 import sys
@@ -109,10 +110,9 @@ def _send(work: IO[bytes], begun: list[tuple[int, SheetRows]]) -> None:
     pickle.dump([(_apart(sheet), first, len(sheet.rows), sheet.untaken())
                  for first, sheet in begun], work, protocol=pickle.HIGHEST_PROTOCOL)
     for first, sheet in begun:
-        rows, headers = sheet.rows, sheet.headers
-        for at in range(first, len(rows), BATCH):
-            batch = [list(values_of(rows[index], headers))
-                     for index in range(at, min(at + BATCH, len(rows)))]
+        records, headers = sheet.rows_from(first), sheet.headers
+        while batch := [list(values_of(record, headers))
+                        for record in itertools.islice(records, BATCH)]:
             pickle.dump(batch, work, protocol=pickle.HIGHEST_PROTOCOL)
 
 

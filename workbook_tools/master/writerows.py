@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import itertools
 import os
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
@@ -141,6 +142,8 @@ class SheetRows:
         """The rows from index `first` on, by index: an iterator over the copied ones before
         them would make a Row of each (sheetrow.Copied)."""
         rows = self.rows
+        if getattr(rows, "afresh", False):  # (read back a chunk at a time: master/chunked.py)
+            return itertools.islice(rows, first, None)
         return map(rows.__getitem__, range(first, len(rows)))
 
     def untaken(self) -> Splice | None:

@@ -12,6 +12,7 @@ from operator import itemgetter
 from pathlib import Path
 from typing import Any, overload
 
+from workbook_tools.files.spool import Place, Spool
 from workbook_tools.quarters import Quarter
 
 
@@ -156,16 +157,64 @@ class ReturnData:
 
     def __getstate__(self) -> dict[str, Any]:
         state = dict(self.__dict__)
-        texts: dict[str, str] = {}
-        state["rows"] = {sheet: (table.keys, table.values)
-                         if (table := RowTable.of(rows, texts)) is not None else rows
-                         for sheet, rows in self.rows.items()}
+        if self.rows.__class__ is not SpooledTables:  # (those travel as their places)
+            state["rows"] = _packed(self.rows)
         return state
 
     def __setstate__(self, state: dict[str, Any]) -> None:
-        state["rows"] = {sheet: RowTable(*rows) if isinstance(rows, tuple) else rows
-                         for sheet, rows in state["rows"].items()}
+        if state["rows"].__class__ is not SpooledTables:
+            state["rows"] = {sheet: _unpacked(rows) for sheet, rows in state["rows"].items()}
         self.__dict__.update(state)
+
+
+def _packed(rows: dict[str, Sequence[dict[str, Any]]]) -> dict[str, Any]:
+    """Each sheet's rows as a RowTable's keys and values (as they travel and are kept)."""
+    texts: dict[str, str] = {}
+    return {sheet: (table.keys, table.values)
+            if (table := RowTable.of(found, texts)) is not None else found
+            for sheet, found in rows.items()}
+
+
+def _unpacked(rows: Any) -> Any:
+    return RowTable(*rows) if isinstance(rows, tuple) else rows
+
+
+class SpooledTables(dict):  # type: ignore[type-arg]
+    """A return's typed rows by sheet (ReturnData.rows) kept in a spool (files/spool.py) by the
+    worker that read it, each sheet's read back when taken (`pop`, or read as a dict's values
+    are). Sent to another process as where they are."""
+
+    def __init__(self, spool: Spool, places: dict[str, Place]) -> None:
+        super().__init__(places)
+        self.spool = spool
+
+    @classmethod
+    def kept(cls, rows: dict[str, Sequence[dict[str, Any]]], spool: Spool) -> SpooledTables:
+        return cls(spool, {sheet: spool.put(found) for sheet, found in _packed(rows).items()})
+
+    def __getitem__(self, sheet: str) -> Any:
+        return _unpacked(self.spool.get(super().__getitem__(sheet)))
+
+    def get(self, sheet: str, default: Any = None) -> Any:  # type: ignore[override]
+        return self[sheet] if sheet in self else default
+
+    def pop(self, sheet: str, default: Any = None) -> Any:  # type: ignore[override]
+        if sheet not in self:
+            return default
+        return _unpacked(self.spool.get(super().pop(sheet)))
+
+    def values(self) -> Any:
+        return [self[sheet] for sheet in self]
+
+    def items(self) -> Any:
+        return [(sheet, self[sheet]) for sheet in self]
+
+    def __reduce__(self) -> Any:
+        return _spooled, (self.spool.folder, dict(super().items()))
+
+
+def _spooled(folder: str, places: dict[str, Place]) -> SpooledTables:
+    return SpooledTables(Spool.joined(folder), places)
 
 
 @dataclass

@@ -19,6 +19,7 @@ from workbook_tools.errors import (
     UnreadableFileError,
     about_file,
 )
+from workbook_tools.files.spool import Spool
 from workbook_tools.parallel import StartedMap, ordered_map
 from workbook_tools.plan.bydirectorate import PlanByDirectorate
 from workbook_tools.plan.register import Plan
@@ -30,15 +31,16 @@ from workbook_tools.returns.findings import (
     ACCEPTED_WITH_WARNINGS,
     NOT_A_RETURN,
     REJECTED,
-    SUPERSEDED,
     Finding,
     ReturnResult,
     Severity,
+    SpooledTables,
     ValidationRun,
 )
 from workbook_tools.returns.layout import Context
 from workbook_tools.returns.locked import has_items, register_index
 from workbook_tools.returns.read import read_return
+from workbook_tools.returns.resubmissions import resolve_resubmissions
 from workbook_tools.returns.rules import catalogue, inputs
 
 ERROR, WARNING = Severity.ERROR, Severity.WARNING
@@ -228,6 +230,7 @@ def validate_paths(
     progress: Callable[[Path], None] | None = None,
     keep_rows: bool = True,
     workers: int | None = None,
+    spool: Spool | None = None,
 ) -> ValidationRun:
     """Validate files and folders of returns; resubmissions and copies are resolved.
 
@@ -245,13 +248,15 @@ def validate_paths(
             needs them, validate and status do not.
         workers: processes to use; None for one per core (parallel.worker_count), 1 for
             this process only.
+        spool: where each worker keeps the typed rows of the returns it reads (files/spool.py;
+            findings.SpooledTables), rather than send them back to be held here (consolidate).
 
     Raises:
         ConfigurationError: a path that does not exist.
         UnreadableFileError: the master cannot be read safely.
     """
     files = expand_paths(paths)
-    job = _Job(quarter, plan, master, keep_rows)
+    job = _Job(quarter, plan, master, keep_rows, spool=spool.folder if spool else None)
     # What exists now, the register's plan above all (100,000s of objects), is left out of the
     # garbage collector's passes while the files are validated: indexing it and starting the
     # workers otherwise set off a full pass over it (20 ms, while one core waits).
@@ -321,9 +326,10 @@ class _Job:
     """What every worker needs to validate one file; sent to each worker once."""
 
     def __init__(self, quarter: Quarter | None, plan: Plan | None, master: Path | None,
-                 keep_rows: bool, later: bool = False) -> None:
+                 keep_rows: bool, later: bool = False, spool: str | None = None) -> None:
         self.quarter, self.plan, self.master, self.keep_rows = quarter, plan, master, keep_rows
         self.later = later  # (Started) the warnings needing the master's figures left to it
+        self.spool = spool  # (validate_paths' spool's folder)
         self.contexts: dict[Quarter, Context | None] = {}
 
     def context(self, q: Quarter) -> Context | None:
@@ -337,61 +343,8 @@ class _Job:
         if self.later:
             return _checked(path, self.quarter, self.plan, None, True)
         result = validate_file(path, self.quarter, self.plan, self.context)
-        if not self.keep_rows and result.data is not None:
+        if result.data is not None and not self.keep_rows:
             result.data.rows = {}
+        elif result.data is not None and self.spool is not None:
+            result.data.rows = SpooledTables.kept(result.data.rows, Spool.joined(self.spool))
         return result
-
-
-def _signed(result: ReturnResult) -> dt.date:
-    signed = result.data.cover.get(layout.SIGNOFF_DATE) if result.data else None
-    return signed if isinstance(signed, dt.date) else dt.date.min
-
-
-def resolve_resubmissions(results: list[ReturnResult]) -> None:
-    """Several files for one directorate and quarter: the latest valid one (latest sign-off
-    date, then file time) is taken, the others are superseded; identical copies count once; two
-    different valid files that cannot be told apart are both refused."""
-    groups: dict[tuple[str, str], list[ReturnResult]] = {}
-    for result in results:
-        if result.status != NOT_A_RETURN and result.directorate and result.quarter:
-            groups.setdefault((result.directorate, result.quarter), []).append(result)
-    for (directorate, quarter), group in groups.items():
-        if len(group) < 2:
-            continue
-        names = {"directorate": directorate, "quarter": quarter}
-        distinct: dict[str, ReturnResult] = {}
-        for result in group:
-            first = distinct.setdefault(result.sha256, result)
-            if first is not result:
-                _supersede(result, first.path, RULES["duplicate-copy"].finding(
-                    str(result.path), directorate, "", "", other=first.path.name))
-        valid = sorted((r for r in distinct.values() if r.accepted),
-                       key=lambda r: (_signed(r), r.received), reverse=True)
-        if not valid:
-            continue
-        best = valid[0]
-        ties = [r for r in valid[1:] if (_signed(r), r.received) == (_signed(best), best.received)]
-        chosen = None if ties else best
-        for result in distinct.values():
-            if result is chosen:
-                continue
-            if ties and result in (best, *ties):
-                other = next(r for r in (best, *ties) if r is not result)
-                result.status = REJECTED
-                result.findings.insert(0, RULES["resubmission-undecidable"].finding(
-                    str(result.path), directorate, "", "", file=result.path.name,
-                    other=other.path.name, **names))
-            elif chosen is not None:
-                newer = not result.accepted and result.received > chosen.received
-                _supersede(result, chosen.path, RULES["superseded"].finding(
-                    str(result.path), directorate, "", "", "errors" if newer else "later",
-                    winner=chosen.path.name, **names))
-            else:
-                _supersede(result, None, RULES["superseded"].finding(
-                    str(result.path), directorate, "", "", "undecided", **names))
-
-
-def _supersede(result: ReturnResult, by: Path | None, finding: Finding) -> None:
-    result.status = SUPERSEDED
-    result.superseded_by = by
-    result.findings.insert(0, finding)

@@ -1,0 +1,130 @@
+"""A new master's rows kept on disk while consolidate works (files/spool.py, master/chunked.py):
+the master and what the command says are the same as with every row held, items taken out of
+the register and a sheet's rows read back in any order included, and nothing is left behind
+in the temporary folder, whether the run ends well or not."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pytest
+from conftest import Q1
+from test_plan_by_directorate import _cached_by_directorate, master_cells
+from untrusted_support import hostile_folder
+from untrusted_support import run as run_cli
+
+from workbook_tools.files.spool import Spool
+from workbook_tools.master.chunked import ChunkedRows
+from workbook_tools.master.sheetrow import Row
+
+
+@pytest.fixture
+def folder(tmp_path: Path, monkeypatch: Any) -> Any:
+    monkeypatch.chdir(tmp_path)
+    return hostile_folder(tmp_path / "ws")
+
+
+@pytest.fixture
+def temporary(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The temporary folder the run's spool is made in (tempfile's), empty to begin with."""
+    place = tmp_path / "tmp"
+    place.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(place))
+    return place
+
+
+def spools(place: Path) -> list[Path]:
+    return sorted(place.glob("workbook-tools-spool-*"))
+
+
+def test_rows_kept_a_return_at_a_time_read_back_as_a_list_of_them(temporary: Path) -> None:
+    positions = {"Quarter": 0, "ID": 1, "Actual": 2}
+    made = [[Row((str(Q1), f"M-{n}-{i}", float(i)), positions, None) for i in range(size)]
+            for n, size in enumerate((3, 1, 4))]
+    every = [row for rows in made for row in rows]
+    with Spool() as spool:
+        chunked = ChunkedRows(spool, positions)
+        for rows in made:
+            chunked.add(rows)
+        chunked.add([])  # (a return with no rows on the sheet)
+        assert len(chunked) == 8 and list(chunked) == every
+        assert [chunked[i] for i in (7, 0, 3, 4, -1)] == [every[i] for i in (7, 0, 3, 4, -1)]
+        assert chunked[1:7:2] == every[1:7:2] and chunked[::-1] == every[::-1]
+        assert chunked.column("ID") == [row[1] for row in every]
+        assert all(row.__class__ is Row and row.get("Actual") == row[2] for row in chunked)
+        with pytest.raises(IndexError):
+            chunked[8]
+        dicts = ChunkedRows(spool, None)
+        dicts.add([{"Saving ID": "S-1", "_cells": None}])
+        assert list(dicts) == [{"Saving ID": "S-1", "_cells": None}]
+        assert len(spools(temporary)) == 1
+    assert spools(temporary) == []
+
+
+def without(path: Path, sheet: str, item_id: str) -> None:
+    """The register with one item taken out (its row deleted)."""
+    workbook = openpyxl.load_workbook(path)
+    cells = workbook[sheet]
+    ids = [row[0].value for row in cells.iter_rows(min_row=2)]
+    cells.delete_rows(ids.index(item_id) + 2)
+    workbook.save(path)
+
+
+def test_a_new_master_written_from_disk_is_the_one_written_from_memory(
+        folder: Any, tmp_path: Path, temporary: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Items taken out of the register since the returns went out are left out, said so in
+    the same words and order; every other row is where it was."""
+    import workbook_tools.master.consolidate as consolidate
+
+    plan = folder.root / "templates" / "plan.xlsx"
+    first, *_, last = (d.code for d in folder.plan.directorates)
+    # (a later directorate's measure, an earlier one's saving: said sheet by sheet)
+    measure = next(m for m in folder.plan.measures if m.directorate_code == last)
+    saving = [s for s in folder.plan.savings if s.directorate_code == first][-1]
+    without(plan, "Measures", measure.id)
+    without(plan, "Savings", saving.id)
+    master = tmp_path / "new" / "master.xlsx"
+    streamed: list[bool] = []
+    streams = consolidate._streams
+    monkeypatch.setattr(consolidate, "_streams",
+                        lambda *a: streamed.append(streams(*a)) or streamed[-1])
+
+    def consolidated() -> tuple[str, dict[str, list[tuple[Any, ...]]]]:
+        master.unlink(missing_ok=True)
+        result = run_cli("consolidate", "-q", str(Q1), "--master", str(master))
+        assert result.exit_code == 0 and "Traceback" not in result.output, result.output
+        return result.output, master_cells(master)
+
+    monkeypatch.setenv("WORKBOOK_TOOLS_CACHE", "off")
+    held = consolidated()
+    _cached_by_directorate(folder, tmp_path / "cache", monkeypatch)
+    streamed.clear()
+    spooled = consolidated()
+    assert streamed == [True] and spooled == held
+    left_out = [line for line in spooled[0].splitlines() if line.startswith("Left out")]
+    assert left_out == [f"Left out: Measures {measure.id} ({last}): in the return but no "
+                        "longer in the register.", f"Left out: Savings {saving.id} ({first}): "
+                        "in the return but no longer in the register."]
+    assert spools(temporary) == []
+
+
+def test_a_run_that_fails_while_writing_leaves_no_rows_behind(
+        folder: Any, tmp_path: Path, temporary: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import workbook_tools.master.consolidate as consolidate
+
+    _cached_by_directorate(folder, tmp_path / "cache", monkeypatch)
+    seen: list[list[Path]] = []
+
+    def failing(*args: Any, **kwargs: Any) -> Any:
+        seen.append(spools(temporary))
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(consolidate, "write_safely", failing)
+    result = run_cli("consolidate", "-q", str(Q1), "--master", str(tmp_path / "new.xlsx"))
+    assert result.exit_code != 0 and "No space left on device" in result.output, result.output
+    assert "Traceback" not in result.output
+    assert len(seen) == 1 and len(seen[0]) == 1  # (the rows were on disk while it wrote)
+    assert spools(temporary) == [] and not (tmp_path / "new.xlsx").exists()

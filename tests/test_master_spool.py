@@ -5,6 +5,8 @@ in the temporary folder, whether the run ends well or not."""
 
 from __future__ import annotations
 
+import os
+import shutil
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -128,3 +130,73 @@ def test_a_run_that_fails_while_writing_leaves_no_rows_behind(
     assert "Traceback" not in result.output
     assert len(seen) == 1 and len(seen[0]) == 1  # (the rows were on disk while it wrote)
     assert spools(temporary) == [] and not (tmp_path / "new.xlsx").exists()
+
+
+RAN: list[str] = []
+
+
+def _ran() -> str:
+    RAN.append("ran")
+    return "ran"
+
+
+class _Evil:
+    def __reduce__(self) -> Any:
+        return _ran, ()
+
+
+def test_rows_changed_on_disk_are_refused_not_unpickled(temporary: Path) -> None:
+    """The spool's files are checked against a digest keyed by a secret only the run and its
+    workers hold: bytes someone else wrote there (a temporary folder others can write to) are
+    refused with the file named, never unpickled."""
+    import pickle
+
+    with Spool() as spool:
+        place = spool.put([("kept", 1.5)])
+        assert spool.get(place) == [("kept", 1.5)]
+        path = Path(spool.folder) / place[0]
+        data = bytearray(path.read_bytes())
+        data[-3] ^= 1  # one bit of the pickle
+        path.write_bytes(bytes(data))
+        with pytest.raises(OSError, match="changed or cut short") as found:
+            spool.get(place)
+        assert found.value.filename == str(path)
+        # a pickle of the same length that would run something, behind the old digest
+        evil = pickle.dumps(_Evil())
+        path.write_bytes(bytes(data[:32]) + evil.ljust(place[2] - 32, b"."))
+        with pytest.raises(OSError, match="changed or cut short"):
+            spool.get(place)
+        assert RAN == []
+        os.truncate(path, place[2] - 1)  # cut short
+        with pytest.raises(OSError, match="changed or cut short"):
+            spool.get(place)
+
+
+def test_a_killed_runs_spool_is_removed_by_a_later_run_once_a_day_old(temporary: Path) -> None:
+    import time
+
+    old, recent = temporary / "workbook-tools-spool-old", temporary / "workbook-tools-spool-now"
+    for folder in (old, recent):
+        folder.mkdir()
+        (folder / "rows-1").write_bytes(b"a return's rows")
+    day_and_more = time.time() - 25 * 3600
+    os.utime(old, (day_and_more, day_and_more))
+    with Spool():
+        assert not old.exists() and recent.exists()  # (one younger may be a run's, working)
+
+
+def test_no_room_for_the_rows_is_one_line_naming_the_folder_and_nothing_is_written(
+        folder: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _cached_by_directorate(folder, tmp_path / "cache", monkeypatch)
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "no such folder"))
+    master = tmp_path / "new" / "master.xlsx"
+    result = run_cli("consolidate", "-q", str(Q1), "--master", str(master))
+    assert result.exit_code == 2 and "Traceback" not in result.output, result.output
+    [line] = result.output.splitlines()
+    assert line.startswith(f"Error: {tmp_path / 'no such folder'}: ") and "TMPDIR" in line
+    assert "nothing was written" in line and not master.exists()
+    (tmp_path / "no such folder").mkdir()
+    with Spool() as spool, pytest.raises(OSError, match="nothing was written") as found:
+        shutil.rmtree(spool.folder)  # (gone while the run works)
+        spool.put(1)
+    assert found.value.filename == str(Path(spool.folder) / f"rows-{os.getpid()}")

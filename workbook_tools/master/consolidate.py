@@ -198,12 +198,12 @@ def consolidate(
         del old  # (its rows of the quarter, replaced: not held while the master is written)
         result.backup = write_safely(new, master_path, backups, stamp, before, release=True)
     finally:
-        helper.stop_ahead()  # (one not taken)
+        spool.close()  # (first: the returns' rows, whatever else fails here)
         if run is not None:  # (a return's typed rows are not kept once the master is written)
             for found in run.results:
                 if found.data is not None and isinstance(found.data.rows, SpooledTables):
                     found.data.rows = {}
-        spool.close()
+        helper.stop_ahead()  # (one not taken)
     return result
 
 

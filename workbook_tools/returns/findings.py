@@ -214,7 +214,7 @@ class SpooledTables(dict):  # type: ignore[type-arg]
 
 
 def _spooled(folder: str, places: dict[str, Place]) -> SpooledTables:
-    return SpooledTables(Spool.joined(folder), places)
+    return SpooledTables(Spool.of(folder), places)
 
 
 @dataclass

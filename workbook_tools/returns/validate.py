@@ -256,7 +256,7 @@ def validate_paths(
         UnreadableFileError: the master cannot be read safely.
     """
     files = expand_paths(paths)
-    job = _Job(quarter, plan, master, keep_rows, spool=spool.folder if spool else None)
+    job = _Job(quarter, plan, master, keep_rows, spool=spool.handle if spool else None)
     # What exists now, the register's plan above all (100,000s of objects), is left out of the
     # garbage collector's passes while the files are validated: indexing it and starting the
     # workers otherwise set off a full pass over it (20 ms, while one core waits).
@@ -326,10 +326,11 @@ class _Job:
     """What every worker needs to validate one file; sent to each worker once."""
 
     def __init__(self, quarter: Quarter | None, plan: Plan | None, master: Path | None,
-                 keep_rows: bool, later: bool = False, spool: str | None = None) -> None:
+                 keep_rows: bool, later: bool = False, spool: tuple[str, bytes] | None = None
+                 ) -> None:
         self.quarter, self.plan, self.master, self.keep_rows = quarter, plan, master, keep_rows
         self.later = later  # (Started) the warnings needing the master's figures left to it
-        self.spool = spool  # (validate_paths' spool's folder)
+        self.spool = spool  # (validate_paths' spool's Spool.handle)
         self.contexts: dict[Quarter, Context | None] = {}
 
     def context(self, q: Quarter) -> Context | None:

@@ -200,3 +200,23 @@ def test_no_room_for_the_rows_is_one_line_naming_the_folder_and_nothing_is_writt
         shutil.rmtree(spool.folder)  # (gone while the run works)
         spool.put(1)
     assert found.value.filename == str(Path(spool.folder) / f"rows-{os.getpid()}")
+
+
+def test_ctrl_c_between_two_returns_ends_the_workers_before_the_spool_goes(
+        folder: Any, tmp_path: Path, temporary: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Stopped while the results come in, consolidate ends its workers before it removes the
+    spool: left running, they would write the rest of the returns' rows after it had gone."""
+    import multiprocessing
+
+    from workbook_tools.master.consolidate import consolidate
+
+    monkeypatch.setenv("WORKBOOK_TOOLS_WORKERS", "2")
+
+    def stop(_path: Any) -> None:
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt) as stopped:
+        consolidate(folder.plan, Q1, folder.returns(Q1), tmp_path / "new.xlsx", progress=stop)
+    assert stopped.traceback  # (held, as a caller holds it: the workers' generator with it)
+    assert multiprocessing.active_children() == []
+    assert spools(temporary) == [] and not (tmp_path / "new.xlsx").exists()

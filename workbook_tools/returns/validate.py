@@ -279,12 +279,17 @@ def _index_register(plan: Plan | None) -> None:
 
 def _run(quarter: Quarter | None, results: Iterable[ReturnResult],
          progress: Callable[[Path], None] | None) -> ValidationRun:
-    """The run of `results` as they come, each reported to `progress`; resubmissions resolved."""
+    """The run of `results` as they come, each reported to `progress`; resubmissions resolved.
+    Stopped here (Ctrl+C between two results), the workers are ended before this returns, not
+    when `results` is collected: they would still be writing (consolidate's spool)."""
     done = []
-    for result in results:
-        done.append(result)
-        if progress is not None:
-            progress(result.path)
+    try:
+        for result in results:
+            done.append(result)
+            if progress is not None:
+                progress(result.path)
+    finally:
+        getattr(results, "close", lambda: None)()  # (a generator: ordered_map's pool shut down)
     resolve_resubmissions(done)
     return ValidationRun(quarter, done)
 

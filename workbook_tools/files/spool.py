@@ -40,7 +40,7 @@ _DIGEST = 32
 
 class Spool:
     """A folder of files each written by one process (its own, appended to), read back by
-    place. `Spool()` makes the folder; `Spool.joined(folder)` is another process's hold on it."""
+    place. `Spool()` makes the folder; `Spool.joined(handle)` is a worker's hold on it."""
 
     def __init__(self, folder: str | None = None, key: bytes | None = None) -> None:
         self.owner = folder is None

@@ -220,3 +220,19 @@ def test_ctrl_c_between_two_returns_ends_the_workers_before_the_spool_goes(
     assert stopped.traceback  # (held, as a caller holds it: the workers' generator with it)
     assert multiprocessing.active_children() == []
     assert spools(temporary) == [] and not (tmp_path / "new.xlsx").exists()
+
+
+def test_a_master_with_quarters_in_it_is_consolidated_without_a_spool(
+        folder: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Only a new master's rows are kept on disk: a consolidate into the master there is makes
+    no spool (nothing in the temporary folder it would not use, no error if it has no room)."""
+    import workbook_tools.master.consolidate as consolidate
+
+    _cached_by_directorate(folder, tmp_path / "cache", monkeypatch)
+    made: list[Any] = []
+    monkeypatch.setattr(consolidate, "Spool", lambda: made.append(Spool()) or made[-1])
+    result = run_cli("consolidate", "-q", str(Q1))
+    assert result.exit_code == 0 and "Traceback" not in result.output, result.output
+    assert made == []
+    result = run_cli("consolidate", "-q", str(Q1), "--master", str(tmp_path / "new.xlsx"))
+    assert result.exit_code == 0 and len(made) == 1, result.output

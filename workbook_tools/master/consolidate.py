@@ -142,9 +142,7 @@ def consolidate(
     check_not_open(master_path)
     before = master_state(master_path)
     files = expand_paths([returns_dir]) if returns_dir.is_dir() else []
-    # a new master's rows kept on disk (files/spool.py): the returns' typed rows, by the
-    # workers that read them, then the master's rows made from them (`_streams`)
-    spool = Spool()
+    spool = None
     run = None
     try:
         # a plan read a directorate at a time (plan/bydirectorate.py) is how the workers check
@@ -158,6 +156,9 @@ def consolidate(
                 whole = _whole(plan)
             ledger = _check_ledger_and_returns(whole or plan, quarter, old, master_path,
                                                ledger_csv, returns_dir, files)
+            # a new master's rows kept on disk (files/spool.py): the returns' typed rows, by
+            # the workers that read them, then the master's rows made from them (`_streams`)
+            spool = Spool()
             run = validate_paths(files, quarter, plan, None, progress, spool=spool)
         else:
             # the returns are read and checked while the master is read (one core each), the
@@ -198,7 +199,8 @@ def consolidate(
         del old  # (its rows of the quarter, replaced: not held while the master is written)
         result.backup = write_safely(new, master_path, backups, stamp, before, release=True)
     finally:
-        spool.close()  # (first: the returns' rows, whatever else fails here)
+        if spool is not None:
+            spool.close()  # (first: the returns' rows, whatever else fails here)
         if run is not None:  # (a return's typed rows are not kept once the master is written)
             for found in run.results:
                 if found.data is not None and isinstance(found.data.rows, SpooledTables):
@@ -271,7 +273,8 @@ def _merge(old: Master, plan: Plan, quarter: Quarter, run: ValidationRun,
            ledger: Ledger | None, spool: Spool | None = None
            ) -> tuple[Master, ConsolidationResult]:
     q = str(quarter)
-    fresh = quarter_rows(plan, quarter, run, spool, _afresh(old.finance_columns))
+    fresh = quarter_rows(plan, quarter, run, spool,
+                         _afresh(old.finance_columns) if spool is not None else None)
     new = Master(path=old.path, headers=dict(old.headers), columns=old.columns,
                  copies=old.copies)
     share_register_texts(old.sheets, plan, old.copies)

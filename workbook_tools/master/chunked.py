@@ -3,7 +3,9 @@ back in order by the writer, rather than held: 240,000 rows at 240 returns, 170 
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Iterator, Sequence
+from operator import itemgetter
 from typing import Any
 
 from workbook_tools.files.spool import Place, Spool
@@ -53,14 +55,7 @@ class ChunkedRows(Sequence[Any]):
             first = self.chunks[held[0]][0]
             if first <= index < first + len(held[1]):
                 return held[0]
-        low, high = 0, len(self.chunks) - 1
-        while low < high:
-            middle = (low + high + 1) // 2
-            if self.chunks[middle][0] <= index:
-                low = middle
-            else:
-                high = middle - 1
-        return low
+        return bisect.bisect_right(self.chunks, index, key=itemgetter(0)) - 1
 
     def __getitem__(self, index: Any) -> Any:
         if isinstance(index, slice):

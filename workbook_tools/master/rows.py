@@ -272,8 +272,7 @@ def _return_rows(plan: Plan, items: dict[Any, Any], quarter: Quarter, sheet: str
     extra = len(keys)
     blank = extra + len(_EXTRA) - 1
 
-    def source(header: str, objective: bool, at: dict[str, int] = at, extra: int = extra,
-               blank: int = blank) -> int:
+    def source(header: str, objective: bool) -> int:
         """Where a header's cell comes from (as the dict rows were filled: a return's own
         column over the register's, the register's objective name over the return's)."""
         if header == "Objective" and objective and "Objective" in columns:

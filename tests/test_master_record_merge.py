@@ -20,7 +20,7 @@ from workbook_tools.master import columns as mc
 from workbook_tools.master import order
 from workbook_tools.master.columns import MasterSheet
 from workbook_tools.master.read import read_master
-from workbook_tools.master.rows import compare_with_a_year_ago
+from workbook_tools.master.yearago import compare_with_a_year_ago
 from workbook_tools.plan.register import load_plan
 from workbook_tools.quarters import parse_quarter
 

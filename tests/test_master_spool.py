@@ -15,7 +15,7 @@ import openpyxl
 import pytest
 from conftest import Q1
 from test_plan_by_directorate import _cached_by_directorate, master_cells
-from untrusted_support import hostile_folder
+from untrusted_support import FINANCE, hostile_folder
 from untrusted_support import run as run_cli
 
 from workbook_tools.files.spool import Spool
@@ -90,9 +90,9 @@ def test_a_new_master_written_from_disk_is_the_one_written_from_memory(
     without(plan, "Savings", saving.id)
     master = tmp_path / "new" / "master.xlsx"
     streamed: list[bool] = []
-    streams = consolidate._streams
-    monkeypatch.setattr(consolidate, "_streams",
-                        lambda *a: streamed.append(streams(*a)) or streamed[-1])
+    merge = consolidate._merge
+    monkeypatch.setattr(consolidate, "_merge",
+                        lambda *a: streamed.append(a[5] is not None) or merge(*a))
 
     def consolidated() -> tuple[str, dict[str, list[tuple[Any, ...]]]]:
         master.unlink(missing_ok=True)
@@ -222,17 +222,78 @@ def test_ctrl_c_between_two_returns_ends_the_workers_before_the_spool_goes(
     assert spools(temporary) == [] and not (tmp_path / "new.xlsx").exists()
 
 
-def test_a_master_with_quarters_in_it_is_consolidated_without_a_spool(
-        folder: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Only a new master's rows are kept on disk: a consolidate into the master there is makes
-    no spool (nothing in the temporary folder it would not use, no error if it has no room)."""
+def test_a_master_with_quarters_in_it_is_consolidated_with_the_returns_rows_on_disk(
+        folder: Any, tmp_path: Path, temporary: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The workers that check the returns while the master is read keep the returns' rows in
+    the spool too; stopped while the results come in, consolidate ends them before it removes
+    it, and the master is as it was."""
+    import multiprocessing
+
     import workbook_tools.master.consolidate as consolidate
 
     _cached_by_directorate(folder, tmp_path / "cache", monkeypatch)
+    monkeypatch.setenv("WORKBOOK_TOOLS_WORKERS", "2")
     made: list[Any] = []
     monkeypatch.setattr(consolidate, "Spool", lambda: made.append(Spool()) or made[-1])
     result = run_cli("consolidate", "-q", str(Q1))
     assert result.exit_code == 0 and "Traceback" not in result.output, result.output
-    assert made == []
-    result = run_cli("consolidate", "-q", str(Q1), "--master", str(tmp_path / "new.xlsx"))
-    assert result.exit_code == 0 and len(made) == 1, result.output
+    assert len(made) == 1 and spools(temporary) == []
+    kept = folder.master.read_bytes()
+
+    def stop(_path: Any) -> None:
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        consolidate.consolidate(folder.plan, Q1, folder.returns(Q1), folder.master,
+                                progress=stop)
+    assert multiprocessing.active_children() == []
+    assert spools(temporary) == [] and folder.master.read_bytes() == kept
+
+
+@pytest.mark.parametrize("held", ["2024-25-Q1", "2025-26-Q2"])
+def test_a_quarter_after_the_masters_is_written_from_disk_as_it_is_from_memory(
+        folder: Any, tmp_path: Path, temporary: Path, monkeypatch: pytest.MonkeyPatch,
+        held: str) -> None:
+    """A master holding the quarter a year before, finance's entries on it: the quarter's rows,
+    made a return at a time and kept on disk, go after its rows, compared with that quarter's
+    actuals; the master and what the command says are the ones the rows held in memory give,
+    cell for cell. A master holding a later quarter is merged as before (the quarter's rows go
+    before its), to the same master as well."""
+    import workbook_tools.master.consolidate as consolidate
+    from workbook_tools.master.read import read_master
+    from workbook_tools.master.write import write_master
+
+    cache = tmp_path / "cache"
+    _cached_by_directorate(folder, cache, monkeypatch)
+    seed = read_master(folder.master)
+    for name, rows in seed.sheets.items():
+        if name != "Log":
+            seed.sheets[name] = [{**row, "Quarter": held} for row in rows]
+    start = tmp_path / "held.xlsx"
+    write_master(seed, start, make_record=True)  # (as a consolidate copying rows keeps it)
+    master = tmp_path / "four" / "master.xlsx"
+    master.parent.mkdir()
+    streamed: list[bool] = []
+    merge = consolidate._merge
+    monkeypatch.setattr(consolidate, "_merge",
+                        lambda *a: streamed.append(a[5] is not None) or merge(*a))
+
+    def consolidated(cached: str) -> tuple[list[str], dict[str, list[tuple[Any, ...]]]]:
+        monkeypatch.setenv("WORKBOOK_TOOLS_CACHE", cached)
+        shutil.copy(start, master)
+        result = run_cli("consolidate", "-q", str(Q1), "--master", str(master))
+        assert result.exit_code == 0 and "Traceback" not in result.output, result.output
+        said = [line for line in result.output.splitlines() if "backups" not in line]
+        return said, master_cells(master)
+
+    held_in_memory = consolidated("off")
+    assert consolidated(str(cache)) == held_in_memory
+    assert streamed == [False, held == "2024-25-Q1"]
+    assert spools(temporary) == []
+    written = read_master(master)
+    compared = {row["Compared with a year ago"] for row in written.rows("Measures", Q1)}
+    assert len(written.rows("Measures", Q1)) == len(folder.plan.measures)
+    assert bool(compared - {None, "Not comparable"}) == (held == "2024-25-Q1"), compared
+    entries = [row for row in written.rows("Savings", held)
+               if row.get("Finance note") == FINANCE["Finance note"]]
+    assert len(entries) == len(folder.plan.directorates)  # (finance's, kept on their rows)

@@ -16,7 +16,7 @@ from support import set_cells
 from workbook_tools.master import columns as mc
 from workbook_tools.master.consolidate import read_master
 from workbook_tools.master.export import master_tables
-from workbook_tools.master.rows import compare_with_a_year_ago
+from workbook_tools.master.yearago import compare_with_a_year_ago
 from workbook_tools.returns.layout import MEASURES
 from workbook_tools.returns.read import read_return
 from workbook_tools.summary.quarter import summarise_quarter

@@ -227,9 +227,9 @@ def test_consolidate_with_the_register_a_directorate_at_a_time_writes_the_same_m
     import workbook_tools.master.consolidate as consolidate
 
     streamed: list[bool] = []
-    streams = consolidate._streams
-    monkeypatch.setattr(consolidate, "_streams", lambda *a: streamed.append(streams(*a))
-                        or streamed[-1])
+    merge = consolidate._merge
+    monkeypatch.setattr(consolidate, "_merge", lambda *a: streamed.append(a[5] is not None)
+                        or merge(*a))
     cache = tmp_path / "cache"
     saving = next(s for s in folder.plan.savings if s.directorate_code == "CS")
     ledger = tmp_path / "ledger.csv"

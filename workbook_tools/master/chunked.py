@@ -73,9 +73,15 @@ class ChunkedRows(Sequence[Any]):
 
     def column(self, header: str) -> list[Any]:
         """Every row's cell under `header` (sheetrow.column_of), a chunk at a time."""
-        found: list[Any] = []
+        return self.columns([header])[0]
+
+    def columns(self, headers: Sequence[str]) -> list[list[Any]]:
+        """`column` of each of `headers`, every chunk read once for them all."""
+        found: list[list[Any]] = [[] for _ in headers]
         for number in range(len(self.chunks)):
-            found += column_of(self._chunk(number), header)
+            chunk = self._chunk(number)
+            for column, header in zip(found, headers, strict=True):
+                column += column_of(chunk, header)
         return found
 
     def __reduce__(self) -> Any:  # (sent elsewhere: the rows themselves)

@@ -26,9 +26,9 @@ from workbook_tools.master import columns as mc
 from workbook_tools.master import keep, writerows
 from workbook_tools.master.columns import MasterSheet
 from workbook_tools.master.corrections import FIGURE_SHEETS, corrections, earlier_under
-from workbook_tools.master.finance import apply_ledger, attach_finance, without_entries
+from workbook_tools.master.finance import apply_ledger, attach_finance
 from workbook_tools.master.history import context_of
-from workbook_tools.master.ledger import Ledger, read_ledger
+from workbook_tools.master.ledger import Ledger, ledger_variances_of, read_ledger
 from workbook_tools.master.order import load_numpy, sort_rows
 from workbook_tools.master.periods import Period, refuse_closed, reopened_period
 from workbook_tools.master.read import (
@@ -38,14 +38,12 @@ from workbook_tools.master.read import (
     materialize,
     read_master,
 )
-from workbook_tools.master.rows import (
-    compare_with_a_year_ago,
-    quarter_rows,
-    share_register_texts,
-)
+from workbook_tools.master.rows import quarter_rows, share_register_texts
 from workbook_tools.master.safe import check_not_open, login_name, master_state, write_safely
 from workbook_tools.master.sheetrow import Copied, Row, column_of, in_place, year_on_year
+from workbook_tools.master.streamed import finish_afresh, goes_after, streams
 from workbook_tools.master.write import row_positions
+from workbook_tools.master.yearago import compare_with_a_year_ago, year_ago_figures
 from workbook_tools.plan.bydirectorate import PlanByDirectorate, let_go
 from workbook_tools.plan.register import Plan
 from workbook_tools.quarters import Quarter
@@ -144,6 +142,7 @@ def consolidate(
     files = expand_paths([returns_dir]) if returns_dir.is_dir() else []
     spool = None
     run = None
+    appending = False
     try:
         # a plan read a directorate at a time (plan/bydirectorate.py) is how the workers check
         # the returns; the merge takes the whole register, read here (while they work) and let
@@ -157,14 +156,17 @@ def consolidate(
             ledger = _check_ledger_and_returns(whole or plan, quarter, old, master_path,
                                                ledger_csv, returns_dir, files)
             # a new master's rows kept on disk (files/spool.py): the returns' typed rows, by
-            # the workers that read them, then the master's rows made from them (`_streams`)
+            # the workers that read them, then the master's rows made from them (streamed.py)
             spool = Spool()
             run = validate_paths(files, quarter, plan, None, progress, spool=spool)
         else:
             # the returns are read and checked while the master is read (one core each), the
             # warnings that need last quarter's figures worked out once it is; anything wrong
-            # with the master, the quarter or the ledger stops the workers and writes nothing
-            with Started(files, quarter, plan, master_path) as started:
+            # with the master, the quarter or the ledger stops the workers and writes nothing.
+            # Their typed rows kept on disk too, not sent back to be held here while the master
+            # is read (77 MB at 240 returns)
+            spool = Spool()
+            with Started(files, quarter, plan, master_path, spool=spool) as started:
                 # numpy, loaded while the workers validate (not while this process alone
                 # merges): the master's record is decoded with it (columncode.largest), and the
                 # sort checks copied rows with it
@@ -175,15 +177,23 @@ def consolidate(
                 whole = _whole(plan)
                 ledger = _check_ledger_and_returns(whole, quarter, old, master_path, ledger_csv,
                                                    returns_dir, files)
+                # the quarter's rows to go after the master's as they are (streamed.goes_after):
+                # the whole register let go of now, not held while the workers finish (88 MB at
+                # 240 returns), the rows made from the plan read a directorate at a time
+                appending = streams(plan, ledger) and goes_after(old, quarter, whole)
+                if appending:
+                    whole = None
+                    give_back_memory()
                 # last quarter's figures from the master already read, not read again
                 run = started.finish(context_of(old.sheets, quarter), progress)
             del started  # (with last quarter's figures)
         _write_helper_ahead(old, run)
-        # so those are made a return at a time, kept in the spool too and written from it:
-        # neither the whole register nor the quarter's rows held
-        streamed = spool if _streams(plan, before, ledger, run) else None
+        # so the quarter's rows are made a return at a time, kept in the spool too and written
+        # from it, not held: into a new master (nor the whole register read), or after the
+        # rows of a master they all go after as they are (streamed.goes_after)
+        streamed = spool if streams(plan, ledger, run) and (before is None or appending) else None
         new, result = _merge(old, whole or (plan if streamed else _whole(plan)), quarter,
-                             run, ledger, streamed)
+                             run, ledger, streamed, plan)
         del whole  # (the caller's plan, when whole, stays the caller's)
         # and any copy the checks kept (an ID not of its return's directorate, checked in
         # this process), with the index of it
@@ -259,29 +269,25 @@ def _check_ledger_and_returns(plan: Plan, quarter: Quarter, old: Master, master_
 # Merging a quarter into the master.
 
 
-def _streams(plan: Plan, before: Any, ledger: Ledger | None, run: ValidationRun) -> bool:
-    """Whether the quarter's rows are made and kept a return at a time (`_merge`'s `spool`): a
-    new master (no rows of other quarters to sort them among, no finance entries but a
-    ledger's), from a plan read a directorate at a time, every accepted return's directorate
-    the register's."""
-    codes = {d.code for d in plan.directorates}
-    return before is None and ledger is None and isinstance(plan, PlanByDirectorate) and all(
-        found.directorate in codes for found in run.accepted)
-
-
 def _merge(old: Master, plan: Plan, quarter: Quarter, run: ValidationRun,
-           ledger: Ledger | None, spool: Spool | None = None
+           ledger: Ledger | None, spool: Spool | None = None, parts: Plan | None = None
            ) -> tuple[Master, ConsolidationResult]:
+    """The new master and what was done. With a `spool` (streamed.py), the quarter's rows are
+    made from `parts` (the plan read a directorate at a time) a return at a time and kept
+    there, given as they are made what this gives every row otherwise."""
     q = str(quarter)
-    fresh = quarter_rows(plan, quarter, run, spool,
-                         _afresh(old.finance_columns) if spool is not None else None)
+    fresh = quarter_rows(plan, quarter, run) if spool is None else quarter_rows(
+        parts or plan, quarter, run, spool, finish_afresh(old.finance_columns, year_ago_figures(
+            old.sheets[MasterSheet.MEASURES], quarter)))
     new = Master(path=old.path, headers=dict(old.headers), columns=old.columns,
                  copies=old.copies)
-    share_register_texts(old.sheets, plan, old.copies)
+    if not isinstance(plan, PlanByDirectorate):  # (its items not held: none to share)
+        share_register_texts(old.sheets, plan, old.copies)
     for name in mc.SHEETS:
         rows = old.sheets[name]
-        if getattr(fresh.sheets.get(name), "afresh", False):  # (a new master's rows: `_streams`)
-            new.sheets[name] = fresh.sheets[name]
+        made = fresh.sheets.get(name)
+        if getattr(made, "afresh", False):  # (made a return at a time: streamed.py)
+            new.sheets[name] = rows.with_tail(made) if rows.__class__ is Copied else made
             continue
         # (a Row is never the quarter's: read_master; nor is a copied row)
         kept = [r for r in (rows.tail if rows.__class__ is Copied else rows)
@@ -314,6 +320,8 @@ def _merge(old: Master, plan: Plan, quarter: Quarter, run: ValidationRun,
     if spool is None:  # (else each row compared, and given finance's columns, as made)
         _compare(new)
         new.sheets[MasterSheet.SAVINGS] = attach_finance(new, entries, reason, plan)
+    elif (savings := new.sheets[MasterSheet.SAVINGS]).__class__ is Copied:
+        ledger_variances_of(savings.with_tail([]))  # (the copied rows, as attach_finance)
     result.orphaned = sum(map(bool, column_of(new.sheets[MasterSheet.SAVINGS], mc.ORPHANED)))
     sort_rows(new, plan)
     # copied rows are written as they were only where they still are the sheet's first rows
@@ -327,18 +335,6 @@ def _merge(old: Master, plan: Plan, quarter: Quarter, run: ValidationRun,
     result.quarters = new.quarters()
     result.ledger = ledger
     return new, result
-
-
-def _afresh(finance_columns: tuple[str, ...]) -> Callable[[str, list[Any]], None]:
-    """What `_merge` does to the rows of a new master (`_streams`), done to a return's rows as
-    they are made: measures compared with a year ago (a new master holds no quarter a year
-    before), savings given finance's columns (no entries: no ledger)."""
-    def finish(sheet: str, rows: list[Any]) -> None:
-        if sheet == MasterSheet.MEASURES:
-            compare_with_a_year_ago(rows)
-        elif sheet == MasterSheet.SAVINGS:
-            without_entries(rows, finance_columns)
-    return finish
 
 
 def _compare(new: Master) -> None:

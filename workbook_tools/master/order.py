@@ -29,8 +29,10 @@ def sort_rows(master: Any, plan: Plan) -> None:
     ranks = Ranks.of(plan)
     quarters: dict[str, Any] = {}  # each text's key, worked out once for every sheet
     for name, id_header in mc.ID_COLUMNS.items():
-        if getattr(master.sheets[name], "afresh", False):
-            continue  # (made in this order: master/rows.py's _chunked)
+        rows = master.sheets[name]
+        if getattr(rows, "afresh", False) or getattr(getattr(rows, "tail", None), "afresh",
+                                                     False):
+            continue  # (made in this order: master/rows.py's _chunked, after rows `appends`)
         directorates: dict[str, Any] = {}
         items: dict[str, Any] = {}  # (the copied rows' and the others' are mostly the same)
 
@@ -44,22 +46,52 @@ def sort_rows(master: Any, plan: Plan) -> None:
                     _keys(rows, id_header, functools.partial(ranks.item, name), items,
                           functools.partial(ranks.of_texts, name))]
 
-        def head(rows: Any, name: str = name, id_header: str = id_header,
-                 directorates: dict[str, Any] = directorates,
-                 items: dict[str, Any] = items) -> bool | None:
-            if mc.ORPHANED in mc.SHEETS[name]:  # (Savings': no copied row is orphaned, its
-                orphaned = rows.columns.get(rows.positions.get(mc.ORPHANED, -1))  # key False)
-                if orphaned is None or any(orphaned):
-                    return None
-            return _in_order(rows, master.copies, name, [
-                (mc.QUARTER, quarter_order, quarters, None),
-                (mc.DIRECTORATE, ranks.directorate, directorates, None),
-                (id_header, functools.partial(ranks.item, name), items,
-                 functools.partial(ranks.of_texts, name))])
-        master.sheets[name] = _sorted(master.sheets[name], keys, head)
+        head = functools.partial(_head_in_order, master, ranks=ranks, known=(
+            quarters, directorates, items), name=name, id_header=id_header)
+        master.sheets[name] = _sorted(rows, keys, head)
     for name in (MasterSheet.SUBMISSIONS, MasterSheet.VALIDATION):
         master.sheets[name] = _sorted(master.sheets[name], lambda rows: [
             _keys(rows, mc.QUARTER, quarter_order, quarters)])
+
+
+def appends(master: Any, plan: Plan, quarter: Any) -> bool:
+    """Whether `quarter`'s rows go after every row on each item sheet, the rows there staying
+    as they are (`sort_rows` would leave them so): every row there copied as bytes
+    (sheetrow.Copied, no other row), of a quarter before `quarter`, in order (checked as
+    `_sorted` checks them, on the record's tables), none orphaned; or the sheet empty."""
+    ranks = Ranks.of(plan)
+    last = quarter_order(str(quarter))
+    quarters: dict[str, Any] = {}
+    for name, id_header in mc.ID_COLUMNS.items():
+        rows = master.sheets[name]
+        if rows.__class__ is not Copied:
+            if len(rows):
+                return False
+            continue
+        if rows.tail or any(quarter_order(q) >= last for q in set(rows.columns[0])):
+            return False
+        if rows.count and not _head_in_order(master, rows, ranks, (quarters, {}, {}), name,
+                                             id_header):
+            return False
+    return True
+
+
+def _head_in_order(master: Any, rows: Copied, ranks: Ranks,
+                   known: tuple[dict[str, Any], dict[str, Any], dict[str, Any]], name: str,
+                   id_header: str) -> bool | None:
+    """Whether the copied rows are in the sheet's order, told from the record's tables
+    (`_in_order`, `known` keeping each quarter's, directorate's and item's key); None when
+    they cannot tell (`_sorted` then checks pair by pair)."""
+    quarters, directorates, items = known
+    if mc.ORPHANED in mc.SHEETS[name]:  # (Savings': no copied row is orphaned, its key False)
+        orphaned = rows.columns.get(rows.positions.get(mc.ORPHANED, -1))
+        if orphaned is None or any(orphaned):
+            return None
+    return _in_order(rows, master.copies, name, [
+        (mc.QUARTER, quarter_order, quarters, None),
+        (mc.DIRECTORATE, ranks.directorate, directorates, None),
+        (id_header, functools.partial(ranks.item, name), items,
+         functools.partial(ranks.of_texts, name))])
 
 
 def _keys(rows: Any, header: str, key: Callable[[Any], Any], known: dict[str, Any],

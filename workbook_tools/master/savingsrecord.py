@@ -30,7 +30,7 @@ from workbook_tools.master import columns as mc
 from workbook_tools.master import keep
 from workbook_tools.master.columns import MasterSheet
 from workbook_tools.master.readsheet import canonical_quarter
-from workbook_tools.master.sheetrow import Copied, column_of, with_cells
+from workbook_tools.master.sheetrow import Copied, columns_of, with_cells
 from workbook_tools.master.verbatim import Run
 
 NAME = MasterSheet.SAVINGS
@@ -188,8 +188,8 @@ def savings_of(master: Any, workbook: Any, written: Written, saved: Any = None
     quarters_written: list[Any] = []
     heads = _heads(master, rows, header, ours)
     first = len(heads[0]) if heads else 0  # (the rows copied from the old master's record)
-    for col, h in enumerate(header):
-        values = column_of(rows, h)  # (a copied row's from its column: sheetrow.Copied)
+    # (a copied row's from its column: sheetrow.Copied; the rows kept on disk read once)
+    for col, (h, values) in enumerate(zip(header, columns_of(rows, header), strict=True)):
         if h == mc.QUARTER:
             quarters_written = values
         if col in ours:

@@ -10,7 +10,7 @@ cells (comments people put on it, master/keep.py) and the row it was read from a
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 from workbook_tools.master.columns import MEASURES, YEAR_ON_YEAR
@@ -81,8 +81,9 @@ class Copied:
         self.pinned = {} if pinned is None else pinned  # copied rows given people's cells
         self.tail = [] if tail is None else tail
 
-    def with_tail(self, tail: list[Any]) -> Copied:
-        """The same copied rows, then `tail` (the Rows pinned are shared: the same objects)."""
+    def with_tail(self, tail: Any) -> Copied:
+        """The same copied rows, then `tail` (the Rows pinned are shared: the same objects): a
+        list, or the quarter's rows made afresh after them (chunked.ChunkedRows)."""
         return Copied(self.positions, self.columns, tail, self.pinned)
 
     def row(self, index: int) -> Row:
@@ -162,6 +163,20 @@ def column_of(rows: Any, header: str) -> list[Any]:
                 else row.get(header) for row in rows]
 
 
+def columns_of(rows: Any, headers: Sequence[str]) -> Iterator[list[Any]]:
+    """`column_of` of each of `headers` in turn: the rows made afresh after the copied ones
+    (chunked.ChunkedRows, kept on disk) read once for them all, not once a column."""
+    tail: Any = rows.tail if rows.__class__ is Copied else rows
+    if not getattr(tail, "afresh", False):
+        yield from (column_of(rows, header) for header in headers)
+        return
+    tails = tail.columns(headers)
+    for at, header in enumerate(headers):
+        found, tails[at] = tails[at], []  # (each let go of once given)
+        yield column_of(rows.with_tail([]), header) + found if rows.__class__ is Copied \
+            else found
+
+
 def cells_of(rows: Any, headers: tuple[str, ...]) -> Iterator[tuple[Any, ...]]:
     """Each row's cells under `headers`, a tuple a row (column_of's columns, zipped)."""
     return zip(*(column_of(rows, h) for h in headers), strict=True)
@@ -182,6 +197,8 @@ def with_cells(rows: Any) -> Iterator[tuple[int, Any]]:
     if rows.__class__ is Copied:
         yield from sorted((i, r) for i, r in rows.pinned.items() if r.cells)
         rows, start = rows.tail, rows.count
+        if getattr(rows, "afresh", False):  # (the quarter's, after the copied rows)
+            return
     else:
         start = 0
     for index, row in enumerate(rows, start):
@@ -211,8 +228,8 @@ def in_place(rows: Any, block: Any) -> bool:
     row is copied: so the block's bytes are the new sheet's first rows as they are."""
     count = block.count
     if rows.__class__ is Copied:  # (its copied rows are the block's, in order)
-        return rows.count == count and not any(
-            row.__class__ is Row and row.copied for row in rows.tail)
+        return rows.count == count and (getattr(rows.tail, "afresh", False) or not any(
+            row.__class__ is Row and row.copied for row in rows.tail))
     return all(row.__class__ is Row and row.copied and row.read_at == i + 2
                for i, row in enumerate(rows[:count])) and len(rows) >= count and not any(
         row.__class__ is Row and row.copied for row in rows[count:])

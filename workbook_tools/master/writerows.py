@@ -24,7 +24,7 @@ from workbook_tools.master import columns as mc
 from workbook_tools.master.columns import MasterSheet
 from workbook_tools.master.keep import Kept, formula_at
 from workbook_tools.master.ledger import VARIANCES, number
-from workbook_tools.master.sheetrow import Copied, in_place
+from workbook_tools.master.sheetrow import Copied, column_of, in_place
 from workbook_tools.master.verbatim import Block
 from workbook_tools.master.verbatim_copy import Splice, copy
 
@@ -117,12 +117,13 @@ class SheetRows:
         rows, positions = self.rows, self.positions
         first = self.block.count if self.block is not None and \
             self.writer.sheet.splice is not None else 0
-        # a copied row's quarter from its column (a Row is not made for each)
-        quarters = rows.columns[0] if isinstance(rows, Copied) else ()
+        # a copied row's quarter from its column (a Row is not made for each), rows kept on
+        # disk read a chunk at a time (sheetrow.column_of)
+        quarters = column_of(rows, self.headers[0])
         breaks: list[int] = []
         last: Any = None
         for i in range(first, len(rows)):
-            quarter = quarters[i] if i < len(quarters) else values_of(rows[i], self.headers)[0]
+            quarter = quarters[i]
             if quarter != last or i == first:
                 breaks.append(positions[i] + 1)  # (as numbered in the file)
                 last = quarter
@@ -142,6 +143,8 @@ class SheetRows:
         """The rows from index `first` on, by index: an iterator over the copied ones before
         them would make a Row of each (sheetrow.Copied)."""
         rows = self.rows
+        if rows.__class__ is Copied and first >= rows.count:  # (none of the copied ones)
+            rows, first = rows.tail, first - rows.count
         if getattr(rows, "afresh", False):  # (read back a chunk at a time: master/chunked.py)
             return itertools.islice(rows, first, None)
         return map(rows.__getitem__, range(first, len(rows)))

@@ -301,9 +301,12 @@ class Started:
     leaving it before `finish` (the master cannot be read, Ctrl+C) stops the workers."""
 
     def __init__(self, files: list[Path], quarter: Quarter, plan: Plan | None, master: Path,
-                 workers: int | None = None) -> None:
+                 workers: int | None = None, spool: Spool | None = None) -> None:
         self.quarter = quarter
-        self.job = _Job(quarter, plan, master, True, later=True)
+        # (the warnings left to `finish` carry what they need of a row: checker.Later; the
+        # rows themselves may be kept in `spool`, as validate_paths keeps them)
+        self.job = _Job(quarter, plan, master, True, later=True,
+                        spool=spool.handle if spool else None)
         gc.freeze()  # (as validate_paths)
         try:
             _index_register(plan)
@@ -347,10 +350,16 @@ class _Job:
 
     def __call__(self, path: Path) -> Any:
         if self.later:
-            return _checked(path, self.quarter, self.plan, None, True)
+            checked = _checked(path, self.quarter, self.plan, None, True)
+            self._keep(checked.result if isinstance(checked, Checked) else checked)
+            return checked
         result = validate_file(path, self.quarter, self.plan, self.context)
+        self._keep(result)
+        return result
+
+    def _keep(self, result: ReturnResult) -> None:
+        """A return's typed rows dropped (not `keep_rows`), or kept in the spool."""
         if result.data is not None and not self.keep_rows:
             result.data.rows = {}
         elif result.data is not None and self.spool is not None:
             result.data.rows = SpooledTables.kept(result.data.rows, Spool.joined(self.spool))
-        return result

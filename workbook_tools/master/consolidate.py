@@ -178,12 +178,12 @@ def consolidate(
                 ledger = _check_ledger_and_returns(whole, quarter, old, master_path, ledger_csv,
                                                    returns_dir, files)
                 # the quarter's rows to go after the master's as they are (streamed.goes_after):
-                # the whole register let go of now, not held while the workers finish (88 MB at
-                # 240 returns), the rows made from the plan read a directorate at a time
+                # then made from the plan read a directorate at a time, and the whole register
+                # let go of now, not held while the workers finish (88 MB at 240 returns)
                 appending = streams(plan, ledger) and goes_after(old, quarter, whole)
                 if appending:
                     whole = None
-                    give_back_memory()
+                give_back_memory()  # (and what the checks of the order took)
                 # last quarter's figures from the master already read, not read again
                 run = started.finish(context_of(old.sheets, quarter), progress)
             del started  # (with last quarter's figures)

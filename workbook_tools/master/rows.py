@@ -107,10 +107,11 @@ class Ranks:
     items: dict[str, dict[str, int]]
 
     @classmethod
-    def of(cls, plan: Plan) -> Ranks:
+    def of(cls, plan: Plan, sheets: Iterable[str] = tuple(mc.ID_COLUMNS)) -> Ranks:
+        """The plan's order of its directorates, and of the items of `sheets` [every sheet's]."""
         return cls({d.code: i for i, d in enumerate(plan.directorates)},
                    {sheet: {item.id: i for i, item in enumerate(plan_items(plan, sheet))}
-                    for sheet in mc.ID_COLUMNS})
+                    for sheet in sheets})
 
     def directorate(self, code: Any) -> tuple[int, str]:
         text = "" if code is None else str(code)

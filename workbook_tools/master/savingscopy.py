@@ -222,16 +222,19 @@ def keeps_entries(rows: Copied, entries: dict[tuple[str, str], Any],
     they are: every entry of one of them its own, unchanged. Those are then taken off
     `entries` (the rows hold them already). False: an entry is the ledger's figure for a copied
     row's quarter, or another row's (an orphaned row's) for a copied row."""
-    head = rows.with_tail([])
-    keys = set(zip(column_of(head, mc.QUARTER), column_of(head, SAVING_ID), strict=True))
-    theirs = []
+    theirs, others = [], []
     for key, entry in entries.items():
         row = entry.row
         if row.__class__ is Row and row.copied:
             if not all(_same(entry.values.get(h), row.get(h)) for h in columns):
                 return False
             theirs.append(key)
-        elif key in keys:
+        else:
+            others.append(key)
+    if others:  # (every copied row's key looked at only when there are such entries)
+        head = rows.with_tail([])
+        keys = set(zip(column_of(head, mc.QUARTER), column_of(head, SAVING_ID), strict=True))
+        if any(key in keys for key in others):
             return False
     for key in theirs:
         del entries[key]

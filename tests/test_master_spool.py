@@ -48,7 +48,7 @@ def test_rows_kept_a_return_at_a_time_read_back_as_a_list_of_them(temporary: Pat
             for n, size in enumerate((3, 1, 4))]
     every = [row for rows in made for row in rows]
     with Spool() as spool:
-        chunked = ChunkedRows(spool, positions)
+        chunked = ChunkedRows(spool, positions, {"Quarter": str(Q1)})
         for rows in made:
             chunked.add(rows)
         chunked.add([])  # (a return with no rows on the sheet)
@@ -56,6 +56,11 @@ def test_rows_kept_a_return_at_a_time_read_back_as_a_list_of_them(temporary: Pat
         assert [chunked[i] for i in (7, 0, 3, 4, -1)] == [every[i] for i in (7, 0, 3, 4, -1)]
         assert chunked[1:7:2] == every[1:7:2] and chunked[::-1] == every[::-1]
         assert chunked.column("ID") == [row[1] for row in every]
+        assert chunked.columns(["Actual", "Quarter"]) == [[r[2] for r in every], [str(Q1)] * 8]
+        reads = spool.get
+        spool.get = lambda *a: pytest.fail("read for a column every row has the same")
+        assert chunked.column("Quarter") == [str(Q1)] * 8
+        spool.get = reads
         assert all(row.__class__ is Row and row.get("Actual") == row[2] for row in chunked)
         with pytest.raises(IndexError):
             chunked[8]

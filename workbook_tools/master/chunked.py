@@ -22,8 +22,10 @@ class ChunkedRows(Sequence[Any]):
 
     afresh = True  # (none carries people's cells, none is copied: sheetrow.with_cells)
 
-    def __init__(self, spool: Spool, positions: dict[str, int] | None) -> None:
+    def __init__(self, spool: Spool, positions: dict[str, int] | None,
+                 same: dict[str, Any] | None = None) -> None:
         self.spool, self.positions = spool, positions
+        self.same = same or {}  # header -> the value every row has under it (the quarter)
         self.chunks: list[tuple[int, Place]] = []  # (first row, place)
         self.size = 0
         self._held: tuple[int, list[Any]] | None = None
@@ -76,11 +78,15 @@ class ChunkedRows(Sequence[Any]):
         return self.columns([header])[0]
 
     def columns(self, headers: Sequence[str]) -> list[list[Any]]:
-        """`column` of each of `headers`, every chunk read once for them all."""
-        found: list[list[Any]] = [[] for _ in headers]
-        for number in range(len(self.chunks)):
+        """`column` of each of `headers`, every chunk read once for them all (none read for a
+        column every row has the `same` value in)."""
+        same = self.same
+        found: list[list[Any]] = [[same[h]] * self.size if h in same else [] for h in headers]
+        read = [(column, header) for column, header in zip(found, headers, strict=True)
+                if header not in same]
+        for number in range(len(self.chunks) if read else 0):
             chunk = self._chunk(number)
-            for column, header in zip(found, headers, strict=True):
+            for column, header in read:
                 column += column_of(chunk, header)
         return found
 

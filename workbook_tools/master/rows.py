@@ -225,7 +225,8 @@ def _chunked(plan: Any, quarter: Quarter, out: QuarterRows, spool: Spool,
     no other directorate's: returns/locked.py), its rows in the register's order of them (a
     sort of every row gives that order: the returns are taken in the register's order of
     directorates, one a directorate)."""
-    sheets = {sheet: ChunkedRows(spool, None if sheet in mc.OPEN_COLUMNS else POSITIONS[sheet])
+    sheets = {sheet: ChunkedRows(spool, None if sheet in mc.OPEN_COLUMNS else POSITIONS[sheet],
+                                 {mc.QUARTER: str(quarter)})  # (the quarter's every row)
               for sheet in mc.ID_COLUMNS}
     left_out: dict[str, list[str]] = {sheet: [] for sheet in sheets}  # (by sheet, as _item_rows)
     for code, result in out.taken.items():

@@ -28,7 +28,7 @@ from workbook_tools.master.columns import MasterSheet
 from workbook_tools.master.corrections import FIGURE_SHEETS, corrections, earlier_under
 from workbook_tools.master.finance import apply_ledger, attach_finance
 from workbook_tools.master.history import context_of
-from workbook_tools.master.ledger import Ledger, ledger_variances_of, read_ledger
+from workbook_tools.master.ledger import Ledger, read_ledger
 from workbook_tools.master.order import load_numpy, sort_rows
 from workbook_tools.master.periods import Period, refuse_closed, reopened_period
 from workbook_tools.master.read import (
@@ -320,8 +320,6 @@ def _merge(old: Master, plan: Plan, quarter: Quarter, run: ValidationRun,
     if spool is None:  # (else each row compared, and given finance's columns, as made)
         _compare(new)
         new.sheets[MasterSheet.SAVINGS] = attach_finance(new, entries, reason, plan)
-    elif (savings := new.sheets[MasterSheet.SAVINGS]).__class__ is Copied:
-        ledger_variances_of(savings.with_tail([]))  # (the copied rows, as attach_finance)
     result.orphaned = sum(map(bool, column_of(new.sheets[MasterSheet.SAVINGS], mc.ORPHANED)))
     sort_rows(new, plan)
     # copied rows are written as they were only where they still are the sheet's first rows

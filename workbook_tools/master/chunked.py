@@ -1,5 +1,7 @@
-"""A new master's rows for the quarter kept on disk a return at a time (files/spool.py), read
-back in order by the writer, rather than held: 240,000 rows at 240 returns, 170 MB as objects."""
+"""The quarter's rows kept on disk a return at a time (files/spool.py), read back in order by
+the writer, rather than held: 240,000 rows at 240 returns, 170 MB as objects. A new master's
+rows, or those after the rows copied from the old master (sheetrow.Copied's tail:
+master/streamed.py)."""
 
 from __future__ import annotations
 

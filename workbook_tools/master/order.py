@@ -62,7 +62,6 @@ def appends(master: Any, plan: Plan, quarter: Any) -> bool:
     last = quarter_order(str(quarter))
     quarters: dict[str, Any] = {}
     for name, id_header in mc.ID_COLUMNS.items():
-        ranks = Ranks.of(plan, [name])  # (a sheet's at a time: 240,000 items at 240 returns)
         rows = master.sheets[name]
         if rows.__class__ is not Copied:
             if len(rows):
@@ -70,8 +69,10 @@ def appends(master: Any, plan: Plan, quarter: Any) -> bool:
             continue
         if rows.tail or any(quarter_order(q) >= last for q in set(rows.columns[0])):
             return False
-        if rows.count and not _head_in_order(master, rows, ranks, (quarters, {}, {}), name,
-                                             id_header):
+        # (the register's order of a sheet's items at a time, and only once the rows could go
+        # as they are: 240,000 items at 240 returns)
+        if rows.count and not _head_in_order(master, rows, Ranks.of(plan, [name]),
+                                             (quarters, {}, {}), name, id_header):
             return False
     return True
 

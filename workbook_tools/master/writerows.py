@@ -117,13 +117,14 @@ class SheetRows:
         rows, positions = self.rows, self.positions
         first = self.block.count if self.block is not None and \
             self.writer.sheet.splice is not None else 0
-        # a copied row's quarter from its column (a Row is not made for each), rows kept on
-        # disk read a chunk at a time (sheetrow.column_of)
-        quarters = column_of(rows, self.headers[0])
+        # a copied row's quarter from its column (a Row is not made for each), the others' from
+        # theirs (rows kept on disk read a chunk at a time: sheetrow.column_of)
+        copied: list[Any] = rows.columns[0] if isinstance(rows, Copied) else []
+        others = column_of(rows.tail if isinstance(rows, Copied) else rows, self.headers[0])
         breaks: list[int] = []
         last: Any = None
         for i in range(first, len(rows)):
-            quarter = quarters[i]
+            quarter = copied[i] if i < len(copied) else others[i - len(copied)]
             if quarter != last or i == first:
                 breaks.append(positions[i] + 1)  # (as numbered in the file)
                 last = quarter

@@ -175,13 +175,22 @@ def build_register(root: Path, returns: int, rows: int) -> None:
 
 def build_four_quarters(root: Path) -> None:
     """A master holding four earlier quarters: the new master's rows under four other labels."""
+    from workbook_tools.master import columns as mc
+    from workbook_tools.master.order import note_order, sort_rows
     from workbook_tools.master.read import read_master
+    from workbook_tools.master.sheetrow import column_of
     from workbook_tools.master.write import write_master
+    from workbook_tools.plan.register import BY_DIRECTORATE, load_plan
 
     seed = read_master(root / NEW_MASTER)
     for name, rows in seed.sheets.items():
         if name != "Log":
             seed.sheets[name] = [{**row, "Quarter": q} for q in EARLIER for row in rows]
+    # in the register's order, as a consolidate leaves them, and noted so for the record as a
+    # consolidate notes it (order.note_order: with the plan read a directorate at a time)
+    parts = load_plan(root / "templates" / "plan.xlsx", BY_DIRECTORATE)
+    sort_rows(seed, parts.whole() if hasattr(parts, "whole") else parts)
+    note_order(seed, parts, sum(map(bool, column_of(seed.sheets["Savings"], mc.ORPHANED))))
     # with its record, as the tool keeps it for a master a consolidate wrote while copying
     # earlier quarters (any run after a quarter's first); consolidate-elsewhere runs without it
     write_master(seed, root / FOUR_QUARTERS, make_record=True)

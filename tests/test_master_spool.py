@@ -315,3 +315,67 @@ def test_a_quarter_after_the_masters_is_written_from_disk_as_it_is_from_memory(
     entries = [row for row in written.rows("Savings", held)
                if row.get("Finance note") == FINANCE["Finance note"]]
     assert len(entries) == len(folder.plan.directorates)  # (finance's, kept on their rows)
+
+
+def test_a_master_noted_in_the_registers_order_is_consolidated_without_the_whole_register(
+        folder: Any, tmp_path: Path, temporary: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A consolidate whose quarter's rows go after the master's notes, in the master's record,
+    the register the rows are now in the order of; the next consolidate into it with that
+    register takes the rows as in order without reading the whole register, to the same
+    master cell for cell as a check of them gives. Another register (a byte changed): read
+    and checked again."""
+    import workbook_tools.master.consolidate as consolidate
+    from workbook_tools.files.package import sha256_of
+    from workbook_tools.master import record
+    from workbook_tools.master.order import note_order
+    from workbook_tools.master.read import read_master
+    from workbook_tools.master.write import write_master
+    from workbook_tools.plan.register import BY_DIRECTORATE, load_plan
+
+    cache = tmp_path / "cache"
+    _cached_by_directorate(folder, cache, monkeypatch)
+    register = folder.root / "templates" / "plan.xlsx"
+    seed = read_master(folder.master)
+    for name, rows in seed.sheets.items():
+        if name != "Log":
+            seed.sheets[name] = [{**row, "Quarter": q} for q in ("2024-25-Q3", "2024-25-Q4")
+                                 for row in rows]
+    start = tmp_path / "start.xlsx"
+
+    def written(ordered: bool) -> Path:
+        """The start master, its record noting the register's order or not (the same bytes:
+        the record kept last for them is the one recalled)."""
+        seed.ordered_by = None
+        if ordered:
+            note_order(seed, load_plan(register, BY_DIRECTORATE), 0)
+            assert seed.ordered_by == sha256_of(register)
+        write_master(seed, start, make_record=True)
+        return start
+
+    wholes: list[Any] = []
+    whole = consolidate._whole
+    monkeypatch.setattr(consolidate, "_whole", lambda plan: wholes.append(plan) or whole(plan))
+    master = tmp_path / "four" / "master.xlsx"
+    master.parent.mkdir()
+
+    def consolidated(start: Path) -> tuple[int, list[str], dict[str, list[tuple[Any, ...]]]]:
+        wholes.clear()
+        shutil.copy(start, master)
+        result = run_cli("consolidate", "-q", str(Q1), "--master", str(master))
+        assert result.exit_code == 0 and "Traceback" not in result.output, result.output
+        said = [line for line in result.output.splitlines() if "backups" not in line]
+        return len(wholes), said, master_cells(master)
+
+    checked = consolidated(written(False))
+    assert checked[0] == 1  # (read to check the order, as before)
+    kept = record.recall(sha256_of(master))
+    assert kept is not None and kept.ordered == sha256_of(register)  # noted for the next run
+    taken = consolidated(written(True))
+    assert taken[0] == 0 and taken[1:] == checked[1:]
+    assert len(read_master(master).rows("Measures", Q1)) == len(folder.plan.measures)
+    written(True)
+    workbook = openpyxl.load_workbook(register)  # (another register: its bytes' digest)
+    workbook["Themes"].cell(2, 2).value = "Another theme's name"
+    workbook.save(register)
+    _cached_by_directorate(folder, cache, monkeypatch)
+    assert consolidated(start)[0] == 1

@@ -29,7 +29,7 @@ from workbook_tools.master.corrections import FIGURE_SHEETS, corrections, earlie
 from workbook_tools.master.finance import apply_ledger, attach_finance
 from workbook_tools.master.history import context_of
 from workbook_tools.master.ledger import Ledger, read_ledger
-from workbook_tools.master.order import load_numpy, sort_rows
+from workbook_tools.master.order import load_numpy, note_order, sort_rows
 from workbook_tools.master.periods import Period, refuse_closed, reopened_period
 from workbook_tools.master.read import (
     NOTHING_CHANGED,
@@ -44,7 +44,7 @@ from workbook_tools.master.sheetrow import Copied, Row, column_of, in_place, yea
 from workbook_tools.master.streamed import finish_afresh, goes_after, streams
 from workbook_tools.master.write import row_positions
 from workbook_tools.master.yearago import compare_with_a_year_ago, year_ago_figures
-from workbook_tools.plan.bydirectorate import PlanByDirectorate, let_go
+from workbook_tools.plan.bydirectorate import PlanByDirectorate, let_go, register_digest
 from workbook_tools.plan.register import Plan
 from workbook_tools.quarters import Quarter
 from workbook_tools.returns.findings import (
@@ -174,13 +174,18 @@ def consolidate(
                 # the quarter's own rows as dicts (corrections compare them), every other
                 # quarter's rows on the sheets a run copies through as Rows
                 old = read_master(master_path, touched={str(quarter)})
-                whole = _whole(plan)
-                ledger = _check_ledger_and_returns(whole, quarter, old, master_path, ledger_csv,
-                                                   returns_dir, files)
+                # the whole register, for the ledger's IDs and to check the order of the rows
+                # the quarter's would go after; not read when the master's record says they
+                # are in this register's order (order.note_order) and no ledger is given
+                whole = None if ledger_csv is None and streams(plan, None) and (
+                    old.ordered_by is not None and old.ordered_by == register_digest(plan)
+                ) else _whole(plan)
+                ledger = _check_ledger_and_returns(whole or plan, quarter, old, master_path,
+                                                   ledger_csv, returns_dir, files)
                 # the quarter's rows to go after the master's as they are (streamed.goes_after):
                 # then made from the plan read a directorate at a time, and the whole register
                 # let go of now, not held while the workers finish (88 MB at 240 returns)
-                appending = streams(plan, ledger) and goes_after(old, quarter, whole)
+                appending = streams(plan, ledger) and goes_after(old, quarter, whole or plan)
                 if appending:
                     whole = None
                 give_back_memory()  # (and what the checks of the order took)
@@ -322,6 +327,7 @@ def _merge(old: Master, plan: Plan, quarter: Quarter, run: ValidationRun,
         new.sheets[MasterSheet.SAVINGS] = attach_finance(new, entries, reason, plan)
     result.orphaned = sum(map(bool, column_of(new.sheets[MasterSheet.SAVINGS], mc.ORPHANED)))
     sort_rows(new, plan)
+    note_order(new, parts or plan, result.orphaned)
     # copied rows are written as they were only where they still are the sheet's first rows
     moved = [name for name, block in new.copies.items()
              if not in_place(new.sheets[name], block)]

@@ -21,6 +21,7 @@ from workbook_tools.master.columns import MasterSheet
 from workbook_tools.master.readsheet import quarter_order
 from workbook_tools.master.rows import Ranks, coded_column
 from workbook_tools.master.sheetrow import Copied, column_of
+from workbook_tools.plan.bydirectorate import register_digest
 from workbook_tools.plan.register import Plan
 
 
@@ -54,12 +55,26 @@ def sort_rows(master: Any, plan: Plan) -> None:
             _keys(rows, mc.QUARTER, quarter_order, quarters)])
 
 
+def note_order(master: Any, parts: Plan, orphaned: int) -> None:
+    """Note, for the master's record (master/record.py), the register whose order the rows of
+    every item sheet are now in (`sort_rows` put them so, or they were made so: the quarter's
+    rows made a return at a time after rows `appends`): `parts`' (a plan read a directorate at
+    a time: its register's SHA-256), when no Savings row is `orphaned` (so that `appends`
+    finds them in order as `_in_order` would). The next consolidate into the master, with the
+    same register, then need not read the whole register to check the order again (240,000
+    items, 88 MB and a second at 240 returns)."""
+    master.ordered_by = None if orphaned else register_digest(parts)
+
+
 def appends(master: Any, plan: Plan, quarter: Any) -> bool:
     """Whether `quarter`'s rows go after every row on each item sheet, the rows there staying
     as they are (`sort_rows` would leave them so): every row there copied as bytes
     (sheetrow.Copied, no other row), of a quarter before `quarter`, in order (checked as
-    `_sorted` checks them, on the record's tables), none orphaned; or the sheet empty."""
+    `_sorted` checks them, on the record's tables; or, when the master's record says they were
+    written in the order of `plan`'s register, `note_order`, taken as so), none orphaned; or
+    the sheet empty."""
     last = quarter_order(str(quarter))
+    ordered = master.ordered_by is not None and master.ordered_by == register_digest(plan)
     quarters: dict[str, Any] = {}
     for name, id_header in mc.ID_COLUMNS.items():
         rows = master.sheets[name]
@@ -71,23 +86,26 @@ def appends(master: Any, plan: Plan, quarter: Any) -> bool:
             return False
         # (the register's order of a sheet's items at a time, and only once the rows could go
         # as they are: 240,000 items at 240 returns)
-        if rows.count and not _head_in_order(master, rows, Ranks.of(plan, [name]),
-                                             (quarters, {}, {}), name, id_header):
+        if rows.count and not _head_in_order(master, rows, None if ordered else Ranks.of(
+                plan, [name]), (quarters, {}, {}), name, id_header):
             return False
     return True
 
 
-def _head_in_order(master: Any, rows: Copied, ranks: Ranks,
+def _head_in_order(master: Any, rows: Copied, ranks: Ranks | None,
                    known: tuple[dict[str, Any], dict[str, Any], dict[str, Any]], name: str,
                    id_header: str) -> bool | None:
     """Whether the copied rows are in the sheet's order, told from the record's tables
-    (`_in_order`, `known` keeping each quarter's, directorate's and item's key); None when
-    they cannot tell (`_sorted` then checks pair by pair)."""
+    (`_in_order`, `known` keeping each quarter's, directorate's and item's key; no `ranks`:
+    the master's record says they are, `appends`); None when they cannot tell (`_sorted` then
+    checks pair by pair)."""
     quarters, directorates, items = known
     if mc.ORPHANED in mc.SHEETS[name]:  # (Savings': no copied row is orphaned, its key False)
         orphaned = rows.columns.get(rows.positions.get(mc.ORPHANED, -1))
         if orphaned is None or any(orphaned):
             return None
+    if ranks is None:
+        return True
     return _in_order(rows, master.copies, name, [
         (mc.QUARTER, quarter_order, quarters, None),
         (mc.DIRECTORATE, ranks.directorate, directorates, None),

@@ -93,6 +93,9 @@ class Master:
         notes: what could not be kept, one sentence each naming the sheet and cell.
         copies: sheet -> the block of its first rows a consolidate copies from `path` as bytes
             (master/verbatim.py): held as a `sheetrow.Copied`, the columns of their read cells.
+        ordered_by: the SHA-256 of the register in whose order every item sheet's rows are
+            (master/order.py's note_order): as the master's record says, read; as the run put
+            them, written. None when not known.
     """
 
     path: Path | None = None
@@ -103,6 +106,7 @@ class Master:
     columns: dict[str, dict[str, ColumnLook]] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     copies: dict[str, verbatim.Block] = field(default_factory=dict)  # rows copied as bytes
+    ordered_by: str | None = None
 
     @property
     def finance_columns(self) -> tuple[str, ...]:
@@ -158,6 +162,7 @@ def read_master(path: Path | str, touched: Collection[str] | None = None) -> Mas
         # (of the guard's copy: the bytes the rest of the read sees)
         digest = workbook.sha256() if copier.on else ""
         known = record.recall(digest) if copier.on else None
+        master.ordered_by = None if known is None else known.ordered
         names = workbook.sheet_names
         missing = [name for name in mc.SHEETS
                    if name not in names and name not in mc.ADDED_SHEETS]

@@ -38,7 +38,7 @@ from workbook_tools.master import columns as mc
 from workbook_tools.master.sheetrow import Copied
 from workbook_tools.master.verbatim import READ_CELLS, Block, Run
 
-FORMAT = 8  # raised when the layout of an entry changes
+FORMAT = 9  # raised when the layout of an entry changes
 KEEP = 8  # entries kept at most, the most recently used,
 KEEP_BYTES = 512 * 1024 * 1024  # and bytes between them
 _INFINITY = float("inf")
@@ -127,14 +127,17 @@ class SheetRecord:
 
 class Record:
     """The record of one master's bytes: a SheetRecord for each lean sheet it covers, and
-    Savings as read_master reads it (master/savingsrecord.py; None when not recorded)."""
+    Savings as read_master reads it (master/savingsrecord.py; None when not recorded).
+    `ordered`: the SHA-256 of the register whose order the rows of every item sheet were
+    written in (master/order.py's note_order), or None."""
 
     def __init__(self, sheets: dict[str, SheetRecord],
                  savings: savingsrecord.SavingsRecord | None = None,
-                 savings_entry: bytes | None = None) -> None:
+                 savings_entry: bytes | None = None, ordered: str | None = None) -> None:
         self.sheets = sheets
         self.savings = savings
         self.savings_entry = savings_entry  # its entry's text (UTF-8), made where it was recorded
+        self.ordered = ordered
 
 
 def entry_path(digest: str) -> Path | None:
@@ -189,7 +192,9 @@ def entry_of(digest: str, record: Record) -> Entry | None:
     """The entry `keep` keeps for `record`, made but not yet kept (None when none would be):
     made while the master it is of goes to disk, kept once it is in place (master/safe.py)."""
     path = entry_path(digest)
-    if path is None or not all(_given_back(name, sheet) for name, sheet in record.sheets.items()):
+    if path is None or not all(_given_back(name, sheet) for name, sheet in record.sheets.items()
+                               ) or not (record.ordered is None
+                                         or savingsentry.is_digest(record.ordered)):
         return None
     savings = record.savings_entry
     if savings is None and record.savings is not None:
@@ -275,7 +280,7 @@ def encode(record: Record) -> dict[str, Any]:
             "stored": sorted(sheet.stored.items()),
             "cells": columns,
         }
-    return {"format": FORMAT, "sheets": sheets}  # (Savings: keep)
+    return {"format": FORMAT, "sheets": sheets, "ordered": record.ordered}  # (Savings: keep)
 
 
 def _finite(found: list[Any]) -> bool:
@@ -289,10 +294,11 @@ def _ints(found: Any) -> bool:
 
 def decode(data: Any) -> Record | None:
     """The record in an entry, or None when any field is not of its type or out of bounds."""
-    if type(data) is not dict or set(data) != {"format", "sheets", "savings"}:
+    if type(data) is not dict or set(data) != {"format", "sheets", "ordered", "savings"}:
         return None
-    sheets = data["sheets"]
-    if data["format"] != FORMAT or type(sheets) is not dict:
+    sheets, ordered = data["sheets"], data["ordered"]
+    if data["format"] != FORMAT or type(sheets) is not dict or not (
+            ordered is None or savingsentry.is_digest(ordered)):
         return None
     found: dict[str, SheetRecord] = {}
     for name, sheet in sheets.items():
@@ -307,7 +313,7 @@ def decode(data: Any) -> Record | None:
         savings = savingsentry.decode(data["savings"])
         if savings is None:
             return None
-    return Record(found, savings)
+    return Record(found, savings, ordered=ordered)
 
 
 def _sheet(name: str, sheet: dict[str, Any]) -> SheetRecord | None:

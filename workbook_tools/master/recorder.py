@@ -135,7 +135,8 @@ def record_of(path: Path, master: Master, saved: Saved,
               if sheet is not None and sheet.packed == saved.packed.get(sheet.part)}
     for sheet in sheets.values():
         sheet.stored = saved.flushes(sheet.part, (sheet.start, *(r.end for r in sheet.runs)))
-    return Record(sheets, savings_entry=savings) if sheets or savings else None
+    return Record(sheets, savings_entry=savings, ordered=master.ordered_by) \
+        if sheets or savings else None
 
 
 def _size(workbook: SafeWorkbook, name: str) -> int:

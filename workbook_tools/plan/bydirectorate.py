@@ -65,6 +65,14 @@ class PlanByDirectorate(Plan):
         return self.items_from.whole(self, keep)
 
 
+def register_digest(plan: Plan) -> str | None:
+    """The SHA-256 of the register's bytes a plan read a directorate at a time is of (None for
+    any other plan): what a master's record says its rows are in the order of (master/order.py)."""
+    if isinstance(plan, PlanByDirectorate) and plan.items_from is not None:
+        return plan.items_from.entry.digest
+    return None
+
+
 def let_go(plan: Plan) -> None:
     """Forget the whole plan a PlanByDirectorate read and kept (`whole()`), so that the caller
     done with it frees it (consolidate, before it writes the master)."""

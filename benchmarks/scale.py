@@ -180,6 +180,7 @@ def build_four_quarters(root: Path) -> None:
     from workbook_tools.master.read import read_master
     from workbook_tools.master.sheetrow import column_of
     from workbook_tools.master.write import write_master
+    from workbook_tools.plan.bydirectorate import PlanByDirectorate
     from workbook_tools.plan.register import BY_DIRECTORATE, load_plan
 
     seed = read_master(root / NEW_MASTER)
@@ -189,7 +190,10 @@ def build_four_quarters(root: Path) -> None:
     # in the register's order, as a consolidate leaves them, and noted so for the record as a
     # consolidate notes it (order.note_order: with the plan read a directorate at a time)
     parts = load_plan(root / "templates" / "plan.xlsx", BY_DIRECTORATE)
-    sort_rows(seed, parts.whole() if hasattr(parts, "whole") else parts)
+    if not isinstance(parts, PlanByDirectorate):  # (the first load since the tool changed
+        parts = load_plan(root / "templates" / "plan.xlsx", BY_DIRECTORATE)  # keeps its entry)
+    # (the cache off: the whole plan, and nothing noted, as a consolidate then notes nothing)
+    sort_rows(seed, parts.whole() if isinstance(parts, PlanByDirectorate) else parts)
     note_order(seed, parts, sum(map(bool, column_of(seed.sheets["Savings"], mc.ORPHANED))))
     # with its record, as the tool keeps it for a master a consolidate wrote while copying
     # earlier quarters (any run after a quarter's first); consolidate-elsewhere runs without it

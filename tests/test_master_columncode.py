@@ -174,3 +174,25 @@ def test_a_long_column_with_a_place_past_its_values_is_refused() -> None:
     assert columncode.decode(coded, len(values), LEAN_KINDS) == values
     short = [coded[0][:-1], coded[1]]  # the last value gone: its places point past the table
     assert columncode.decode(short, len(values), LEAN_KINDS) is None
+
+
+def test_a_joined_column_answers_as_the_list_of_both_and_never_changes_the_shared_one() -> None:
+    """Savings' record made beside the copied rows' own columns (columncode.Joined): read,
+    counted, sliced and coded as the list of both; a cell of the copied rows set (a formula's
+    saved value) in a copy, the Copied's column as it was."""
+    copied, tail = [1.0, "a", None, True], ["b", 0.0, None]
+    joined = columncode.Joined(copied, list(tail))
+    whole = copied + tail
+    assert len(joined) == 7 and list(joined) == whole and joined == whole and whole == joined
+    assert [joined[i] for i in (0, 3, 4, 6, -1, -7)] == [whole[i] for i in (0, 3, 4, 6, -1, -7)]
+    assert joined[2:5] == whole[2:5] and joined[::-2] == whole[::-2]
+    assert joined.count(None) == 2 and "b" in joined and "c" not in joined
+    assert not columncode.all_finite(columncode.Joined([1.0], [math.inf]))
+    assert columncode.encode((joined,)) == columncode.encode((whole,))
+    with pytest.raises(IndexError):
+        joined[7]
+    joined[5] = 2.0
+    joined[1] = "changed"
+    assert copied == [1.0, "a", None, True] and joined.values() == [
+        1.0, "changed", None, True, "b", 2.0, None]
+    assert joined != whole

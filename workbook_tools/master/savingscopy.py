@@ -37,7 +37,7 @@ from workbook_tools.master.verbatim import Block, Checksum, Run
 SAVING_ID = "Saving ID"
 
 
-def copyable(header: list[str], columns: list[list[Any]], quarters_written: list[Any],
+def copyable(header: list[str], columns: list[Any], quarters_written: list[Any],
              marked: set[int]) -> int:
     """How many of Savings' first rows a consolidate into this master may copy (see the
     module's notes); `columns` as read back, `quarters_written` the Quarter cells as written,
@@ -70,7 +70,7 @@ def copyable(header: list[str], columns: list[list[Any]], quarters_written: list
     return limit
 
 
-def variances_otherwise(header: list[str], rows: Any, columns: list[list[Any]]) -> set[int]:
+def variances_otherwise(header: list[str], rows: Any, columns: list[Any]) -> set[int]:
     """The rows (numbered in the sheet) whose ledger variances' saved values, as written from
     the figures in memory, are not those a write of the figures read back would save (a figure
     of 17 digits, read back with 16: 0.30000000000000004 less 0.3 saved as -5.55E-17, not 0)."""

@@ -71,7 +71,7 @@ def _text(found: SavingsRecord, consume: bool) -> bytes:
     return b"".join((b'{"columns":[', *columns[:-1], b"],", rest[1:]))
 
 
-def _each(columns: list[list[Any]]) -> Any:
+def _each(columns: list[Any]) -> Any:
     """The columns, each taken off the list as it is given."""
     while columns:
         yield columns.pop(0)
@@ -94,7 +94,8 @@ def given_back(found: SavingsRecord) -> bool:
         return False
     count = found.count
     for column in found.columns:
-        if type(column) is not list or len(column) != count:
+        if type(column) is not list and type(column) is not columncode.Joined \
+                or len(column) != count:
             return False
         kinds = set(map(type, column))
         if not kinds <= {str, float, bool, type(None), dt.date} or float in kinds and not \

@@ -28,6 +28,7 @@ from workbook_tools.files.extras import CellExtra, ColumnLook, column_looks_in
 from workbook_tools.files.styles import Look
 from workbook_tools.master import columns as mc
 from workbook_tools.master import keep
+from workbook_tools.master.columncode import Joined
 from workbook_tools.master.columns import MasterSheet
 from workbook_tools.master.readsheet import canonical_quarter
 from workbook_tools.master.sheetrow import Copied, columns_of, with_cells
@@ -69,7 +70,9 @@ class SavingsRecord:
 
     part: str
     header: list[str]
-    columns: list[list[Any]]  # each column's values as read_sheet gives them, rows 2, 3, ...
+    #: each column's values as read_sheet gives them, rows 2, 3, ...: a list (or, in a record
+    #: being made, a columncode.Joined: the copied rows' values shared with their Copied)
+    columns: list[Any]
     cells: list[Cell]  # (row, col, formula, comment, author, look) as files/extras reads them
     looks: dict[int, ColumnLook]  # the columns' looks as files/extras reads them
     #: the part's CRC-32 and size in the zip's directory: an entry put under another master's
@@ -183,7 +186,7 @@ def savings_of(master: Any, workbook: Any, written: Written, saved: Any = None
     def number_format(style: int) -> Any:
         return styles.look(style).num_format if style else Look().num_format
 
-    columns: list[list[Any]] = []
+    columns: list[Any] = []  # (lists, or columncode.Joined)
     looks: dict[tuple[int, int], Any] = {}
     quarters_written: list[Any] = []
     heads = _heads(master, rows, header, ours)
@@ -198,8 +201,11 @@ def savings_of(master: Any, workbook: Any, written: Written, saved: Any = None
         read = _as_read(values[first:], h == mc.QUARTER, kinds[col] in ("date", "datetime"))
         if read is None:
             return None
-        # (a copied row's values are the record's, as read: what this read gives them again)
-        columns.append(values[:first] + read if first else read)
+        # (a copied row's values are the record's, as read: what this read gives them again;
+        # the copied rows' own column, shared: columncode.Joined)
+        shared = rows.columns.get(rows.positions.get(h, -1)) if first else None
+        columns.append(read if not first else Joined(shared, read) if shared is not None and len(
+            shared) == first else values[:first] + read)
         own, (date, _) = written.columns[col], written.dates[col]
         base, dated = look(col, own), look(col, date)
         if base is not None or dated is not None:

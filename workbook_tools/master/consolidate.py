@@ -29,7 +29,7 @@ from workbook_tools.master.corrections import FIGURE_SHEETS, corrections, earlie
 from workbook_tools.master.finance import apply_ledger, attach_finance
 from workbook_tools.master.history import context_of
 from workbook_tools.master.ledger import Ledger, read_ledger
-from workbook_tools.master.order import load_numpy, note_order, sort_rows
+from workbook_tools.master.order import load_numpy, note_order, noted_in_order, sort_rows
 from workbook_tools.master.periods import Period, refuse_closed, reopened_period
 from workbook_tools.master.read import (
     NOTHING_CHANGED,
@@ -44,7 +44,7 @@ from workbook_tools.master.sheetrow import Copied, Row, column_of, in_place, yea
 from workbook_tools.master.streamed import finish_afresh, goes_after, streams
 from workbook_tools.master.write import row_positions
 from workbook_tools.master.yearago import compare_with_a_year_ago, year_ago_figures
-from workbook_tools.plan.bydirectorate import PlanByDirectorate, let_go, register_digest
+from workbook_tools.plan.bydirectorate import PlanByDirectorate, let_go
 from workbook_tools.plan.register import Plan
 from workbook_tools.quarters import Quarter
 from workbook_tools.returns.findings import (
@@ -177,9 +177,8 @@ def consolidate(
                 # the whole register, for the ledger's IDs and to check the order of the rows
                 # the quarter's would go after; not read when the master's record says they
                 # are in this register's order (order.note_order) and no ledger is given
-                whole = None if ledger_csv is None and streams(plan, None) and (
-                    old.ordered_by is not None and old.ordered_by == register_digest(plan)
-                ) else _whole(plan)
+                whole = None if ledger_csv is None and noted_in_order(old, plan) \
+                    else _whole(plan)
                 ledger = _check_ledger_and_returns(whole or plan, quarter, old, master_path,
                                                    ledger_csv, returns_dir, files)
                 # the quarter's rows to go after the master's as they are (streamed.goes_after):

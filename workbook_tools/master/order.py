@@ -66,6 +66,12 @@ def note_order(master: Any, parts: Plan, orphaned: int) -> None:
     master.ordered_by = None if orphaned else register_digest(parts)
 
 
+def noted_in_order(master: Any, plan: Plan) -> bool:
+    """Whether the master's record says its item sheets' rows are in the order of `plan`'s
+    register (`note_order`: a plan read a directorate at a time; no other plan's is noted)."""
+    return master.ordered_by is not None and master.ordered_by == register_digest(plan)
+
+
 def appends(master: Any, plan: Plan, quarter: Any) -> bool:
     """Whether `quarter`'s rows go after every row on each item sheet, the rows there staying
     as they are (`sort_rows` would leave them so): every row there copied as bytes
@@ -74,7 +80,7 @@ def appends(master: Any, plan: Plan, quarter: Any) -> bool:
     written in the order of `plan`'s register, `note_order`, taken as so), none orphaned; or
     the sheet empty."""
     last = quarter_order(str(quarter))
-    ordered = master.ordered_by is not None and master.ordered_by == register_digest(plan)
+    ordered = noted_in_order(master, plan)
     quarters: dict[str, Any] = {}
     for name, id_header in mc.ID_COLUMNS.items():
         rows = master.sheets[name]

@@ -193,8 +193,7 @@ def entry_of(digest: str, record: Record) -> Entry | None:
     made while the master it is of goes to disk, kept once it is in place (master/safe.py)."""
     path = entry_path(digest)
     if path is None or not all(_given_back(name, sheet) for name, sheet in record.sheets.items()
-                               ) or not (record.ordered is None
-                                         or savingsentry.is_digest(record.ordered)):
+                               ) or not _is_order(record.ordered):
         return None
     savings = record.savings_entry
     if savings is None and record.savings is not None:
@@ -283,6 +282,11 @@ def encode(record: Record) -> dict[str, Any]:
     return {"format": FORMAT, "sheets": sheets, "ordered": record.ordered}  # (Savings: keep)
 
 
+def _is_order(found: Any) -> bool:
+    """Whether `found` is a Record's `ordered`: None, or a register's SHA-256."""
+    return found is None or savingsentry.is_digest(found)
+
+
 def _finite(found: list[Any]) -> bool:
     """No float in `found` is an infinity ('1e999' reads as one; NaN is refused as read)."""
     return _INFINITY not in found and -_INFINITY not in found
@@ -297,8 +301,7 @@ def decode(data: Any) -> Record | None:
     if type(data) is not dict or set(data) != {"format", "sheets", "ordered", "savings"}:
         return None
     sheets, ordered = data["sheets"], data["ordered"]
-    if data["format"] != FORMAT or type(sheets) is not dict or not (
-            ordered is None or savingsentry.is_digest(ordered)):
+    if data["format"] != FORMAT or type(sheets) is not dict or not _is_order(ordered):
         return None
     found: dict[str, SheetRecord] = {}
     for name, sheet in sheets.items():

@@ -186,6 +186,8 @@ def test_a_joined_column_answers_as_the_list_of_both_and_never_changes_the_share
     assert len(joined) == 7 and list(joined) == whole and joined == whole and whole == joined
     assert [joined[i] for i in (0, 3, 4, 6, -1, -7)] == [whole[i] for i in (0, 3, 4, 6, -1, -7)]
     assert joined[2:5] == whole[2:5] and joined[::-2] == whole[::-2]
+    assert [joined[4:], joined[:4], joined[1:3], joined[5:-1], joined[5:2], joined[-2:]] == [
+        whole[4:], whole[:4], whole[1:3], whole[5:-1], whole[5:2], whole[-2:]]
     assert joined.count(None) == 2 and "b" in joined and "c" not in joined
     assert not columncode.all_finite(columncode.Joined([1.0], [math.inf]))
     assert columncode.encode((joined,)) == columncode.encode((whole,))

@@ -103,9 +103,14 @@ class Joined(Sequence[Any]):
         return itertools.chain(self.head, self.tail)
 
     def __getitem__(self, index: Any) -> Any:
-        if isinstance(index, slice):
-            return self.values()[index]
         first = len(self.head)
+        if isinstance(index, slice):  # (the head's or the tail's alone not made whole first)
+            start, stop, step = index.indices(len(self))
+            if step == 1 and start <= stop <= first:
+                return self.head[start:stop]
+            if step == 1 and first <= start <= stop:
+                return self.tail[start - first:stop - first]
+            return self.values()[index]
         if index < 0:
             index += len(self)
         if not 0 <= index < len(self):

@@ -22,9 +22,9 @@ the first row of a later quarter, and what it checks of the bytes is a check of 
 
 from __future__ import annotations
 
-import itertools
 import math
 import os
+from array import array
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -61,7 +61,9 @@ class SheetRecord:
     complete: bool  # the runs hold every row of the sheet
     dates: frozenset[int]  # the file's date styles (verbatim_styles.date_styles)
     runs: list[Run]  # each with its digest and styles
-    cells: list[list[Any]]  # the read cells' values by column (READ_CELLS), a row each
+    #: the read cells' values by column (READ_CELLS), a row each: lists, or the columns as
+    #: its entry held them (columncode.Coded: a record decoded)
+    cells: list[Any]
     #: as master/recorder.py makes the record: the columns of the rows copied from the old
     #: master (its Block's, by reference: Coded as its record held them, or the lists the scan
     #: read), before `cells`' (those of the rows written anew), each kept as it is
@@ -105,11 +107,13 @@ class SheetRecord:
             return None
         headers = mc.SHEETS[name]
         positions = {h: i for i, h in enumerate(headers)}
-        # the rows as their columns (the Quarter, and the cells read), not a Row each
-        quarters = list(itertools.chain.from_iterable(
-            itertools.repeat(texts.setdefault(run.quarter, run.quarter), run.rows)
-            for run in runs))
-        cells = [column[:count] for column in self.cells]
+        # the rows as their columns (the Quarter, and the cells read), not a Row each: as
+        # the record holds them (columncode.Coded, read as lists are: 1 to 4 bytes a cell, not
+        # a list's 8 beside them), the Quarter a place a row among the runs' quarters
+        quarters = columncode.Coded([texts.setdefault(run.quarter, run.quarter)
+                                     for run in runs], _run_places(runs))
+        cells = [column.head(count) if isinstance(column, columncode.Coded)
+                 else column[:count] for column in self.cells]
         rows = Copied(positions, {0: quarters, **{headers.index(h): column for h, column in
                                                   zip(READ_CELLS[name], cells, strict=True)}})
         last = runs[-1]
@@ -121,7 +125,8 @@ class SheetRecord:
                       [Run(r.quarter, r.rows, r.end, r.digest, r.styles) for r in runs],
                       cells, self.dates, packed=self.packed,
                       stored={u: c for u, c in self.stored.items() if u <= last.end},
-                      coded=None if self.coded is None else [c.head(count) for c in self.coded])
+                      coded=None if self.coded is None else cells if self.cells is self.coded
+                      else [c.head(count) for c in self.coded])
         return block, rows
 
 
@@ -349,8 +354,16 @@ def _sheet(name: str, sheet: dict[str, Any]) -> SheetRecord | None:
         if made is None:
             return None
         coded.append(made)
-    cells = [column.values() for column in coded]
+    # (the cells as the columns decoded: read as lists are, not made lists: SheetRecord.found)
     return SheetRecord(part, start, {c: w for c, w in widths}, complete,
-                       frozenset(sheet["dates"]), runs, cells, packed=sheet["packed"],
+                       frozenset(sheet["dates"]), runs, coded, packed=sheet["packed"],
                        stored=stored, coded=coded)
+
+
+def _run_places(runs: list[Run]) -> array[int]:
+    """Each row's run, as the places of a Coded whose table is the runs' quarters."""
+    places = array(columncode.code_of(len(runs)))
+    for at, run in enumerate(runs):
+        places += array(places.typecode, [at]) * run.rows
+    return places
 

@@ -13,6 +13,7 @@ from typing import Any
 from workbook_tools.files.spool import Spool
 from workbook_tools.master import columns as mc
 from workbook_tools.master.chunked import ChunkedRows
+from workbook_tools.master.columncode import Coded
 from workbook_tools.master.columns import MasterSheet
 from workbook_tools.master.sheetrow import Copied, Row
 from workbook_tools.plan.register import Plan
@@ -72,7 +73,9 @@ def share_register_texts(sheets: dict[str, Any], plan: Plan,
     for sheet, attr, column, coded in columns:
         texts = list(map(operator.attrgetter(attr), plan_items(plan, sheet)))
         get = dict(zip(texts, texts, strict=True)).get
-        if coded is not None:
+        if isinstance(column, Coded):  # (the record's column itself: its table's texts)
+            column.table[:] = map(get, column.table, column.table)
+        elif coded is not None:
             table = coded.table
             table[:] = map(get, table, table)  # (its blocks' later records take them so)
             column[:] = map(table.__getitem__, coded.places)

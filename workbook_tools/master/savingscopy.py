@@ -29,6 +29,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from workbook_tools.master import columns as mc
+from workbook_tools.master.columncode import Coded
 from workbook_tools.master.ledger import VARIANCES, number, variance
 from workbook_tools.master.readsheet import canonical_quarter, quarter_order
 from workbook_tools.master.sheetrow import Copied, Row, column_of
@@ -190,12 +191,17 @@ def copied_rows(header: list[str], columns: list[list[Any]], start: int, runs: l
     for run in taken:
         styles |= run.styles or set()
     last = taken[-1]
+    # the copied rows' columns: a record's as it held them (columncode.Coded, read as lists
+    # are), shared with the block's (one Coded of each, not a list of values beside it)
+    heads = [column.head(count) if isinstance(column, Coded) else column[:count]
+             for column in columns]
     block = Block(part, start, last.end, str(last.digest), count + 1, styles, dict(wrapped),
                   count == len(quarters), taken, packed=packed,
                   stored={u: c for u, c in (stored or {}).items() if u <= last.end},
-                  coded=None if coded is None else [column.head(count) for column in coded])
-    rows = Copied({h: i for i, h in enumerate(header)},
-                  {i: column[:count] for i, column in enumerate(columns)})
+                  coded=None if coded is None else heads if all(
+                      map(operator.is_, coded, columns)) and len(coded) == len(columns)
+                  else [column.head(count) for column in coded])
+    rows = Copied({h: i for i, h in enumerate(header)}, dict(enumerate(heads)))
     return block, rows, count
 
 

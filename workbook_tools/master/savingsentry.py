@@ -94,7 +94,7 @@ def given_back(found: SavingsRecord) -> bool:
         return False
     count = found.count
     for column in found.columns:
-        if type(column) is not list and type(column) is not columncode.Joined \
+        if type(column) not in (list, columncode.Joined, columncode.Coded) \
                 or len(column) != count:
             return False
         kinds = set(map(type, column))
@@ -130,14 +130,12 @@ def decode(data: Any) -> SavingsRecord | None:
     columns = data["columns"]
     if type(columns) is not list or len(columns) != len(header):
         return None
-    made: list[list[Any]] = []
     coded: list[columncode.Coded] = []
     for column in columns:
         found = columncode.decode_coded(column, count, _KINDS)
         if found is None:
             return None
         coded.append(found)
-        made.append(found.values())
     cells_data, looks_data = data["cells"], data["looks"]
     if type(cells_data) is not list or type(looks_data) is not list:
         return None
@@ -159,7 +157,8 @@ def decode(data: Any) -> SavingsRecord | None:
     stored = stored_of(data["stored"], data["start"], runs)
     if stored is None:
         return None
-    return SavingsRecord(part, header, made, cells, looks,  # type: ignore[arg-type]
+    # (the columns as decoded, read as lists are: their values are not made lists of)
+    return SavingsRecord(part, header, list(coded), cells, looks,  # type: ignore[arg-type]
                          data["crc"], data["size"], data["start"], runs, wrapped, data["packed"],
                          stored, coded=coded)
 

@@ -70,8 +70,9 @@ class SavingsRecord:
 
     part: str
     header: list[str]
-    #: each column's values as read_sheet gives them, rows 2, 3, ...: a list (or, in a record
-    #: being made, a columncode.Joined: the copied rows' values shared with their Copied)
+    #: each column's values as read_sheet gives them, rows 2, 3, ...: a list (in a record
+    #: decoded, a columncode.Coded; in a record being made, a columncode.Joined: the copied
+    #: rows' values shared with their Copied)
     columns: list[Any]
     cells: list[Cell]  # (row, col, formula, comment, author, look) as files/extras reads them
     looks: dict[int, ColumnLook]  # the columns' looks as files/extras reads them

@@ -73,10 +73,12 @@ class Copied:
 
     __slots__ = ("columns", "count", "pinned", "positions", "tail")
 
-    def __init__(self, positions: dict[str, int], columns: dict[int, list[Any]],
+    def __init__(self, positions: dict[str, int], columns: dict[int, Any],
                  tail: list[Any] | None = None, pinned: dict[int, Row] | None = None) -> None:
         self.positions = positions  # header -> its place in a row
-        self.columns = columns  # place -> a value for each copied row (place 0, the Quarter)
+        # place -> a value for each copied row (place 0, the Quarter): a list, or the column as
+        # the master's record held it (columncode.Coded, read as a list is)
+        self.columns = columns
         self.count = len(columns[0])
         self.pinned = {} if pinned is None else pinned  # copied rows given people's cells
         self.tail = [] if tail is None else tail
@@ -104,11 +106,17 @@ class Copied:
         return found
 
     def put_column(self, header: str, values: list[Any]) -> None:
-        """Set a read cell of every copied row (`values`, one a row)."""
+        """Set a read cell of every copied row (`values`, one a row). A column held as the
+        record held it (columncode.Coded, read only) stays so when `values` are its own, and
+        is otherwise replaced by them."""
         if len(values) != self.count:
             raise ValueError(f"{len(values)} values for {self.count} copied rows")
         place = self.positions[header]
-        self.columns[place][:] = values
+        column = self.columns[place]
+        if isinstance(column, list):
+            column[:] = values
+        elif not column.holds(values):
+            self.columns[place] = list(values)
         for index, row in self.pinned.items():
             row[place] = values[index]
 
@@ -125,8 +133,18 @@ class Copied:
         return self.row(index) if index < self.count else self.tail[index - self.count]
 
     def __iter__(self) -> Iterator[Any]:
-        for index in range(self.count):
-            yield self.row(index)
+        # (each column gone through once, not indexed a row at a time: a record's column,
+        # columncode.Coded, answers an index in Python)
+        places, width, pinned = list(self.columns), len(self.positions), self.pinned
+        for index, cells in enumerate(zip(*self.columns.values(), strict=True)):
+            found = pinned.get(index)
+            if found is not None:
+                yield found
+                continue
+            values: list[Any] = [None] * width
+            for place, value in zip(places, cells, strict=True):
+                values[place] = value
+            yield Row(values, self.positions, index + 2, True)
         yield from self.tail
 
     def __add__(self, other: list[Any]) -> Copied:

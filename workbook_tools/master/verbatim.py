@@ -99,7 +99,8 @@ class Block:
     # for the record of the master written from this one (master/record.py), not compared:
     # each quarter's rows in order, and the read cells' values by column (None: not known)
     runs: list[Run] | None = field(default=None, compare=False, repr=False)
-    cells: list[list[Any]] | None = field(default=None, compare=False, repr=False)
+    #: (lists, or a record's columns as it held them: columncode.Coded, read as lists are)
+    cells: list[Any] | None = field(default=None, compare=False, repr=False)
     dates: frozenset[int] | None = field(default=None, compare=False, repr=False)
     # the SHA-256 of the old master when the block came from its record (master/record.py)
     recorded: str | None = field(default=None, compare=False, repr=False)

@@ -119,12 +119,14 @@ class SheetRows:
             self.writer.sheet.splice is not None else 0
         # a copied row's quarter from its column (a Row is not made for each), the others' from
         # theirs (rows kept on disk read a chunk at a time: sheetrow.column_of)
-        copied: list[Any] = rows.columns[0] if isinstance(rows, Copied) else []
+        copied: Sequence[Any] = rows.columns[0] if isinstance(rows, Copied) else []
         others = column_of(rows.tail if isinstance(rows, Copied) else rows, self.headers[0])
         breaks: list[int] = []
         last: Any = None
-        for i in range(first, len(rows)):
-            quarter = copied[i] if i < len(copied) else others[i - len(copied)]
+        # (gone through in order: a copied column may be a record's, columncode.Coded)
+        quarters = itertools.chain(itertools.islice(copied, first, None), itertools.islice(
+            others, max(first - len(copied), 0), None))
+        for i, quarter in zip(range(first, len(rows)), quarters, strict=True):
             if quarter != last or i == first:
                 breaks.append(positions[i] + 1)  # (as numbered in the file)
                 last = quarter

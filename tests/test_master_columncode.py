@@ -198,3 +198,63 @@ def test_a_joined_column_answers_as_the_list_of_both_and_never_changes_the_share
     assert copied == [1.0, "a", None, True] and joined.values() == [
         1.0, "changed", None, True, "b", 2.0, None]
     assert joined != whole
+
+
+def test_a_coded_column_reads_as_the_list_of_its_cells() -> None:
+    """The rows copied from the old master's record hold their columns as the record did
+    (columncode.Coded), read by every consumer as the list of their cells would be."""
+    cells = [1.0, "a", None, "a", -0.0, 2.5, None, "b"]
+    coded = columncode.decode_coded(columncode.encode((cells,)), len(cells),
+                                    frozenset({str, float, type(None)}))
+    assert coded is not None and isinstance(coded, columncode.Coded)
+    assert len(coded) == 8 and list(coded) == cells and coded == cells and cells == coded
+    assert [coded[i] for i in (0, 3, -1, -8)] == [cells[i] for i in (0, 3, -1, -8)]
+    assert math.copysign(1.0, coded[4]) == -1.0  # (the very value: -0.0, not 0.0)
+    assert [coded[2:5], coded[::-3], coded[5:], coded[9:]] == [
+        cells[2:5], cells[::-3], cells[5:], cells[9:]]
+    assert type(coded[1:3]) is list  # (a slice is a list, as a list's is)
+    assert coded.count("a") == 2 and "b" in coded and "c" not in coded and coded.index(None) == 2
+    assert coded != cells[:-1] and coded != [*cells[:-1], "c"]
+    with pytest.raises(IndexError):
+        coded[8]
+    with pytest.raises(TypeError):
+        coded[0] = "changed"  # type: ignore[index]  # (read only: a Copied replaces it whole)
+    head = coded.head(3)
+    assert head == cells[:3] and coded.head(8) is coded  # (all its cells: itself, not a copy)
+    joined = columncode.Joined(head, ["z"])
+    assert joined == [*cells[:3], "z"] and joined[:3] == cells[:3] and joined.count(None) == 1
+    joined[0] = "set"
+    assert joined.values() == ["set", "a", None, "z"] and head == cells[:3]
+
+
+def test_copied_rows_holding_a_records_columns_answer_as_lists_would() -> None:
+    """A Copied whose columns are a record's Coded: its rows, a column of them, and a column
+    put on them are as they are with lists; a column put that is its own stays the record's,
+    one that is not replaces it and leaves the record's as it was."""
+    from workbook_tools.master.sheetrow import Copied, Row, column_of
+
+    positions = {"Quarter": 0, "ID": 1, "Figure": 2, "Note": 3}
+    quarters, ids, figures = ["Q1", "Q1", "Q2"], ["M1", "M2", "M1"], [1.5, None, 2.0]
+
+    def coded(cells: list[Any]) -> columncode.Coded:
+        found = columncode.decode_coded(columncode.encode((cells,)), len(cells),
+                                        frozenset({str, float, type(None)}))
+        assert found is not None
+        return found
+
+    lists = Copied(positions, {0: list(quarters), 1: list(ids), 2: list(figures)})
+    record = coded(list(figures))
+    held = Copied(positions, {0: coded(quarters), 1: coded(ids), 2: record},
+                  tail=[Row(["Q3", "M3", 9.0, None], positions, 5)])
+    lists.tail = list(held.tail)
+    assert [list(r) for r in held] == [list(r) for r in lists] and len(held) == 4
+    assert all(r.copied and r.read_at == i + 2 for i, r in enumerate(held) if i < 3)
+    assert column_of(held, "Figure") == [1.5, None, 2.0, 9.0] == column_of(lists, "Figure")
+    assert list(held[1]) == ["Q1", "M2", None, None] and held.row(2).get("ID") == "M1"
+    pinned = held.pin(0)
+    held.put_column("Figure", [1.5, None, 2.0])
+    assert held.columns[2] is record  # (its own values: the record's column kept)
+    held.put_column("Figure", [1.5, 3.0, 2.0])
+    assert held.columns[2] == [1.5, 3.0, 2.0] and type(held.columns[2]) is list
+    assert record == figures and pinned.get("Figure") == 1.5
+    assert column_of(held, "Figure")[:3] == [1.5, 3.0, 2.0]

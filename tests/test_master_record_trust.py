@@ -30,7 +30,7 @@ from test_master_record import (  # noqa: F401
 from workbook_tools import helper
 from workbook_tools.errors import MasterError
 from workbook_tools.files import cachefolder
-from workbook_tools.master import recorder, verbatim_copy
+from workbook_tools.master import columncode, recorder, verbatim_copy
 from workbook_tools.master.columns import MasterSheet
 from workbook_tools.master.read import read_master
 from workbook_tools.master.record import recall
@@ -224,6 +224,12 @@ def test_a_record_made_in_a_helper_process_holds_the_copied_rows_cells(
     lean = {MasterSheet.MEASURES, MasterSheet.ACTIONS, MasterSheet.RISKS}
     assert lean <= set(master.copies)
     measures = master.sheets[MasterSheet.MEASURES]
+    # the copied rows' columns are the record's as it held them (columncode.Coded), the very
+    # ones the block carries into the next record: not lists of their values beside them
+    coded = master.copies[MasterSheet.MEASURES].coded
+    assert coded is not None and all(isinstance(c, columncode.Coded)
+                                     for c in measures.columns.values())
+    assert all(any(c is mine for mine in coded) for place, c in measures.columns.items() if place)
     actuals = [1000.0 + at for at in range(len(measures.tail))]  # Q2's, unlike any of Q1's
     for row, actual in zip(measures.tail, actuals, strict=True):
         row["Actual"] = actual

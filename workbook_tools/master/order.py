@@ -164,7 +164,8 @@ def _sorted(rows: Any, keys: Callable[[Any], list[list[Any]]],
                 order = sorted(range(len(tail)), key=tail_keys.__getitem__)
                 return rows.with_tail([tail[i] for i in order])
     every = list(zip(*keys(rows), strict=True))
-    return [rows[i] for i in sorted(range(len(rows)), key=every.__getitem__)]
+    made = list(rows)  # (a Copied's rows made a column at a time, not a cell at a time)
+    return [made[i] for i in sorted(range(len(made)), key=every.__getitem__)]
 
 
 def _in_order(rows: Copied, copies: dict[str, Any], sheet: str,

@@ -81,7 +81,8 @@ def variances_otherwise(header: list[str], rows: Any, columns: list[Any]) -> set
     found: set[int] = set()
     given = [(at, mine) for at, mine in enumerate(ledger) if mine is not None]  # (else None)
     for header_of, other in VARIANCES:
-        written, theirs = column_of(rows, header_of), columns[header.index(other)]
+        # (as lists: a copied column, columncode.Coded or Joined, answers an index in Python)
+        written, theirs = column_of(rows, header_of), list(columns[header.index(other)])
         found.update(at + 2 for at, mine in given
                      if _saved(written[at]) != _saved(variance(mine, theirs[at])))
     return found

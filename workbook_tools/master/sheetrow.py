@@ -10,6 +10,7 @@ cells (comments people put on it, master/keep.py) and the row it was read from a
 from __future__ import annotations
 
 import itertools
+import operator
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -134,17 +135,17 @@ class Copied:
 
     def __iter__(self) -> Iterator[Any]:
         # (each column gone through once, not indexed a row at a time: a record's column,
-        # columncode.Coded, answers an index in Python)
-        places, width, pinned = list(self.columns), len(self.positions), self.pinned
+        # columncode.Coded, answers an index in Python); each row's values picked in C from
+        # its cells and a blank for the places no column holds
+        slots = {place: at for at, place in enumerate(self.columns)}
+        picks = [slots.get(place, len(slots)) for place in range(len(self.positions))]
+        pick = operator.itemgetter(*picks) if len(picks) > 1 else (
+            lambda cells: (cells[picks[0]],))
+        positions, pinned, blank = self.positions, self.pinned, (None,)
         for index, cells in enumerate(zip(*self.columns.values(), strict=True)):
             found = pinned.get(index)
-            if found is not None:
-                yield found
-                continue
-            values: list[Any] = [None] * width
-            for place, value in zip(places, cells, strict=True):
-                values[place] = value
-            yield Row(values, self.positions, index + 2, True)
+            yield found if found is not None else Row(pick(cells + blank), positions,
+                                                      index + 2, True)
         yield from self.tail
 
     def __add__(self, other: list[Any]) -> Copied:

@@ -370,8 +370,10 @@ def test_the_copied_savings_order_is_checked_on_the_records_columns(
     folder = prepared(tmp_path / "ws", entries)
     real, checked = order._in_order, {}
 
-    def in_order(rows: Any, copies: Any, sheet: str, columns: Any) -> Any:
-        checked[sheet] = real(rows, copies, sheet, columns)
+    def in_order(rows: Any, columns: Any) -> Any:
+        # (the sheet told by its ID column, the last of the keys)
+        sheet = next(name for name, header in mc.ID_COLUMNS.items() if header == columns[-1][0])
+        checked[sheet] = real(rows, columns)
         return checked[sheet]
 
     monkeypatch.setattr(order, "_in_order", in_order)

@@ -25,7 +25,7 @@ import operator
 import sys
 from array import array
 from collections.abc import Iterator, Sequence
-from typing import Any
+from typing import Any, cast
 
 _FOUR = "L" if array("L").itemsize == 4 else "I"  # (the type code of 4 bytes a place)
 _CODES = ((1 << 8, "B"), (1 << 16, "H"), (1 << 32, _FOUR))
@@ -124,6 +124,11 @@ class Coded(Sequence[Any]):
 Piece = list[Any] | Coded
 
 
+def head_of(column: Sequence[Any], count: int) -> Any:
+    """A column's first `count` cells: a Coded's head (its table shared), a list's slice."""
+    return column.head(count) if isinstance(column, Coded) else column[:count]
+
+
 class Joined(Sequence[Any]):
     """A column as the values of the rows copied from the old master (`head`: the very list
     their sheetrow.Copied holds, shared, not copied) then the others' (`tail`): Savings' record
@@ -169,10 +174,10 @@ class Joined(Sequence[Any]):
             self.tail[index - first] = value
             return
         head = self.head
-        if self.shared or not isinstance(head, list):
+        if self.shared:
             head = self.head = list(head)
             self.shared = False
-        head[index] = value
+        cast("list[Any]", head)[index] = value  # (made a list above)
 
     def __contains__(self, value: Any) -> bool:
         return value in self.head or value in self.tail

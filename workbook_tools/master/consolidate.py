@@ -286,7 +286,7 @@ def _merge(old: Master, plan: Plan, quarter: Quarter, run: ValidationRun,
     new = Master(path=old.path, headers=dict(old.headers), columns=old.columns,
                  copies=old.copies)
     if not isinstance(plan, PlanByDirectorate):  # (its items not held: none to share)
-        share_register_texts(old.sheets, plan, old.copies)
+        share_register_texts(old.sheets, plan)
     for name in mc.SHEETS:
         rows = old.sheets[name]
         made = fresh.sheets.get(name)

@@ -17,9 +17,10 @@ from collections.abc import Callable
 from typing import Any
 
 from workbook_tools.master import columns as mc
+from workbook_tools.master.columncode import Coded
 from workbook_tools.master.columns import MasterSheet
 from workbook_tools.master.readsheet import quarter_order
-from workbook_tools.master.rows import Ranks, coded_column
+from workbook_tools.master.rows import Ranks
 from workbook_tools.master.sheetrow import Copied, column_of
 from workbook_tools.plan.bydirectorate import register_digest
 from workbook_tools.plan.register import Plan
@@ -47,7 +48,7 @@ def sort_rows(master: Any, plan: Plan) -> None:
                     _keys(rows, id_header, functools.partial(ranks.item, name), items,
                           functools.partial(ranks.of_texts, name))]
 
-        head = functools.partial(_head_in_order, master, ranks=ranks, known=(
+        head = functools.partial(_head_in_order, ranks=ranks, known=(
             quarters, directorates, items), name=name, id_header=id_header)
         master.sheets[name] = _sorted(rows, keys, head)
     for name in (MasterSheet.SUBMISSIONS, MasterSheet.VALIDATION):
@@ -92,13 +93,13 @@ def appends(master: Any, plan: Plan, quarter: Any) -> bool:
             return False
         # (the register's order of a sheet's items at a time, and only once the rows could go
         # as they are: 240,000 items at 240 returns)
-        if rows.count and not _head_in_order(master, rows, None if ordered else Ranks.of(
+        if rows.count and not _head_in_order(rows, None if ordered else Ranks.of(
                 plan, [name]), (quarters, {}, {}), name, id_header):
             return False
     return True
 
 
-def _head_in_order(master: Any, rows: Copied, ranks: Ranks | None,
+def _head_in_order(rows: Copied, ranks: Ranks | None,
                    known: tuple[dict[str, Any], dict[str, Any], dict[str, Any]], name: str,
                    id_header: str) -> bool | None:
     """Whether the copied rows are in the sheet's order, told from the record's tables
@@ -112,7 +113,7 @@ def _head_in_order(master: Any, rows: Copied, ranks: Ranks | None,
             return None
     if ranks is None:
         return True
-    return _in_order(rows, master.copies, name, [
+    return _in_order(rows, [
         (mc.QUARTER, quarter_order, quarters, None),
         (mc.DIRECTORATE, ranks.directorate, directorates, None),
         (id_header, functools.partial(ranks.item, name), items,
@@ -168,20 +169,18 @@ def _sorted(rows: Any, keys: Callable[[Any], list[list[Any]]],
     return [made[i] for i in sorted(range(len(made)), key=every.__getitem__)]
 
 
-def _in_order(rows: Copied, copies: dict[str, Any], sheet: str,
-              columns: list[tuple[str, Callable[[Any], Any], dict[str, Any], Any]]
+def _in_order(rows: Copied, columns: list[tuple[str, Callable[[Any], Any], dict[str, Any], Any]]
               ) -> bool | None:
     """Whether the copied rows are in the order of `columns`' keys (header, key, known,
     of_texts, as _keys takes them), each column's distinct values' keys ranked once and
     every row's checked at once; None when a column is not as the record holds it (then
-    _sorted checks pair by pair). The Quarter column is runs of one object (record.found)."""
+    _sorted checks pair by pair). The Quarter column, when not the record's (record.found
+    makes it a place a row among its runs), is taken as runs of one object."""
     tables: list[tuple[list[Any], Any]] = []  # each column's distinct values, and their rows
     for header, *_ in columns:
         column = rows.columns.get(rows.positions.get(header, -1))
-        coded = None if column is None else coded_column(copies, sheet, column,
-                                                         rows.positions.get(header))
-        if coded is not None:
-            tables.append((coded.table, coded.places))
+        if isinstance(column, Coded):  # (as the record held it)
+            tables.append((column.table, column.places))
         elif header == mc.QUARTER and column is not None:  # (runs: at most 64 looked at)
             runs = [(value, len(list(group))) for value, group in
                     itertools.islice(itertools.groupby(column), 65)]

@@ -112,8 +112,7 @@ class SheetRecord:
         # a list's 8 beside them), the Quarter a place a row among the runs' quarters
         quarters = columncode.Coded([texts.setdefault(run.quarter, run.quarter)
                                      for run in runs], _run_places(runs))
-        cells = [column.head(count) if isinstance(column, columncode.Coded)
-                 else column[:count] for column in self.cells]
+        cells = [columncode.head_of(column, count) for column in self.cells]
         rows = Copied(positions, {0: quarters, **{headers.index(h): column for h, column in
                                                   zip(READ_CELLS[name], cells, strict=True)}})
         last = runs[-1]

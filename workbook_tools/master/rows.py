@@ -53,53 +53,27 @@ NAME_COLUMNS = {sheet: next(h for h, key in columns.items() if key == "name")
                 for sheet, columns in RETURN_COLUMNS.items()}
 
 
-def share_register_texts(sheets: dict[str, Any], plan: Plan,
-                         copies: dict[str, Any] | None = None) -> None:
+def share_register_texts(sheets: dict[str, Any], plan: Plan) -> None:
     """Make the IDs and names of the rows copied from the old master (sheetrow.Copied's
     columns) the register's own objects where they are the same text: each was read as a copy
     of its own, and every quarter holds them again (16 MB at four quarters of 240 returns).
     Done once no worker forked during the read shares the plan's pages (a reference counted
     there copies the page). Nothing is looked up when no rows were copied (a new master).
 
-    A column taken from the master's record (`copies`' verbatim.Block, its `coded` columns)
-    has its distinct texts looked up, not every cell (a quarter's IDs are a year's again), and
-    the record's own copies of them are let go."""
-    columns = [(sheet, attr, column, coded_column(copies, sheet, column,
-                                                  rows.positions.get(header)))
-               for sheet, rows in sheets.items()
+    A column taken from the master's record (columncode.Coded, as its entry held it) has its
+    distinct texts looked up, not every cell (a quarter's IDs are a year's again), and the
+    record's own copies of them are let go (the next record takes them so)."""
+    columns = [(sheet, attr, column) for sheet, rows in sheets.items()
                if rows.__class__ is Copied and sheet in mc.ID_COLUMNS
                for header, attr in ((mc.ID_COLUMNS[sheet], "id"), (NAME_COLUMNS[sheet], "name"))
                if (column := rows.columns.get(rows.positions.get(header, -1))) is not None]
-    for sheet, attr, column, coded in columns:
+    for sheet, attr, column in columns:
         texts = list(map(operator.attrgetter(attr), plan_items(plan, sheet)))
         get = dict(zip(texts, texts, strict=True)).get
-        if isinstance(column, Coded):  # (the record's column itself: its table's texts)
+        if isinstance(column, Coded):
             column.table[:] = map(get, column.table, column.table)
-        elif coded is not None:
-            table = coded.table
-            table[:] = map(get, table, table)  # (its blocks' later records take them so)
-            column[:] = map(table.__getitem__, coded.places)
         else:
             column[:] = map(get, column, column)
-
-
-def coded_column(copies: dict[str, Any] | None, sheet: str, column: list[Any],
-                 place: int | None = None) -> Any:
-    """The record's columncode.Coded that `column` (a copied sheet's) was decoded from, or
-    None (its block was scanned, or the column is not the one decoded). Savings' block holds
-    every column's, by place in the header (`place`), found only when it holds the very
-    values of `column` (Coded.holds)."""
-    block = (copies or {}).get(sheet)
-    if block is None or not block.coded:
-        return None
-    if not block.cells:  # (Savings')
-        coded = block.coded[place] if place is not None and 0 <= place < len(
-            block.coded) else None
-        return coded if coded is not None and coded.holds(column) else None
-    for cells, coded in zip(block.cells, block.coded, strict=False):
-        if cells is column:
-            return coded if len(coded) == len(column) else None
-    return None
 
 
 @dataclass

@@ -29,7 +29,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from workbook_tools.master import columns as mc
-from workbook_tools.master.columncode import Coded
+from workbook_tools.master.columncode import head_of
 from workbook_tools.master.ledger import VARIANCES, number, variance
 from workbook_tools.master.readsheet import canonical_quarter, quarter_order
 from workbook_tools.master.sheetrow import Copied, Row, column_of
@@ -194,8 +194,7 @@ def copied_rows(header: list[str], columns: list[list[Any]], start: int, runs: l
     last = taken[-1]
     # the copied rows' columns: a record's as it held them (columncode.Coded, read as lists
     # are), shared with the block's (one Coded of each, not a list of values beside it)
-    heads = [column.head(count) if isinstance(column, Coded) else column[:count]
-             for column in columns]
+    heads = [head_of(column, count) for column in columns]
     block = Block(part, start, last.end, str(last.digest), count + 1, styles, dict(wrapped),
                   count == len(quarters), taken, packed=packed,
                   stored={u: c for u, c in (stored or {}).items() if u <= last.end},

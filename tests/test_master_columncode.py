@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from workbook_tools.master import columncode
+from workbook_tools.master.columncoder import ColumnCoder
 
 SAVINGS_KINDS = frozenset({str, float, bool, type(None), list})
 LEAN_KINDS = frozenset({str, float, type(None)})
@@ -258,3 +259,29 @@ def test_copied_rows_holding_a_records_columns_answer_as_lists_would() -> None:
     assert held.columns[2] == [1.5, 3.0, 2.0] and type(held.columns[2]) is list
     assert record == figures and pinned.get("Figure") == 1.5
     assert column_of(held, "Figure")[:3] == [1.5, 3.0, 2.0]
+
+
+@pytest.mark.parametrize("chunks", [
+    [["Adults", None, "Adults"], [], ["Children's", None]],
+    [[0.0, 5.0], [-0.0, 0.0], [5.0, -0.0]],  # -0.0 first met in a later chunk
+    [[-0.0], [0.0, -0.0]],
+    [[1.0, "1.0"], [True, 1.0, False, 0.0]],  # True equal to 1.0, False to 0.0
+    [[f"M{i:05d}" for i in range(200)], [f"M{i:05d}" for i in range(150, 400)], ["M00000"]],
+    [[f"M{i:05d}" for i in range(70_000)], [None, "M00001"]],  # past two bytes a place
+])
+def test_a_column_coded_a_chunk_at_a_time_is_its_cells_exactly(chunks: list[list[Any]]) -> None:
+    """The record of rows written anew codes their cells a chunk of rows at a time
+    (master/recorder.py): the column is every chunk's cells, in order, each value exactly
+    (its type, the sign of a zero), and its entry gives them back."""
+    coder = ColumnCoder()
+    for chunk in chunks:
+        coder.add(list(chunk))
+    cells = [value for chunk in chunks for value in chunk]
+    column = coder.coded()
+    assert same_exactly(list(column), cells)
+    assert len(column.table) == len({columncode._key(v) for v in cells})  # each value once
+    assert column.places.typecode == columncode.code_of(len(column.table))
+    coded = columncode.encode((column,))
+    assert coded is not None
+    assert same_exactly(columncode.decode(json.loads(json.dumps(coded)), len(cells),
+                                          SAVINGS_KINDS), cells)

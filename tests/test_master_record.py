@@ -24,7 +24,7 @@ from workbook_tools.demo import run_demo
 from workbook_tools.errors import MasterError
 from workbook_tools.files.xlsx import Saved
 from workbook_tools.master import columns as mc
-from workbook_tools.master import record, verbatim
+from workbook_tools.master import record, recorder, verbatim
 from workbook_tools.master.columns import MasterSheet
 from workbook_tools.master.read import Master, read_master
 from workbook_tools.master.recorder import recorded
@@ -92,9 +92,13 @@ def two_quarters(root: Path) -> Folder:
     return folder
 
 
+@pytest.mark.parametrize("chunk", [recorder.CHUNK_ROWS, 3])
 def test_a_master_the_tool_wrote_is_read_from_its_record_exactly(
         tmp_path: Path, records: Path, scans: list[str],
-        monkeypatch: pytest.MonkeyPatch) -> None:
+        monkeypatch: pytest.MonkeyPatch, chunk: int) -> None:
+    """(`chunk`: the rows written anew whose cells are coded at a time as the record is made,
+    master/columncoder.py: the master's in one, and in many)"""
+    monkeypatch.setattr(recorder, "CHUNK_ROWS", chunk)
     folder = two_quarters(tmp_path / "ws")
     assert list(records.iterdir())  # one for each master written
     for quarter in TOUCHED:

@@ -247,17 +247,15 @@ def _given_back(name: str, sheet: SheetRecord) -> bool:
                                            or len(sheet.carried) != len(sheet.cells))):
         return False
     for pieces in sheet.pieces():
-        # (a Coded piece decode made: of its kinds, finite)
         if any(type(piece) is not list and not isinstance(piece, columncode.Coded)
                for piece in pieces) or sum(map(len, pieces)) != count:
             return False
-        for piece in pieces:
-            if isinstance(piece, columncode.Coded):
-                continue
-            kinds = set(map(type, piece))
-            if not kinds <= {float, str, type(None)}:
+        for piece in pieces:  # (a Coded piece's values are its table's)
+            values = piece.table if isinstance(piece, columncode.Coded) else piece
+            kinds = set(map(type, values))
+            if not kinds <= _LEAN_KINDS:
                 return False
-            if float in kinds and not columncode.all_finite(piece):
+            if float in kinds and not columncode.all_finite(values):
                 return False
     return True
 

@@ -34,6 +34,7 @@ from workbook_tools.files.xlsx import Saved
 from workbook_tools.master import columns as mc
 from workbook_tools.master import recordhelper
 from workbook_tools.master.carried import Sheet, carried, gap_of
+from workbook_tools.master.columncoder import ColumnCoder
 from workbook_tools.master.read import LEAN_SHEETS, MASTER_LIMITS, Master
 from workbook_tools.master.readsheet import canonical_quarter, quarter_order
 from workbook_tools.master.record import Record, SheetRecord, entry_path
@@ -89,6 +90,8 @@ def recorded(master: Master, written: Path, saved: Saved,
         return None
 
 
+#: the rows written anew whose cells are read before they are coded (columncoder.py)
+CHUNK_ROWS = 4096
 #: the bytes of a lean sheet's cell written anew, about (Measures' at 60 returns: 65)
 CELL_BYTES = 64
 
@@ -324,6 +327,7 @@ def _rest(state: Sheet, name: str, headers: tuple[str, ...], grammar: Grammar,
         rows, styles = last.rows, set(last.styles or ())
     complete = False
     known: dict[bytes, tuple[tuple[int, int, str] | None, str]] = {}
+    coders = [ColumnCoder() for _ in cells]
 
     def flush(upto: int) -> bool:
         piece = buffer[flushed:upto]
@@ -374,6 +378,10 @@ def _rest(state: Sheet, name: str, headers: tuple[str, ...], grammar: Grammar,
             quarter, rows, styles = text, 0, set()
         for column, place in zip(cells, places, strict=True):
             column.append(values[place])
+        if not expected % CHUNK_ROWS:  # (coded a chunk of rows at a time: columncoder.py)
+            for coder, column in zip(coders, cells, strict=True):
+                coder.add(column)
+                column.clear()
         rows += 1
         last_order = order
         expected += 1
@@ -385,5 +393,8 @@ def _rest(state: Sheet, name: str, headers: tuple[str, ...], grammar: Grammar,
                               frozenset(styles)))
     if not state.runs:
         return None
+    for coder, column in zip(coders, cells, strict=True):
+        coder.add(column)
+    record.cells = [coder.coded() for coder in coders]
     record.complete = complete
     return record

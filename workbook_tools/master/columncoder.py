@@ -64,3 +64,10 @@ class ColumnCoder:
     def coded(self) -> Coded:
         """The column so far."""
         return Coded(self.table, self.places)
+
+
+def add_columns(coders: list[ColumnCoder], columns: list[list[Any]]) -> None:
+    """Each column's cells added to its coder, and the column emptied."""
+    for coder, column in zip(coders, columns, strict=True):
+        coder.add(column)
+        column.clear()

@@ -34,7 +34,7 @@ from workbook_tools.files.xlsx import Saved
 from workbook_tools.master import columns as mc
 from workbook_tools.master import recordhelper
 from workbook_tools.master.carried import Sheet, carried, gap_of
-from workbook_tools.master.columncoder import ColumnCoder
+from workbook_tools.master.columncoder import ColumnCoder, add_columns
 from workbook_tools.master.read import LEAN_SHEETS, MASTER_LIMITS, Master
 from workbook_tools.master.readsheet import canonical_quarter, quarter_order
 from workbook_tools.master.record import Record, SheetRecord, entry_path
@@ -90,8 +90,7 @@ def recorded(master: Master, written: Path, saved: Saved,
         return None
 
 
-#: the rows written anew whose cells are read before they are coded (columncoder.py)
-CHUNK_ROWS = 4096
+CHUNK_ROWS = 4096  # the rows written anew whose cells are read, then coded (columncoder.py)
 #: the bytes of a lean sheet's cell written anew, about (Measures' at 60 returns: 65)
 CELL_BYTES = 64
 
@@ -247,6 +246,7 @@ def _with_helper(path: Path, theirs: list[_Job], mine: list[_Job], dates: frozen
         savings = _savings(path, master, styles, saved)
         give_back_memory()  # (what making its entry held: not kept beside the helper's peak)
         found = _sheets(path, mine, dates, saved)
+        give_back_memory()  # (and what reading its sheets held, while the helper answers)
         got = helper.result() if helper is not None and sent else None
     except BaseException:
         if helper is not None:
@@ -317,16 +317,16 @@ def _rest(state: Sheet, name: str, headers: tuple[str, ...], grammar: Grammar,
           record: SheetRecord) -> SheetRecord | None:
     """Match the rows written anew, as the scan does from where it is after the block."""
     match, width, places = grammar.pattern.match, len(headers), grammar.read
-    read = reader(grammar.groups, set(dates), {})
+    texts: dict[str, str] = {}  # (each text read, and its bytes: emptied as the rows are coded)
+    known: dict[bytes, Any] = {}
+    read = reader(grammar.groups, set(dates), texts, known)
     buffer, pos = state.buffer, state.pos
     flushed = pos  # bytes of `buffer` hashed
-    rows = 0  # of the run being matched
-    styles: set[int] = set()
+    rows, styles, complete = 0, set(), False  # (rows of the run being matched)
     if state.runs:  # the last run copied may go on
         last = state.runs.pop()
         rows, styles = last.rows, set(last.styles or ())
-    complete = False
-    known: dict[bytes, tuple[tuple[int, int, str] | None, str]] = {}
+    quarters: dict[bytes, tuple[tuple[int, int, str] | None, str]] = {}
     coders = [ColumnCoder() for _ in cells]
 
     def flush(upto: int) -> bool:
@@ -356,11 +356,11 @@ def _rest(state: Sheet, name: str, headers: tuple[str, ...], grammar: Grammar,
         if int(found.group(1)) != expected:
             break
         text_bytes = found.group(2)
-        seen = known.get(text_bytes)
+        seen = quarters.get(text_bytes)
         if seen is None:
             text = text_bytes.decode()
-            seen = known[text_bytes] = (quarter_order(text) if canonical_quarter(text) == text
-                                        else None, text)
+            seen = quarters[text_bytes] = (quarter_order(text) if canonical_quarter(text) == text
+                                           else None, text)
         order, text = seen
         if order is None or order < last_order:
             break
@@ -379,9 +379,10 @@ def _rest(state: Sheet, name: str, headers: tuple[str, ...], grammar: Grammar,
         for column, place in zip(cells, places, strict=True):
             column.append(values[place])
         if not expected % CHUNK_ROWS:  # (coded a chunk of rows at a time: columncoder.py)
-            for coder, column in zip(coders, cells, strict=True):
-                coder.add(column)
-                column.clear()
+            add_columns(coders, cells)
+            if len(known) > CHUNK_ROWS:  # (texts met once are not kept: the coder has them)
+                known.clear()
+                texts.clear()
         rows += 1
         last_order = order
         expected += 1
@@ -393,8 +394,7 @@ def _rest(state: Sheet, name: str, headers: tuple[str, ...], grammar: Grammar,
                               frozenset(styles)))
     if not state.runs:
         return None
-    for coder, column in zip(coders, cells, strict=True):
-        coder.add(column)
+    add_columns(coders, cells)
     record.cells = [coder.coded() for coder in coders]
     record.complete = complete
     return record

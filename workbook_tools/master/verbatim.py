@@ -285,14 +285,16 @@ def scan(archive: zipfile.ZipFile, part: str, name: str, headers: tuple[str, ...
             Copied(positions, {0: row_quarters, **columns})
 
 
-def reader(groups: dict[int, int], dates: set[int], texts: dict[str, str]
-            ) -> Callable[[re.Match[bytes], list[Any]], bool]:
+def reader(groups: dict[int, int], dates: set[int], texts: dict[str, str],
+           known: dict[bytes, Any] | None = None
+           ) -> Callable[[re.Match[bytes], list[Any]], bool]:
     """Puts the cells a consolidate reads from a row's match into its values (False for a number
-    styled as a date, or a text with an escaped character, which calamine reads, not this)."""
+    styled as a date, or a text with an escaped character, which calamine reads, not this).
+    `known`: each text's bytes as read before, and its value (the caller's, to empty)."""
     wanted = [g + k for g in groups.values() for k in range(3)]
     columns = list(groups)
     styled = {str(d).encode() for d in dates}
-    known: dict[bytes, Any] = {}
+    known = {} if known is None else known
 
     def read(found: re.Match[bytes], values: list[Any]) -> bool:
         if not wanted:

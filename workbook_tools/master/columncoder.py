@@ -6,8 +6,9 @@ anew: kept as lists until the record was made, at four quarters of 240 returns t
 reference of 8 bytes a cell and an object for every cell read (the helper that makes the lean
 sheets' records held 75 MB; the process it answers took its lists back, 334,000 objects). Coded
 a chunk at a time, a cell keeps 1 to 4 bytes and only the distinct values stay: the helper's
-answer 17.7 MB (334,780 objects) -> 9.1 MB (121,007), the four-quarter consolidate's peak at 60
-returns 140 -> 125 MB (at 240 the peak is the process it answers: 212 -> 211).
+answer 17.7 MB (334,780 objects) -> 9.1 MB (121,007); with the reader's caches emptied a chunk
+at a time too (recorder.py), the four-quarter consolidate's memory in use at 60 returns 137-149
+-> 125-134 MB, at 240 returns 210-220 -> 187-196.
 
 True is equal to 1.0 and -0.0 to 0.0, so a dict would take one for the other: once a chunk holds
 -0.0 the values are told apart by type and sign (columncode's own key), as encode does.

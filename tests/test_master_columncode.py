@@ -279,7 +279,7 @@ def test_a_column_coded_a_chunk_at_a_time_is_its_cells_exactly(chunks: list[list
     cells = [value for chunk in chunks for value in chunk]
     column = coder.coded()
     assert same_exactly(list(column), cells)
-    assert len(column.table) == len({columncode._key(v) for v in cells})  # each value once
+    assert len(column.table) == len({columncode.typed_key(v) for v in cells})  # each value once
     assert column.places.typecode == columncode.code_of(len(column.table))
     coded = columncode.encode((column,))
     assert coded is not None

@@ -215,7 +215,7 @@ def encode(pieces: Sequence[Piece]) -> list[Any] | None:
     tables = [piece.table for piece in pieces if isinstance(piece, Coded)]
     if float in kinds and not all(map(all_finite, (*lists, *tables))):
         return None
-    typed = float in kinds and (bool in kinds or any(map(_negative_zero, (*lists, *tables))))
+    typed = float in kinds and (bool in kinds or any(map(has_negative_zero, (*lists, *tables))))
     index: dict[Any, int] = {}  # each value's (or its key's: typed) place in the table
     table: list[Any] = []
     moves: list[list[int] | None] = []  # a Coded piece's places made the table's (None: as is)
@@ -236,14 +236,14 @@ def encode(pieces: Sequence[Piece]) -> list[Any] | None:
         else:  # (typed: every value, as dict.fromkeys would take -0.0 for 0.0, True for 1.0)
             values = piece if typed else list(dict.fromkeys(piece))
         for value in values:
-            key = _key(value) if typed else value
+            key = typed_key(value) if typed else value
             if key not in index:
                 index[key] = len(table)
                 table.append(value)
         if isinstance(piece, Coded):
             moved = [0] * len(piece.table)
             for at, value in zip(used, values, strict=True):
-                moved[at] = index[_key(value) if typed else value]
+                moved[at] = index[typed_key(value) if typed else value]
             moves.append(moved)
     code = _code(len(table))
     if code is None:
@@ -260,7 +260,7 @@ def encode(pieces: Sequence[Piece]) -> list[Any] | None:
             else:  # (as they are, of another width)
                 places.fromlist(piece.places.tolist())
         elif typed:
-            places.extend(index[_key(v)] for v in piece)
+            places.extend(index[typed_key(v)] for v in piece)
         else:
             places.extend(map(index.__getitem__, piece))
     if _SWAP:
@@ -297,7 +297,7 @@ def all_finite(values: Sequence[Any]) -> bool:
     return all(map(math.isfinite, floats_of(values)))
 
 
-def _negative_zero(values: list[Any]) -> bool:
+def has_negative_zero(values: list[Any]) -> bool:
     """Whether -0.0 is among `values`: of the values equal to 0 (floats, ints, False), the
     one whose sign is minus; in C."""
     zeros = itertools.compress(values, map(operator.eq, values, itertools.repeat(0.0)))
@@ -305,7 +305,8 @@ def _negative_zero(values: list[Any]) -> bool:
                    itertools.repeat(0.0)))
 
 
-def _key(value: Any) -> Any:
+def typed_key(value: Any) -> Any:
+    """A value's key in a table kept apart by type and sign (True from 1.0, -0.0 from 0.0)."""
     if value.__class__ is float:
         return float, value, math.copysign(1.0, value)
     return value.__class__, value, 0.0

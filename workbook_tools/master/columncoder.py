@@ -19,7 +19,7 @@ from __future__ import annotations
 from array import array
 from typing import Any
 
-from workbook_tools.master.columncode import Coded, _key, _negative_zero, code_of
+from workbook_tools.master.columncode import Coded, code_of, has_negative_zero, typed_key
 
 
 class ColumnCoder:
@@ -36,12 +36,12 @@ class ColumnCoder:
     def add(self, chunk: list[Any]) -> None:
         """The cells of `chunk` after those added before."""
         index, table = self.index, self.table
-        if not self.typed and (bool in set(map(type, chunk)) or _negative_zero(chunk)):
+        if not self.typed and (bool in set(map(type, chunk)) or has_negative_zero(chunk)):
             self.typed = True  # (told apart from here on, the table's values too)
             index.clear()
-            index.update(zip(map(_key, table), range(len(table)), strict=True))
+            index.update(zip(map(typed_key, table), range(len(table)), strict=True))
         if self.typed:
-            keys = list(map(_key, chunk))
+            keys = list(map(typed_key, chunk))
             firsts = dict(zip(keys, chunk, strict=True))  # (a key's value: any, all equal)
             fresh = [(k, v) for k, v in firsts.items() if k not in index]
             index.update((k, len(table) + i) for i, (k, _) in enumerate(fresh))

@@ -409,3 +409,21 @@ def test_the_copied_savings_ids_are_the_registers_and_so_are_the_records(
     assert all(v is ids[v] for v in rows.columns[at])
     coded = block.coded[at]
     assert all(coded.table[p] is ids[coded.table[p]] for p in set(coded.places))
+
+
+@pytest.mark.parametrize(("quarters", "ids", "expected"), [
+    # a saving twice in a quarter: the rows are copyable up to its second row
+    (["2025-26-Q1"] * 3 + ["2025-26-Q2"] * 3, ["A", "B", "C", "A", "B", "B"], 5),
+    (["2025-26-Q1"] * 3, ["A", "B", "A"], 2),
+    # the same saving in each quarter is not twice in one
+    (["2025-26-Q1"] * 2 + ["2025-26-Q2"] * 2, ["A", "B", "B", "A"], 4),
+    # a quarter out of time order ends the rows copyable first
+    (["2025-26-Q2", "2025-26-Q1", "2025-26-Q1"], ["A", "A", "A"], 1),
+])
+def test_savings_rows_are_copyable_up_to_a_saving_twice_in_its_quarter(
+        quarters: list[str], ids: list[str], expected: int) -> None:
+    from workbook_tools.master.savingscopy import SAVING_ID, copyable
+
+    header = [mc.QUARTER, SAVING_ID, mc.ORPHANED]
+    columns = [list(quarters), list(ids), [None] * len(ids)]
+    assert copyable(header, columns, list(quarters), set()) == expected

@@ -70,11 +70,10 @@ def inflater_of() -> Any:
 INFLATED_AT_MOST = 4 * 1024 * 1024
 
 
-def inflated(inflater: Any, data: bytes) -> Iterator[bytes]:
-    """`data` inflated by `inflater`, at most INFLATED_AT_MOST bytes at a time (a bomb is never
-    held whole; ISA-L may take all the input with output still to give, so it is asked again
-    while a piece comes back full)."""
-    most = INFLATED_AT_MOST
+def inflated(inflater: Any, data: bytes, most: int = INFLATED_AT_MOST) -> Iterator[bytes]:
+    """`data` inflated by `inflater`, at most `most` bytes at a time (a bomb is never held
+    whole; ISA-L may take all the input with output still to give, so it is asked again while
+    a piece comes back full)."""
     piece = b""
     while data or len(piece) == most:
         piece = inflater.decompress(data, most)

@@ -22,6 +22,7 @@ from typing import IO, Any, Protocol
 
 from workbook_tools.files.deflate import (
     FULL_FLUSH,
+    INFLATED_AT_MOST,
     crc32,
     deflater,
     inflated,
@@ -125,22 +126,24 @@ def _rows(out: Deflating, source: IO[bytes], breaks: Sequence[int]) -> None:
     out.put(carry)
 
 
-def inflated_around(stream: IO[bytes], start: int, end: int, most: int) -> Iterator[bytes]:
+def inflated_around(stream: IO[bytes], start: int, end: int, most: int,
+                    piece: int = INFLATED_AT_MOST) -> Iterator[bytes]:
     """A part's bytes, inflated from its bytes as stored as they are read from `stream` (a
     part opened `hashed`: files/deflate.py's open_part; every stored byte is hashed), but for
     those between the full flushes at stored offsets `start` and `end`, which are not
-    inflated: the bytes before the first, then those after the other, inflated alone. At most
-    `most` bytes in all (the part's size: more is a ValueError)."""
+    inflated: the bytes before the first, then those after the other, inflated alone, at most
+    `piece` bytes at a time. At most `most` bytes in all (the part's size: more is a
+    ValueError)."""
     inflater, at, given, fresh = inflater_of(), 0, 0, True
     for chunk in stored_chunks(stream):
         low, at = at, at + len(chunk)
         work = [(False, chunk[:start - low])] if low < start else []
         if at > end:
             work.append((True, chunk[max(end - low, 0):]))
-        for later, piece in work:
+        for later, stored in work:
             if later and fresh:  # (what follows a full flush inflates alone)
                 inflater, fresh = inflater_of(), False
-            for data in inflated(inflater, piece):
+            for data in inflated(inflater, stored, piece):
                 given += len(data)
                 if given > most:
                     raise ValueError("the part is longer than it says")

@@ -18,6 +18,7 @@ gives no Savings record: the sheet is then read from the file as before.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import itertools
 import math
 import re
@@ -28,7 +29,7 @@ from workbook_tools.files.extras import CellExtra, ColumnLook, column_looks_in
 from workbook_tools.files.styles import Look
 from workbook_tools.master import columns as mc
 from workbook_tools.master import keep
-from workbook_tools.master.columncode import Joined
+from workbook_tools.master.columncode import Joined, blank_column
 from workbook_tools.master.columns import MasterSheet
 from workbook_tools.master.readsheet import canonical_quarter
 from workbook_tools.master.sheetrow import Copied, columns_of, with_cells
@@ -39,6 +40,10 @@ MAX_TEXT = 32_767
 #: What the writer or a reader changes in a text (control characters, Excel's _xHHHH_ escapes, a
 #: carriage return the XML parser turns into a line feed): such a text is not recorded.
 _ALTERED = re.compile(r"[\x00-\x08\x0B-\x1F\uFFFE\uFFFF]|_x[0-9A-Fa-f]{4}_")
+#: the bytes of the part inflated at a time as its rows' runs are looked for: this runs beside
+#: the record's helper, at the peak of a consolidate's memory (three pieces of 4 MiB at a time,
+#: with the buffer they are joined to, against a quarter of that)
+SCAN_PIECE = 1024 * 1024
 _FIRST_DATE = dt.date(1900, 3, 1)  # before it, Excel's day numbers have the 1900 leap day
 LOOK_KEYS = frozenset({"bg_color", "bold", "italic", "underline", "font_strikeout",
                         "font_color", "num_format"})
@@ -72,7 +77,7 @@ class SavingsRecord:
     header: list[str]
     #: each column's values as read_sheet gives them, rows 2, 3, ...: a list (in a record
     #: decoded, a columncode.Coded; in a record being made, a columncode.Joined: the copied
-    #: rows' values shared with their Copied)
+    #: rows' values shared with their Copied, and the ledger's variances a blank Coded)
     columns: list[Any]
     cells: list[Cell]  # (row, col, formula, comment, author, look) as files/extras reads them
     looks: dict[int, ColumnLook]  # the columns' looks as files/extras reads them
@@ -154,7 +159,7 @@ def savings_of(master: Any, workbook: Any, written: Written, saved: Any = None
     from workbook_tools.files.styles import Styles
     from workbook_tools.master.carried import gap_of
     from workbook_tools.master.savingscopy import copyable, runs_in, variances_otherwise
-    from workbook_tools.master.verbatim import Block, read_chunks
+    from workbook_tools.master.verbatim import Block
 
     header = list(master.headers[NAME])
     part = workbook.part(NAME)
@@ -187,7 +192,7 @@ def savings_of(master: Any, workbook: Any, written: Written, saved: Any = None
     def number_format(style: int) -> Any:
         return styles.look(style).num_format if style else Look().num_format
 
-    columns: list[Any] = []  # (lists, or columncode.Joined)
+    columns: list[Any] = []  # (lists, columncode.Joined, or the ledger's blank Coded)
     looks: dict[tuple[int, int], Any] = {}
     quarters_written: list[Any] = []
     heads = _heads(master, rows, header, ours)
@@ -197,7 +202,7 @@ def savings_of(master: Any, workbook: Any, written: Written, saved: Any = None
         if h == mc.QUARTER:
             quarters_written = values
         if col in ours:
-            columns.append([None] * len(rows))  # ledger_variances works them out as read
+            columns.append(blank_column(len(rows)))  # ledger_variances works them out as read
             continue
         read = _as_read(values[first:], h == mc.QUARTER, kinds[col] in ("date", "datetime"))
         if read is None:
@@ -262,10 +267,12 @@ def savings_of(master: Any, workbook: Any, written: Written, saved: Any = None
             (run.quarter, run.rows) for run in block.runs] else None
         with open_part(workbook.archive, part, hashed=True) as stream:
             if gap is None or block is None:
-                runs = runs_in(read_chunks(stream), quarters, count, len(rows), used)
+                runs = runs_in(iter(functools.partial(stream.read, SCAN_PIECE), b""),
+                               quarters, count, len(rows), used)
             else:  # (the block's bytes hashed, not inflated: carried.gap_of)
                 runs = runs_in(inflated_around(stream, gap[1], gap[3], workbook.archive.getinfo(
-                    part).file_size), quarters, count, len(rows), used, (block, gap[0]))
+                    part).file_size, SCAN_PIECE), quarters, count, len(rows), used,
+                    (block, gap[0]))
             packed = packed_digest(stream)
         if runs is not None and packed is not None:
             (found.start, found.runs), found.wrapped = runs, dict(written.wrapped)

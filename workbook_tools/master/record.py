@@ -137,10 +137,13 @@ class Record:
 
     def __init__(self, sheets: dict[str, SheetRecord],
                  savings: savingsrecord.SavingsRecord | None = None,
-                 savings_entry: bytes | None = None, ordered: str | None = None) -> None:
+                 savings_entry: tuple[bytes, ...] | None = None, ordered: str | None = None
+                 ) -> None:
         self.sheets = sheets
         self.savings = savings
-        self.savings_entry = savings_entry  # its entry's text (UTF-8), made where it was recorded
+        #: its entry's text (UTF-8, in pieces: savingsentry.entry_pieces), made where it was
+        #: recorded
+        self.savings_entry = savings_entry
         self.ordered = ordered
 
 
@@ -201,7 +204,7 @@ def entry_of(digest: str, record: Record) -> Entry | None:
         return None
     savings = record.savings_entry
     if savings is None and record.savings is not None:
-        savings = savingsentry.entry_text(record.savings)
+        savings = savingsentry.entry_pieces(record.savings)
         if savings is None:
             return None
     try:
@@ -213,7 +216,7 @@ def entry_of(digest: str, record: Record) -> Entry | None:
         return None
     # Savings' entry (made as UTF-8 bytes: master/savingsentry) put in as the file is written, not
     # joined to the rest first (a copy of both, 45 MB at 240 returns)
-    return path, (memoryview(text)[:-1], ',"savings":', savings or "null", "}")
+    return path, (memoryview(text)[:-1], ',"savings":', *(savings or ("null",)), "}")
 
 
 def keep_made(entry: Entry | None) -> None:

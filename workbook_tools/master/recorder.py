@@ -38,7 +38,7 @@ from workbook_tools.master.columncoder import ColumnCoder, add_columns
 from workbook_tools.master.read import LEAN_SHEETS, MASTER_LIMITS, Master
 from workbook_tools.master.readsheet import canonical_quarter, quarter_order
 from workbook_tools.master.record import Record, SheetRecord, entry_path
-from workbook_tools.master.savingsentry import entry_text
+from workbook_tools.master.savingsentry import entry_pieces
 from workbook_tools.master.savingsrecord import NAME as SAVINGS
 from workbook_tools.master.savingsrecord import Written, savings_of
 from workbook_tools.master.verbatim import (
@@ -180,7 +180,7 @@ def _shares(jobs: list[_Job], savings: int) -> tuple[list[_Job], list[_Job]]:
 
 
 def _savings(path: Path, master: Master, styles: Written | None, saved: Saved
-             ) -> bytes | None:
+             ) -> tuple[bytes, ...] | None:
     """Savings' entry in the record (master/savingsentry.py), or None: none when the bytes it
     found its rows' runs in are not its part as written (see `recorded`); with the writer's
     full flushes at its rows' start and runs' ends."""
@@ -193,7 +193,7 @@ def _savings(path: Path, master: Master, styles: Written | None, saved: Saved
                 found.part):
             return None
         found.stored = saved.flushes(found.part, (found.start, *(r.end for r in found.runs)))
-        return entry_text(found, consume=True)
+        return entry_pieces(found, consume=True)
     except Exception:  # noqa: BLE001 - no record of Savings, nothing else
         return None
 
@@ -235,7 +235,7 @@ def sheets_apart(path: Path, jobs: list[_Apart], dates: frozenset[int]
 
 def _with_helper(path: Path, theirs: list[_Job], mine: list[_Job], dates: frozenset[int],
                  master: Master, styles: Written | None, saved: Saved
-                 ) -> tuple[dict[str, SheetRecord | None], bytes | None]:
+                 ) -> tuple[dict[str, SheetRecord | None], tuple[bytes, ...] | None]:
     """Savings' entry and `mine`'s records made here while a helper makes `theirs'`; those
     of a helper that could not start, or stopped, made here after."""
     helper = recordhelper.start() if theirs else None
@@ -243,10 +243,10 @@ def _with_helper(path: Path, theirs: list[_Job], mine: list[_Job], dates: frozen
         sent = helper is not None and helper.give(
             (path, [(name, part, _apart(block), gap_of(saved, part, block))
                     for name, part, block, _ in theirs], dates))
-        savings = _savings(path, master, styles, saved)
-        give_back_memory()  # (what making its entry held: not kept beside the helper's peak)
         found = _sheets(path, mine, dates, saved)
-        give_back_memory()  # (and what reading its sheets held, while the helper answers)
+        give_back_memory()  # (what reading its sheets held: not kept beside the helper's peak)
+        savings = _savings(path, master, styles, saved)
+        give_back_memory()  # (and what making its entry held, while the helper answers)
         got = helper.result() if helper is not None and sent else None
     except BaseException:
         if helper is not None:

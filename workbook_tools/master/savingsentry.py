@@ -27,10 +27,19 @@ _KINDS: frozenset[type] = frozenset({str, float, bool, type(None), list})
 MAX_ROWS = 1_048_575  # rows below the header an Excel sheet holds (a larger count: a miss)
 
 
-def entry_text(found: SavingsRecord, consume: bool = False) -> bytes | None:
-    """`found` as its entry's JSON text, UTF-8 (None when decode would not give it back exactly);
-    `consume`: each column let go once written (made where nothing else needs them: a column of
-    240,000 values and its text are then not all held at once)."""
+def entry_text(found: SavingsRecord) -> bytes | None:
+    """`found` as its entry's JSON text, UTF-8 (None when decode would not give it back
+    exactly)."""
+    pieces = entry_pieces(found)
+    return None if pieces is None else b"".join(pieces)
+
+
+def entry_pieces(found: SavingsRecord, consume: bool = False) -> tuple[bytes, ...] | None:
+    """`entry_text` in pieces, a column's text a piece, to be written one after another (the
+    entry of four quarters at 240 returns is 10 MB: joined, it was held twice over as it was
+    made, beside the record's helper at the peak of a consolidate); `consume`: each column let
+    go once written (made where nothing else needs them: a column of 240,000 values and its
+    text are then not all held at once)."""
     if not given_back(found):
         return None
     try:
@@ -39,7 +48,7 @@ def entry_text(found: SavingsRecord, consume: bool = False) -> bytes | None:
         return None
 
 
-def _text(found: SavingsRecord, consume: bool) -> bytes:
+def _text(found: SavingsRecord, consume: bool) -> tuple[bytes, ...]:
     count = found.count
     columns: list[bytes] = []  # each column's text, then a comma (joined once, at the end)
     heads = found.coded if found.coded is not None and len(found.coded) == len(
@@ -66,9 +75,9 @@ def _text(found: SavingsRecord, consume: bool) -> bytes:
         "wrapped": [[col, width] for col, width in sorted(found.wrapped.items())],
         "packed": found.packed,
         "stored": sorted(found.stored.items())})
-    # one join of every piece: joining the columns, then the whole, held the text three
-    # times over (60 MB at four quarters of 240 returns)
-    return b"".join((b'{"columns":[', *columns[:-1], b"],", rest[1:]))
+    # the pieces, not joined: joining the columns, then the whole, held the text three times
+    # over (60 MB at four quarters of 240 returns)
+    return b'{"columns":[', *columns[:-1], b"],", rest[1:]
 
 
 def _each(columns: list[Any]) -> Any:

@@ -50,7 +50,7 @@ def entry_pieces(found: SavingsRecord, consume: bool = False) -> tuple[bytes, ..
 
 def _text(found: SavingsRecord, consume: bool) -> tuple[bytes, ...]:
     count = found.count
-    columns: list[bytes] = []  # each column's text, then a comma (joined once, at the end)
+    columns: list[bytes] = []  # each column's text, then a comma (pieces of the entry)
     heads = found.coded if found.coded is not None and len(found.coded) == len(
         found.columns) else [None] * len(found.columns)
     for column, head in zip(_each(found.columns) if consume else list(found.columns), heads,

@@ -18,7 +18,6 @@ gives no Savings record: the sheet is then read from the file as before.
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import itertools
 import math
 import re
@@ -159,7 +158,7 @@ def savings_of(master: Any, workbook: Any, written: Written, saved: Any = None
     from workbook_tools.files.styles import Styles
     from workbook_tools.master.carried import gap_of
     from workbook_tools.master.savingscopy import copyable, runs_in, variances_otherwise
-    from workbook_tools.master.verbatim import Block
+    from workbook_tools.master.verbatim import Block, read_chunks
 
     header = list(master.headers[NAME])
     part = workbook.part(NAME)
@@ -267,8 +266,8 @@ def savings_of(master: Any, workbook: Any, written: Written, saved: Any = None
             (run.quarter, run.rows) for run in block.runs] else None
         with open_part(workbook.archive, part, hashed=True) as stream:
             if gap is None or block is None:
-                runs = runs_in(iter(functools.partial(stream.read, SCAN_PIECE), b""),
-                               quarters, count, len(rows), used)
+                runs = runs_in(read_chunks(stream, SCAN_PIECE), quarters, count, len(rows),
+                               used)
             else:  # (the block's bytes hashed, not inflated: carried.gap_of)
                 runs = runs_in(inflated_around(stream, gap[1], gap[3], workbook.archive.getinfo(
                     part).file_size, SCAN_PIECE), quarters, count, len(rows), used,

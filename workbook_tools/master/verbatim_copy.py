@@ -67,10 +67,10 @@ class Checksum:
         return found
 
 
-def read_chunks(stream: IO[bytes]) -> Iterator[bytes]:
-    """A stream's bytes, CHUNK at a time."""
+def read_chunks(stream: IO[bytes], size: int = CHUNK) -> Iterator[bytes]:
+    """A stream's bytes, `size` at a time."""
     while True:
-        chunk = stream.read(CHUNK)
+        chunk = stream.read(size)
         if not chunk:
             return
         yield chunk

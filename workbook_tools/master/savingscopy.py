@@ -56,25 +56,19 @@ def copyable(header: list[str], columns: list[Any], quarters_written: list[Any],
     if bad:
         limit = min(limit, _first(v in bad for v in ids))
     at, last = 0, (0, 0, "")
-    ends: list[int] = []  # where each quarter's run ends
     for quarter, same in itertools.groupby(quarters[:limit]):
         order = quarter_order(quarter) if quarter.__class__ is str and canonical_quarter(
             quarter) == quarter else None
         if order is None or order <= last:  # (each run another quarter: a later one)
-            limit = at
-            break
-        at += len(list(same))
-        ends.append(at)
-        last = order
-    # a saving twice in a quarter: a quarter's rows are one run, so its IDs looked at alone
-    # (not a (quarter, ID) pair made a row: 192,000 of them, 15 MB, at four quarters of 240)
-    start = 0
-    for end in ends:
-        run = ids[start:end]
+            return at
+        end = at + len(list(same))
+        # a saving twice in a quarter: a quarter's rows are one run, so its IDs looked at
+        # alone (not a (quarter, ID) pair made a row: 192,000, 15 MB, at four quarters of 240)
+        run = ids[at:end]
         if len(set(run)) != len(run):
             seen: set[Any] = set()
-            return start + _first(v in seen or seen.add(v) for v in run)  # type: ignore[func-returns-value]
-        start = end
+            return at + _first(v in seen or seen.add(v) for v in run)  # type: ignore[func-returns-value]
+        at, last = end, order
     return limit
 
 

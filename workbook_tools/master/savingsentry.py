@@ -27,19 +27,13 @@ _KINDS: frozenset[type] = frozenset({str, float, bool, type(None), list})
 MAX_ROWS = 1_048_575  # rows below the header an Excel sheet holds (a larger count: a miss)
 
 
-def entry_text(found: SavingsRecord) -> bytes | None:
-    """`found` as its entry's JSON text, UTF-8 (None when decode would not give it back
-    exactly)."""
-    pieces = entry_pieces(found)
-    return None if pieces is None else b"".join(pieces)
-
-
 def entry_pieces(found: SavingsRecord, consume: bool = False) -> tuple[bytes, ...] | None:
-    """`entry_text` in pieces, a column's text a piece, to be written one after another (the
-    entry of four quarters at 240 returns is 10 MB: joined, it was held twice over as it was
-    made, beside the record's helper at the peak of a consolidate); `consume`: each column let
-    go once written (made where nothing else needs them: a column of 240,000 values and its
-    text are then not all held at once)."""
+    """`found` as its entry's JSON text, UTF-8, in pieces (None when decode would not give it
+    back exactly): a column's text a piece, written one after another (the entry of four
+    quarters at 240 returns is 10 MB: joined, it was held twice over as it was made, beside the
+    record's helper at the peak of a consolidate); `consume`: each column let go once written
+    (made where nothing else needs them: a column of 240,000 values and its text are then not
+    all held at once)."""
     if not given_back(found):
         return None
     try:

@@ -98,7 +98,7 @@ class SavingsRecord:
     #: the first rows' columns as master/columncode.Coded (None: not known): in a record
     #: decoded from its entry, every row's; in one being made, those of the rows copied from
     #: the old master's record, whose values they are (their entry is made from them, not
-    #: each cell looked up again: savingsentry.entry_text)
+    #: each cell looked up again: savingsentry.entry_pieces)
     coded: list[Any] | None = field(default=None, compare=False, repr=False)
 
     @property

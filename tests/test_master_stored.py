@@ -235,6 +235,23 @@ def test_rows_taken_inflated_a_small_piece_at_a_time_are_taken_whole(
         assert archive.testzip() is None
 
 
+def test_the_pieces_read_and_inflated_at_a_time_are_those_set_when_read(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The size of a piece read (verbatim_copy.CHUNK) or inflated (deflate.INFLATED_AT_MOST) is
+    looked up when the bytes are read, not when the function was defined: the tests above set
+    them small to take rows across pieces, which a default bound at import would ignore."""
+    data = random.Random(7).randbytes(10_000)
+    monkeypatch.setattr(verbatim_copy, "CHUNK", 4096)
+    assert [len(c) for c in verbatim_copy.read_chunks(io.BytesIO(data))] == [4096, 4096, 1808]
+    assert [len(c) for c in verbatim_copy.read_chunks(io.BytesIO(data), 6000)] == [6000, 4000]
+    monkeypatch.setattr(deflate, "INFLATED_AT_MOST", 3000)
+    packer = zlib.compressobj(wbits=-zlib.MAX_WBITS)
+    packed = packer.compress(data) + packer.flush()
+    pieces = list(deflate.inflated(deflate.inflater_of(), packed))
+    assert b"".join(pieces) == data and max(map(len, pieces)) == 3000
+    assert max(map(len, deflate.inflated(deflate.inflater_of(), packed, 5000))) == 5000
+
+
 def _stored_bytes(path: Path, part: str) -> bytes:
     """A zip member's bytes as stored."""
     with zipfile.ZipFile(path) as archive, open(path, "rb") as raw:

@@ -70,10 +70,12 @@ def inflater_of() -> Any:
 INFLATED_AT_MOST = 4 * 1024 * 1024
 
 
-def inflated(inflater: Any, data: bytes, most: int = INFLATED_AT_MOST) -> Iterator[bytes]:
-    """`data` inflated by `inflater`, at most `most` bytes at a time (a bomb is never held
-    whole; ISA-L may take all the input with output still to give, so it is asked again while
-    a piece comes back full)."""
+def inflated(inflater: Any, data: bytes, most: int | None = None) -> Iterator[bytes]:
+    """`data` inflated by `inflater`, at most `most` bytes at a time (INFLATED_AT_MOST unless
+    given: a bomb is never held whole; ISA-L may take all the input with output still to give,
+    so it is asked again while a piece comes back full)."""
+    if most is None:  # (looked up as called, not when defined: a test sets it smaller)
+        most = INFLATED_AT_MOST
     piece = b""
     while data or len(piece) == most:
         piece = inflater.decompress(data, most)

@@ -22,7 +22,6 @@ from typing import IO, Any, Protocol
 
 from workbook_tools.files.deflate import (
     FULL_FLUSH,
-    INFLATED_AT_MOST,
     crc32,
     deflater,
     inflated,
@@ -127,13 +126,13 @@ def _rows(out: Deflating, source: IO[bytes], breaks: Sequence[int]) -> None:
 
 
 def inflated_around(stream: IO[bytes], start: int, end: int, most: int,
-                    piece: int = INFLATED_AT_MOST) -> Iterator[bytes]:
+                    piece: int | None = None) -> Iterator[bytes]:
     """A part's bytes, inflated from its bytes as stored as they are read from `stream` (a
     part opened `hashed`: files/deflate.py's open_part; every stored byte is hashed), but for
     those between the full flushes at stored offsets `start` and `end`, which are not
     inflated: the bytes before the first, then those after the other, inflated alone, at most
-    `piece` bytes at a time. At most `most` bytes in all (the part's size: more is a
-    ValueError)."""
+    `piece` bytes at a time (deflate.INFLATED_AT_MOST unless given). At most `most` bytes in
+    all (the part's size: more is a ValueError)."""
     inflater, at, given, fresh = inflater_of(), 0, 0, True
     for chunk in stored_chunks(stream):
         low, at = at, at + len(chunk)

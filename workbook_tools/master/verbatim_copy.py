@@ -67,8 +67,11 @@ class Checksum:
         return found
 
 
-def read_chunks(stream: IO[bytes], size: int = CHUNK) -> Iterator[bytes]:
-    """A stream's bytes, `size` at a time."""
+def read_chunks(stream: IO[bytes], size: int | None = None) -> Iterator[bytes]:
+    """A stream's bytes, `size` at a time (CHUNK unless given, looked up as called: a test sets
+    it smaller)."""
+    if size is None:
+        size = CHUNK
     while True:
         chunk = stream.read(size)
         if not chunk:

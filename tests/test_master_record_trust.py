@@ -30,7 +30,7 @@ from test_master_record import (  # noqa: F401
 from workbook_tools import helper
 from workbook_tools.errors import MasterError
 from workbook_tools.files import cachefolder
-from workbook_tools.master import columncode, recorder, verbatim_copy
+from workbook_tools.master import columncode, recorder, savingsrecord, verbatim_copy
 from workbook_tools.master.columns import MasterSheet
 from workbook_tools.master.read import read_master
 from workbook_tools.master.record import recall
@@ -191,10 +191,11 @@ def test_an_entry_the_copy_finds_wrong_is_forgotten_so_running_again_works(
 def test_a_record_made_across_chunks_and_in_a_helper_process_is_exact(
         tmp_path: Path, records: Path, scans: list[str],  # noqa: F811
         monkeypatch: pytest.MonkeyPatch, case: str) -> None:
-    # at national scale the scan and the record read a sheet in 4 MiB chunks and some sheets'
-    # records are made in a helper process (master/recordhelper.py, which reads in its own
-    # chunks): here both at a small master's size
-    monkeypatch.setattr(verbatim_copy, "CHUNK", 4096)  # (the record reads through verbatim's too)
+    # at national scale the scan reads a sheet in 4 MiB chunks, the record in pieces of 1 MiB,
+    # and some sheets' records are made in a helper process (master/recordhelper.py, which
+    # reads in its own): here all at a small master's size
+    monkeypatch.setattr(verbatim_copy, "CHUNK", 4096)
+    monkeypatch.setattr(savingsrecord, "SCAN_PIECE", 4096)  # (the record's pieces: recorder's)
     monkeypatch.setattr(recorder, "PARALLEL_BYTES", 0)
     folder = two_quarters(tmp_path / "ws")
     hostile_master(folder, HOSTILE[case])

@@ -189,7 +189,10 @@ def consolidate(
                     whole = None
                 give_back_memory()  # (and what the checks of the order took)
                 # last quarter's figures from the master already read, not read again
-                run = started.finish(context_of(old.sheets, quarter), progress)
+                context = context_of(old.sheets, quarter)
+                give_back_memory()  # (the columns its figures were picked from)
+                run = started.finish(context, progress)
+                del context
             del started  # (with last quarter's figures)
         _write_helper_ahead(old, run)
         # so the quarter's rows are made a return at a time, kept in the spool too and written

@@ -32,7 +32,7 @@ from workbook_tools.files.memory import give_back_memory
 from workbook_tools.files.package import sha256_of
 from workbook_tools.files.xlsx import Saved
 from workbook_tools.master import columns as mc
-from workbook_tools.master import recordhelper
+from workbook_tools.master import recordhelper, savingsrecord
 from workbook_tools.master.carried import Sheet, carried, gap_of
 from workbook_tools.master.columncoder import ColumnCoder, add_columns
 from workbook_tools.master.read import LEAN_SHEETS, MASTER_LIMITS, Master
@@ -212,17 +212,17 @@ _Apart = tuple[str, str, Block | None, tuple[int, int, int, int] | None]
 
 def sheets_apart(path: Path, jobs: list[_Apart], dates: frozenset[int]
                  ) -> dict[str, SheetRecord | None]:
-    """The records of `jobs`' sheets, each with where its block's bytes are not to be inflated
-    (carried.gap_of): here, and in the helper (master/recordhelper.py), where each block comes
-    without its columns (Block.held_apart) and a record made after one has `carried` [] for
-    the process that sent it to put them back."""
+    """The records of `jobs`' sheets, each with where its block's bytes are not inflated
+    (carried.gap_of): here, and in the helper (recordhelper.py), each block without its columns
+    (Block.held_apart) and a record made after one with `carried` [] for its sender to fill."""
     found: dict[str, SheetRecord | None] = {}
     with zipfile.ZipFile(path) as archive:
         for name, part, block, gap in jobs:
             with open_part(archive, part, hashed=True) as stream:
                 # the block's rows, checked as they were copied: not inflated again (gap_of)
-                chunks = read_chunks(stream) if gap is None else inflated_around(
-                    stream, gap[1], gap[3], archive.getinfo(part).file_size)
+                piece = savingsrecord.SCAN_PIECE  # (beside the helper's work, at the peak)
+                chunks = read_chunks(stream, piece) if gap is None else inflated_around(
+                    stream, gap[1], gap[3], archive.getinfo(part).file_size, piece)
                 sheet = _sheet(chunks, part, name, dates, block, gap)
                 packed = packed_digest(stream)  # (of the very bytes scanned)
             if sheet is not None and packed is not None:

@@ -8,12 +8,14 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+from array import array
 from pathlib import Path
 from typing import Any
 
 import openpyxl
 import pytest
 from conftest import Q1
+from test_master_record import read_off, same
 from test_plan_by_directorate import _cached_by_directorate, master_cells
 from untrusted_support import FINANCE, hostile_folder
 from untrusted_support import run as run_cli
@@ -69,6 +71,58 @@ def test_rows_kept_a_return_at_a_time_read_back_as_a_list_of_them(temporary: Pat
         assert list(dicts) == [{"Saving ID": "S-1", "_cells": None}]
         assert len(spools(temporary)) == 1
     assert spools(temporary) == []
+
+
+@pytest.mark.parametrize("copied", [0, 3])
+def test_savings_columns_coded_from_disk_are_read_as_from_lists(temporary: Path,
+                                                                copied: int) -> None:
+    """Savings' record is made from the quarter's rows on disk a chunk at a time, each coded as
+    read (savingsread.read_afresh), after the rows copied from the old master (their own
+    columns shared): the very values, of the very types, that reading lists of every cell
+    gives (read_columns): a whole number a float, 17 digits read as 16, a text of spaces
+    blank, a quarter spelt otherwise canonical, -0.0 beside 0.0 and True beside 1.0 kept
+    apart, dates as dates; a value that cannot be read so in a later chunk gives no record."""
+    import datetime as dt
+    import functools
+
+    from workbook_tools.master.columncode import Coded, Joined
+    from workbook_tools.master.savingsread import afresh, as_read, read_afresh, read_columns
+    from workbook_tools.master.sheetrow import Copied
+
+    header = ["Quarter", "Saving ID", "Target (£)", "Commentary", "Due", "Ledger variance (£)"]
+    positions = {h: at for at, h in enumerate(header)}
+    made = [[["2025-26-Q1", "S-1", 5, "   ", dt.date(2025, 4, 1), None],
+             ["2025/26 Q1", "S-2", 0.30000000000000004, "Fine", None, None]],
+            [["2025-26-Q1", "S-3", -0.0, "", dt.date(2025, 5, 2), None],
+             ["2025-26-Q1", "S-4", 0.0, "Fine", None, None]],
+            [["2025-26-Q1", "S-5", True, "Late", None, None],
+             ["2025-26-Q1", "S-6", 1.0, None, dt.date(2026, 1, 31), None]]]
+    reads: list[Any] = [functools.partial(as_read, quarter=h == "Quarter",
+                                          date_column=h == "Due") for h in header[:-1]]
+    reads.append(None)  # (a ledger variance: read as blank)
+    head = [["2024-25-Q4", f"S-{n}", float(n), "Old", None, None] for n in range(copied)]
+    with Spool() as spool:
+        chunked = ChunkedRows(spool, positions)
+        for rows in made:
+            chunked.add([Row(values, positions, None) for values in rows])
+        rows: Any = chunked
+        if copied:  # (the copied rows' columns as the old master's record holds them)
+            columns = {at: Coded(list(dict.fromkeys(c)), array("B", [list(dict.fromkeys(
+                c)).index(v) for v in c])) for at, c in enumerate(zip(*head, strict=True))}
+            rows = Copied(positions, columns).with_tail(chunked)
+        assert afresh(rows, copied) and not afresh(rows, copied + 1)
+        coded = read_afresh(rows, header, reads, copied)
+        listed = read_columns(rows, header, reads, copied)
+        assert coded is not None and listed is not None
+        for mine, theirs in zip([*coded[0], coded[1]], [*listed[0], listed[1]], strict=True):
+            assert list(map(type, mine)) == list(map(type, theirs)) and list(mine) == list(theirs)
+            assert [str(v) for v in mine] == [str(v) for v in theirs]  # (-0.0 not 0.0)
+            assert not copied or mine.__class__ is Joined or mine == [None] * len(theirs)
+        assert coded[0][2][copied:] == [5.0, 0.3, -0.0, 0.0, True, 1.0]
+        assert coded[0][3][copied:] == [None, "Fine", None, "Fine", "Late", None]
+        assert coded[1][copied:] == ["2025-26-Q1", "2025/26 Q1", *["2025-26-Q1"] * 4]
+        chunked.add([Row(["2025-26-Q1", "S-7", 2.0, "x", 4.0, None], positions, None)])
+        assert read_afresh(rows, header, reads, copied) is None  # (a number in a date column)
 
 
 def without(path: Path, sheet: str, item_id: str) -> None:
@@ -266,6 +320,8 @@ def test_a_quarter_after_the_masters_is_written_from_disk_as_it_is_from_memory(
     master holding a later quarter is merged as before (the quarter's rows go before its), to
     the same master as well."""
     import workbook_tools.master.consolidate as consolidate
+    from workbook_tools.files.package import sha256_of
+    from workbook_tools.master import record
     from workbook_tools.master.read import read_master
     from workbook_tools.master.write import write_master
 
@@ -307,6 +363,10 @@ def test_a_quarter_after_the_masters_is_written_from_disk_as_it_is_from_memory(
     held_in_memory = consolidated("off")
     assert consolidated(str(cache)) == held_in_memory
     assert streamed == [False, held == "2024-25-Q1"]
+    if streamed[-1]:  # its record, Savings' made from the rows on disk (savingsread), exact
+        kept = record.recall(sha256_of(master))
+        assert kept is not None and kept.savings is not None
+        same(read_master(master, touched={str(Q1)}), read_off(master, {str(Q1)}, monkeypatch))
     assert spools(temporary) == []
     written = read_master(master)
     compared = {row["Compared with a year ago"] for row in written.rows("Measures", Q1)}

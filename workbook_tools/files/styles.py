@@ -7,6 +7,7 @@ Read with defusedxml from a workbook that files/guard.py has already checked.
 from __future__ import annotations
 
 import colorsys
+import re
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -40,6 +41,31 @@ def read_member(archive: zipfile.ZipFile, name: str) -> bytes | None:
 # Styles.
 
 _BUILT_IN_FORMATS = {0: "General", 49: "@"}
+#: What of a number format says nothing of dates (quoted and escaped text; colours, conditions and
+#: currencies), and the built-in formats that show numbers and those that show dates: a format
+#: is told to be one or the other only where calamine surely reads it so (a master's Savings
+#: record, master/savingsrecord.py, is made only then).
+_QUOTED = re.compile(r'"[^"]*"|\\.|_.')
+_SAID = re.compile(r"\[(?:red|black|blue|cyan|green|magenta|white|yellow|color\s*\d+|\$[^\]]*"
+                   r"|[<>=]{1,2}-?[\d.]+)\]", re.IGNORECASE)
+_NUMBER_CODES = frozenset({0, 1, 2, 3, 4, 9, 10, 11, 12, 13, 37, 38, 39, 40, 48, 49})
+_DATE_CODES = frozenset({14, 15, 16, 17, 22})
+
+
+def reads_as_number(code: str | int) -> bool:
+    """Whether a number in a cell of this number format is read as a number, not a date."""
+    if isinstance(code, int):
+        return code in _NUMBER_CODES
+    left = _SAID.sub("", _QUOTED.sub("", code))
+    return code == "General" or "[" not in left and not any(c in "dmyhsDMYHSaApP/" for c in left)
+
+
+def reads_as_date(code: str | int) -> bool:
+    """Whether a whole day in a cell of this number format is read as a date."""
+    if isinstance(code, int):
+        return code in _DATE_CODES
+    first = re.sub(r"\[[^\]]*\]", "", _QUOTED.sub("", code).split(";")[0])
+    return any(c in "dmy" for c in first.lower())
 
 
 class Styles:

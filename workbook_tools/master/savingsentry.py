@@ -51,7 +51,7 @@ def _text(found: SavingsRecord, consume: bool) -> tuple[bytes, ...]:
                             strict=True):
         # the first rows as their Coded holds them (SavingsRecord.coded: their values exactly)
         first = len(head) if head is not None and len(head) <= len(column) else 0
-        coded = columncode.encode((head, column[first:]) if first else (column,))
+        coded = columncode.encode((head, _after(column, first)) if first else (column,))
         if coded is None:
             raise ValueError("a column not of its kinds")  # (given_back refuses it first)
         columns += (_json(coded), b",")
@@ -72,6 +72,14 @@ def _text(found: SavingsRecord, consume: bool) -> tuple[bytes, ...]:
     # the pieces, not joined: joining the columns, then the whole, held the text three times
     # over (60 MB at four quarters of 240 returns)
     return b'{"columns":[', *columns[:-1], b"],", rest[1:]
+
+
+def _after(column: Any, first: int) -> Any:
+    """The column's cells after its `first`: a Joined's tail as it is when those are its head
+    (a Coded, coded as read: savingsread.read_afresh), not made a list."""
+    if column.__class__ is columncode.Joined and len(column.head) == first:
+        return column.tail
+    return column[first:]
 
 
 def _each(columns: list[Any]) -> Any:

@@ -18,44 +18,36 @@ gives no Savings record: the sheet is then read from the file as before.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import itertools
 import math
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
 from workbook_tools.files.extras import CellExtra, ColumnLook, column_looks_in
-from workbook_tools.files.styles import Look
+from workbook_tools.files.styles import Look, reads_as_date, reads_as_number
 from workbook_tools.master import columns as mc
 from workbook_tools.master import keep
-from workbook_tools.master.columncode import Joined, blank_column
 from workbook_tools.master.columns import MasterSheet
-from workbook_tools.master.readsheet import canonical_quarter
-from workbook_tools.master.sheetrow import Copied, columns_of, with_cells
+from workbook_tools.master.savingsread import (
+    ALTERED,
+    afresh,
+    as_read,
+    read_afresh,
+    read_columns,
+)
+from workbook_tools.master.sheetrow import Copied, with_cells
 from workbook_tools.master.verbatim import Run
 
 NAME = MasterSheet.SAVINGS
-MAX_TEXT = 32_767
-#: What the writer or a reader changes in a text (control characters, Excel's _xHHHH_ escapes, a
-#: carriage return the XML parser turns into a line feed): such a text is not recorded.
-_ALTERED = re.compile(r"[\x00-\x08\x0B-\x1F\uFFFE\uFFFF]|_x[0-9A-Fa-f]{4}_")
 #: the bytes of a part inflated at a time as a record is made (its rows' runs looked for here,
 #: a lean sheet's rows matched: master/recorder.py): this runs beside the record's helper, at
 #: the peak of a consolidate's memory (three pieces of 4 MiB at a time, with the buffer they are
 #: joined to, against a quarter of that: at four quarters of 60 returns, 115-119 MB in use at
 #: most against 98-99)
 SCAN_PIECE = 1024 * 1024
-_FIRST_DATE = dt.date(1900, 3, 1)  # before it, Excel's day numbers have the 1900 leap day
 LOOK_KEYS = frozenset({"bg_color", "bold", "italic", "underline", "font_strikeout",
                         "font_color", "num_format"})
-#: What of a number format says nothing of dates (quoted and escaped text; colours, conditions and
-#: currencies), and the built-in formats that show numbers and those that show dates: a format
-#: is told to be one or the other only where calamine surely reads it so (else no record).
-_QUOTED = re.compile(r'"[^"]*"|\\.|_.')
-_SAID = re.compile(r"\[(?:red|black|blue|cyan|green|magenta|white|yellow|color\s*\d+|\$[^\]]*"
-                   r"|[<>=]{1,2}-?[\d.]+)\]", re.IGNORECASE)
-_NUMBER_CODES = frozenset({0, 1, 2, 3, 4, 9, 10, 11, 12, 13, 37, 38, 39, 40, 48, 49})
-_DATE_CODES = frozenset({14, 15, 16, 17, 22})
 Cell = tuple[int, int, str | None, str | None, str | None, tuple[tuple[str, Any], ...] | None]
 
 
@@ -193,30 +185,21 @@ def savings_of(master: Any, workbook: Any, written: Written, saved: Any = None
     def number_format(style: int) -> Any:
         return styles.look(style).num_format if style else Look().num_format
 
-    columns: list[Any] = []  # (lists, columncode.Joined, or the ledger's blank Coded)
     looks: dict[tuple[int, int], Any] = {}
-    quarters_written: list[Any] = []
     heads = _heads(master, rows, header, ours)
     first = len(heads[0]) if heads else 0  # (the rows copied from the old master's record)
-    # (a copied row's from its column: sheetrow.Copied; the rows kept on disk read once)
-    for col, (h, values) in enumerate(zip(header, columns_of(rows, header), strict=True)):
-        if h == mc.QUARTER:
-            quarters_written = values
-        if col in ours:
-            columns.append(blank_column(len(rows)))  # ledger_variances works them out as read
-            continue
-        read = _as_read(values[first:], h == mc.QUARTER, kinds[col] in ("date", "datetime"))
-        if read is None:
-            return None
-        # (a copied row's values are the record's, as read: what this read gives them again;
-        # the copied rows' own column, shared: columncode.Joined)
-        shared = rows.columns.get(rows.positions.get(h, -1)) if first else None
-        columns.append(read if not first else Joined(shared, read) if shared is not None and len(
-            shared) == first else values[:first] + read)
+    reads = [None if col in ours else functools.partial(
+        as_read, quarter=h == mc.QUARTER, date_column=kinds[col] in ("date", "datetime"))
+        for col, h in enumerate(header)]
+    both = (read_afresh if afresh(rows, first) else read_columns)(rows, header, reads, first)
+    if both is None:
+        return None
+    columns, quarters_written = both  # (as read, and the Quarter cells as written)
+    for col in range(width):
         own, (date, _) = written.columns[col], written.dates[col]
         base, dated = look(col, own), look(col, date)
-        if base is not None or dated is not None:
-            for at, value in enumerate(values):
+        if base is not None or dated is not None:  # (a date is read as a date: as_read)
+            for at, value in enumerate(columns[col]):
                 found = dated if value.__class__ is dt.date else base
                 if found is not None:
                     looks[(at + 2, col)] = found
@@ -224,9 +207,9 @@ def savings_of(master: Any, workbook: Any, written: Written, saved: Any = None
         for col, style in theirs.items():
             value = rows[at].get(header[col])
             own = written.dates[col][0] if value.__class__ is dt.date else written.columns[col]
-            if value.__class__ is dt.date and number_format(style) != number_format(own) \
-                    and not _a_date(number_format(style)) or \
-                    value.__class__ in (float, int, bool) and not _no_date(number_format(style)):
+            shown = number_format(style)
+            if value.__class__ is dt.date and shown != number_format(own) and not reads_as_date(
+                    shown) or value.__class__ in (float, int, bool) and not reads_as_number(shown):
                 return None  # read as that format says: a number as a date, a date not
             looks[(at + 2, col)] = look(col, style)
     formulas = _formulas(rows, header, ours, written, columns, number_format)
@@ -306,53 +289,10 @@ def _part_stamp(workbook: Any, part: str) -> tuple[int, int]:
     return info.CRC, info.file_size
 
 
-def _no_date(code: str | int) -> bool:
-    """Whether a number in a cell of this number format is read as a number, not a date."""
-    if isinstance(code, int):
-        return code in _NUMBER_CODES
-    left = _SAID.sub("", _QUOTED.sub("", code))
-    return code == "General" or "[" not in left and not any(c in "dmyhsDMYHSaApP/" for c in left)
-
-
-def _a_date(code: str | int) -> bool:
-    """Whether a whole day in a cell of this number format is read as a date."""
-    if isinstance(code, int):
-        return code in _DATE_CODES
-    first = re.sub(r"\[[^\]]*\]", "", _QUOTED.sub("", code).split(";")[0])
-    return any(c in "dmy" for c in first.lower())
-
-
 def _header_ok(header: list[str]) -> bool:
-    return (all(type(h) is str and h and h == h.strip() and not _ALTERED.search(h)
+    return (all(type(h) is str and h and h == h.strip() and not ALTERED.search(h)
                 for h in header)
             and len(set(header)) == len(header) and set(mc.SAVINGS) <= set(header))
-
-
-def _as_read(values: list[Any], quarter: bool, date_column: bool) -> list[Any] | None:
-    """A column's values as read_sheet gives them back from what the writer wrote (None when
-    that is not certain)."""
-    kinds = set(map(type, values))
-    if not kinds <= {str, float, int, bool, type(None), dt.date}:
-        return None
-    if date_column and kinds & {float, int, bool}:
-        return None
-    read: dict[Any, Any] = {}
-    if str in kinds:
-        for text in {v for v in values if v.__class__ is str}:
-            if len(text) > MAX_TEXT or _ALTERED.search(text):
-                return None
-            read[text] = None if not text.strip() else (
-                (canonical_quarter(text) or text) if quarter else text)
-    if float in kinds or int in kinds:
-        for number in {v for v in values if v.__class__ in (float, int)}:
-            read[number] = float(f"{number:.16G}") if math.isfinite(number) else None
-    if dt.date in kinds and any(v < _FIRST_DATE for v in values if v.__class__ is dt.date):
-        return None
-    if not read:
-        return list(values)
-    if bool in kinds:  # (True == 1: kept apart from the numbers)
-        return [v if v.__class__ is bool else read.get(v, v) for v in values]
-    return list(map(read.get, values, values))
 
 
 def _formulas(rows: Any, header: list[str], ours: set[int],
@@ -369,10 +309,10 @@ def _formulas(rows: Any, header: list[str], ours: set[int],
             text = keep.formula_at(cell, at + 2, col).lstrip("=")
             value = row.get(h)
             style = written.theirs.get(at, {}).get(col, written.columns[col])
-            if col in ours or not text or _ALTERED.search(text) or value.__class__ is bool \
-                    or not _no_date(number_format(style)):
+            if col in ours or not text or ALTERED.search(text) or value.__class__ is bool \
+                    or not reads_as_number(number_format(style)):
                 return None
-            if value.__class__ is str and value.strip() and not _ALTERED.search(value):
+            if value.__class__ is str and value.strip() and not ALTERED.search(value):
                 columns[col][at] = value
             elif value.__class__ in (float, int) and math.isfinite(value) \
                     and mc.kind_of(h) not in ("date", "datetime"):

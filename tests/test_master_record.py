@@ -109,6 +109,26 @@ def test_a_master_the_tool_wrote_is_read_from_its_record_exactly(
     assert read_master(folder.master, touched={str(Q3)}).copies[MasterSheet.MEASURES].complete
 
 
+def test_an_entry_made_a_column_at_a_time_is_orjsons_text_of_the_whole(
+        tmp_path: Path, records: Path) -> None:
+    """The entry of the lean sheets is made a column's text at a time (record.encoded), each
+    column's places put in as their base64 bytes: the very text orjson gives the whole entry,
+    which the next run reads back as the record."""
+    import orjson
+
+    from workbook_tools.files.package import sha256_of
+    from workbook_tools.master import columncode
+
+    folder = two_quarters(tmp_path / "ws")
+    known = record.recall(sha256_of(folder.master))
+    assert known is not None and len(known.sheets) >= 3
+    whole = record.encode(known)
+    for name, sheet in known.sheets.items():
+        whole["sheets"][name]["cells"] = [columncode.encode(p) for p in sheet.pieces()]
+    assert sum(len(whole["sheets"][name]["cells"]) for name in known.sheets) >= 10
+    assert b"".join(record.encoded(known)) + b"}" == orjson.dumps(whole)
+
+
 def test_a_record_is_made_when_a_write_copied_earlier_quarters_only(
         tmp_path: Path, records: Path) -> None:
     """A master written without copying (a first consolidate, into a new master or one finance

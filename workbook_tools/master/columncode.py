@@ -210,10 +210,11 @@ def kinds_of(pieces: Sequence[Piece]) -> set[type]:
     return found
 
 
-def encode(pieces: Sequence[Piece]) -> list[Any] | None:
+def encode(pieces: Sequence[Piece], text: bool = True) -> list[Any] | None:
     """The column made of `pieces` (lists of cells, or Coded columns, one after the other) as
     [table, places]; None when it holds a value of a kind not listed above, or a float that is
-    not finite."""
+    not finite. `text`: the places in base64 as a text, else as its ASCII bytes (put in JSON
+    as they are: no character of base64 is escaped there)."""
     kinds = kinds_of(pieces)
     if not kinds <= _BLANK_KINDS:
         return None
@@ -271,8 +272,10 @@ def encode(pieces: Sequence[Piece]) -> list[Any] | None:
             places.extend(map(index.__getitem__, piece))
     if _SWAP:
         places.byteswap()
+    coded = base64.b64encode(places)  # (of its own bytes: not copied first)
+    del places
     return [[[v.year, v.month, v.day] if v.__class__ is dt.date else v for v in table],
-            base64.b64encode(places.tobytes()).decode("ascii")]
+            coded.decode("ascii") if text else coded]
 
 
 #: places from which `largest` takes numpy (when loaded) rather than Python's max

@@ -25,6 +25,7 @@ from __future__ import annotations
 import math
 import os
 from array import array
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -33,6 +34,7 @@ from typing import Any
 import orjson
 
 from workbook_tools.files.cachefolder import folder, keep_entry, private, read_own, source_digest
+from workbook_tools.files.memory import give_back_memory
 from workbook_tools.master import columncode, savingsentry, savingsrecord
 from workbook_tools.master import columns as mc
 from workbook_tools.master.sheetrow import Copied
@@ -208,15 +210,12 @@ def entry_of(digest: str, record: Record) -> Entry | None:
         if savings is None:
             return None
     try:
-        # orjson: the same text as the standard library's json.dumps(ensure_ascii=False,
-        # compact), an eighth of the time (105 against 13 ms); it writes NaN as null, and
-        # _given_back has refused every value that is not finite
-        text = orjson.dumps(encode(record))
+        pieces = encoded(record)
     except (ValueError, TypeError, OverflowError):
         return None
     # Savings' entry (made as UTF-8 bytes: master/savingsentry) put in as the file is written, not
     # joined to the rest first (a copy of both, 45 MB at 240 returns)
-    return path, (memoryview(text)[:-1], ',"savings":', *(savings or ("null",)), "}")
+    return path, (*pieces, b',"savings":', *(savings or (b"null",)), b"}")
 
 
 def keep_made(entry: Entry | None) -> None:
@@ -264,16 +263,11 @@ def _given_back(name: str, sheet: SheetRecord) -> bool:
 
 
 def encode(record: Record) -> dict[str, Any]:
-    """A record as an entry: each column of read cells as master/columncode.py keeps it (its
-    distinct values, and each cell's place among them)."""
+    """A record as an entry, but for each sheet's read cells (`encoded` puts them last in the
+    sheet's, each column as master/columncode.py keeps it: its distinct values, and each cell's
+    place among them) and Savings (`entry_of`)."""
     sheets: dict[str, Any] = {}
     for name, sheet in record.sheets.items():
-        columns = []
-        for pieces in sheet.pieces():
-            coded = columncode.encode(pieces)
-            if coded is None:
-                raise ValueError("a column not of its kinds")  # (_given_back refuses it first)
-            columns.append(coded)
         sheets[str(name)] = {  # (a plain text: orjson takes no other key)
             "part": sheet.part, "start": sheet.start, "complete": sheet.complete,
             "widths": [[c, w] for c, w in sorted(sheet.widths.items())],
@@ -282,9 +276,38 @@ def encode(record: Record) -> dict[str, Any]:
                      for run in sheet.runs],
             "packed": sheet.packed,
             "stored": sorted(sheet.stored.items()),
-            "cells": columns,
         }
     return {"format": FORMAT, "sheets": sheets, "ordered": record.ordered}  # (Savings: keep)
+
+
+def encoded(record: Record) -> tuple[bytes, ...]:
+    """`encode`'s entry as JSON text, UTF-8, in pieces (a column's text a piece) and without its
+    closing brace: orjson's text of the entry, the same as the standard library's
+    json.dumps(ensure_ascii=False, compact) in an eighth of the time (it writes NaN as null:
+    _given_back has refused every value that is not finite). Not the whole entry encoded,
+    then its text made: at four quarters of 240 returns both were held at once (22 MB),
+    beside the master just written, at the end of a consolidate."""
+    entry = encode(record)
+    pieces = [b'{"format":', orjson.dumps(entry["format"]), b',"sheets":{']
+    for at, (name, sheet) in enumerate(entry["sheets"].items()):
+        pieces += [b"," if at else b"", orjson.dumps(name), b":",
+                   orjson.dumps(sheet)[:-1], b',"cells":[']
+        for number, (table, places) in enumerate(_columns(record.sheets[name])):
+            # (orjson's text of [table, places], the places' base64 put in as it is)
+            pieces += [b",[" if number else b"[", orjson.dumps(table), b',"', places, b'"]']
+            del table, places
+            give_back_memory()  # (what coding it took: not left as holes among the pieces)
+        pieces.append(b"]}")
+    return (*pieces, b'},"ordered":', orjson.dumps(entry["ordered"]))
+
+
+def _columns(sheet: SheetRecord) -> Iterator[list[Any]]:
+    """Each column of a sheet's read cells as its entry holds it (columncode.encode)."""
+    for pieces in sheet.pieces():
+        coded = columncode.encode(pieces, text=False)
+        if coded is None:
+            raise ValueError("a column not of its kinds")  # (_given_back refuses it first)
+        yield coded
 
 
 def _is_order(found: Any) -> bool:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import shutil
+import zlib
 from pathlib import Path
 from typing import Any
 
@@ -168,6 +169,11 @@ def test_a_value_whose_reading_back_is_not_certain_gives_no_savings_record(
     master.sheets[MasterSheet.SAVINGS][0]["Finance note"] = "plain"
     found = write_master(master, folder.root / "again.xlsx", make_record=True)
     assert found is not None and found[1].savings_entry is not None
+    # (kept deflated a piece at a time until it is written: the text entry_pieces gives)
+    text = b"".join(map(zlib.decompress, found[1].savings_entry))
+    again = savingsentry.decode(json.loads(text))
+    assert again is not None and again.count == len(master.sheets[MasterSheet.SAVINGS])
+    assert b"".join(savingsentry.entry_pieces(again) or ()) == text
 
 
 def test_an_entry_whose_savings_is_not_of_its_shape_is_a_miss(

@@ -22,10 +22,12 @@ the first row of a later quarter, and what it checks of the bytes is a check of 
 
 from __future__ import annotations
 
+import itertools
 import math
 import os
+import zlib
 from array import array
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -144,7 +146,7 @@ class Record:
         self.sheets = sheets
         self.savings = savings
         #: its entry's text (UTF-8, in pieces: savingsentry.entry_pieces), made where it was
-        #: recorded
+        #: recorded, each piece deflated (zlib: `packed`)
         self.savings_entry = savings_entry
         self.ordered = ordered
 
@@ -194,7 +196,7 @@ def keep(digest: str, record: Record) -> None:
 
 
 #: an entry made (`entry_of`) to be kept (`keep_made`): its path and its text, in pieces
-Entry = tuple[Path, tuple[Any, ...]]
+Entry = tuple[Path, Iterable[Any]]
 
 
 def entry_of(digest: str, record: Record) -> Entry | None:
@@ -204,8 +206,10 @@ def entry_of(digest: str, record: Record) -> Entry | None:
     if path is None or not all(_given_back(name, sheet) for name, sheet in record.sheets.items()
                                ) or not _is_order(record.ordered):
         return None
-    savings = record.savings_entry
-    if savings is None and record.savings is not None:
+    savings: Iterable[bytes] | None = None
+    if record.savings_entry is not None:  # (inflated a piece at a time as it is written)
+        savings = map(zlib.decompress, record.savings_entry)
+    elif record.savings is not None:
         savings = savingsentry.entry_pieces(record.savings)
         if savings is None:
             return None
@@ -215,7 +219,7 @@ def entry_of(digest: str, record: Record) -> Entry | None:
         return None
     # Savings' entry (made as UTF-8 bytes: master/savingsentry) put in as the file is written, not
     # joined to the rest first (a copy of both, 45 MB at 240 returns)
-    return path, (*pieces, b',"savings":', *(savings or (b"null",)), b"}")
+    return path, itertools.chain(pieces, (b',"savings":',), savings or (b"null",), (b"}",))
 
 
 def keep_made(entry: Entry | None) -> None:

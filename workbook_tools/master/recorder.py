@@ -193,7 +193,7 @@ def _savings(path: Path, master: Master, styles: Written | None, saved: Saved
                 found.part):
             return None
         found.stored = saved.flushes(found.part, (found.start, *(r.end for r in found.runs)))
-        return entry_pieces(found, consume=True)
+        return entry_pieces(found, consume=True, packed=True)
     except Exception:  # noqa: BLE001 - no record of Savings, nothing else
         return None
 

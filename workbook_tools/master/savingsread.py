@@ -69,7 +69,8 @@ def read_afresh(rows: Any, header: list[str], reads: Reads, first: int
                 ) -> tuple[list[Any], Any] | None:
     """`read_columns` of rows `afresh`: those made afresh coded as read, a chunk at a time
     (ChunkedRows.coded), not made lists of every cell."""
-    tail: Any = rows.tail if first else rows
+    copied = rows.__class__ is Copied
+    tail: Any = rows.tail if copied else rows
     wanted = [col for col, read_as in enumerate(reads) if read_as is not None]
     coded = tail.coded([*(header[col] for col in wanted), mc.QUARTER],
                        [*(reads[col] for col in wanted), None])
@@ -78,8 +79,8 @@ def read_afresh(rows: Any, header: list[str], reads: Reads, first: int
     *read, quarters = coded  # (the last: the Quarter cells as written)
     columns: list[Any] = [blank_column(len(rows))] * len(header)  # (the ledger's: read so)
     for col, column in zip(wanted, read, strict=True):
-        columns[col] = Joined(_own(rows, header[col]), column) if first else column
-    return columns, Joined(_own(rows, mc.QUARTER), quarters) if first else quarters
+        columns[col] = Joined(_own(rows, header[col]), column) if copied else column
+    return columns, Joined(_own(rows, mc.QUARTER), quarters) if copied else quarters
 
 
 def _own(rows: Copied, header: str) -> Any:

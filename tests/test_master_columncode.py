@@ -261,6 +261,48 @@ def test_copied_rows_holding_a_records_columns_answer_as_lists_would() -> None:
     assert column_of(held, "Figure")[:3] == [1.5, 3.0, 2.0]
 
 
+def test_a_quarters_cells_are_picked_from_copied_rows_as_from_every_rows_cells() -> None:
+    """Last quarter's figures are picked from a consolidate's copied rows by a mask over their
+    Quarter column (sheetrow.cells_in), a record's column or a list, then the rows after them:
+    the very cells, in order, that every row's cells filtered give; a column the copied rows do
+    not hold is blank; and context_of works the same figures out from either."""
+    from workbook_tools.master.history import context_of
+    from workbook_tools.master.sheetrow import Copied, Row, cells_in, cells_of
+    from workbook_tools.quarters import parse_quarter
+
+    positions = {"Quarter": 0, "Measure ID": 1, "Actual": 2, "Target": 3}
+    quarters = ["2024-25-Q1", "2025-26-Q1", "2024-25-Q4", "2025-26-Q1", None, "2024-25-Q4"]
+    ids = ["M1", "M2", "M1", "M1", "M3", "M2"]
+    actuals = [1.0, 2.0, 3.0, None, 5.0, 6.5]
+    tail = [Row(["2025-26-Q1", "M4", 7.0, 8.0], positions, 9),
+            Row(["2024-25-Q4", "M4", 9.0, None], positions, 10)]
+    coded = Copied(positions, {0: columncode.Coded(*_table(quarters)), 1: list(ids),
+                               2: columncode.Coded(*_table(actuals))}, tail=list(tail))
+    listed = Copied(positions, {0: list(quarters), 1: list(ids), 2: list(actuals)},
+                    tail=list(tail))
+    headers = ("Quarter", "Measure ID", "Actual", "Target")
+    for rows in (coded, listed):
+        for wanted in ({"2024-25-Q4"}, {"2024-25-Q4", "2025-26-Q1"}, {None}, set()):
+            every = [cells for cells in cells_of(rows, headers) if cells[0] in wanted]
+            assert list(cells_in(rows, headers, wanted)) == every
+    assert list(cells_in(coded, headers, {"2024-25-Q4"})) == [
+        ("2024-25-Q4", "M1", 3.0, None), ("2024-25-Q4", "M2", 6.5, None),
+        ("2024-25-Q4", "M4", 9.0, None)]
+    quarter = parse_quarter("2025-26-Q1")
+    dicts = [dict(zip(headers, cells, strict=True)) for cells in cells_of(listed, headers)]
+    found = context_of({"Measures": coded}, quarter)
+    assert found == context_of({"Measures": dicts}, quarter)
+    assert found.previous_actuals == {"M1": 3.0, "M2": 6.5, "M4": 9.0}
+
+
+def _table(cells: list[Any]) -> tuple[list[Any], Any]:
+    """A Coded's table (first met order) and places for `cells`."""
+    from array import array
+
+    table = list(dict.fromkeys(cells))
+    return table, array("B", [table.index(v) for v in cells])
+
+
 @pytest.mark.parametrize("chunks", [
     [["Adults", None, "Adults"], [], ["Children's", None]],
     [[0.0, 5.0], [-0.0, 0.0], [5.0, -0.0]],  # -0.0 first met in a later chunk

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from workbook_tools.files.cells import is_blank, to_number
-from workbook_tools.master.sheetrow import cells_of
+from workbook_tools.master.sheetrow import cells_in
 from workbook_tools.quarters import Quarter
 from workbook_tools.returns.layout import Context, Sheet
 
@@ -51,10 +51,11 @@ def context_of(sheets: Mapping[str, list[dict[str, Any]]], quarter: Quarter) -> 
         if value is not None and not is_blank(key):
             into[str(key).strip()] = value
 
-    # each row's cells as a tuple (a consolidate's copied rows from their columns, not a Row
-    # each: sheetrow.Copied); one pass: last quarter's and last year's together
+    # each row's cells of those quarters as a tuple (a consolidate's copied rows picked from
+    # their columns, not a Row each: sheetrow.Copied); one pass: last quarter's and last year's
     measures = ("Quarter", "Measure ID", "Actual", "Target")
-    for found, measure, actual, target in cells_of(sheets.get(Sheet.MEASURES, []), measures):
+    for found, measure, actual, target in cells_in(sheets.get(Sheet.MEASURES, []), measures,
+                                                   {previous, year_ago}):
         if found == previous:
             add(ctx.previous_actuals, measure, to_number(actual))
             add(ctx.previous_targets, measure, to_number(target))
@@ -62,12 +63,12 @@ def context_of(sheets: Mapping[str, list[dict[str, Any]]], quarter: Quarter) -> 
             add(ctx.year_ago_actuals, measure, to_number(actual))
     # Delivered to date is year to date: a new year's first quarter starts from nothing.
     savings = ("Quarter", "Saving ID", "Delivered to date (£)")
-    for found, saving, delivered in cells_of(sheets.get(Sheet.SAVINGS, []), savings) \
-            if quarter.number > 1 else []:
+    for found, saving, delivered in cells_in(sheets.get(Sheet.SAVINGS, []), savings,
+                                             {previous}) if quarter.number > 1 else []:
         if found == previous:
             add(ctx.previous_delivered, saving, to_number(delivered))
     risks = ("Quarter", "Risk ID", "Score")
-    for found, risk, score in cells_of(sheets.get(Sheet.RISKS, []), risks):
+    for found, risk, score in cells_in(sheets.get(Sheet.RISKS, []), risks, {previous}):
         if found == previous:
             number = to_number(score)
             add(ctx.previous_scores, risk, None if number is None else int(number))

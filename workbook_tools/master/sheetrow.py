@@ -14,6 +14,7 @@ import operator
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
+from workbook_tools.master.columncode import Coded
 from workbook_tools.master.columns import MEASURES, YEAR_ON_YEAR
 
 if TYPE_CHECKING:
@@ -199,6 +200,27 @@ def columns_of(rows: Any, headers: Sequence[str]) -> Iterator[list[Any]]:
 def cells_of(rows: Any, headers: tuple[str, ...]) -> Iterator[tuple[Any, ...]]:
     """Each row's cells under `headers`, a tuple a row (column_of's columns, zipped)."""
     return zip(*(column_of(rows, h) for h in headers), strict=True)
+
+
+def cells_in(rows: Any, headers: tuple[str, ...], wanted: set[Any]
+             ) -> Iterator[tuple[Any, ...]]:
+    """`cells_of` the rows whose cell under `headers[0]` is among `wanted` (a quarter's rows):
+    a copied row's picked by a mask over that column (over a record's column, its places),
+    not from lists of every row's cells (last quarter's figures out of four quarters of 240
+    returns: 384,000 Measures rows, four lists of 3 MB each, beside the workers)."""
+    if rows.__class__ is not Copied or rows.positions.get(headers[0]) not in rows.columns:
+        yield from (cells for cells in cells_of(rows, headers) if cells[0] in wanted)
+        return
+    key = rows.columns[rows.positions[headers[0]]]
+    if isinstance(key, Coded):
+        among = {at for at, value in enumerate(key.table) if value in wanted}
+        mask = bytes(map(among.__contains__, key.places))
+    else:
+        mask = bytes(map(wanted.__contains__, key))
+    columns = [rows.columns.get(rows.positions.get(h, -1), itertools.repeat(None, rows.count))
+               for h in headers]
+    yield from zip(*(itertools.compress(column, mask) for column in columns), strict=True)
+    yield from cells_in(rows.tail, headers, wanted)
 
 
 def kept_cells(record: Any) -> dict[str, Kept] | None:

@@ -285,6 +285,9 @@ def test_a_quarters_cells_are_picked_from_copied_rows_as_from_every_rows_cells()
         for wanted in ({"2024-25-Q4"}, {"2024-25-Q4", "2025-26-Q1"}, {None}, set()):
             every = [cells for cells in cells_of(rows, headers) if cells[0] in wanted]
             assert list(cells_in(rows, headers, wanted)) == every
+            numbered = ("Quarter", "_row", "Actual")  # (a copied row's number: from cells_of)
+            assert list(cells_in(rows, numbered, wanted)) == [
+                cells for cells in cells_of(rows, numbered) if cells[0] in wanted]
     assert list(cells_in(coded, headers, {"2024-25-Q4"})) == [
         ("2024-25-Q4", "M1", 3.0, None), ("2024-25-Q4", "M2", 6.5, None),
         ("2024-25-Q4", "M4", 9.0, None)]

@@ -192,7 +192,6 @@ def consolidate(
                 context = context_of(old.sheets, quarter)
                 give_back_memory()  # (the columns its figures were picked from)
                 run = started.finish(context, progress)
-                del context
             del started  # (with last quarter's figures)
         _write_helper_ahead(old, run)
         # so the quarter's rows are made a return at a time, kept in the spool too and written

@@ -42,10 +42,9 @@ def entry_pieces(found: SavingsRecord, consume: bool = False, packed: bool = Fal
     if not given_back(found):
         return None
     try:
-        pieces = _text(found, consume, packed)
+        return _text(found, consume, packed)
     except (TypeError, ValueError):  # (orjson: a text it cannot write as UTF-8)
         return None
-    return pieces
 
 
 def _text(found: SavingsRecord, consume: bool, packed: bool) -> tuple[bytes, ...]:

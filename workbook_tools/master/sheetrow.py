@@ -207,8 +207,10 @@ def cells_in(rows: Any, headers: tuple[str, ...], wanted: set[Any]
     """`cells_of` the rows whose cell under `headers[0]` is among `wanted` (a quarter's rows):
     a copied row's picked by a mask over that column (over a record's column, its places),
     not from lists of every row's cells (last quarter's figures out of four quarters of 240
-    returns: 384,000 Measures rows, four lists of 3 MB each, beside the workers)."""
-    if rows.__class__ is not Copied or rows.positions.get(headers[0]) not in rows.columns:
+    returns: 384,000 Measures rows, four lists of 3 MB each, beside the workers). '_cells' and
+    '_row', which column_of gives a copied row from elsewhere, are picked from cells_of."""
+    if rows.__class__ is not Copied or rows.positions.get(headers[0]) not in rows.columns \
+            or {"_cells", "_row"} & set(headers):
         yield from (cells for cells in cells_of(rows, headers) if cells[0] in wanted)
         return
     key = rows.columns[rows.positions[headers[0]]]

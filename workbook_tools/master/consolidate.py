@@ -192,6 +192,7 @@ def consolidate(
                 context = context_of(old.sheets, quarter)
                 give_back_memory()  # (the columns its figures were picked from)
                 run = started.finish(context, progress)
+                del context  # (held by the job until `del started` below, then let go)
             del started  # (with last quarter's figures)
         _write_helper_ahead(old, run)
         # so the quarter's rows are made a return at a time, kept in the spool too and written

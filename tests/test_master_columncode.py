@@ -330,3 +330,43 @@ def test_a_column_coded_a_chunk_at_a_time_is_its_cells_exactly(chunks: list[list
     assert coded is not None
     assert same_exactly(columncode.decode(json.loads(json.dumps(coded)), len(cells),
                                           SAVINGS_KINDS), cells)
+
+
+def test_a_records_many_ids_are_kept_packed_and_read_exactly_as_their_list() -> None:
+    """A decoded column of many distinct texts (a quarter's IDs, and a year's again) keeps its
+    table packed (packedtexts.Texts): a small part of the memory of a text object each, held
+    from the read of the master to its next record, and read as the list would be."""
+    import sys
+
+    from workbook_tools.master.packedtexts import PACK_FROM, Texts
+
+    ids = [f"M-{d}-{i}" for d in range(30) for i in range(100)] + ["", "Café’s £5 ☂", "x"]
+    assert len(ids) > PACK_FROM
+    cells = ids + ids[::-1] + ids[:500]  # (each ID again in later quarters)
+    coded = columncode.decode_coded(json.loads(json.dumps(columncode.encode((cells,)))),
+                                    len(cells), LEAN_KINDS)
+    assert coded is not None and isinstance(coded.table, Texts)
+    assert coded.values() == cells and list(coded) == cells and coded == cells
+    assert [coded[i] for i in (0, 3000, 3001, -1, -len(cells))] == [
+        cells[i] for i in (0, 3000, 3001, -1, -len(cells))]
+    assert coded[10:20] == cells[10:20] and coded[::-997] == cells[::-997]
+    assert coded.table[3001] == "Café’s £5 ☂" and coded.table[-3] == ""
+    assert "M-29-99" in coded.table and "M-30-0" not in coded.table
+    assert coded.table == ids and coded.head(len(ids)).values() == ids
+    with pytest.raises(IndexError):
+        coded.table[len(ids)]
+    assert not coded.blank() and columncode.kinds_of([coded]) == {str}
+    held = sys.getsizeof(coded.table.text) + sys.getsizeof(coded.table.ends)
+    assert held * 3 < sum(map(sys.getsizeof, ids)) + sys.getsizeof(ids)
+    # the next record made of it and the next quarter's cells: as made of the values
+    later = [*ids[:40], "new", None]
+    assert columncode.encode((coded.head(len(ids)), later)) == columncode.encode((ids, later))
+    assert columncode.encode((coded,)) == columncode.encode((cells,))
+
+
+def test_a_table_of_few_texts_or_not_all_texts_is_kept_a_list() -> None:
+    from workbook_tools.master.packedtexts import PACK_FROM, packed
+
+    few = [f"D{i}" for i in range(PACK_FROM - 1)]
+    mixed = [*few, None, "last"]
+    assert packed(few) is few and packed(mixed) is mixed

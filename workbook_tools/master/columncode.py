@@ -27,6 +27,8 @@ from array import array
 from collections.abc import Iterator, Sequence
 from typing import Any, cast
 
+from workbook_tools.master.packedtexts import Texts, listed, packed
+
 _FOUR = "L" if array("L").itemsize == 4 else "I"  # (the type code of 4 bytes a place)
 _CODES = ((1 << 8, "B"), (1 << 16, "H"), (1 << 32, _FOUR))
 _SWAP = sys.byteorder != "little"
@@ -61,19 +63,19 @@ class Coded(Sequence[Any]):
 
     __slots__ = ("places", "table")
 
-    def __init__(self, table: list[Any], places: array[int]) -> None:
-        self.table = table
+    def __init__(self, table: list[Any] | Texts, places: array[int]) -> None:
+        self.table = table  # (a record's table of many texts packed: master/packedtexts.py)
         self.places = places
 
     def __len__(self) -> int:
         return len(self.places)
 
     def __iter__(self) -> Iterator[Any]:
-        return map(self.table.__getitem__, self.places)
+        return map(listed(self.table).__getitem__, self.places)
 
     def __getitem__(self, index: Any) -> Any:
         if isinstance(index, slice):  # (a list, as a list's slice is)
-            return list(map(self.table.__getitem__, self.places[index]))
+            return list(map(listed(self.table).__getitem__, self.places[index]))
         return self.table[self.places[index]]
 
     def __contains__(self, value: Any) -> bool:
@@ -99,7 +101,7 @@ class Coded(Sequence[Any]):
         return self if count == len(self.places) else Coded(self.table, self.places[:count])
 
     def values(self) -> list[Any]:
-        return list(map(self.table.__getitem__, self.places))
+        return list(map(listed(self.table).__getitem__, self.places))
 
     def holds(self, values: Sequence[Any]) -> bool:
         """Whether `values` are exactly this column's cells: equal, each of the same type, and
@@ -118,6 +120,8 @@ class Coded(Sequence[Any]):
 
     def blank(self) -> bool:
         """Whether every cell is blank (None)."""
+        if isinstance(self.table, Texts):  # (texts, every one)
+            return not self.places
         return all(self.table[at] is None for at in set(self.places))
 
 
@@ -206,7 +210,10 @@ class Joined(Sequence[Any]):
 def kinds_of(pieces: Sequence[Piece]) -> set[type]:
     found: set[type] = set()
     for piece in pieces:
-        found.update(map(type, piece.table if isinstance(piece, Coded) else piece))
+        if isinstance(piece, Coded) and isinstance(piece.table, Texts):
+            found.add(str)  # (texts, every one)
+        else:
+            found.update(map(type, piece.table if isinstance(piece, Coded) else piece))
     return found
 
 
@@ -219,7 +226,8 @@ def encode(pieces: Sequence[Piece], text: bool = True) -> list[Any] | None:
     if not kinds <= _BLANK_KINDS:
         return None
     lists = [piece for piece in pieces if not isinstance(piece, Coded)]
-    tables = [piece.table for piece in pieces if isinstance(piece, Coded)]
+    tables = [piece.table for piece in pieces
+              if isinstance(piece, Coded) and not isinstance(piece.table, Texts)]
     if float in kinds and not all(map(all_finite, (*lists, *tables))):
         return None
     typed = float in kinds and (bool in kinds or any(map(has_negative_zero, (*lists, *tables))))
@@ -231,7 +239,7 @@ def encode(pieces: Sequence[Piece], text: bool = True) -> list[Any] | None:
             # the first piece's table as it is, up to the last value it uses (a column's table
             # is in the order its values are first met: a head of it uses the first values)
             size = largest(piece.places) + 1 if piece.places else 0
-            table = piece.table[:size]
+            table = listed(piece.table)[:size]
             index = dict(zip(table, range(size), strict=True))
             if len(index) == size:
                 moves.append(None)
@@ -239,7 +247,7 @@ def encode(pieces: Sequence[Piece], text: bool = True) -> list[Any] | None:
             index, table = {}, []
         if isinstance(piece, Coded):  # the values its places use (a head of a column may not
             used = sorted(set(piece.places))  # use all), in the order first met
-            values = [piece.table[at] for at in used]
+            values = list(map(listed(piece.table).__getitem__, used))
         else:  # (typed: every value, as dict.fromkeys would take -0.0 for 0.0, True for 1.0)
             values = piece if typed else list(dict.fromkeys(piece))
         for value in values:
@@ -358,7 +366,7 @@ def decode_coded(found: Any, count: int, kinds: frozenset[type]) -> Coded | None
         places.byteswap()
     if places and largest(places) >= len(table):
         return None
-    return Coded(table, places)
+    return Coded(packed(table), places)
 
 
 _BAD = object()

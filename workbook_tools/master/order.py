@@ -19,6 +19,7 @@ from typing import Any
 from workbook_tools.master import columns as mc
 from workbook_tools.master.columncode import Coded
 from workbook_tools.master.columns import MasterSheet
+from workbook_tools.master.packedtexts import listed
 from workbook_tools.master.readsheet import quarter_order
 from workbook_tools.master.rows import Ranks
 from workbook_tools.master.sheetrow import Copied, column_of
@@ -180,7 +181,7 @@ def _in_order(rows: Copied, columns: list[tuple[str, Callable[[Any], Any], dict[
     for header, *_ in columns:
         column = rows.columns.get(rows.positions.get(header, -1))
         if isinstance(column, Coded):  # (as the record held it)
-            tables.append((column.table, column.places))
+            tables.append((listed(column.table), column.places))
         elif header == mc.QUARTER and column is not None:  # (runs: at most 64 looked at)
             runs = [(value, len(list(group))) for value, group in
                     itertools.islice(itertools.groupby(column), 65)]

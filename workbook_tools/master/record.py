@@ -39,6 +39,7 @@ from workbook_tools.files.cachefolder import folder, keep_entry, private, read_o
 from workbook_tools.files.memory import give_back_memory
 from workbook_tools.master import columncode, savingsentry, savingsrecord
 from workbook_tools.master import columns as mc
+from workbook_tools.master.packedtexts import Texts
 from workbook_tools.master.sheetrow import Copied
 from workbook_tools.master.verbatim import READ_CELLS, Block, Run
 
@@ -258,6 +259,8 @@ def _given_back(name: str, sheet: SheetRecord) -> bool:
             return False
         for piece in pieces:  # (a Coded piece's values are its table's)
             values = piece.table if isinstance(piece, columncode.Coded) else piece
+            if isinstance(values, Texts):  # (texts, every one: packedtexts.Texts.of)
+                continue
             kinds = set(map(type, values))
             if not kinds <= _LEAN_KINDS:
                 return False

@@ -8,13 +8,14 @@ import operator
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from workbook_tools.files.spool import Spool
 from workbook_tools.master import columns as mc
 from workbook_tools.master.chunked import ChunkedRows
 from workbook_tools.master.columncode import Coded
 from workbook_tools.master.columns import MasterSheet
+from workbook_tools.master.packedtexts import Texts
 from workbook_tools.master.sheetrow import Copied, Row
 from workbook_tools.plan.register import Plan
 from workbook_tools.quarters import Quarter
@@ -70,8 +71,13 @@ def share_register_texts(sheets: dict[str, Any], plan: Plan) -> None:
     for sheet, attr, column in columns:
         texts = list(map(operator.attrgetter(attr), plan_items(plan, sheet)))
         get = dict(zip(texts, texts, strict=True)).get
-        if isinstance(column, Coded):
-            column.table[:] = map(get, column.table, column.table)
+        if isinstance(column, Coded) and isinstance(column.table, Texts):
+            # (a list of the register's texts: the packed table, shared, stays the block's)
+            table = column.table.values()
+            column.table = list(map(get, table, table))
+        elif isinstance(column, Coded):  # (in place: the block's Coded share the table)
+            shared = cast("list[Any]", column.table)
+            shared[:] = map(get, shared, shared)
         else:
             column[:] = map(get, column, column)
 

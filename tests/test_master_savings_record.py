@@ -333,3 +333,47 @@ def test_numbers_from_the_record_are_held_once_and_given_back_exactly(
         assert column == values
         assert [math.copysign(1.0, v) for v in column] == [math.copysign(1.0, v) for v in values]
         assert len({id(v) for v in column if v == 1250.5}) == 1
+
+
+def test_an_entry_read_in_two_parts_gives_what_the_whole_entry_holds(
+        tmp_path: Path, records: Path) -> None:
+    """recall parses an entry's Savings part, then the rest (record._parsed), not the whole
+    text at once: the record is the one the whole entry gives, a text holding what looks like
+    the key Savings' part starts at changes nothing, and a damaged part is a miss."""
+    folder = written_by_the_tool(tmp_path / "ws")
+    state = master_state(folder.master)
+    assert state is not None
+    path = record.entry_path(state[2])
+    assert path is not None
+    text = path.read_bytes()
+    assert text.count(b',"savings":') == 1 and text.endswith(b"}")
+    known = record.recall(state[2])
+    assert known is not None and known.savings is not None and known.sheets
+    data = json.loads(text)
+
+    def kept_as(name: str, entry: str) -> Any:
+        other = path.with_name(name * 64 + path.name[64:])
+        other.write_text(entry, encoding="utf-8")
+        other.chmod(0o600)
+        return record.recall(name * 64)
+
+    # the same entry as the standard library writes it (", " and ": "): parsed whole
+    whole = kept_as("e", json.dumps(data))
+    assert whole is not None and whole.sheets == known.sheets and whole.savings == known.savings
+    # a header and a comment holding the key as text: escaped in JSON, not where it is cut
+    tricky = json.loads(text)
+    tricky["savings"]["cells"].append([3, 2, None, ',"savings":{"x":1}', "me", None])
+    compact = json.dumps(tricky, separators=(",", ":"), ensure_ascii=False)
+    assert compact.count(',"savings":') == 1
+    back = kept_as("f", compact)
+    assert back is not None and back.savings is not None and back.sheets == known.sheets
+    assert back.savings.cells[-1][3] == ',"savings":{"x":1}'
+    # damaged in either part, or cut short: a miss, never a record of the other part alone
+    broken = json.loads(text)
+    broken["savings"]["count"] = -1
+    assert kept_as("1", json.dumps(broken, separators=(",", ":"))) is None
+    broken = json.loads(text)
+    broken["sheets"]["Measures"]["start"] = -1
+    assert kept_as("2", json.dumps(broken, separators=(",", ":"))) is None
+    assert kept_as("3", text.decode()[:-1]) is None
+    assert kept_as("4", text.decode().replace(',"savings":', ',"savings":null,"x":')) is None

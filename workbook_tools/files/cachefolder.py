@@ -67,6 +67,18 @@ def read_own(path: Path, start: int = 0, size: int = -1) -> bytes:
     folder made private later keeps what was put in it), and read from the file checked, so a
     folder swapped after private() looked at it gives nothing (OSError). `start`, `size`: only
     those bytes (to the end with -1)."""
+    found = _read_own(path, start, size, changeable=False)
+    return found if isinstance(found, bytes) else bytes(found)
+
+
+def read_own_changeable(path: Path) -> bytearray:
+    """`read_own`'s bytes of the whole entry, read into a bytearray, for a reader that lets go
+    of them a part at a time (master/record.py's `recall`)."""
+    found = _read_own(path, 0, -1, changeable=True)
+    return found if isinstance(found, bytearray) else bytearray(found)
+
+
+def _read_own(path: Path, start: int, size: int, changeable: bool) -> bytes | bytearray:
     flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0)
     with os.fdopen(os.open(path, flags), "rb") as handle:
         info = os.fstat(handle.fileno())
@@ -77,7 +89,12 @@ def read_own(path: Path, start: int = 0, size: int = -1) -> bytes:
             handle.seek(start)
         if size >= 0:  # never more than the file holds (a size taken from an entry's header)
             size = min(size, max(info.st_size - start, 0))
-        return handle.read(size)
+        if not changeable:
+            return handle.read(size)
+        found = bytearray(info.st_size)  # (read into: not read, then copied)
+        read = handle.readinto(found)
+        del found[read:]  # (a file cut meanwhile: what it held)
+        return found
 
 
 def keep_entry(path: Path, text: str | Iterable[str | bytes | memoryview], keep: int,

@@ -26,22 +26,25 @@ import itertools
 import math
 import os
 import zlib
-from array import array
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 import orjson
 
-from workbook_tools.files.cachefolder import folder, keep_entry, private, read_own, source_digest
+from workbook_tools.files.cachefolder import (
+    folder,
+    keep_entry,
+    private,
+    read_own_changeable,
+    source_digest,
+)
 from workbook_tools.files.memory import give_back_memory
-from workbook_tools.master import columncode, savingsentry, savingsrecord
-from workbook_tools.master import columns as mc
+from workbook_tools.master import columncode, savingsentry
 from workbook_tools.master.packedtexts import Texts
-from workbook_tools.master.sheetrow import Copied
-from workbook_tools.master.verbatim import READ_CELLS, Block, Run
+from workbook_tools.master.recordtypes import Record, SheetRecord
+from workbook_tools.master.verbatim import READ_CELLS
 
 FORMAT = 9  # raised when the layout of an entry changes
 KEEP = 8  # entries kept at most, the most recently used,
@@ -56,102 +59,6 @@ def code_digest() -> str:
     return source_digest(f"master record {FORMAT}")
 
 
-@dataclass
-class SheetRecord:
-    """What the copy's scan finds on a sheet when every quarter may be copied."""
-
-    part: str
-    start: int
-    widths: dict[int, float]
-    complete: bool  # the runs hold every row of the sheet
-    dates: frozenset[int]  # the file's date styles (verbatim_styles.date_styles)
-    runs: list[Run]  # each with its digest and styles
-    #: the read cells' values by column (READ_CELLS), a row each: lists, or the columns as
-    #: its entry held them (columncode.Coded: a record decoded)
-    cells: list[Any]
-    #: as master/recorder.py makes the record: the columns of the rows copied from the old
-    #: master (its Block's, by reference: Coded as its record held them, or the lists the scan
-    #: read), before `cells`' (those of the rows written anew), each kept as it is
-    carried: list[columncode.Piece] | None = field(default=None, compare=False, repr=False)
-    #: as decode makes it: each column as its entry held it (a block found in it carries them)
-    coded: list[columncode.Coded] | None = field(default=None, compare=False, repr=False)
-    #: the SHA-256 of the part's bytes as stored, those the runs were found in (verbatim.Block)
-    packed: str = ""
-    #: where the writer made a full flush, of the rows' start and the runs' ends (uncompressed
-    #: -> stored bytes before it: files/flushed.py), so that a block is copied as stored
-    stored: dict[int, int] = field(default_factory=dict)
-
-    @property
-    def count(self) -> int:
-        return sum(run.rows for run in self.runs)
-
-    def pieces(self) -> list[tuple[columncode.Piece, ...]]:
-        """Each column as its pieces: the `carried` one (when any), then `cells`'."""
-        if self.carried is None:
-            return [(column,) for column in self.cells]
-        return list(zip(self.carried, self.cells, strict=True))
-
-    def columns(self) -> list[list[Any]]:
-        """Each column's every cell."""
-        return [[v for piece in pieces for v in (
-            piece.values() if isinstance(piece, columncode.Coded) else piece)]
-            for pieces in self.pieces()]
-
-    def found(self, name: str, before: Any, texts: dict[str, str]
-              ) -> tuple[Block, Copied] | None:
-        """The block and rows (sheetrow.Copied) the scan finds for a consolidate whose
-        `before(quarter)` says which quarters' rows may be copied (None when none may)."""
-        taken = 0
-        for run in self.runs:
-            if not before(run.quarter):
-                break
-            taken += 1
-        runs = self.runs[:taken]
-        count = sum(run.rows for run in runs)
-        if not count:
-            return None
-        headers = mc.SHEETS[name]
-        positions = {h: i for i, h in enumerate(headers)}
-        # the rows as their columns (the Quarter, and the cells read), not a Row each: as
-        # the record holds them (columncode.Coded, read as lists are: 1 to 4 bytes a cell, not
-        # a list's 8 beside them), the Quarter a place a row among the runs' quarters
-        quarters = columncode.Coded([texts.setdefault(run.quarter, run.quarter)
-                                     for run in runs], _run_places(runs))
-        cells = [columncode.head_of(column, count) for column in self.cells]
-        rows = Copied(positions, {0: quarters, **{headers.index(h): column for h, column in
-                                                  zip(READ_CELLS[name], cells, strict=True)}})
-        last = runs[-1]
-        styles: set[int] = set()
-        for run in runs:
-            styles |= run.styles or set()
-        block = Block(self.part, self.start, last.end, str(last.digest), count + 1, styles,
-                      dict(self.widths), self.complete and taken == len(self.runs),
-                      [Run(r.quarter, r.rows, r.end, r.digest, r.styles) for r in runs],
-                      cells, self.dates, packed=self.packed,
-                      stored={u: c for u, c in self.stored.items() if u <= last.end},
-                      coded=None if self.coded is None else cells if self.cells is self.coded
-                      else [c.head(count) for c in self.coded])
-        return block, rows
-
-
-class Record:
-    """The record of one master's bytes: a SheetRecord for each lean sheet it covers, and
-    Savings as read_master reads it (master/savingsrecord.py; None when not recorded).
-    `ordered`: the SHA-256 of the register whose order the rows of every item sheet were
-    written in (master/order.py's note_order), or None."""
-
-    def __init__(self, sheets: dict[str, SheetRecord],
-                 savings: savingsrecord.SavingsRecord | None = None,
-                 savings_entry: tuple[bytes, ...] | None = None, ordered: str | None = None
-                 ) -> None:
-        self.sheets = sheets
-        self.savings = savings
-        #: its entry's text (UTF-8, in pieces: savingsentry.entry_pieces), made where it was
-        #: recorded, each piece deflated (zlib: `packed`)
-        self.savings_entry = savings_entry
-        self.ordered = ordered
-
-
 def entry_path(digest: str) -> Path | None:
     place = folder("masters")
     return None if place is None else place / f"{digest}-{code_digest()[:24]}.json"
@@ -164,11 +71,7 @@ def recall(digest: str) -> Record | None:
     if path is None or not private(path.parent):
         return None
     try:
-        # orjson: a third of the time of the standard library's parser (an entry of four
-        # quarters at 60 returns: 52 against 140 ms); it refuses NaN and infinities, which
-        # keep() never writes
-        data = orjson.loads(read_own(path))
-        record = decode(data)
+        record = _parsed(read_own_changeable(path))
     except (OSError, ValueError, TypeError, KeyError, IndexError, AttributeError,
             OverflowError, RecursionError):  # (a number past a C long; arrays nested deep)
         return None
@@ -177,6 +80,44 @@ def recall(digest: str) -> Record | None:
             os.utime(path)  # recently used: kept when older entries are removed
         except OSError:
             pass
+    return record
+
+
+#: what comes before Savings' part of an entry, the last (entry_of): as JSON writes an object's
+#: key, which no other key of an entry is (a text inside one has its quotes escaped)
+_SAVINGS = b',"savings":'
+
+
+def _parsed(text: bytearray) -> Record | None:
+    """The record in an entry's text, parsed in two parts, each let go of once decoded:
+    Savings' (after _SAVINGS, to the entry's closing brace), then the rest, closed where
+    Savings' began. Parsed whole, an entry of four quarters at 240 returns (21.6 MB) was every
+    value and every column's base64 of it at once, beside the workers: the read's peak.
+    orjson: a third of the time of the standard library's parser (an entry of four quarters at
+    60 returns: 52 against 140 ms); it refuses NaN and infinities, which keep() never writes."""
+    cut = text.rfind(_SAVINGS)
+    if cut < 0 or text[-1:] != b"}":  # (not as keep writes it: parsed whole)
+        data = orjson.loads(text)
+        text.clear()
+        if type(data) is not dict or "savings" not in data:
+            return None
+        found = data.pop("savings")
+    else:
+        with memoryview(text) as view, view[cut + len(_SAVINGS):-1] as part:
+            found = orjson.loads(part)
+        data = None
+    savings = None if found is None else savingsentry.decode(found)
+    if found is not None and savings is None:
+        return None
+    del found
+    if data is None:
+        del text[cut + 1:]  # (Savings' bytes let go of)
+        text[cut] = ord("}")
+        data = orjson.loads(text)
+        text.clear()  # (before the rest is decoded)
+    record = decode(data)
+    if record is not None:
+        record.savings = savings
     return record
 
 
@@ -332,8 +273,9 @@ def _ints(found: Any) -> bool:
 
 
 def decode(data: Any) -> Record | None:
-    """The record in an entry, or None when any field is not of its type or out of bounds."""
-    if type(data) is not dict or set(data) != {"format", "sheets", "ordered", "savings"}:
+    """The record in an entry but for Savings' part (`_parsed`: Record.savings None), or None
+    when any field is not of its type or out of bounds."""
+    if type(data) is not dict or set(data) != {"format", "sheets", "ordered"}:
         return None
     sheets, ordered = data["sheets"], data["ordered"]
     if data["format"] != FORMAT or type(sheets) is not dict or not _is_order(ordered):
@@ -346,12 +288,7 @@ def decode(data: Any) -> Record | None:
         if made is None:
             return None
         found[name] = made
-    savings = None
-    if data["savings"] is not None:
-        savings = savingsentry.decode(data["savings"])
-        if savings is None:
-            return None
-    return Record(found, savings, ordered=ordered)
+    return Record(found, ordered=ordered)
 
 
 def _sheet(name: str, sheet: dict[str, Any]) -> SheetRecord | None:
@@ -388,12 +325,3 @@ def _sheet(name: str, sheet: dict[str, Any]) -> SheetRecord | None:
     return SheetRecord(part, start, {c: w for c, w in widths}, complete,
                        frozenset(sheet["dates"]), runs, coded, packed=sheet["packed"],
                        stored=stored, coded=coded)
-
-
-def _run_places(runs: list[Run]) -> array[int]:
-    """Each row's run, as the places of a Coded whose table is the runs' quarters."""
-    places = array(columncode.code_of(len(runs)))
-    for at, run in enumerate(runs):
-        places += array(places.typecode, [at]) * run.rows
-    return places
-

@@ -4,6 +4,7 @@ the ledger, orphaned rows) without reading the sheet's XML, and writes the same 
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import shutil
@@ -337,7 +338,7 @@ def test_numbers_from_the_record_are_held_once_and_given_back_exactly(
 
 def test_an_entry_read_in_two_parts_gives_what_the_whole_entry_holds(
         tmp_path: Path, records: Path) -> None:
-    """recall parses an entry's Savings part, then the rest (record._parsed), not the whole
+    """recall parses an entry's Savings part, then each sheet's (record._parsed), not the whole
     text at once: the record is the one the whole entry gives, a text holding what looks like
     the key Savings' part starts at changes nothing, and a damaged part is a miss."""
     folder = written_by_the_tool(tmp_path / "ws")
@@ -350,6 +351,9 @@ def test_an_entry_read_in_two_parts_gives_what_the_whole_entry_holds(
     known = record.recall(state[2])
     assert known is not None and known.savings is not None and known.sheets
     data = json.loads(text)
+    # the rest as keep writes it: each sheet's part found and parsed on its own
+    by_sheet = record._by_sheet(bytearray(text[:text.rfind(b',"savings":')] + b"}"))
+    assert isinstance(by_sheet, record.Record) and by_sheet.sheets == known.sheets
 
     def kept_as(name: str, entry: str) -> Any:
         other = path.with_name(name * 64 + path.name[64:])
@@ -363,11 +367,20 @@ def test_an_entry_read_in_two_parts_gives_what_the_whole_entry_holds(
     # a header and a comment holding the key as text: escaped in JSON, not where it is cut
     tricky = json.loads(text)
     tricky["savings"]["cells"].append([3, 2, None, ',"savings":{"x":1}', "me", None])
+    sheet = next(iter(tricky["sheets"]))  # (and a sheet's key, where each sheet's part is cut)
+    table = tricky["sheets"][sheet]["cells"][-1][0]
+    table[0] = ',"Measures":{"part":"x"},"ordered":null}'
+    wanted = dataclasses.replace(known.sheets[sheet])
+    wanted.cells = [*known.sheets[sheet].columns()[:-1], [
+        table[0] if v == known.sheets[sheet].columns()[-1][0] else v
+        for v in known.sheets[sheet].columns()[-1]]]
     compact = json.dumps(tricky, separators=(",", ":"), ensure_ascii=False)
     assert compact.count(',"savings":') == 1
     back = kept_as("f", compact)
-    assert back is not None and back.savings is not None and back.sheets == known.sheets
+    assert back is not None and back.savings is not None and set(back.sheets) == set(known.sheets)
+    assert all(back.sheets[n] == known.sheets[n] for n in known.sheets if n != sheet)
     assert back.savings.cells[-1][3] == ',"savings":{"x":1}'
+    assert back.sheets[sheet].columns() == wanted.cells
     # damaged in either part, or cut short: a miss, never a record of the other part alone
     broken = json.loads(text)
     broken["savings"]["count"] = -1

@@ -370,3 +370,60 @@ def test_a_table_of_few_texts_or_not_all_texts_is_kept_a_list() -> None:
     few = [f"D{i}" for i in range(PACK_FROM - 1)]
     mixed = [*few, None, "last"]
     assert packed(few) is few and packed(mixed) is mixed
+
+
+@pytest.mark.parametrize("later", ["the same IDs in the same order", "fewer of them",
+                                   "in another order", "one new", "one changed by a letter"])
+def test_a_later_quarters_packed_ids_join_the_records_column_as_its_values_would(
+        later: str) -> None:
+    """The next record's column made of the old record's IDs (packed) and the quarter's coded
+    as read (packed too): taken as they are when the quarter's are the first of the old ones in
+    order (packedtexts.one_table), and the same entry as made from the values whatever they are."""
+    from workbook_tools.master.packedtexts import PACK_FROM, Texts, one_table
+
+    ids = [f"S-{d}-{i}" for d in range(12) for i in range(100)] + ["Café £5"]
+    assert len(ids) > PACK_FROM
+    quarter = {"the same IDs in the same order": ids, "fewer of them": ids[:-7],
+               "in another order": ids[1:] + ids[:1], "one new": [*ids, "S-new"],
+               "one changed by a letter": [*ids[:-1], "Café £6"]}[later]
+    old = columncode.decode_coded(json.loads(json.dumps(columncode.encode((ids + ids,)))),
+                                  2 * len(ids), LEAN_KINDS)
+    coder = ColumnCoder()
+    coder.add(list(quarter[:500]))
+    coder.add(list(quarter[500:]))
+    new = coder.coded()
+    assert old is not None and isinstance(old.table, Texts) and isinstance(new.table, Texts)
+    taken = one_table((old, new), columncode.largest)
+    assert (taken is not None) == (later in ("the same IDs in the same order", "fewer of them"))
+    made = columncode.encode((old, new))
+    assert made == columncode.encode((ids + ids, quarter))
+    assert columncode.decode(made, 2 * len(ids) + len(quarter), LEAN_KINDS) == ids + ids + quarter
+
+
+@pytest.mark.parametrize("cells", [
+    "as expected", "fewer", "a new one at the end", "changed in the second chunk",
+    "a blank among them", "a number first",
+])
+def test_a_column_coded_expecting_the_ids_before_is_its_cells_exactly(cells: str) -> None:
+    """ColumnCoder given the texts the cells are expected to repeat (the IDs of the quarters
+    before, packed): while they do, only places are kept; once they do not, it codes on from
+    there as without them. Either way the column is its cells, and its entry theirs."""
+    from workbook_tools.master.packedtexts import Texts
+
+    before = [f"A-{d}-{i}" for d in range(20) for i in range(100)]
+    expected = Texts.of(before)
+    assert expected is not None
+    made = {"as expected": before, "fewer": before[:1500],
+            "a new one at the end": [*before, "A-new"],
+            "changed in the second chunk": [*before[:700], "A-x", *before[701:]],
+            "a blank among them": [*before[:1999], None],
+            "a number first": [1.0, *before[1:]]}[cells]
+    coder, plain = ColumnCoder(expected), ColumnCoder()
+    for at in range(0, len(made), 512):
+        coder.add(list(made[at:at + 512]))
+        plain.add(list(made[at:at + 512]))
+    got = coder.coded()
+    assert got.values() == made and got == plain.coded()
+    assert columncode.encode((got,)) == columncode.encode((made,))
+    if cells in ("as expected", "fewer"):  # (no text made: the expected ones' head)
+        assert isinstance(got.table, Texts) and got.table.text == "".join(made)

@@ -6,13 +6,14 @@ master/streamed.py)."""
 from __future__ import annotations
 
 import bisect
+import itertools
 from collections.abc import Callable, Iterator, Sequence
 from operator import itemgetter
 from typing import Any
 
 from workbook_tools.files.spool import Place, Spool
 from workbook_tools.master.columncode import Coded
-from workbook_tools.master.columncoder import ColumnCoder
+from workbook_tools.master.columncoder import ColumnCoder, expected_of
 from workbook_tools.master.sheetrow import Row, column_of
 
 
@@ -95,14 +96,15 @@ class ChunkedRows(Sequence[Any]):
         return found
 
     def coded(self, headers: Sequence[str],
-              prepare: Sequence[Callable[[list[Any]], list[Any] | None] | None]
-              ) -> list[Coded] | None:
+              prepare: Sequence[Callable[[list[Any]], list[Any] | None] | None],
+              expected: Sequence[Any] = ()) -> list[Coded] | None:
         """`columns` of `headers` as master/columncode.Coded, each coded a chunk at a time
         (master/columncoder.py), each chunk's cells given first to the header's `prepare` when
         it has one (None from it: None here). A list of every cell was 8 bytes a cell, and an
         object each for cells read from different returns (Savings' rows at four quarters of
         240 returns: 48,000, their amounts 192,000 floats of 15 values)."""
-        coders = [ColumnCoder() for _ in headers]
+        coders = [ColumnCoder(expected_of(before)) for before in
+                  itertools.chain(expected, itertools.repeat(None, len(headers) - len(expected)))]
         same = self.same
         for number in range(len(self.chunks)):
             chunk = self._chunk(number)

@@ -27,7 +27,7 @@ from array import array
 from collections.abc import Iterator, Sequence
 from typing import Any, cast
 
-from workbook_tools.master.packedtexts import Texts, listed, packed
+from workbook_tools.master.packedtexts import Texts, listed, one_table, packed
 
 _FOUR = "L" if array("L").itemsize == 4 else "I"  # (the type code of 4 bytes a place)
 _CODES = ((1 << 8, "B"), (1 << 16, "H"), (1 << 32, _FOUR))
@@ -232,9 +232,11 @@ def encode(pieces: Sequence[Piece], text: bool = True) -> list[Any] | None:
         return None
     typed = float in kinds and (bool in kinds or any(map(has_negative_zero, (*lists, *tables))))
     index: dict[Any, int] = {}  # each value's (or its key's: typed) place in the table
-    table: list[Any] = []
-    moves: list[list[int] | None] = []  # a Coded piece's places made the table's (None: as is)
-    for piece in pieces:
+    one = None if typed else one_table(pieces, largest)  # (packed, each piece's places as is)
+    table: list[Any] = [] if one is None else one
+    # a Coded piece's places made the table's (None: as is)
+    moves: list[list[int] | None] = [] if one is None else [None] * len(pieces)
+    for piece in pieces if one is None else ():
         if isinstance(piece, Coded) and not table and not typed:
             # the first piece's table as it is, up to the last value it uses (a column's table
             # is in the order its values are first met: a head of it uses the first values)

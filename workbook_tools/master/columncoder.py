@@ -20,22 +20,28 @@ from array import array
 from typing import Any
 
 from workbook_tools.master.columncode import Coded, code_of, has_negative_zero, typed_key
-from workbook_tools.master.packedtexts import packed
+from workbook_tools.master.packedtexts import Texts, packed
 
 
 class ColumnCoder:
     """A column's cells, added a chunk at a time (`add`), then `coded`."""
 
-    __slots__ = ("index", "places", "table", "typed")
+    __slots__ = ("expected", "index", "places", "table", "typed")
 
-    def __init__(self) -> None:
+    def __init__(self, expected: Texts | None = None) -> None:
         self.index: dict[Any, int] = {}  # a value's place (its key's, once typed)
         self.table: list[Any] = []
         self.places: array[int] = array("B")
         self.typed = False
+        #: the texts the cells are expected to be, in order (the IDs of the quarter before,
+        #: packed): while they are, each cell's place is its row's, and no text is made or
+        #: looked up (a quarter's 48,000 Savings IDs at 240 returns: their objects and a dict)
+        self.expected = expected
 
     def add(self, chunk: list[Any]) -> None:
         """The cells of `chunk` after those added before."""
+        if self.expected is not None and self._as_expected(chunk):
+            return
         index, table = self.index, self.table
         if not self.typed and (bool in set(map(type, chunk)) or has_negative_zero(chunk)):
             self.typed = True  # (told apart from here on, the table's values too)
@@ -57,6 +63,23 @@ class ColumnCoder:
             self._fit()
         self.places.extend(map(index.__getitem__, chunk))
 
+    def _as_expected(self, chunk: list[Any]) -> bool:
+        """Whether `chunk` is the next of the expected texts (its places then added); when it
+        is not, coding goes on as without them, from the table of those met so far."""
+        expected = self.expected
+        assert expected is not None  # (add's)
+        done = len(self.places)
+        if chunk == expected.between(done, done + len(chunk)):  # (in C)
+            code = code_of(done + len(chunk))
+            if code != self.places.typecode:
+                self.places = array(code, self.places)
+            self.places.extend(range(done, done + len(chunk)))
+            return True
+        self.table = expected.between(0, done)
+        self.index = dict(zip(self.table, range(done), strict=True))
+        self.expected = None
+        return False
+
     def _fit(self) -> None:
         """The places widened when the table has outgrown their width (twice at most)."""
         code = code_of(len(self.table))
@@ -67,6 +90,8 @@ class ColumnCoder:
         """The column so far; its table packed when of many texts (master/packedtexts.py: the
         new quarter's IDs and proposals, 72,000 of Actions at 240 returns, held from their
         sheet's record to the entry's making, beside the record's helper)."""
+        if self.expected is not None:  # (every cell as expected: the texts' first)
+            return Coded(self.expected.head(len(self.places)), self.places)
         return Coded(packed(self.table), self.places)
 
 
@@ -75,3 +100,11 @@ def add_columns(coders: list[ColumnCoder], columns: list[list[Any]]) -> None:
     for coder, column in zip(coders, columns, strict=True):
         coder.add(column)
         column.clear()
+
+
+def expected_of(column: Any) -> Texts | None:
+    """The texts a column coded after `column` may be expected to repeat (ColumnCoder): its
+    table when it is a coded column whose texts are packed (the IDs of the quarters before), or
+    those texts themselves (as a helper is sent them: master/recorder.py's `_apart`)."""
+    table = getattr(column, "table", None) if isinstance(column, Coded) else column
+    return table if isinstance(table, Texts) else None

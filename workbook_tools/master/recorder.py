@@ -19,6 +19,7 @@ no record for the sheet (it is scanned as before).
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -34,7 +35,7 @@ from workbook_tools.files.xlsx import Saved
 from workbook_tools.master import columns as mc
 from workbook_tools.master import recordhelper, savingsrecord
 from workbook_tools.master.carried import Sheet, carried, gap_of
-from workbook_tools.master.columncoder import ColumnCoder, add_columns
+from workbook_tools.master.columncoder import ColumnCoder, add_columns, expected_of
 from workbook_tools.master.read import LEAN_SHEETS, MASTER_LIMITS, Master
 from workbook_tools.master.readsheet import canonical_quarter, quarter_order
 from workbook_tools.master.record import Record, SheetRecord, entry_path
@@ -59,11 +60,9 @@ from workbook_tools.master.verbatim_text import (
     rows_begin,
 )
 
-#: A sheet part's bytes (uncompressed) from which some sheets' records are made in a helper
-#: process (master/recordhelper.py), while this one makes Savings' and the others'.
+#: a sheet part's bytes (uncompressed) from which records are made in a helper too (recordhelper)
 PARALLEL_BYTES = 16 * 1024 * 1024
-#: a helper's start (0.2-0.3 s: a Python started, this package's modules imported), as the
-#: bytes of a sheet whose rows it would match meanwhile
+#: a helper's start (0.2-0.3 s, Python and modules), as the bytes of a sheet it would match
 HELPER_START = 12 * 1024 * 1024
 _MAX_CELL_BYTES = 6 * MAX_TEXT + 64  # '&quot;' for each character, and the cell's markup
 
@@ -269,12 +268,13 @@ def _with_helper(path: Path, theirs: list[_Job], mine: list[_Job], dates: frozen
 
 
 def _apart(block: Block | None) -> Block | None:
-    """The block as the helper is sent it: without its columns (the record's, kept here),
-    marked as held apart when they are all there to be put back."""
+    """The block as the helper is sent it: its columns held here (but their packed texts,
+    expected again: ColumnCoder), marked as held apart when they are all there to put back."""
     if block is None:
         return None
     columns = block.read_columns()
-    return dataclasses.replace(block, cells=None, coded=None, held_apart=columns is not None)
+    return dataclasses.replace(block, cells=None, held_apart=columns is not None, coded=None
+                               if columns is None else [expected_of(c) for c in columns])
 
 
 def _sheet(chunks: Iterator[bytes], part: str, name: str, dates: frozenset[int],
@@ -291,7 +291,7 @@ def _sheet(chunks: Iterator[bytes], part: str, name: str, dates: frozenset[int],
     state.pos = start
     if start > MAX_ROW_BYTES or gap is not None and start != gap[0]:
         return None
-    grammar = Grammar(name, headers)
+    grammar, before = Grammar(name, headers), []
     cells: list[list[Any]] = [[] for _ in grammar.read]
     expected, last_order, quarter = 2, (0, 0, ""), ""
     record = SheetRecord(part, start, widths, False, dates, state.runs, cells)
@@ -301,20 +301,19 @@ def _sheet(chunks: Iterator[bytes], part: str, name: str, dates: frozenset[int],
         # the block's columns by reference, as they are (SheetRecord.pieces): copied into new
         # lists, every value's count of references was written to (100 MB of pages copied at
         # 240 returns, when a forked process shared them)
-        record.carried = block.read_columns()
-        if record.carried is None:  # (held apart: put back by the process that sent it)
-            record.carried = []
+        before = block.read_columns() or []  # (held apart: their texts, `_apart`)
+        record.carried = [] if block.held_apart else before  # ([]: put back by its sender)
         expected = block.count + 2
         quarter = state.runs[-1].quarter
         last_order = quarter_order(quarter)
     return _rest(state, name, headers, grammar, dates, cells, expected, last_order, quarter,
-                 record)
+                 record, before)
 
 
 def _rest(state: Sheet, name: str, headers: tuple[str, ...], grammar: Grammar,
           dates: frozenset[int], cells: list[list[Any]], expected: int,
           last_order: tuple[int, int, str], quarter: str,
-          record: SheetRecord) -> SheetRecord | None:
+          record: SheetRecord, before: list[Any]) -> SheetRecord | None:
     """Match the rows written anew, as the scan does from where it is after the block."""
     match, width, places = grammar.pattern.match, len(headers), grammar.read
     texts: dict[str, str] = {}  # (each text read, and its bytes: emptied as the rows are coded)
@@ -327,7 +326,8 @@ def _rest(state: Sheet, name: str, headers: tuple[str, ...], grammar: Grammar,
         last = state.runs.pop()
         rows, styles = last.rows, set(last.styles or ())
     quarters: dict[bytes, tuple[tuple[int, int, str] | None, str]] = {}
-    coders = [ColumnCoder() for _ in cells]
+    coders = [ColumnCoder(expected_of(column))  # (the IDs before, expected again)
+              for column in before or itertools.repeat(None, len(cells))]
 
     def flush(upto: int) -> bool:
         piece = buffer[flushed:upto]

@@ -72,8 +72,10 @@ def read_afresh(rows: Any, header: list[str], reads: Reads, first: int
     copied = rows.__class__ is Copied
     tail: Any = rows.tail if copied else rows
     wanted = [col for col, read_as in enumerate(reads) if read_as is not None]
+    # (each column coded expecting the copied rows' texts again: the same IDs, in order)
     coded = tail.coded([*(header[col] for col in wanted), mc.QUARTER],
-                       [*(reads[col] for col in wanted), None])
+                       [*(reads[col] for col in wanted), None],
+                       [_own(rows, header[col]) for col in wanted] if copied else ())
     if coded is None:
         return None
     *read, quarters = coded  # (the last: the Quarter cells as written)

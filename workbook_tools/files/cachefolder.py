@@ -14,7 +14,8 @@ import os
 import stat
 import sys
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from io import BufferedReader
 from pathlib import Path
 
 CACHE_VARIABLE = "WORKBOOK_TOOLS_CACHE"
@@ -67,34 +68,33 @@ def read_own(path: Path, start: int = 0, size: int = -1) -> bytes:
     folder made private later keeps what was put in it), and read from the file checked, so a
     folder swapped after private() looked at it gives nothing (OSError). `start`, `size`: only
     those bytes (to the end with -1)."""
-    found = _read_own(path, start, size, changeable=False)
-    return found if isinstance(found, bytes) else bytes(found)
+    with _own_file(path) as (handle, held):
+        if start:
+            handle.seek(start)
+        if size >= 0:  # never more than the file holds (a size taken from an entry's header)
+            size = min(size, max(held - start, 0))
+        return handle.read(size)
 
 
 def read_own_changeable(path: Path) -> bytearray:
-    """`read_own`'s bytes of the whole entry, read into a bytearray, for a reader that lets go
-    of them a part at a time (master/record.py's `recall`)."""
-    found = _read_own(path, 0, -1, changeable=True)
-    return found if isinstance(found, bytearray) else bytearray(found)
+    """`read_own`'s bytes of the whole entry, read into a bytearray (not read, then copied),
+    for a reader that lets go of them a part at a time (master/record.py's `recall`)."""
+    with _own_file(path) as (handle, held):
+        found = bytearray(held)
+        del found[handle.readinto(found):]  # (a file cut meanwhile: what it held)
+        return found
 
 
-def _read_own(path: Path, start: int, size: int, changeable: bool) -> bytes | bytearray:
+@contextlib.contextmanager
+def _own_file(path: Path) -> Iterator[tuple[BufferedReader, int]]:
+    """`path` opened for `read_own`, checked as it says, and the bytes it holds."""
     flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0)
     with os.fdopen(os.open(path, flags), "rb") as handle:
         info = os.fstat(handle.fileno())
         if not stat.S_ISREG(info.st_mode) or hasattr(os, "getuid") and (
                 info.st_uid != os.getuid() or info.st_mode & 0o022):
             raise OSError(f"{path}: not the user's own file")
-        if start:
-            handle.seek(start)
-        if size >= 0:  # never more than the file holds (a size taken from an entry's header)
-            size = min(size, max(info.st_size - start, 0))
-        if not changeable:
-            return handle.read(size)
-        found = bytearray(info.st_size)  # (read into: not read, then copied)
-        read = handle.readinto(found)
-        del found[read:]  # (a file cut meanwhile: what it held)
-        return found
+        yield handle, info.st_size
 
 
 def keep_entry(path: Path, text: str | Iterable[str | bytes | memoryview], keep: int,

@@ -273,8 +273,8 @@ def _apart(block: Block | None) -> Block | None:
     if block is None:
         return None
     columns = block.read_columns()
-    return dataclasses.replace(block, cells=None, held_apart=columns is not None, coded=None
-                               if columns is None else [expected_of(c) for c in columns])
+    return dataclasses.replace(block, cells=None, coded=None, held_apart=columns is not None,
+                               expected=columns and list(map(expected_of, columns)))
 
 
 def _sheet(chunks: Iterator[bytes], part: str, name: str, dates: frozenset[int],
@@ -291,7 +291,7 @@ def _sheet(chunks: Iterator[bytes], part: str, name: str, dates: frozenset[int],
     state.pos = start
     if start > MAX_ROW_BYTES or gap is not None and start != gap[0]:
         return None
-    grammar, before = Grammar(name, headers), []
+    grammar, before = Grammar(name, headers), list[Any]()
     cells: list[list[Any]] = [[] for _ in grammar.read]
     expected, last_order, quarter = 2, (0, 0, ""), ""
     record = SheetRecord(part, start, widths, False, dates, state.runs, cells)
@@ -301,8 +301,8 @@ def _sheet(chunks: Iterator[bytes], part: str, name: str, dates: frozenset[int],
         # the block's columns by reference, as they are (SheetRecord.pieces): copied into new
         # lists, every value's count of references was written to (100 MB of pages copied at
         # 240 returns, when a forked process shared them)
-        before = block.read_columns() or []  # (held apart: their texts, `_apart`)
-        record.carried = [] if block.held_apart else before  # ([]: put back by its sender)
+        record.carried = block.read_columns() or []  # ([] held apart: its sender's to fill)
+        before = block.expected or record.carried  # (held apart: their texts, `_apart`)
         expected = block.count + 2
         quarter = state.runs[-1].quarter
         last_order = quarter_order(quarter)

@@ -19,12 +19,12 @@ import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from workbook_tools.files.rowxml import MAX_TEXT  # (the writer cuts a text there)
 from workbook_tools.master import columns as mc
 from workbook_tools.master.columncode import Joined, blank_column
 from workbook_tools.master.readsheet import canonical_quarter
 from workbook_tools.master.sheetrow import Copied, columns_of
 
-MAX_TEXT = 32_767
 #: What the writer or a reader changes in a text (control characters, Excel's _xHHHH_ escapes, a
 #: carriage return the XML parser turns into a line feed): such a text is not recorded.
 ALTERED = re.compile(r"[\x00-\x08\x0B-\x1F\uFFFE\uFFFF]|_x[0-9A-Fa-f]{4}_")

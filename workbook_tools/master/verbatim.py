@@ -115,6 +115,9 @@ class Block:
     #: as a helper process is sent it (master/recordhelper.py): its columns, all there, are
     #: held by the process that sent it, and put back there into the record made
     held_apart: bool = field(default=False, compare=False, repr=False)
+    #: and then the packed texts of its columns' tables, which the rows after it are expected
+    #: to repeat (master/columncoder.py's ColumnCoder)
+    expected: list[Any] | None = field(default=None, compare=False, repr=False)
 
     def read_columns(self) -> list[Any] | None:
         """The read cells' columns (Coded, or lists) for the record of the master written

@@ -15,6 +15,7 @@ from support import set_cells
 
 from workbook_tools.errors import MasterError
 from workbook_tools.master import consolidate as master
+from workbook_tools.master import figures
 from workbook_tools.master.history import previous_context
 from workbook_tools.master.ledger import LedgerError
 from workbook_tools.master.periods import ClosedQuarterError, close_quarter
@@ -55,12 +56,16 @@ def _leans_on_the_master(folder: Folder) -> tuple[str, str]:
     return actual, delivered
 
 
+@pytest.mark.parametrize("kept", ["dicts", "figures"])
 @pytest.mark.parametrize("start", ["fork", "spawn"])
 def test_consolidate_reports_what_validate_reports_against_the_same_master(
-        folder: Folder, start: str, monkeypatch: pytest.MonkeyPatch) -> None:
+        folder: Folder, start: str, kept: str, monkeypatch: pytest.MonkeyPatch) -> None:
     """The warnings that need last quarter's figures are worked out once the master is read,
-    in their place: same findings, same order, same text, same verdicts, progress in order."""
+    in their place: same findings, same order, same text, same verdicts, progress in order;
+    with last quarter's figures kept as a large master's are (master/figures.py) too."""
     monkeypatch.setenv("WORKBOOK_TOOLS_START_METHOD", start)
+    if kept == "figures":
+        monkeypatch.setattr(figures, "COMPACT_FROM", 0)
     actual, delivered = _leans_on_the_master(folder)
     files = expand_paths([folder.returns(Q2)])
     expected = validate_paths(files, Q2, folder.plan, folder.master)

@@ -9,7 +9,7 @@ for the column with that key (`K5`), `{row}` the row number.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from enum import Enum, StrEnum
 from typing import Any
@@ -52,14 +52,15 @@ class Kind(Enum):
 
 @dataclass
 class Context:
-    """What a return needs beyond the plan: its quarter and the previous quarter's figures."""
+    """What a return needs beyond the plan: its quarter and the previous quarter's figures (each
+    by ID: a dict, or as a large master's are kept, master/figures.py's Figures)."""
 
     quarter: Any  # quarters.Quarter
-    previous_actuals: dict[str, float] = field(default_factory=dict)     # Measure ID -> actual
-    previous_targets: dict[str, float] = field(default_factory=dict)     # Measure ID -> target
-    year_ago_actuals: dict[str, float] = field(default_factory=dict)     # same quarter last year
-    previous_delivered: dict[str, float] = field(default_factory=dict)   # Saving ID -> delivered
-    previous_scores: dict[str, int] = field(default_factory=dict)        # Risk ID -> score
+    previous_actuals: Mapping[str, float] = field(default_factory=dict)    # Measure ID -> actual
+    previous_targets: Mapping[str, float] = field(default_factory=dict)    # Measure ID -> target
+    year_ago_actuals: Mapping[str, float] = field(default_factory=dict)    # a year before's
+    previous_delivered: Mapping[str, float] = field(default_factory=dict)  # Saving ID -> £
+    previous_scores: Mapping[str, int] = field(default_factory=dict)       # Risk ID -> score
 
 
 @dataclass(frozen=True)

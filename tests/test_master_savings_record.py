@@ -390,3 +390,23 @@ def test_an_entry_read_in_two_parts_gives_what_the_whole_entry_holds(
     assert kept_as("2", json.dumps(broken, separators=(",", ":"))) is None
     assert kept_as("3", text.decode()[:-1]) is None
     assert kept_as("4", text.decode().replace(',"savings":', ',"savings":null,"x":')) is None
+
+
+def test_the_last_savings_key_is_found_reading_from_the_end_a_piece_at_a_time(
+        tmp_path: Path) -> None:
+    """recall reads an entry's Savings part first, found by the last ',"savings":' read from
+    the file's end a piece at a time: found wherever it falls against the pieces (across two,
+    at the very start or end), and the last of several."""
+    import random
+
+    key = b',"savings":'
+    pick = random.Random(7)
+    path = tmp_path / "entry"
+    for _ in range(300):
+        pieces = [bytes(pick.choice(b'ab,":s{}') for _ in range(pick.randrange(30)))
+                  for _ in range(pick.randrange(1, 4))]
+        data = key.join(pieces) if pick.random() < 0.8 else pieces[0]
+        path.write_bytes(data)
+        with open(path, "rb") as handle:
+            for piece in (1, 3, len(key) - 1, len(key), 16, 1 << 20):
+                assert record._last(handle, len(data), key, piece) == data.rfind(key)

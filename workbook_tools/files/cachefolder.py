@@ -68,7 +68,7 @@ def read_own(path: Path, start: int = 0, size: int = -1) -> bytes:
     folder made private later keeps what was put in it), and read from the file checked, so a
     folder swapped after private() looked at it gives nothing (OSError). `start`, `size`: only
     those bytes (to the end with -1)."""
-    with _own_file(path) as (handle, held):
+    with own_file(path) as (handle, held):
         if start:
             handle.seek(start)
         if size >= 0:  # never more than the file holds (a size taken from an entry's header)
@@ -76,18 +76,10 @@ def read_own(path: Path, start: int = 0, size: int = -1) -> bytes:
         return handle.read(size)
 
 
-def read_own_changeable(path: Path) -> bytearray:
-    """`read_own`'s bytes of the whole entry, read into a bytearray (not read, then copied),
-    for a reader that lets go of them a part at a time (master/record.py's `recall`)."""
-    with _own_file(path) as (handle, held):
-        found = bytearray(held)
-        del found[handle.readinto(found):]  # (a file cut meanwhile: what it held)
-        return found
-
-
 @contextlib.contextmanager
-def _own_file(path: Path) -> Iterator[tuple[BufferedReader, int]]:
-    """`path` opened for `read_own`, checked as it says, and the bytes it holds."""
+def own_file(path: Path) -> Iterator[tuple[BufferedReader, int]]:
+    """`path` opened as `read_own` opens it, checked as it says, and the bytes it holds: for a
+    reader that reads it a part at a time (master/record.py's `recall`)."""
     flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0)
     with os.fdopen(os.open(path, flags), "rb") as handle:
         info = os.fstat(handle.fileno())

@@ -28,18 +28,13 @@ import os
 import zlib
 from collections.abc import Iterable, Iterator
 from functools import cache
+from io import BufferedReader
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import orjson
 
-from workbook_tools.files.cachefolder import (
-    folder,
-    keep_entry,
-    private,
-    read_own_changeable,
-    source_digest,
-)
+from workbook_tools.files.cachefolder import folder, keep_entry, own_file, private, source_digest
 from workbook_tools.files.memory import give_back_memory
 from workbook_tools.master import columncode, savingsentry
 from workbook_tools.master.packedtexts import Texts
@@ -71,7 +66,8 @@ def recall(digest: str) -> Record | None:
     if path is None or not private(path.parent):
         return None
     try:
-        record = _parsed(read_own_changeable(path))
+        with own_file(path) as (handle, held):
+            record = _read(handle, held)
     except (OSError, ValueError, TypeError, KeyError, IndexError, AttributeError,
             OverflowError, RecursionError):  # (a number past a C long; arrays nested deep)
         return None
@@ -88,41 +84,63 @@ def recall(digest: str) -> Record | None:
 _SAVINGS = b',"savings":'
 
 
-def _parsed(text: bytearray) -> Record | None:
-    """The record in an entry's text, parsed in two parts, each let go of once decoded:
-    Savings' (after _SAVINGS, to the entry's closing brace), then the rest, closed where
-    Savings' began. Parsed whole, an entry of four quarters at 240 returns (21.6 MB) was every
-    value and every column's base64 of it at once, beside the workers: the read's peak.
-    orjson: a third of the time of the standard library's parser (an entry of four quarters at
-    60 returns: 52 against 140 ms); it refuses NaN and infinities, which keep() never writes."""
-    cut = text.rfind(_SAVINGS)
-    if cut < 0 or text[-1:] != b"}":  # (not as keep writes it: parsed whole)
-        data = orjson.loads(text)
-        text.clear()
+def _read(handle: BufferedReader, held: int) -> Record | None:
+    """The record in the entry open as `handle` (of `held` bytes), read and parsed in two parts,
+    each let go of once decoded: Savings' (after the last _SAVINGS, to the entry's closing
+    brace), then the rest, read only then and closed where Savings' began. Read and parsed
+    whole, an entry of four quarters at 240 returns (18 MB) was every value and every column's
+    base64 of it at once, beside the workers: the read's peak; read whole and parsed in parts,
+    the rest's 12 MB were held while Savings' part was parsed and decoded. orjson: a third of
+    the time of the standard library's parser (an entry of four quarters at 60 returns: 52
+    against 140 ms); it refuses NaN and infinities, which keep() never writes."""
+    cut = _last(handle, held, _SAVINGS)
+    handle.seek(max(held - 1, 0))
+    if cut < 0 or handle.read(1) != b"}":  # (not as keep writes it: parsed whole)
+        handle.seek(0)
+        data = orjson.loads(handle.read())
         if type(data) is not dict or "savings" not in data:
             return None
-        found = data.pop("savings")
+        savings = _savings(data.pop("savings"))
+        record = decode(data) if savings is not False else None
     else:
-        with memoryview(text) as view, view[cut + len(_SAVINGS):-1] as part:
-            found = orjson.loads(part)
-        data = None
-    savings = None if found is None else savingsentry.decode(found)
-    if found is not None and savings is None:
-        return None
-    del found
-    record: Any = _WHOLE
-    if data is None:
-        del text[cut + 1:]  # (Savings' bytes let go of)
+        handle.seek(cut + len(_SAVINGS))
+        savings = _savings(orjson.loads(handle.read(held - 1 - cut - len(_SAVINGS))))
+        if savings is False:
+            return None
+        handle.seek(0)
+        text = bytearray(cut + 1)
+        if handle.readinto(text) != len(text):  # (cut short meanwhile)
+            return None
         text[cut] = ord("}")
         record = _by_sheet(text)
         if record is _WHOLE:
-            data = orjson.loads(text)
-        text.clear()  # (before the rest is decoded)
-    if record is _WHOLE:
-        record = decode(data)
+            record = decode(orjson.loads(text))
     if record is not None:
         record.savings = savings
     return record
+
+
+def _savings(found: Any) -> Any:
+    """Savings' record in its part of an entry parsed (None where it has none), or False when
+    the part is not one."""
+    if found is None:
+        return None
+    savings = savingsentry.decode(found)
+    return False if savings is None else savings
+
+
+def _last(handle: IO[bytes], held: int, key: bytes, piece: int = 1 << 20) -> int:
+    """Where the last `key` in the file open as `handle` (of `held` bytes) begins, or -1: read
+    from its end `piece` bytes at a time."""
+    end = held
+    while end > 0:
+        start = max(end - piece, 0)
+        handle.seek(start)
+        at = handle.read(end - start + len(key) - 1).rfind(key)  # (and one across `end`)
+        if at >= 0:
+            return start + at
+        end = start
+    return -1
 
 
 _WHOLE = object()  # (`_by_sheet`: the text not as `encoded` lays it out)
@@ -130,7 +148,7 @@ _ORDERED = b'},"ordered":'
 
 
 def _by_sheet(text: bytearray) -> Any:
-    """The record in the rest of an entry (`_parsed`) with each sheet's part parsed and decoded
+    """The record in the rest of an entry (`_read`) with each sheet's part parsed and decoded
     on its own (parsed at once, at 240 returns: 192,000 IDs and their columns' base64 at once,
     the read's peak), or _WHOLE when the text is not laid out as `encoded` writes it: each
     sheet's part found by its key, which no text inside one can hold (quotes are escaped)."""
@@ -148,18 +166,22 @@ def _by_sheet(text: bytearray) -> Any:
     if not starts or not text.startswith(head) or starts[0][0] != len(head) or tail < 0 or any(
             text[end] != ord(",") for end in ends[:-1]):
         return _WHOLE
-    found: dict[str, SheetRecord] = {}
-    with memoryview(text) as view:
-        with view[tail + len(_ORDERED):-1] as part:
-            ordered = orjson.loads(part)
-        for (_, name, begin), end in zip(starts, ends, strict=True):
-            with view[begin:end] as part:
-                sheet = orjson.loads(part)
-            made = _sheet(name, sheet) if type(sheet) is dict else None
-            del sheet  # (before the next is parsed)
-            if made is None:
-                return None
-            found[name] = made
+    # read from its end, each part's bytes let go of once parsed (`del`: a bytearray is
+    # shortened in place), so the text and the sheets decoded from it are not all held at once
+    with memoryview(text) as view, view[tail + len(_ORDERED):-1] as part:
+        ordered = orjson.loads(part)
+    del text[tail:]
+    made: list[tuple[str, SheetRecord]] = []
+    for (at, name, begin), end in reversed(list(zip(starts, ends, strict=True))):
+        with memoryview(text) as view, view[begin:end] as part:
+            sheet = orjson.loads(part)
+        del text[at:]
+        one = _sheet(name, sheet) if type(sheet) is dict else None
+        del sheet  # (before the next is parsed)
+        if one is None:
+            return None
+        made.append((name, one))
+    found = dict(reversed(made))
     return Record(found, ordered=ordered) if _is_order(ordered) else None
 
 

@@ -148,9 +148,9 @@ def copied_parts(monkeypatch: pytest.MonkeyPatch) -> list[str]:
         done.append(block.part)
         real(path, block, out)
 
-    def counted_stored(splice: Any, out: Any) -> None:
+    def counted_stored(splice: Any, out: Any, piece: int) -> None:
         done.append(splice.part)
-        real_stored(splice, out)
+        real_stored(splice, out, piece)
 
     monkeypatch.setattr(writerows, "copy", counted)
     monkeypatch.setattr(verbatim_copy.Splice, "copy_into", counted_stored)

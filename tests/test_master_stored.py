@@ -68,15 +68,15 @@ def _checksum(data: bytes) -> str:
 
 def _spliced(folder: Any, monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """Consolidate Q2 again, noting each part copied as stored (in a file: a part may be
-    deflated by a forked process)."""
+    deflated by another thread)."""
     noted_in = folder.root / "spliced.txt"
     noted_in.write_text("")
     real = verbatim_copy.Splice.copy_into
 
-    def noted(splice: Any, out: Any) -> None:
+    def noted(splice: Any, out: Any, piece: int) -> None:
         with open(noted_in, "a") as notes:
             notes.write(splice.part + "\n")
-        real(splice, out)
+        real(splice, out, piece)
 
     monkeypatch.setattr(verbatim_copy.Splice, "copy_into", noted)
     try:
@@ -92,7 +92,7 @@ def test_rows_copied_as_stored_give_the_master_written_in_full(
     """Consolidated again and again from its record, the master reads as the one written
     without copying (calamine, openpyxl, the tool), each copy of a copy; its parts inflate to
     their CRC-32; and what the record says of the full flushes is where they are. `ahead`: the
-    largest part deflated by the forked process (files/zipahead.py), its rows written by the
+    largest part deflated by another thread (files/zipahead.py), its rows written by the
     other (master/writerows.py)."""
     if ahead:
         monkeypatch.setattr(zipahead, "AHEAD_BYTES", 0)

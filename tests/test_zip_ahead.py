@@ -1,6 +1,6 @@
-"""The master's largest sheet deflated by a forked process while the other parts are zipped
+"""The master's largest sheet deflated by another thread while the other parts are zipped
 (files/zipahead.py): the file holds the same parts, byte for byte once unpacked, and reads the
-same in calamine, openpyxl and LibreOffice, whether the forked process deflated it or stopped
+same in calamine, openpyxl and LibreOffice, whether the thread deflated it or failed or hung
 and the sheet was deflated as before."""
 
 from __future__ import annotations
@@ -8,6 +8,7 @@ from __future__ import annotations
 import gc
 import os
 import tempfile
+import threading
 import time
 import zipfile
 from pathlib import Path
@@ -75,16 +76,20 @@ def test_the_largest_sheet_deflated_ahead_gives_the_same_workbook(
     assert not _deflated_files()
 
 
-def test_a_forked_process_that_stops_leaves_the_sheet_to_be_deflated_as_before(
+def test_a_thread_that_fails_leaves_the_sheet_to_be_deflated_as_before(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch, two_cores: None) -> None:
-    def stops(*_: Any) -> None:
-        os._exit(1)
+    def fails(write: Any, *_: Any) -> None:
+        called.append(True)
+        write(b"x" * 100)  # (half a part, then a failure: not taken)
+        raise OSError(5, "Input/output error")
 
+    called: list[bool] = []
     before = _write(tmp_path / "before.xlsx", False, monkeypatch)
-    monkeypatch.setattr(zipahead, "_deflate", stops)
-    ahead = _write(tmp_path / "stopped.xlsx", True, monkeypatch)
+    monkeypatch.setattr(zipahead, "deflate_part", fails)  # (the thread's, not the zip's)
+    ahead = _write(tmp_path / "failed.xlsx", True, monkeypatch)
     assert _parts(ahead) == _parts(before)
     assert read_master(ahead).sheets == read_master(before).sheets
+    assert called  # (it was given the sheet)
 
 
 @needs_libreoffice
@@ -102,27 +107,33 @@ def _deflated_files() -> list[str]:
             if name.startswith("workbook-tools-") and name.endswith(".deflated")]
 
 
-def test_a_forked_process_that_hangs_is_stopped_and_the_sheet_deflated_as_before(
+def test_a_thread_that_hangs_is_given_up_on_and_the_sheet_deflated_as_before(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch, two_cores: None) -> None:
-    def hangs(*_: Any) -> None:
-        time.sleep(60)
-        os._exit(0)
+    released = threading.Event()
 
+    def hangs(*args: Any) -> None:
+        released.wait(60)  # (then done, too late: what it found is not taken)
+        real(*args)
+
+    real = zipahead._deflate
     before = _write(tmp_path / "before.xlsx", False, monkeypatch)
     monkeypatch.setattr(zipahead, "_deflate", hangs)
     monkeypatch.setattr(zipahead, "WAIT", 0.5)
     monkeypatch.setattr(zipahead, "SLOWEST", 1 << 60)
     started = time.perf_counter()
-    ahead = _write(tmp_path / "hung.xlsx", True, monkeypatch)
-    assert time.perf_counter() - started < 30
-    assert _parts(ahead) == _parts(before)
-    assert not _deflated_files()
+    try:
+        ahead = _write(tmp_path / "hung.xlsx", True, monkeypatch)
+        assert time.perf_counter() - started < 30
+        assert _parts(ahead) == _parts(before)
+        assert not _deflated_files()
+    finally:
+        released.set()
 
 
 def test_a_write_that_fails_leaves_no_deflated_file_behind(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch, two_cores: None) -> None:
-    # xlsxwriter does not close its zip when writing a part fails (a full disk): the forked
-    # process and its file still go once the zip is dropped
+    # xlsxwriter does not close its zip when writing a part fails (a full disk): the thread's
+    # file still goes once the zip is dropped
     def full(*_: Any, **__: Any) -> None:
         raise OSError(28, "No space left on device")
 

@@ -74,17 +74,17 @@ class Stored(Protocol):
 
     at: int  # where they go among the rows (after the header row)
 
-    def copy_into(self, out: Deflating) -> None: ...
+    def copy_into(self, out: Deflating, piece: int) -> None: ...
 
 
 def deflate_part(write: Callable[[bytes], Any], head: bytes, rows_file: str, tail: bytes,
                  level: int | None, breaks: Sequence[int] | None,
-                 splice: Stored | None) -> tuple[int, int, dict[int, int]]:
+                 splice: Stored | None, piece: int = _CHUNK) -> tuple[int, int, dict[int, int]]:
     """A sheet's part, its `head`, the rows in `rows_file` and its `tail`, deflated to `write`;
     with a full flush before each row numbered in `breaks` (ascending) and where the rows end,
     when `breaks` or `splice` is given (else none: the part as zipfile's writer deflates it);
-    the rows `splice` copies put in after the header row. Returns the part's CRC-32, its bytes
-    and where each full flush fell (Deflating.points)."""
+    the rows `splice` copies put in after the header row; read `piece` bytes at a time. Returns
+    the part's CRC-32, its bytes and where each full flush fell (Deflating.points)."""
     out = Deflating(write, level)
     out.put(head)
     with open(rows_file, "rb") as source:
@@ -94,8 +94,8 @@ def deflate_part(write: Callable[[bytes], Any], head: bytes, rows_file: str, tai
                 raise ValueError(f"{rows_file}: the rows' file is shorter than its header row")
             out.put(header)
             out.flush_point()
-            splice.copy_into(out)
-        _rows(out, source, breaks or ())
+            splice.copy_into(out, piece)
+        _rows(out, source, breaks or (), piece)
     if breaks is not None or splice is not None:
         out.flush_point()
     out.put(tail)
@@ -103,12 +103,12 @@ def deflate_part(write: Callable[[bytes], Any], head: bytes, rows_file: str, tai
     return out.crc, out.size, out.points
 
 
-def _rows(out: Deflating, source: IO[bytes], breaks: Sequence[int]) -> None:
+def _rows(out: Deflating, source: IO[bytes], breaks: Sequence[int], piece: int) -> None:
     """The rows' bytes, with a full flush before each row numbered in `breaks` (a row's tag is
     the only place `<row r="` is found in our rows: a `<` in a text is written `&lt;`)."""
     marks = [b'<row r="%d"' % number for number in breaks]
     i, carry = 0, b""
-    for chunk in iter(lambda: source.read(_CHUNK), b""):
+    for chunk in iter(lambda: source.read(piece), b""):
         data, pos = carry + chunk if carry else chunk, 0
         while i < len(marks):
             found = data.find(marks[i], pos)

@@ -122,7 +122,7 @@ class _StreamingZip(zipfile.ZipFile):
     def __init__(self, *args: Any, sheets: list[Any], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.sheets = sheets
-        self.ahead: Ahead | None = None  # the largest sheet, deflated by a forked process
+        self.ahead: Ahead | None = None  # the largest sheet, deflated by another thread
         self.begun = False
         #: each streamed sheet's part: the SHA-256 of its bytes as stored, as they were written
         #: (files/deflate.py's packed_digest of them, without reading them back)

@@ -1,14 +1,21 @@
-"""The largest sheet of a workbook being saved, deflated by a forked process while this one
+"""The largest sheet of a workbook being saved, deflated by a thread of its own while this one
 deflates the other parts (the zip of files/xlsx.py's close_workbook).
 
 Deflating is one core's work at the end of writing a master (four quarters at 60 returns: 300
-MB of XML, 0.45 s) while the other core is idle. Where processes fork and there are two cores,
-the largest streamed sheet (its part's head, its rows' file and its tail) is deflated into a
-temporary file by a forked process from the moment the zip starts; this process deflates the
-other parts meanwhile, then adds that sheet last: the local header zipfile's own writer gives a
-part once its CRC and sizes are known, then its bytes as deflated. The zip is the same format
-every reader takes (the parts' order is not part of it). A sheet the forked process could not
-deflate is deflated here, as before.
+MB of XML, 0.45 s) while the other core is idle. Where there are two cores, the largest streamed
+sheet (its part's head, its rows' file and its tail) is deflated into a temporary file by
+another thread from the moment the zip starts; the zip's own thread deflates the other parts
+meanwhile, then adds that sheet last: the local header zipfile's own writer gives a part once
+its CRC and sizes are known, then its bytes as deflated. The zip is the same format every
+reader takes (the parts' order is not part of it). A sheet the thread could not deflate (it
+failed, or took far longer than deflating takes) is deflated by the zip's thread, as before.
+
+Why a thread: zlib deflates and reckons CRC-32s without holding the interpreter's lock, and so
+does reading a file, so the two threads deflate at once on two cores. A forked process did
+the same before, but it shared every page of the writing process, which went on writing beside
+it: each page either touched was copied, 11-15 MB in its half second at four quarters
+of 240 returns, at the run's largest use of memory. A thread shares them without copying, and
+runs where processes do not fork (Windows) as well.
 """
 
 from __future__ import annotations
@@ -16,6 +23,7 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
+import threading
 import weakref
 import zipfile
 from typing import Any
@@ -24,82 +32,77 @@ from workbook_tools import parallel
 from workbook_tools.files.deflate import StoredDigest
 from workbook_tools.files.flushed import deflate_part
 
-#: Bytes of a sheet's rows below which it is deflated with the others: forking costs more than
+#: Bytes of a sheet's rows below which it is deflated with the others: a thread costs more than
 #: it saves.
 AHEAD_BYTES = 32 * 1024 * 1024
-#: Bytes a second below which the forked process is taken to be stuck (it deflates hundreds of
-#: MB a second): it is stopped, and the sheet deflated by the writing process.
+#: Bytes a second below which the thread is taken to be stuck (it deflates hundreds of MB a
+#: second): its sheet is deflated by the zip's thread.
 SLOWEST = 2 * 1024 * 1024
 WAIT = 60  # seconds, on top
 _CHUNK = 1 << 20
+#: Bytes the thread reads at a time: what it allocates it frees into a C heap of its own (glibc
+#: keeps an arena a thread), which is not given back to the system; 4 MB pieces (the copied
+#: rows' reading) left 8 MB held by the writing process to its end.
+PIECE = 256 * 1024
+
+
+class _Deflated:
+    """What the thread deflating a part found, once `done`: (CRC-32, bytes, full flushes), or
+    None when it failed."""
+
+    def __init__(self) -> None:
+        self.done = threading.Event()
+        self.found: tuple[int, int, dict[int, int]] | None = None
 
 
 class Ahead:
-    """One sheet's part being deflated by a forked process. `part_file` is xlsxwriter's file
-    of the part (its head, the rows' mark, its tail), `rows_file` the sheet's rows; `info` is
-    set when the zip comes to the part, which is then added by `add`."""
+    """One sheet's part being deflated by another thread. `part_file` is xlsxwriter's file of
+    the part (its head, the rows' mark, its tail), `rows_file` the sheet's rows; `info` is set
+    when the zip comes to the part, which is then added by `add`."""
 
     def __init__(self, sheet: Any, head: bytes, tail: bytes, level: int | None) -> None:
-        import multiprocessing
-
         self.sheet, self.head, self.tail = sheet, head, tail
         self.part_file, self.rows_file = sheet.part_file, sheet.rows_file
-        rows_file = self.rows_file
         self.info: zipfile.ZipInfo | None = None
         handle, self.out = tempfile.mkstemp(prefix="workbook-tools-", suffix=".deflated")
         os.close(handle)
-        context = multiprocessing.get_context("fork")
-        self.receive, send = context.Pipe(duplex=False)
+        self.deflated = _Deflated()
         try:
-            self.worker = context.Process(target=_deflate, args=(
-                head, rows_file, tail, level, self.out, send, sheet), daemon=True)
-            self.worker.start()
+            # (the thread holds what it deflates, not this Ahead: dropped, its file goes)
+            threading.Thread(target=_deflate, name="workbook-tools deflate", daemon=True,
+                             args=(head, self.rows_file, tail, level, self.out, sheet,
+                                   self.deflated)).start()
         except BaseException:
-            self.receive.close()
             os.remove(self.out)
             raise
-        finally:
-            send.close()
-        # the process stopped and its file removed however the zip ends: closed, or dropped
-        # when xlsxwriter raised before closing it (a full disk, Ctrl+C)
-        self.discard = weakref.finalize(self, _discard, self.worker, self.receive, self.out)
-        #: how long the forked process may take: far longer than deflating ever takes
-        self.timeout = WAIT + os.path.getsize(rows_file) / SLOWEST
+        # its file removed however the zip ends: closed, or dropped when xlsxwriter raised
+        # before closing it (a full disk, Ctrl+C)
+        self.discard = weakref.finalize(self, _discard, self.out)
+        #: how long the thread may take: far longer than deflating ever takes
+        self.timeout = WAIT + os.path.getsize(self.rows_file) / SLOWEST
 
     def result(self) -> tuple[int, int, dict[int, int]] | None:
-        """(CRC-32, bytes, full flushes: files/flushed.py) of the part the forked process
-        deflated into `out`, or None when it did not (it stopped, or took past `timeout`, and
-        was stopped)."""
-        found = None
-        try:
-            if self.receive.poll(self.timeout):
-                found = self.receive.recv()
-        except (EOFError, OSError):
-            found = None
-        if found is None and self.worker.is_alive():
-            self.worker.kill()
-        self.worker.join()
-        return found if self.worker.exitcode == 0 and found is not None else None
+        """(CRC-32, bytes, full flushes: files/flushed.py) of the part the thread deflated into
+        `out`, or None when it did not (it failed, or had not done by `timeout`)."""
+        if not self.deflated.done.wait(self.timeout):
+            return None
+        return self.deflated.found
 
 
-def _discard(worker: Any, receive: Any, out: str) -> None:
-    """Stop the forked process if it still runs, and remove its file."""
-    if worker.is_alive():
-        worker.kill()
-    worker.join()
-    receive.close()
+def _discard(out: str) -> None:
+    """Remove the file the thread deflated into."""
     with contextlib.suppress(OSError):
         os.remove(out)
 
 
 def start(sheets: list[Any], level: int | None, mark: bytes) -> Ahead | None:
     """The largest of the streamed `sheets` (those whose part and rows' files are written)
-    set deflating in a forked process; None when that is not worth it, or processes do not
-    fork. `mark` stands for the rows in a part's file."""
+    set deflating by another thread; None when that is not worth it (one core, or a small
+    sheet). `mark` stands for the rows in a part's file."""
     found = [(os.path.getsize(s.rows_file), s) for s in sheets
              if s.rows_file is not None and s.part_file is not None
              and os.path.exists(s.rows_file) and os.path.exists(s.part_file)]
-    if not found or not parallel.forks_in_two():
+    if not found or parallel.cores() < 2:
         return None
     size, sheet = max(found, key=lambda f: f[0])
     if size < AHEAD_BYTES:
@@ -110,23 +113,22 @@ def start(sheets: list[Any], level: int | None, mark: bytes) -> Ahead | None:
         return None
     try:
         return Ahead(sheet, pieces[0], pieces[1], level)
-    except OSError:  # (no process or file to be had: deflated with the others)
+    except (OSError, RuntimeError):  # (no file or thread to be had: deflated with the others)
         return None
 
 
-def _deflate(head: bytes, rows: str, tail: bytes, level: int | None, out: str,
-             send: Any, sheet: Any) -> None:
-    """In the forked process: the part deflated into `out` (with full flushes where the sheet
-    has them: files/flushed.py), and its CRC-32, size and full flushes sent."""
+def _deflate(head: bytes, rows: str, tail: bytes, level: int | None, out: str, sheet: Any,
+             deflated: _Deflated) -> None:
+    """In the thread: the part deflated into `out` (with full flushes where the sheet has
+    them: files/flushed.py), and its CRC-32, size and full flushes noted in `deflated`."""
     try:
         with open(out, "wb") as target:
-            found = deflate_part(target.write, head, rows, tail, level, sheet.breaks,
-                                 sheet.splice)
-        send.send(found)
-        send.close()
-    except BaseException:  # noqa: BLE001 - nothing sent: the part is deflated as before
-        os._exit(1)
-    os._exit(0)
+            deflated.found = deflate_part(target.write, head, rows, tail, level, sheet.breaks,
+                                          sheet.splice, PIECE)
+    except BaseException:  # noqa: BLE001 - nothing found: the part is deflated as before
+        deflated.found = None
+    finally:
+        deflated.done.set()
 
 
 def add(archive: zipfile.ZipFile, info: zipfile.ZipInfo, deflated: str, crc: int,

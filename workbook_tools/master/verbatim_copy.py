@@ -256,12 +256,12 @@ class Splice:
             self.stored_start and before == _FLUSHED and digest.crc == self.crc \
             and digest.size == want
 
-    def copy_into(self, out: Deflating) -> None:
-        """Put the rows taken (`take`) in `out`, just after a full flush, and note the old
-        part's full flushes among them."""
+    def copy_into(self, out: Deflating, piece: int) -> None:
+        """Put the rows taken (`take`) in `out`, just after a full flush, `piece` bytes at a
+        time, and note the old part's full flushes among them."""
         size, stored = out.size, out.stored
         with open(self.file, "rb") as source:
-            for chunk in read_chunks(source):
+            for chunk in read_chunks(source, piece):
                 out.stored_piece(chunk)
         if out.stored - stored != self.stored_end - self.stored_start:
             raise OSError(f"{self.file}: the rows taken to copy are not all there")

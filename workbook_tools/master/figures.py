@@ -28,8 +28,8 @@ _MISSING = object()
 
 
 class KeyIndex:
-    """Distinct texts found by their hash: `texts` in the order of their hashes, packed (or a
-    list, when few), and `hashes`, those hashes."""
+    """Distinct texts found by their hash: `texts` in the order of their hashes, packed (a list
+    only when too long between them to pack), and `hashes`, those hashes."""
 
     __slots__ = ("_last", "hashes", "texts")
 
@@ -53,7 +53,6 @@ class KeyIndex:
                 i += 1
         self._last = (key, at)
         return at
-
 
 
 class Figures(Mapping[str, Any]):

@@ -435,3 +435,16 @@ def test_a_copied_row_given_another_height_is_as_tall_as_today(
     copied = consolidated(folder, tmp_path / "on", True, monkeypatch)
     written = consolidated(folder, tmp_path / "off", False, monkeypatch)
     assert heights(copied) == heights(written)
+
+
+def test_a_cell_far_past_rows_the_copy_takes_is_refused_as_today(
+        base: Folder, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The copy's scan finds the rows first, and the guard's scan is left out only for a sheet
+    whose every row the copy takes (calamine never reads it): one cell at XFD1048576 after rows
+    that are ours is refused as it is when nothing is copied, not read by calamine."""
+    far = b'<row r="1048576"><c r="XFD1048576"><v>1</v></c></row></sheetData>'
+    folder = hostile(base, tmp_path / "hostile",
+                     lambda p: edit_member(p, MEASURES, first(rb"</sheetData>", far)))
+    assert both_ways(folder, tmp_path, monkeypatch) is None  # refused, the same way both ways
+    refusal = consolidated(folder, tmp_path / "again", True, monkeypatch)
+    assert isinstance(refusal, str) and "Measures" in refusal, refusal

@@ -225,9 +225,11 @@ def _read_one(workbook: SafeWorkbook, master: Master, path: Path, name: str,
         if found is None or not found[0].complete:
             scanned = workbook.scan(name, watch=watch)
     elif copier.on and lean is not None:
-        # the guard scans the sheet first; then the rows that are copied are found
-        scanned = workbook.scan(name, watch=watch)
+        # the rows that are copied are found (their grammar is ours: no shared string, no
+        # cell past the headers); the guard scans the sheet only when calamine reads it
         found = copier.scan(workbook, name, texts)
+        if found is None or not found[0].complete:
+            scanned = workbook.scan(name, watch=watch)
     if found is not None and found[0].complete:
         # every row copied: calamine is not needed
         header = list(mc.SHEETS[name])

@@ -16,7 +16,7 @@ from support import libreoffice_save, needs_libreoffice
 
 from workbook_tools.errors import ConfigurationError, MasterError
 from workbook_tools.master import consolidate as master
-from workbook_tools.master import safe
+from workbook_tools.master import readsheet, safe
 from workbook_tools.master import writerows as master_write
 from workbook_tools.master.consolidate import read_master
 
@@ -303,3 +303,37 @@ def test_a_master_a_spreadsheet_program_saved_with_much_repeated_text_is_read(
 
     kept = [r for r in master.sheets["Validation"] if r.get("Message") == message]
     assert len(kept) == 2_100
+
+
+def test_a_master_read_a_few_rows_at_a_time_is_read_as_a_whole(
+        folder: Folder, monkeypatch: pytest.MonkeyPatch) -> None:
+    """calamine's rows are taken a slice at a time (readsheet.SLICE): the rows, their numbers
+    and finance's entries are the same however the slices fall."""
+    saving = read_master(folder.master).rows("Savings")[-1]
+    finance_cells(folder.master, {(saving["Quarter"], saving["Saving ID"]):
+                                  {"Finance confirmed (£)": 1234}})
+    whole = read_master(folder.master)
+    monkeypatch.setattr(readsheet, "SLICE", 2)
+    sliced = read_master(folder.master)
+    assert len(whole.sheets["Savings"]) > 4
+    assert sliced.sheets == whole.sheets
+    assert sliced.finance == whole.finance and whole.finance
+
+
+def test_a_note_in_no_column_far_down_savings_is_named_by_its_cell(
+        folder: Folder, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(readsheet, "SLICE", 2)
+    workbook = openpyxl.load_workbook(folder.master)
+    sheet = workbook["Savings"]
+    last, beyond = sheet.max_row, sheet.max_column + 2
+    sheet.cell(last, beyond).value = "my own note"
+    ref = sheet.cell(last, beyond).coordinate
+    workbook.save(folder.master)
+    before = folder.master.read_bytes()
+
+    with pytest.raises(MasterError) as raised:
+        folder.consolidate(Q1)
+
+    assert f"Savings!{ref} is in a column workbook-tools does not keep (it has no header)" \
+        in str(raised.value), str(raised.value)
+    assert folder.master.read_bytes() == before

@@ -25,11 +25,12 @@ The limits are `Limits` in files/package.py, with the checks made before any par
 
 from __future__ import annotations
 
+import contextlib
 import io
 import re
 import zipfile
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -200,8 +201,33 @@ class SafeWorkbook:
         (`marks`, `styled`: see sheetscan.fast_scan; `scanned`: the sheet's scan, made already
         with the same arguments)."""
         scan = scanned if scanned is not None else self.scan(name, watch, marks, styled)
-        try:
+        with self._refusing(name):
             rows = self._workbook().get_sheet_by_name(name).to_python(skip_empty_area=False)
+        return rows, scan
+
+    def read_lazily(self, name: str, watch: str = "",
+                    scanned: SheetScan | None = None) -> tuple[Iterator[list[Any]], SheetScan]:
+        """As `read`, but the rows given as they are read on: calamine's copy of each row's
+        cells is made only as it is asked for (so a caller that keeps less than every cell
+        never holds the sheet's cells twice over)."""
+        scan = scanned if scanned is not None else self.scan(name, watch)
+        with self._refusing(name):
+            sheet = self._workbook().get_sheet_by_name(name)
+            start = sheet.start
+        if start != (0, 0):  # (rows from A1, as `read` gives them)
+            rows, scan = self.read(name, watch, scanned=scan)
+            return iter(rows), scan
+        return self._rows_of(name, sheet), scan
+
+    def _rows_of(self, name: str, sheet: Any) -> Iterator[list[Any]]:
+        with self._refusing(name):
+            yield from sheet.iter_rows()
+
+    @contextlib.contextmanager
+    def _refusing(self, name: str) -> Iterator[None]:
+        """calamine's own errors reading a damaged sheet as this file's refusal."""
+        try:
+            yield
         except UnreadableFileError:
             raise
         except Exception as exc:  # calamine raises several of its own types for damaged files
@@ -210,7 +236,6 @@ class SafeWorkbook:
                 f"is damaged: its sheet '{name}' cannot be read ({type(exc).__name__})",
                 "file-corrupt",
             ) from None
-        return rows, scan
 
     def extras(self, name: str, wanted: Callable[[int], bool], look: Callable[[int, Any], Any],
                width: int, scan: SheetScan, looks_only: bool = False) -> Any:

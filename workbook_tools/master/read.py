@@ -11,7 +11,7 @@ columns is kept as its value (rows are re-sorted, so its references would point 
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Collection, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -236,7 +236,10 @@ def _read_one(workbook: SafeWorkbook, master: Master, path: Path, name: str,
         master.headers[name], master.sheets[name] = mc.SHEETS[name], found[1]
         master.copies[name] = found[0]
     else:
-        rows, scan = workbook.read(name, watch=watch, scanned=scanned)
+        # (a row at a time when every row is read: calamine's copy of a cell let go as its
+        # value is taken, not held beside the rows made; a block's rows are looked at twice)
+        rows, scan = workbook.read(name, watch=watch, scanned=scanned) if found is not None \
+            else workbook.read_lazily(name, watch=watch, scanned=scanned)
         header = _read_sheet(master, path, name, rows, scan.formulas, scan.errors,
                              texts, lean, found)
         del rows  # calamine's copy of the sheet, before the next one is read
@@ -290,14 +293,14 @@ def _opened(path: Path) -> Iterator[SafeWorkbook]:
                           f"{NOTHING_CHANGED}") from None
 
 
-def _read_sheet(master: Master, path: Path, name: str, rows: list[list[Any]],
+def _read_sheet(master: Master, path: Path, name: str, rows: Iterable[list[Any]],
                 formulas: dict[str, str], errors: dict[str, str],
                 texts: dict[str, str], lean: Collection[str] | None = None,
                 copied: tuple[verbatim.Block, Copied] | None = None) -> list[str]:
     """Put a sheet's rows on `master` (readsheet.read_sheet); its headers as in the file. The
     rows `copied` (master/verbatim.py) stand for the first rows when every row after them is of
     a later quarter; else every row is read."""
-    if copied is not None:
+    if copied is not None and isinstance(rows, list):  # (a list when rows were copied)
         block, placeholders = copied
         sheet = read_sheet(path, name, [rows[0], *rows[block.last_row:]], formulas, errors,
                            texts, lean, block.last_row + 1)

@@ -5,8 +5,9 @@ blank cells None, texts held once, quarters canonical."""
 from __future__ import annotations
 
 import functools
+import itertools
 import re
-from collections.abc import Collection
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -61,17 +62,23 @@ def _canonical_text(text: str) -> str | None:
         return None
 
 
-def read_sheet(path: Path, name: str, rows: list[list[Any]], formulas: dict[str, str],
+def read_sheet(path: Path, name: str, rows: Iterable[list[Any]], formulas: dict[str, str],
                errors: dict[str, str], texts: dict[str, str],
                lean: Collection[str] | None = None, first: int = 2) -> Sheet:
     """A sheet of the master from calamine's `rows` (and what the safety scan found in it);
     `texts` the texts read so far, each held once; the rows of quarters not in `lean` as Rows
     (when given); `first` the row number of rows[1] (rows before it copied: master/verbatim.py).
+    `rows` may be an iterator (calamine's rows a few at a time: files/guard.py's `lazily`):
+    they are read SLICE rows at a time, so calamine's copy of each cell is let go before the
+    next slice's are made, not left as holes among the rows kept (Savings at four quarters of
+    240 returns: 224 MB of calamine's cells, held with the rows made from them).
 
     Raises:
         MasterError: it is not a sheet workbook-tools wrote, or holds what it cannot keep.
     """
-    header = _header(rows)
+    rows = iter(rows)
+    top = next(rows, None)
+    header = _header([] if top is None else [top])
     wanted = mc.SHEETS[name]
     later = [h for h in mc.ADDED_COLUMNS.get(name, ()) if h not in header]
     absent = [h for h in wanted if h not in header and h not in later]
@@ -87,15 +94,6 @@ def read_sheet(path: Path, name: str, rows: list[list[Any]], formulas: dict[str,
             f"header and run again. {NOTHING_CHANGED}")
     extra = [i for i, h in enumerate(header) if h not in wanted]
     own = [i for i in extra if header[i]] if name in mc.OPEN_COLUMNS else []
-    for i in extra:
-        if i in own:
-            continue
-        for r, row in enumerate(rows[1:], start=first):
-            if i < len(row) and not is_blank(row[i]):
-                raise MasterError(
-                    f"{path}: {name}!{cell_ref(r, i)} is in a column workbook-tools does not "
-                    f"keep{' (it has no header)' if name in mc.OPEN_COLUMNS else ''}; move it "
-                    f"to a workbook of your own and run again. {NOTHING_CHANGED}")
     columns = [(i, h) for i, h in enumerate(header) if h in wanted or i in own]
     # Columns people added keep their place among ours (so do ours, if they moved them).
     sheet = Sheet(header, tuple(h for _, h in columns) if name in mc.OPEN_COLUMNS else wanted)
@@ -107,7 +105,42 @@ def read_sheet(path: Path, name: str, rows: list[list[Any]], formulas: dict[str,
                if name == MasterSheet.SAVINGS else set())
     names = [h for _, h in columns]
     width = max((i for i, _ in columns), default=-1) + 1
-    body = rows[1:]
+    added = dict.fromkeys(later)
+    lookup = None
+    if lean is not None:  # (a sheet whose headers are ours: every one is among `names`+`later`)
+        index = {h: i for i, h in enumerate(wanted)}
+        lookup = index, [names.index(h) if h in names else None for h in wanted]
+    at = first
+    while body := list(itertools.islice(rows, SLICE)):
+        _refuse_unkept(path, name, body, extra, own, at)
+        _take(sheet, body, columns, names, width, texts, added, lookup, lean, flagged, at,
+              (path, finance, formulas, errors))
+        at += len(body)
+        del body
+    return sheet
+
+
+SLICE = 8192  # rows read at a time (read_sheet)
+
+
+def _refuse_unkept(path: Path, name: str, body: list[list[Any]], extra: list[int],
+                   own: list[int], first: int) -> None:
+    """Refuse a value in a column workbook-tools does not keep (`extra`, but for `own`)."""
+    for i in extra:
+        if i in own:
+            continue
+        for r, row in enumerate(body, start=first):
+            if i < len(row) and not is_blank(row[i]):
+                raise MasterError(
+                    f"{path}: {name}!{cell_ref(r, i)} is in a column workbook-tools does not "
+                    f"keep{' (it has no header)' if name in mc.OPEN_COLUMNS else ''}; move it "
+                    f"to a workbook of your own and run again. {NOTHING_CHANGED}")
+
+
+def _take(sheet: Sheet, body: list[list[Any]], columns: list[tuple[int, str]], names: list[str],
+          width: int, texts: dict[str, str], added: dict[str, None], lookup: Any,
+          lean: Collection[str] | None, flagged: set[int], first: int, refusing: Any) -> None:
+    """Put a slice of a sheet's rows (numbered from `first`) on `sheet` (see read_sheet)."""
     if body and min(map(len, body)) < width:
         blank = (None,) * width
         body = [row if len(row) >= width else [*row, *blank[len(row):]] for row in body]
@@ -119,27 +152,25 @@ def read_sheet(path: Path, name: str, rows: list[list[Any]], formulas: dict[str,
     table = list(zip(*body, strict=False)) if body else [() for _ in range(width)]
     picked = [_column(table[i], texts, h == "Quarter") for i, h in columns]
     del table
-    added = dict.fromkeys(later)
-    empty = len(names)
-    if lean is not None:  # (a sheet whose headers are ours: every one is among `names`+`later`)
-        by_header = dict(zip(names, picked, strict=True))
+    empty, rows_out = len(names), sheet.rows
+    if lookup is not None:
+        index, places = lookup
         nothing = [None] * len(body)
-        ordered = [by_header.get(h, nothing) for h in wanted]
-        index = {h: i for i, h in enumerate(wanted)}
-        quarter_at, rows_out = index[mc.QUARTER], sheet.rows
+        ordered = [picked[p] if p is not None else nothing for p in places]
+        quarter_at = index[mc.QUARTER]
         for r, (values, ours) in enumerate(zip(zip(*picked, strict=True),
                                                zip(*ordered, strict=True), strict=True),
                                            start=first):
             if values.count(None) == empty:
                 continue
-            if ours[quarter_at] in lean:
+            if ours[quarter_at] in lean:  # type: ignore[operator]
                 record = dict(zip(names, values, strict=True))
                 record.update(added)
                 record["_row"] = r
                 rows_out.append(record)
             else:
                 rows_out.append(Row(ours, index, r))
-        return sheet
+        return
     for r, values in enumerate(zip(*picked, strict=True), start=first):
         if values.count(None) == empty:
             continue
@@ -147,10 +178,9 @@ def read_sheet(path: Path, name: str, rows: list[list[Any]], formulas: dict[str,
         if added:
             record.update(added)
         if r in flagged:
-            _refuse_unsaved(path, r, columns, finance, formulas, errors)
+            _refuse_unsaved(refusing[0], r, columns, refusing[1], refusing[2], refusing[3])
         record["_row"] = r
-        sheet.rows.append(record)
-    return sheet
+        rows_out.append(record)
 
 
 def picked_rows(rows: list[list[Any]], names: Collection[str],

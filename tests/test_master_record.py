@@ -46,9 +46,9 @@ def scans(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     done: list[str] = []
     real = verbatim.scan
 
-    def counted(archive: Any, part: str, name: str, *args: Any) -> Any:
+    def counted(archive: Any, part: str, name: str, *args: Any, **kwargs: Any) -> Any:
         done.append(name)
-        return real(archive, part, name, *args)
+        return real(archive, part, name, *args, **kwargs)
 
     monkeypatch.setattr(verbatim, "scan", counted)
     return done

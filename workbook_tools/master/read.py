@@ -24,7 +24,7 @@ from workbook_tools.files.extras import ColumnLook
 from workbook_tools.files.guard import MIB, Limits, SafeWorkbook, SheetScan
 from workbook_tools.files.memory import give_back_memory
 from workbook_tools.master import columns as mc
-from workbook_tools.master import keep, record, savingscopy, savingsrecord, verbatim
+from workbook_tools.master import keep, record, savingscopy, savingsrecord, savingsxml, verbatim
 from workbook_tools.master.columns import MasterSheet
 from workbook_tools.master.ledger import ledger_variances_of
 from workbook_tools.master.readsheet import (
@@ -212,6 +212,9 @@ def _read_one(workbook: SafeWorkbook, master: Master, path: Path, name: str,
         if name in master.copies:
             master.copies[name].recorded = digest  # (forgotten if the copy finds it wrong)
         return  # the tool wrote these bytes: Savings as its record says, its XML not read
+    if name == MasterSheet.SAVINGS and copier.on and savingsxml.taken(
+            workbook, master, path, texts, _read_sheet, _read_kept):
+        return  # every row ours: read from its XML, not by calamine (master/savingsxml.py)
     watch = _ALL_LETTERS if name == MasterSheet.SAVINGS else ""
     lean = touched if touched is not None and name in LEAN_SHEETS else None
     found, scanned = None, None

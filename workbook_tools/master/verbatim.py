@@ -36,7 +36,7 @@ from workbook_tools.master.columns import MasterSheet
 from workbook_tools.master.readsheet import canonical_quarter, quarter_order
 from workbook_tools.master.sheetrow import Copied
 from workbook_tools.master.verbatim_copy import Checksum, read_chunks
-from workbook_tools.master.verbatim_styles import date_styles
+from workbook_tools.master.verbatim_styles import date_styles, unescaped
 from workbook_tools.master.verbatim_text import (
     HEIGHTS,
     NUMBER,
@@ -54,6 +54,7 @@ _ANY_CELL = (rb'(?: s="[1-9][0-9]{0,4}")?(?:/>|><v>' + NUMBER + rb"</v></c>"
 # a cell whose value a consolidate reads: its style, number or plain text (no entity) captured
 _READ_CELL = (_STYLE + rb"(?:/>|><v>(" + NUMBER + rb")</v></c>"
               rb'| t="inlineStr"><is><t(?: xml:space="preserve")?>([^<&>]*)</t></is></c>)')
+EVERY_CELL = _READ_CELL.replace(rb"([^<&>]*)", rb"(" + TEXT + rb")")  # (the five entities too)
 STYLES_USED = re.compile(rb' s="([0-9]{1,5})"')
 
 
@@ -162,15 +163,18 @@ class Run:
 class Grammar:
     """The regular expression one of our rows matches, for a sheet's headers."""
 
-    def __init__(self, name: str, headers: tuple[str, ...]) -> None:
-        wanted = READ_CELLS[name]
+    def __init__(self, name: str, headers: tuple[str, ...],
+                 every: dict[int, bytes] | None = None) -> None:
+        # every: every cell read, as `every` has it or a plain one (master/savingsxml.py)
+        wanted = headers[1:] if every is not None else READ_CELLS[name]
         self.read = [headers.index(h) for h in wanted]
         parts = [rb'<row r="([1-9][0-9]{0,6})"(?: ht="(?:' + HEIGHTS + rb')" customHeight="1")?>']
         parts.append(rb'<c r="A\1"(?: s="[1-9][0-9]{0,4}")? t="inlineStr"><is><t>'
                      rb"([0-9]{4}-[0-9]{2}-Q[1-4])</t></is></c>")
         for col in range(1, len(headers)):
             letter = column_letter(col).encode()
-            body = _READ_CELL if col in self.read else _ANY_CELL
+            body = _ANY_CELL if col not in self.read else _READ_CELL if every is None \
+                else every.get(col, EVERY_CELL)
             # every cell: our writer styles every column of these sheets, so writes each cell
             parts.append(rb'<c r="' + letter + rb'\1"' + body)
         parts.append(rb"</row>")
@@ -181,7 +185,8 @@ class Grammar:
 
 def scan(archive: zipfile.ZipFile, part: str, name: str, headers: tuple[str, ...],
          before: Callable[[str], bool], dates: set[int],
-         texts: dict[str, str]) -> tuple[Block, Copied] | None:
+         texts: dict[str, str], every: dict[int, bytes] | None = None
+         ) -> tuple[Block, Copied] | None:
     """The block of rows a consolidate can copy from the start of a sheet, and those rows as
     the columns of the cells a consolidate reads (sheetrow.Copied; see the module's notes);
     None when there is none. `before(quarter)`: whether a quarter's rows may be copied (it
@@ -189,7 +194,7 @@ def scan(archive: zipfile.ZipFile, part: str, name: str, headers: tuple[str, ...
     cell so styled ends the block); `texts` the master's texts read so far, each held once."""
     if not headers or headers[0] != mc.QUARTER:
         return None
-    grammar = Grammar(name, headers)
+    grammar = Grammar(name, headers, every)
     match, width = grammar.pattern.match, len(headers)
     read = reader(grammar.groups, dates, texts)
     positions = {h: i for i, h in enumerate(headers)}
@@ -316,7 +321,7 @@ def reader(groups: dict[int, int], dates: set[int], texts: dict[str, str],
                 if value is False:
                     if b"_x" in text:
                         return False
-                    plain = text.decode("utf-8", "replace")
+                    plain = unescaped(text).decode("utf-8", "replace")
                     value = texts.setdefault(plain, plain) if plain.strip() else None
                     if len(known) < 100_000:
                         known[text] = value

@@ -68,7 +68,7 @@ def read_sheet(path: Path, name: str, rows: Iterable[list[Any]], formulas: dict[
     """A sheet of the master from calamine's `rows` (and what the safety scan found in it);
     `texts` the texts read so far, each held once; the rows of quarters not in `lean` as Rows
     (when given); `first` the row number of rows[1] (rows before it copied: master/verbatim.py).
-    `rows` may be an iterator (calamine's rows a few at a time: files/guard.py's `lazily`):
+    `rows` may be an iterator (calamine's rows a few at a time: files/guard.py's `read_lazily`):
     they are read SLICE rows at a time, so calamine's copy of each cell is let go before the
     next slice's are made, not left as holes among the rows kept (Savings at four quarters of
     240 returns: 224 MB of calamine's cells, held with the rows made from them).

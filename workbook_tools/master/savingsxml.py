@@ -6,7 +6,8 @@ calamine holds a sheet whole before a row of it is given: Savings at four quarte
 returns is 237 MB of its cells, 349 MB at its peak, more than the rows made from them. When the
 sheet is ours to the byte, the copy's scan (master/verbatim.py), told to read every cell, reads
 it instead: the same grammar, the same checks of each row's bytes (plain UTF-8 text, a number as
-our writer writes it, no formula, shared string, date or error), and the whole sheet or nothing:
+our writer writes it, no shared string, date or error, and no formula but the ledger variances'
+own, as our writer writes them for the row), and the whole sheet or nothing:
 any row it does not take (or rows out of quarter order, a column people added, a header not as
 written) and the sheet is read by calamine as before, so what a read gives is what calamine
 gives. WORKBOOK_TOOLS_COPY=off reads it with calamine always.

@@ -214,9 +214,9 @@ class SafeWorkbook:
         with self._refusing(name):
             sheet = self._workbook().get_sheet_by_name(name)
             start = sheet.start
-        if start != (0, 0):  # (rows from A1, as `read` gives them)
-            rows, scan = self.read(name, watch, scanned=scan)
-            return iter(rows), scan
+        if start != (0, 0):  # (rows from A1, as `read` gives them: the sheet loaded once)
+            with self._refusing(name):
+                return iter(sheet.to_python(skip_empty_area=False)), scan
         return self._rows_of(name, sheet), scan
 
     def _rows_of(self, name: str, sheet: Any) -> Iterator[list[Any]]:

@@ -213,7 +213,7 @@ def _read_one(workbook: SafeWorkbook, master: Master, path: Path, name: str,
             master.copies[name].recorded = digest  # (forgotten if the copy finds it wrong)
         return  # the tool wrote these bytes: Savings as its record says, its XML not read
     if name == MasterSheet.SAVINGS and copier.on and savingsxml.taken(
-            workbook, master, path, texts, _read_sheet, _read_kept):
+            workbook, copier, master, path, texts, _read_sheet, _read_kept):
         return  # every row ours: read from its XML, not by calamine (master/savingsxml.py)
     watch = _ALL_LETTERS if name == MasterSheet.SAVINGS else ""
     lean = touched if touched is not None and name in LEAN_SHEETS else None
@@ -303,7 +303,8 @@ def _read_sheet(master: Master, path: Path, name: str, rows: Iterable[list[Any]]
     """Put a sheet's rows on `master` (readsheet.read_sheet); its headers as in the file. The
     rows `copied` (master/verbatim.py) stand for the first rows when every row after them is of
     a later quarter; else every row is read."""
-    if copied is not None and isinstance(rows, list):  # (a list when rows were copied)
+    if copied is not None:
+        assert isinstance(rows, list)  # (read whole when a block was copied: _read_one)
         block, placeholders = copied
         sheet = read_sheet(path, name, [rows[0], *rows[block.last_row:]], formulas, errors,
                            texts, lean, block.last_row + 1)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import functools
 import itertools
 import re
-from collections.abc import Collection, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,6 +20,7 @@ from workbook_tools.master.sheetrow import Row
 from workbook_tools.quarters import parse_quarter
 
 NOTHING_CHANGED = "Nothing was changed."
+SLICE = 8192  # rows read at a time (read_sheet)
 _REF = re.compile(r"([A-Z]+)([0-9]+)$")
 
 
@@ -114,13 +115,10 @@ def read_sheet(path: Path, name: str, rows: Iterable[list[Any]], formulas: dict[
     while body := list(itertools.islice(rows, SLICE)):
         _refuse_unkept(path, name, body, extra, own, at)
         _take(sheet, body, columns, names, width, texts, added, lookup, lean, flagged, at,
-              (path, finance, formulas, errors))
+              lambda r: _refuse_unsaved(path, r, columns, finance, formulas, errors))
         at += len(body)
         del body
     return sheet
-
-
-SLICE = 8192  # rows read at a time (read_sheet)
 
 
 def _refuse_unkept(path: Path, name: str, body: list[list[Any]], extra: list[int],
@@ -139,7 +137,8 @@ def _refuse_unkept(path: Path, name: str, body: list[list[Any]], extra: list[int
 
 def _take(sheet: Sheet, body: list[list[Any]], columns: list[tuple[int, str]], names: list[str],
           width: int, texts: dict[str, str], added: dict[str, None], lookup: Any,
-          lean: Collection[str] | None, flagged: set[int], first: int, refusing: Any) -> None:
+          lean: Collection[str] | None, flagged: set[int], first: int,
+          refuse_unsaved: Callable[[int], None]) -> None:
     """Put a slice of a sheet's rows (numbered from `first`) on `sheet` (see read_sheet)."""
     if body and min(map(len, body)) < width:
         blank = (None,) * width
@@ -178,7 +177,7 @@ def _take(sheet: Sheet, body: list[list[Any]], columns: list[tuple[int, str]], n
         if added:
             record.update(added)
         if r in flagged:
-            _refuse_unsaved(refusing[0], r, columns, refusing[1], refusing[2], refusing[3])
+            refuse_unsaved(r)
         record["_row"] = r
         rows_out.append(record)
 

@@ -26,17 +26,17 @@ from workbook_tools.master import columns as mc
 from workbook_tools.master import verbatim
 from workbook_tools.master.columns import MasterSheet
 from workbook_tools.master.ledger import VARIANCES
-from workbook_tools.master.verbatim_styles import date_styles
 from workbook_tools.master.verbatim_text import NUMBER
 
 NAME = MasterSheet.SAVINGS
 
 
-def taken(workbook: Any, master: Any, path: Any, texts: dict[str, str],
+def taken(workbook: Any, copier: verbatim.Copier, master: Any, path: Any, texts: dict[str, str],
           read_sheet: Callable[..., list[str]], read_kept: Callable[..., None]) -> bool:
-    """Whether Savings was put on `master` from its XML (see the module's notes), by read.py's
-    `read_sheet` and `read_kept` as a sheet calamine read is."""
-    rows = rows_of(workbook, texts)
+    """Whether Savings was put on `master` from its XML (see the module's notes) by `copier`
+    (the lean sheets', its date styles read once), with read.py's `read_sheet` and `read_kept`
+    as a sheet calamine read is."""
+    rows = rows_of(workbook, copier, texts)
     if rows is None:
         return False
     header = read_sheet(master, path, NAME, rows, {}, {}, texts)
@@ -44,15 +44,12 @@ def taken(workbook: Any, master: Any, path: Any, texts: dict[str, str],
     return True
 
 
-def rows_of(workbook: Any, texts: dict[str, str]) -> Iterator[list[Any]] | None:
+def rows_of(workbook: Any, copier: verbatim.Copier, texts: dict[str, str]
+            ) -> Iterator[list[Any]] | None:
     """Savings' rows, the header first, as calamine gives them (a blank cell None rather than
     ''; read_sheet takes either), or None when the sheet is not ours to the byte."""
-    part, headers = workbook.part(NAME), mc.SHEETS[NAME]
-    dates = date_styles(workbook.archive) if part else None
-    if dates is None:
-        return None
-    found = verbatim.scan(workbook.archive, part, NAME, headers, lambda quarter: True, dates,
-                          texts, every=variance_cells(headers))
+    headers = mc.SHEETS[NAME]
+    found = copier.scan(workbook, NAME, texts, every=variance_cells(headers))
     if found is None or not found[0].complete:
         return None
     columns = found[1].columns

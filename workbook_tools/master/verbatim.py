@@ -54,7 +54,7 @@ _ANY_CELL = (rb'(?: s="[1-9][0-9]{0,4}")?(?:/>|><v>' + NUMBER + rb"</v></c>"
 # a cell whose value a consolidate reads: its style, number or plain text (no entity) captured
 _READ_CELL = (_STYLE + rb"(?:/>|><v>(" + NUMBER + rb")</v></c>"
               rb'| t="inlineStr"><is><t(?: xml:space="preserve")?>([^<&>]*)</t></is></c>)')
-EVERY_CELL = _READ_CELL.replace(rb"([^<&>]*)", rb"(" + TEXT + rb")")  # (the five entities too)
+_EVERY_CELL = _READ_CELL.replace(rb"([^<&>]*)", rb"(" + TEXT + rb")")  # (the five entities too)
 STYLES_USED = re.compile(rb' s="([0-9]{1,5})"')
 
 
@@ -165,8 +165,7 @@ class Grammar:
 
     def __init__(self, name: str, headers: tuple[str, ...],
                  every: dict[int, bytes] | None = None) -> None:
-        # every: every cell read, as `every` has it or a plain one (master/savingsxml.py)
-        wanted = headers[1:] if every is not None else READ_CELLS[name]
+        wanted = headers[1:] if every is not None else READ_CELLS[name]  # (every: all read)
         self.read = [headers.index(h) for h in wanted]
         parts = [rb'<row r="([1-9][0-9]{0,6})"(?: ht="(?:' + HEIGHTS + rb')" customHeight="1")?>']
         parts.append(rb'<c r="A\1"(?: s="[1-9][0-9]{0,4}")? t="inlineStr"><is><t>'
@@ -174,7 +173,7 @@ class Grammar:
         for col in range(1, len(headers)):
             letter = column_letter(col).encode()
             body = _ANY_CELL if col not in self.read else _READ_CELL if every is None \
-                else every.get(col, EVERY_CELL)
+                else every.get(col, _EVERY_CELL)
             # every cell: our writer styles every column of these sheets, so writes each cell
             parts.append(rb'<c r="' + letter + rb'\1"' + body)
         parts.append(rb"</row>")
@@ -383,9 +382,10 @@ class Copier:
         first = min(quarter_order(q) for q in touched)
         return cls(lambda quarter: quarter_order(quarter) < first)
 
-    def scan(self, workbook: Any, name: str,
-             texts: dict[str, str]) -> tuple[Block, Copied] | None:
-        """The block a sheet's first rows copy, and those rows (None when none)."""
+    def scan(self, workbook: Any, name: str, texts: dict[str, str],
+             every: dict[int, bytes] | None = None) -> tuple[Block, Copied] | None:
+        """The block a sheet's first rows copy, and those rows (None when none); with `every`,
+        each cell of every row, whatever its quarter (scan's `every`: master/savingsxml.py)."""
         if self.before is None:
             return None
         part = workbook.part(name)
@@ -396,5 +396,5 @@ class Copier:
                 return None
         if not part:
             return None
-        return scan(workbook.archive, part, name, mc.SHEETS[name], self.before, self.dates,
-                    texts)
+        return scan(workbook.archive, part, name, mc.SHEETS[name],
+                    self.before if every is None else (lambda _: True), self.dates, texts, every)
